@@ -1,0 +1,121 @@
+/**
+ * Runs every uvu suite under test/ (files ending in `.test.ts`), each in its own
+ * Node process so suites that start servers or child processes cannot leak into
+ * each other, and ends with exactly one line `N passed, M failed`.
+ *
+ * Usage: npm test [-- <path prefix>...]
+ * TEST_CONCURRENCY sets how many suites run at once (default 2, one per core).
+ */
+import { spawn } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { stripVTControlCharacters } from "node:util";
+
+interface SuiteResult {
+  file: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  durationMs: number;
+}
+
+const testRoot = "test";
+const prefixes = process.argv.slice(2).map((arg) => arg.replace(/^\.\//, ""));
+const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 2) || 2);
+
+function listSuites(dir: string): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...listSuites(path));
+    else if (name.endsWith(".test.ts")) found.push(path);
+  }
+  return found;
+}
+
+/** uvu prints `Total:`, `Passed:` and `Skipped:` lines when a suite file finishes. */
+function readSummary(output: string): { total: number; passed: number; skipped: number } | null {
+  // uvu colours its summary; strip ANSI escapes before matching.
+  const plain = stripVTControlCharacters(output);
+  const total = /Total:\s+(\d+)/.exec(plain);
+  const passed = /Passed:\s+(\d+)/.exec(plain);
+  const skipped = /Skipped:\s+(\d+)/.exec(plain);
+  if (!total || !passed) return null;
+  return { total: Number(total[1]), passed: Number(passed[1]), skipped: Number(skipped?.[1] ?? 0) };
+}
+
+function runSuite(file: string): Promise<SuiteResult> {
+  const startedAt = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", file], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, FORCE_COLOR: "0" },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on("close", (code) => {
+      const durationMs = Date.now() - startedAt;
+      const summary = readSummary(output);
+      let result: SuiteResult;
+      if (!summary) {
+        // A suite that crashed before uvu could report counts as one failure.
+        result = { file, passed: 0, failed: 1, skipped: 0, durationMs };
+      } else {
+        const failed = summary.total - summary.passed - summary.skipped;
+        // A non-zero exit with no failed test (e.g. an unhandled rejection after
+        // the suite) is still a failure.
+        const extraFailure = code !== 0 && failed === 0 ? 1 : 0;
+        result = {
+          file,
+          passed: summary.passed,
+          failed: failed + extraFailure,
+          skipped: summary.skipped,
+          durationMs,
+        };
+      }
+      const status = result.failed > 0 ? "FAIL" : "ok  ";
+      const seconds = (durationMs / 1000).toFixed(1);
+      process.stdout.write(
+        `${status} ${relative(".", file)}  (${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped, ${seconds}s)\n`,
+      );
+      if (result.failed > 0) process.stdout.write(indent(output));
+      resolve(result);
+    });
+  });
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `    ${line}`)
+    .join("\n")
+    .concat("\n");
+}
+
+async function main(): Promise<void> {
+  const suites = listSuites(testRoot).filter(
+    (file) => prefixes.length === 0 || prefixes.some((prefix) => file.startsWith(prefix)),
+  );
+  const queue = [...suites];
+  const results: SuiteResult[] = [];
+  const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      results.push(await runSuite(file));
+    }
+  });
+  await Promise.all(workers);
+  const passed = results.reduce((sum, r) => sum + r.passed, 0);
+  const failed = results.reduce((sum, r) => sum + r.failed, 0);
+  const skipped = results.reduce((sum, r) => sum + r.skipped, 0);
+  if (skipped > 0) process.stdout.write(`${skipped} skipped (not counted as passed)\n`);
+  if (suites.length === 0) process.stdout.write("no test suites found\n");
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  process.exitCode = failed > 0 || suites.length === 0 ? 1 : 0;
+}
+
+await main();
