@@ -1,0 +1,355 @@
+/**
+ * One WebSocket to one peer, through its whole life: the handshake (either
+ * role), then validated message frames, keep-alive pings, and a clean close
+ * with a code and reason whenever something is wrong. The transport decides
+ * what to do with authenticated connections; this file only speaks the
+ * protocol on one socket.
+ *
+ * ws may deliver several frames in one tick, so the phase changes
+ * synchronously inside the message handler: a message frame that arrives
+ * right behind `auth` is already judged by the open phase.
+ */
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Logger } from "pino";
+import type { RawData, WebSocket } from "ws";
+import type { Message, NodeId } from "../raft/types.ts";
+import {
+  checkAddressing,
+  decodeFrame,
+  encodeFrame,
+  type Frame,
+  type FrameErrorCode,
+  type HelloFrame,
+  MAX_HANDSHAKE_FRAME_BYTES,
+} from "./frame.ts";
+import {
+  type AcceptorState,
+  answerChallenge,
+  answerHello,
+  checkAuth,
+  createHello,
+  encodeNonce,
+  type HandshakeErrorCode,
+  type HandshakeTranscript,
+  NONCE_BYTES,
+} from "./handshake.ts";
+
+/** WebSocket close codes this protocol uses (4000-4999 is the application range). */
+export const CloseCode = {
+  SHUTTING_DOWN: 1001,
+  HANDSHAKE_REJECTED: 4001,
+  HANDSHAKE_TIMEOUT: 4002,
+  FRAME_REJECTED: 4003,
+  /** A newer authenticated connection from the same peer took this one's place. */
+  REPLACED: 4004,
+  PEER_REMOVED: 4005,
+  /** The peer's configured URL changed; the dialer reconnects to the new one. */
+  PEER_MOVED: 4006,
+} as const;
+
+/** Normal close, going away, no status, abnormal drop: ends that need no explanation. */
+const ROUTINE_CLOSE_CODES = new Set([1000, 1001, 1005, 1006]);
+
+/** Which end of the connection we are; a dialer knows its peer from the start. */
+export type ConnectionRole = { kind: "acceptor" } | { kind: "dialer"; peerId: NodeId };
+
+export interface ConnectionSettings extends AcceptorState {
+  handshakeTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  logger: Logger;
+}
+
+/** What the connection reports to its owner. */
+export interface ConnectionHandlers {
+  authenticated(connection: PeerConnection, peerId: NodeId): void;
+  messages(from: NodeId, messages: Message[]): void;
+  closed(connection: PeerConnection): void;
+  handshakeRejected(reason: HandshakeErrorCode): void;
+  frameRejected(peer: NodeId | undefined, reason: FrameErrorCode): void;
+}
+
+type Phase =
+  | { name: "connecting" }
+  | { name: "awaitingHello" }
+  | { name: "awaitingChallenge"; hello: HelloFrame }
+  | { name: "awaitingAuth"; transcript: HandshakeTranscript }
+  | { name: "open"; peerId: NodeId }
+  | { name: "closing" };
+
+/** Maps ws's own protocol violations (raised before a frame reaches us) to frame reasons. */
+function protocolViolation(errorCode: string | undefined): FrameErrorCode | undefined {
+  if (errorCode === undefined || !errorCode.startsWith("WS_ERR_")) return undefined;
+  return errorCode.startsWith("WS_ERR_UNSUPPORTED_") ? "TOO_LARGE" : "PROTOCOL_ERROR";
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+function formatAddress(address: string | undefined, port: number | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  return port === undefined ? address : `${address}:${port}`;
+}
+
+export class PeerConnection {
+  /** Where the other end is, once known (at accept for acceptors, at upgrade for dialers). */
+  remoteAddress: string | undefined;
+  /** The last socket-level error, kept so the owner can say why a dial failed. */
+  lastError: Error | undefined;
+  /**
+   * The peer at the other end: set for a dialer from the start, for an
+   * acceptor once the handshake succeeds. It stays set after the close, so the
+   * owner knows whose connection ended.
+   */
+  peerId: NodeId | undefined;
+  private phase: Phase;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
+  private readonly closedPromise: Promise<void>;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly role: ConnectionRole,
+    private readonly settings: ConnectionSettings,
+    private readonly handlers: ConnectionHandlers,
+    request?: IncomingMessage,
+  ) {
+    this.remoteAddress = formatAddress(request?.socket.remoteAddress, request?.socket.remotePort);
+    this.peerId = role.kind === "dialer" ? role.peerId : undefined;
+    this.logger = settings.logger.child({ remote: this.remoteAddress, role: role.kind });
+    this.phase = role.kind === "dialer" ? { name: "connecting" } : { name: "awaitingHello" };
+    this.closedPromise = new Promise((resolve) => socket.once("close", () => resolve()));
+    this.handshakeTimer = setTimeout(() => this.timeOutHandshake(), settings.handshakeTimeoutMs);
+
+    socket.on("upgrade", (response: IncomingMessage) => {
+      this.remoteAddress = formatAddress(response.socket.remoteAddress, response.socket.remotePort);
+    });
+    socket.on("open", () => this.sendHello());
+    socket.on("message", (data: RawData, isBinary: boolean) =>
+      this.receive(toBuffer(data), isBinary),
+    );
+    socket.on("pong", () => {
+      this.awaitingPong = false;
+    });
+    socket.on("error", (error: Error & { code?: string }) => this.onSocketError(error));
+    socket.on("close", (code: number, reason: Buffer) => this.onSocketClose(code, reason));
+  }
+
+  /** True once the handshake has succeeded and until the close starts. */
+  get isOpen(): boolean {
+    return this.phase.name === "open";
+  }
+
+  /** Bytes handed to the socket that it has not yet written to the network. */
+  get bufferedBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** Sends one encoded `msgs` frame; a no-op unless the connection is open. */
+  sendFrame(frame: string): void {
+    if (this.phase.name === "open") this.socket.send(frame);
+  }
+
+  /** Starts a clean close; the owner hears about it through `closed`. */
+  close(code: number, reason: string): void {
+    if (this.phase.name === "closing") return;
+    this.phase = { name: "closing" };
+    this.stopTimers();
+    this.socket.close(code, reason);
+  }
+
+  /**
+   * Closes and resolves once the socket is gone, cutting it off after
+   * `graceMs` if the peer does not answer the close.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.close(CloseCode.SHUTTING_DOWN, "SHUTTING_DOWN");
+    const cutOff = setTimeout(() => this.socket.terminate(), graceMs);
+    await this.closedPromise;
+    clearTimeout(cutOff);
+  }
+
+  private sendHello(): void {
+    if (this.role.kind !== "dialer" || this.phase.name !== "connecting") return;
+    const nonce = encodeNonce(randomBytes(NONCE_BYTES));
+    const hello = createHello(this.settings.selfId, this.role.peerId, nonce);
+    this.phase = { name: "awaitingChallenge", hello };
+    this.socket.send(encodeFrame(hello));
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    const phase = this.phase;
+    if (phase.name === "closing" || phase.name === "connecting") return;
+    if (phase.name !== "open" && data.length > MAX_HANDSHAKE_FRAME_BYTES) {
+      this.rejectFrame("TOO_LARGE", `a ${data.length}-byte frame during the handshake`);
+      return;
+    }
+    const decoded = decodeFrame(data, isBinary);
+    if (!decoded.ok) {
+      this.rejectFrame(decoded.error.code, decoded.error.message);
+      return;
+    }
+    const frame = decoded.value;
+    switch (phase.name) {
+      case "awaitingHello":
+        this.receiveHello(frame);
+        break;
+      case "awaitingAuth":
+        this.receiveAuth(frame, phase.transcript);
+        break;
+      case "awaitingChallenge":
+        this.receiveChallenge(frame, phase.hello);
+        break;
+      case "open":
+        this.receiveMessages(frame, phase.peerId);
+        break;
+    }
+  }
+
+  /** Acceptor: a member introduces itself; answer with our nonce and proof. */
+  private receiveHello(frame: Frame): void {
+    if (frame.type !== "hello") {
+      this.unexpected(frame.type, "hello");
+      return;
+    }
+    const answer = answerHello(this.settings, frame, encodeNonce(randomBytes(NONCE_BYTES)));
+    if (!answer.ok) {
+      this.rejectHandshake(answer.error.code, answer.error.message);
+      return;
+    }
+    this.phase = { name: "awaitingAuth", transcript: answer.value.transcript };
+    this.socket.send(encodeFrame(answer.value.challenge));
+  }
+
+  /** Acceptor: the dialer's proof over our nonce authenticates it. */
+  private receiveAuth(frame: Frame, transcript: HandshakeTranscript): void {
+    if (frame.type !== "auth") {
+      this.unexpected(frame.type, "auth");
+      return;
+    }
+    const checked = checkAuth(this.settings.clusterSecret, transcript, frame);
+    if (!checked.ok) {
+      this.rejectHandshake(checked.error.code, checked.error.message);
+      return;
+    }
+    this.open(checked.value);
+  }
+
+  /** Dialer: check the acceptor's proof over our nonce, then prove ourselves. */
+  private receiveChallenge(frame: Frame, hello: HelloFrame): void {
+    if (frame.type !== "challenge") {
+      this.unexpected(frame.type, "challenge");
+      return;
+    }
+    const auth = answerChallenge(this.settings.clusterSecret, hello, frame);
+    if (!auth.ok) {
+      this.rejectHandshake(auth.error.code, auth.error.message);
+      return;
+    }
+    this.socket.send(encodeFrame(auth.value));
+    this.open(hello.to);
+  }
+
+  private receiveMessages(frame: Frame, peerId: NodeId): void {
+    if (frame.type !== "msgs") {
+      this.rejectFrame("UNEXPECTED_FRAME", `a ${frame.type} frame after the handshake`);
+      return;
+    }
+    const addressed = checkAddressing(frame.messages, peerId, this.settings.selfId);
+    if (!addressed.ok) {
+      this.rejectFrame(addressed.error.code, addressed.error.message);
+      return;
+    }
+    this.handlers.messages(peerId, addressed.value);
+  }
+
+  private open(peerId: NodeId): void {
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.peerId = peerId;
+    this.phase = { name: "open", peerId };
+    this.keepaliveTimer = setInterval(() => this.keepAlive(), this.settings.keepaliveIntervalMs);
+    this.handlers.authenticated(this, peerId);
+  }
+
+  private keepAlive(): void {
+    if (this.awaitingPong) {
+      // No pong for a whole interval: the path is dead even if TCP has not noticed.
+      this.logger.warn({ peer: this.peerId }, "peer stopped answering pings; dropping connection");
+      this.stopTimers();
+      this.socket.terminate();
+      return;
+    }
+    this.awaitingPong = true;
+    this.socket.ping();
+  }
+
+  private timeOutHandshake(): void {
+    this.handshakeTimer = undefined;
+    this.rejectHandshake(
+      "TIMEOUT",
+      `handshake not finished within ${this.settings.handshakeTimeoutMs} ms`,
+      CloseCode.HANDSHAKE_TIMEOUT,
+    );
+  }
+
+  private unexpected(got: string, wanted: string): void {
+    this.rejectHandshake("UNEXPECTED_FRAME", `got a ${got} frame while waiting for ${wanted}`);
+  }
+
+  private rejectHandshake(
+    reason: HandshakeErrorCode,
+    detail: string,
+    closeCode: number = CloseCode.HANDSHAKE_REJECTED,
+  ): void {
+    this.logger.warn({ reason }, `handshake rejected: ${detail}`);
+    this.handlers.handshakeRejected(reason);
+    this.close(closeCode, reason);
+  }
+
+  private rejectFrame(reason: FrameErrorCode, detail: string): void {
+    this.logger.warn({ peer: this.peerId, reason }, `frame rejected: ${detail}`);
+    this.handlers.frameRejected(this.peerId, reason);
+    this.close(CloseCode.FRAME_REJECTED, reason);
+  }
+
+  private onSocketError(error: Error & { code?: string }): void {
+    this.lastError = error;
+    const violation = protocolViolation(error.code);
+    if (violation === undefined) {
+      this.logger.debug({ err: error }, "socket error");
+      return;
+    }
+    // ws has already started closing the socket with the matching status code.
+    if (this.phase.name === "closing") return;
+    this.logger.warn({ peer: this.peerId, reason: violation }, `frame rejected: ${error.message}`);
+    this.handlers.frameRejected(this.peerId, violation);
+    this.phase = { name: "closing" };
+    this.stopTimers();
+  }
+
+  private onSocketClose(code: number, reason: Buffer): void {
+    this.stopTimers();
+    const closedByPeer = this.phase.name !== "closing";
+    const details = { peer: this.peerId, code, reason: reason.toString("utf8") };
+    if (closedByPeer && !ROUTINE_CLOSE_CODES.has(code)) {
+      // The other side refused something we sent: worth an operator's attention.
+      this.logger.warn(details, "peer closed the connection");
+    } else {
+      this.logger.debug(details, "connection closed");
+    }
+    this.phase = { name: "closing" };
+    this.handlers.closed(this);
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.handshakeTimer);
+    clearInterval(this.keepaliveTimer);
+    this.handshakeTimer = undefined;
+    this.keepaliveTimer = undefined;
+  }
+}

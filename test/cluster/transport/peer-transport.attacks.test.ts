@@ -1,0 +1,448 @@
+/**
+ * Hostile and broken peers against a live transport. Node n3 is the target;
+ * n1 is an honest member connected to it; attackers claim to be n2 (a member
+ * with no process behind it) or someone else. After every attack n3 must
+ * still talk to n1 and accept a fresh honest n2.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, request as httpRequest } from "node:http";
+import type { Duplex } from "node:stream";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { WebSocketServer } from "ws";
+import type { Message } from "../../../cluster/raft/types.ts";
+import { CloseCode } from "../../../cluster/transport/connection.ts";
+import type { HelloFrame } from "../../../cluster/transport/frame.ts";
+import {
+  computeProof,
+  encodeNonce,
+  HANDSHAKE_PROTOCOL,
+  NONCE_BYTES,
+} from "../../../cluster/transport/handshake.ts";
+import {
+  CLUSTER_SECRET,
+  closeServer,
+  createNode,
+  heartbeat,
+  listen,
+  stopAll,
+  type TestNode,
+  waitFor,
+} from "./fixtures.ts";
+import { RawPeer } from "./raw-peer.ts";
+
+const WRONG_SECRET = "not-the-cluster-secret-0123456789abcdef!";
+const HANDSHAKE_TIMEOUT_MS = 300;
+const MAX_FRAME_BYTES = 64 * 1024;
+const MAX_PENDING_HANDSHAKES = 4;
+
+interface Target {
+  n1: TestNode;
+  n3: TestNode;
+}
+
+async function withTarget(run: (target: Target) => Promise<void>): Promise<void> {
+  const servers = [createServer(), createServer()] as const;
+  const [port1, port3] = await Promise.all(servers.map((server) => listen(server)));
+  const url1 = `ws://127.0.0.1:${port1}`;
+  const url3 = `ws://127.0.0.1:${port3}`;
+  const options = {
+    handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+    maxFrameBytes: MAX_FRAME_BYTES,
+    maxPendingHandshakes: MAX_PENDING_HANDSHAKES,
+  };
+  const n3 = createNode(
+    "n3",
+    servers[1],
+    port3!,
+    new Map([
+      ["n1", url1],
+      ["n2", "ws://127.0.0.1:1"],
+      ["n3", url3],
+    ]),
+    options,
+  );
+  const n1 = createNode(
+    "n1",
+    servers[0],
+    port1!,
+    new Map([
+      ["n1", url1],
+      ["n3", url3],
+    ]),
+    options,
+  );
+  try {
+    await waitFor(() => n3.isConnectedTo("n1") && n1.isConnectedTo("n3"), "n1 and n3 connect");
+    await run({ n1, n3 });
+    await assertStillServing({ n1, n3 });
+  } finally {
+    await stopAll([n1, n3]);
+  }
+}
+
+let probeIndex = 1000;
+
+/** n3 still talks with n1 both ways, never dropped it, and accepts a fresh honest peer. */
+async function assertStillServing({ n1, n3 }: Target): Promise<void> {
+  probeIndex += 1;
+  const index = probeIndex;
+  n1.transport.send([heartbeat("n1", "n3", index)]);
+  n3.transport.send([heartbeat("n3", "n1", index)]);
+  await waitFor(() => n3.messagesFrom("n1").some((m) => m.index === index), "n3 hears n1");
+  await waitFor(() => n1.messagesFrom("n3").some((m) => m.index === index), "n1 hears n3");
+  assert.not.ok(n3.events.disconnected.includes("n1"), "n1's connection was never disturbed");
+
+  const fresh = await RawPeer.connect(n3.url);
+  await fresh.authenticate("n2", "n3", CLUSTER_SECRET);
+  fresh.sendJson({ v: 1, type: "msgs", messages: [heartbeat("n2", "n3", index)] });
+  await waitFor(
+    () => n3.messagesFrom("n2").some((m) => m.index === index),
+    "n3 hears a fresh, honest n2",
+  );
+  await fresh.close();
+}
+
+function rejectionLogged(node: TestNode, reason: string): boolean {
+  return node.logs.some((line) => line.level === 40 && line.reason === reason);
+}
+
+test("a dialer that does not know the secret is refused after the challenge", async () => {
+  await withTarget(async ({ n3 }) => {
+    const attacker = await RawPeer.connect(n3.url);
+    const { hello, challenge } = await attacker.hello("n2", "n3");
+    const transcript = {
+      protocol: HANDSHAKE_PROTOCOL,
+      dialerId: "n2",
+      acceptorId: "n3",
+      dialerNonce: hello.nonce,
+      acceptorNonce: challenge.nonce,
+    };
+    attacker.sendJson({
+      v: 1,
+      type: "auth",
+      proof: computeProof(WRONG_SECRET, "dialer", transcript),
+    });
+    attacker.sendJson({ v: 1, type: "msgs", messages: [heartbeat("n2", "n3")] });
+    assert.equal(await attacker.closed(), {
+      code: CloseCode.HANDSHAKE_REJECTED,
+      reason: "BAD_PROOF",
+    });
+    assert.equal(n3.events.handshakeRejected, ["BAD_PROOF"]);
+    assert.ok(rejectionLogged(n3, "BAD_PROOF"));
+    assert.equal(n3.messagesFrom("n2"), [], "nothing behind the failed proof was delivered");
+  });
+});
+
+test("claiming to be a connected member without the secret leaves that member undisturbed", async () => {
+  await withTarget(async ({ n3 }) => {
+    const impostor = await RawPeer.connect(n3.url);
+    await impostor.hello("n1", "n3");
+    impostor.sendJson({ v: 1, type: "auth", proof: "A".repeat(43) });
+    assert.is((await impostor.closed()).reason, "BAD_PROOF");
+    assert.equal(n3.events.handshakeRejected, ["BAD_PROOF"]);
+    assert.equal(n3.events.connected, ["n1"]);
+  });
+});
+
+test("an unknown node id is refused before it gets a challenge", async () => {
+  await withTarget(async ({ n3 }) => {
+    const stranger = await RawPeer.connect(n3.url);
+    stranger.sendJson({
+      v: 1,
+      type: "hello",
+      from: "n0",
+      to: "n3",
+      nonce: encodeNonce(randomBytes(NONCE_BYTES)),
+    });
+    assert.equal(await stranger.closed(), {
+      code: CloseCode.HANDSHAKE_REJECTED,
+      reason: "UNKNOWN_PEER",
+    });
+    assert.equal(stranger.frames, [], "no challenge, so no proof to study");
+    assert.equal(n3.events.handshakeRejected, ["UNKNOWN_PEER"]);
+  });
+});
+
+test("a hello addressed to another node is refused", async () => {
+  await withTarget(async ({ n3 }) => {
+    const misdirected = await RawPeer.connect(n3.url);
+    misdirected.sendJson({
+      v: 1,
+      type: "hello",
+      from: "n2",
+      to: "n4",
+      nonce: encodeNonce(randomBytes(NONCE_BYTES)),
+    });
+    assert.is((await misdirected.closed()).reason, "WRONG_TARGET");
+    assert.equal(n3.events.handshakeRejected, ["WRONG_TARGET"]);
+  });
+});
+
+test("a hello and auth replayed from an earlier connection are refused", async () => {
+  await withTarget(async ({ n3 }) => {
+    const recorded = await RawPeer.connect(n3.url);
+    const captured = await recorded.authenticate("n2", "n3", CLUSTER_SECRET);
+    await waitFor(() => n3.isConnectedTo("n2"), "the recorded session authenticates");
+    await recorded.close();
+
+    const replayer = await RawPeer.connect(n3.url);
+    replayer.sendJson(captured.hello);
+    const challenge = await replayer.frame(1);
+    assert.is.not(challenge.nonce, undefined);
+    replayer.sendJson(captured.auth);
+    assert.equal(await replayer.closed(), {
+      code: CloseCode.HANDSHAKE_REJECTED,
+      reason: "BAD_PROOF",
+    });
+    assert.equal(n3.events.handshakeRejected, ["BAD_PROOF"]);
+  });
+});
+
+test("a handshake that stalls after hello is closed when the timeout expires", async () => {
+  await withTarget(async ({ n3 }) => {
+    const staller = await RawPeer.connect(n3.url);
+    const startedAt = Date.now();
+    await staller.hello("n2", "n3");
+    assert.equal(await staller.closed(), {
+      code: CloseCode.HANDSHAKE_TIMEOUT,
+      reason: "TIMEOUT",
+    });
+    assert.ok(Date.now() - startedAt >= HANDSHAKE_TIMEOUT_MS - 50, "not before the timeout");
+    assert.equal(n3.events.handshakeRejected, ["TIMEOUT"]);
+  });
+});
+
+test("a silent socket is closed when the handshake timeout expires", async () => {
+  await withTarget(async ({ n3 }) => {
+    const silent = await RawPeer.connect(n3.url);
+    assert.is((await silent.closed()).code, CloseCode.HANDSHAKE_TIMEOUT);
+    assert.equal(n3.events.handshakeRejected, ["TIMEOUT"]);
+  });
+});
+
+test("strangers holding unauthenticated sockets cannot pile up beyond the limit", async () => {
+  await withTarget(async ({ n3 }) => {
+    const squatters = await Promise.all(
+      Array.from({ length: MAX_PENDING_HANDSHAKES }, () => RawPeer.connect(n3.url)),
+    );
+    const refusal = await RawPeer.connect(n3.url).then(
+      () => "accepted",
+      (error: Error) => error.message,
+    );
+    assert.match(refusal, /503/);
+    assert.equal(n3.events.handshakeRejected, ["TOO_MANY_HANDSHAKES"]);
+    await Promise.all(squatters.map((squatter) => squatter.close()));
+  });
+});
+
+test("raft messages before authentication are refused and never delivered", async () => {
+  await withTarget(async ({ n3 }) => {
+    const eager = await RawPeer.connect(n3.url);
+    eager.sendJson({ v: 1, type: "msgs", messages: [heartbeat("n2", "n3")] });
+    assert.equal(await eager.closed(), {
+      code: CloseCode.HANDSHAKE_REJECTED,
+      reason: "UNEXPECTED_FRAME",
+    });
+    assert.equal(n3.messagesFrom("n2"), []);
+  });
+});
+
+test("a frame bigger than any handshake frame is refused before authentication", async () => {
+  await withTarget(async ({ n3 }) => {
+    const bloated = await RawPeer.connect(n3.url);
+    bloated.sendText(JSON.stringify({ v: 1, type: "hello", padding: "x".repeat(2000) }));
+    assert.equal(await bloated.closed(), {
+      code: CloseCode.FRAME_REJECTED,
+      reason: "TOO_LARGE",
+    });
+    assert.equal(n3.events.frameRejected, [{ peer: undefined, reason: "TOO_LARGE" }]);
+  });
+});
+
+test("garbage bytes on an upgraded socket close only that socket", async () => {
+  await withTarget(async ({ n3 }) => {
+    const upgrade = httpRequest({
+      host: "127.0.0.1",
+      port: n3.port,
+      path: "/raft",
+      headers: {
+        Connection: "Upgrade",
+        Upgrade: "websocket",
+        "Sec-WebSocket-Key": randomBytes(16).toString("base64"),
+        "Sec-WebSocket-Version": "13",
+      },
+    });
+    upgrade.end();
+    const socket = await new Promise<Duplex>((resolve, reject) => {
+      upgrade.on("upgrade", (_response, upgraded: Duplex) => resolve(upgraded));
+      upgrade.on("error", reject);
+    });
+    let socketClosed = false;
+    socket.on("close", () => {
+      socketClosed = true;
+    });
+    socket.resume();
+    socket.write(Buffer.alloc(64, 0xff));
+    await waitFor(() => socketClosed, "the garbage socket is closed");
+    assert.equal(n3.events.frameRejected, [{ peer: undefined, reason: "PROTOCOL_ERROR" }]);
+    assert.ok(rejectionLogged(n3, "PROTOCOL_ERROR"));
+  });
+});
+
+/** Frames an authenticated n2 sends that must get its connection closed. */
+const badFramesAfterAuthentication: Array<{
+  what: string;
+  send(peer: RawPeer): void;
+  reason: string;
+  closeCode: number;
+}> = [
+  {
+    what: "text that is not JSON",
+    send: (peer) => peer.sendText('{"v":1,"type":"msgs","messages":['),
+    reason: "BAD_JSON",
+    closeCode: CloseCode.FRAME_REJECTED,
+  },
+  {
+    what: "a binary frame",
+    send: (peer) => peer.sendBinary(randomBytes(64)),
+    reason: "BINARY_FRAME",
+    closeCode: CloseCode.FRAME_REJECTED,
+  },
+  {
+    what: "a frame of another version",
+    send: (peer) => peer.sendJson({ v: 2, type: "msgs", messages: [heartbeat("n2", "n3")] }),
+    reason: "BAD_VERSION",
+    closeCode: CloseCode.FRAME_REJECTED,
+  },
+  {
+    what: "a message that breaks the schema",
+    send: (peer) =>
+      peer.sendJson({ v: 1, type: "msgs", messages: [{ ...heartbeat("n2", "n3"), term: -1 }] }),
+    reason: "BAD_SCHEMA",
+    closeCode: CloseCode.FRAME_REJECTED,
+  },
+  {
+    what: "a message of an unknown type",
+    send: (peer) =>
+      peer.sendJson({
+        v: 1,
+        type: "msgs",
+        messages: [{ ...heartbeat("n2", "n3"), type: "becomeLeader" } as unknown as Message],
+      }),
+    reason: "BAD_SCHEMA",
+    closeCode: CloseCode.FRAME_REJECTED,
+  },
+  {
+    what: "a message spoofing another member as sender",
+    send: (peer) =>
+      peer.sendJson({
+        v: 1,
+        type: "msgs",
+        messages: [heartbeat("n2", "n3"), heartbeat("n1", "n3")],
+      }),
+    reason: "WRONG_SENDER",
+    closeCode: CloseCode.FRAME_REJECTED,
+  },
+  {
+    what: "a message addressed to another node",
+    send: (peer) => peer.sendJson({ v: 1, type: "msgs", messages: [heartbeat("n2", "n1")] }),
+    reason: "WRONG_RECIPIENT",
+    closeCode: CloseCode.FRAME_REJECTED,
+  },
+  {
+    what: "a handshake frame",
+    send: (peer) =>
+      peer.sendJson({
+        v: 1,
+        type: "hello",
+        from: "n2",
+        to: "n3",
+        nonce: encodeNonce(randomBytes(NONCE_BYTES)),
+      } satisfies HelloFrame),
+    reason: "UNEXPECTED_FRAME",
+    closeCode: CloseCode.FRAME_REJECTED,
+  },
+  {
+    what: "a frame over the size limit",
+    send: (peer) => peer.sendText("x".repeat(MAX_FRAME_BYTES + 1)),
+    reason: "TOO_LARGE",
+    // ws refuses the frame itself, with the standard "message too big" code.
+    closeCode: 1009,
+  },
+];
+
+for (const bad of badFramesAfterAuthentication) {
+  test(`an authenticated peer sending ${bad.what} is disconnected with ${bad.reason}`, async () => {
+    await withTarget(async ({ n3 }) => {
+      const peer = await RawPeer.connect(n3.url);
+      await peer.authenticate("n2", "n3", CLUSTER_SECRET);
+      await waitFor(() => n3.isConnectedTo("n2"), "n3 accepts n2");
+      bad.send(peer);
+      assert.is((await peer.closed()).code, bad.closeCode);
+      assert.equal(n3.events.frameRejected, [{ peer: "n2", reason: bad.reason }]);
+      assert.ok(rejectionLogged(n3, bad.reason), "the rejection is logged with its reason");
+      assert.equal(n3.messagesFrom("n2"), [], "no message from a rejected frame is delivered");
+      assert.equal(n3.messagesFrom("n1"), [], "nothing was delivered as if from n1");
+    });
+  });
+}
+
+test("a dialer refuses an acceptor that cannot prove the secret and never sends its own proof", async () => {
+  const impostorServer = createServer();
+  const impostorPort = await listen(impostorServer);
+  const impostor = new WebSocketServer({ server: impostorServer, path: "/raft" });
+  const heard: unknown[] = [];
+  const closeCodes: number[] = [];
+  impostor.on("connection", (socket) => {
+    socket.on("close", (code) => closeCodes.push(code));
+    socket.on("message", (data) => {
+      const frame = JSON.parse(data.toString()) as HelloFrame;
+      heard.push(frame);
+      if (frame.type !== "hello") return;
+      const nonce = encodeNonce(randomBytes(NONCE_BYTES));
+      const transcript = {
+        protocol: HANDSHAKE_PROTOCOL,
+        dialerId: frame.from,
+        acceptorId: frame.to,
+        dialerNonce: frame.nonce,
+        acceptorNonce: nonce,
+      };
+      socket.send(
+        JSON.stringify({
+          v: 1,
+          type: "challenge",
+          from: frame.to,
+          to: frame.from,
+          nonce,
+          proof: computeProof(WRONG_SECRET, "acceptor", transcript),
+        }),
+      );
+    });
+  });
+  const ownServer = createServer();
+  const ownPort = await listen(ownServer);
+  const dialer = createNode(
+    "n1",
+    ownServer,
+    ownPort,
+    new Map([["n5", `ws://127.0.0.1:${impostorPort}`]]),
+  );
+  try {
+    await waitFor(() => closeCodes.length >= 1, "the dialer hangs up on the impostor");
+    assert.is(closeCodes[0], CloseCode.HANDSHAKE_REJECTED);
+    assert.is(dialer.events.handshakeRejected[0], "BAD_PROOF");
+    assert.ok(
+      heard.every((frame) => (frame as HelloFrame).type === "hello"),
+      "the impostor only ever heard hellos",
+    );
+    assert.not.ok(dialer.isConnectedTo("n5"));
+  } finally {
+    await dialer.stop();
+    for (const client of impostor.clients) client.terminate();
+    impostor.close();
+    await closeServer(impostorServer);
+  }
+});
+
+test.run();
