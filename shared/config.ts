@@ -1,0 +1,184 @@
+import { resolve } from "node:path";
+import { loadEnvFile } from "./env-file.ts";
+import {
+  type EnvName,
+  type EnvValues,
+  envNames,
+  envVariables,
+  type WhenUnset,
+} from "./env-variables.ts";
+import type { HostPort } from "./host-port.ts";
+import type { LogLevel } from "./logger.ts";
+import { quote } from "./quote.ts";
+import { err, ok, type Result } from "./result.ts";
+
+/** Everything a node needs to know at start, validated, with units in the names. */
+export interface NodeConfig {
+  readonly nodeId: string;
+  /** Where the node's one HTTP port listens. */
+  readonly listen: HostPort;
+  /** The initial cluster, this node included: node id -> `ws://host:port` or `wss://host:port`. */
+  readonly peers: ReadonlyMap<string, string>;
+  readonly redisUrl: string;
+  /** Prefix of every Redis key this node writes. */
+  readonly redisPrefix: string;
+  readonly clusterSecret: string;
+  readonly adminApiToken: string;
+  readonly logLevel: LogLevel;
+  readonly heartbeatMs: number;
+  /** Lower bound of the randomized election timeout, which lies in [electionTimeoutMs, 2 x electionTimeoutMs). */
+  readonly electionTimeoutMs: number;
+  /** Run on a Redis that can lose acknowledged writes; development only. */
+  readonly allowVolatileRedis: boolean;
+  /** When set, the node serves HTTPS and wss:// with this certificate and key. */
+  readonly serverTls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** CA that peers' certificates are verified against; undefined means the system's CAs. */
+  readonly peerCaFile: string | undefined;
+  readonly snapshotEveryEntries: number;
+}
+
+interface Problem {
+  variable: EnvName;
+  /** What is wrong, never quoting the value (the formatter decides whether that is safe). */
+  message: string;
+}
+
+/** Checks that involve more than one variable; each runs only when its variables parsed. */
+function relationProblems(values: Partial<EnvValues>): Problem[] {
+  const problems: Problem[] = [];
+  const { NODE_ID: nodeId, PEERS: peers } = values;
+  if (nodeId !== undefined && peers !== undefined && !peers.has(nodeId)) {
+    problems.push({
+      variable: "PEERS",
+      message: `must include this node (NODE_ID is ${nodeId}), e.g. ${nodeId}=ws://127.0.0.1:7001`,
+    });
+  }
+  const { HEARTBEAT_MS: heartbeatMs, ELECTION_TIMEOUT_MS: electionTimeoutMs } = values;
+  // Followers must get at least two heartbeats per timeout, or one lost packet starts an election.
+  if (
+    heartbeatMs !== undefined &&
+    electionTimeoutMs !== undefined &&
+    electionTimeoutMs < 2 * heartbeatMs
+  ) {
+    problems.push({
+      variable: "ELECTION_TIMEOUT_MS",
+      message: `must be at least 2 x HEARTBEAT_MS (${2 * heartbeatMs})`,
+    });
+  }
+  const certSet = values.TLS_CERT_FILE !== undefined;
+  const keySet = values.TLS_KEY_FILE !== undefined;
+  if (certSet && !keySet) {
+    problems.push({ variable: "TLS_KEY_FILE", message: "is required when TLS_CERT_FILE is set" });
+  }
+  if (keySet && !certSet) {
+    problems.push({ variable: "TLS_CERT_FILE", message: "is required when TLS_KEY_FILE is set" });
+  }
+  return problems;
+}
+
+/** An empty value means unset, so `NAME=` in a .env file leaves the default in place. */
+function readRaw(env: NodeJS.ProcessEnv, name: EnvName): string | undefined {
+  const raw = env[name];
+  return raw === "" ? undefined : raw;
+}
+
+const longestQuotedValue = 80;
+
+/** What the variable currently holds, for the error line; empty for secrets. */
+function describeValue(name: EnvName, env: NodeJS.ProcessEnv): string {
+  const variable = envVariables[name];
+  const raw = readRaw(env, name);
+  if (raw === undefined) {
+    const whenUnset: WhenUnset = variable.whenUnset;
+    return whenUnset.kind === "default" ? ` (unset, so the default ${whenUnset.raw})` : "";
+  }
+  if (variable.secret) return "";
+  return ` (got ${quote(raw, longestQuotedValue)})`;
+}
+
+function formatProblems(problems: Problem[], env: NodeJS.ProcessEnv): string {
+  const order = (problem: Problem) => envNames.indexOf(problem.variable);
+  const lines = [...problems]
+    .sort((a, b) => order(a) - order(b))
+    .map(({ variable, message }) => {
+      const example = `${variable}=${envVariables[variable].example}`;
+      return `  ${variable}: ${message}${describeValue(variable, env)}. Example: ${example}`;
+    });
+  const count = lines.length === 1 ? "1 problem" : `${lines.length} problems`;
+  return [
+    `Invalid configuration, ${count}. Set these environment variables (or put them in .env; see .env.example):`,
+    ...lines,
+  ].join("\n");
+}
+
+/**
+ * Validates the node's configuration from environment variables. On failure the
+ * error message lists every bad or missing variable, one per line, each with
+ * what is wrong and a good example; secrets' values are never repeated.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Result<NodeConfig, "INVALID_CONFIG"> {
+  const parsed: Record<string, unknown> = {};
+  const problems: Problem[] = [];
+  for (const name of envNames) {
+    const variable = envVariables[name];
+    const whenUnset: WhenUnset = variable.whenUnset;
+    const raw = readRaw(env, name) ?? (whenUnset.kind === "default" ? whenUnset.raw : undefined);
+    if (raw === undefined) {
+      if (whenUnset.kind === "required") problems.push({ variable: name, message: "is required" });
+      else parsed[name] = undefined;
+      continue;
+    }
+    const result = variable.schema.safeParse(raw);
+    if (result.success) {
+      parsed[name] = result.data;
+    } else {
+      const messages = new Set(result.error.issues.map((issue) => issue.message));
+      problems.push({ variable: name, message: [...messages].join("; ") });
+    }
+  }
+  // Variables that failed are absent, so the relation checks skip them.
+  problems.push(...relationProblems(parsed as Partial<EnvValues>));
+  if (problems.length > 0) return err("INVALID_CONFIG", formatProblems(problems, env));
+  return ok(toNodeConfig(parsed as EnvValues));
+}
+
+function toNodeConfig(values: EnvValues): NodeConfig {
+  const { TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile } = values;
+  return {
+    nodeId: values.NODE_ID,
+    listen: values.LISTEN,
+    peers: values.PEERS,
+    redisUrl: values.REDIS_URL,
+    redisPrefix: values.REDIS_PREFIX ?? `nexaloak:${values.NODE_ID}:`,
+    clusterSecret: values.CLUSTER_SECRET,
+    adminApiToken: values.ADMIN_API_TOKEN,
+    logLevel: values.LOG_LEVEL,
+    heartbeatMs: values.HEARTBEAT_MS,
+    electionTimeoutMs: values.ELECTION_TIMEOUT_MS,
+    allowVolatileRedis: values.ALLOW_VOLATILE_REDIS,
+    serverTls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
+    peerCaFile: values.TLS_CA_FILE,
+    snapshotEveryEntries: values.SNAPSHOT_EVERY_ENTRIES,
+  };
+}
+
+export interface LoadFromProcessOptions {
+  /** The dotenv file to read; `.env` in the working directory by default. */
+  envFilePath?: string;
+  /** The environment to read and add the file's variables to; `process.env` by default. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The node's start-up configuration: reads `.env` (real environment variables
+ * win over it), validates, and on any problem prints one message listing every
+ * bad or missing variable to stderr and exits with code 2.
+ */
+export function loadConfigFromProcess(options: LoadFromProcessOptions = {}): NodeConfig {
+  const env = options.env ?? process.env;
+  const fileLoaded = loadEnvFile(options.envFilePath ?? resolve(".env"), env);
+  const config = fileLoaded.ok ? loadConfig(env) : fileLoaded;
+  if (config.ok) return config.value;
+  process.stderr.write(`${config.error.message}\n`);
+  process.exit(2);
+}

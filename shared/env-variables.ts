@@ -1,0 +1,204 @@
+import { z } from "zod";
+import { parseHostPort } from "./host-port.ts";
+import { logLevels } from "./logger.ts";
+import { isValidNodeId, nodeIdRule } from "./node-id.ts";
+import { parsePeerList } from "./peer-list.ts";
+import type { Result } from "./result.ts";
+
+/** What happens when a variable is unset or set to the empty string. */
+export type WhenUnset =
+  | { kind: "required" }
+  /** `raw` is validated exactly like a value the operator set. */
+  | { kind: "default"; raw: string }
+  /** The parsed value is `undefined`. */
+  | { kind: "optional" };
+
+/**
+ * One environment variable the node reads. This table is the single
+ * description of the node's configuration: `loadConfig` validates with it, and
+ * `.env.example` (checked by a test) and the README follow its order and text.
+ */
+export interface EnvVariable<Value> {
+  /** What the variable is for, in a sentence or two; its comment in `.env.example`. */
+  readonly doc: string;
+  /** A value that works for one local development node; shown in error messages. */
+  readonly example: string;
+  /** A secret's value is never repeated in error messages. */
+  readonly secret: boolean;
+  readonly whenUnset: WhenUnset;
+  /** Validates and converts a set, non-empty value; every check says what is wrong. */
+  readonly schema: z.ZodType<Value, string>;
+}
+
+const required = { kind: "required" } as const;
+const optional = { kind: "optional" } as const;
+function defaultsTo(raw: string) {
+  return { kind: "default", raw } as const;
+}
+
+/** Adapts a parser whose error message says what is wrong into a schema. */
+function parsedBy<Value>(parse: (text: string) => Result<Value>): z.ZodType<Value, string> {
+  return z.string().transform((text, ctx) => {
+    const parsed = parse(text);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: "custom", message: parsed.error.message });
+    return z.NEVER;
+  });
+}
+
+/** Digits only, so "1e3", "0x10" and "100ms" are refused rather than guessed at. */
+function positiveInteger(unit: string): z.ZodType<number, string> {
+  const rule = `must be a whole number of ${unit}, at least 1`;
+  return z
+    .string()
+    .regex(/^\d+$/, rule)
+    .transform(Number)
+    .pipe(z.number().int(rule).min(1, rule).max(Number.MAX_SAFE_INTEGER, rule));
+}
+
+function isRedisUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** Every variable the node reads, in the order `.env.example` documents them. */
+export const envVariables = {
+  NODE_ID: {
+    doc: "This node's id in the cluster; must be one of the ids in PEERS and never reused for another server.",
+    example: "n1",
+    secret: false,
+    whenUnset: required,
+    schema: z.string().refine(isValidNodeId, `must be ${nodeIdRule}`),
+  },
+  LISTEN: {
+    doc: "Address and port of the node's one HTTP port (/raft, /metrics, /healthz, /readyz, /v1). IPv6 goes in brackets: [::]:7001.",
+    example: "127.0.0.1:7001",
+    secret: false,
+    whenUnset: required,
+    schema: parsedBy(parseHostPort),
+  },
+  PEERS: {
+    doc: "The initial cluster, this node included: comma-separated id=ws://host:port (or wss:// with TLS), the same on every node.",
+    example: "n1=ws://127.0.0.1:7001",
+    secret: false,
+    whenUnset: required,
+    schema: parsedBy(parsePeerList),
+  },
+  REDIS_URL: {
+    doc: "This node's own Redis, which keeps its Raft log: redis://[:password@]host:port[/db], or rediss:// for TLS.",
+    example: "redis://127.0.0.1:6379",
+    // The URL may carry the Redis password.
+    secret: true,
+    whenUnset: defaultsTo("redis://127.0.0.1:6379"),
+    schema: z
+      .string()
+      .refine(
+        isRedisUrl,
+        "must be a redis:// or rediss:// URL with a host, e.g. redis://127.0.0.1:6379",
+      ),
+  },
+  REDIS_PREFIX: {
+    doc: "Prefix of every Redis key this node writes; lets several nodes share one Redis in tests. Default: nexaloak:<NODE_ID>:",
+    example: "nexaloak:n1:",
+    secret: false,
+    whenUnset: optional,
+    schema: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters without spaces"),
+  },
+  CLUSTER_SECRET: {
+    doc: "Shared by all nodes; peers prove they know it before any Raft message is accepted. At least 32 characters: openssl rand -hex 32",
+    example: "local-dev-cluster-secret-0123456789abcdef",
+    secret: true,
+    whenUnset: required,
+    schema: z
+      .string()
+      .min(32, "must be at least 32 characters; generate one with: openssl rand -hex 32"),
+  },
+  ADMIN_API_TOKEN: {
+    doc: "Bearer token for the admin HTTP API under /v1. At least 16 characters: openssl rand -hex 24",
+    example: "local-dev-admin-token-0123",
+    secret: true,
+    whenUnset: required,
+    schema: z
+      .string()
+      .min(16, "must be at least 16 characters; generate one with: openssl rand -hex 24"),
+  },
+  LOG_LEVEL: {
+    doc: `Least severe log level written to stdout: ${logLevels.join(", ")}.`,
+    example: "info",
+    secret: false,
+    whenUnset: defaultsTo("info"),
+    schema: z.enum(logLevels, `must be one of: ${logLevels.join(", ")}`),
+  },
+  HEARTBEAT_MS: {
+    doc: "How often the leader sends heartbeats, in milliseconds; also the length of one Raft tick.",
+    example: "100",
+    secret: false,
+    whenUnset: defaultsTo("100"),
+    schema: positiveInteger("milliseconds"),
+  },
+  ELECTION_TIMEOUT_MS: {
+    doc: "A follower that hears from no leader for a random time between ELECTION_TIMEOUT_MS and twice that starts an election, in milliseconds. At least 2 x HEARTBEAT_MS.",
+    example: "1000",
+    secret: false,
+    whenUnset: defaultsTo("1000"),
+    schema: positiveInteger("milliseconds"),
+  },
+  ALLOW_VOLATILE_REDIS: {
+    doc: "Development only: run even if Redis can lose acknowledged writes (appendonly no, or appendfsync other than always). 1/true/yes or 0/false/no.",
+    example: "false",
+    secret: false,
+    whenUnset: defaultsTo("false"),
+    schema: z.stringbool({
+      truthy: ["1", "true", "yes"],
+      falsy: ["0", "false", "no"],
+      error: "must be 1, true or yes to allow, 0, false or no to refuse",
+    }),
+  },
+  TLS_CERT_FILE: {
+    doc: "PEM certificate chain; with TLS_KEY_FILE the node serves HTTPS and wss:// instead of HTTP and ws://.",
+    example: "/etc/nexaloak/tls/node.crt",
+    secret: false,
+    whenUnset: optional,
+    schema: z.string(),
+  },
+  TLS_KEY_FILE: {
+    doc: "PEM private key for TLS_CERT_FILE; the two are set together or not at all.",
+    example: "/etc/nexaloak/tls/node.key",
+    secret: false,
+    whenUnset: optional,
+    schema: z.string(),
+  },
+  TLS_CA_FILE: {
+    doc: "PEM CA certificate used to verify peers' wss:// certificates, for a private CA. Default: the system's CAs.",
+    example: "/etc/nexaloak/tls/ca.crt",
+    secret: false,
+    whenUnset: optional,
+    schema: z.string(),
+  },
+  SNAPSHOT_EVERY_ENTRIES: {
+    doc: "Take a snapshot of the replicated state and compact the Raft log after this many applied entries.",
+    example: "10000",
+    secret: false,
+    whenUnset: defaultsTo("10000"),
+    schema: positiveInteger("entries"),
+  },
+} as const satisfies Record<string, EnvVariable<unknown>>;
+
+/** The name of a variable the node reads. */
+export type EnvName = keyof typeof envVariables;
+
+/** Every variable's name, in documentation order. */
+export const envNames = Object.keys(envVariables) as EnvName[];
+
+/** The parsed value of every variable, defaults applied. */
+export type EnvValues = {
+  [Name in EnvName]: (typeof envVariables)[Name]["whenUnset"] extends { kind: "optional" }
+    ? z.output<(typeof envVariables)[Name]["schema"]> | undefined
+    : z.output<(typeof envVariables)[Name]["schema"]>;
+};

@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { parse } from "dotenv";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadConfig } from "../../shared/config.ts";
+import { envNames, envVariables } from "../../shared/env-variables.ts";
+
+const envExampleText = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
+
+/** Each `NAME=value` line of .env.example with the comment lines right above it. */
+function documentedVariables(): { name: string; comment: string }[] {
+  const found: { name: string; comment: string }[] = [];
+  let comment: string[] = [];
+  for (const line of envExampleText.split("\n")) {
+    const assignment = /^([A-Z][A-Z0-9_]*)=/.exec(line);
+    if (assignment) {
+      found.push({ name: assignment[1] ?? "", comment: comment.join(" ") });
+      comment = [];
+    } else if (line.startsWith("#")) {
+      comment.push(line.replace(/^#\s?/, ""));
+    } else {
+      comment = [];
+    }
+  }
+  return found;
+}
+
+test("every variable's example passes its own validation", () => {
+  for (const name of envNames) {
+    const { schema, example } = envVariables[name];
+    const parsed = schema.safeParse(example);
+    assert.ok(parsed.success, `${name}=${example}: ${parsed.error?.message}`);
+  }
+});
+
+test("the examples together form a valid configuration", () => {
+  const env = Object.fromEntries(envNames.map((name) => [name, envVariables[name].example]));
+  const config = loadConfig(env);
+  assert.ok(config.ok, config.ok ? "" : config.error.message);
+});
+
+test("every default passes its variable's validation", () => {
+  for (const name of envNames) {
+    const whenUnset: { kind: string; raw?: string } = envVariables[name].whenUnset;
+    if (whenUnset.raw === undefined) continue;
+    assert.ok(envVariables[name].schema.safeParse(whenUnset.raw).success, name);
+  }
+});
+
+test(".env.example documents exactly the variables the node reads, in the same order", () => {
+  assert.equal(
+    documentedVariables().map(({ name }) => name),
+    envNames,
+  );
+});
+
+test(".env.example's comment above each variable starts with the variable's doc text", () => {
+  for (const { name, comment } of documentedVariables()) {
+    const variable = envVariables[name as keyof typeof envVariables];
+    assert.ok(comment.startsWith(variable.doc), `${name}: ${comment}`);
+  }
+});
+
+test(".env.example marks required variables and states defaults", () => {
+  for (const { name, comment } of documentedVariables()) {
+    const whenUnset: { kind: string; raw?: string } =
+      envVariables[name as keyof typeof envVariables].whenUnset;
+    if (whenUnset.kind === "required") assert.match(comment, /Required\./, name);
+    if (whenUnset.raw !== undefined) assert.ok(comment.includes(`Default: ${whenUnset.raw}`), name);
+  }
+});
+
+test(".env.example as it stands is a valid configuration for one local node", () => {
+  const config = loadConfig(parse(envExampleText));
+  assert.ok(config.ok, config.ok ? "" : config.error.message);
+  assert.equal([...config.value.peers.keys()], [config.value.nodeId]);
+  assert.is(config.value.listen.host, "127.0.0.1");
+  assert.is(config.value.serverTls, undefined);
+});
+
+test.run();
