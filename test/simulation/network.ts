@@ -1,4 +1,4 @@
-import type { Message, NodeId, RandomSource } from "../../cluster/raft/types.ts";
+import type { Message, MessageType, NodeId, RandomSource } from "../../cluster/raft/types.ts";
 
 export interface NetworkConditions {
   /** Chance in [0, 1] that a message is lost. */
@@ -18,6 +18,8 @@ export const CALM_NETWORK: NetworkConditions = { dropRate: 0, duplicateRate: 0, 
 export class SimNetwork {
   conditions: NetworkConditions = CALM_NETWORK;
   private readonly blocked = new Set<string>();
+  /** Message types a node's sends are silently lost for (scripted scenarios). */
+  private readonly muted = new Map<NodeId, Set<MessageType>>();
   private readonly dueByTick = new Map<number, Message[]>();
   sentCount = 0;
   droppedCount = 0;
@@ -37,8 +39,24 @@ export class SimNetwork {
     return this.blocked.has(`${from}>${to}`);
   }
 
+  /** Loses every message of these types that `from` sends, until healAll(). */
+  mute(from: NodeId, types: readonly MessageType[]): void {
+    this.muted.set(from, new Set(types));
+  }
+
+  /** Loses every message from `from` not yet delivered (a crash that takes its socket buffers with it). */
+  dropUndeliveredFrom(from: NodeId): void {
+    for (const [dueTick, queue] of this.dueByTick) {
+      const kept = queue.filter((message) => message.from !== from);
+      this.droppedCount += queue.length - kept.length;
+      if (kept.length === 0) this.dueByTick.delete(dueTick);
+      else this.dueByTick.set(dueTick, kept);
+    }
+  }
+
   healAll(): void {
     this.blocked.clear();
+    this.muted.clear();
   }
 
   get partitioned(): boolean {
@@ -47,7 +65,12 @@ export class SimNetwork {
 
   send(message: Message, nowTick: number): void {
     this.sentCount++;
-    if (this.isBlocked(message.from, message.to) || this.chance(this.conditions.dropRate)) {
+    const muted = this.muted.get(message.from)?.has(message.type) === true;
+    if (
+      muted ||
+      this.isBlocked(message.from, message.to) ||
+      this.chance(this.conditions.dropRate)
+    ) {
       this.droppedCount++;
       return;
     }

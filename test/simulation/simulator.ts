@@ -25,7 +25,12 @@ export interface SimulationOptions {
   nodeCount: number;
   steps: number;
   bug?: DeliberateBug;
+  /** Overrides the per-message entry budget (by default it varies with the seed). */
+  maxEntriesBytesPerMessage?: number;
 }
+
+/** Thrown by a scripted scenario whose setup did not unfold as written (not a Raft violation). */
+export class ScenarioSetupError extends Error {}
 
 export interface SimulationStats {
   ticks: number;
@@ -50,7 +55,7 @@ export interface SimulationResult {
 }
 
 /** A broken safety or liveness property; ends the run. */
-class Violation extends Error {}
+export class Violation extends Error {}
 
 const LOSSY: NetworkConditions = { dropRate: 0.05, duplicateRate: 0.02, longDelayRate: 0.05 };
 const VERY_LOSSY: NetworkConditions = { dropRate: 0.2, duplicateRate: 0.05, longDelayRate: 0.15 };
@@ -98,7 +103,12 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
   }
 }
 
-class Simulation {
+/**
+ * A whole cluster of SimNodes on a SimNetwork, with every safety check. run()
+ * is the random campaign; the public methods below it let a scripted scenario
+ * (see scenarios/) steer the same machinery step by step.
+ */
+export class Simulation {
   tick = 0;
   readonly stats: SimulationStats = {
     ticks: 0,
@@ -130,8 +140,10 @@ class Simulation {
   private proposalCounter = 0;
   private readCounter = 0;
   private lastRefusal = "";
-  /** True during the chaos phase; false once faults are healed. */
-  private chaos = true;
+  /** True during the random chaos phase; false once faults are healed and in scripted runs. */
+  chaos = true;
+  /** Scripted crash points: crash the node as soon as its commit index reaches the value. */
+  private readonly crashAtCommit = new Map<NodeId, number>();
 
   constructor(private readonly options: SimulationOptions) {
     this.random = seededRandom(options.seed);
@@ -143,7 +155,8 @@ class Simulation {
       electionTicks: 10,
       heartbeatTicks: 2,
       // Small budgets split a new leader's no-op from older entries in flight.
-      maxEntriesBytesPerMessage: [16, 64, 1024][options.seed % 3]!,
+      maxEntriesBytesPerMessage:
+        options.maxEntriesBytesPerMessage ?? [16, 64, 1024][options.seed % 3]!,
       snapshotEveryEntries: 40,
       entriesKeptAfterSnapshot: 8,
       coreFaults: faults.core,
@@ -232,7 +245,14 @@ class Simulation {
       );
     }
     this.lastCommit.set(node.id, { incarnation: node.incarnation, commit });
-    if (this.chaos) this.maybeCrashAtCriticalPoint(node, previous?.commit ?? 0);
+    const crashAt = this.crashAtCommit.get(node.id);
+    if (crashAt !== undefined && commit >= crashAt) {
+      this.crashAtCommit.delete(node.id);
+      node.crash();
+      this.network.dropUndeliveredFrom(node.id);
+      return;
+    }
+    if (this.chaos && node.node) this.maybeCrashAtCriticalPoint(node, previous?.commit ?? 0);
   }
 
   /**
@@ -247,8 +267,12 @@ class Simulation {
       core.vote !== "" && core.vote !== node.id && this.lastVote.get(node.id) !== voteKey;
     this.lastVote.set(node.id, voteKey);
     const committedNow = core.role === "leader" && core.log.committed > previousCommit;
-    if ((votedNow && this.chance(100)) || (committedNow && this.chance(30)))
-      this.crashMidTick(node);
+    // Commits that carry entries of earlier terms (a new leader's first) are where
+    // the current-term rule matters most.
+    const carriesOldTerms =
+      committedNow && (core.log.term(previousCommit + 1) ?? core.term) < core.term;
+    const crashPerMille = carriesOldTerms ? 300 : committedNow ? 30 : votedNow ? 100 : 0;
+    if (crashPerMille > 0 && this.chance(crashPerMille)) this.crashMidTick(node);
   }
 
   // ---- safety checks ------------------------------------------------------
@@ -260,6 +284,8 @@ class Simulation {
       this.leaderOfTerm.set(core.term, node.id);
       this.stats.leadersElected++;
       this.checkLeaderCompleteness(node);
+      // A leader that dies at once leaves its no-op (and term) on no one else.
+      if (this.chaos && this.chance(50)) this.crashMidTick(node);
     } else if (existing !== node.id) {
       throw new Violation(
         `two leaders in term ${core.term}: ${existing} and ${node.id} (tick ${this.tick})`,
@@ -356,6 +382,72 @@ class Simulation {
         );
       }
     }
+  }
+
+  // ---- scripted control ---------------------------------------------------
+
+  node(id: NodeId): SimNode {
+    const node = this.nodes.get(id);
+    if (!node) throw new ScenarioSetupError(`no node ${id}`);
+    return node;
+  }
+
+  advance(ticks: number): void {
+    for (let count = 0; count < ticks; count++) this.advanceOneTick();
+  }
+
+  /** Splits the network into groups that cannot reach each other; an unlisted node is cut off from all. */
+  partitionInto(groups: readonly (readonly NodeId[])[]): void {
+    this.network.healAll();
+    const groupOf = (id: NodeId): string => {
+      const position = groups.findIndex((group) => group.includes(id));
+      return position >= 0 ? `group ${position}` : `alone ${id}`;
+    };
+    for (const from of this.nodes.keys()) {
+      for (const to of this.nodes.keys()) {
+        if (from !== to && groupOf(from) !== groupOf(to)) this.network.block(from, to);
+      }
+    }
+  }
+
+  healNetwork(): void {
+    this.network.healAll();
+  }
+
+  mute(from: NodeId, types: readonly Message["type"][]): void {
+    this.network.mute(from, types);
+  }
+
+  crash(id: NodeId): void {
+    this.node(id).crash();
+  }
+
+  restart(id: NodeId): void {
+    const node = this.node(id);
+    if (!node.node) node.start();
+    this.afterEvent(node);
+  }
+
+  /** Crashes `id` the moment its commit index reaches `index`, losing what it had not yet delivered. */
+  crashWhenCommitReaches(id: NodeId, index: number): void {
+    this.crashAtCommit.set(id, index);
+  }
+
+  campaign(id: NodeId): void {
+    const node = this.node(id);
+    node.node?.campaign();
+    this.afterEvent(node);
+  }
+
+  /** Proposes at `id`; returns the proposal id, or undefined when refused. */
+  proposeAt(id: NodeId): string | undefined {
+    return this.propose(this.node(id));
+  }
+
+  /** Ends a scripted run the way a random run ends: heal, settle, check convergence. */
+  finish(): void {
+    this.healEverything();
+    this.settle();
   }
 
   // ---- the chaos ---------------------------------------------------------
@@ -590,7 +682,7 @@ class Simulation {
   }
 
   /** One line per node, for failure reports. */
-  private describeNodes(): string {
+  describeNodes(): string {
     return [...this.nodes.values()]
       .map((node) => {
         if (!node.node) return `${node.id}: down`;
