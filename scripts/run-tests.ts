@@ -4,7 +4,9 @@
  * each other, and ends with exactly one line `N passed, M failed`.
  *
  * Usage: npm test [-- <path prefix>...]
- * TEST_CONCURRENCY sets how many suites run at once (default 2, one per core).
+ * TEST_CONCURRENCY sets how many suites run at once (default 2, one per core);
+ * TEST_SUITE_TIMEOUT_MS how long one suite may run before it is killed and
+ * counted as failed (default 10 minutes).
  */
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -22,6 +24,10 @@ interface SuiteResult {
 const testRoot = "test";
 const prefixes = process.argv.slice(2).map((arg) => arg.replace(/^\.\//, ""));
 const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 2) || 2);
+const suiteTimeoutMs = Math.max(
+  1000,
+  Number(process.env.TEST_SUITE_TIMEOUT_MS ?? 600_000) || 600_000,
+);
 
 function listSuites(dir: string): string[] {
   const found: string[] = [];
@@ -52,6 +58,10 @@ function runSuite(file: string): Promise<SuiteResult> {
       env: { ...process.env, FORCE_COLOR: "0" },
     });
     let output = "";
+    const timer = setTimeout(() => {
+      output += `\nsuite killed after ${suiteTimeoutMs} ms (TEST_SUITE_TIMEOUT_MS)\n`;
+      child.kill("SIGKILL");
+    }, suiteTimeoutMs);
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();
     });
@@ -59,6 +69,7 @@ function runSuite(file: string): Promise<SuiteResult> {
       output += chunk.toString();
     });
     child.on("close", (code) => {
+      clearTimeout(timer);
       const durationMs = Date.now() - startedAt;
       const summary = readSummary(output);
       let result: SuiteResult;
