@@ -840,6 +840,7 @@ export class Raft {
       );
     }
     const accepted: Array<{ type: EntryType; data: string }> = [];
+    const pendingConfIndexBefore = this.pendingConfIndex;
     for (const entry of entries) {
       if (entry.type === "confChange") {
         // Validate again: a forwarded change was checked against another node's view.
@@ -856,6 +857,8 @@ export class Raft {
     }
     const appended = this.appendEntries(accepted, true);
     if (!appended) {
+      // Nothing was appended: a refused change must not block the next one.
+      this.pendingConfIndex = pendingConfIndexBefore;
       return refusal(
         "UNCOMMITTED_LIMIT",
         "too many uncommitted entries (is a majority of the cluster reachable?); retry later",
@@ -1048,6 +1051,23 @@ export class Raft {
       }
     }
     return this.tracker.confState();
+  }
+
+  /**
+   * The connection to the leader closed (its process most likely died): stop
+   * honouring its lease and campaign after a short random delay rather than a
+   * whole election timeout. The spread keeps followers that all noticed at
+   * once from splitting the vote; pre-vote keeps a follower with a merely
+   * flaky link from disturbing a leader the others still hear.
+   */
+  forgetLeader(): void {
+    if (this.role !== "follower" || this.leaderId === NO_NODE) return;
+    this.leaderId = NO_NODE;
+    const ticksLeft = 1 + this.random.nextInt(Math.max(1, Math.floor(this.electionTicks / 2)));
+    this.electionElapsed = Math.max(
+      this.electionElapsed,
+      this.randomizedElectionTimeout - ticksLeft,
+    );
   }
 
   /** The transport could not reach `id`: fall back to probing it. */

@@ -90,6 +90,11 @@ export class RawNode {
     return this.raft.applyConfChange(change);
   }
 
+  /** The leader's connection closed: drop its lease and campaign soon. */
+  forgetLeader(): void {
+    this.raft.forgetLeader();
+  }
+
   reportUnreachable(id: NodeId): void {
     this.raft.reportUnreachable(id);
   }

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import type { ClusterNode } from "../node.ts";
+import { readJsonBody } from "./body.ts";
+import { errorResponse, nodeErrorResponse } from "./respond.ts";
+import type { Router } from "./router.ts";
+
+const transferBodySchema = z.object({ to: z.string().min(1).max(64).optional() }).strict();
+
+/** Cluster status and leadership: `/v1/status`, `/v1/leadership/transfer`. */
+export function addClusterRoutes<Result>(router: Router, node: ClusterNode<Result>): void {
+  router.add("GET", "/v1/status", () => ({ status: 200, body: node.status() }));
+
+  router.add("POST", "/v1/leadership/transfer", async ({ request }) => {
+    const body = await readJsonBody(request, transferBodySchema);
+    if (!body.ok) return errorResponse(400, body.error.code, body.error.message);
+    try {
+      const target = node.transferLeadership(body.value.to);
+      return { status: 202, body: { status: "accepted", to: target } };
+    } catch (error) {
+      return nodeErrorResponse(error);
+    }
+  });
+}

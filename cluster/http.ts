@@ -1,0 +1,128 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { Logger } from "../shared/logger.ts";
+import { hasBearerToken } from "./api/auth.ts";
+import { errorResponse } from "./api/respond.ts";
+import type { ApiResponse, Router } from "./api/router.ts";
+import type { NodeMetrics } from "./metrics.ts";
+
+export interface NodeServerOptions {
+  router: Router;
+  adminApiToken: string;
+  metrics: NodeMetrics;
+  readiness: () => { ready: boolean; reason?: string };
+  /** While this returns a reason (e.g. the node is still connecting to Redis), `/v1` answers 503. */
+  apiUnavailableReason: () => string | undefined;
+  logger: Logger;
+  /** PEM certificate and key: serve HTTPS (and so wss:// for peers). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+}
+
+/**
+ * The node's one port: `/healthz`, `/readyz`, `/metrics`, the admin API under
+ * `/v1` (bearer token), and (attached by the transport) the peer WebSocket at
+ * `/raft`. No request, however malformed, can take the process down.
+ */
+export function createNodeServer(options: NodeServerOptions): Server {
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
+    handle(options, request, response).catch((error: unknown) => {
+      options.logger.error({ err: error, url: request.url }, "request failed");
+      if (!response.headersSent) {
+        writeJson(
+          response,
+          errorResponse(500, "INTERNAL", "the node failed to answer; see its log"),
+        );
+      } else {
+        response.destroy();
+      }
+    });
+  };
+  const server = options.tls
+    ? (createHttpsServer(
+        { cert: options.tls.cert, key: options.tls.key },
+        handler,
+      ) as unknown as Server)
+    : createHttpServer(handler);
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  return server;
+}
+
+async function handle(
+  options: NodeServerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? "/", "http://node");
+  const method = request.method ?? "GET";
+  if (url.pathname === "/healthz" && method === "GET") {
+    writeJson(response, { status: 200, body: { status: "ok" } });
+    return;
+  }
+  if (url.pathname === "/readyz" && method === "GET") {
+    const readiness = options.readiness();
+    writeJson(response, { status: readiness.ready ? 200 : 503, body: readiness });
+    return;
+  }
+  if (url.pathname === "/metrics" && method === "GET") {
+    const text = await options.metrics.registry.metrics();
+    response.writeHead(200, { "Content-Type": options.metrics.registry.contentType });
+    response.end(text);
+    return;
+  }
+  if (!url.pathname.startsWith("/v1/")) {
+    writeJson(response, errorResponse(404, "NOT_FOUND", `nothing at ${url.pathname}`));
+    return;
+  }
+  if (!hasBearerToken(request, options.adminApiToken)) {
+    writeJson(
+      response,
+      errorResponse(401, "UNAUTHORIZED", "send Authorization: Bearer <ADMIN_API_TOKEN>", {
+        "WWW-Authenticate": "Bearer",
+      }),
+    );
+    return;
+  }
+  const unavailable = options.apiUnavailableReason();
+  if (unavailable) {
+    writeJson(response, errorResponse(503, "NOT_READY", unavailable, { "Retry-After": "1" }));
+    return;
+  }
+  const match = options.router.match(method, url.pathname);
+  if (!match) {
+    writeJson(response, errorResponse(404, "NOT_FOUND", `no API at ${method} ${url.pathname}`));
+    return;
+  }
+  if ("allowed" in match) {
+    writeJson(
+      response,
+      errorResponse(
+        405,
+        "METHOD_NOT_ALLOWED",
+        `${method} is not allowed here; use ${match.allowed.join(", ")}`,
+        {
+          Allow: match.allowed.join(", "),
+        },
+      ),
+    );
+    return;
+  }
+  writeJson(response, await match.handler({ request, params: match.params, url }));
+}
+
+function writeJson(response: ServerResponse, answer: ApiResponse): void {
+  const body = JSON.stringify(answer.body);
+  response.writeHead(answer.status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    ...answer.headers,
+  });
+  response.end(body);
+}

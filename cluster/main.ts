@@ -1,0 +1,173 @@
+/**
+ * The node process: environment -> Redis -> Raft node -> peers and HTTP.
+ * Exit codes: 2 bad configuration, 3 Redis would lose acknowledged writes,
+ * 1 an unexpected failure.
+ */
+import { readFileSync } from "node:fs";
+import type { Server } from "node:http";
+import type { Redis } from "ioredis";
+import { loadConfigFromProcess, type NodeConfig } from "../shared/config.ts";
+import { createLogger, type Logger } from "../shared/logger.ts";
+import { addClusterRoutes } from "./api/cluster-routes.ts";
+import { Router } from "./api/router.ts";
+import { addSettingsRoutes } from "./api/settings-routes.ts";
+import { type ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
+import { createNodeServer } from "./http.ts";
+import { NodeMetrics } from "./metrics.ts";
+import { ClusterNode } from "./node.ts";
+import { checkRedisDurability } from "./storage/durability.ts";
+import { RaftLogStore } from "./storage/raft-log-store.ts";
+import { connectRedis, redactUrl } from "./storage/redis-connection.ts";
+import { PeerTransport } from "./transport/peer-transport.ts";
+
+const EXIT_BAD_CONFIG = 2;
+const EXIT_VOLATILE_REDIS = 3;
+
+function readFileOrExit(path: string, variable: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    process.stderr.write(`${variable}: cannot read ${path}: ${(error as Error).message}\n`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
+}
+
+/** Connects to Redis, retrying with back-off for as long as it takes; the node stays up meanwhile. */
+async function connectUntilReady(config: NodeConfig, logger: Logger): Promise<Redis> {
+  let delayMs = 100;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectRedis(config.redisUrl, { connectionName: `nexaloak-${config.nodeId}` });
+    } catch (error) {
+      if (attempt === 1 || attempt % 10 === 0) {
+        logger.warn(
+          { err: (error as Error).message, attempt },
+          "Redis is not reachable yet; retrying",
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, 2000);
+    }
+  }
+}
+
+async function listen(server: Server, host: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigFromProcess();
+  const logger = createLogger({ level: config.logLevel, nodeId: config.nodeId });
+  const metrics = new NodeMetrics();
+  const state = new ControlPlaneState();
+  const router = new Router();
+  let node: ClusterNode<ApplyResult> | undefined;
+  let startupStage = "connecting to Redis";
+
+  const tls = config.serverTls
+    ? {
+        cert: readFileOrExit(config.serverTls.certFile, "TLS_CERT_FILE"),
+        key: readFileOrExit(config.serverTls.keyFile, "TLS_KEY_FILE"),
+      }
+    : undefined;
+  const peerCa = config.peerCaFile ? readFileOrExit(config.peerCaFile, "TLS_CA_FILE") : undefined;
+
+  const server = createNodeServer({
+    router,
+    adminApiToken: config.adminApiToken,
+    metrics,
+    readiness: () => node?.readiness() ?? { ready: false, reason: startupStage },
+    apiUnavailableReason: () => (node ? undefined : `the node is starting (${startupStage})`),
+    logger,
+    ...(tls ? { tls } : {}),
+  });
+  const transport = new PeerTransport({
+    nodeId: config.nodeId,
+    clusterSecret: config.clusterSecret,
+    peers: config.peers,
+    logger: logger.child({ component: "transport" }),
+    onMessages: (_from, messages) => node?.receive(messages),
+    events: {
+      handshakeRejected: (reason) => metrics.rejectedHandshakes.inc({ reason }),
+      frameRejected: (_peer, reason) => metrics.rejectedFrames.inc({ reason }),
+      peerConnected: (peer) => metrics.peerConnected.set({ peer }, 1),
+      peerDisconnected: (peer) => {
+        metrics.peerConnected.set({ peer }, 0);
+        node?.peerDisconnected(peer);
+      },
+      messagesDropped: (peer, count) => metrics.droppedMessages.inc({ peer }, count),
+    },
+    ...(peerCa ? { tls: { ca: peerCa } } : {}),
+  });
+  transport.attach(server);
+  await listen(server, config.listen.host, config.listen.port);
+  const scheme = tls ? "https" : "http";
+  logger.info({ url: `${scheme}://${config.listen.host}:${config.listen.port}` }, "node listening");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    await node?.shutdown();
+    await transport.close();
+    server.close();
+    server.closeAllConnections?.();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  const redis = await connectUntilReady(config, logger);
+  const durability = await checkRedisDurability(redis);
+  if (!durability.ok) {
+    if (durability.error.code === "REDIS_NOT_DURABLE" && !config.allowVolatileRedis) {
+      logger.fatal({ redis: redactUrl(config.redisUrl) }, durability.error.message);
+      process.stderr.write(`${durability.error.message}\n`);
+      process.exit(EXIT_VOLATILE_REDIS);
+    }
+    logger.warn(
+      { redis: redactUrl(config.redisUrl) },
+      `RUNNING ON A REDIS THAT CAN LOSE ACKNOWLEDGED WRITES (ALLOW_VOLATILE_REDIS=1): ${durability.error.message}`,
+    );
+  }
+
+  startupStage = "loading the Raft log";
+  const store = new RaftLogStore(redis, config.redisPrefix, {
+    onWriteLatencyMs: () => undefined,
+  });
+  const clusterNode = new ClusterNode<ApplyResult>({
+    id: config.nodeId,
+    initialMembers: config.peers,
+    heartbeatMs: config.heartbeatMs,
+    electionTimeoutMs: config.electionTimeoutMs,
+    snapshotEveryEntries: config.snapshotEveryEntries,
+    store,
+    stateMachine: state,
+    send: (messages) => transport.send(messages),
+    onMembersChanged: (members) => {
+      // The founding PEERS stay dialable until membership says otherwise.
+      transport.setPeers(new Map([...members]));
+    },
+    logger: logger.child({ component: "raft" }),
+    metrics,
+  });
+  await clusterNode.start();
+  addClusterRoutes(router, clusterNode);
+  addSettingsRoutes(router, clusterNode, state);
+  node = clusterNode;
+  transport.start();
+  logger.info({ peers: [...config.peers.keys()] }, "node started");
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`nexaloak node failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,704 @@
+import { randomBytes, randomInt } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { Logger } from "../shared/logger.ts";
+import type { ErrorValue } from "../shared/result.ts";
+import type { NodeMetrics } from "./metrics.ts";
+import { decodeEnvelope, encodeEnvelope } from "./proposal-envelope.ts";
+import { bootstrapEntries } from "./raft/bootstrap.ts";
+import { type RaftStatus, RawNode } from "./raft/raw-node.ts";
+import { MemoryStorage } from "./raft/storage.ts";
+import type {
+  ConfChange,
+  ConfState,
+  Entry,
+  Message,
+  NodeId,
+  RandomSource,
+  Ready,
+  Snapshot,
+} from "./raft/types.ts";
+import type { StateMachine } from "./state-machine.ts";
+import type { PersistedRaftState, SaveBatch } from "./storage/raft-log-store.ts";
+import { timing } from "./timing.ts";
+
+export type NodeErrorCode =
+  | "NOT_LEADER"
+  | "NOT_READY"
+  | "PROPOSAL_TIMEOUT"
+  | "READ_TIMEOUT"
+  | "SHUTTING_DOWN"
+  | "TRANSFER_IN_PROGRESS"
+  | "UNCOMMITTED_LIMIT"
+  | "CONF_CHANGE_PENDING"
+  | "CONF_CHANGE_TOO_EARLY"
+  | "INVALID_CONF_CHANGE"
+  | "NOT_A_MEMBER";
+
+/** A request the node could not serve; `code` is stable, `message` says what to do. */
+export class NodeError extends Error {
+  constructor(
+    readonly code: NodeErrorCode,
+    message: string,
+    /** The leader this node knows of, if any: where to retry. */
+    readonly leaderId?: NodeId,
+  ) {
+    super(message);
+    this.name = "NodeError";
+  }
+}
+
+/** The durable side of the log: the Redis store in production, anything with the same shape in tests. */
+export interface LogStore {
+  load(): Promise<PersistedRaftState>;
+  save(batch: SaveBatch): Promise<void>;
+  compact(snapshot: Snapshot): Promise<void>;
+}
+
+export interface LeadershipChange {
+  isLeader: boolean;
+  term: number;
+}
+
+export interface ClusterNodeOptions<Result> {
+  id: NodeId;
+  /** The founding members (id -> URL), used to bootstrap an empty log. */
+  initialMembers: ReadonlyMap<NodeId, string>;
+  heartbeatMs: number;
+  electionTimeoutMs: number;
+  snapshotEveryEntries: number;
+  store: LogStore;
+  stateMachine: StateMachine<Result>;
+  /** Hands messages to the peers (never blocks). */
+  send: (messages: readonly Message[]) => void;
+  /** Called when membership (and so the set of peers to connect to) changes. */
+  onMembersChanged?: (members: ReadonlyMap<NodeId, string>) => void;
+  logger: Logger;
+  metrics: NodeMetrics;
+  random?: RandomSource;
+}
+
+/** One member as /v1/status shows it. */
+export interface MemberStatus {
+  id: NodeId;
+  url: string;
+  voter: boolean;
+  matchIndex: number | null;
+}
+
+export interface NodeStatus {
+  id: NodeId;
+  role: "leader" | "follower" | "candidate" | "precandidate" | "learner";
+  term: number;
+  leaderId: NodeId | null;
+  commitIndex: number;
+  appliedIndex: number;
+  members: MemberStatus[];
+}
+
+interface PendingProposal<Result> {
+  resolve: (outcome: { index: number; result: Result }) => void;
+  reject: (error: NodeError) => void;
+  timer: NodeJS.Timeout;
+  startedAt: number;
+}
+
+interface PendingRead {
+  resolve: () => void;
+  reject: (error: NodeError) => void;
+  timer: NodeJS.Timeout;
+  /** Set once the leader has confirmed the read point. */
+  index?: number;
+}
+
+/** The node's snapshot: the application's state plus the member URLs (which the log no longer holds). */
+interface NodeSnapshotV1 {
+  v: 1;
+  members: Record<NodeId, string>;
+  state: string;
+}
+
+const STORAGE_RETRY_MIN_MS = 50;
+const STORAGE_RETRY_MAX_MS = 2000;
+/** Entries kept in memory behind a snapshot, so a follower slightly behind needs no snapshot. */
+const ENTRIES_KEPT_AFTER_SNAPSHOT = 1000;
+/** Messages only a leader sends: they need no local durability and may go out while its write is in flight. */
+const LEADER_MESSAGE_TYPES = new Set<Message["type"]>([
+  "app",
+  "heartbeat",
+  "snap",
+  "timeoutNow",
+  "readIndexResp",
+]);
+
+function randomSource(): RandomSource {
+  return { nextInt: (maxExclusive) => (maxExclusive <= 1 ? 0 : randomInt(maxExclusive)) };
+}
+
+/**
+ * One NexaLoak node: the Raft core driven by timers, its log made durable in
+ * Redis, messages exchanged through the transport, and committed commands
+ * applied to the state machine. The only module that touches time and I/O on
+ * behalf of the core.
+ */
+export class ClusterNode<Result = unknown> {
+  readonly id: NodeId;
+  private readonly options: ClusterNodeOptions<Result>;
+  private readonly log: Logger;
+  private readonly metrics: NodeMetrics;
+  private readonly storage = new MemoryStorage();
+  private rawNode: RawNode | undefined;
+  private members = new Map<NodeId, string>();
+  private readonly incarnation = randomBytes(4).toString("hex");
+  private requestCounter = 0;
+  private readonly pendingProposals = new Map<string, PendingProposal<Result>>();
+  private readonly pendingReads = new Map<string, PendingRead>();
+  private readonly leadershipListeners = new Set<(change: LeadershipChange) => void>();
+  private tickTimer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private storageAvailable = false;
+  private wasLeader = false;
+  private knownLeader: NodeId = "";
+  private lastSnapshotIndex = 0;
+  private readonly timing: ReturnType<typeof timing>;
+
+  constructor(options: ClusterNodeOptions<Result>) {
+    this.options = options;
+    this.id = options.id;
+    this.log = options.logger;
+    this.metrics = options.metrics;
+    this.timing = timing(options.heartbeatMs, options.electionTimeoutMs);
+  }
+
+  /** Loads the durable log (retrying while Redis is unreachable), then starts ticking. */
+  async start(): Promise<void> {
+    let persisted = await this.withStorageRetry("load the Raft log", () =>
+      this.options.store.load(),
+    );
+    const empty =
+      !persisted.snapshot && persisted.entries.length === 0 && persisted.hardState.term === 0;
+    if (empty && this.options.initialMembers.has(this.id)) {
+      // A founding member's first start: the founding membership becomes the
+      // first committed entries, identical on every founder.
+      const entries = bootstrapEntries([...this.options.initialMembers.keys()]);
+      const hardState = { term: 1, vote: "", commit: entries.length };
+      await this.withStorageRetry("bootstrap the Raft log", () =>
+        this.options.store.save({ hardState, entries }),
+      );
+      persisted = { hardState, snapshot: null, entries };
+      this.log.info(
+        { members: [...this.options.initialMembers.keys()] },
+        "bootstrapped a new cluster",
+      );
+    }
+    this.restoreFrom(persisted);
+    this.running = true;
+    this.tickTimer = setInterval(() => this.tick(), this.timing.tickMs);
+    this.tickTimer.unref?.();
+    this.loopDone = this.runReadyLoop();
+    this.log.info(
+      {
+        term: persisted.hardState.term,
+        commit: persisted.hardState.commit,
+        entries: persisted.entries.length,
+        snapshotIndex: persisted.snapshot?.metadata.index ?? 0,
+        tickMs: this.timing.tickMs,
+        electionTicks: this.timing.electionTicks,
+      },
+      "raft node started",
+    );
+  }
+
+  private restoreFrom(persisted: PersistedRaftState): void {
+    const snapshot = persisted.snapshot;
+    this.members = new Map(this.options.initialMembers);
+    if (snapshot) {
+      this.storage.applySnapshot(snapshot);
+      this.installSnapshotData(snapshot.data);
+      this.lastSnapshotIndex = snapshot.metadata.index;
+    }
+    this.storage.append(persisted.entries);
+    this.storage.setHardState(persisted.hardState);
+    this.rawNode = new RawNode({
+      id: this.id,
+      storage: this.storage,
+      electionTicks: this.timing.electionTicks,
+      heartbeatTicks: this.timing.heartbeatTicks,
+      random: this.options.random ?? randomSource(),
+      applied: snapshot?.metadata.index ?? 0,
+    });
+    this.options.onMembersChanged?.(this.members);
+  }
+
+  private installSnapshotData(data: string): void {
+    if (data === "") return;
+    const parsed = JSON.parse(data) as NodeSnapshotV1;
+    this.options.stateMachine.restore(parsed.state);
+    this.members = new Map(Object.entries(parsed.members));
+  }
+
+  private tick(): void {
+    this.rawNode?.tick();
+    this.kick();
+  }
+
+  private kick(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Feeds messages received from a peer. */
+  receive(messages: readonly Message[]): void {
+    const node = this.rawNode;
+    if (!node || !this.running) return;
+    for (const message of messages) node.step(message);
+    this.kick();
+  }
+
+  /** The connection to `peer` closed; if it was the leader, stop waiting for it. */
+  peerDisconnected(peer: NodeId): void {
+    if (peer === this.knownLeader) {
+      this.rawNode?.forgetLeader();
+      this.kick();
+    }
+  }
+
+  // ---- the Ready loop ------------------------------------------------------
+
+  private async runReadyLoop(): Promise<void> {
+    while (this.running) {
+      const node = this.rawNode;
+      if (!node?.hasReady()) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        continue;
+      }
+      const ready = node.ready();
+      try {
+        await this.handleReady(node, ready);
+      } catch (error) {
+        // A failure here is a bug or corrupt state: stop rather than diverge.
+        this.log.fatal({ err: error }, "the Raft loop failed; stopping this node");
+        this.running = false;
+        process.exitCode = 1;
+        throw error;
+      }
+    }
+  }
+
+  private async handleReady(node: RawNode, ready: Ready): Promise<void> {
+    if (ready.softState) this.onSoftState(ready.softState.role, ready.softState.leaderId);
+    // A leader's appends and heartbeats need nothing of its own disk: send them
+    // while the write is in flight. Everything else waits for durability.
+    const early = ready.messages.filter((message) => LEADER_MESSAGE_TYPES.has(message.type));
+    const late = ready.messages.filter((message) => !LEADER_MESSAGE_TYPES.has(message.type));
+    this.sendMessages(node, early);
+    await this.persist(ready);
+    this.sendMessages(node, late);
+    if (ready.snapshot) {
+      this.installSnapshotData(ready.snapshot.data);
+      this.lastSnapshotIndex = ready.snapshot.metadata.index;
+      this.metrics.snapshotsInstalled.inc();
+      this.options.onMembersChanged?.(this.members);
+    }
+    for (const entry of ready.committedEntries) this.applyEntry(node, entry);
+    for (const readState of ready.readStates) {
+      const read = this.pendingReads.get(readState.context);
+      if (read) read.index = readState.index;
+    }
+    node.advance(ready);
+    this.serveReads();
+    this.updateMetrics(node);
+    await this.maybeSnapshot(node);
+  }
+
+  private sendMessages(node: RawNode, messages: readonly Message[]): void {
+    if (messages.length === 0) return;
+    this.options.send(messages);
+    for (const message of messages) {
+      if (message.type === "snap") node.reportSnapshot(message.to, true);
+    }
+  }
+
+  private async persist(ready: Ready): Promise<void> {
+    const batch: SaveBatch = {};
+    if (ready.hardState) batch.hardState = ready.hardState;
+    if (ready.entries.length > 0) batch.entries = ready.entries;
+    if (ready.snapshot) batch.snapshot = ready.snapshot;
+    if (!batch.hardState && !batch.entries && !batch.snapshot) return;
+    const startedAt = performance.now();
+    await this.withStorageRetry("save the Raft log", () => this.options.store.save(batch));
+    this.metrics.redisWriteLatency.observe((performance.now() - startedAt) / 1000);
+    if (ready.snapshot) this.storage.applySnapshot(ready.snapshot);
+    if (ready.entries.length > 0) this.storage.append(ready.entries);
+    if (ready.hardState) this.storage.setHardState(ready.hardState);
+  }
+
+  /**
+   * Runs a storage operation until it succeeds. While Redis is down the node
+   * stays up but acknowledges nothing: no vote, no append, no apply.
+   */
+  private async withStorageRetry<T>(action: string, operation: () => Promise<T>): Promise<T> {
+    let delayMs = STORAGE_RETRY_MIN_MS;
+    for (;;) {
+      try {
+        const result = await operation();
+        if (!this.storageAvailable) {
+          this.storageAvailable = true;
+          this.metrics.storageAvailable.set(1);
+          this.log.info("Redis is available");
+        }
+        return result;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== "STORAGE_UNAVAILABLE") throw error;
+        if (this.storageAvailable || delayMs === STORAGE_RETRY_MIN_MS) {
+          this.log.warn(
+            { err: (error as Error).message },
+            `cannot ${action}; retrying until Redis is back`,
+          );
+        }
+        this.storageAvailable = false;
+        this.metrics.storageAvailable.set(0);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        delayMs = Math.min(delayMs * 2, STORAGE_RETRY_MAX_MS);
+      }
+    }
+  }
+
+  private applyEntry(node: RawNode, entry: Entry): void {
+    if (entry.type === "confChange") {
+      const change = JSON.parse(entry.data) as ConfChange;
+      const confState = node.applyConfChange(change);
+      this.applyMembership(change, confState);
+      return;
+    }
+    const envelope = decodeEnvelope(entry.data);
+    if (!envelope) return;
+    const result = this.options.stateMachine.apply(envelope.command, entry.index);
+    const pending = this.pendingProposals.get(envelope.requestId);
+    if (pending) {
+      this.pendingProposals.delete(envelope.requestId);
+      clearTimeout(pending.timer);
+      this.metrics.commitLatency.observe((performance.now() - pending.startedAt) / 1000);
+      this.metrics.proposals.inc({ outcome: "applied" });
+      pending.resolve({ index: entry.index, result });
+    }
+  }
+
+  private applyMembership(change: ConfChange, confState: ConfState): void {
+    if (change.type === "removeNode") {
+      this.members.delete(change.nodeId);
+    } else {
+      // A founder's bootstrap entry carries no URL: it comes from PEERS.
+      const url = change.context ?? this.options.initialMembers.get(change.nodeId);
+      if (url) this.members.set(change.nodeId, url);
+    }
+    this.log.info({ change, confState }, "membership changed");
+    this.options.onMembersChanged?.(this.members);
+  }
+
+  private serveReads(): void {
+    const applied = this.rawNode?.core.log.applied ?? 0;
+    for (const [context, read] of this.pendingReads) {
+      if (read.index !== undefined && read.index <= applied) {
+        this.pendingReads.delete(context);
+        clearTimeout(read.timer);
+        read.resolve();
+      }
+    }
+  }
+
+  private async maybeSnapshot(node: RawNode): Promise<void> {
+    const status = node.status();
+    const applied = status.appliedIndex;
+    if (applied - this.lastSnapshotIndex < this.options.snapshotEveryEntries) return;
+    if (applied > this.storage.lastIndex()) return;
+    const data: NodeSnapshotV1 = {
+      v: 1,
+      members: Object.fromEntries(this.members),
+      state: this.options.stateMachine.snapshot(),
+    };
+    const snapshot = this.storage.createSnapshot(applied, status.confState, JSON.stringify(data));
+    await this.withStorageRetry("compact the Raft log", () => this.options.store.compact(snapshot));
+    this.lastSnapshotIndex = applied;
+    const compactTo = applied - ENTRIES_KEPT_AFTER_SNAPSHOT;
+    if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
+    this.metrics.snapshotsTaken.inc();
+    this.log.info({ index: applied }, "snapshot taken and log compacted");
+  }
+
+  private onSoftState(role: string, leaderId: NodeId): void {
+    const node = this.rawNode;
+    const term = node?.status().term ?? 0;
+    if (leaderId !== this.knownLeader) {
+      if (leaderId !== "") this.metrics.leaderChanges.inc();
+      this.log.info({ leaderId: leaderId || null, role, term }, "leader changed");
+      this.knownLeader = leaderId;
+    }
+    const isLeader = role === "leader";
+    if (isLeader !== this.wasLeader) {
+      this.wasLeader = isLeader;
+      this.log.info({ term }, isLeader ? "became leader" : "lost leadership");
+      for (const listener of this.leadershipListeners) listener({ isLeader, term });
+    }
+  }
+
+  private updateMetrics(node: RawNode): void {
+    const status = node.status();
+    this.metrics.term.set(status.term);
+    this.metrics.commitIndex.set(status.commitIndex);
+    this.metrics.appliedIndex.set(status.appliedIndex);
+    this.metrics.isLeader.set(status.role === "leader" ? 1 : 0);
+    for (const role of ["leader", "follower", "candidate", "precandidate", "learner"]) {
+      this.metrics.role.set({ role }, role === this.roleOf(status) ? 1 : 0);
+    }
+    for (const progress of status.progress) {
+      if (progress.id !== this.id) {
+        this.metrics.peerLag.set(
+          { peer: progress.id },
+          Math.max(0, status.lastIndex - progress.match),
+        );
+      }
+    }
+  }
+
+  private roleOf(status: RaftStatus): NodeStatus["role"] {
+    return status.isLearner ? "learner" : status.role;
+  }
+
+  // ---- requests ----------------------------------------------------------
+
+  /**
+   * Proposes a command; resolves with the state machine's result once it is
+   * committed and applied on this node. Followers forward it to the leader.
+   * A PROPOSAL_TIMEOUT leaves the outcome unknown: retry with the same
+   * idempotency key so a second attempt cannot act twice.
+   */
+  propose(command: string): Promise<{ index: number; result: Result }> {
+    const node = this.readyNode();
+    const requestId = `${this.id}.${this.incarnation}.${++this.requestCounter}`;
+    const outcome = node.propose(encodeEnvelope({ requestId, command }));
+    if (!outcome.ok) {
+      this.metrics.proposals.inc({ outcome: "refused" });
+      return Promise.reject(this.fromRaftError(outcome.error));
+    }
+    this.kick();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingProposals.delete(requestId);
+        this.metrics.proposals.inc({ outcome: "timeout" });
+        reject(
+          new NodeError(
+            "PROPOSAL_TIMEOUT",
+            "the proposal was not applied in time (leader change or lost quorum); its outcome is unknown, retry with the same idempotency key",
+            this.knownLeader || undefined,
+          ),
+        );
+      }, this.timing.requestTimeoutMs);
+      this.pendingProposals.set(requestId, {
+        resolve,
+        reject,
+        timer,
+        startedAt: performance.now(),
+      });
+    });
+  }
+
+  /**
+   * Waits until this node's state machine reflects every write committed
+   * before the call (ReadIndex): read the state machine after it resolves.
+   */
+  linearizableRead(): Promise<void> {
+    const node = this.readyNode();
+    const context = `${this.id}.${this.incarnation}.r${++this.requestCounter}`;
+    const outcome = node.readIndex(context);
+    if (!outcome.ok) return Promise.reject(this.fromRaftError(outcome.error));
+    this.kick();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingReads.delete(context);
+        reject(
+          new NodeError(
+            "READ_TIMEOUT",
+            "the leader did not confirm the read in time; retry",
+            this.knownLeader || undefined,
+          ),
+        );
+      }, this.timing.requestTimeoutMs);
+      this.pendingReads.set(context, { resolve, reject, timer });
+    });
+  }
+
+  /** Hands leadership to `target`, or to the most caught-up voter when omitted. */
+  transferLeadership(target?: NodeId): NodeId {
+    const node = this.readyNode();
+    const status = node.status();
+    const chosen = target ?? this.mostCaughtUpVoter(status);
+    if (!chosen)
+      throw new NodeError("INVALID_CONF_CHANGE", "there is no other voter to hand leadership to");
+    const outcome = node.transferLeadership(chosen);
+    if (!outcome.ok) throw this.fromRaftError(outcome.error);
+    this.kick();
+    return chosen;
+  }
+
+  private mostCaughtUpVoter(status: RaftStatus): NodeId | undefined {
+    const candidates = status.progress.filter(
+      (progress) => progress.id !== this.id && status.confState.voters.includes(progress.id),
+    );
+    candidates.sort((a, b) => b.match - a.match || (a.id < b.id ? -1 : 1));
+    return candidates[0]?.id ?? status.confState.voters.find((id) => id !== this.id);
+  }
+
+  /** Proposes a membership change (learner, promotion, removal); resolves when applied here. */
+  async changeMembership(change: ConfChange): Promise<void> {
+    const node = this.readyNode();
+    const outcome = node.proposeConfChange(change);
+    if (!outcome.ok) throw this.fromRaftError(outcome.error);
+    this.kick();
+    const deadline = Date.now() + this.timing.requestTimeoutMs;
+    while (Date.now() < deadline) {
+      const confState = node.status().confState;
+      const applied =
+        change.type === "removeNode"
+          ? !confState.voters.includes(change.nodeId) && !confState.learners.includes(change.nodeId)
+          : change.type === "addVoter"
+            ? confState.voters.includes(change.nodeId)
+            : confState.learners.includes(change.nodeId) ||
+              confState.voters.includes(change.nodeId);
+      if (applied) return;
+      await new Promise((resolve) => setTimeout(resolve, this.timing.tickMs));
+    }
+    throw new NodeError(
+      "PROPOSAL_TIMEOUT",
+      "the membership change was not applied in time; check /v1/status",
+    );
+  }
+
+  private readyNode(): RawNode {
+    if (!this.running || !this.rawNode) {
+      throw new NodeError("SHUTTING_DOWN", "the node is not running");
+    }
+    if (!this.storageAvailable) {
+      throw new NodeError("NOT_READY", "this node's Redis is unavailable; retry on another node");
+    }
+    return this.rawNode;
+  }
+
+  private fromRaftError(error: ErrorValue<string>): NodeError {
+    return new NodeError(error.code as NodeErrorCode, error.message, this.knownLeader || undefined);
+  }
+
+  // ---- observation ---------------------------------------------------------
+
+  onLeadershipChange(listener: (change: LeadershipChange) => void): () => void {
+    this.leadershipListeners.add(listener);
+    return () => this.leadershipListeners.delete(listener);
+  }
+
+  isLeader(): boolean {
+    return this.wasLeader;
+  }
+
+  leaderId(): NodeId | undefined {
+    return this.knownLeader || undefined;
+  }
+
+  memberUrls(): ReadonlyMap<NodeId, string> {
+    return this.members;
+  }
+
+  /** Ready to serve: Redis works, a leader is known, and everything committed is applied. */
+  readiness(): { ready: boolean; reason?: string } {
+    const status = this.rawNode?.status();
+    if (!this.running || !status) return { ready: false, reason: "the node is starting" };
+    if (!this.storageAvailable) return { ready: false, reason: "Redis is unavailable" };
+    if (!status.leaderId) return { ready: false, reason: "no leader is known" };
+    if (status.appliedIndex < status.commitIndex) {
+      return {
+        ready: false,
+        reason: `applying committed entries (${status.appliedIndex}/${status.commitIndex})`,
+      };
+    }
+    return { ready: true };
+  }
+
+  status(): NodeStatus {
+    const status = this.rawNode?.status();
+    if (!status) {
+      return {
+        id: this.id,
+        role: "follower",
+        term: 0,
+        leaderId: null,
+        commitIndex: 0,
+        appliedIndex: 0,
+        members: [],
+      };
+    }
+    const matchOf = new Map(status.progress.map((progress) => [progress.id, progress.match]));
+    const ids = [...status.confState.voters, ...status.confState.learners];
+    return {
+      id: this.id,
+      role: this.roleOf(status),
+      term: status.term,
+      leaderId: status.leaderId || null,
+      commitIndex: status.commitIndex,
+      appliedIndex: status.appliedIndex,
+      members: ids.map((id) => ({
+        id,
+        url: this.members.get(id) ?? "",
+        voter: status.confState.voters.includes(id),
+        matchIndex: status.role === "leader" ? (matchOf.get(id) ?? 0) : null,
+      })),
+    };
+  }
+
+  // ---- shutdown --------------------------------------------------------------
+
+  /**
+   * Leaves gracefully: a leader first hands leadership to the most caught-up
+   * voter (bounded by an election timeout), then the node stops.
+   */
+  async shutdown(): Promise<void> {
+    if (this.running && this.wasLeader) {
+      try {
+        const target = this.transferLeadership();
+        this.log.info({ target }, "handing leadership over before shutting down");
+        const deadline = Date.now() + 2 * this.options.electionTimeoutMs;
+        while (this.wasLeader && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, this.timing.tickMs));
+        }
+      } catch (error) {
+        this.log.warn({ err: (error as Error).message }, "could not hand leadership over");
+      }
+    }
+    await this.stop();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.kick();
+    await this.loopDone.catch(() => undefined);
+    const stopped = new NodeError(
+      "SHUTTING_DOWN",
+      "the node is shutting down; retry on another node",
+    );
+    for (const pending of this.pendingProposals.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(stopped);
+    }
+    for (const read of this.pendingReads.values()) {
+      clearTimeout(read.timer);
+      read.reject(stopped);
+    }
+    this.pendingProposals.clear();
+    this.pendingReads.clear();
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The application state that Raft replicates. Every node applies the same
+ * committed commands in the same order, so `apply` must be deterministic: no
+ * clock, randomness or I/O; what it needs travels in the command.
+ */
+export interface StateMachine<Result = unknown> {
+  /**
+   * Applies one committed command at `index`. A command the machine refuses
+   * (malformed, or invalid in the current state) changes nothing and returns
+   * a result saying why; it must never throw for bad input.
+   */
+  apply(command: string, index: number): Result;
+  /** The whole state, serialised, as of the last applied command. */
+  snapshot(): string;
+  /** Replaces the whole state with a snapshot. */
+  restore(data: string): void;
+}
