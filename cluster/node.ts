@@ -11,6 +11,7 @@ import type {
   ConfChange,
   ConfState,
   Entry,
+  HardState,
   Message,
   NodeId,
   RandomSource,
@@ -161,6 +162,11 @@ export class ClusterNode<Result = unknown> {
   private wasLeader = false;
   private knownLeader: NodeId = "";
   private lastSnapshotIndex = 0;
+  /** The last index applied to the state machine (ahead of the core's view until advance). */
+  private appliedIndex = 0;
+  /** The newest hard state the core produced, and the newest one Redis holds. */
+  private latestHardState: HardState = { term: 0, vote: "", commit: 0 };
+  private persistedHardState: HardState = { term: 0, vote: "", commit: 0 };
   private readonly timing: ReturnType<typeof timing>;
 
   constructor(options: ClusterNodeOptions<Result>) {
@@ -217,9 +223,12 @@ export class ClusterNode<Result = unknown> {
       this.storage.applySnapshot(snapshot);
       this.installSnapshotData(snapshot.data);
       this.lastSnapshotIndex = snapshot.metadata.index;
+      this.appliedIndex = snapshot.metadata.index;
     }
     this.storage.append(persisted.entries);
     this.storage.setHardState(persisted.hardState);
+    this.latestHardState = persisted.hardState;
+    this.persistedHardState = persisted.hardState;
     this.rawNode = new RawNode({
       id: this.id,
       storage: this.storage,
@@ -296,21 +305,26 @@ export class ClusterNode<Result = unknown> {
     const early = ready.messages.filter((message) => LEADER_MESSAGE_TYPES.has(message.type));
     const late = ready.messages.filter((message) => !LEADER_MESSAGE_TYPES.has(message.type));
     this.sendMessages(node, early);
-    await this.persist(ready);
-    this.sendMessages(node, late);
     if (ready.snapshot) {
+      await this.persist(ready);
       this.installSnapshotData(ready.snapshot.data);
       this.lastSnapshotIndex = ready.snapshot.metadata.index;
+      this.appliedIndex = ready.snapshot.metadata.index;
       this.metrics.snapshotsInstalled.inc();
       this.options.onMembersChanged?.(this.members);
     }
+    // Committed entries are durable on a majority already, and this node's
+    // state is rebuilt from Redis after a crash: apply them (and answer the
+    // waiting clients) without waiting for this Ready's own write.
     for (const entry of ready.committedEntries) this.applyEntry(node, entry);
     for (const readState of ready.readStates) {
       const read = this.pendingReads.get(readState.context);
       if (read) read.index = readState.index;
     }
-    node.advance(ready);
     this.serveReads();
+    if (!ready.snapshot) await this.persist(ready);
+    this.sendMessages(node, late);
+    node.advance(ready);
     this.updateMetrics(node);
     await this.maybeSnapshot(node);
   }
@@ -324,17 +338,29 @@ export class ClusterNode<Result = unknown> {
   }
 
   private async persist(ready: Ready): Promise<void> {
-    const batch: SaveBatch = {};
-    if (ready.hardState) batch.hardState = ready.hardState;
+    if (ready.hardState) this.latestHardState = ready.hardState;
+    // The commit index is volatile in Raft: a commit-only change is not worth
+    // an fsync on the path to the client. It is written with the next durable
+    // write (or before a compaction), and a restart merely replays less.
+    const termOrVoteChanged =
+      ready.hardState !== undefined &&
+      (ready.hardState.term !== this.persistedHardState.term ||
+        ready.hardState.vote !== this.persistedHardState.vote);
+    if (ready.entries.length === 0 && !ready.snapshot && !termOrVoteChanged) return;
+    const batch: SaveBatch = { hardState: this.latestHardState };
     if (ready.entries.length > 0) batch.entries = ready.entries;
     if (ready.snapshot) batch.snapshot = ready.snapshot;
-    if (!batch.hardState && !batch.entries && !batch.snapshot) return;
+    await this.save(batch);
+    if (ready.snapshot) this.storage.applySnapshot(ready.snapshot);
+    if (ready.entries.length > 0) this.storage.append(ready.entries);
+    this.storage.setHardState(this.latestHardState);
+  }
+
+  private async save(batch: SaveBatch): Promise<void> {
     const startedAt = performance.now();
     await this.withStorageRetry("save the Raft log", () => this.options.store.save(batch));
     this.metrics.redisWriteLatency.observe((performance.now() - startedAt) / 1000);
-    if (ready.snapshot) this.storage.applySnapshot(ready.snapshot);
-    if (ready.entries.length > 0) this.storage.append(ready.entries);
-    if (ready.hardState) this.storage.setHardState(ready.hardState);
+    if (batch.hardState) this.persistedHardState = batch.hardState;
   }
 
   /**
@@ -370,6 +396,7 @@ export class ClusterNode<Result = unknown> {
   }
 
   private applyEntry(node: RawNode, entry: Entry): void {
+    this.appliedIndex = entry.index;
     if (entry.type === "confChange") {
       const change = JSON.parse(entry.data) as ConfChange;
       const confState = node.applyConfChange(change);
@@ -402,7 +429,7 @@ export class ClusterNode<Result = unknown> {
   }
 
   private serveReads(): void {
-    const applied = this.rawNode?.core.log.applied ?? 0;
+    const applied = this.appliedIndex;
     for (const [context, read] of this.pendingReads) {
       if (read.index !== undefined && read.index <= applied) {
         this.pendingReads.delete(context);
@@ -423,6 +450,9 @@ export class ClusterNode<Result = unknown> {
       state: this.options.stateMachine.snapshot(),
     };
     const snapshot = this.storage.createSnapshot(applied, status.confState, JSON.stringify(data));
+    // The store compacts only up to its stored commit index: bring it up to date first.
+    if (this.persistedHardState.commit < applied)
+      await this.save({ hardState: this.latestHardState });
     await this.withStorageRetry("compact the Raft log", () => this.options.store.compact(snapshot));
     this.lastSnapshotIndex = applied;
     const compactTo = applied - ENTRIES_KEPT_AFTER_SNAPSHOT;

@@ -1,0 +1,218 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { NodeError } from "../../cluster/node.ts";
+import { startInMemoryCluster } from "./support/in-memory-cluster.ts";
+
+const setting = (key: string, value: string) => JSON.stringify({ type: "setSetting", key, value });
+
+const node = suite("cluster node");
+
+node("elects one leader and applies a proposal on every member", async () => {
+  const cluster = await startInMemoryCluster(3);
+  try {
+    const leader = await cluster.leader();
+    const { index, result } = await leader.node.propose(setting("greeting", "hello"));
+    assert.ok(result.ok);
+    assert.ok(index > 3, "after the bootstrap entries and the leader's no-op");
+    await cluster.waitFor(
+      () =>
+        [...cluster.members.values()].every(
+          (member) => member.state.getSetting("greeting") === "hello",
+        ),
+      2000,
+      "every member to apply the write",
+    );
+    const leaders = [...cluster.members.values()].filter((member) => member.node.isLeader());
+    assert.is(leaders.length, 1);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+node("a follower forwards a proposal to the leader and resolves when it applies it", async () => {
+  const cluster = await startInMemoryCluster(3);
+  try {
+    const leader = await cluster.leader();
+    const follower = [...cluster.members.values()].find((member) => member !== leader)!;
+    await cluster.waitFor(() => follower.node.leaderId(), 2000, "the follower to know the leader");
+    const { result } = await follower.node.propose(setting("via", "follower"));
+    assert.ok(result.ok);
+    assert.is(follower.state.getSetting("via"), "follower");
+  } finally {
+    await cluster.stop();
+  }
+});
+
+node("an invalid command is refused by apply with a reason and changes nothing", async () => {
+  const cluster = await startInMemoryCluster(3);
+  try {
+    const leader = await cluster.leader();
+    const { result } = await leader.node.propose(
+      JSON.stringify({ type: "setSetting", key: "bad key!", value: "x" }),
+    );
+    assert.not.ok(result.ok);
+    if (!result.ok) assert.is(result.error.code, "INVALID_COMMAND");
+    assert.equal(leader.state.allSettings(), {});
+  } finally {
+    await cluster.stop();
+  }
+});
+
+node("a linearizable read on a follower sees every write acknowledged before it", async () => {
+  const cluster = await startInMemoryCluster(3);
+  try {
+    const leader = await cluster.leader();
+    const follower = [...cluster.members.values()].find((member) => member !== leader)!;
+    await cluster.waitFor(() => follower.node.leaderId(), 2000, "the follower to know the leader");
+    for (let count = 0; count < 20; count++) {
+      await leader.node.propose(setting("counter", String(count)));
+      await follower.node.linearizableRead();
+      assert.is(follower.state.getSetting("counter"), String(count));
+    }
+  } finally {
+    await cluster.stop();
+  }
+});
+
+node(
+  "leadership events fire on gaining and losing leadership; transfer hands it over",
+  async () => {
+    const cluster = await startInMemoryCluster(3);
+    try {
+      const leader = await cluster.leader();
+      const changes: Array<{ id: string; isLeader: boolean }> = [];
+      for (const member of cluster.members.values()) {
+        member.node.onLeadershipChange((change) =>
+          changes.push({ id: member.id, isLeader: change.isLeader }),
+        );
+      }
+      const target = [...cluster.members.keys()].find((id) => id !== leader.id)!;
+      await cluster.waitFor(
+        () => leader.node.status().members.every((member) => (member.matchIndex ?? 0) > 0),
+        2000,
+        "followers to catch up",
+      );
+      assert.is(leader.node.transferLeadership(target), target);
+      await cluster.waitFor(
+        () => cluster.members.get(target)!.node.isLeader(),
+        3000,
+        "the transfer",
+      );
+      await cluster.waitFor(() => !leader.node.isLeader(), 2000, "the old leader to step down");
+      assert.ok(changes.some((change) => change.id === leader.id && !change.isLeader));
+      assert.ok(changes.some((change) => change.id === target && change.isLeader));
+    } finally {
+      await cluster.stop();
+    }
+  },
+);
+
+node("an isolated leader steps down and the majority elects and commits without it", async () => {
+  const cluster = await startInMemoryCluster(3);
+  try {
+    const oldLeader = await cluster.leader();
+    cluster.isolate(oldLeader.id);
+    await cluster.waitFor(
+      () => !oldLeader.node.isLeader(),
+      3000,
+      "check-quorum to depose the isolated leader",
+    );
+    const newLeader = await cluster.leader();
+    assert.is.not(newLeader.id, oldLeader.id);
+    const { result } = await newLeader.node.propose(setting("after", "partition"));
+    assert.ok(result.ok);
+    cluster.heal();
+    await cluster.waitFor(
+      () => oldLeader.state.getSetting("after") === "partition",
+      3000,
+      "the old leader to catch up",
+    );
+  } finally {
+    await cluster.stop();
+  }
+});
+
+node(
+  "while its storage is unavailable a node refuses requests and reports not ready, then recovers",
+  async () => {
+    const cluster = await startInMemoryCluster(3);
+    try {
+      const leader = await cluster.leader();
+      const follower = [...cluster.members.values()].find((member) => member !== leader)!;
+      await leader.node.propose(setting("before", "outage"));
+      follower.store.available = false;
+      await leader.node.propose(setting("during", "outage"));
+      await cluster.waitFor(
+        () => !follower.node.readiness().ready,
+        2000,
+        "the follower to report not ready",
+      );
+      assert.match(follower.node.readiness().reason ?? "", /Redis/);
+      try {
+        await follower.node.propose(setting("x", "y"));
+        assert.unreachable("a node without storage must refuse proposals");
+      } catch (error) {
+        assert.instance(error, NodeError);
+        assert.is((error as NodeError).code, "NOT_READY");
+      }
+      assert.is(
+        follower.state.getSetting("during"),
+        undefined,
+        "nothing is applied past an unpersisted write",
+      );
+      follower.store.available = true;
+      await cluster.waitFor(
+        () => follower.state.getSetting("during") === "outage",
+        5000,
+        "the follower to catch up",
+      );
+      await cluster.waitFor(
+        () => follower.node.readiness().ready,
+        3000,
+        "the follower to be ready again",
+      );
+    } finally {
+      await cluster.stop();
+    }
+  },
+);
+
+node("with no leader known a proposal is refused with NOT_LEADER", async () => {
+  const cluster = await startInMemoryCluster(3);
+  try {
+    const leader = await cluster.leader();
+    const follower = [...cluster.members.values()].find((member) => member !== leader)!;
+    cluster.isolate(follower.id);
+    await cluster.waitFor(
+      () => follower.node.leaderId() === undefined,
+      3000,
+      "the follower to lose the leader",
+    );
+    try {
+      await follower.node.propose(setting("x", "y"));
+      assert.unreachable("expected NOT_LEADER");
+    } catch (error) {
+      assert.is((error as NodeError).code, "NOT_LEADER");
+      assert.match((error as Error).message, /leader unknown/);
+    }
+  } finally {
+    await cluster.stop();
+  }
+});
+
+node("snapshots compact the log and a restarted member restores from its store", async () => {
+  const cluster = await startInMemoryCluster(3, { snapshotEveryEntries: 20 });
+  try {
+    const leader = await cluster.leader();
+    for (let count = 0; count < 60; count++)
+      await leader.node.propose(setting(`k${count}`, `v${count}`));
+    const loaded = await leader.store.load();
+    assert.ok(loaded.snapshot, "a snapshot was stored");
+    assert.ok(loaded.snapshot!.metadata.index >= 40);
+    assert.ok(loaded.entries.length < 40, "the log was compacted");
+  } finally {
+    await cluster.stop();
+  }
+});
+
+node.run();
