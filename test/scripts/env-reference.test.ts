@@ -1,0 +1,14 @@
+import { readFileSync } from "node:fs";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { envReferenceTable, readmeEnvReference } from "../../scripts/env-reference.ts";
+import { envNames } from "../../shared/env-variables.ts";
+
+test("the README's configuration reference lists every variable exactly as the validator describes it", () => {
+  const inReadme = readmeEnvReference(readFileSync("README.md", "utf8"));
+  assert.ok(inReadme, "README.md has the env-reference markers");
+  assert.is(inReadme, envReferenceTable(), "run: npx tsx scripts/env-reference.ts --update-readme");
+  for (const name of envNames) assert.match(inReadme!, `\`${name}\``);
+});
+
+test.run();
