@@ -482,10 +482,7 @@ export class Simulation {
     if (this.chance(5)) {
       const leader = this.currentLeader();
       const victim = leader && this.chance(500) ? leader : this.pick(this.aliveNodes());
-      if (victim) {
-        victim.crash();
-        this.stats.crashes++;
-      }
+      if (victim) this.crashNode(victim);
     }
     for (const node of this.nodes.values()) {
       if (!node.node && this.chance(40)) node.start();
@@ -500,9 +497,20 @@ export class Simulation {
    * supervisor would restart it, so it can be asked again in the same term.
    */
   private crashMidTick(node: SimNode): void {
+    this.crashNode(node);
+    if (this.random.nextInt(2) === 0) node.start();
+  }
+
+  /** A crash closes the node's sockets: its followers usually notice at once and stop waiting for it. */
+  private crashNode(node: SimNode): void {
     node.crash();
     this.stats.crashes++;
-    if (this.random.nextInt(2) === 0) node.start();
+    for (const other of this.nodes.values()) {
+      if (other.node?.core.leaderId === node.id && this.random.nextInt(4) !== 0) {
+        other.node.forgetLeader();
+        other.process(this.tick);
+      }
+    }
   }
 
   private partition(): void {
