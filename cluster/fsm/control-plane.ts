@@ -1,77 +1,337 @@
-import { z } from "zod";
-import type { ErrorValue } from "../../shared/result.ts";
+/**
+ * The replicated control-plane state: servers, users, configs, invites,
+ * settings, vantage probes, handled Telegram updates and the notification
+ * outbox. Every node applies the same committed commands in the same order
+ * and ends in the same state.
+ *
+ * `apply` is deterministic: no clock, randomness or I/O; timestamps, ids and
+ * keys travel in the command. A refused command changes nothing and returns
+ * a stable code with a message. Queries are plain reads of this node's
+ * applied state; callers that need linearizable reads wait for ReadIndex
+ * first.
+ */
+import { createHash } from "node:crypto";
 import type { StateMachine } from "../state-machine.ts";
+import { ApplyContext } from "./apply-context.ts";
+import { type ApplyResult, applied, repeated } from "./apply-result.ts";
+import { type ControlPlaneCommand, controlPlaneCommandSchema } from "./commands.ts";
+import { issueConfig, revokeConfig } from "./config-commands.ts";
+import { ControlPlaneData, compareIds } from "./control-plane-data.ts";
+import { refuse } from "./errors.ts";
+import { expireConfigs } from "./expiry-sweep.ts";
+import { createInvite, deleteInvite, redeemInvite } from "./invite-commands.ts";
+import { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-commands.ts";
+import type {
+  Broadcast,
+  Config,
+  DesiredPeer,
+  Invite,
+  OutboxEntry,
+  User,
+  VantageProbe,
+} from "./records.ts";
+import {
+  registerServer,
+  reportServerLoad,
+  setProbePeer,
+  setServerEndpoint,
+} from "./server-commands.ts";
+import { recordVerdict, setServerStatus } from "./server-status-commands.ts";
+import { setSetting } from "./setting-commands.ts";
+import { effectiveSetting, type KnownSetting } from "./settings.ts";
+import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec.ts";
+import { setUserRole, setUserStatus, upsertUser } from "./user-commands.ts";
+import { addVantageProbe, removeVantageProbe } from "./vantage-probe-commands.ts";
+import {
+  copyConfig,
+  copyInvite,
+  copyOutboxEntry,
+  copyServer,
+  copyUser,
+  copyVantageProbe,
+  type ServerView,
+} from "./views.ts";
 
-/** Commands the control plane accepts through Raft. Everything they need travels inside them. */
-export const controlPlaneCommandSchema = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("setSetting"),
-    key: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/),
-    value: z.string().max(4096),
-  }),
-]);
+export type { ApplyResult } from "./apply-result.ts";
+export { controlPlaneCommandSchema } from "./commands.ts";
 
-export type ControlPlaneCommand = z.infer<typeof controlPlaneCommandSchema>;
+/** Totals for dashboards and metrics. */
+export interface StateCounts {
+  servers: number;
+  bannedServers: number;
+  users: number;
+  liveConfigs: number;
+  pendingOutbox: number;
+}
 
-export type ApplyResult =
-  | { ok: true; value: unknown }
-  | { ok: false; error: ErrorValue<"INVALID_COMMAND"> };
-
-interface SnapshotV1 {
-  version: 1;
-  settings: Record<string, string>;
+/** A page of users in the order they joined. */
+export interface UserPage {
+  users: User[];
+  total: number;
 }
 
 /**
- * The replicated control-plane state. Apply is deterministic and refuses an
- * invalid command with a reason, changing nothing.
+ * The control plane as the node drives it: `apply` for committed commands,
+ * `snapshot`/`restore` for Raft snapshots, and read-only queries for the API,
+ * the bot and the agent.
  */
 export class ControlPlaneState implements StateMachine<ApplyResult> {
-  private settings = new Map<string, string>();
+  private data = new ControlPlaneData();
 
-  apply(command: string, _index: number): ApplyResult {
+  /**
+   * Applies one committed command at Raft `index`. Never throws for bad
+   * input: a malformed or invalid command is refused with a code and changes
+   * nothing. A command carrying a Telegram `updateId` already handled gets
+   * the first result back with `duplicate: true`.
+   */
+  apply(command: string, index: number): ApplyResult {
     let json: unknown;
     try {
       json = JSON.parse(command);
     } catch {
-      return { ok: false, error: { code: "INVALID_COMMAND", message: "command is not JSON" } };
+      return refuse("INVALID_COMMAND", "command is not JSON");
     }
     const parsed = controlPlaneCommandSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.join(".") || "command";
-      return {
-        ok: false,
-        error: { code: "INVALID_COMMAND", message: `${where}: ${issue?.message ?? "invalid"}` },
-      };
+      return refuse("INVALID_COMMAND", `${where}: ${issue?.message ?? "invalid"}`);
     }
     const valid = parsed.data;
-    switch (valid.type) {
+    const updateId = "updateId" in valid ? valid.updateId : undefined;
+    if (updateId !== undefined) {
+      const earlier = this.data.handledUpdates.lookup(updateId);
+      if (earlier.kind === "handled") return repeated(JSON.parse(earlier.resultJson));
+      if (earlier.kind === "forgotten")
+        return refuse(
+          "UPDATE_TOO_OLD",
+          `update ${updateId} is older than the handled updates still remembered; it is not acted on again`,
+        );
+    }
+    const result = this.dispatch(valid, new ApplyContext(index, this.data.outbox));
+    // A refusal changes nothing, so it is not remembered either: a redelivered
+    // update that was refused is simply evaluated again.
+    if (updateId !== undefined && result.ok && !result.duplicate)
+      this.data.handledUpdates.record(updateId, JSON.stringify(result.value));
+    return result;
+  }
+
+  private dispatch(command: ControlPlaneCommand, context: ApplyContext): ApplyResult {
+    const data = this.data;
+    switch (command.type) {
       case "setSetting":
-        this.settings.set(valid.key, valid.value);
-        return { ok: true, value: { key: valid.key, value: valid.value } };
+        return setSetting(data, command);
+      case "registerServer":
+        return registerServer(data, context, command);
+      case "setServerEndpoint":
+        return setServerEndpoint(data, context, command);
+      case "setServerStatus":
+        return setServerStatus(data, context, command);
+      case "setProbePeer":
+        return setProbePeer(data, command);
+      case "reportServerLoad":
+        return reportServerLoad(data, command);
+      case "recordVerdict":
+        return recordVerdict(data, context, command);
+      case "upsertUser":
+        return upsertUser(data, context, command);
+      case "setUserRole":
+        return setUserRole(data, command);
+      case "setUserStatus":
+        return setUserStatus(data, context, command);
+      case "createInvite":
+        return createInvite(data, command);
+      case "redeemInvite":
+        return redeemInvite(data, command);
+      case "deleteInvite":
+        return deleteInvite(data, command);
+      case "issueConfig":
+        return issueConfig(data, command);
+      case "revokeConfig":
+        return revokeConfig(data, command);
+      case "expireConfigs":
+        return expireConfigs(data, context, command);
+      case "addVantageProbe":
+        return addVantageProbe(data, command);
+      case "removeVantageProbe":
+        return removeVantageProbe(data, command);
+      case "markOutboxDelivered":
+        return markOutboxDelivered(data, command);
+      case "markOutboxFailed":
+        return markOutboxFailed(data, command);
+      case "broadcast":
+        return broadcast(data, context, command);
+      case "acknowledgeUpdate":
+        return applied({ updateId: command.updateId });
     }
   }
 
+  /** A setting as stored; undefined when it was never set. */
   getSetting(key: string): string | undefined {
-    return this.settings.get(key);
+    return this.data.settings.get(key);
   }
 
+  /** Every stored setting, sorted by key. */
   allSettings(): Record<string, string> {
-    return Object.fromEntries([...this.settings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return Object.fromEntries([...this.data.settings].sort(([a], [b]) => compareIds(a, b)));
   }
 
+  /** The value in force for a setting the control plane reads: stored, or its default. */
+  setting(key: KnownSetting): string {
+    return effectiveSetting(this.data.settings, key);
+  }
+
+  /** Every server, sorted by id. */
+  servers(): ServerView[] {
+    return [...this.data.servers.values()]
+      .sort((a, b) => compareIds(a.id, b.id))
+      .map((server) => copyServer(server, this.data.liveConfigCountOfServer(server.id)));
+  }
+
+  server(serverId: string): ServerView | undefined {
+    const server = this.data.servers.get(serverId);
+    return server && copyServer(server, this.data.liveConfigCountOfServer(serverId));
+  }
+
+  /** Users in the order they joined, `limit` from `offset`. */
+  users(page: { offset?: number; limit?: number } = {}): UserPage {
+    const offset = Math.max(0, page.offset ?? 0);
+    const limit = Math.max(0, page.limit ?? 50);
+    const users: User[] = [];
+    let position = 0;
+    for (const user of this.data.users.values()) {
+      if (users.length >= limit) break;
+      if (position++ >= offset) users.push(copyUser(user));
+    }
+    return { users, total: this.data.users.size };
+  }
+
+  user(userId: string): User | undefined {
+    const user = this.data.users.get(userId);
+    return user && copyUser(user);
+  }
+
+  /** Active admins' ids, sorted. */
+  activeAdminIds(): string[] {
+    return this.data.activeAdminIds();
+  }
+
+  /** Every config a user ever had, live or not, oldest first. Never another user's. */
+  configsOfUser(userId: string): Config[] {
+    return this.data.configIdsOfUser(userId).map((id) => copyConfig(this.data.configs.get(id)!));
+  }
+
+  config(configId: string): Config | undefined {
+    const config = this.data.configs.get(configId);
+    return config && copyConfig(config);
+  }
+
+  /** A server's live configs, sorted by id. */
+  liveConfigsOfServer(serverId: string): Config[] {
+    return this.data
+      .liveConfigIdsOfServer(serverId)
+      .map((id) => copyConfig(this.data.configs.get(id)!));
+  }
+
+  /**
+   * The peers a server's WireGuard interface must have: one per live config,
+   * sorted by config id, then the ban-check probe peer when there is one.
+   */
+  desiredPeers(serverId: string): DesiredPeer[] {
+    const peers: DesiredPeer[] = this.data.liveConfigIdsOfServer(serverId).map((id) => {
+      const config = this.data.configs.get(id)!;
+      return {
+        publicKey: config.clientPublicKey,
+        presharedKeyEncrypted: config.presharedKeyEncrypted,
+        address: config.address,
+        kind: "client",
+      };
+    });
+    const probePeer = this.data.servers.get(serverId)?.probePeer;
+    if (probePeer)
+      peers.push({
+        publicKey: probePeer.publicKey,
+        presharedKeyEncrypted: null,
+        address: probePeer.address,
+        kind: "probe",
+      });
+    return peers;
+  }
+
+  /**
+   * The live configs a ban of this server would re-home, sorted: whoever
+   * proposes the ban generates one set of replacement keys per id, in order.
+   */
+  replacementKeysNeeded(serverId: string): string[] {
+    return this.data.liveConfigIdsOfServer(serverId);
+  }
+
+  invites(): Invite[] {
+    return [...this.data.invites.values()].map(copyInvite);
+  }
+
+  invite(code: string): Invite | undefined {
+    const invite = this.data.invites.get(code);
+    return invite && copyInvite(invite);
+  }
+
+  /** Vantage probes, sorted by id. Tokens stay encrypted. */
+  vantageProbes(): VantageProbe[] {
+    return [...this.data.vantageProbes.values()]
+      .sort((a, b) => compareIds(a.id, b.id))
+      .map(copyVantageProbe);
+  }
+
+  /** Notifications still to deliver, oldest first. */
+  pendingOutbox(limit?: number): OutboxEntry[] {
+    return [...this.data.outbox.pending(limit)].map(copyOutboxEntry);
+  }
+
+  outboxEntry(id: string): OutboxEntry | undefined {
+    const entry = this.data.outbox.entries.get(id);
+    return entry && copyOutboxEntry(entry);
+  }
+
+  /** The broadcast a `broadcast` outbox entry refers to. */
+  broadcast(broadcastId: string): Broadcast | undefined {
+    const found = this.data.broadcasts.get(broadcastId);
+    return found && { ...found };
+  }
+
+  counts(): StateCounts {
+    let bannedServers = 0;
+    for (const server of this.data.servers.values())
+      if (server.status === "banned") bannedServers++;
+    return {
+      servers: this.data.servers.size,
+      bannedServers,
+      users: this.data.users.size,
+      liveConfigs: this.data.liveConfigCount(),
+      pendingOutbox: this.data.outbox.pendingCount,
+    };
+  }
+
+  /** The highest Telegram update id handled; the bot polls from the next one. */
+  updateOffset(): number {
+    return this.data.handledUpdates.offset;
+  }
+
+  /** The whole state in the compact, versioned format of snapshot-codec.ts. */
   snapshot(): string {
-    const data: SnapshotV1 = { version: 1, settings: this.allSettings() };
-    return JSON.stringify(data);
+    return encodeSnapshot(this.data);
   }
 
+  /** Replaces the whole state with a snapshot; on a bad snapshot throws and keeps the current state. */
   restore(data: string): void {
-    this.settings = new Map();
-    if (data === "") return;
-    const parsed = JSON.parse(data) as SnapshotV1;
-    if (parsed.version !== 1)
-      throw new Error(`unsupported control-plane snapshot version ${parsed.version}`);
-    this.settings = new Map(Object.entries(parsed.settings));
+    this.data = decodeSnapshot(data);
+  }
+
+  /**
+   * SHA-256 of the snapshot, in hex. The snapshot lists every record in a
+   * fixed field order and in the order every node shares, so equal states
+   * hash equally; tests compare nodes with it.
+   */
+  stateHash(): string {
+    return createHash("sha256").update(this.snapshot()).digest("hex");
   }
 }

@@ -1,0 +1,24 @@
+/**
+ * What one apply needs besides the state: the log index it runs at, and a way
+ * to queue notifications whose ids every node derives the same way.
+ */
+import type { Outbox } from "./outbox.ts";
+import type { OutboxKind, OutboxPayload } from "./records.ts";
+
+/** Created per command by apply; handlers queue notifications through it. */
+export class ApplyContext {
+  private notificationsQueued = 0;
+
+  constructor(
+    /** The Raft index of the command being applied; unique per command. */
+    readonly index: number,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** Queues a notification; its id is `o<index>-<n>`, the n-th queued by this command. */
+  notify(chatId: string, kind: OutboxKind, payload: OutboxPayload, at: number): string {
+    const id = `o${this.index}-${this.notificationsQueued++}`;
+    this.outbox.enqueue(id, chatId, kind, payload, at);
+    return id;
+  }
+}

@@ -1,0 +1,108 @@
+/** Applying config changes a user or admin asks for: issuing and revoking. */
+import { type ApplyResult, applied, repeated } from "./apply-result.ts";
+import type { CommandOf } from "./commands.ts";
+import type { ControlPlaneData } from "./control-plane-data.ts";
+import { refuse, unknownUser } from "./errors.ts";
+import { chooseServer } from "./placement.ts";
+import type { Config } from "./records.ts";
+import { integerSetting } from "./settings.ts";
+import { copyConfig } from "./views.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Issues a config: checks the user and their limit, places it on the least
+ * loaded eligible server and gives it that server's lowest free address. With
+ * an idempotency key already used by the same user, answers with the config
+ * that key created and creates nothing.
+ */
+export function issueConfig(
+  data: ControlPlaneData,
+  command: CommandOf<"issueConfig">,
+): ApplyResult {
+  if (command.idempotencyKey !== undefined) {
+    const earlier = data.idempotencyKeys.find(command.idempotencyKey);
+    if (earlier) {
+      if (earlier.userId !== command.userId)
+        return refuse(
+          "IDEMPOTENCY_KEY_REUSED",
+          "this idempotency key was used for another user; use a fresh key per request",
+        );
+      return repeated(copyConfig(data.configs.get(earlier.configId)!));
+    }
+  }
+  const user = data.users.get(command.userId);
+  if (!user) return unknownUser(command.userId);
+  if (user.status !== "active")
+    return refuse(
+      "USER_NOT_ACTIVE",
+      user.status === "blocked"
+        ? "this user is blocked and cannot get configs"
+        : "this user is waiting for approval or an invite and cannot get configs yet",
+    );
+  if (data.configs.has(command.configId))
+    return refuse(
+      "DUPLICATE_CONFIG_ID",
+      `config id ${command.configId} is already taken; generate a new id`,
+    );
+  if (data.publicKeyInUse(command.clientPublicKey))
+    return refuse(
+      "DUPLICATE_PUBLIC_KEY",
+      "that client public key is already in use; generate a new key pair",
+    );
+  const limit = integerSetting(data.settings, "configsPerUser");
+  if (data.liveConfigCountOfUser(user.id) >= limit)
+    return refuse(
+      "CONFIG_LIMIT_REACHED",
+      `this user already has ${limit} live config(s), the limit; revoke one to get another`,
+    );
+  const placed = chooseServer(data.placementCandidates(), {
+    protocol: command.protocol,
+    region: command.region,
+  });
+  if (!placed.ok) return placed;
+
+  const lifetimeDays = integerSetting(data.settings, "configLifetimeDays");
+  const config: Config = {
+    id: command.configId,
+    userId: user.id,
+    serverId: placed.value,
+    protocol: command.protocol,
+    clientPublicKey: command.clientPublicKey,
+    clientPrivateKeyEncrypted: command.clientPrivateKeyEncrypted,
+    presharedKeyEncrypted: command.presharedKeyEncrypted,
+    address: data.takeAddress(placed.value),
+    createdAt: command.at,
+    expiresAt: lifetimeDays === 0 ? null : command.at + lifetimeDays * DAY_MS,
+    revokedAt: null,
+    revokeReason: null,
+    expiryWarned: false,
+    replacedBy: null,
+  };
+  data.insertConfig(config);
+  if (command.idempotencyKey !== undefined)
+    data.idempotencyKeys.remember(command.idempotencyKey, {
+      userId: user.id,
+      configId: config.id,
+      at: command.at,
+    });
+  return applied(copyConfig(config));
+}
+
+/** Revokes a live config; its address becomes free for the next config on that server. */
+export function revokeConfig(
+  data: ControlPlaneData,
+  command: CommandOf<"revokeConfig">,
+): ApplyResult {
+  const config = data.configs.get(command.configId);
+  if (!config) return refuse("UNKNOWN_CONFIG", `there is no config ${command.configId}`);
+  if (command.userId !== undefined && config.userId !== command.userId)
+    return refuse("NOT_OWNER", `config ${command.configId} belongs to another user`);
+  if (config.revokedAt !== null)
+    return refuse(
+      "CONFIG_ALREADY_REVOKED",
+      `config ${command.configId} was already revoked (${config.revokeReason})`,
+    );
+  data.retireConfig(config, command.at, command.reason);
+  return applied(copyConfig(config));
+}

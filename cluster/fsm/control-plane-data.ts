@@ -1,0 +1,225 @@
+/**
+ * The control plane's state in memory: the replicated records, plus indexes
+ * derived from them (rebuilt after a restore, never serialised) so that apply
+ * and queries stay fast with hundreds of thousands of configs.
+ *
+ * Iteration order is part of determinism. Records live in Maps whose
+ * insertion order every node reproduces (a snapshot keeps it); derived Sets
+ * are never iterated to make a decision without sorting first.
+ */
+import { AddressAllocator } from "./address-allocator.ts";
+import { HandledUpdates } from "./handled-updates.ts";
+import { IdempotencyKeys } from "./idempotency-keys.ts";
+import { type Cidr, parseCidr, parseIpv4 } from "./ipv4.ts";
+import { Outbox } from "./outbox.ts";
+import type { PlacementCandidate } from "./placement.ts";
+import type { Broadcast, Config, Invite, Server, User, VantageProbe } from "./records.ts";
+import { isLive } from "./records.ts";
+import { clientAddress, FIRST_CLIENT_OFFSET, lastClientOffset } from "./subnet-layout.ts";
+
+/** Orders ids by UTF-16 code units: the same on every node, whatever the locale. */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The mutable state apply works on; only command handlers and the snapshot codec touch it. */
+export class ControlPlaneData {
+  readonly settings = new Map<string, string>();
+  readonly servers = new Map<string, Server>();
+  readonly users = new Map<string, User>();
+  readonly configs = new Map<string, Config>();
+  readonly invites = new Map<string, Invite>();
+  readonly vantageProbes = new Map<string, VantageProbe>();
+  readonly broadcasts = new Map<string, Broadcast>();
+  readonly outbox = new Outbox();
+  readonly handledUpdates = new HandledUpdates();
+  readonly idempotencyKeys = new IdempotencyKeys();
+
+  private readonly subnets = new Map<string, Cidr>();
+  private readonly allocators = new Map<string, AddressAllocator>();
+  private readonly liveConfigIdsByServer = new Map<string, Set<string>>();
+  private readonly configIdsByUser = new Map<string, string[]>();
+  private readonly liveConfigCountByUser = new Map<string, number>();
+  private readonly liveConfigIdByPublicKey = new Map<string, string>();
+  private readonly adminIds = new Set<string>();
+
+  /** Adds a server that has no configs yet. */
+  addServer(server: Server): void {
+    this.servers.set(server.id, server);
+    this.indexServer(server);
+  }
+
+  private indexServer(server: Server): void {
+    const subnet = parseCidr(server.subnet);
+    if (!subnet) throw new Error(`server ${server.id} has an invalid subnet ${server.subnet}`);
+    this.subnets.set(server.id, subnet);
+    this.allocators.set(
+      server.id,
+      new AddressAllocator(FIRST_CLIENT_OFFSET, lastClientOffset(subnet)),
+    );
+    this.liveConfigIdsByServer.set(server.id, new Set());
+  }
+
+  subnetOf(serverId: string): Cidr {
+    return this.subnets.get(serverId)!;
+  }
+
+  /** Adds a user, or records a change of an existing user's role. */
+  putUser(user: User): void {
+    this.users.set(user.id, user);
+    if (user.role === "admin") this.adminIds.add(user.id);
+    else this.adminIds.delete(user.id);
+  }
+
+  /** Active admins, sorted by id: who gets admin alerts and approval requests. */
+  activeAdminIds(): string[] {
+    return [...this.adminIds]
+      .filter((id) => this.users.get(id)?.status === "active")
+      .sort(compareIds);
+  }
+
+  /** What placement needs to know about every server, in registration order. */
+  *placementCandidates(): Generator<PlacementCandidate> {
+    for (const server of this.servers.values()) {
+      yield {
+        serverId: server.id,
+        status: server.status,
+        region: server.region,
+        capacity: server.capacity,
+        liveConfigs: this.liveConfigCountOfServer(server.id),
+        endpointKnown: server.endpointHost !== null,
+        supportsAmnezia: server.amnezia !== null,
+      };
+    }
+  }
+
+  /**
+   * Takes the lowest free client address of a server. Placement only picks a
+   * server below its capacity, and a subnet always holds its capacity, so a
+   * full subnet here is a bug.
+   */
+  takeAddress(serverId: string): string {
+    const offset = this.allocators.get(serverId)!.take();
+    if (offset === undefined) throw new Error(`server ${serverId} has no free address`);
+    return clientAddress(this.subnetOf(serverId), offset);
+  }
+
+  /** Adds a config whose address (when live) was taken with `takeAddress`. */
+  insertConfig(config: Config): void {
+    this.configs.set(config.id, config);
+    const ofUser = this.configIdsByUser.get(config.userId);
+    if (ofUser) ofUser.push(config.id);
+    else this.configIdsByUser.set(config.userId, [config.id]);
+    if (isLive(config)) this.indexLive(config);
+  }
+
+  /** Revokes a live config and frees its address. */
+  retireConfig(config: Config, at: number, reason: string, replacedBy: string | null = null): void {
+    config.revokedAt = at;
+    config.revokeReason = reason;
+    config.replacedBy = replacedBy;
+    this.liveConfigIdsByServer.get(config.serverId)!.delete(config.id);
+    this.liveConfigCountByUser.set(config.userId, this.liveConfigCountOfUser(config.userId) - 1);
+    this.liveConfigIdByPublicKey.delete(config.clientPublicKey);
+    this.allocators.get(config.serverId)!.release(this.addressOffset(config));
+  }
+
+  liveConfigCountOfServer(serverId: string): number {
+    return this.liveConfigIdsByServer.get(serverId)?.size ?? 0;
+  }
+
+  /** Ids of a server's live configs, sorted. */
+  liveConfigIdsOfServer(serverId: string): string[] {
+    return [...(this.liveConfigIdsByServer.get(serverId) ?? [])].sort(compareIds);
+  }
+
+  liveConfigCountOfUser(userId: string): number {
+    return this.liveConfigCountByUser.get(userId) ?? 0;
+  }
+
+  /** Ids of a user's live configs, sorted. */
+  liveConfigIdsOfUser(userId: string): string[] {
+    return this.configIdsOfUser(userId)
+      .filter((id) => isLive(this.configs.get(id)!))
+      .sort(compareIds);
+  }
+
+  /** Ids of every config a user ever had, oldest first. */
+  configIdsOfUser(userId: string): readonly string[] {
+    return this.configIdsByUser.get(userId) ?? [];
+  }
+
+  /** The live config using this client public key, if any. */
+  liveConfigIdByClientKey(publicKey: string): string | undefined {
+    return this.liveConfigIdByPublicKey.get(publicKey);
+  }
+
+  /**
+   * Whether a WireGuard public key is taken: by a live client, a probe peer or
+   * a server. Peers on one interface must have distinct keys, and keys come
+   * from proposers, so apply checks rather than trusts.
+   */
+  publicKeyInUse(publicKey: string): boolean {
+    if (this.liveConfigIdByPublicKey.has(publicKey)) return true;
+    for (const server of this.servers.values()) {
+      if (server.publicKey === publicKey || server.probePeer?.publicKey === publicKey) return true;
+    }
+    return false;
+  }
+
+  /** How many live configs there are in all. */
+  liveConfigCount(): number {
+    let count = 0;
+    for (const live of this.liveConfigIdsByServer.values()) count += live.size;
+    return count;
+  }
+
+  /**
+   * Builds the derived indexes for records loaded straight into the maps by a
+   * restore. Configs are visited in their stored order, which is the order
+   * they were created, so every index matches the one the original built.
+   */
+  indexLoadedRecords(): void {
+    for (const server of this.servers.values()) this.indexServer(server);
+    for (const user of this.users.values()) this.putUser(user);
+    const usedOffsets = new Map<string, number[]>();
+    for (const config of this.configs.values()) {
+      const ofUser = this.configIdsByUser.get(config.userId);
+      if (ofUser) ofUser.push(config.id);
+      else this.configIdsByUser.set(config.userId, [config.id]);
+      if (!isLive(config)) continue;
+      this.addLiveToIndexes(config);
+      const offsets = usedOffsets.get(config.serverId);
+      if (offsets) offsets.push(this.addressOffset(config));
+      else usedOffsets.set(config.serverId, [this.addressOffset(config)]);
+    }
+    for (const [serverId, offsets] of usedOffsets) {
+      const subnet = this.subnetOf(serverId);
+      this.allocators.set(
+        serverId,
+        new AddressAllocator(FIRST_CLIENT_OFFSET, lastClientOffset(subnet), offsets),
+      );
+    }
+  }
+
+  private indexLive(config: Config): void {
+    const offset = this.addressOffset(config);
+    if (!this.allocators.get(config.serverId)!.isUsed(offset))
+      throw new Error(`config ${config.id} has an address that was not taken`);
+    this.addLiveToIndexes(config);
+  }
+
+  private addLiveToIndexes(config: Config): void {
+    const onServer = this.liveConfigIdsByServer.get(config.serverId);
+    if (!onServer) throw new Error(`config ${config.id} is on unknown server ${config.serverId}`);
+    onServer.add(config.id);
+    this.liveConfigCountByUser.set(config.userId, this.liveConfigCountOfUser(config.userId) + 1);
+    this.liveConfigIdByPublicKey.set(config.clientPublicKey, config.id);
+  }
+
+  private addressOffset(config: Config): number {
+    const address = parseIpv4(config.address);
+    if (address === undefined) throw new Error(`config ${config.id} has an invalid address`);
+    return address - this.subnetOf(config.serverId).network;
+  }
+}

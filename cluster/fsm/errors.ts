@@ -1,0 +1,56 @@
+/**
+ * Why the control plane refuses a command. Codes are stable (the API and the
+ * bot map them to answers); messages say what to do.
+ */
+import { type ErrorValue, err } from "../../shared/result.ts";
+
+/** Every reason apply can give for refusing a command. */
+export type ControlPlaneErrorCode =
+  /** Not JSON, an unknown type, a missing or unknown field, or a value of the wrong form. */
+  | "INVALID_COMMAND"
+  | "INVALID_SETTING"
+  | "UNKNOWN_SERVER"
+  | "UNKNOWN_USER"
+  | "UNKNOWN_CONFIG"
+  | "UNKNOWN_INVITE"
+  | "UNKNOWN_PROBE"
+  | "UNKNOWN_OUTBOX_ENTRY"
+  | "USER_NOT_ACTIVE"
+  | "USER_BLOCKED"
+  | "CONFIG_LIMIT_REACHED"
+  | "NO_CAPACITY"
+  | "NO_CAPACITY_IN_REGION"
+  | "NOT_OWNER"
+  | "CONFIG_ALREADY_REVOKED"
+  | "DUPLICATE_CONFIG_ID"
+  | "DUPLICATE_PUBLIC_KEY"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "INVITE_EXISTS"
+  | "INVITE_USED_UP"
+  | "PROBE_EXISTS"
+  | "POOL_EXHAUSTED"
+  | "POOL_IN_USE"
+  | "CAPACITY_EXCEEDS_SUBNET"
+  | "STALE_ROUND"
+  | "UPDATE_TOO_OLD";
+
+/** A refusal's code and message. */
+export type ControlPlaneError = ErrorValue<ControlPlaneErrorCode>;
+
+/** A refusal: the command changes nothing and the proposer gets this reason. */
+export type Refusal = { ok: false; error: ControlPlaneError };
+
+/** Builds a refusal. */
+export function refuse(code: ControlPlaneErrorCode, message: string): Refusal {
+  return err(code, message);
+}
+
+/** The refusal for a server id nobody registered. */
+export function unknownServer(serverId: string): Refusal {
+  return refuse("UNKNOWN_SERVER", `no server ${serverId} is registered; see the servers list`);
+}
+
+/** The refusal for a user id never seen. */
+export function unknownUser(userId: string): Refusal {
+  return refuse("UNKNOWN_USER", `no user ${userId} is known; the user must start the bot first`);
+}

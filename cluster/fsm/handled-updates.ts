@@ -1,0 +1,47 @@
+/**
+ * Telegram update ids already acted on, with the result each one produced.
+ * The bot proposes every effect with its update id; after a failover the new
+ * leader may receive the same update again, and apply answers it from here
+ * instead of acting twice.
+ *
+ * The bot handles updates of different chats concurrently, so ids commit out
+ * of order: the dedupe is by id, not by "below the offset". The most recent
+ * `RESULTS_KEPT` ids are remembered; an older id that is no longer remembered
+ * is refused rather than risk a second effect.
+ */
+
+/** How many handled updates keep their results. */
+export const RESULTS_KEPT = 10_000;
+
+/** Whether an update id is new, handled (with its result), or too old to know. */
+export type UpdateLookup =
+  | { kind: "new" }
+  | { kind: "handled"; resultJson: string }
+  | { kind: "forgotten" };
+
+/** The handled update ids with their results, bounded to the most recent ones. */
+export class HandledUpdates {
+  /** Update id -> JSON of the result it produced, oldest first. */
+  readonly results = new Map<number, string>();
+  /** The highest update id handled: the bot resumes polling after it. */
+  offset = 0;
+  /** The highest update id whose result was dropped to bound memory. */
+  forgottenThrough = -1;
+
+  lookup(updateId: number): UpdateLookup {
+    const resultJson = this.results.get(updateId);
+    if (resultJson !== undefined) return { kind: "handled", resultJson };
+    if (updateId <= this.forgottenThrough) return { kind: "forgotten" };
+    return { kind: "new" };
+  }
+
+  record(updateId: number, resultJson: string): void {
+    this.results.set(updateId, resultJson);
+    if (updateId > this.offset) this.offset = updateId;
+    while (this.results.size > RESULTS_KEPT) {
+      const oldest = this.results.keys().next().value!;
+      this.results.delete(oldest);
+      if (oldest > this.forgottenThrough) this.forgottenThrough = oldest;
+    }
+  }
+}

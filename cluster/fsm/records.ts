@@ -1,0 +1,217 @@
+/**
+ * The records the control plane keeps. Queries hand out copies of them, so a
+ * caller can never change replicated state except through a command. Absent
+ * values are `null`, never `undefined`, so every record survives a JSON round
+ * trip unchanged.
+ */
+
+export const SERVER_STATUSES = ["active", "draining", "banned", "down"] as const;
+/** `active` servers get new configs; `draining` keep theirs but get none; `banned` and `down` get none. */
+export type ServerStatus = (typeof SERVER_STATUSES)[number];
+
+/**
+ * `ok`: reachable from everywhere; `filtered`: reachable from outside but
+ * blocked inside the censored network; `down`: unreachable from outside too;
+ * `inconclusive`: too few probes answered to tell.
+ */
+export const VERDICTS = ["ok", "filtered", "down", "inconclusive"] as const;
+/** The outcome of one ban-check round for one server. */
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Languages the bot speaks. */
+export const LANGUAGES = ["en", "fa", "ru"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** Admins manage the fleet; users only get configs. */
+export const USER_ROLES = ["user", "admin"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** Only active users get configs; pending users wait for an invite or approval. */
+export const USER_STATUSES = ["active", "pending", "blocked"] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+/** Plain WireGuard, or AmneziaWG (WireGuard with obfuscated handshakes). */
+export const CONFIG_PROTOCOLS = ["wireguard", "amneziawg"] as const;
+export type ConfigProtocol = (typeof CONFIG_PROTOCOLS)[number];
+
+export const OUTBOX_KINDS = [
+  "expiryWarning",
+  "serverChanged",
+  "broadcast",
+  "approval",
+  "approvalRequest",
+  "endpointChanged",
+  "noCapacity",
+  "configRevoked",
+  "adminAlert",
+] as const;
+/** What a notification is about; the bot renders each kind in the user's language. */
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+
+/** pending until the bot reports delivery, or a failure that retrying cannot fix. */
+export const OUTBOX_STATUSES = ["pending", "delivered", "failed"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** AmneziaWG obfuscation parameters a server advertises; its configs carry them. */
+export interface AmneziaParams {
+  jc: number;
+  jmin: number;
+  jmax: number;
+  s1: number;
+  s2: number;
+  h1: number;
+  h2: number;
+  h3: number;
+  h4: number;
+}
+
+/** Traffic the server's agent last reported. */
+export interface ServerLoad {
+  activePeers: number;
+  rxBytes: number;
+  txBytes: number;
+  reportedAt: number;
+}
+
+/** The dedicated WireGuard peer ban checks handshake as; it carries no traffic. */
+export interface ProbePeer {
+  publicKey: string;
+  /** So whichever node leads can run the handshake as this peer. */
+  privateKeyEncrypted: string;
+  address: string;
+}
+
+/** One recorded ban-check verdict with its evidence (which probes failed, and how). */
+export interface CheckResult {
+  round: number;
+  verdict: Verdict;
+  evidence: string;
+  at: number;
+}
+
+/** Recent ban-check verdicts (newest last) and the counters that decide bans. */
+export interface ServerChecks {
+  recent: CheckResult[];
+  /** The highest round recorded; verdicts for older rounds are refused. */
+  lastRound: number | null;
+  consecutiveFiltered: number;
+  consecutiveDown: number;
+}
+
+/** A VPN server: one per cluster node. */
+export interface Server {
+  /** The node id of the cluster member running this VPN server. */
+  id: string;
+  publicKey: string;
+  listenPort: number;
+  /** The node's public HTTP port, probed by ban checks. */
+  apiPort: number;
+  endpointHost: string | null;
+  subnet: string;
+  /** The server's own address inside its subnet. */
+  tunnelAddress: string;
+  capacity: number;
+  region: string;
+  amnezia: AmneziaParams | null;
+  status: ServerStatus;
+  statusReason: string;
+  statusActor: string;
+  statusAt: number;
+  load: ServerLoad | null;
+  probePeer: ProbePeer | null;
+  checks: ServerChecks;
+  registeredAt: number;
+}
+
+/** A Telegram user of the bot. */
+export interface User {
+  /** The Telegram user id, which is also the private chat id. */
+  id: string;
+  name: string;
+  language: Language;
+  role: UserRole;
+  status: UserStatus;
+  createdAt: number;
+  invitedBy: string | null;
+}
+
+/** A WireGuard client config issued to a user on one server. */
+export interface Config {
+  id: string;
+  userId: string;
+  serverId: string;
+  protocol: ConfigProtocol;
+  clientPublicKey: string;
+  /** Encrypted by the proposer; opaque here. */
+  clientPrivateKeyEncrypted: string;
+  presharedKeyEncrypted: string;
+  address: string;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  revokeReason: string | null;
+  expiryWarned: boolean;
+  /** The config that replaced this one when its server was banned. */
+  replacedBy: string | null;
+}
+
+/** An invite code that activates pending users while it has uses left. */
+export interface Invite {
+  code: string;
+  usesLeft: number;
+  createdBy: string;
+  createdAt: number;
+}
+
+/** A probe agent inside the censored network that ban checks ask. */
+export interface VantageProbe {
+  id: string;
+  url: string;
+  tokenEncrypted: string;
+  region: string;
+  isp: string;
+  addedBy: string;
+  addedAt: number;
+}
+
+/**
+ * A message an admin sent to every active user. Its text is kept once here;
+ * each user's outbox entry carries only the broadcast id.
+ */
+export interface Broadcast {
+  id: string;
+  text: string;
+  actor: string;
+  createdAt: number;
+}
+
+/** A JSON value carried in an outbox entry. */
+export type OutboxPayload = Record<string, string | number | boolean | null>;
+
+/** A notification to deliver; entries outlive failovers because they are replicated. */
+export interface OutboxEntry {
+  id: string;
+  chatId: string;
+  kind: OutboxKind;
+  payload: OutboxPayload;
+  createdAt: number;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  /** When it was last marked delivered or failed. */
+  updatedAt: number;
+}
+
+/** A peer the server's WireGuard interface must have: what the agent syncs. */
+export interface DesiredPeer {
+  publicKey: string;
+  /** Null for the probe peer, which has no preshared key. */
+  presharedKeyEncrypted: string | null;
+  address: string;
+  kind: "client" | "probe";
+}
+
+/** Whether a config still grants access. */
+export function isLive(config: Config): boolean {
+  return config.revokedAt === null;
+}

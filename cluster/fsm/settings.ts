@@ -1,0 +1,81 @@
+/**
+ * Cluster-wide settings: a string map with defaults and rules for the keys the
+ * control plane itself reads. Any other key is free-form (the API and bot may
+ * keep their own settings here).
+ */
+import { parseCidr } from "./ipv4.ts";
+import { LONGEST_SERVER_PREFIX } from "./subnet-layout.ts";
+
+/** How new users get access. */
+export const ACCESS_MODES = ["open", "invite", "approval"] as const;
+/** open: anyone who starts the bot is active; invite: needs an invite code; approval: an admin approves. */
+export type AccessMode = (typeof ACCESS_MODES)[number];
+
+/** Values used while a known setting has never been set. */
+export const SETTING_DEFAULTS = {
+  accessMode: "open",
+  configsPerUser: "3",
+  /** 0 means configs never expire. */
+  configLifetimeDays: "30",
+  expiryWarningHours: "24",
+  /** Every server's subnet is carved from this block; fixed once a server has registered. */
+  addressPool: "10.64.0.0/10",
+} as const;
+
+/** A setting the control plane itself reads. */
+export type KnownSetting = keyof typeof SETTING_DEFAULTS;
+
+const INTEGER_RANGES: Partial<Record<KnownSetting, [min: number, max: number]>> = {
+  configsPerUser: [0, 100],
+  configLifetimeDays: [0, 3650],
+  expiryWarningHours: [0, 720],
+};
+
+/** Shortest accepted pool prefix: a /8 is as large as any private range. */
+const SHORTEST_POOL_PREFIX = 8;
+
+function isKnownSetting(key: string): key is KnownSetting {
+  return Object.hasOwn(SETTING_DEFAULTS, key);
+}
+
+/** Why `value` is not acceptable for `key`, or undefined when it is. */
+export function settingProblem(key: string, value: string): string | undefined {
+  if (!isKnownSetting(key)) return undefined;
+  if (key === "accessMode") {
+    return (ACCESS_MODES as readonly string[]).includes(value)
+      ? undefined
+      : `accessMode must be one of ${ACCESS_MODES.join(", ")}`;
+  }
+  if (key === "addressPool") {
+    const pool = parseCidr(value);
+    if (
+      !pool ||
+      pool.prefixLength < SHORTEST_POOL_PREFIX ||
+      pool.prefixLength > LONGEST_SERVER_PREFIX
+    )
+      return `addressPool must be an aligned IPv4 block from /${SHORTEST_POOL_PREFIX} to /${LONGEST_SERVER_PREFIX}, e.g. 10.64.0.0/10`;
+    return undefined;
+  }
+  const range = INTEGER_RANGES[key];
+  if (range && !(/^\d{1,4}$/.test(value) && Number(value) >= range[0] && Number(value) <= range[1]))
+    return `${key} must be a whole number from ${range[0]} to ${range[1]}`;
+  return undefined;
+}
+
+/** The value in force for a known setting: the stored one, or its default. */
+export function effectiveSetting(settings: ReadonlyMap<string, string>, key: KnownSetting): string {
+  return settings.get(key) ?? SETTING_DEFAULTS[key];
+}
+
+/** A known integer setting as a number. */
+export function integerSetting(
+  settings: ReadonlyMap<string, string>,
+  key: "configsPerUser" | "configLifetimeDays" | "expiryWarningHours",
+): number {
+  return Number(effectiveSetting(settings, key));
+}
+
+/** The access mode in force. */
+export function accessModeSetting(settings: ReadonlyMap<string, string>): AccessMode {
+  return effectiveSetting(settings, "accessMode") as AccessMode;
+}

@@ -1,0 +1,40 @@
+/** Applying changes to the vantage probes ban checks ask from inside the censored network. */
+import { type ApplyResult, applied } from "./apply-result.ts";
+import type { CommandOf } from "./commands.ts";
+import type { ControlPlaneData } from "./control-plane-data.ts";
+import { refuse } from "./errors.ts";
+import type { VantageProbe } from "./records.ts";
+
+/** Adds a vantage probe; its token arrives encrypted and stays so. */
+export function addVantageProbe(
+  data: ControlPlaneData,
+  command: CommandOf<"addVantageProbe">,
+): ApplyResult {
+  if (data.vantageProbes.has(command.id))
+    return refuse(
+      "PROBE_EXISTS",
+      `a vantage probe named ${command.id} exists; remove it first or pick another id`,
+    );
+  const probe: VantageProbe = {
+    id: command.id,
+    url: command.url,
+    tokenEncrypted: command.tokenEncrypted,
+    region: command.region,
+    isp: command.isp,
+    addedBy: command.addedBy,
+    addedAt: command.at,
+  };
+  data.vantageProbes.set(probe.id, probe);
+  // The token never leaves the state in a command result.
+  return applied({ id: probe.id, url: probe.url, region: probe.region, isp: probe.isp });
+}
+
+/** Removes a vantage probe; later rounds no longer ask it. */
+export function removeVantageProbe(
+  data: ControlPlaneData,
+  command: CommandOf<"removeVantageProbe">,
+): ApplyResult {
+  if (!data.vantageProbes.delete(command.id))
+    return refuse("UNKNOWN_PROBE", `there is no vantage probe ${command.id}; see the probes list`);
+  return applied({ id: command.id });
+}

@@ -1,0 +1,149 @@
+/**
+ * Builders for control-plane commands with sensible defaults, and a fixture
+ * that applies them at increasing log indexes the way a node would.
+ */
+import * as assert from "uvu/assert";
+import type { ControlPlaneCommandInput } from "../../../../cluster/fsm/commands.ts";
+import { type ApplyResult, ControlPlaneState } from "../../../../cluster/fsm/control-plane.ts";
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+export const HOUR_MS = 60 * 60 * 1000;
+/** A fixed starting time for tests: 2025-01-01T00:00:00Z. */
+export const T0 = Date.UTC(2025, 0, 1);
+
+/** A valid WireGuard key (32 bytes, base64) unique to `seed` and `kind`. */
+export function wgKey(seed: number, kind = 0): string {
+  const bytes = Buffer.alloc(32);
+  bytes.writeUInt32BE(seed >>> 0, 0);
+  bytes.writeUInt32BE(kind, 4);
+  bytes.writeUInt32BE(Math.floor(seed / 2 ** 32), 8);
+  return bytes.toString("base64");
+}
+
+type Input<Type extends ControlPlaneCommandInput["type"]> = Extract<
+  ControlPlaneCommandInput,
+  { type: Type }
+>;
+type Fields<Type extends ControlPlaneCommandInput["type"]> = Omit<Input<Type>, "type">;
+
+let keySeed = 1;
+
+export const command = {
+  registerServer: (serverId: string, fields: Partial<Fields<"registerServer">> = {}) =>
+    ({
+      type: "registerServer",
+      serverId,
+      publicKey: wgKey(hashText(serverId), 1),
+      listenPort: 51820,
+      apiPort: 8443,
+      endpointHost: `${serverId}.example.net`,
+      capacity: 10,
+      region: "eu",
+      at: T0,
+      ...fields,
+    }) satisfies Input<"registerServer">,
+  upsertUser: (userId: string, fields: Partial<Fields<"upsertUser">> = {}) =>
+    ({
+      type: "upsertUser",
+      userId,
+      name: `user ${userId}`,
+      language: "en",
+      at: T0,
+      ...fields,
+    }) satisfies Input<"upsertUser">,
+  /** A config request with fresh keys each call. */
+  issueConfig: (configId: string, userId: string, fields: Partial<Fields<"issueConfig">> = {}) =>
+    ({
+      type: "issueConfig",
+      configId,
+      userId,
+      protocol: "wireguard",
+      clientPublicKey: wgKey(keySeed++, 2),
+      clientPrivateKeyEncrypted: `enc-private-${configId}`,
+      presharedKeyEncrypted: `enc-psk-${configId}`,
+      at: T0,
+      ...fields,
+    }) satisfies Input<"issueConfig">,
+  revokeConfig: (configId: string, fields: Partial<Fields<"revokeConfig">> = {}) =>
+    ({
+      type: "revokeConfig",
+      configId,
+      actor: "admin",
+      reason: "revoked by admin",
+      at: T0,
+      ...fields,
+    }) satisfies Input<"revokeConfig">,
+  /** Replacement keys for each given old config id, named `<old>-r`. */
+  replacementKeys: (configIds: readonly string[]) =>
+    configIds.map((id) => ({
+      configId: `${id}-r`,
+      clientPublicKey: wgKey(keySeed++, 3),
+      clientPrivateKeyEncrypted: `enc-private-${id}-r`,
+      presharedKeyEncrypted: `enc-psk-${id}-r`,
+    })),
+  verdict: (
+    serverId: string,
+    round: number,
+    verdict: Input<"recordVerdict">["verdict"],
+    fields: Partial<Fields<"recordVerdict">> = {},
+  ) =>
+    ({
+      type: "recordVerdict",
+      serverId,
+      round,
+      verdict,
+      evidence: `${verdict} in round ${round}`,
+      at: T0 + round * 5 * 60_000,
+      banAfter: 3,
+      downAfter: 2,
+      ...fields,
+    }) satisfies Input<"recordVerdict">,
+};
+
+function hashText(text: string): number {
+  let hash = 7;
+  for (const char of text) hash = (hash * 31 + char.charCodeAt(0)) % 2_147_483_647;
+  return hash;
+}
+
+/** A control plane fed commands at increasing indexes, with assertions for tests. */
+export class Fixture {
+  readonly state = new ControlPlaneState();
+  private index = 0;
+
+  /**
+   * Applies a command (an object is serialised; a string is applied as is).
+   * Any object is accepted so tests can send malformed commands.
+   */
+  apply(input: object | string): ApplyResult {
+    const text = typeof input === "string" ? input : JSON.stringify(input);
+    return this.state.apply(text, ++this.index);
+  }
+
+  /** Applies a command that must succeed and returns its value. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read result values of every command shape
+  ok(input: ControlPlaneCommandInput): any {
+    const result = this.apply(input);
+    if (!result.ok)
+      assert.unreachable(`${input.type} refused: ${result.error.code} ${result.error.message}`);
+    return result.ok ? result.value : undefined;
+  }
+
+  /**
+   * Applies a command that must be refused with `code`, and checks that it
+   * changed nothing.
+   */
+  refused(input: object | string, code: string): string {
+    const before = this.state.stateHash();
+    const result = this.apply(input);
+    if (result.ok) assert.unreachable(`expected ${code}, got success`);
+    else assert.is(result.error.code, code, result.error.message);
+    assert.is(this.state.stateHash(), before, "a refused command changes nothing");
+    return result.ok ? "" : result.error.message;
+  }
+
+  /** The index the next command will be applied at. */
+  get nextIndex(): number {
+    return this.index + 1;
+  }
+}

@@ -1,0 +1,64 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Fixture, T0 } from "./support/control-plane-fixture.ts";
+
+const add = (id: string, fields = {}) =>
+  ({
+    type: "addVantageProbe",
+    id,
+    url: `https://${id}.probe.example:8443`,
+    tokenEncrypted: `enc-token-${id}`,
+    region: "ir-thr",
+    isp: "MCI",
+    addedBy: "1",
+    at: T0,
+    ...fields,
+  }) as const;
+
+test("an admin adds a vantage probe; the result never contains its token", () => {
+  const fixture = new Fixture();
+  const added = fixture.ok(add("thr1"));
+  assert.equal(added, {
+    id: "thr1",
+    url: "https://thr1.probe.example:8443",
+    region: "ir-thr",
+    isp: "MCI",
+  });
+  assert.equal(fixture.state.vantageProbes(), [
+    {
+      id: "thr1",
+      url: "https://thr1.probe.example:8443",
+      tokenEncrypted: "enc-token-thr1",
+      region: "ir-thr",
+      isp: "MCI",
+      addedBy: "1",
+      addedAt: T0,
+    },
+  ]);
+});
+
+test("probes are listed by id, and can be removed", () => {
+  const fixture = new Fixture();
+  fixture.ok(add("b"));
+  fixture.ok(add("a"));
+  assert.equal(
+    fixture.state.vantageProbes().map((probe) => probe.id),
+    ["a", "b"],
+  );
+  fixture.ok({ type: "removeVantageProbe", id: "a", at: T0 });
+  assert.equal(
+    fixture.state.vantageProbes().map((probe) => probe.id),
+    ["b"],
+  );
+});
+
+test("refusals: duplicate id, unknown id, a URL that is not http(s)", () => {
+  const fixture = new Fixture();
+  fixture.ok(add("a"));
+  fixture.refused(add("a"), "PROBE_EXISTS");
+  fixture.refused({ type: "removeVantageProbe", id: "zz", at: T0 }, "UNKNOWN_PROBE");
+  fixture.refused(add("b", { url: "ftp://b.example" }), "INVALID_COMMAND");
+  fixture.refused(add("b", { url: "not a url" }), "INVALID_COMMAND");
+});
+
+test.run();
