@@ -3,8 +3,19 @@
 # Usage: scripts/ensure-system-packages.sh
 set -euo pipefail
 
+# Found on PATH, or in the sbin directories a non-root PATH often leaves out.
+have() {
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]
+}
+
 missing=()
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+have redis-server || missing+=(redis-server)
+# The VPN side: wg and wg-quick, a userspace WireGuard for kernels without the
+# module, ip for interfaces and namespaces, and ping for the tunnel test.
+have wg || missing+=(wireguard-tools)
+have wireguard-go || missing+=(wireguard-go)
+have ip || missing+=(iproute2)
+have ping || missing+=(iputils-ping)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

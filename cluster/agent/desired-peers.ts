@@ -1,0 +1,84 @@
+/**
+ * Turning this server's peers from the replicated state into what its
+ * interface should have. A peer that cannot be set up is skipped with a
+ * reason instead of blocking every other user's access.
+ */
+import { isIP } from "node:net";
+import type { Result } from "../../shared/result.ts";
+import { peerProblem } from "./interface-config.ts";
+import type { DesiredPeer } from "./wireguard-driver.ts";
+
+/**
+ * One peer this server must have (a user's config, or the ban-check probe),
+ * as the replicated state holds it. Extra fields are ignored, so the state
+ * machine's own peer records fit as they are.
+ */
+export interface ReplicatedPeer {
+  /** The client's public key, base64; also how logs name the peer (it is not secret). */
+  publicKey: string;
+  /** The preshared key sealed with the config-keys secret box, or null when the peer has none. */
+  presharedKeyEncrypted: string | null;
+  /** The client's tunnel address without a prefix, e.g. `10.64.0.2`. */
+  address: string;
+}
+
+/** Opens a sealed preshared key (a `SecretBox` for config keys, in the node). */
+export type Decrypt = (sealed: string) => Result<string, string>;
+
+/** A peer left out of the interface, and why. */
+export interface SkippedPeer {
+  publicKey: string;
+  reason: string;
+}
+
+/**
+ * The peers for `replicated`, in order. A peer is skipped if its key or
+ * address is malformed, its preshared key does not open, or an earlier peer
+ * already has its key or address: WireGuard would give the address to
+ * whichever peer came last, silently cutting the other one off.
+ */
+export function desiredPeersFrom(
+  replicated: readonly ReplicatedPeer[],
+  decrypt: Decrypt,
+): { peers: DesiredPeer[]; skipped: SkippedPeer[] } {
+  const peers: DesiredPeer[] = [];
+  const skipped: SkippedPeer[] = [];
+  const usedKeys = new Set<string>();
+  const usedAddresses = new Set<string>();
+  for (const source of replicated) {
+    const skip = (reason: string) => skipped.push({ publicKey: source.publicKey, reason });
+    const family = isIP(source.address);
+    if (family === 0) {
+      skip("its address is not an IP address");
+      continue;
+    }
+    let presharedKey: string | undefined;
+    if (source.presharedKeyEncrypted !== null) {
+      const opened = decrypt(source.presharedKeyEncrypted);
+      if (!opened.ok) {
+        skip(`its preshared key cannot be opened: ${opened.error.message}`);
+        continue;
+      }
+      presharedKey = opened.value;
+    }
+    const peer: DesiredPeer = {
+      publicKey: source.publicKey,
+      ...(presharedKey === undefined ? {} : { presharedKey }),
+      allowedIps: [`${source.address}/${family === 4 ? 32 : 128}`],
+    };
+    const problem = peerProblem(peer);
+    if (problem) {
+      skip(problem);
+      continue;
+    }
+    const address = source.address.toLowerCase();
+    if (usedKeys.has(peer.publicKey) || usedAddresses.has(address)) {
+      skip("another peer on this server already has its public key or address");
+      continue;
+    }
+    usedKeys.add(peer.publicKey);
+    usedAddresses.add(address);
+    peers.push(peer);
+  }
+  return { peers, skipped };
+}

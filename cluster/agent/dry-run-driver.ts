@@ -1,0 +1,111 @@
+/**
+ * The default driver in development and tests: touches nothing on the
+ * machine, keeps what a real interface would look like, and logs each change.
+ */
+
+import { generateKeyPair, type WireGuardKeyPair } from "../../shared/crypto/wireguard-keys.ts";
+import type { Logger } from "../../shared/logger.ts";
+import { renderInterfaceConfig } from "./interface-config.ts";
+import { diffPeers } from "./peer-diff.ts";
+import type {
+  DesiredInterface,
+  DesiredPeer,
+  PeerStatus,
+  VpnDriver,
+  VpnDriverResult,
+} from "./wireguard-driver.ts";
+
+/** How to set up a {@link DryRunDriver}; everything is optional. */
+export interface DryRunDriverOptions {
+  /** The server key pair to report; a fresh one per driver when absent. */
+  keyPair?: WireGuardKeyPair;
+  /** Only echoed in the recorded state, as a real interface would listen on it. */
+  listenPort?: number;
+  logger?: Logger;
+}
+
+/** What the dry run's interface looks like now. */
+export interface DryRunInterfaceState {
+  up: boolean;
+  address: string | null;
+  listenPort: number;
+  peers: readonly DesiredPeer[];
+  /** How many times `apply` succeeded. */
+  applyCount: number;
+}
+
+const defaultListenPort = 51820;
+
+/** A {@link VpnDriver} that records the interface it would set up instead of setting it up. */
+export class DryRunDriver implements VpnDriver {
+  readonly kind = "dry-run";
+  private readonly keyPair: WireGuardKeyPair;
+  private current: DryRunInterfaceState;
+
+  constructor(private readonly options: DryRunDriverOptions = {}) {
+    this.keyPair = options.keyPair ?? generateKeyPair();
+    this.current = {
+      up: false,
+      address: null,
+      listenPort: options.listenPort ?? defaultListenPort,
+      peers: [],
+      applyCount: 0,
+    };
+  }
+
+  /** The interface as the last successful `apply` left it. */
+  get state(): DryRunInterfaceState {
+    return this.current;
+  }
+
+  async serverPublicKey(): Promise<VpnDriverResult<string>> {
+    return { ok: true, value: this.keyPair.publicKey };
+  }
+
+  async apply(desired: DesiredInterface): Promise<VpnDriverResult<void>> {
+    // The same checks as the real driver, so a bad peer fails in development too.
+    const config = renderInterfaceConfig(
+      this.keyPair.privateKey,
+      this.current.listenPort,
+      desired.peers,
+    );
+    if (!config.ok) return config;
+    const diff = diffPeers(desired.peers, this.current.peers);
+    this.current = {
+      up: true,
+      address: desired.address,
+      listenPort: this.current.listenPort,
+      peers: desired.peers.map((peer) => ({ ...peer, allowedIps: [...peer.allowedIps] })),
+      applyCount: this.current.applyCount + 1,
+    };
+    this.options.logger?.debug(
+      {
+        address: desired.address,
+        peers: desired.peers.length,
+        added: diff.added.length,
+        removed: diff.removed.length,
+        changed: diff.changed.length,
+      },
+      "dry run: interface would be synced",
+    );
+    return { ok: true, value: undefined };
+  }
+
+  /** The recorded peers, with no traffic and no handshakes: nobody can connect to a dry run. */
+  async readPeers(): Promise<VpnDriverResult<PeerStatus[]>> {
+    return { ok: true, value: this.statuses() };
+  }
+
+  private statuses(): PeerStatus[] {
+    return this.current.peers.map((peer) => ({
+      publicKey: peer.publicKey,
+      presharedKey: peer.presharedKey ?? null,
+      endpoint: null,
+      allowedIps: [...peer.allowedIps],
+      latestHandshakeAtMs: null,
+      receivedBytes: 0,
+      sentBytes: 0,
+      persistentKeepaliveSeconds: null,
+    }));
+  }
+}
