@@ -35,6 +35,15 @@ export interface NodeConfig {
   /** CA that peers' certificates are verified against; undefined means the system's CAs. */
   readonly peerCaFile: string | undefined;
   readonly snapshotEveryEntries: number;
+  readonly vpnDriver: "dry-run" | "wireguard";
+  readonly wireguardInterface: string;
+  readonly wireguardPort: number;
+  /** Where clients connect; undefined means learned from the peers. */
+  readonly publicHost: string | undefined;
+  readonly serverCapacity: number;
+  readonly serverRegion: string;
+  readonly dataDir: string;
+  readonly outboundAddress: string | undefined;
 }
 
 interface Problem {
@@ -159,6 +168,14 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     serverTls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
     peerCaFile: values.TLS_CA_FILE,
     snapshotEveryEntries: values.SNAPSHOT_EVERY_ENTRIES,
+    vpnDriver: values.VPN_DRIVER,
+    wireguardInterface: values.WG_INTERFACE,
+    wireguardPort: values.WG_PORT,
+    publicHost: values.PUBLIC_HOST,
+    serverCapacity: values.SERVER_CAPACITY,
+    serverRegion: values.SERVER_REGION,
+    dataDir: values.DATA_DIR ?? `.data/${values.NODE_ID}`,
+    outboundAddress: values.OUTBOUND_ADDRESS,
   };
 }
 

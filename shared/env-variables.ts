@@ -188,6 +188,62 @@ export const envVariables = {
     whenUnset: defaultsTo("10000"),
     schema: positiveInteger("entries"),
   },
+  VPN_DRIVER: {
+    doc: "How this node drives its own VPN server: dry-run only records what it would do (development); wireguard manages a WireGuard interface with wg (kernel module, or wireguard-go when the module is missing).",
+    example: "dry-run",
+    secret: false,
+    whenUnset: defaultsTo("dry-run"),
+    schema: z.enum(["dry-run", "wireguard"], { error: "must be dry-run or wireguard" }),
+  },
+  WG_INTERFACE: {
+    doc: "Name of the WireGuard interface this node manages (at most 15 characters).",
+    example: "nxl0",
+    secret: false,
+    whenUnset: defaultsTo("nxl0"),
+    schema: z.string().regex(/^[A-Za-z0-9_=+.-]{1,15}$/, "must be 1-15 of A-Z a-z 0-9 _ = + . -"),
+  },
+  WG_PORT: {
+    doc: "UDP port the WireGuard interface listens on; clients connect to PUBLIC_HOST:WG_PORT.",
+    example: "51820",
+    secret: false,
+    whenUnset: defaultsTo("51820"),
+    schema: positiveInteger("a port").pipe(z.number().max(65_535, "must be a port, 1-65535")),
+  },
+  PUBLIC_HOST: {
+    doc: "The host name or IP address clients connect to. When unset, the node learns its address from how its peers see it (the majority view) and updates it when it changes.",
+    example: "vpn1.example.net",
+    secret: false,
+    whenUnset: optional,
+    schema: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, "must be a DNS name or an IP address"),
+  },
+  SERVER_CAPACITY: {
+    doc: "How many client configs this server accepts; its subnet is sized for it (a /24 holds 252).",
+    example: "250",
+    secret: false,
+    whenUnset: defaultsTo("250"),
+    schema: positiveInteger("configs").pipe(z.number().max(65_532, "must be at most 65532")),
+  },
+  SERVER_REGION: {
+    doc: "Region label users can choose when asking for a config (e.g. de, nl, us-east).",
+    example: "default",
+    secret: false,
+    whenUnset: defaultsTo("default"),
+    schema: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, "must be 1-32 of A-Z a-z 0-9 _ . -"),
+  },
+  DATA_DIR: {
+    doc: "Directory for this node's local files (the WireGuard server key). Default: .data/<NODE_ID>.",
+    example: ".data/n1",
+    secret: false,
+    whenUnset: optional,
+    schema: z.string().min(1),
+  },
+  OUTBOUND_ADDRESS: {
+    doc: "Source IP address for this node's outgoing requests to its peers, on a server with several addresses. Default: chosen by the operating system.",
+    example: "127.0.0.1",
+    secret: false,
+    whenUnset: optional,
+    schema: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }),
+  },
 } as const satisfies Record<string, EnvVariable<unknown>>;
 
 /** The name of a variable the node reads. */

@@ -61,6 +61,14 @@ test("the minimal environment gives a config with every default applied", () => 
     serverTls: undefined,
     peerCaFile: undefined,
     snapshotEveryEntries: 10000,
+    vpnDriver: "dry-run",
+    wireguardInterface: "nxl0",
+    wireguardPort: 51820,
+    publicHost: undefined,
+    serverCapacity: 250,
+    serverRegion: "default",
+    dataDir: ".data/n1",
+    outboundAddress: undefined,
   });
 });
 
