@@ -1,0 +1,63 @@
+import type { Agent } from "node:http";
+import { type Cluster, startCluster, waitUntil } from "../lib/cluster-harness.ts";
+import { requestJson } from "../lib/http-json.ts";
+import type { KvSystem } from "./kv-system.ts";
+
+export interface NexaloakSystemOptions {
+  electionTimeoutMs: number;
+  heartbeatMs: number;
+}
+
+/** A three-node NexaLoak cluster, each node with its own durable redis-server. */
+export async function startNexaloak(options: NexaloakSystemOptions): Promise<KvSystem> {
+  const cluster: Cluster = await startCluster({
+    size: 3,
+    electionTimeoutMs: options.electionTimeoutMs,
+    heartbeatMs: options.heartbeatMs,
+  });
+  const nodes = cluster.nodes;
+  return {
+    label: `nexaloak (hb ${options.heartbeatMs}, et ${options.electionTimeoutMs})`,
+    size: nodes.length,
+    isRunning: (member) => nodes[member]!.running,
+    async put(member, key, value, agent: Agent, timeoutMs) {
+      const response = await requestJson(`${nodes[member]!.url}/v1/settings/${key}`, {
+        method: "PUT",
+        body: { value },
+        bearerToken: cluster.adminApiToken,
+        agent,
+        timeoutMs,
+      });
+      return response.status === 200;
+    },
+    async leader(timeoutMs) {
+      const leader = await cluster.leader({ timeoutMs });
+      return nodes.indexOf(leader);
+    },
+    async kill(member) {
+      await nodes[member]!.kill("SIGKILL");
+    },
+    signal(member, signal) {
+      nodes[member]!.process.signal(signal);
+    },
+    async restart(member) {
+      await nodes[member]!.restart();
+    },
+    async waitHealthy(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      const leader = await cluster.leader({ timeoutMs });
+      const target = (await leader.status()).commitIndex;
+      await waitUntil(
+        async () => {
+          const statuses = await Promise.all(nodes.map((node) => node.probe.status()));
+          return statuses.every((status) => status.ok && status.value.appliedIndex >= target);
+        },
+        Math.max(1, deadline - Date.now()),
+        `every node to apply index ${target}`,
+      );
+    },
+    async stop() {
+      await cluster.stop();
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench:raft`: commit throughput and latency of a three-node cluster
+ * on loopback with durable Redis (appendfsync always), through the leader,
+ * with 1 and 64 concurrent writers of 256-byte values; and, when etcd is
+ * installed, the same against a three-member etcd (its defaults, and with our
+ * heartbeat and election timeout), with the ratios ours / etcd.
+ *
+ * Options: --duration-s 10  --warmup-s 1  --writers 1,64  --value-bytes 256
+ *          --key-space 1000  --heartbeat-ms 50  --election-timeout-ms 300
+ *          --no-etcd  --install-etcd
+ */
+import { parseArgs } from "node:util";
+import { runClosedLoop } from "./closed-loop.ts";
+import { etcdAvailable } from "./etcd-availability.ts";
+import { startEtcd } from "./etcd-system.ts";
+import type { KvSystem } from "./kv-system.ts";
+import { startNexaloak } from "./nexaloak-system.ts";
+import { cell, formatTable, ratio } from "./stats.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    "duration-s": { type: "string", default: "10" },
+    "warmup-s": { type: "string", default: "1" },
+    writers: { type: "string", default: "1,64" },
+    "value-bytes": { type: "string", default: "256" },
+    "key-space": { type: "string", default: "1000" },
+    "heartbeat-ms": { type: "string", default: "50" },
+    "election-timeout-ms": { type: "string", default: "300" },
+    "no-etcd": { type: "boolean", default: false },
+    "install-etcd": { type: "boolean", default: false },
+  },
+});
+
+function positive(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    process.stderr.write(`--${name} must be a positive number, got ${text}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const durationMs = positive("duration-s", args["duration-s"]) * 1000;
+const warmupMs = Number(args["warmup-s"]) * 1000;
+const writerCounts = args.writers.split(",").map((text) => Math.round(positive("writers", text)));
+const valueBytes = Math.round(positive("value-bytes", args["value-bytes"]));
+const keySpace = Math.round(positive("key-space", args["key-space"]));
+const heartbeatMs = Math.round(positive("heartbeat-ms", args["heartbeat-ms"]));
+const electionTimeoutMs = Math.round(positive("election-timeout-ms", args["election-timeout-ms"]));
+const REQUEST_TIMEOUT_MS = 10_000;
+
+interface Row {
+  system: string;
+  writers: number;
+  opsPerSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  errors: number;
+}
+
+async function measure(start: () => Promise<KvSystem>): Promise<Row[]> {
+  const system = await start();
+  const rows: Row[] = [];
+  try {
+    for (const writers of writerCounts) {
+      const leader = await system.leader(15_000);
+      const common = {
+        member: leader,
+        writers,
+        valueBytes,
+        keySpace,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      };
+      if (warmupMs > 0) await runClosedLoop(system, { ...common, durationMs: warmupMs });
+      const result = await runClosedLoop(system, { ...common, durationMs });
+      const row: Row = {
+        system: system.label,
+        writers,
+        opsPerSecond: result.opsPerSecond,
+        p50: result.latencyMs.p50,
+        p90: result.latencyMs.p90,
+        p99: result.latencyMs.p99,
+        errors: result.errors,
+      };
+      process.stdout.write(
+        `  ${row.system}, ${writers} writer(s): ${cell(row.opsPerSecond)} ops/s, p50 ${cell(row.p50, 2)} ms, p99 ${cell(row.p99, 2)} ms, ${row.errors} errors\n`,
+      );
+      rows.push(row);
+    }
+  } finally {
+    await system.stop();
+  }
+  return rows;
+}
+
+process.stdout.write(
+  `Commit throughput and latency through the leader: 3 members on 127.0.0.1, ${valueBytes}-byte values, ${keySpace} keys, ${durationMs / 1000} s per run after ${warmupMs / 1000} s warm-up.\n`,
+);
+const rows = await measure(() => startNexaloak({ electionTimeoutMs, heartbeatMs }));
+const ours = [...rows];
+if (!args["no-etcd"] && etcdAvailable(args["install-etcd"])) {
+  rows.push(...(await measure(() => startEtcd())));
+  rows.push(...(await measure(() => startEtcd({ electionTimeoutMs, heartbeatMs }))));
+}
+
+process.stdout.write(
+  `\n${formatTable(
+    ["system", "writers", "ops/s", "p50 ms", "p90 ms", "p99 ms", "errors"],
+    rows.map((row) => [
+      row.system,
+      String(row.writers),
+      cell(row.opsPerSecond),
+      cell(row.p50, 2),
+      cell(row.p90, 2),
+      cell(row.p99, 2),
+      String(row.errors),
+    ]),
+  )}\n`,
+);
+
+const comparisons = rows.filter((row) => !ours.includes(row));
+if (comparisons.length > 0) {
+  const ratioRows = comparisons.flatMap((theirs) => {
+    const mine = ours.find((row) => row.writers === theirs.writers);
+    if (!mine) return [];
+    return [
+      [
+        `ours / ${theirs.system}`,
+        String(theirs.writers),
+        ratio(mine.opsPerSecond, theirs.opsPerSecond),
+        ratio(mine.p50, theirs.p50),
+        ratio(mine.p90, theirs.p90),
+        ratio(mine.p99, theirs.p99),
+      ],
+    ];
+  });
+  process.stdout.write(
+    `\n${formatTable(["ratio", "writers", "ops/s", "p50", "p90", "p99"], ratioRows)}\n`,
+  );
+}

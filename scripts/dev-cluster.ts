@@ -1,0 +1,191 @@
+/**
+ * `npm run dev`: a local three-node cluster for development. Each node gets
+ * its own durable redis-server (AOF, appendfsync always) with its data under
+ * ./.data/<node>/, so the cluster keeps its state across restarts. Prints the
+ * URLs, the admin token and example requests, streams the nodes' logs in
+ * short form, and stops everything it started on Ctrl-C or SIGTERM.
+ *
+ * Usage: npm run dev [-- --base-port 7101]
+ *   Nodes listen on base-port, +1, +2; their Redis servers on base-port+100, +101, +102.
+ * The cluster secret and admin token are generated once into ./.data/dev-secrets.json.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { formatLogLine } from "./lib/log-line-format.ts";
+import { type NodeProcess, spawnNode } from "./lib/node-process.ts";
+import { type RedisServerHandle, startRedisServer } from "./lib/redis-server.ts";
+
+const NODE_IDS = ["n1", "n2", "n3"] as const;
+const REDIS_PORT_OFFSET = 100;
+const STOP_GRACE_MS = 10_000;
+const START_TIMEOUT_MS = 60_000;
+
+const repoRoot = resolve(new URL("..", import.meta.url).pathname);
+const dataRoot = join(repoRoot, ".data");
+const secretsFile = join(dataRoot, "dev-secrets.json");
+
+const secretsSchema = z.object({
+  clusterSecret: z.string().min(32),
+  adminApiToken: z.string().min(16),
+});
+type DevSecrets = z.infer<typeof secretsSchema>;
+
+function fail(message: string): never {
+  process.stderr.write(`dev cluster: ${message}\n`);
+  process.exit(1);
+}
+
+function readBasePort(): number {
+  const { values } = parseArgs({ options: { "base-port": { type: "string", default: "7101" } } });
+  const basePort = Number(values["base-port"]);
+  if (!Number.isInteger(basePort) || basePort < 1024 || basePort + REDIS_PORT_OFFSET + 2 > 65535) {
+    fail(`--base-port must be a whole number from 1024 to ${65535 - REDIS_PORT_OFFSET - 2}`);
+  }
+  return basePort;
+}
+
+/** Installs redis-server through apt-get when it is missing; the script says what it does. */
+function ensureSystemPackages(): void {
+  const script = join(repoRoot, "scripts", "ensure-system-packages.sh");
+  const result = spawnSync("bash", [script], { stdio: "inherit" });
+  if (result.status !== 0) fail(`${script} failed (exit ${result.status ?? result.signal})`);
+}
+
+/** The cluster's secrets: read from ./.data/dev-secrets.json, or generated and stored there once. */
+async function loadOrCreateSecrets(): Promise<DevSecrets> {
+  if (existsSync(secretsFile)) {
+    const parsed = secretsSchema.safeParse(JSON.parse(readFileSync(secretsFile, "utf8")));
+    if (!parsed.success) fail(`${secretsFile} is not valid; delete it to generate new secrets`);
+    return parsed.data;
+  }
+  const secrets: DevSecrets = {
+    clusterSecret: randomBytes(32).toString("hex"),
+    adminApiToken: randomBytes(24).toString("hex"),
+  };
+  await mkdir(dataRoot, { recursive: true });
+  await writeFile(secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.once("error", () => resolvePort(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolvePort(true)));
+  });
+}
+
+function printBanner(basePort: number, secrets: DevSecrets): void {
+  const auth = `-H "Authorization: Bearer ${secrets.adminApiToken}"`;
+  const urls = NODE_IDS.map((id, i) => `  ${id}  http://127.0.0.1:${basePort + i}`);
+  const lines = [
+    "",
+    "NexaLoak dev cluster is up:",
+    ...urls,
+    `Admin token: ${secrets.adminApiToken}   (stored in ${secretsFile})`,
+    `Data: ${dataRoot}/<node>/ (delete .data to start from scratch)`,
+    "",
+    "Try:",
+    `  curl -s ${auth} http://127.0.0.1:${basePort}/v1/status`,
+    `  curl -s -X PUT ${auth} -H 'content-type: application/json' -d '{"value":"hello"}' http://127.0.0.1:${basePort + 1}/v1/settings/motd`,
+    `  curl -s ${auth} http://127.0.0.1:${basePort + 2}/v1/settings/motd`,
+    `  curl -s -X POST ${auth} -H 'content-type: application/json' -d '{}' http://127.0.0.1:${basePort}/v1/leadership/transfer`,
+    `  curl -s http://127.0.0.1:${basePort}/metrics | grep '^nexaloak_raft'`,
+    "",
+    "Ctrl-C stops every node and Redis server started here.",
+    "",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+async function main(): Promise<void> {
+  const basePort = readBasePort();
+  ensureSystemPackages();
+  const nodePorts = NODE_IDS.map((_, i) => basePort + i);
+  const redisPorts = nodePorts.map((port) => port + REDIS_PORT_OFFSET);
+  for (const port of [...nodePorts, ...redisPorts]) {
+    if (!(await portIsFree(port))) {
+      fail(`port ${port} on 127.0.0.1 is in use; stop what uses it or pick another --base-port`);
+    }
+  }
+  const secrets = await loadOrCreateSecrets();
+  const peers = NODE_IDS.map((id, i) => `${id}=ws://127.0.0.1:${nodePorts[i]}`).join(",");
+
+  const redisServers: RedisServerHandle[] = [];
+  const nodes: NodeProcess[] = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> => {
+    stopping ??= (async () => {
+      process.stdout.write("\nStopping the nodes, then their Redis servers...\n");
+      await Promise.all(nodes.map((node) => node.stop(STOP_GRACE_MS)));
+      // Ctrl-C in a terminal reaches the Redis servers too, so one may already be exiting.
+      await Promise.all(redisServers.map((server) => server.stop().catch(() => undefined)));
+    })();
+    return stopping;
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void stopAll().then(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  try {
+    for (const [i, id] of NODE_IDS.entries()) {
+      const dataDir = join(dataRoot, id);
+      process.stdout.write(
+        `Starting redis-server for ${id} on port ${redisPorts[i]} (data in ${dataDir})\n`,
+      );
+      redisServers.push(await startRedisServer({ port: redisPorts[i]!, dataDir }));
+    }
+    for (const [i, id] of NODE_IDS.entries()) {
+      const dataDir = join(dataRoot, id);
+      nodes.push(
+        spawnNode({
+          env: {
+            NODE_ID: id,
+            LISTEN: `127.0.0.1:${nodePorts[i]}`,
+            PEERS: peers,
+            REDIS_URL: redisServers[i]!.url,
+            CLUSTER_SECRET: secrets.clusterSecret,
+            ADMIN_API_TOKEN: secrets.adminApiToken,
+            LOG_LEVEL: "info",
+          },
+          logFile: join(dataDir, "node.log"),
+          cwd: dataDir,
+          onLine: (line) => {
+            if (line.trim() !== "") process.stdout.write(`${formatLogLine(id, line)}\n`);
+          },
+        }),
+      );
+    }
+    await Promise.all(nodes.map((node) => node.waitForListening(START_TIMEOUT_MS)));
+  } catch (error) {
+    process.stderr.write(`dev cluster: ${(error as Error).message}\n`);
+    await stopAll();
+    process.exit(1);
+  }
+  printBanner(basePort, secrets);
+
+  // The children do not hold this process open (see node-process.ts); this does, until a signal.
+  setInterval(() => undefined, 60_000);
+  // A node that dies on its own takes the dev cluster down with it, loudly.
+  await Promise.race(
+    nodes.map(async (node, i) => {
+      const exit = await node.exited;
+      if (stopping) return;
+      process.stderr.write(
+        `dev cluster: ${NODE_IDS[i]} exited (code ${exit.code}, signal ${exit.signal}); see ${join(dataRoot, NODE_IDS[i]!, "node.log")}\n`,
+      );
+      await stopAll();
+      process.exit(1);
+    }),
+  );
+}
+
+await main();

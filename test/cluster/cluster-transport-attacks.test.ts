@@ -1,0 +1,258 @@
+/**
+ * Hostile peers against a running node's /raft while the cluster serves
+ * writes: forged and replayed handshakes, oversize frames, garbage, a flood
+ * of unauthenticated sockets. Each attack must be refused, counted in
+ * /metrics, and leave the node and the cluster serving.
+ *
+ * The target is n3, the highest id, which accepts the connections of n1 and
+ * n2; the attackers claim to be one of them.
+ */
+import { randomBytes } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { connect as tcpConnect } from "node:net";
+import type { Duplex } from "node:stream";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { computeProof, HANDSHAKE_PROTOCOL } from "../../cluster/transport/handshake.ts";
+import {
+  type Cluster,
+  type ClusterNode,
+  startCluster,
+  waitUntil,
+} from "../../scripts/lib/cluster-harness.ts";
+import { sampleSum } from "../../scripts/lib/prometheus-text.ts";
+import { lostWrites, startWriteLoad, type WriteLoad } from "../../scripts/lib/write-load.ts";
+import { RawPeer } from "./transport/raw-peer.ts";
+
+const WRONG_SECRET = "not-the-cluster-secret-0123456789abcdef0123456789";
+const REJECTED_HANDSHAKES = "nexaloak_transport_rejected_handshakes_total";
+const REJECTED_FRAMES = "nexaloak_transport_rejected_frames_total";
+
+let cluster: Cluster;
+let target: ClusterNode;
+let load: WriteLoad;
+
+function wsUrl(node: ClusterNode): string {
+  return node.url.replace(/^http:/, "ws:");
+}
+
+async function counter(name: string, reason: string): Promise<number> {
+  return sampleSum(await target.metrics(), name, { reason }) ?? 0;
+}
+
+/** Runs `attack` and checks that `metric{reason}` on the target went up by at least `count`. */
+async function expectCounted(
+  metric: string,
+  reason: string,
+  count: number,
+  attack: () => Promise<void>,
+): Promise<void> {
+  const before = await counter(metric, reason);
+  await attack();
+  await waitUntil(
+    async () => (await counter(metric, reason)) >= before + count,
+    5_000,
+    `${metric}{reason="${reason}"} to go up by ${count}`,
+  );
+}
+
+/** The target is alive and healthy, and the cluster keeps committing writes. */
+async function assertStillServing(): Promise<void> {
+  assert.ok(target.running, `${target.id} exited:\n${target.process.tail()}`);
+  assert.ok((await target.probe.healthz()).ok, "/healthz stopped answering");
+  await load.waitForMore(20, 20_000);
+  await target.waitForReady(20_000);
+}
+
+async function peerConnected(peer: string): Promise<number | undefined> {
+  return sampleSum(await target.metrics(), "nexaloak_peer_connected", { peer });
+}
+
+test.before(async () => {
+  cluster = await startCluster({ size: 3 });
+  target = cluster.node("n3");
+  await cluster.leader();
+  await waitUntil(
+    async () => (await peerConnected("n1")) === 1 && (await peerConnected("n2")) === 1,
+    10_000,
+    "n3 to be connected to n1 and n2",
+  );
+  load = startWriteLoad(cluster, { concurrency: 4, keyPrefix: "under-attack" });
+  await load.waitForMore(20, 20_000);
+});
+
+/** A test against the shared cluster; on failure it prints the nodes' last output. */
+function clusterTest(name: string, body: () => Promise<void>): void {
+  test(name, async () => {
+    try {
+      await body();
+    } catch (error) {
+      process.stderr.write(`\n${cluster.logTails()}\n`);
+      throw error;
+    }
+  });
+}
+
+test.after(async () => {
+  await load?.stop();
+  await cluster?.stop();
+});
+
+clusterTest(
+  "a handshake proved with the wrong secret is refused as BAD_PROOF, and the member it claimed to be stays connected",
+  async () => {
+    await expectCounted(REJECTED_HANDSHAKES, "BAD_PROOF", 1, async () => {
+      const forger = await RawPeer.connect(wsUrl(target));
+      const { hello, challenge } = await forger.hello("n1", "n3");
+      const transcript = {
+        protocol: HANDSHAKE_PROTOCOL,
+        dialerId: "n1",
+        acceptorId: "n3",
+        dialerNonce: hello.nonce,
+        acceptorNonce: challenge.nonce,
+      };
+      forger.sendJson({
+        v: 1,
+        type: "auth",
+        proof: computeProof(WRONG_SECRET, "dialer", transcript),
+      });
+      const closed = await forger.closed();
+      assert.equal(closed, { code: 4001, reason: "BAD_PROOF" });
+    });
+    assert.is(await peerConnected("n1"), 1, "the real n1 was disconnected by the forger");
+    await assertStillServing();
+  },
+);
+
+clusterTest(
+  "a hello and auth replayed from a recorded session are refused as BAD_PROOF",
+  async () => {
+    // The recording session knows the secret, as the real n2 would; it takes
+    // n2's place for a moment, and n2 redials once it closes.
+    const recorder = await RawPeer.connect(wsUrl(target));
+    const recorded = await recorder.authenticate("n2", "n3", cluster.clusterSecret);
+    await recorder.close();
+
+    await expectCounted(REJECTED_HANDSHAKES, "BAD_PROOF", 1, async () => {
+      const replayer = await RawPeer.connect(wsUrl(target));
+      replayer.sendJson(recorded.hello);
+      const challenge = await replayer.frame(1);
+      assert.is(challenge.type, "challenge", "a replayed hello still gets a fresh challenge");
+      replayer.sendJson(recorded.auth);
+      assert.equal(await replayer.closed(), { code: 4001, reason: "BAD_PROOF" });
+    });
+    await waitUntil(async () => (await peerConnected("n2")) === 1, 10_000, "n2 to reconnect");
+    await assertStillServing();
+  },
+);
+
+clusterTest(
+  "oversize frames are refused as TOO_LARGE: a 2 KB frame before authentication and a 9 MiB frame",
+  async () => {
+    await expectCounted(REJECTED_FRAMES, "TOO_LARGE", 2, async () => {
+      const bloated = await RawPeer.connect(wsUrl(target));
+      bloated.sendText(JSON.stringify({ v: 1, type: "hello", padding: "x".repeat(2048) }));
+      assert.equal(await bloated.closed(), { code: 4003, reason: "TOO_LARGE" });
+
+      const huge = await RawPeer.connect(wsUrl(target));
+      huge.sendText("x".repeat(9 * 1024 * 1024));
+      await huge.closed(10_000);
+    });
+    await assertStillServing();
+  },
+);
+
+clusterTest(
+  "garbage is refused and counted: non-JSON text, a binary frame, and bytes that are not WebSocket frames",
+  async () => {
+    await expectCounted(REJECTED_FRAMES, "BAD_JSON", 1, async () => {
+      const peer = await RawPeer.connect(wsUrl(target));
+      peer.sendText("\u0000definitely not json{{{");
+      assert.equal(await peer.closed(), { code: 4003, reason: "BAD_JSON" });
+    });
+    await expectCounted(REJECTED_FRAMES, "BINARY_FRAME", 1, async () => {
+      const peer = await RawPeer.connect(wsUrl(target));
+      peer.sendBinary(randomBytes(256));
+      assert.equal(await peer.closed(), { code: 4003, reason: "BINARY_FRAME" });
+    });
+    await expectCounted(REJECTED_FRAMES, "PROTOCOL_ERROR", 1, async () => {
+      const upgrade = httpRequest({
+        host: "127.0.0.1",
+        port: target.port,
+        path: "/raft",
+        headers: {
+          Connection: "Upgrade",
+          Upgrade: "websocket",
+          "Sec-WebSocket-Key": randomBytes(16).toString("base64"),
+          "Sec-WebSocket-Version": "13",
+        },
+      });
+      upgrade.end();
+      const socket = await new Promise<Duplex>((resolve, reject) => {
+        upgrade.on("upgrade", (_response, upgraded: Duplex) => resolve(upgraded));
+        upgrade.on("error", reject);
+      });
+      let closed = false;
+      socket.on("close", () => {
+        closed = true;
+      });
+      socket.on("error", () => undefined);
+      socket.resume();
+      socket.write(Buffer.alloc(64, 0xff));
+      await waitUntil(() => closed, 5_000, "the garbage socket to be closed");
+    });
+
+    // Not even HTTP: the server answers 400 and closes; the transport never sees it.
+    const answer = await new Promise<string>((resolve) => {
+      const socket = tcpConnect({ host: "127.0.0.1", port: target.port });
+      let text = "";
+      socket.on("data", (chunk: Buffer) => {
+        text += chunk.toString("latin1");
+      });
+      socket.on("error", () => resolve(text));
+      socket.on("close", () => resolve(text));
+      socket.once("connect", () => socket.write(randomBytes(512)));
+    });
+    assert.match(answer, /^HTTP\/1\.1 400/);
+    await assertStillServing();
+  },
+);
+
+clusterTest(
+  "a flood of unauthenticated sockets is capped and refused as TOO_MANY_HANDSHAKES while the members stay connected",
+  async () => {
+    const squatters: RawPeer[] = [];
+    let refused = 0;
+    try {
+      await expectCounted(REJECTED_HANDSHAKES, "TOO_MANY_HANDSHAKES", 1, async () => {
+        for (let i = 0; i < 24; i++) {
+          const attempt = await RawPeer.connect(wsUrl(target)).then(
+            (peer) => peer,
+            () => undefined,
+          );
+          if (attempt) squatters.push(attempt);
+          else refused += 1;
+        }
+      });
+      assert.ok(refused > 0, "every unauthenticated socket was accepted");
+      assert.is(await peerConnected("n1"), 1);
+      assert.is(await peerConnected("n2"), 1);
+      await load.waitForMore(20, 20_000);
+    } finally {
+      await Promise.all(squatters.map((squatter) => squatter.close()));
+    }
+    await assertStillServing();
+  },
+);
+
+clusterTest(
+  "after every attack all nodes converge and no acknowledged write was lost",
+  async () => {
+    await load.stop();
+    const settings = await cluster.converged({ timeoutMs: 20_000 });
+    assert.equal(lostWrites(load.acknowledged, settings), []);
+    assert.ok(load.acknowledged.size >= 100, "the writers made progress throughout");
+  },
+);
+
+test.run();

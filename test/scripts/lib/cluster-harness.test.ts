@@ -1,0 +1,86 @@
+import { existsSync, readFileSync } from "node:fs";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { startCluster, waitUntil } from "../../../scripts/lib/cluster-harness.ts";
+
+/** True while the process runs; a zombie waiting to be reaped counts as gone. */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+test("waitUntil gives up after its bound and names what it waited for and the last error", async () => {
+  const startedAt = Date.now();
+  const failure = await waitUntil(
+    () => {
+      throw new Error("still broken");
+    },
+    120,
+    "the impossible",
+  ).catch((error: Error) => error);
+  assert.instance(failure, Error);
+  assert.match(String(failure), /timed out after 120 ms waiting for the impossible/);
+  assert.match(String(failure), /still broken/);
+  assert.ok(Date.now() - startedAt < 2_000);
+});
+
+test("with proxies, only the dialing (lower) id reaches a peer through the pair's proxy, and stop() ends every process with SIGTERM and leaves nothing behind", async () => {
+  const cluster = await startCluster({ size: 3, withProxies: true });
+  const pids = cluster.nodes.flatMap((node) => [node.pid, node.redis.pid]);
+  let stopped = false;
+  try {
+    assert.is(cluster.proxies.size, 3);
+    const portOf = (id: string) => cluster.node(id).port;
+    const peersOf = (id: string) => cluster.node(id).env.PEERS;
+    assert.is(
+      peersOf("n1"),
+      `n1=ws://127.0.0.1:${portOf("n1")},n2=ws://127.0.0.1:${cluster.proxyBetween("n1", "n2").port},n3=ws://127.0.0.1:${cluster.proxyBetween("n1", "n3").port}`,
+    );
+    assert.is(
+      peersOf("n2"),
+      `n1=ws://127.0.0.1:${portOf("n1")},n2=ws://127.0.0.1:${portOf("n2")},n3=ws://127.0.0.1:${cluster.proxyBetween("n3", "n2").port}`,
+    );
+    assert.is(
+      peersOf("n3"),
+      `n1=ws://127.0.0.1:${portOf("n1")},n2=ws://127.0.0.1:${portOf("n2")},n3=ws://127.0.0.1:${portOf("n3")}`,
+    );
+    assert.is(cluster.proxyBetween("n2", "n3").targetPort, portOf("n3"));
+
+    cluster.partition(["n1"], ["n2", "n3"]);
+    assert.ok(cluster.proxyBetween("n1", "n2").blocked);
+    assert.ok(cluster.proxyBetween("n1", "n3").blocked);
+    assert.not.ok(cluster.proxyBetween("n2", "n3").blocked);
+    cluster.heal();
+    assert.ok([...cluster.proxies.values()].every((proxy) => !proxy.blocked));
+
+    assert.ok(pids.every(isAlive));
+    assert.ok(existsSync(cluster.dir));
+    const exits = await cluster.stop();
+    stopped = true;
+    assert.equal(exits, [
+      { id: "n1", exit: { code: 0, signal: null } },
+      { id: "n2", exit: { code: 0, signal: null } },
+      { id: "n3", exit: { code: 0, signal: null } },
+    ]);
+    for (const pid of pids) assert.not.ok(isAlive(pid), `process ${pid} outlived stop()`);
+    assert.not.ok(existsSync(cluster.dir), "the temp dir outlived stop()");
+  } finally {
+    if (!stopped) await cluster.stop();
+  }
+});
+
+test("a node that cannot start fails startCluster with its exit code and output", async () => {
+  const failure = await startCluster({ size: 1, env: { ELECTION_TIMEOUT_MS: "never" } }).catch(
+    (error: Error) => error,
+  );
+  assert.instance(failure, Error);
+  assert.match(String(failure), /the cluster did not start/);
+  assert.match(String(failure), /exited \(code 2/);
+  assert.match(String(failure), /ELECTION_TIMEOUT_MS/);
+});
+
+test.run();
