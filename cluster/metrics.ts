@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { FRAME_ERROR_CODES } from "./transport/frame.ts";
+import { HANDSHAKE_ERROR_CODES } from "./transport/handshake.ts";
 
 /** Every Prometheus metric a node exports, on its own registry (served at /metrics). */
 export class NodeMetrics {
@@ -91,6 +93,13 @@ export class NodeMetrics {
     labelNames: ["reason"],
     registers: [this.registry],
   });
+  constructor() {
+    // Every rejection reason has a series from the start, so a rate or an
+    // alert on it works before the first attack.
+    for (const reason of FRAME_ERROR_CODES) this.rejectedFrames.inc({ reason }, 0);
+    for (const reason of HANDSHAKE_ERROR_CODES) this.rejectedHandshakes.inc({ reason }, 0);
+  }
+
   readonly droppedMessages = new Counter({
     name: "nexaloak_transport_dropped_messages_total",
     help: "Raft messages dropped because a peer was unreachable or slow (Raft retransmits)",

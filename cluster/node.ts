@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "../shared/logger.ts";
 import type { ErrorValue } from "../shared/result.ts";
 import type { NodeMetrics } from "./metrics.ts";
+import { decodeNodeSnapshot, encodeNodeSnapshot } from "./node-snapshot.ts";
 import { decodeEnvelope, encodeEnvelope } from "./proposal-envelope.ts";
 import { bootstrapEntries } from "./raft/bootstrap.ts";
 import { type RaftStatus, RawNode } from "./raft/raw-node.ts";
@@ -33,6 +34,7 @@ export type NodeErrorCode =
   | "CONF_CHANGE_PENDING"
   | "CONF_CHANGE_TOO_EARLY"
   | "INVALID_CONF_CHANGE"
+  | "INVALID_TRANSFER_TARGET"
   | "NOT_A_MEMBER";
 
 /** A request the node could not serve; `code` is stable, `message` says what to do. */
@@ -109,13 +111,6 @@ interface PendingRead {
   timer: NodeJS.Timeout;
   /** Set once the leader has confirmed the read point. */
   index?: number;
-}
-
-/** The node's snapshot: the application's state plus the member URLs (which the log no longer holds). */
-interface NodeSnapshotV1 {
-  v: 1;
-  members: Record<NodeId, string>;
-  state: string;
 }
 
 const STORAGE_RETRY_MIN_MS = 50;
@@ -242,9 +237,14 @@ export class ClusterNode<Result = unknown> {
 
   private installSnapshotData(data: string): void {
     if (data === "") return;
-    const parsed = JSON.parse(data) as NodeSnapshotV1;
-    this.options.stateMachine.restore(parsed.state);
-    this.members = new Map(Object.entries(parsed.members));
+    const snapshot = decodeNodeSnapshot(data);
+    this.options.stateMachine.restore(snapshot.state);
+    this.members = new Map(Object.entries(snapshot.members));
+    // How this node reaches the founders it lists in PEERS is its own business
+    // (proxies, private addresses): its own URLs win over the sender's.
+    for (const [id, url] of this.options.initialMembers) {
+      if (this.members.has(id)) this.members.set(id, url);
+    }
   }
 
   private tick(): void {
@@ -444,12 +444,11 @@ export class ClusterNode<Result = unknown> {
     const applied = status.appliedIndex;
     if (applied - this.lastSnapshotIndex < this.options.snapshotEveryEntries) return;
     if (applied > this.storage.lastIndex()) return;
-    const data: NodeSnapshotV1 = {
-      v: 1,
+    const data = encodeNodeSnapshot({
       members: Object.fromEntries(this.members),
       state: this.options.stateMachine.snapshot(),
-    };
-    const snapshot = this.storage.createSnapshot(applied, status.confState, JSON.stringify(data));
+    });
+    const snapshot = this.storage.createSnapshot(applied, status.confState, data);
     // The store compacts only up to its stored commit index: bring it up to date first.
     if (this.persistedHardState.commit < applied)
       await this.save({ hardState: this.latestHardState });
@@ -563,25 +562,20 @@ export class ClusterNode<Result = unknown> {
     });
   }
 
-  /** Hands leadership to `target`, or to the most caught-up voter when omitted. */
-  transferLeadership(target?: NodeId): NodeId {
+  /**
+   * Hands leadership to `target`, or (when omitted) to the most caught-up
+   * voter as the leader sees it. A follower forwards the request.
+   */
+  transferLeadership(
+    target?: NodeId,
+  ): { status: "accepted"; target: NodeId } | { status: "forwarded"; leaderId: NodeId } {
     const node = this.readyNode();
-    const status = node.status();
-    const chosen = target ?? this.mostCaughtUpVoter(status);
-    if (!chosen)
-      throw new NodeError("INVALID_CONF_CHANGE", "there is no other voter to hand leadership to");
-    const outcome = node.transferLeadership(chosen);
+    const outcome = node.transferLeadership(target);
     if (!outcome.ok) throw this.fromRaftError(outcome.error);
     this.kick();
-    return chosen;
-  }
-
-  private mostCaughtUpVoter(status: RaftStatus): NodeId | undefined {
-    const candidates = status.progress.filter(
-      (progress) => progress.id !== this.id && status.confState.voters.includes(progress.id),
-    );
-    candidates.sort((a, b) => b.match - a.match || (a.id < b.id ? -1 : 1));
-    return candidates[0]?.id ?? status.confState.voters.find((id) => id !== this.id);
+    if (outcome.value.status === "forwarded")
+      return { status: "forwarded", leaderId: this.knownLeader };
+    return { status: "accepted", target: outcome.value.target ?? this.id };
   }
 
   /** Proposes a membership change (learner, promotion, removal); resolves when applied here. */
@@ -697,8 +691,8 @@ export class ClusterNode<Result = unknown> {
   async shutdown(): Promise<void> {
     if (this.running && this.wasLeader) {
       try {
-        const target = this.transferLeadership();
-        this.log.info({ target }, "handing leadership over before shutting down");
+        const transfer = this.transferLeadership();
+        this.log.info({ transfer }, "handing leadership over before shutting down");
         const deadline = Date.now() + 2 * this.options.electionTimeoutMs;
         while (this.wasLeader && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, this.timing.tickMs));

@@ -14,8 +14,12 @@ export function addClusterRoutes<Result>(router: Router, node: ClusterNode<Resul
     const body = await readJsonBody(request, transferBodySchema);
     if (!body.ok) return errorResponse(400, body.error.code, body.error.message);
     try {
-      const target = node.transferLeadership(body.value.to);
-      return { status: 202, body: { status: "accepted", to: target } };
+      const transfer = node.transferLeadership(body.value.to);
+      const answer =
+        transfer.status === "accepted"
+          ? { status: "accepted", to: transfer.target }
+          : { status: "forwarded", leaderId: transfer.leaderId };
+      return { status: 202, body: answer };
     } catch (error) {
       return nodeErrorResponse(error);
     }

@@ -9,6 +9,7 @@ export type RaftErrorCode =
   | "CONF_CHANGE_PENDING"
   | "CONF_CHANGE_TOO_EARLY"
   | "INVALID_CONF_CHANGE"
+  | "INVALID_TRANSFER_TARGET"
   | "NOT_A_MEMBER";
 
 /** Thrown when a Raft invariant is violated: a bug or corrupted storage, never user input. */

@@ -59,7 +59,7 @@ export type ProposeResult =
   | { ok: false; error: ErrorValue<RaftErrorCode> };
 
 export type RequestResult =
-  | { ok: true; value: { status: "accepted" | "forwarded" } }
+  | { ok: true; value: { status: "accepted"; target?: NodeId } | { status: "forwarded" } }
   | { ok: false; error: ErrorValue<RaftErrorCode> };
 
 /** The vote request context that marks a campaign started by a leadership transfer. */
@@ -596,7 +596,7 @@ export class Raft {
         this.handleReadIndex(message);
         return;
       case "transferLeader":
-        this.startTransfer(message.context ?? message.from);
+        this.startTransfer(message.context || this.mostCaughtUpVoter());
         return;
       default:
         break;
@@ -941,8 +941,14 @@ export class Raft {
     }
   }
 
-  /** Hands leadership to `target`: catch it up, then tell it to campaign now. */
-  transferLeadership(target: NodeId): RequestResult {
+  /**
+   * Hands leadership to `target` (or, when omitted, to the most caught-up
+   * voter, chosen by the leader): catch it up, then tell it to campaign now.
+   */
+  transferLeadership(target?: NodeId): RequestResult {
+    if (target !== undefined && !this.tracker.voters.has(target)) {
+      return refusal("INVALID_TRANSFER_TARGET", `${target} is not a voter and cannot lead`);
+    }
     if (this.role !== "leader") {
       if (this.leaderId === NO_NODE) {
         return refusal(
@@ -950,27 +956,42 @@ export class Raft {
           "not leader (leader unknown); retry when an election has finished",
         );
       }
-      // The target travels in `context`: `from` is always the real sender.
+      // The target travels in `context` (empty: the leader chooses); `from`
+      // is always the real sender.
       this.send({
         type: "transferLeader",
         from: this.id,
         to: this.leaderId,
         term: 0,
-        context: target,
+        context: target ?? "",
       });
       return { ok: true, value: { status: "forwarded" } };
     }
-    return this.startTransfer(target);
+    return this.startTransfer(target ?? this.mostCaughtUpVoter());
   }
 
-  private startTransfer(target: NodeId): RequestResult {
-    if (!this.tracker.voters.has(target)) {
-      return refusal("INVALID_CONF_CHANGE", `${target} is not a voter and cannot lead`);
+  /** The voter other than this leader with the highest match index (ties: lowest id). */
+  private mostCaughtUpVoter(): NodeId | undefined {
+    let best: { id: NodeId; match: number } | undefined;
+    for (const id of [...this.tracker.voters].sort()) {
+      if (id === this.id) continue;
+      const match = this.tracker.progress.get(id)?.match ?? 0;
+      if (!best || match > best.match) best = { id, match };
     }
-    if (target === this.id) return { ok: true, value: { status: "accepted" } };
-    if (this.leadTransferee === target) return { ok: true, value: { status: "accepted" } };
+    return best?.id;
+  }
+
+  private startTransfer(target: NodeId | undefined): RequestResult {
+    if (target === undefined) {
+      return refusal("INVALID_TRANSFER_TARGET", "there is no other voter to hand leadership to");
+    }
+    if (!this.tracker.voters.has(target)) {
+      return refusal("INVALID_TRANSFER_TARGET", `${target} is not a voter and cannot lead`);
+    }
+    if (target === this.id) return { ok: true, value: { status: "accepted", target } };
+    if (this.leadTransferee === target) return { ok: true, value: { status: "accepted", target } };
     const progress = this.tracker.progress.get(target);
-    if (!progress) return refusal("INVALID_CONF_CHANGE", `${target} is not a member`);
+    if (!progress) return refusal("INVALID_TRANSFER_TARGET", `${target} is not a member`);
     // The transfer must finish within one election timeout or it is abandoned.
     this.electionElapsed = 0;
     this.leadTransferee = target;
@@ -979,7 +1000,7 @@ export class Raft {
     } else {
       this.sendAppend(target, true);
     }
-    return { ok: true, value: { status: "accepted" } };
+    return { ok: true, value: { status: "accepted", target } };
   }
 
   leadTransfereeId(): NodeId {

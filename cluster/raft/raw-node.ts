@@ -81,7 +81,7 @@ export class RawNode {
     return this.raft.readIndex(context);
   }
 
-  transferLeadership(target: NodeId): RequestResult {
+  transferLeadership(target?: NodeId): RequestResult {
     return this.raft.transferLeadership(target);
   }
 

@@ -71,16 +71,19 @@ export type Frame = HelloFrame | ChallengeFrame | AuthFrame | MessagesFrame;
  * Why a frame was refused. Stable: they name close reasons, log fields and
  * metric labels.
  */
-export type FrameErrorCode =
-  | "BINARY_FRAME"
-  | "BAD_JSON"
-  | "BAD_VERSION"
-  | "BAD_SCHEMA"
-  | "UNEXPECTED_FRAME"
-  | "WRONG_SENDER"
-  | "WRONG_RECIPIENT"
-  | "TOO_LARGE"
-  | "PROTOCOL_ERROR";
+export const FRAME_ERROR_CODES = [
+  "BINARY_FRAME",
+  "BAD_JSON",
+  "BAD_VERSION",
+  "BAD_SCHEMA",
+  "UNEXPECTED_FRAME",
+  "WRONG_SENDER",
+  "WRONG_RECIPIENT",
+  "TOO_LARGE",
+  "PROTOCOL_ERROR",
+] as const;
+
+export type FrameErrorCode = (typeof FRAME_ERROR_CODES)[number];
 
 /** Serialises a handshake frame. Message batches go through {@link packMessageFrames}. */
 export function encodeFrame(frame: HelloFrame | ChallengeFrame | AuthFrame): string {

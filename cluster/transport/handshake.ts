@@ -29,15 +29,18 @@ export const HANDSHAKE_PROTOCOL = "nexaloak-raft/1";
 export const NONCE_BYTES = 32;
 
 /** Why a handshake was refused. Stable: they name close reasons, log fields and metric labels. */
-export type HandshakeErrorCode =
-  | "WRONG_TARGET"
-  | "UNKNOWN_PEER"
-  | "UNEXPECTED_DIALER"
-  | "WRONG_PEER"
-  | "BAD_PROOF"
-  | "UNEXPECTED_FRAME"
-  | "TIMEOUT"
-  | "TOO_MANY_HANDSHAKES";
+export const HANDSHAKE_ERROR_CODES = [
+  "WRONG_TARGET",
+  "UNKNOWN_PEER",
+  "UNEXPECTED_DIALER",
+  "WRONG_PEER",
+  "BAD_PROOF",
+  "UNEXPECTED_FRAME",
+  "TIMEOUT",
+  "TOO_MANY_HANDSHAKES",
+] as const;
+
+export type HandshakeErrorCode = (typeof HANDSHAKE_ERROR_CODES)[number];
 
 export type HandshakeRole = "dialer" | "acceptor";
 

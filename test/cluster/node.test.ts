@@ -92,7 +92,7 @@ node(
         2000,
         "followers to catch up",
       );
-      assert.is(leader.node.transferLeadership(target), target);
+      assert.equal(leader.node.transferLeadership(target), { status: "accepted", target });
       await cluster.waitFor(
         () => cluster.members.get(target)!.node.isLeader(),
         3000,

@@ -31,7 +31,10 @@ function refusalCode(result: RequestResult): string | undefined {
 test("a transfer to an up-to-date follower elects it at once, skipping pre-vote and leases", () => {
   const network = ledByN1();
   const leader = network.node("n1").raw;
-  assert.equal(leader.transferLeadership("n2"), { ok: true, value: { status: "accepted" } });
+  assert.equal(leader.transferLeadership("n2"), {
+    ok: true,
+    value: { status: "accepted", target: "n2" },
+  });
   network.stabilize();
   assert.equal(network.leaders(), ["n2"]);
   assert.is(network.raft("n2").term, 2);
@@ -105,7 +108,10 @@ test("a transfer that does not finish within an election timeout is abandoned", 
 test("a transfer to the leader itself is accepted and changes nothing", () => {
   const network = ledByN1();
   const leader = network.node("n1").raw;
-  assert.equal(leader.transferLeadership("n1"), { ok: true, value: { status: "accepted" } });
+  assert.equal(leader.transferLeadership("n1"), {
+    ok: true,
+    value: { status: "accepted", target: "n1" },
+  });
   assert.is(leader.core.leadTransfereeId(), "");
   network.stabilize();
   assert.equal(network.leaders(), ["n1"]);
@@ -118,7 +124,7 @@ test("a transfer to a non-member or a learner is refused: neither can lead", () 
   const leader = network.node("n1").raw;
   for (const target of ["n9", "n4"]) {
     const result = leader.transferLeadership(target);
-    assert.is(refusalCode(result), "INVALID_CONF_CHANGE", target);
+    assert.is(refusalCode(result), "INVALID_TRANSFER_TARGET", target);
     if (!result.ok) assert.match(result.error.message, new RegExp(`${target} is not a voter`));
     assert.is(leader.core.leadTransfereeId(), "");
   }
@@ -133,6 +139,38 @@ test("a follower forwards a transfer request to the leader, naming the target", 
   assert.equal(network.leaders(), ["n3"]);
   const request = network.delivered.find((m) => m.type === "transferLeader");
   assert.equal(request, { type: "transferLeader", from: "n2", to: "n1", term: 0, context: "n3" });
+});
+
+test("a follower forwards a transfer with no target and the leader hands over to the most caught-up voter", () => {
+  const network = ledByN1();
+  network.isolate("n3");
+  assert.ok(network.node("n1").raw.propose("only n2 has this").ok);
+  network.stabilize();
+  network.recover();
+  const follower = network.node("n3").raw;
+  assert.equal(follower.transferLeadership(), { ok: true, value: { status: "forwarded" } });
+  network.stabilize();
+  assert.equal(network.leaders(), ["n2"]);
+});
+
+test("a leader asked to transfer with no target picks the voter with the highest match index", () => {
+  const network = ledByN1();
+  network.isolate("n2");
+  assert.ok(network.node("n1").raw.propose("only n3 has this").ok);
+  network.stabilize();
+  network.recover();
+  const result = network.node("n1").raw.transferLeadership();
+  assert.equal(result, { ok: true, value: { status: "accepted", target: "n3" } });
+});
+
+test("a follower refuses a transfer to a node that is not a voter instead of forwarding it", () => {
+  const network = ledByN1();
+  const follower = network.node("n2").raw;
+  const result = follower.transferLeadership("n9");
+  assert.is(refusalCode(result), "INVALID_TRANSFER_TARGET");
+  network.stabilize();
+  assert.not.ok(network.delivered.some((message) => message.type === "transferLeader"));
+  assert.equal(network.leaders(), ["n1"]);
 });
 
 test("a transfer request with no known leader is refused with NOT_LEADER", () => {

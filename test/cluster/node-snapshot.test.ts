@@ -1,0 +1,19 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { decodeNodeSnapshot, encodeNodeSnapshot } from "../../cluster/node-snapshot.ts";
+
+test("a node snapshot round-trips its members and keeps the state text byte for byte", () => {
+  const state = '{"version":2,"text":"line one\\nline two","quote":"\\""}\nsecond line';
+  const members = { n1: "ws://127.0.0.1:7001", n2: "wss://vpn2.example.net" };
+  const encoded = encodeNodeSnapshot({ members, state });
+  assert.ok(encoded.endsWith(state), "the state is stored raw, not escaped");
+  assert.equal(decodeNodeSnapshot(encoded), { members, state });
+});
+
+test("anything that is not a node snapshot is refused", () => {
+  for (const data of ["", "{}", "nexaloak-snapshot/1", "nexaloak-snapshot/9\n{}\nstate"]) {
+    assert.throws(() => decodeNodeSnapshot(data), /not a nexaloak-snapshot\/1 snapshot/);
+  }
+});
+
+test.run();
