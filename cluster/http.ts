@@ -6,7 +6,7 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Logger } from "../shared/logger.ts";
-import { hasBearerToken } from "./api/auth.ts";
+import { bearerTokenCheck } from "./api/auth.ts";
 import { errorResponse } from "./api/respond.ts";
 import type { ApiResponse, Router } from "./api/router.ts";
 import type { NodeMetrics } from "./metrics.ts";
@@ -29,8 +29,9 @@ export interface NodeServerOptions {
  * `/raft`. No request, however malformed, can take the process down.
  */
 export function createNodeServer(options: NodeServerOptions): Server {
+  const isAdmin = bearerTokenCheck(options.adminApiToken);
   const handler = (request: IncomingMessage, response: ServerResponse) => {
-    handle(options, request, response).catch((error: unknown) => {
+    handle(options, isAdmin, request, response).catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, "request failed");
       if (!response.headersSent) {
         writeJson(
@@ -57,6 +58,7 @@ export function createNodeServer(options: NodeServerOptions): Server {
 
 async function handle(
   options: NodeServerOptions,
+  isAdmin: (request: IncomingMessage) => boolean,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -81,7 +83,7 @@ async function handle(
     writeJson(response, errorResponse(404, "NOT_FOUND", `nothing at ${url.pathname}`));
     return;
   }
-  if (!hasBearerToken(request, options.adminApiToken)) {
+  if (!isAdmin(request)) {
     writeJson(
       response,
       errorResponse(401, "UNAUTHORIZED", "send Authorization: Bearer <ADMIN_API_TOKEN>", {

@@ -151,7 +151,11 @@ async function main(): Promise<void> {
     snapshotEveryEntries: config.snapshotEveryEntries,
     store,
     stateMachine: state,
-    send: (messages) => transport.send(messages),
+    send: (messages) => {
+      // The node hands over a whole Ready at once: nothing to gain from waiting.
+      transport.send(messages);
+      transport.flush();
+    },
     onMembersChanged: (members) => {
       // The founding PEERS stay dialable until membership says otherwise.
       transport.setPeers(new Map([...members]));

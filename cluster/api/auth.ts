@@ -5,9 +5,15 @@ function digest(text: string): Buffer {
   return createHash("sha256").update(text).digest();
 }
 
-/** Whether the request carries `Authorization: Bearer <token>`; compared in constant time. */
-export function hasBearerToken(request: IncomingMessage, token: string): boolean {
-  const header = request.headers.authorization;
-  if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;
-  return timingSafeEqual(digest(header.slice("Bearer ".length)), digest(token));
+/**
+ * A check for `Authorization: Bearer <token>`, compared in constant time
+ * (digests of equal length, so the token's length does not leak either).
+ */
+export function bearerTokenCheck(token: string): (request: IncomingMessage) => boolean {
+  const expected = digest(token);
+  return (request) => {
+    const header = request.headers.authorization;
+    if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;
+    return timingSafeEqual(digest(header.slice("Bearer ".length)), expected);
+  };
 }

@@ -7,23 +7,36 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export type BodyErrorCode = "BODY_TOO_LARGE" | "INVALID_JSON" | "INVALID_BODY";
 
-async function readText(request: IncomingMessage): Promise<Result<string, BodyErrorCode>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      return {
+function readText(request: IncomingMessage): Promise<Result<string, BodyErrorCode>> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    request.on("end", () => {
+      if (tooLarge) {
+        resolve({
+          ok: false,
+          error: {
+            code: "BODY_TOO_LARGE",
+            message: `the body is larger than ${MAX_BODY_BYTES} bytes`,
+          },
+        });
+      } else {
+        resolve({ ok: true, value: Buffer.concat(chunks).toString("utf8") });
+      }
+    });
+    request.on("error", () =>
+      resolve({
         ok: false,
-        error: {
-          code: "BODY_TOO_LARGE",
-          message: `the body is larger than ${MAX_BODY_BYTES} bytes`,
-        },
-      };
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return { ok: true, value: Buffer.concat(chunks).toString("utf8") };
+        error: { code: "INVALID_JSON", message: "the request body was cut off" },
+      }),
+    );
+  });
 }
 
 /**

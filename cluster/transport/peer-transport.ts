@@ -331,7 +331,8 @@ export class PeerTransport {
     return queue.offer(encoded, connection.bufferedBytes);
   }
 
-  private flush(): void {
+  /** Sends everything queued now instead of at the end of this turn of the event loop. */
+  flush(): void {
     this.flushScheduled = false;
     for (const [peerId, queue] of this.queues) {
       if (queue.length === 0) continue;

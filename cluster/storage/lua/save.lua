@@ -52,7 +52,13 @@ local function storedTermAt(index)
   if index < storedFirstIndex or index > storedLastIndex then
     return nil
   end
-  local encoded = redis.call("LINDEX", logKey, int(index - storedFirstIndex))
+  -- Redis walks a list from the end its index counts from: address entries in
+  -- the newer half from the tail, where appends look (O(1) instead of O(log length)).
+  local position = index - storedFirstIndex
+  if index > (storedFirstIndex + storedLastIndex) / 2 then
+    position = index - storedLastIndex - 1
+  end
+  local encoded = redis.call("LINDEX", logKey, int(position))
   if not encoded or tonumber(string.match(encoded, "^(%d+):")) ~= index then
     return false
   end
