@@ -6,6 +6,7 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Logger } from "../shared/logger.ts";
+import { OBSERVED_ADDRESS_PATH } from "./address-discovery.ts";
 import { bearerTokenCheck } from "./api/auth.ts";
 import { errorResponse } from "./api/respond.ts";
 import type { ApiResponse, Router } from "./api/router.ts";
@@ -16,6 +17,8 @@ export interface NodeServerOptions {
   adminApiToken: string;
   metrics: NodeMetrics;
   readiness: () => { ready: boolean; reason?: string };
+  /** Answers `GET /cluster/observed-address` (peers learning their public address). */
+  observedAddress: (request: IncomingMessage) => ApiResponse;
   /** While this returns a reason (e.g. the node is still connecting to Redis), `/v1` answers 503. */
   apiUnavailableReason: () => string | undefined;
   logger: Logger;
@@ -77,6 +80,10 @@ async function handle(
     const text = await options.metrics.registry.metrics();
     response.writeHead(200, { "Content-Type": options.metrics.registry.contentType });
     response.end(text);
+    return;
+  }
+  if (url.pathname === OBSERVED_ADDRESS_PATH && method === "GET") {
+    writeJson(response, options.observedAddress(request));
     return;
   }
   if (!url.pathname.startsWith("/v1/")) {

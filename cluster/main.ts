@@ -5,16 +5,25 @@
  */
 import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
+import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { loadConfigFromProcess, type NodeConfig } from "../shared/config.ts";
+import { SecretBox, secretBoxPurposes } from "../shared/crypto/secret-box.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
+import { AddressDiscovery, observedAddressAnswer } from "./address-discovery.ts";
+import { createVpnDriver } from "./agent/create-driver.ts";
+import { VpnAgent } from "./agent/vpn-agent.ts";
 import { addClusterRoutes } from "./api/cluster-routes.ts";
+import { addConfigRoutes } from "./api/config-routes.ts";
 import { Router } from "./api/router.ts";
+import { addServerRoutes } from "./api/server-routes.ts";
 import { addSettingsRoutes } from "./api/settings-routes.ts";
+import { ControlPlaneService } from "./control-plane-service.ts";
 import { type ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
 import { createNodeServer } from "./http.ts";
 import { NodeMetrics } from "./metrics.ts";
 import { ClusterNode } from "./node.ts";
+import { registerServer } from "./server-registration.ts";
 import { checkRedisDurability } from "./storage/durability.ts";
 import { RaftLogStore } from "./storage/raft-log-store.ts";
 import { connectRedis, redactUrl } from "./storage/redis-connection.ts";
@@ -68,6 +77,7 @@ async function main(): Promise<void> {
   const state = new ControlPlaneState();
   const router = new Router();
   let node: ClusterNode<ApplyResult> | undefined;
+  let agent: VpnAgent | undefined;
   let startupStage = "connecting to Redis";
 
   const tls = config.serverTls
@@ -84,6 +94,7 @@ async function main(): Promise<void> {
     metrics,
     readiness: () => node?.readiness() ?? { ready: false, reason: startupStage },
     apiUnavailableReason: () => (node ? undefined : `the node is starting (${startupStage})`),
+    observedAddress: (request) => observedAddressAnswer(request, config.clusterSecret),
     logger,
     ...(tls ? { tls } : {}),
   });
@@ -105,17 +116,13 @@ async function main(): Promise<void> {
     },
     ...(peerCa ? { tls: { ca: peerCa } } : {}),
   });
-  transport.attach(server);
-  await listen(server, config.listen.host, config.listen.port);
-  const scheme = tls ? "https" : "http";
-  logger.info({ url: `${scheme}://${config.listen.host}:${config.listen.port}` }, "node listening");
-
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
     await node?.shutdown();
+    await agent?.stop();
     await transport.close();
     server.close();
     server.closeAllConnections?.();
@@ -124,6 +131,11 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  transport.attach(server);
+  await listen(server, config.listen.host, config.listen.port);
+  const scheme = tls ? "https" : "http";
+  logger.info({ url: `${scheme}://${config.listen.host}:${config.listen.port}` }, "node listening");
 
   const redis = await connectUntilReady(config, logger);
   const durability = await checkRedisDurability(redis);
@@ -138,6 +150,16 @@ async function main(): Promise<void> {
       `RUNNING ON A REDIS THAT CAN LOSE ACKNOWLEDGED WRITES (ALLOW_VOLATILE_REDIS=1): ${durability.error.message}`,
     );
   }
+
+  startupStage = "preparing the VPN driver";
+  const driver = await createVpnDriver(config, logger.child({ component: "vpn" }));
+  const serverPublicKey = await driver.serverPublicKey();
+  if (!serverPublicKey.ok) {
+    logger.fatal({ code: serverPublicKey.error.code }, serverPublicKey.error.message);
+    process.stderr.write(`${serverPublicKey.error.message}\n`);
+    process.exit(1);
+  }
+  const configKeys = new SecretBox(config.clusterSecret, secretBoxPurposes.configKeys);
 
   startupStage = "loading the Raft log";
   const store = new RaftLogStore(redis, config.redisPrefix, {
@@ -162,13 +184,71 @@ async function main(): Promise<void> {
     },
     logger: logger.child({ component: "raft" }),
     metrics,
+    onApplied: () => agent?.notifyStateChanged(),
+  });
+  const service = new ControlPlaneService({ node: clusterNode, state, configKeys });
+  agent = new VpnAgent({
+    driver,
+    serverId: config.nodeId,
+    readDesiredState: () => {
+      const server = state.server(config.nodeId);
+      if (!server) return null;
+      const prefix = server.subnet.split("/")[1];
+      return {
+        interfaceAddress: `${server.tunnelAddress}/${prefix}`,
+        peers: state.desiredPeers(config.nodeId),
+      };
+    },
+    decrypt: (sealed) => configKeys.open(sealed),
+    reportLoad: async (load) => {
+      await service.run({
+        type: "reportServerLoad",
+        serverId: config.nodeId,
+        activePeers: load.activePeers,
+        rxBytes: load.receivedBytes,
+        txBytes: load.sentBytes,
+        at: service.now(),
+      });
+    },
+    logger: logger.child({ component: "vpn" }),
   });
   await clusterNode.start();
   addClusterRoutes(router, clusterNode);
   addSettingsRoutes(router, clusterNode, state);
+  addServerRoutes(router, service);
+  addConfigRoutes(router, service);
   node = clusterNode;
   transport.start();
-  logger.info({ peers: [...config.peers.keys()] }, "node started");
+  agent.start();
+  logger.info({ peers: [...config.peers.keys()], vpnDriver: config.vpnDriver }, "node started");
+
+  const discovery = config.publicHost
+    ? undefined
+    : new AddressDiscovery({
+        serverId: config.nodeId,
+        clusterSecret: config.clusterSecret,
+        peers: () => clusterNode.memberUrls(),
+        service,
+        localAddress: config.outboundAddress,
+        intervalMs: 30_000,
+        logger: logger.child({ component: "address" }),
+      });
+  void registerServer(
+    service,
+    {
+      serverId: config.nodeId,
+      publicKey: serverPublicKey.value,
+      listenPort: config.wireguardPort,
+      apiPort: config.listen.port,
+      endpointHost: config.publicHost ?? null,
+      capacity: config.serverCapacity,
+      region: config.serverRegion,
+    },
+    logger,
+    () => stopping,
+  ).then((registered) => {
+    if (registered) discovery?.start();
+  });
 }
 
 main().catch((error: unknown) => {

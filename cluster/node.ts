@@ -73,6 +73,8 @@ export interface ClusterNodeOptions<Result> {
   stateMachine: StateMachine<Result>;
   /** Hands messages to the peers (never blocks). */
   send: (messages: readonly Message[]) => void;
+  /** Called after committed entries (or a snapshot) were applied, e.g. to sync the VPN interface. */
+  onApplied?: () => void;
   /** Called when membership (and so the set of peers to connect to) changes. */
   onMembersChanged?: (members: ReadonlyMap<NodeId, string>) => void;
   logger: Logger;
@@ -317,6 +319,7 @@ export class ClusterNode<Result = unknown> {
     // state is rebuilt from Redis after a crash: apply them (and answer the
     // waiting clients) without waiting for this Ready's own write.
     for (const entry of ready.committedEntries) this.applyEntry(node, entry);
+    if (ready.committedEntries.length > 0 || ready.snapshot) this.options.onApplied?.();
     for (const readState of ready.readStates) {
       const read = this.pendingReads.get(readState.context);
       if (read) read.index = readState.index;

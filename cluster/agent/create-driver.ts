@@ -1,0 +1,28 @@
+import { join } from "node:path";
+import type { NodeConfig } from "../../shared/config.ts";
+import type { Logger } from "../../shared/logger.ts";
+import { DryRunDriver } from "./dry-run-driver.ts";
+import { loadOrCreateServerKey } from "./server-key-file.ts";
+import { WireGuardDriver } from "./wg-driver.ts";
+import type { VpnDriver } from "./wireguard-driver.ts";
+
+/**
+ * The driver VPN_DRIVER names. Both keep the server's key pair under
+ * DATA_DIR, so a restart does not change the key every config names.
+ */
+export async function createVpnDriver(config: NodeConfig, logger: Logger): Promise<VpnDriver> {
+  const privateKeyFile = join(config.dataDir, "wireguard", `${config.wireguardInterface}.key`);
+  if (config.vpnDriver === "wireguard") {
+    const driver = WireGuardDriver.create({
+      interfaceName: config.wireguardInterface,
+      listenPort: config.wireguardPort,
+      privateKeyFile,
+      logger,
+    });
+    if (!driver.ok) throw new Error(driver.error.message);
+    return driver.value;
+  }
+  const keyPair = await loadOrCreateServerKey(privateKeyFile);
+  if (!keyPair.ok) throw new Error(keyPair.error.message);
+  return new DryRunDriver({ keyPair: keyPair.value, listenPort: config.wireguardPort, logger });
+}

@@ -1,0 +1,104 @@
+import { z } from "zod";
+import type { ControlPlaneService } from "../control-plane-service.ts";
+import type { Config } from "../fsm/records.ts";
+import { readJsonBody } from "./body.ts";
+import { recordIdParam, telegramIdParam } from "./params.ts";
+import { errorResponse, failureResponse } from "./respond.ts";
+import type { Router } from "./router.ts";
+
+const issueBodySchema = z.strictObject({
+  region: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,32}$/, "a region is 1-32 of A-Z a-z 0-9 _ . -")
+    .optional(),
+});
+const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/);
+
+/** What the API shows of a config: never its keys. */
+function publicConfig(config: Config) {
+  return {
+    id: config.id,
+    userId: config.userId,
+    serverId: config.serverId,
+    address: config.address,
+    protocol: config.protocol,
+    createdAt: config.createdAt,
+    expiresAt: config.expiresAt,
+    revokedAt: config.revokedAt,
+    revokeReason: config.revokeReason,
+  };
+}
+
+/**
+ * Configs: `GET/POST /v1/users/:telegramId/configs`, `DELETE /v1/configs/:id`.
+ * A POST with an `Idempotency-Key` header returns the first config on every
+ * retry, to any node, before or after a failover.
+ */
+export function addConfigRoutes(router: Router, service: ControlPlaneService): void {
+  router.add("GET", "/v1/users/:telegramId/configs", async ({ params }) => {
+    const userId = telegramIdParam.safeParse(params.telegramId);
+    if (!userId.success)
+      return errorResponse(400, "INVALID_USER_ID", userId.error.issues[0]!.message);
+    try {
+      const state = await service.read();
+      if (!state.user(userId.data))
+        return errorResponse(404, "UNKNOWN_USER", `no user ${userId.data}`);
+      return { status: 200, body: { configs: state.configsOfUser(userId.data).map(publicConfig) } };
+    } catch (error) {
+      return failureResponse(error);
+    }
+  });
+
+  router.add("POST", "/v1/users/:telegramId/configs", async ({ params, request }) => {
+    const userId = telegramIdParam.safeParse(params.telegramId);
+    if (!userId.success)
+      return errorResponse(400, "INVALID_USER_ID", userId.error.issues[0]!.message);
+    const header = request.headers["idempotency-key"];
+    let idempotencyKey: string | undefined;
+    if (header !== undefined) {
+      const parsed = idempotencyKeySchema.safeParse(header);
+      if (!parsed.success) {
+        return errorResponse(
+          400,
+          "INVALID_IDEMPOTENCY_KEY",
+          "Idempotency-Key is 1-128 of A-Z a-z 0-9 _ . : -",
+        );
+      }
+      idempotencyKey = parsed.data;
+    }
+    const body = await readJsonBody(request, issueBodySchema);
+    if (!body.ok) return errorResponse(400, body.error.code, body.error.message);
+    try {
+      await service.read();
+      await service.ensureUser(userId.data);
+      const issued = await service.issueConfig({
+        userId: userId.data,
+        ...(body.value.region !== undefined ? { region: body.value.region } : {}),
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      });
+      return {
+        status: 201,
+        body: { config: publicConfig(issued.config), conf: issued.conf },
+        ...(issued.duplicate ? { headers: { "Idempotent-Replayed": "true" } } : {}),
+      };
+    } catch (error) {
+      return failureResponse(error);
+    }
+  });
+
+  router.add("DELETE", "/v1/configs/:id", async ({ params }) => {
+    const configId = recordIdParam.safeParse(params.id);
+    if (!configId.success)
+      return errorResponse(400, "INVALID_CONFIG_ID", configId.error.issues[0]!.message);
+    try {
+      const config = await service.revokeConfig({
+        configId: configId.data,
+        actor: "admin-api",
+        reason: "revoked by the admin API",
+      });
+      return { status: 200, body: { config: publicConfig(config) } };
+    } catch (error) {
+      return failureResponse(error);
+    }
+  });
+}

@@ -1,0 +1,208 @@
+import { randomBytes } from "node:crypto";
+import type { SecretBox } from "../shared/crypto/secret-box.ts";
+import { generateKeyPair, generatePresharedKey } from "../shared/crypto/wireguard-keys.ts";
+import { renderClientConfig } from "./agent/wireguard-config.ts";
+import type { CommandInputOf, ControlPlaneCommandInput, ReplacementKey } from "./fsm/commands.ts";
+import type { ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
+import type { Config } from "./fsm/records.ts";
+import type { ClusterNode } from "./node.ts";
+
+/** A command the replicated state refused, with the state machine's stable code. */
+export class CommandRefusedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "CommandRefusedError";
+  }
+}
+
+/** A config as the owner downloads it: the record and its rendered `.conf`. */
+export interface IssuedConfig {
+  config: Config;
+  conf: string;
+  /** True when this answered a retry (same update or idempotency key) with the first config. */
+  duplicate: boolean;
+}
+
+export interface ControlPlaneServiceOptions {
+  node: ClusterNode<ApplyResult>;
+  state: ControlPlaneState;
+  /** Seals client private keys and preshared keys at rest. */
+  configKeys: SecretBox;
+  clock?: () => number;
+}
+
+/** A fresh, unguessable record id (config ids appear in download links). */
+export function newRecordId(): string {
+  return randomBytes(12).toString("base64url");
+}
+
+/**
+ * What the admin API and the bot do to the control plane: everything that
+ * needs randomness, keys or the clock is prepared here, on the proposing
+ * node, and travels in the command; apply stays deterministic.
+ */
+export class ControlPlaneService {
+  private readonly node: ClusterNode<ApplyResult>;
+  private readonly clock: () => number;
+
+  constructor(private readonly options: ControlPlaneServiceOptions) {
+    this.node = options.node;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** The state after a linearizable read: everything committed before the call is in it. */
+  async read(): Promise<ControlPlaneState> {
+    await this.node.linearizableRead();
+    return this.options.state;
+  }
+
+  /** The state as this node has applied it (no round trip); for views that may be slightly stale. */
+  get localState(): ControlPlaneState {
+    return this.options.state;
+  }
+
+  /** Proposes a command; resolves with its result or throws CommandRefusedError (or NodeError). */
+  async run<Value>(
+    command: ControlPlaneCommandInput,
+  ): Promise<{ value: Value; duplicate: boolean }> {
+    const { result } = await this.node.propose(JSON.stringify(command));
+    if (!result.ok) throw new CommandRefusedError(result.error.code, result.error.message);
+    return { value: result.value as Value, duplicate: result.duplicate === true };
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  /** Fresh client keys, sealed for storage in the replicated state. */
+  private sealedClientKeys(): Pick<
+    ReplacementKey,
+    "clientPublicKey" | "clientPrivateKeyEncrypted" | "presharedKeyEncrypted"
+  > {
+    const keys = generateKeyPair();
+    return {
+      clientPublicKey: keys.publicKey,
+      clientPrivateKeyEncrypted: this.options.configKeys.seal(keys.privateKey),
+      presharedKeyEncrypted: this.options.configKeys.seal(generatePresharedKey()),
+    };
+  }
+
+  /** Issues a config for a user: placement and address are decided by apply. */
+  async issueConfig(input: {
+    userId: string;
+    region?: string;
+    idempotencyKey?: string;
+    updateId?: number;
+  }): Promise<IssuedConfig> {
+    const command: CommandInputOf<"issueConfig"> = {
+      type: "issueConfig",
+      configId: newRecordId(),
+      userId: input.userId,
+      protocol: "wireguard",
+      ...this.sealedClientKeys(),
+      at: this.clock(),
+    };
+    if (input.region !== undefined) command.region = input.region;
+    if (input.idempotencyKey !== undefined) command.idempotencyKey = input.idempotencyKey;
+    if (input.updateId !== undefined) command.updateId = input.updateId;
+    const { value, duplicate } = await this.run<Config>(command);
+    return { config: value, conf: this.renderConf(value), duplicate };
+  }
+
+  /** Renders a config's `.conf` from the replicated state (the private key is decrypted here). */
+  renderConf(config: Config): string {
+    const server = this.options.state.server(config.serverId);
+    if (!server)
+      throw new CommandRefusedError("UNKNOWN_SERVER", `server ${config.serverId} is unknown`);
+    if (!server.endpointHost) {
+      throw new CommandRefusedError(
+        "ENDPOINT_UNKNOWN",
+        `server ${server.id} has not learned its public address yet; retry shortly`,
+      );
+    }
+    const privateKey = this.options.configKeys.open(config.clientPrivateKeyEncrypted);
+    const presharedKey = this.options.configKeys.open(config.presharedKeyEncrypted);
+    if (!privateKey.ok || !presharedKey.ok) {
+      throw new CommandRefusedError(
+        "CONFIG_KEYS_UNREADABLE",
+        "the config's keys cannot be decrypted with this cluster's secret",
+      );
+    }
+    const rendered = renderClientConfig({
+      clientPrivateKey: privateKey.value,
+      clientAddress: config.address,
+      serverPublicKey: server.publicKey,
+      presharedKey: presharedKey.value,
+      endpoint: { host: server.endpointHost, port: server.listenPort },
+      ...(server.amnezia ? { amnezia: server.amnezia } : {}),
+    });
+    if (!rendered.ok) throw new CommandRefusedError(rendered.error.code, rendered.error.message);
+    return rendered.value;
+  }
+
+  async revokeConfig(input: {
+    configId: string;
+    actor: string;
+    reason: string;
+    userId?: string;
+    updateId?: number;
+  }): Promise<Config> {
+    const command: CommandInputOf<"revokeConfig"> = {
+      type: "revokeConfig",
+      configId: input.configId,
+      actor: input.actor,
+      reason: input.reason,
+      at: this.clock(),
+    };
+    if (input.userId !== undefined) command.userId = input.userId;
+    if (input.updateId !== undefined) command.updateId = input.updateId;
+    return (await this.run<Config>(command)).value;
+  }
+
+  /**
+   * Bans, unbans (active), drains or marks a server down. Banning re-homes
+   * its users, so fresh keys are prepared for every live config on it.
+   */
+  async setServerStatus(input: {
+    serverId: string;
+    status: "active" | "draining" | "banned" | "down";
+    reason: string;
+    actor: string;
+    updateId?: number;
+  }): Promise<unknown> {
+    const command: CommandInputOf<"setServerStatus"> = {
+      type: "setServerStatus",
+      serverId: input.serverId,
+      status: input.status,
+      reason: input.reason,
+      actor: input.actor,
+      at: this.clock(),
+      replacementKeys: input.status === "banned" ? this.replacementKeysFor(input.serverId) : [],
+    };
+    if (input.updateId !== undefined) command.updateId = input.updateId;
+    return (await this.run(command)).value;
+  }
+
+  /** One fresh key set per live config on the server, in the order apply uses them. */
+  replacementKeysFor(serverId: string): ReplacementKey[] {
+    return this.options.state
+      .replacementKeysNeeded(serverId)
+      .map(() => ({ configId: newRecordId(), ...this.sealedClientKeys() }));
+  }
+
+  /** Makes sure a user exists (an admin acting for a Telegram user who never wrote to the bot). */
+  async ensureUser(userId: string): Promise<void> {
+    if (this.options.state.user(userId)) return;
+    await this.run({
+      type: "upsertUser",
+      userId,
+      name: "",
+      language: "en",
+      status: "active",
+      at: this.clock(),
+    });
+  }
+}

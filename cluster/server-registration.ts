@@ -1,0 +1,56 @@
+import type { Logger } from "../shared/logger.ts";
+import { CommandRefusedError, type ControlPlaneService } from "./control-plane-service.ts";
+import type { CommandInputOf } from "./fsm/commands.ts";
+
+export interface ServerRegistration {
+  serverId: string;
+  publicKey: string;
+  listenPort: number;
+  apiPort: number;
+  /** Null: not known yet (it will be learned from the peers). */
+  endpointHost: string | null;
+  capacity: number;
+  region: string;
+}
+
+/**
+ * Registers this node's VPN server in the replicated state, retrying (with
+ * back-off) until a leader accepts it. Re-registration at every start keeps
+ * the server's subnet and updates keys, ports, capacity and region.
+ * Resolves true once registered, false if the state refused it for good.
+ */
+export async function registerServer(
+  service: ControlPlaneService,
+  registration: ServerRegistration,
+  logger: Logger,
+  isStopped: () => boolean,
+): Promise<boolean> {
+  let delayMs = 100;
+  while (!isStopped()) {
+    const command: CommandInputOf<"registerServer"> = {
+      type: "registerServer",
+      ...registration,
+      at: service.now(),
+    };
+    try {
+      await service.run(command);
+      logger.info(
+        { serverId: registration.serverId, endpointHost: registration.endpointHost },
+        "server registered",
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof CommandRefusedError) {
+        logger.error(
+          { code: error.code },
+          `the cluster refused to register this server: ${error.message}`,
+        );
+        return false;
+      }
+      // No leader yet, or one is being elected: try again shortly.
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, 2000);
+    }
+  }
+  return false;
+}
