@@ -259,7 +259,17 @@ export class Raft {
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.campaignIfAllowed(this.preVote ? "preElection" : "election");
+    } else if (this.role === "precandidate" && this.electionElapsed >= this.preVoteRetryTicks()) {
+      // A voter whose leader lease ran out a tick later than ours dropped the
+      // pre-vote. Asking again costs nothing (no term changes), where waiting
+      // a whole randomized timeout would make the slower timer decide.
+      this.electionElapsed = 0;
+      this.campaignIfAllowed("preElection");
     }
+  }
+
+  private preVoteRetryTicks(): number {
+    return Math.max(2, 2 * this.heartbeatTicks);
   }
 
   private tickHeartbeat(): void {

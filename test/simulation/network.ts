@@ -20,6 +20,8 @@ export class SimNetwork {
   private readonly blocked = new Set<string>();
   /** Message types a node's sends are silently lost for (scripted scenarios). */
   private readonly muted = new Map<NodeId, Set<MessageType>>();
+  /** Scripted scenarios: messages matching any of these are lost. */
+  private readonly dropRules: Array<(message: Message) => boolean> = [];
   private readonly dueByTick = new Map<number, Message[]>();
   sentCount = 0;
   droppedCount = 0;
@@ -54,9 +56,15 @@ export class SimNetwork {
     }
   }
 
+  /** Loses every message the predicate matches, until healAll(). */
+  dropWhere(predicate: (message: Message) => boolean): void {
+    this.dropRules.push(predicate);
+  }
+
   healAll(): void {
     this.blocked.clear();
     this.muted.clear();
+    this.dropRules.length = 0;
   }
 
   get partitioned(): boolean {
@@ -65,7 +73,9 @@ export class SimNetwork {
 
   send(message: Message, nowTick: number): void {
     this.sentCount++;
-    const muted = this.muted.get(message.from)?.has(message.type) === true;
+    const muted =
+      this.muted.get(message.from)?.has(message.type) === true ||
+      this.dropRules.some((rule) => rule(message));
     if (
       muted ||
       this.isBlocked(message.from, message.to) ||

@@ -418,7 +418,13 @@ export class Simulation {
     this.network.mute(from, types);
   }
 
+  dropWhere(predicate: (message: Message) => boolean): void {
+    this.network.dropWhere(predicate);
+  }
+
+  /** Crashes `id` now (disarming any crash point set for it). */
   crash(id: NodeId): void {
+    this.crashAtCommit.delete(id);
     this.node(id).crash();
   }
 

@@ -158,13 +158,34 @@ for (const [role, make] of [
 test("§5.2 with pre-vote, a follower first asks whether it could win, without changing its term", () => {
   const raft = newTestRaft({ preVote: true });
   raft.becomeFollower(1, "n2");
-  tickTimes(raft, 2 * 10 - 1);
+  for (let tick = 0; tick < 2 * 10 - 1 && raft.role !== "precandidate"; tick++) raft.tick();
   assert.is(raft.role, "precandidate");
   assert.is(raft.term, 1);
   assert.equal(takeSorted(raft), [
     { type: "preVote", from: "n1", to: "n2", term: 2, index: 0, logTerm: 0 },
     { type: "preVote", from: "n1", to: "n3", term: 2, index: 0, logTerm: 0 },
   ]);
+});
+
+test("§5.2 with pre-vote, an unanswered pre-candidate asks again after two heartbeats, not a whole election timeout", () => {
+  // A voter still inside its leader lease drops a pre-vote silently; its lease
+  // may end a tick after our timer fired.
+  const raft = newTestRaft({ preVote: true });
+  raft.becomeFollower(1, "n2");
+  for (let tick = 0; tick < 2 * 10 - 1 && raft.role !== "precandidate"; tick++) raft.tick();
+  takeSorted(raft);
+  tickTimes(raft, 1);
+  assert.equal(takeSorted(raft), [], "not at once");
+  tickTimes(raft, 1);
+  assert.equal(
+    takeSorted(raft).map((message) => [message.type, message.to, message.term]),
+    [
+      ["preVote", "n2", 2],
+      ["preVote", "n3", 2],
+    ],
+  );
+  assert.is(raft.role, "precandidate");
+  assert.is(raft.term, 1, "retrying a pre-vote never changes the term");
 });
 
 test("§5.2 an election is decided in one round by granted, rejected and missing votes", () => {
