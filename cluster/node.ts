@@ -470,12 +470,32 @@ export class ClusterNode<Result = unknown> {
       if (leaderId !== "") this.metrics.leaderChanges.inc();
       this.log.info({ leaderId: leaderId || null, role, term }, "leader changed");
       this.knownLeader = leaderId;
+      this.failUnconfirmedReads();
     }
     const isLeader = role === "leader";
     if (isLeader !== this.wasLeader) {
       this.wasLeader = isLeader;
       this.log.info({ term }, isLeader ? "became leader" : "lost leadership");
       for (const listener of this.leadershipListeners) listener({ isLeader, term });
+    }
+  }
+
+  /**
+   * A read the old leader had not confirmed yet will never be answered (a new
+   * leader knows nothing of it): fail it now, so the caller retries at once.
+   */
+  private failUnconfirmedReads(): void {
+    for (const [context, read] of this.pendingReads) {
+      if (read.index !== undefined) continue;
+      this.pendingReads.delete(context);
+      clearTimeout(read.timer);
+      read.reject(
+        new NodeError(
+          "NOT_LEADER",
+          "the leader changed before it confirmed the read; retry",
+          this.knownLeader || undefined,
+        ),
+      );
     }
   }
 

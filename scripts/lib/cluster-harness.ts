@@ -43,6 +43,8 @@ export interface ClusterOptions {
   withProxies?: boolean;
   /** More environment for every node; wins over what the harness sets. */
   env?: Record<string, string>;
+  /** More environment for single nodes, by id (e.g. `{ n3: { SERVER_REGION: "edge" } }`); wins over `env`. */
+  nodeEnv?: Record<string, Record<string, string>>;
   /** Settings of every node's redis-server; default AOF with appendfsync always. */
   redis?: RedisServerOptions;
   /** LOG_LEVEL of every node: info (default), debug or trace; the harness waits for an info line. */
@@ -72,12 +74,16 @@ export interface ClusterNode {
   readonly process: NodeProcess;
   /** Every run's output, appended. */
   readonly logFile: string;
-  /** The exact environment the node runs with. */
+  /** The exact environment the node runs with (a restart with changes replaces it). */
   readonly env: Readonly<Record<string, string>>;
   /** Sends `signal` (default SIGKILL) and waits for the exit; SIGKILL follows a SIGTERM that is not obeyed within 10 s. */
   kill(signal?: NodeJS.Signals): Promise<NodeExit>;
-  /** Starts the node again with the same environment (stopping it first if running) and waits for "node listening". */
-  restart(): Promise<void>;
+  /**
+   * Starts the node again (stopping it first if running) and waits for "node
+   * listening": with the same environment, or with `changes` applied to it
+   * for this and every later run (`undefined` removes a variable).
+   */
+  restart(changes?: Record<string, string | undefined>): Promise<void>;
   /** `GET /v1/status`; throws if the node does not answer with a status. */
   status(): Promise<NodeStatus>;
   /** Waits until `/readyz` answers 200; default bound 15 000 ms. */
@@ -206,7 +212,7 @@ class HarnessNode implements ClusterNode {
     readonly id: string,
     readonly port: number,
     readonly redis: RedisServerHandle,
-    readonly env: Readonly<Record<string, string>>,
+    private currentEnv: Readonly<Record<string, string>>,
     readonly logFile: string,
     private readonly workDir: string,
     private readonly startTimeoutMs: number,
@@ -230,6 +236,10 @@ class HarnessNode implements ClusterNode {
     return this.current;
   }
 
+  get env(): Readonly<Record<string, string>> {
+    return this.currentEnv;
+  }
+
   async waitForListening(): Promise<void> {
     await this.current.waitForListening(this.startTimeoutMs);
   }
@@ -244,8 +254,14 @@ class HarnessNode implements ClusterNode {
     }
   }
 
-  async restart(): Promise<void> {
+  async restart(changes: Record<string, string | undefined> = {}): Promise<void> {
     if (this.current.running) await this.current.stop(STOP_GRACE_MS);
+    const env: Record<string, string> = { ...this.currentEnv };
+    for (const [name, value] of Object.entries(changes)) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+    this.currentEnv = env;
     this.current = this.spawn();
     await this.waitForListening();
   }
@@ -536,6 +552,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ? {}
           : { SNAPSHOT_EVERY_ENTRIES: String(options.snapshotEveryEntries) }),
         ...options.env,
+        ...options.nodeEnv?.[id],
       };
       const workDir = join(dir, id);
       await mkdir(workDir, { recursive: true });

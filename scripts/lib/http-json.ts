@@ -20,6 +20,10 @@ export interface HttpJsonRequest {
   method?: "GET" | "PUT" | "POST" | "DELETE";
   /** Serialised as JSON with `content-type: application/json`. */
   body?: unknown;
+  /** Sent as is with `content-type: application/json`, instead of `body`: for malformed JSON. */
+  rawBody?: string;
+  /** More request headers, names in lower case (e.g. `idempotency-key`); they win over the ones set here. */
+  headers?: Record<string, string>;
   /** Sent as `Authorization: Bearer <token>`. */
   bearerToken?: string;
   /** Keep-alive pool to use; default a fresh connection per request. */
@@ -40,13 +44,15 @@ function parseJson(text: string): unknown {
 
 /** Sends one request to `url` (http:// only) and resolves with whatever happened. */
 export function requestJson(url: string, options: HttpJsonRequest = {}): Promise<HttpJsonResponse> {
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const payload =
+    options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const headers: Record<string, string> = { accept: "application/json" };
   if (payload !== undefined) {
     headers["content-type"] = "application/json";
     headers["content-length"] = String(Buffer.byteLength(payload));
   }
   if (options.bearerToken !== undefined) headers.authorization = `Bearer ${options.bearerToken}`;
+  Object.assign(headers, options.headers);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve) => {
     let settled = false;

@@ -66,8 +66,12 @@ function retryAfterMs(response: HttpJsonResponse): number | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
-/** Turns any answer other than `expectedStatus` with the right shape into an ApiError. */
-function interpret<Value>(
+/**
+ * Checks a reply against the contract: `expectedStatus` with a body of
+ * `schema`'s shape is the value; anything else becomes an ApiError with the
+ * node's error code (and Retry-After) when it sent one.
+ */
+export function interpret<Value>(
   response: HttpJsonResponse,
   expectedStatus: number,
   schema: z.ZodType<Value>,

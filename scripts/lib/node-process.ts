@@ -35,6 +35,11 @@ export interface NodeProcessOptions {
   cwd: string;
   /** Script to run instead of the node's entry point; for testing this module. */
   entry?: string;
+  /**
+   * Run the node inside this network namespace (`ip netns exec`, which execs
+   * the node, so the PID stays the node's own); for tests of the VPN side.
+   */
+  networkNamespace?: string;
   /** Called with every complete output line, stdout and stderr alike (the dev cluster shows them). */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
 }
@@ -95,11 +100,16 @@ export class NodeProcess {
 
   constructor(private readonly options: NodeProcessOptions) {
     installExitHook();
-    const [command, args] = diesWithParent(process.execPath, [
-      "--import",
-      TSX_LOADER,
-      options.entry ?? NODE_ENTRY,
-    ]);
+    const nodeArgs = ["--import", TSX_LOADER, options.entry ?? NODE_ENTRY];
+    const [command, args] = options.networkNamespace
+      ? diesWithParent("ip", [
+          "netns",
+          "exec",
+          options.networkNamespace,
+          process.execPath,
+          ...nodeArgs,
+        ])
+      : diesWithParent(process.execPath, nodeArgs);
     this.logStream = createWriteStream(options.logFile, { flags: "a" });
     this.logStream.write(`--- ${new Date().toISOString()} start ${options.env.NODE_ID ?? ""}\n`);
     this.child = spawn(command, args, {
@@ -116,9 +126,10 @@ export class NodeProcess {
       // "close" rather than "exit": by then all output has been read.
       this.child.once("close", (code, signal) => {
         runningChildren.delete(this.child);
-        this.exitInfo = { code, signal };
-        this.logStream.end(`--- exited code=${code} signal=${signal}\n`);
-        resolve(this.exitInfo);
+        const exit = { code, signal };
+        this.exitInfo = exit;
+        // Resolved once the log file holds the last line too, so callers may read it at once.
+        this.logStream.end(`--- exited code=${code} signal=${signal}\n`, () => resolve(exit));
       });
     });
     if (this.child.pid !== undefined) runningChildren.add(this.child);

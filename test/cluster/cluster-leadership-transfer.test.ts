@@ -37,7 +37,9 @@ test("a transfer asked of the leader with no target hands leadership to a follow
       "another node to lead",
     );
     await cluster.put("after", "2");
-    assert.equal(await cluster.converged(), { before: "1", after: "2" });
+    // Only the keys this test wrote: the cluster keeps settings of its own (e.g. the address pool).
+    const { before, after } = await cluster.converged();
+    assert.equal({ before, after }, { before: "1", after: "2" });
   });
 });
 

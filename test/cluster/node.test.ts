@@ -200,6 +200,32 @@ node("with no leader known a proposal is refused with NOT_LEADER", async () => {
   }
 });
 
+node(
+  "a read the leader never confirmed fails at once when leadership moves, instead of timing out",
+  async () => {
+    const cluster = await startInMemoryCluster(3);
+    try {
+      const leader = await cluster.leader();
+      const follower = [...cluster.members.values()].find((member) => member !== leader)!;
+      await cluster.waitFor(
+        () => follower.node.leaderId(),
+        2000,
+        "the follower to know the leader",
+      );
+      cluster.isolate(leader.id);
+      const startedAt = Date.now();
+      const read = follower.node.linearizableRead().then(
+        () => "answered",
+        (error: NodeError) => error.code,
+      );
+      assert.is(await read, "NOT_LEADER");
+      assert.ok(Date.now() - startedAt < 2000, "well before the request timeout");
+    } finally {
+      await cluster.stop();
+    }
+  },
+);
+
 node("snapshots compact the log and a restarted member restores from its store", async () => {
   const cluster = await startInMemoryCluster(3, { snapshotEveryEntries: 20 });
   try {

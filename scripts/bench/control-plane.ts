@@ -1,0 +1,143 @@
+/**
+ * `npm run bench:control-plane`: what the control plane costs.
+ *
+ * 1. The replicated state at fleet scale, in this process: 100 000 users with
+ *    200 000 configs on 8 servers, applied as committed commands; snapshot
+ *    time and size, restore time, and this process's RSS along the way.
+ * 2. Configs issued per second through the admin API of a three-node cluster
+ *    on 127.0.0.1 (durable Redis, appendfsync always), every request for a
+ *    new user, spread over all three nodes, with 1 and 32 concurrent clients
+ *    for 10 s each; latency p50 and p99.
+ *
+ * Options: --users 100000  --configs-per-user 2  --servers 8
+ *          --duration-s 10  --concurrency 1,32
+ *          --heartbeat-ms 50  --election-timeout-ms 300
+ */
+import { parseArgs } from "node:util";
+import { startCluster, waitUntil } from "../lib/cluster-harness.ts";
+import { ControlPlaneClient } from "../lib/control-plane-client.ts";
+import { runIssueLoad } from "./config-issuing-load.ts";
+import { measureStateAtScale } from "./control-plane-state-scale.ts";
+import { cell, formatTable } from "./stats.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    users: { type: "string", default: "100000" },
+    "configs-per-user": { type: "string", default: "2" },
+    servers: { type: "string", default: "8" },
+    "duration-s": { type: "string", default: "10" },
+    concurrency: { type: "string", default: "1,32" },
+    "heartbeat-ms": { type: "string", default: "50" },
+    "election-timeout-ms": { type: "string", default: "300" },
+  },
+});
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    process.stderr.write(`--${name} must be a positive whole number, got ${text}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const users = positiveInteger("users", args.users);
+const configsPerUser = positiveInteger("configs-per-user", args["configs-per-user"]);
+const servers = positiveInteger("servers", args.servers);
+const durationMs = positiveInteger("duration-s", args["duration-s"]) * 1000;
+const concurrencies = args.concurrency
+  .split(",")
+  .map((text) => positiveInteger("concurrency", text.trim()));
+const heartbeatMs = positiveInteger("heartbeat-ms", args["heartbeat-ms"]);
+const electionTimeoutMs = positiveInteger("election-timeout-ms", args["election-timeout-ms"]);
+/** Every server of the benchmark cluster takes this many configs (the most a /16 holds). */
+const BENCH_SERVER_CAPACITY = 65_532;
+
+function megabytes(bytes: number): string {
+  return cell(bytes / (1024 * 1024), 1);
+}
+
+process.stdout.write(
+  `Replicated state: ${users} users with ${configsPerUser} configs each on ${servers} servers, in one process.\n`,
+);
+const scale = measureStateAtScale({ users, configsPerUser, servers });
+if (!scale.hashMatches) {
+  process.stderr.write("the restored state does not hash like the original\n");
+  process.exit(1);
+}
+process.stdout.write(
+  `\n${formatTable(
+    ["users", "configs", "apply/s", "snapshot ms", "snapshot MB", "restore ms"],
+    [
+      [
+        String(scale.users),
+        String(scale.configs),
+        cell((scale.commands * 1000) / scale.applyMs, 0),
+        cell(scale.snapshotMs, 0),
+        megabytes(scale.snapshotBytes),
+        cell(scale.restoreMs, 0),
+      ],
+    ],
+  )}\n\n${formatTable(
+    ["process RSS", "MB"],
+    [
+      ["before", megabytes(scale.rss.before)],
+      ["state built", megabytes(scale.rss.built)],
+      ["+ snapshot taken", megabytes(scale.rss.snapshotted)],
+      ["+ restored copy", megabytes(scale.rss.restored)],
+    ],
+  )}\n`,
+);
+
+process.stdout.write(
+  `\nConfigs issued through the admin API: 3 nodes on 127.0.0.1, durable Redis, a new user per request, requests spread over every node, ${durationMs / 1000} s per run.\n`,
+);
+const cluster = await startCluster({
+  size: 3,
+  heartbeatMs,
+  electionTimeoutMs,
+  env: { PUBLIC_HOST: "127.0.0.1", SERVER_CAPACITY: String(BENCH_SERVER_CAPACITY) },
+});
+const rows: string[][] = [];
+try {
+  await cluster.leader({ timeoutMs: 30_000 });
+  const api = new ControlPlaneClient(cluster.nodes[0]!.url, cluster.adminApiToken);
+  await waitUntil(
+    async () => {
+      const listed = await api.servers();
+      return (
+        listed.ok && listed.value.filter((server) => server.endpointHost !== null).length === 3
+      );
+    },
+    30_000,
+    "every node to register its server",
+  );
+  let nextUserId = 1_000_000;
+  for (const concurrency of concurrencies) {
+    const result = await runIssueLoad({
+      nodeUrls: cluster.nodes.map((node) => node.url),
+      adminApiToken: cluster.adminApiToken,
+      concurrency,
+      durationMs,
+      firstUserId: nextUserId,
+    });
+    nextUserId = result.nextUserId;
+    const errors = [...result.errors].map(([code, count]) => `${code} ${count}`).join(", ");
+    rows.push([
+      String(concurrency),
+      String(result.issued),
+      cell(result.issuedPerSecond, 0),
+      cell(result.latencyMs.p50, 1),
+      cell(result.latencyMs.p99, 1),
+      errors === "" ? "0" : errors,
+    ]);
+    process.stdout.write(
+      `  ${concurrency} client(s): ${result.issued} configs, ${cell(result.issuedPerSecond, 0)}/s\n`,
+    );
+  }
+} finally {
+  await cluster.stop();
+}
+process.stdout.write(
+  `\n${formatTable(["clients", "issued", "configs/s", "p50 ms", "p99 ms", "errors"], rows)}\n`,
+);
