@@ -154,6 +154,8 @@ export class ClusterNode<Result = unknown> {
   private tickTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private running = false;
+  /** Set by stop(): storage retries give up instead of waiting for Redis. */
+  private stopRequested = false;
   private loopDone: Promise<void> = Promise.resolve();
   private storageAvailable = false;
   private wasLeader = false;
@@ -291,6 +293,7 @@ export class ClusterNode<Result = unknown> {
       try {
         await this.handleReady(node, ready);
       } catch (error) {
+        if (this.stopRequested) return;
         // A failure here is a bug or corrupt state: stop rather than diverge.
         this.log.fatal({ err: error }, "the Raft loop failed; stopping this node");
         this.running = false;
@@ -384,6 +387,10 @@ export class ClusterNode<Result = unknown> {
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code !== "STORAGE_UNAVAILABLE") throw error;
+        // A node asked to stop does not wait for its Redis to come back.
+        if (this.stopRequested) {
+          throw new NodeError("SHUTTING_DOWN", `gave up trying to ${action}: the node is stopping`);
+        }
         if (this.storageAvailable || delayMs === STORAGE_RETRY_MIN_MS) {
           this.log.warn(
             { err: (error as Error).message },
@@ -728,6 +735,7 @@ export class ClusterNode<Result = unknown> {
   }
 
   async stop(): Promise<void> {
+    this.stopRequested = true;
     if (!this.running) return;
     this.running = false;
     if (this.tickTimer) clearInterval(this.tickTimer);

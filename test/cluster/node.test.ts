@@ -226,6 +226,24 @@ node(
   },
 );
 
+node("a node whose storage is down still stops promptly when asked", async () => {
+  const cluster = await startInMemoryCluster(3);
+  try {
+    const leader = await cluster.leader();
+    const follower = [...cluster.members.values()].find((member) => member !== leader)!;
+    follower.store.available = false;
+    await leader.node.propose(setting("while", "down"));
+    await cluster.waitFor(() => !follower.node.readiness().ready, 2000, "the follower to notice");
+    const stopped = await Promise.race([
+      follower.node.stop().then(() => "stopped"),
+      new Promise((resolve) => setTimeout(() => resolve("still stopping after 3 s"), 3000)),
+    ]);
+    assert.is(stopped, "stopped");
+  } finally {
+    await cluster.stop();
+  }
+});
+
 node("snapshots compact the log and a restarted member restores from its store", async () => {
   const cluster = await startInMemoryCluster(3, { snapshotEveryEntries: 20 });
   try {
