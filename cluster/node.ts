@@ -6,6 +6,7 @@ import type { NodeMetrics } from "./metrics.ts";
 import { decodeNodeSnapshot, encodeNodeSnapshot } from "./node-snapshot.ts";
 import { decodeEnvelope, encodeEnvelope } from "./proposal-envelope.ts";
 import { bootstrapEntries } from "./raft/bootstrap.ts";
+import type { RaftErrorCode } from "./raft/errors.ts";
 import { type RaftStatus, RawNode } from "./raft/raw-node.ts";
 import { MemoryStorage } from "./raft/storage.ts";
 import type {
@@ -23,19 +24,13 @@ import type { StateMachine } from "./state-machine.ts";
 import type { PersistedRaftState, SaveBatch } from "./storage/raft-log-store.ts";
 import { timing } from "./timing.ts";
 
+/** What the core refuses, plus what only a running node can fail at. */
 export type NodeErrorCode =
-  | "NOT_LEADER"
+  | RaftErrorCode
   | "NOT_READY"
   | "PROPOSAL_TIMEOUT"
   | "READ_TIMEOUT"
-  | "SHUTTING_DOWN"
-  | "TRANSFER_IN_PROGRESS"
-  | "UNCOMMITTED_LIMIT"
-  | "CONF_CHANGE_PENDING"
-  | "CONF_CHANGE_TOO_EARLY"
-  | "INVALID_CONF_CHANGE"
-  | "INVALID_TRANSFER_TARGET"
-  | "NOT_A_MEMBER";
+  | "SHUTTING_DOWN";
 
 /** A request the node could not serve; `code` is stable, `message` says what to do. */
 export class NodeError extends Error {

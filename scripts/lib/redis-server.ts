@@ -7,12 +7,14 @@
  * killed when that process exits, and (where util-linux `setpriv` exists) the
  * kernel kills it if that process dies abruptly, even by SIGKILL.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { accessSync, constants as fsConstants, rmSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
+import { diesWithParent, findOnPath } from "./executables.ts";
+import { findFreePort } from "./free-port.ts";
 
 export type AppendFsyncPolicy = "always" | "everysec" | "no";
 
@@ -76,43 +78,6 @@ function installExitHook(): void {
       }
     }
     for (const dir of temporaryDataDirs) rmSync(dir, { recursive: true, force: true });
-  });
-}
-
-/** Finds an executable on PATH, or returns null. */
-function findOnPath(command: string): string | null {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, fsConstants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this directory.
-    }
-  }
-  return null;
-}
-
-/** util-linux setpriv, if installed and recent enough (2.33+) to know --pdeathsig. */
-function findSetprivWithPdeathsig(): string | null {
-  const path = findOnPath("setpriv");
-  if (!path) return null;
-  const help = spawnSync(path, ["--help"], { encoding: "utf8", timeout: 2_000 });
-  return help.stdout?.includes("--pdeathsig") ? path : null;
-}
-
-/** Asks the kernel for a free loopback port. Another process may take it before we bind. */
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, LOOPBACK, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error("no free port found"))));
-    });
   });
 }
 
@@ -186,7 +151,6 @@ class RedisServerProcess implements RedisServerHandle {
     readonly dataDir: string,
     private readonly ownsDataDir: boolean,
     private readonly redisServerPath: string,
-    private readonly setprivPath: string | null,
     private readonly appendonly: boolean,
     private readonly appendfsync: AppendFsyncPolicy,
     private readonly startTimeoutMs: number,
@@ -223,9 +187,7 @@ class RedisServerProcess implements RedisServerHandle {
       "",
     ];
     // setpriv makes the kernel SIGKILL redis-server when this process dies, however it dies.
-    const [command, args] = this.setprivPath
-      ? [this.setprivPath, ["--pdeathsig", "KILL", this.redisServerPath, ...redisArgs]]
-      : [this.redisServerPath, redisArgs];
+    const [command, args] = diesWithParent(this.redisServerPath, redisArgs);
     this.outputTail = "";
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
     let spawnError: Error | null = null;
@@ -339,7 +301,6 @@ export async function startRedisServer(
       "redis-server is not installed (not found on PATH); run scripts/ensure-system-packages.sh to install it",
     );
   }
-  const setprivPath = findSetprivWithPdeathsig();
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "nexaloak-redis-")));
   if (ownsDataDir) temporaryDataDirs.add(dataDir);
@@ -355,7 +316,6 @@ export async function startRedisServer(
       dataDir,
       ownsDataDir,
       redisServerPath,
-      setprivPath,
       options.appendonly ?? true,
       options.appendfsync ?? "always",
       options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
