@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
-import { join } from "node:path";
 import type { Redis } from "ioredis";
+import { LeaderBot } from "../bot/leader-bot.ts";
 import { loadConfigFromProcess, type NodeConfig } from "../shared/config.ts";
 import { SecretBox, secretBoxPurposes } from "../shared/crypto/secret-box.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   const router = new Router();
   let node: ClusterNode<ApplyResult> | undefined;
   let agent: VpnAgent | undefined;
+  let bot: LeaderBot | undefined;
   let startupStage = "connecting to Redis";
 
   const tls = config.serverTls
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
+    await bot?.close();
     await node?.shutdown();
     await agent?.stop();
     await transport.close();
@@ -220,6 +222,22 @@ async function main(): Promise<void> {
   node = clusterNode;
   transport.start();
   agent.start();
+  if (config.botToken) {
+    bot = new LeaderBot({
+      token: config.botToken,
+      apiRoot: config.telegramApiRoot,
+      node: clusterNode,
+      service,
+      bootstrapAdminIds: config.adminIds,
+      initialAccessMode: config.accessMode,
+      queueRedis: { url: config.redisUrl, prefix: `${config.redisPrefix}bull` },
+      electionTimeoutMs: config.electionTimeoutMs,
+      logger: logger.child({ component: "bot" }),
+    });
+    bot.attach();
+  } else {
+    logger.info("BOT_TOKEN is not set: the Telegram bot is off on this node; everything else runs");
+  }
   logger.info({ peers: [...config.peers.keys()], vpnDriver: config.vpnDriver }, "node started");
 
   const discovery = config.publicHost

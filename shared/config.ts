@@ -5,6 +5,7 @@ import {
   type EnvValues,
   envNames,
   envVariables,
+  type InitialAccessMode,
   type WhenUnset,
 } from "./env-variables.ts";
 import type { HostPort } from "./host-port.ts";
@@ -44,6 +45,14 @@ export interface NodeConfig {
   readonly serverRegion: string;
   readonly dataDir: string;
   readonly outboundAddress: string | undefined;
+  /** The Telegram bot's token; undefined means the bot stays off on this node. */
+  readonly botToken: string | undefined;
+  /** The Bot API root the bot calls, without a trailing slash. */
+  readonly telegramApiRoot: string;
+  /** Telegram user ids (decimal text) made admins when they start the bot. */
+  readonly adminIds: readonly string[];
+  /** The access mode the cluster starts with, until an admin changes the replicated setting. */
+  readonly accessMode: InitialAccessMode;
 }
 
 interface Problem {
@@ -176,6 +185,10 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     serverRegion: values.SERVER_REGION,
     dataDir: values.DATA_DIR ?? `.data/${values.NODE_ID}`,
     outboundAddress: values.OUTBOUND_ADDRESS,
+    botToken: values.BOT_TOKEN,
+    telegramApiRoot: values.TELEGRAM_API_ROOT,
+    adminIds: values.ADMIN_IDS ?? [],
+    accessMode: values.ACCESS_MODE,
   };
 }
 

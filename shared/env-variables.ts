@@ -3,7 +3,7 @@ import { parseHostPort } from "./host-port.ts";
 import { logLevels } from "./logger.ts";
 import { isValidNodeId, nodeIdRule } from "./node-id.ts";
 import { parsePeerList } from "./peer-list.ts";
-import type { Result } from "./result.ts";
+import { err, ok, type Result } from "./result.ts";
 
 /** What happens when a variable is unset or set to the empty string. */
 export type WhenUnset =
@@ -63,6 +63,40 @@ function isRedisUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+function isHttpRoot(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (
+      (url.protocol === "http:" || url.protocol === "https:") &&
+      url.hostname !== "" &&
+      url.pathname.replace(/\/+$/, "") === "" &&
+      url.search === "" &&
+      url.hash === ""
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** How new users get access: the first value of the replicated `accessMode` setting. */
+export const accessModes = ["open", "invite", "approval"] as const;
+export type InitialAccessMode = (typeof accessModes)[number];
+
+/** Telegram user ids, comma-separated: positive whole numbers, kept as decimal text. */
+function parseTelegramIdList(text: string): Result<string[]> {
+  const ids = text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+  const bad = ids.find((id) => !/^[1-9][0-9]{0,19}$/.test(id));
+  if (ids.length === 0 || bad !== undefined)
+    return err(
+      "INVALID_ID_LIST",
+      "must be Telegram user ids (positive whole numbers), comma-separated, e.g. 123456789,987654321",
+    );
+  return ok([...new Set(ids)]);
 }
 
 /** Every variable the node reads, in the order `.env.example` documents them. */
@@ -243,6 +277,45 @@ export const envVariables = {
     secret: false,
     whenUnset: optional,
     schema: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }),
+  },
+  BOT_TOKEN: {
+    doc: "The Telegram bot's token from @BotFather. Only the leader runs the bot; when unset, the node runs everything else and the bot stays off.",
+    example: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0",
+    secret: true,
+    whenUnset: optional,
+    schema: z
+      .string()
+      .regex(
+        /^[0-9]{1,20}:[A-Za-z0-9_-]{30,100}$/,
+        "must be a bot token as @BotFather gives it: digits, a colon, then at least 30 of A-Z a-z 0-9 _ -",
+      ),
+  },
+  TELEGRAM_API_ROOT: {
+    doc: "Where the bot calls the Telegram Bot API; point it at a local Bot API server or the emulator in scripts/telegram-emulator for development and tests.",
+    example: "https://api.telegram.org",
+    secret: false,
+    whenUnset: defaultsTo("https://api.telegram.org"),
+    schema: z
+      .string()
+      .refine(
+        isHttpRoot,
+        "must be an http:// or https:// URL without a path, e.g. https://api.telegram.org",
+      )
+      .transform((text) => text.replace(/\/+$/, "")),
+  },
+  ADMIN_IDS: {
+    doc: "Telegram user ids of the bootstrap admins, comma-separated; they become admins when they start the bot and can promote others.",
+    example: "123456789",
+    secret: false,
+    whenUnset: optional,
+    schema: parsedBy(parseTelegramIdList),
+  },
+  ACCESS_MODE: {
+    doc: "How new users get access until an admin changes it in the bot: open (anyone who starts the bot), invite (an invite code is needed) or approval (an admin approves each user).",
+    example: "open",
+    secret: false,
+    whenUnset: defaultsTo("open"),
+    schema: z.enum(accessModes, `must be one of: ${accessModes.join(", ")}`),
   },
 } as const satisfies Record<string, EnvVariable<unknown>>;
 

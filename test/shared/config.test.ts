@@ -69,6 +69,10 @@ test("the minimal environment gives a config with every default applied", () => 
     serverRegion: "default",
     dataDir: ".data/n1",
     outboundAddress: undefined,
+    botToken: undefined,
+    telegramApiRoot: "https://api.telegram.org",
+    adminIds: [],
+    accessMode: "open",
   });
 });
 
@@ -353,6 +357,35 @@ test("a node started with a bad configuration prints every problem to stderr onc
     ["LISTEN", "PEERS", "CLUSTER_SECRET", "ADMIN_API_TOKEN", "LOG_LEVEL"],
   );
   assert.not.match(child.stderr, /hunter2/);
+});
+
+test("the bot's variables: token, API root without its trailing slash, admin ids and access mode", () => {
+  const config = configOf({
+    ...minimalEnv(),
+    BOT_TOKEN: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0",
+    TELEGRAM_API_ROOT: "http://127.0.0.1:8081/",
+    ADMIN_IDS: " 42, 7,42 ",
+    ACCESS_MODE: "approval",
+  });
+  assert.is(config.botToken, "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0");
+  assert.is(config.telegramApiRoot, "http://127.0.0.1:8081");
+  assert.equal(config.adminIds, ["42", "7"]);
+  assert.is(config.accessMode, "approval");
+});
+
+test("bad bot variables are refused with what to set, and the token is never repeated", () => {
+  const { lines } = problemsOf({
+    ...minimalEnv(),
+    BOT_TOKEN: "not-a-token",
+    TELEGRAM_API_ROOT: "ftp://127.0.0.1/bot",
+    ADMIN_IDS: "42,bob",
+    ACCESS_MODE: "closed",
+  });
+  assert.match(lines.get("BOT_TOKEN") ?? "", /must be a bot token/);
+  assert.not.match(lines.get("BOT_TOKEN") ?? "", /not-a-token/);
+  assert.match(lines.get("TELEGRAM_API_ROOT") ?? "", /http:\/\/ or https:\/\//);
+  assert.match(lines.get("ADMIN_IDS") ?? "", /Telegram user ids/);
+  assert.match(lines.get("ACCESS_MODE") ?? "", /open, invite, approval/);
 });
 
 test.run();

@@ -1,0 +1,27 @@
+/**
+ * Admin commands, refused for everyone else with the answer an unknown
+ * command gets, so a non-admin learns nothing (not even that they exist).
+ */
+import { Composer } from "grammy";
+import { isActiveAdmin } from "../account.ts";
+import { ADMIN_COMMANDS } from "../command-menus.ts";
+import type { BotContext } from "../context.ts";
+import { refuseCommand } from "../fallback.ts";
+import { accessCommands } from "./access-commands.ts";
+import { broadcastCommands } from "./broadcast-commands.ts";
+import { clusterCommands } from "./cluster-commands.ts";
+import { serverCommands } from "./server-commands.ts";
+import { userCommands } from "./user-commands.ts";
+
+const ADMIN_COMMAND_NAMES = ADMIN_COMMANDS.map((command) => command.command);
+
+/** Admin commands and buttons, for admins only. */
+export const adminCommands = new Composer<BotContext>();
+
+const outsiders = adminCommands.filter((ctx) => !isActiveAdmin(ctx.account));
+outsiders.command(ADMIN_COMMAND_NAMES, refuseCommand);
+outsiders.callbackQuery(/^adm:/, refuseCommand);
+
+adminCommands
+  .filter((ctx) => isActiveAdmin(ctx.account))
+  .use(serverCommands, clusterCommands, userCommands, accessCommands, broadcastCommands);

@@ -1,0 +1,53 @@
+/** `/metrics`, `/leader` and `/stepdown`: the cluster as an admin sees it from the bot. */
+import { Composer } from "grammy";
+import type { BotContext } from "../context.ts";
+
+export const clusterCommands = new Composer<BotContext>();
+
+clusterCommands.command("metrics", async (ctx) => {
+  await ctx.effects.acknowledge();
+  const status = ctx.deps.node.status();
+  const counts = ctx.deps.service.localState.counts();
+  const queued = await ctx.deps.outboxQueueDepth().catch(() => undefined);
+  const members = status.members.map((member) => {
+    const lag =
+      member.matchIndex === null
+        ? "unknown"
+        : `${Math.max(0, status.commitIndex - member.matchIndex)} entries`;
+    const role = member.id === status.leaderId ? "leader" : member.voter ? "voter" : "learner";
+    return `• ${member.id} (${role}): lag ${lag}`;
+  });
+  await ctx.reply(
+    [
+      `Leader: ${status.leaderId ?? "none"}, term ${status.term}`,
+      `Commit index: ${status.commitIndex}, applied: ${status.appliedIndex}`,
+      "Members:",
+      ...members,
+      `Servers: ${counts.servers} (${counts.bannedServers} banned)`,
+      `Users: ${counts.users}`,
+      `Live configs: ${counts.liveConfigs}`,
+      `Outbox: ${counts.pendingOutbox} pending, ${queued ?? "?"} in this node's delivery queue`,
+    ].join("\n"),
+  );
+});
+
+clusterCommands.command("leader", async (ctx) => {
+  await ctx.effects.acknowledge();
+  const status = ctx.deps.node.status();
+  await ctx.reply(
+    `Node ${status.leaderId ?? status.id} leads in term ${status.term} and runs the bot.`,
+  );
+});
+
+clusterCommands.command("stepdown", async (ctx) => {
+  await ctx.effects.acknowledge();
+  // Answer first: once leadership moves, this node calls Telegram no more.
+  await ctx.reply(
+    "Handing leadership to the most caught-up node; the bot continues there in a moment.",
+  );
+  try {
+    ctx.deps.node.transferLeadership();
+  } catch (error) {
+    await ctx.reply(`Leadership stays here: ${(error as Error).message}`);
+  }
+});

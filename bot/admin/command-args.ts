@@ -1,0 +1,21 @@
+/** Reading admin command arguments, and the reply that shows the right form. */
+import type { BotContext } from "../context.ts";
+
+/** The words after the command, split on whitespace. */
+export function words(match: string): string[] {
+  return match
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word !== "");
+}
+
+/** A Telegram user id as the control plane keeps it, or undefined. */
+export function userIdArgument(word: string | undefined): string | undefined {
+  return word !== undefined && /^[1-9][0-9]{0,19}$/.test(word) ? word : undefined;
+}
+
+/** Answers a malformed command with its right form; changes nothing. */
+export async function replyUsage(ctx: BotContext, form: string): Promise<void> {
+  await ctx.effects.acknowledge();
+  await ctx.reply(`Usage: ${form}`);
+}

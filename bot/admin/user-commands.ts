@@ -1,0 +1,135 @@
+/**
+ * Managing users: `/users`, `/user <id>` with block, unblock and revoke
+ * buttons, `/promote` and `/demote <id>`.
+ */
+import { Composer, InlineKeyboard } from "grammy";
+import { isLive, type User } from "../../cluster/fsm/records.ts";
+import { publishAdminMenu, removeAdminMenu } from "../command-menus.ts";
+import type { BotContext } from "../context.ts";
+import { formatDate } from "../format.ts";
+import { replyUsage, userIdArgument, words } from "./command-args.ts";
+
+const USERS_SHOWN = 30;
+
+function describeUser(user: User): string {
+  const name = user.name || "(no name)";
+  return `• ${user.id} ${name}: ${user.role}, ${user.status}, since ${formatDate(user.createdAt)}`;
+}
+
+function userKeyboard(user: User): InlineKeyboard {
+  const keyboard = new InlineKeyboard();
+  if (user.status === "blocked") keyboard.text("Unblock", `adm:unblock:${user.id}`);
+  else keyboard.text("Block", `adm:block:${user.id}`);
+  return keyboard.text("Revoke configs…", `adm:configs:${user.id}`);
+}
+
+export const userCommands = new Composer<BotContext>();
+
+userCommands.command("users", async (ctx) => {
+  await ctx.effects.acknowledge();
+  const page = ctx.deps.service.localState.users({ limit: USERS_SHOWN });
+  const more =
+    page.total > page.users.length ? `\n… and ${page.total - page.users.length} more` : "";
+  await ctx.reply(
+    page.total === 0
+      ? "No users yet."
+      : `Users (${page.total}):\n${page.users.map(describeUser).join("\n")}${more}\nDetails: /user <id>`,
+  );
+});
+
+userCommands.command("user", async (ctx) => {
+  const userId = userIdArgument(words(ctx.match)[0]);
+  if (!userId) return replyUsage(ctx, "/user <telegram id>");
+  await ctx.effects.acknowledge();
+  const state = ctx.deps.service.localState;
+  const user = state.user(userId);
+  if (!user) {
+    await ctx.reply(`No user ${userId} has started the bot.`);
+    return;
+  }
+  const live = state.configsOfUser(userId).filter(isLive);
+  await ctx.reply(
+    `${describeUser(user)}\nLive configs: ${live.map((config) => config.serverId).join(", ") || "none"}`,
+    { reply_markup: userKeyboard(user) },
+  );
+});
+
+for (const [action, status] of [
+  ["block", "blocked"],
+  ["unblock", "active"],
+] as const) {
+  userCommands.callbackQuery(new RegExp(`^adm:${action}:([0-9]{1,20})$`), async (ctx) => {
+    const userId = ctx.match[1]!;
+    const { value } = await ctx.effects.run<{ user: User; revokedConfigIds: string[] }>({
+      type: "setUserStatus",
+      userId,
+      status,
+      actor: String(ctx.from.id),
+      at: ctx.deps.service.now(),
+    });
+    await ctx.answerCallbackQuery();
+    const revoked = value.revokedConfigIds?.length ?? 0;
+    const user = value.user ?? ctx.deps.service.localState.user(userId);
+    await ctx.editMessageReplyMarkup(user ? { reply_markup: userKeyboard(user) } : undefined);
+    await ctx.reply(
+      `User ${userId} is now ${status}.${revoked > 0 ? ` ${revoked} config(s) revoked.` : ""}`,
+    );
+  });
+}
+
+userCommands.callbackQuery(/^adm:configs:([0-9]{1,20})$/, async (ctx) => {
+  await ctx.effects.acknowledge();
+  await ctx.answerCallbackQuery();
+  const userId = ctx.match[1]!;
+  const live = ctx.deps.service.localState.configsOfUser(userId).filter(isLive);
+  if (live.length === 0) {
+    await ctx.reply(`User ${userId} has no live configs.`);
+    return;
+  }
+  const keyboard = new InlineKeyboard();
+  for (const config of live)
+    keyboard
+      .text(
+        `Revoke ${config.serverId} (${formatDate(config.createdAt)})`,
+        `adm:revoke:${config.id}`,
+      )
+      .row();
+  await ctx.reply(`Live configs of ${userId}:`, { reply_markup: keyboard });
+});
+
+userCommands.callbackQuery(/^adm:revoke:([A-Za-z0-9_-]{1,40})$/, async (ctx) => {
+  const configId = ctx.match[1]!;
+  const revoked = await ctx.effects.propose((updateId) =>
+    ctx.deps.service.revokeConfig({
+      configId,
+      actor: String(ctx.from.id),
+      reason: "revoked by an admin",
+      updateId,
+    }),
+  );
+  await ctx.answerCallbackQuery();
+  await ctx.reply(`Config on ${revoked.serverId} of user ${revoked.userId} is revoked.`);
+});
+
+for (const [command, role] of [
+  ["promote", "admin"],
+  ["demote", "user"],
+] as const) {
+  userCommands.command(command, async (ctx) => {
+    const userId = userIdArgument(words(ctx.match)[0]);
+    if (!userId) return replyUsage(ctx, `/${command} <telegram id>`);
+    const { value } = await ctx.effects.run<{ user: User }>({
+      type: "setUserRole",
+      userId,
+      role,
+      actor: String(ctx.from!.id),
+      at: ctx.deps.service.now(),
+    });
+    const user = value.user ?? ctx.deps.service.localState.user(userId);
+    // Menus are a convenience: a user who never wrote to the bot has no chat to set one in.
+    const menu =
+      role === "admin" ? user && publishAdminMenu(ctx.api, user) : removeAdminMenu(ctx.api, userId);
+    await menu?.catch(() => undefined);
+    await ctx.reply(`User ${userId} is now ${role === "admin" ? "an admin" : "a plain user"}.`);
+  });
+}

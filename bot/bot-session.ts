@@ -1,0 +1,256 @@
+/**
+ * One term of the bot on a leader: from winning leadership to losing it.
+ *
+ * Starting reads the replicated state (ReadIndex), seeds the access mode,
+ * publishes the command menus, polls from the first update no leader
+ * confirmed to Telegram (see update-progress.ts), delivers the outbox and
+ * sweeps expired configs, all while a leadership lease holds.
+ *
+ * Ending aborts one AbortSignal: the pending `getUpdates` and every other
+ * call in flight are cancelled, no further Telegram call is made, no update
+ * is handled and nothing more is proposed.
+ */
+import { setMaxListeners } from "node:events";
+import { autoRetry } from "@grammyjs/auto-retry";
+import {
+  createConcurrentSink,
+  createRunner,
+  createSource,
+  type RunnerHandle,
+} from "@grammyjs/runner";
+import { Bot, type Middleware } from "grammy";
+import type { Update } from "grammy/types";
+import { SessionEndedError, sessionGuard } from "./api-guard.ts";
+import { publishCommandMenus } from "./command-menus.ts";
+import type { BotContext, BotDependencies } from "./context.ts";
+import { runExpirySweeps } from "./jobs/expiry-sweep.ts";
+import { OutboxDelivery } from "./jobs/outbox-delivery.ts";
+import type { QueueRedis } from "./jobs/outbox-queue.ts";
+import { LeadershipLease } from "./leadership-lease.ts";
+import { botMiddleware } from "./middleware.ts";
+import { sleep } from "./sleep.ts";
+import { UpdateEffects } from "./update-effects.ts";
+import { UpdateProgress } from "./update-progress.ts";
+import { createUpdateSupplier } from "./update-supplier.ts";
+
+/** Update types the bot handles; Telegram keeps the rest from us. */
+export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+
+export interface BotSessionOptions {
+  token: string;
+  apiRoot: string;
+  deps: BotDependencies;
+  /** The access mode to store when the cluster has none yet (ACCESS_MODE). */
+  initialAccessMode: string;
+  rateLimit: Middleware<BotContext>;
+  pollTimeoutSeconds: number;
+  /** Updates handled at once, across chats. */
+  concurrency: number;
+  /** This node's Redis, where the outbox delivery queue lives. */
+  queueRedis: QueueRedis;
+  /** How often the leader sweeps expired configs and queues expiry warnings. */
+  expirySweepIntervalMs: number;
+  /** How long the next poll waits for answers held up (e.g. by flood control) once all effects committed. */
+  answerGraceMs: number;
+  /** How long a leadership confirmation lets the session poll; below the election timeout. */
+  leaseMs: number;
+  /** The lease ran out: the session must end (the node may still think it leads). */
+  onLeaseExpired: () => void;
+  /**
+   * No poll before this instant (performance.now()): a former leader cut off
+   * from its peers may poll until its own lease runs out, and that lease
+   * started before this node won (see leadership-lease.ts).
+   */
+  firstPollAtMs: number;
+}
+
+export class BotSession {
+  private readonly controller = new AbortController();
+  private readonly bot: Bot<BotContext>;
+  private readonly progress = new UpdateProgress();
+  private readonly effects = new Map<number, UpdateEffects>();
+  private runner: RunnerHandle | undefined;
+  private delivery: OutboxDelivery | undefined;
+  /** The outbox delivery's run: it closes its queue once the session ended. */
+  private deliveryDone: Promise<void> = Promise.resolve();
+  private readonly lease: LeadershipLease;
+
+  constructor(private readonly options: BotSessionOptions) {
+    // Every call in flight and every paced delivery listens for the session's end.
+    setMaxListeners(0, this.controller.signal);
+    this.bot = new Bot<BotContext>(options.token, { client: { apiRoot: options.apiRoot } });
+    this.lease = new LeadershipLease({
+      confirmLeadership: () => options.deps.service.read(),
+      leaseMs: options.leaseMs,
+      onExpired: options.onLeaseExpired,
+      signal: this.controller.signal,
+    });
+    const guard = sessionGuard(this.controller.signal);
+    // Transformers installed later wrap the earlier ones. The guard sits both
+    // inside auto-retry (no retry leaves after the session ended) and outside
+    // it (a wait between retries ends with the session).
+    this.bot.api.config.use(guard);
+    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+    this.bot.api.config.use(guard);
+    this.bot.use(
+      botMiddleware({
+        deps: options.deps,
+        session: this.controller.signal,
+        effectsOf: (updateId) => this.effectsOf(updateId),
+        rateLimit: options.rateLimit,
+      }),
+    );
+  }
+
+  /** The session's signal: aborted once it ended. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  private effectsOf(updateId: number): UpdateEffects {
+    const effects = this.effects.get(updateId);
+    if (!effects) throw new Error(`update ${updateId} is not being handled by this session`);
+    return effects;
+  }
+
+  /** Resolves once polling runs, or quietly when the session ended first. */
+  async start(): Promise<void> {
+    const { deps } = this.options;
+    const signal = this.controller.signal;
+    try {
+      // A ReadIndex read starts the lease, and everything committed in earlier
+      // terms is applied here once it returns: the settings below are current.
+      if (!(await this.lease.renew())) {
+        if (signal.aborted) return;
+        throw new Error("this node could not confirm its leadership with a majority");
+      }
+      const state = deps.service.localState;
+      if (state.getSetting("accessMode") === undefined) {
+        await deps.service.run({
+          type: "setSetting",
+          key: "accessMode",
+          value: this.options.initialAccessMode,
+        });
+      }
+      if (signal.aborted) return;
+      await this.bot.init();
+      // getUpdates answers 409 while a webhook is set; pending updates stay.
+      await this.bot.api.deleteWebhook();
+      await publishCommandMenus(
+        this.bot.api,
+        state.activeAdminIds().map((id) => ({ id, language: state.user(id)?.language ?? "en" })),
+        (adminId, error) => {
+          if (!signal.aborted)
+            deps.logger.warn({ adminId, err: error.message }, "could not set an admin's menu");
+        },
+      );
+      if (signal.aborted) return;
+      void this.lease.keepRenewing();
+      await sleep(this.options.firstPollAtMs - performance.now(), signal);
+      if (signal.aborted) return;
+      this.poll(state.updateOffset());
+      deps.logger.info({ handledThrough: state.updateOffset() }, "bot polling");
+      this.delivery = new OutboxDelivery({
+        api: this.bot.api,
+        deps,
+        signal,
+        redis: this.options.queueRedis,
+      });
+      this.deliveryDone = this.delivery.run();
+      void runExpirySweeps({
+        service: deps.service,
+        signal,
+        intervalMs: this.options.expirySweepIntervalMs,
+        logger: deps.logger,
+      });
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
+  }
+
+  /** Starts the runner; `handledThrough` is the replicated offset, logged against the first batch. */
+  private poll(handledThrough: number): void {
+    const { deps } = this.options;
+    const signal = this.controller.signal;
+    let firstBatch = true;
+    const supplier = createUpdateSupplier({
+      api: this.bot.api,
+      pollTimeoutSeconds: this.options.pollTimeoutSeconds,
+      allowedUpdates: ALLOWED_UPDATES,
+      mayPoll: () => this.lease.isValid(),
+      earlierUpdatesSettled: () => this.progress.settled(this.options.answerGraceMs),
+      onBatch: (updates) => {
+        const first = updates[0]?.update_id;
+        if (firstBatch && first !== undefined) {
+          firstBatch = false;
+          // Ids up to handledThrough are re-deliveries: apply answers them from their first result.
+          deps.logger.info({ handledThrough, firstUpdateId: first }, "first updates of this term");
+        }
+        this.progress.receive(updates.map((update) => update.update_id));
+      },
+      logger: deps.logger,
+    });
+    const sink = createConcurrentSink<Update>(
+      { consume: (update) => this.handleUpdate(update) },
+      async (error) => {
+        deps.logger.error({ err: error }, "the bot's update sink failed");
+      },
+      { concurrency: this.options.concurrency },
+    );
+    this.runner = createRunner(createSource(supplier), sink);
+    this.runner.start();
+    void this.runner.task()?.catch((error: unknown) => {
+      if (!signal.aborted) deps.logger.error({ err: error }, "bot polling stopped");
+    });
+  }
+
+  /**
+   * Handles one update as polled: its one proposal, then the replies. One
+   * that made no proposal is acknowledged so the offset moves on. An update
+   * handled before (a re-delivery) is answered from its first result.
+   */
+  async handleUpdate(update: Update): Promise<void> {
+    const updateId = update.update_id;
+    const signal = this.controller.signal;
+    const effects = new UpdateEffects(updateId, this.options.deps.service, signal, () =>
+      this.progress.committed(updateId),
+    );
+    this.effects.set(updateId, effects);
+    try {
+      await this.bot.handleUpdate(update);
+    } catch (error) {
+      if (!signal.aborted)
+        this.options.deps.logger.warn({ err: error, updateId }, "an update was not handled");
+    } finally {
+      this.effects.delete(updateId);
+    }
+    try {
+      if (!effects.proposed && !signal.aborted) await effects.acknowledge();
+    } catch (error) {
+      if (!(error instanceof SessionEndedError))
+        this.options.deps.logger.warn({ err: error, updateId }, "could not acknowledge an update");
+    } finally {
+      this.progress.answered(updateId);
+    }
+  }
+
+  /**
+   * Ends the session at once: aborts the pending `getUpdates` and every call
+   * in flight, and makes no further Telegram call (grammY's `bot.stop()`
+   * would confirm the offset with one more `getUpdates`, which ends a new
+   * leader's poll with 409; the offset lives in the replicated state anyway).
+   * Resolves when the polling loop has ended and the delivery queue is closed.
+   */
+  async stop(): Promise<void> {
+    if (!this.controller.signal.aborted)
+      this.controller.abort(new SessionEndedError("the bot session"));
+    await this.runner?.stop()?.catch(() => undefined);
+    await this.deliveryDone;
+  }
+
+  /** Outbox deliveries queued in this node's Redis and not finished yet. */
+  async outboxQueueDepth(): Promise<number | undefined> {
+    return this.delivery?.queueDepth();
+  }
+}

@@ -1,0 +1,34 @@
+/** What every handler of the bot gets besides grammY's own context. */
+import type { Context } from "grammy";
+import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
+import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
+import type { User } from "../cluster/fsm/records.ts";
+import type { ClusterNode } from "../cluster/node.ts";
+import type { Logger } from "../shared/logger.ts";
+import type { Language } from "./i18n/language.ts";
+import type { Messages } from "./i18n/messages.ts";
+import type { QrCodeRenderer } from "./qr-code-renderer.ts";
+import type { UpdateEffects } from "./update-effects.ts";
+
+/** What the bot acts on: the node (leadership, status) and the control plane through it. */
+export interface BotDependencies {
+  node: ClusterNode<ApplyResult>;
+  service: ControlPlaneService;
+  /** Telegram user ids (decimal text) that become admins when they start the bot. */
+  bootstrapAdminIds: ReadonlySet<string>;
+  /** Outbox deliveries waiting in this node's queue; undefined while there is none. */
+  outboxQueueDepth: () => Promise<number | undefined>;
+  /** Draws config QR codes off the event loop. */
+  qrCodes: QrCodeRenderer;
+  logger: Logger;
+}
+
+/** grammY's context with the update's one proposal, the sender's record and language. */
+export interface BotContext extends Context {
+  deps: BotDependencies;
+  effects: UpdateEffects;
+  /** The sender's record as this node applied it; undefined for someone who never started the bot. */
+  account: User | undefined;
+  language: Language;
+  t: Messages;
+}

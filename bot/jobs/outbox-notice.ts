@@ -1,0 +1,104 @@
+/**
+ * What each kind of outbox entry looks like in the chat: the user's texts in
+ * their language, a new config where one changed, buttons for an approval
+ * request. Rendered when delivered, from the replicated state as it is then.
+ */
+import { type Api, InlineKeyboard } from "grammy";
+import type { OutboxEntry } from "../../cluster/fsm/records.ts";
+import { isLive } from "../../cluster/fsm/records.ts";
+import type { BotDependencies } from "../context.ts";
+import { formatDate } from "../format.ts";
+import { messagesFor } from "../i18n/language.ts";
+import { sendConfig } from "../user/config-delivery.ts";
+
+/** How many messages delivering `entry` sends, for pacing. */
+export function messageCount(entry: OutboxEntry): number {
+  return entry.kind === "serverChanged" || entry.kind === "endpointChanged" ? 4 : 1;
+}
+
+/** Why an entry cannot be delivered whatever is retried (its subject is gone), or undefined. */
+export class UndeliverableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UndeliverableError";
+  }
+}
+
+function text(value: OutboxEntry["payload"][string] | undefined): string {
+  return value === null || value === undefined ? "" : String(value);
+}
+
+/** The admin's view of a ban's outcome. */
+function adminAlertText(entry: OutboxEntry): string {
+  const { payload } = entry;
+  if (payload.event === "serverBanned")
+    return [
+      `⚠️ Server ${text(payload.serverId)} was banned (${text(payload.reason)}) by ${text(payload.actor)}.`,
+      `Moved to other servers: ${text(payload.rehomed)}; no room for: ${text(payload.withoutCapacity)}; to ask again: ${text(payload.pending)}.`,
+    ].join("\n");
+  return `⚠️ ${text(payload.event)}: ${JSON.stringify(payload)}`;
+}
+
+/** Sends the messages of one outbox entry. Throws what Telegram answered, or UndeliverableError. */
+export async function sendNotice(
+  api: Api,
+  deps: BotDependencies,
+  entry: OutboxEntry,
+): Promise<void> {
+  const state = deps.service.localState;
+  const t = messagesFor(state.user(entry.chatId)?.language ?? "en");
+  const { payload, chatId } = entry;
+  switch (entry.kind) {
+    case "approval":
+      await api.sendMessage(chatId, t.approved);
+      return;
+    case "approvalRequest": {
+      const userId = text(payload.userId);
+      await api.sendMessage(
+        chatId,
+        `New user waiting for approval: ${text(payload.name) || "(no name)"} (${userId}).`,
+        {
+          reply_markup: new InlineKeyboard()
+            .text("✅ Approve", `adm:approve:${userId}`)
+            .text("❌ Reject", `adm:reject:${userId}`),
+        },
+      );
+      return;
+    }
+    case "broadcast": {
+      const broadcast = state.broadcast(text(payload.broadcastId));
+      if (!broadcast) throw new UndeliverableError("the broadcast was pruned");
+      await api.sendMessage(chatId, broadcast.text);
+      return;
+    }
+    case "expiryWarning": {
+      const config = state.config(text(payload.configId));
+      await api.sendMessage(
+        chatId,
+        t.expiryWarning(config?.serverId ?? "", formatDate(Number(payload.expiresAt))),
+      );
+      return;
+    }
+    case "serverChanged":
+    case "endpointChanged": {
+      const config = state.config(text(payload.configId));
+      if (!config || !isLive(config))
+        throw new UndeliverableError(`config ${text(payload.configId)} is no longer live`);
+      const intro =
+        entry.kind === "serverChanged"
+          ? t.serverChanged(config.serverId)
+          : t.endpointChanged(config.serverId);
+      await sendConfig(api, deps, t, chatId, config, intro);
+      return;
+    }
+    case "noCapacity":
+      await api.sendMessage(chatId, t.noCapacityNotice(text(payload.serverId)));
+      return;
+    case "configRevoked":
+      await api.sendMessage(chatId, t.configRevokedNotice(text(payload.serverId)));
+      return;
+    case "adminAlert":
+      await api.sendMessage(chatId, adminAlertText(entry));
+      return;
+  }
+}

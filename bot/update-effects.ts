@@ -1,0 +1,72 @@
+/**
+ * The one proposal each Telegram update makes. Every effect of an update
+ * travels in a single command carrying the update's id, so apply acts on it
+ * once however often Telegram delivers it, and answers a repeat with the
+ * first result; an update that changes nothing proposes `acknowledgeUpdate`,
+ * which still advances the replicated offset.
+ */
+import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
+import type { ControlPlaneCommandInput } from "../cluster/fsm/commands.ts";
+import { SessionEndedError } from "./api-guard.ts";
+
+/** Commands a bot update can carry, written without the `updateId` the update supplies. */
+export type UpdateCommand = ControlPlaneCommandInput extends infer Command
+  ? Command extends { updateId?: unknown }
+    ? "updateId" extends keyof Command
+      ? Omit<Command, "updateId">
+      : never
+    : never
+  : never;
+
+/** What a committed command gave back; `duplicate` when the update was handled before. */
+export interface Committed<Value> {
+  value: Value;
+  duplicate: boolean;
+}
+
+/** Proposes the single effect of one update while the session lasts. */
+export class UpdateEffects {
+  private proposedAlready = false;
+
+  constructor(
+    readonly updateId: number,
+    private readonly service: ControlPlaneService,
+    private readonly session: AbortSignal,
+    /** Told once the proposal has settled (committed or failed). */
+    private readonly onSettled: () => void,
+  ) {}
+
+  /** Whether this update has made its proposal. */
+  get proposed(): boolean {
+    return this.proposedAlready;
+  }
+
+  /**
+   * Proposes through `submit`, which gets the update id to put in its
+   * command. Resolves once applied; rejects with the refusal. A second
+   * proposal for the same update is a bug and throws.
+   */
+  async propose<Value>(submit: (updateId: number) => Promise<Value>): Promise<Value> {
+    if (this.proposedAlready)
+      throw new Error(`update ${this.updateId} already made its one proposal`);
+    this.proposedAlready = true;
+    try {
+      if (this.session.aborted) throw new SessionEndedError(`update ${this.updateId}'s proposal`);
+      return await submit(this.updateId);
+    } finally {
+      this.onSettled();
+    }
+  }
+
+  /** Proposes `command` with this update's id. */
+  run<Value>(command: UpdateCommand): Promise<Committed<Value>> {
+    return this.propose((updateId) =>
+      this.service.run<Value>({ ...command, updateId } as ControlPlaneCommandInput),
+    );
+  }
+
+  /** Records that the update was answered without changing anything else. */
+  async acknowledge(): Promise<void> {
+    await this.run({ type: "acknowledgeUpdate", at: this.service.now() });
+  }
+}

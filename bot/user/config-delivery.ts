@@ -1,0 +1,46 @@
+/**
+ * Sending a config to its owner: the `.conf` as a document, its QR code as
+ * a photo, then how to import it. Used for new configs, downloads and the
+ * "your server changed" notification alike.
+ */
+import { type Api, InputFile } from "grammy";
+import { clientConfigFileName } from "../../cluster/agent/wireguard-config.ts";
+import type { ControlPlaneService } from "../../cluster/control-plane-service.ts";
+import type { Config } from "../../cluster/fsm/records.ts";
+import type { Messages } from "../i18n/messages.ts";
+import type { QrCodeRenderer } from "../qr-code-renderer.ts";
+
+/** The file name users see: `nexaloak-<server>.conf`, also a valid wg-quick interface name. */
+export function configFileName(serverId: string): string {
+  return clientConfigFileName(`nexaloak-${serverId}`);
+}
+
+/**
+ * Sends `config` (rendered now from the replicated state, so a changed
+ * endpoint is already in it) to `chatId`, with `intro` before the files when
+ * given.
+ */
+export async function sendConfig(
+  api: Api,
+  deps: { service: ControlPlaneService; qrCodes: QrCodeRenderer },
+  t: Messages,
+  chatId: number | string,
+  config: Config,
+  intro?: string,
+): Promise<void> {
+  const conf = deps.service.renderConf(config);
+  const server = deps.service.localState.server(config.serverId);
+  const region = server?.region ?? "";
+  const qrCode = await deps.qrCodes.render(conf);
+  if (intro !== undefined) await api.sendMessage(chatId, intro);
+  await api.sendDocument(
+    chatId,
+    new InputFile(Buffer.from(conf, "utf8"), configFileName(config.serverId)),
+    { caption: t.configCaption(config.serverId, region) },
+  );
+  if (qrCode.ok)
+    await api.sendPhoto(chatId, new InputFile(qrCode.value, `nexaloak-${config.serverId}.png`), {
+      caption: t.qrCaption,
+    });
+  await api.sendMessage(chatId, t.instructions);
+}

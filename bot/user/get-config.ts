@@ -1,0 +1,68 @@
+/**
+ * Getting a config: `/config` or the menu button. With servers in more than
+ * one region the user picks one first. The config is issued by one proposal
+ * (placement and address are decided by apply) and sent from the committed
+ * result, so a re-delivered update sends the same config again.
+ */
+import { Composer, InlineKeyboard } from "grammy";
+import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
+import { isLive } from "../../cluster/fsm/records.ts";
+import type { BotContext } from "../context.ts";
+import { sendConfig } from "./config-delivery.ts";
+import { MENU } from "./main-menu.ts";
+import { replyWithStatus } from "./onboarding.ts";
+
+const REGION_PREFIX = "config:region:";
+
+/** Regions with at least one server that can take a new config now, sorted. */
+export function openRegions(state: ControlPlaneState): string[] {
+  const regions = new Set<string>();
+  for (const server of state.servers()) {
+    if (server.status === "active" && server.endpointHost && server.liveConfigs < server.capacity)
+      regions.add(server.region);
+  }
+  return [...regions].sort();
+}
+
+async function issue(ctx: BotContext, region: string | undefined): Promise<void> {
+  const { service } = ctx.deps;
+  const issued = await ctx.effects.propose((updateId) =>
+    service.issueConfig({
+      userId: String(ctx.from!.id),
+      updateId,
+      ...(region !== undefined ? { region } : {}),
+    }),
+  );
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+  // A re-delivered update answers with its first config, unless that one was revoked since.
+  if (issued.duplicate && !isLive(service.localState.config(issued.config.id) ?? issued.config)) {
+    await ctx.reply(ctx.t.configGone);
+    return;
+  }
+  await sendConfig(ctx.api, ctx.deps, ctx.t, ctx.chat!.id, issued.config);
+}
+
+async function getConfig(ctx: BotContext): Promise<void> {
+  const account = ctx.account!;
+  if (account.status !== "active") {
+    await ctx.effects.acknowledge();
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+    return replyWithStatus(ctx, account);
+  }
+  const regions = openRegions(ctx.deps.service.localState);
+  // With one region (or none: apply then answers "no capacity") there is nothing to choose.
+  if (regions.length <= 1) return issue(ctx, undefined);
+  await ctx.effects.acknowledge();
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+  const keyboard = new InlineKeyboard();
+  for (const region of regions) keyboard.text(region, `${REGION_PREFIX}${region}`).row();
+  await ctx.reply(ctx.t.chooseRegion, { reply_markup: keyboard });
+}
+
+export const getConfigFlow = new Composer<BotContext>();
+
+getConfigFlow.command("config", getConfig);
+getConfigFlow.callbackQuery(MENU.config, getConfig);
+getConfigFlow.callbackQuery(new RegExp(`^${REGION_PREFIX}([A-Za-z0-9_.-]{1,32})$`), (ctx) =>
+  issue(ctx, ctx.match[1]),
+);

@@ -1,0 +1,107 @@
+/**
+ * A user's own configs: `/myconfigs` or the menu button lists the live ones
+ * (server, created, expires) with buttons to download each again or revoke
+ * it after a confirmation. Only the sender's own configs are ever shown or
+ * touched: every button is checked against the sender, and revoking carries
+ * the owner so apply refuses anyone else.
+ */
+import { Composer, InlineKeyboard } from "grammy";
+import { type Config, isLive } from "../../cluster/fsm/records.ts";
+import type { BotContext } from "../context.ts";
+import { formatDate } from "../format.ts";
+import { sendConfig } from "./config-delivery.ts";
+import { MENU } from "./main-menu.ts";
+
+const CONFIG_ID = "([A-Za-z0-9_-]{1,40})";
+
+/** The sender's live config with this id, or undefined (someone else's counts as absent). */
+function ownLiveConfig(ctx: BotContext, configId: string): Config | undefined {
+  const config = ctx.deps.service.localState.config(configId);
+  return config && config.userId === String(ctx.from!.id) && isLive(config) ? config : undefined;
+}
+
+async function listConfigs(ctx: BotContext): Promise<void> {
+  await ctx.effects.acknowledge();
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+  const { t } = ctx;
+  const state = ctx.deps.service.localState;
+  const live = state.configsOfUser(String(ctx.from!.id)).filter(isLive);
+  if (live.length === 0) {
+    await ctx.reply(t.myConfigsEmpty);
+    return;
+  }
+  const lines = live.map((config) =>
+    t.configLine({
+      serverId: config.serverId,
+      region: state.server(config.serverId)?.region ?? "",
+      createdAt: formatDate(config.createdAt),
+      expiresAt: config.expiresAt === null ? null : formatDate(config.expiresAt),
+    }),
+  );
+  const keyboard = new InlineKeyboard();
+  for (const config of live) {
+    keyboard
+      .text(t.downloadButton(config.serverId), `cfg:get:${config.id}`)
+      .text(t.revokeButton(config.serverId), `cfg:revoke:${config.id}`)
+      .row();
+  }
+  await ctx.reply([t.myConfigsHeader(live.length), ...lines].join("\n"), {
+    reply_markup: keyboard,
+  });
+}
+
+export const myConfigsFlow = new Composer<BotContext>();
+
+myConfigsFlow.command("myconfigs", listConfigs);
+myConfigsFlow.callbackQuery(MENU.myConfigs, listConfigs);
+
+myConfigsFlow.callbackQuery(new RegExp(`^cfg:get:${CONFIG_ID}$`), async (ctx) => {
+  await ctx.effects.acknowledge();
+  await ctx.answerCallbackQuery();
+  const config = ownLiveConfig(ctx, ctx.match[1]!);
+  if (!config) {
+    await ctx.reply(ctx.t.configGone);
+    return;
+  }
+  await sendConfig(ctx.api, ctx.deps, ctx.t, ctx.chat!.id, config);
+});
+
+myConfigsFlow.callbackQuery(new RegExp(`^cfg:revoke:${CONFIG_ID}$`), async (ctx) => {
+  await ctx.effects.acknowledge();
+  await ctx.answerCallbackQuery();
+  const config = ownLiveConfig(ctx, ctx.match[1]!);
+  if (!config) {
+    await ctx.reply(ctx.t.configGone);
+    return;
+  }
+  const { t } = ctx;
+  await ctx.reply(t.revokeConfirm(config.serverId), {
+    reply_markup: new InlineKeyboard()
+      .text(t.revokeYes, `cfg:revoke-yes:${config.id}`)
+      .text(t.revokeNo, "cfg:keep"),
+  });
+});
+
+myConfigsFlow.callbackQuery(new RegExp(`^cfg:revoke-yes:${CONFIG_ID}$`), async (ctx) => {
+  const { service } = ctx.deps;
+  const userId = String(ctx.from!.id);
+  const revoked = await ctx.effects.propose((updateId) =>
+    service.revokeConfig({
+      configId: ctx.match[1]!,
+      userId,
+      actor: userId,
+      reason: "revoked by its owner",
+      updateId,
+    }),
+  );
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageReplyMarkup();
+  await ctx.reply(ctx.t.revoked(revoked.serverId ?? ""));
+});
+
+myConfigsFlow.callbackQuery("cfg:keep", async (ctx) => {
+  await ctx.effects.acknowledge();
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageReplyMarkup();
+  await ctx.reply(ctx.t.revokeCancelled);
+});

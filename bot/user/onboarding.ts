@@ -1,0 +1,92 @@
+/**
+ * A user's arrival: `/start` (with an invite code from a deep link), an
+ * invite code sent as text, or any first message from someone the bot does
+ * not know yet. One `upsertUser` proposal records them; the answer depends on
+ * the status apply gave them under the access mode in force.
+ */
+import { Composer } from "grammy";
+import type { User } from "../../cluster/fsm/records.ts";
+import { accessModeOf, displayName, isUserRecord } from "../account.ts";
+import { publishAdminMenu } from "../command-menus.ts";
+import type { BotContext } from "../context.ts";
+import { mainMenu } from "./main-menu.ts";
+
+/** Invite codes as the control plane accepts them. */
+const INVITE_CODE = /^[A-Za-z0-9_-]{4,64}$/;
+
+interface UpsertResult {
+  user: User;
+  created: boolean;
+  inviteConsumed: boolean;
+}
+
+function isUpsertResult(value: unknown): value is UpsertResult {
+  return typeof value === "object" && value !== null && isUserRecord((value as UpsertResult).user);
+}
+
+/** Records the sender (and redeems `inviteCode`), then welcomes them or says what they wait for. */
+export async function arrive(ctx: BotContext, inviteCode?: string): Promise<void> {
+  const from = ctx.from!;
+  const { service, bootstrapAdminIds } = ctx.deps;
+  const userId = String(from.id);
+  const bootstrapAdmin = bootstrapAdminIds.has(userId);
+  const { value } = await ctx.effects.run<unknown>({
+    type: "upsertUser",
+    userId,
+    name: displayName(from),
+    language: ctx.language,
+    ...(bootstrapAdmin ? { role: "admin" as const } : {}),
+    ...(inviteCode !== undefined ? { inviteCode } : {}),
+    at: service.now(),
+  });
+  // A re-delivered update answers from its first result; fall back to the
+  // record if that result came from another kind of command.
+  const user = isUpsertResult(value) ? value.user : service.localState.user(userId);
+  if (!user) return;
+  ctx.account = user;
+  if (user.role === "admin" && user.status === "active")
+    await publishAdminMenu(ctx.api, { id: user.id, language: user.language });
+  await replyWithStatus(ctx, user);
+}
+
+/** Tells a user where they stand: the main menu when active, otherwise what to do or wait for. */
+export async function replyWithStatus(ctx: BotContext, user: User): Promise<void> {
+  const { t } = ctx;
+  if (user.status === "active") {
+    await ctx.reply(t.welcome(ctx.from?.first_name ?? user.name), { reply_markup: mainMenu(t) });
+  } else if (user.status === "blocked") {
+    await ctx.reply(t.blocked);
+  } else {
+    const mode = accessModeOf(ctx.deps.service.localState);
+    await ctx.reply(mode === "invite" ? t.needInvite : t.awaitingApproval);
+  }
+}
+
+/** `/start [invite]`, invite codes sent as text by pending users, and first contact. */
+export const onboarding = new Composer<BotContext>();
+
+onboarding.command("start", async (ctx) => {
+  const payload = ctx.match.trim();
+  await arrive(ctx, INVITE_CODE.test(payload) ? payload : undefined);
+});
+
+// Someone the bot does not know yet: whatever they sent, they are recorded first.
+onboarding.on(["message", "callback_query"], async (ctx, next) => {
+  if (ctx.account) return next();
+  const text = ctx.message?.text?.trim() ?? "";
+  const code = INVITE_CODE.test(text) && accessModeOf(ctx.deps.service.localState) === "invite";
+  await arrive(ctx, code ? text : undefined);
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+});
+
+// A pending user in invite mode who sends a code as plain text.
+onboarding.on("message:text", async (ctx, next) => {
+  const text = ctx.message.text.trim();
+  const pendingForInvite =
+    ctx.account?.status === "pending" &&
+    accessModeOf(ctx.deps.service.localState) === "invite" &&
+    !text.startsWith("/") &&
+    INVITE_CODE.test(text);
+  if (!pendingForInvite) return next();
+  await arrive(ctx, text);
+});

@@ -1,0 +1,117 @@
+/**
+ * Three real node processes (each with its own redis-server) run the bot
+ * against one emulator. The leader is SIGKILLed in the middle of a burst of
+ * config requests: every user still ends with exactly one config, every
+ * request is answered (re-delivered updates answer with the same config),
+ * and no two polls ever overlapped.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { type Cluster, startCluster } from "../../scripts/lib/cluster-harness.ts";
+import { createTelegramEmulator } from "../../scripts/telegram-emulator/emulator.ts";
+import { TOKEN } from "./support/bot-cluster.ts";
+
+const USERS = 50;
+const FIRST_USER = 7001;
+const WAIT_MS = 30_000;
+
+/** GETs `path` from a running node until it answers 200 (a new leader may still be settling). */
+async function getJson<Body>(cluster: Cluster, path: string): Promise<Body> {
+  let body: Body | undefined;
+  await cluster.waitUntil(
+    async () => {
+      for (const node of cluster.nodes.filter((candidate) => candidate.running)) {
+        const response = await fetch(`${node.url}${path}`, {
+          headers: { authorization: `Bearer ${cluster.adminApiToken}` },
+          signal: AbortSignal.timeout(5000),
+        }).catch(() => undefined);
+        if (response?.ok) {
+          body = (await response.json()) as Body;
+          return true;
+        }
+      }
+      return false;
+    },
+    WAIT_MS,
+    `GET ${path}`,
+  );
+  return body!;
+}
+
+async function liveConfigs(cluster: Cluster, userId: number) {
+  const { configs } = await getJson<{ configs: { id: string; revokedAt: number | null }[] }>(
+    cluster,
+    `/v1/users/${userId}/configs`,
+  );
+  return configs.filter((config) => config.revokedAt === null);
+}
+
+test("SIGKILL of the leader during a burst of config requests: one config each, every request answered, polls never overlapped", async () => {
+  const emulator = await createTelegramEmulator({ tokens: [TOKEN] });
+  let cluster: Cluster | undefined;
+  try {
+    cluster = await startCluster({
+      size: 3,
+      env: { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: emulator.apiRoot },
+      nodeEnv: {
+        n1: { PUBLIC_HOST: "198.51.100.1" },
+        n2: { PUBLIC_HOST: "198.51.100.2" },
+        n3: { PUBLIC_HOST: "198.51.100.3" },
+      },
+    });
+    const running = cluster;
+    const leader = await running.leader();
+    await running.waitUntil(
+      async () => {
+        const { servers } = await getJson<{ servers: { endpointHost: string | null }[] }>(
+          running,
+          "/v1/servers",
+        );
+        return servers.length === 3 && servers.every((server) => server.endpointHost !== null);
+      },
+      WAIT_MS,
+      "every server to register",
+    );
+    await emulator.waitForPolling(WAIT_MS);
+    const users = Array.from({ length: USERS }, (_, n) =>
+      emulator.user(FIRST_USER + n, { first_name: `U${n}`, language_code: "en" }),
+    );
+    for (const user of users) user.send("/start");
+    await Promise.all(
+      users.map((user) => user.waitFor((message) => /^Hi U/.test(message.text ?? ""), WAIT_MS)),
+    );
+    for (const user of users) user.send("/config");
+    await running.waitUntil(
+      () => users.some((user) => user.inbox().some((message) => message.document !== undefined)),
+      WAIT_MS,
+      "the first config to go out",
+    );
+    const answeredBeforeKill = users.filter((user) =>
+      user.inbox().some((message) => message.document !== undefined),
+    ).length;
+    await leader.kill("SIGKILL");
+    await Promise.all(
+      users.map((user) => user.waitFor((message) => message.document !== undefined, WAIT_MS)),
+    );
+    for (const user of users) {
+      const configs = await liveConfigs(running, user.id);
+      assert.is(configs.length, 1, `user ${user.id} has exactly one config`);
+      const documents = user.inbox().filter((message) => message.document !== undefined);
+      for (const document of documents)
+        assert.ok(
+          document.document!.bytes.equals(documents[0]!.document!.bytes),
+          `user ${user.id}: an answer repeated after the failover is the same config`,
+        );
+    }
+    assert.ok(answeredBeforeKill < USERS, "the kill came in the middle of the burst");
+    assert.equal(emulator.overlappingPolls(), []);
+  } catch (error) {
+    if (cluster) process.stderr.write(cluster.logTails(30));
+    throw error;
+  } finally {
+    await cluster?.stop();
+    await emulator.stop();
+  }
+});
+
+test.run();

@@ -1,0 +1,33 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { SendPacing } from "../../../bot/jobs/send-pacing.ts";
+
+test("one chat gets at most one message a second", () => {
+  const pacing = new SendPacing({ globalPerSecond: 30, perChatPerSecond: 1 });
+  assert.is(pacing.reserve("7", 1, 0), 0);
+  assert.is(pacing.reserve("7", 1, 0), 1000);
+  assert.is(pacing.reserve("7", 1, 10), 2000);
+});
+
+test("an entry of several messages holds its chat for as many seconds", () => {
+  const pacing = new SendPacing({ globalPerSecond: 30, perChatPerSecond: 1 });
+  assert.is(pacing.reserve("7", 4, 0), 0);
+  assert.is(pacing.reserve("7", 1, 0), 4000);
+});
+
+test("across chats the overall rate holds: thirty a second", () => {
+  const pacing = new SendPacing({ globalPerSecond: 30, perChatPerSecond: 1 });
+  const slots = Array.from({ length: 61 }, (_, chat) => pacing.reserve(String(chat), 1, 0));
+  assert.is(slots[0], 0);
+  assert.ok(Math.abs(slots[30]! - 1000) < 1e-6);
+  assert.ok(Math.abs(slots[60]! - 2000) < 1e-6);
+});
+
+test("time that passed is not owed: a quiet chat is served at once", () => {
+  const pacing = new SendPacing({ globalPerSecond: 30, perChatPerSecond: 1 });
+  pacing.reserve("7", 1, 0);
+  assert.is(pacing.reserve("7", 1, 5000), 5000);
+  assert.is(pacing.nextFor("8", 5000), 5000 + 1000 / 30);
+});
+
+test.run();

@@ -1,0 +1,76 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { LeadershipLease } from "../../bot/leadership-lease.ts";
+
+function lease(options: {
+  confirm: () => Promise<unknown>;
+  leaseMs?: number;
+  clock?: () => number;
+}) {
+  const controller = new AbortController();
+  let expired = 0;
+  const instance = new LeadershipLease({
+    confirmLeadership: options.confirm,
+    leaseMs: options.leaseMs ?? 40,
+    onExpired: () => {
+      expired++;
+    },
+    signal: controller.signal,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return { instance, controller, expiredCount: () => expired };
+}
+
+test("a lease is valid from a confirmation until leaseMs after the confirmation started", async () => {
+  let nowMs = 1000;
+  const { instance, controller } = lease({
+    confirm: async () => {
+      nowMs += 15;
+    },
+    leaseMs: 40,
+    clock: () => nowMs,
+  });
+  assert.not.ok(instance.isValid(), "no lease before the first confirmation");
+  assert.ok(await instance.renew());
+  nowMs = 1039;
+  assert.ok(instance.isValid());
+  nowMs = 1040;
+  assert.not.ok(instance.isValid(), "measured from when the read started, not when it returned");
+  controller.abort();
+});
+
+test("a failed confirmation does not extend the lease, and expiry is reported once", async () => {
+  let healthy = true;
+  const { instance, controller, expiredCount } = lease({
+    confirm: async () => {
+      if (!healthy) throw new Error("no quorum");
+    },
+    leaseMs: 30,
+  });
+  assert.ok(await instance.renew());
+  healthy = false;
+  assert.not.ok(await instance.renew());
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.not.ok(instance.isValid());
+  assert.is(expiredCount(), 1);
+  controller.abort();
+});
+
+test("kept renewing, a lease never expires; once the session ends it is invalid and silent", async () => {
+  const { instance, controller, expiredCount } = lease({
+    confirm: async () => undefined,
+    leaseMs: 30,
+  });
+  assert.ok(await instance.renew());
+  const renewing = instance.keepRenewing();
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.ok(instance.isValid());
+  assert.is(expiredCount(), 0);
+  controller.abort();
+  await renewing;
+  assert.not.ok(instance.isValid());
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.is(expiredCount(), 0);
+});
+
+test.run();

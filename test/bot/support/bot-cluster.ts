@@ -1,0 +1,194 @@
+/**
+ * A three-node in-memory cluster with a LeaderBot on every node, all talking
+ * to one Telegram emulator: the fixture for the bot's suites. Every node has
+ * a registered VPN server with a known endpoint, so configs can be issued.
+ */
+import { Writable } from "node:stream";
+import { LeaderBot, type LeaderBotOptions } from "../../../bot/leader-bot.ts";
+import { ControlPlaneService } from "../../../cluster/control-plane-service.ts";
+import { startRedisServer } from "../../../scripts/lib/redis-server.ts";
+import {
+  createTelegramEmulator,
+  type TelegramEmulator,
+} from "../../../scripts/telegram-emulator/emulator.ts";
+import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
+import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
+import { createLogger } from "../../../shared/logger.ts";
+import { startInMemoryCluster, type TestMember } from "../../cluster/support/in-memory-cluster.ts";
+
+export const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
+export const CLUSTER_SECRET = "bot-suite-cluster-secret-0123456789abcdef";
+/** Every wait in these suites gives up after this long. */
+export const WAIT_MS = 5000;
+
+const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+export interface BotMember extends TestMember {
+  service: ControlPlaneService;
+  bot: LeaderBot;
+}
+
+export interface BotClusterOptions {
+  /** Region of each node's server, n1 first; default all "default". */
+  regions?: string[];
+  adminIds?: string[];
+  accessMode?: "open" | "invite" | "approval";
+  /** Settings stored before the bots start (e.g. configsPerUser). */
+  settings?: Record<string, string>;
+  userRateLimit?: LeaderBotOptions["userRateLimit"];
+  /** Attach the bots only when the test says so (startBots()). */
+  deferBots?: boolean;
+  /** How often the leader sweeps expired configs; default a minute (never, in a test). */
+  expirySweepIntervalMs?: number;
+}
+
+export async function startBotCluster(options: BotClusterOptions = {}) {
+  const emulator: TelegramEmulator = await createTelegramEmulator({ tokens: [TOKEN] });
+  // One redis-server stands in for every node's own: each node's queue has its own prefix.
+  const redis = await startRedisServer({ appendonly: false });
+  const cluster = await startInMemoryCluster(3);
+  const configKeys = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.configKeys);
+  const members = new Map<string, BotMember>();
+  /** Added to the services' clock, so a test can jump days ahead. */
+  const clock = { shiftMs: 0 };
+  for (const member of cluster.members.values()) {
+    const service = new ControlPlaneService({
+      node: member.node,
+      state: member.state,
+      configKeys,
+      clock: () => Date.now() + clock.shiftMs,
+    });
+    const bot = new LeaderBot({
+      token: TOKEN,
+      apiRoot: emulator.apiRoot,
+      node: member.node,
+      service,
+      bootstrapAdminIds: options.adminIds ?? [],
+      initialAccessMode: options.accessMode ?? "open",
+      queueRedis: { url: redis.url, prefix: `nexaloak:${member.id}:bull` },
+      electionTimeoutMs: 100,
+      // BOT_TEST_LOG=debug shows the bots' logs when a suite needs explaining.
+      logger: process.env.BOT_TEST_LOG
+        ? createLogger({ level: process.env.BOT_TEST_LOG as "debug", nodeId: member.id })
+        : createLogger({ level: "silent", destination: silent }),
+      pollTimeoutSeconds: 5,
+      userRateLimit: options.userRateLimit ?? { limit: 1000, timeFrameMs: 1000 },
+      ...(options.expirySweepIntervalMs
+        ? { expirySweepIntervalMs: options.expirySweepIntervalMs }
+        : {}),
+    });
+    members.set(member.id, { ...member, service, bot });
+  }
+  const leaderMember = async () => members.get((await cluster.leader()).id)!;
+  const leader = await leaderMember();
+  const regions = options.regions ?? [];
+  let position = 0;
+  for (const member of members.values()) {
+    await leader.service.run({
+      type: "registerServer",
+      serverId: member.id,
+      publicKey: generateKeyPair().publicKey,
+      listenPort: 51820,
+      apiPort: 7001 + position,
+      endpointHost: `198.51.100.${position + 1}`,
+      capacity: 10,
+      region: regions[position] ?? "default",
+      at: Date.now(),
+    });
+    position++;
+  }
+  for (const [key, value] of Object.entries(options.settings ?? {}))
+    await leader.service.run({ type: "setSetting", key, value });
+
+  const startBots = () => {
+    for (const member of members.values()) member.bot.attach();
+  };
+  if (!options.deferBots) startBots();
+
+  return {
+    emulator,
+    members,
+    cluster,
+    /** Moves every service's clock `ms` ahead of real time. */
+    setClockShift: (ms: number) => {
+      clock.shiftMs = ms;
+    },
+    startBots,
+    leader: leaderMember,
+    /** The members whose bot runs a session now. */
+    activeBots: () => [...members.values()].filter((member) => member.bot.active),
+    /** Waits until exactly one node runs the bot and a poll waits; returns that node. */
+    async polling(): Promise<BotMember> {
+      await emulator.waitForPolling(WAIT_MS);
+      return cluster.waitFor(
+        () => {
+          const active = [...members.values()].filter((member) => member.bot.active);
+          return active.length === 1 && active[0]!.node.isLeader() ? active[0] : undefined;
+        },
+        WAIT_MS,
+        "one polling leader",
+      );
+    },
+    async stop() {
+      await Promise.all([...members.values()].map((member) => member.bot.close()));
+      await cluster.stop();
+      await emulator.stop();
+      await redis.cleanup();
+    },
+  };
+}
+
+export type BotCluster = Awaited<ReturnType<typeof startBotCluster>>;
+
+/** Runs `body` on a fresh bot cluster and stops everything whatever happens. */
+export async function withBotCluster(
+  body: (cluster: BotCluster) => Promise<void>,
+  options: BotClusterOptions = {},
+): Promise<void> {
+  const cluster = await startBotCluster(options);
+  try {
+    await body(cluster);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** A user who sent /start and got the welcome (any language). */
+export async function arrivedUser(
+  cluster: BotCluster,
+  id: number,
+  profile: { first_name: string; language_code?: string } = { first_name: `User${id}` },
+) {
+  const user = cluster.emulator.user(id, { language_code: "en", ...profile });
+  user.send("/start");
+  await user.waitFor((message) => message.text?.includes(profile.first_name) === true, WAIT_MS);
+  return user;
+}
+
+/** Messages in `user`'s inbox whose text or caption matches `pattern`. */
+export function messagesMatching<Message extends { text?: string; caption?: string }>(
+  user: { inbox(): Message[] },
+  pattern: RegExp,
+): Message[] {
+  return user.inbox().filter((message) => pattern.test(message.text ?? message.caption ?? ""));
+}
+
+/** The update Telegram delivered for a command a user sent: for re-delivering it by hand. */
+export function commandUpdate(
+  sent: { updateId: number; messageId: number },
+  from: { id: number; first_name: string; language_code?: string },
+  text: string,
+) {
+  const command = text.split(" ")[0]!;
+  return {
+    update_id: sent.updateId,
+    message: {
+      message_id: sent.messageId,
+      date: Math.floor(Date.now() / 1000),
+      from: { is_bot: false, ...from },
+      chat: { id: from.id, type: "private" as const, first_name: from.first_name },
+      text,
+      entities: [{ type: "bot_command" as const, offset: 0, length: command.length }],
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Getting a config through the bot: the .conf as a document, its QR code as
+ * a photo and instructions; a region choice when servers sit in several
+ * regions; limits from the replicated settings; and exactly one config per
+ * update however often the update is delivered.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import {
+  arrivedUser,
+  commandUpdate,
+  messagesMatching,
+  WAIT_MS,
+  withBotCluster,
+} from "../support/bot-cluster.ts";
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
+
+test("/config sends nexaloak-<server>.conf, its QR code and instructions, from the config in the state", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    const user = await arrivedUser(cluster, 2001, { first_name: "Ann" });
+    user.send("/config");
+    const document = await user.waitFor((message) => message.document !== undefined, WAIT_MS);
+    const photo = await user.waitFor((message) => message.photo !== undefined, WAIT_MS);
+    await user.waitFor((message) => /How to connect/.test(message.text ?? ""), WAIT_MS);
+    const configs = leader.state.configsOfUser("2001");
+    assert.is(configs.length, 1);
+    const config = configs[0]!;
+    assert.is(document.document!.fileName, `nexaloak-${config.serverId}.conf`);
+    const conf = document.document!.bytes.toString("utf8");
+    assert.match(conf, /\[Interface\]/);
+    assert.match(conf, `Address = ${config.address}`);
+    assert.ok(photo.photo!.bytes.subarray(0, 4).equals(PNG_SIGNATURE), "the QR code is a PNG");
+    assert.equal(cluster.emulator.overlappingPolls(), []);
+  });
+});
+
+test("the menu button gets a config too", async () => {
+  await withBotCluster(async (cluster) => {
+    await cluster.polling();
+    const user = await arrivedUser(cluster, 2002, { first_name: "Bo" });
+    const welcome = user.inbox().at(-1)!;
+    user.press(welcome.messageId, "menu:config");
+    await user.waitFor((message) => message.document !== undefined, WAIT_MS);
+    assert.ok(user.callbackAnswers().length >= 1, "the button press was answered");
+  });
+});
+
+test("with servers in two regions the user chooses one and gets a config there", async () => {
+  await withBotCluster(
+    async (cluster) => {
+      const leader = await cluster.polling();
+      const user = await arrivedUser(cluster, 2003, { first_name: "Cy" });
+      user.send("/config");
+      const choice = await user.waitFor(
+        (message) => /Choose a region/.test(message.text ?? ""),
+        WAIT_MS,
+      );
+      const buttons = choice.inlineKeyboard.flat().map((button) => button.text);
+      assert.equal(buttons, ["eu", "us"]);
+      user.press(choice.messageId, "config:region:us");
+      const document = await user.waitFor((message) => message.document !== undefined, WAIT_MS);
+      assert.is(document.document!.fileName, "nexaloak-n3.conf");
+      assert.is(leader.state.configsOfUser("2003")[0]?.serverId, "n3");
+    },
+    { regions: ["eu", "eu", "us"] },
+  );
+});
+
+test("the configs-per-user limit is answered with how to get another, and nothing is issued", async () => {
+  await withBotCluster(
+    async (cluster) => {
+      const leader = await cluster.polling();
+      const user = await arrivedUser(cluster, 2004, { first_name: "Di" });
+      user.send("/config");
+      await user.waitFor((message) => message.document !== undefined, WAIT_MS);
+      user.send("/config");
+      await user.waitFor((message) => /the most allowed/.test(message.text ?? ""), WAIT_MS);
+      assert.is(leader.state.configsOfUser("2004").length, 1);
+    },
+    { settings: { configsPerUser: "1" } },
+  );
+});
+
+test("an update delivered twice issues one config and answers both times with it", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    const user = await arrivedUser(cluster, 2005, { first_name: "Ed" });
+    const sent = user.send("/config");
+    await user.waitFor((message) => message.document !== undefined, WAIT_MS);
+    await user.waitFor((message) => /How to connect/.test(message.text ?? ""), WAIT_MS);
+    const session = leader.bot.currentSession!;
+    await session.handleUpdate(commandUpdate(sent, { id: 2005, first_name: "Ed" }, "/config"));
+    await cluster.cluster.waitFor(
+      () => user.inbox().filter((message) => message.document !== undefined).length === 2,
+      WAIT_MS,
+      "the second answer",
+    );
+    const documents = user.inbox().filter((message) => message.document !== undefined);
+    assert.ok(
+      documents[0]!.document!.bytes.equals(documents[1]!.document!.bytes),
+      "the same config",
+    );
+    assert.is(leader.state.configsOfUser("2005").length, 1);
+  });
+});
+
+test("a Persian user is answered in Persian, and /language switches to Russian", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    const user = await arrivedUser(cluster, 2006, { first_name: "Sara", language_code: "fa" });
+    assert.match(user.inbox().at(-1)!.text!, /سلام Sara/);
+    user.send("/language");
+    const choice = await user.waitFor(
+      (message) => message.inlineKeyboard.length > 0 && /زبان/.test(message.text ?? ""),
+      WAIT_MS,
+    );
+    user.press(choice.messageId, "lang:ru");
+    await user.waitFor((message) => /по-русски/.test(message.text ?? ""), WAIT_MS);
+    assert.is(leader.state.user("2006")?.language, "ru");
+    user.send("/help");
+    await user.waitFor((message) => /получить новый конфиг/.test(message.text ?? ""), WAIT_MS);
+    assert.ok(messagesMatching(user, /Hi /).length === 0, "never answered in English");
+  });
+});
+
+test.run();
