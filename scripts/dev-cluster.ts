@@ -5,8 +5,13 @@
  * URLs, the admin token and example requests, streams the nodes' logs in
  * short form, and stops everything it started on Ctrl-C or SIGTERM.
  *
+ * Without BOT_TOKEN it also serves the local Telegram Bot API emulator with
+ * its web chat page, so the bot can be tried as a user and as an admin with no
+ * token and no network; with BOT_TOKEN set the leader's bot talks to Telegram.
+ *
  * Usage: npm run dev [-- --base-port 7101]
- *   Nodes listen on base-port, +1, +2; their Redis servers on base-port+100, +101, +102.
+ *   Nodes listen on base-port, +1, +2; their Redis servers on base-port+100, +101, +102;
+ *   the emulator (without BOT_TOKEN) on base-port+90.
  * The cluster secret and admin token are generated once into ./.data/dev-secrets.json.
  */
 import { spawnSync } from "node:child_process";
@@ -20,9 +25,13 @@ import { z } from "zod";
 import { formatLogLine } from "./lib/log-line-format.ts";
 import { type NodeProcess, spawnNode } from "./lib/node-process.ts";
 import { type RedisServerHandle, startRedisServer } from "./lib/redis-server.ts";
+import { createTelegramEmulator, type TelegramEmulator } from "./telegram-emulator/emulator.ts";
 
 const NODE_IDS = ["n1", "n2", "n3"] as const;
 const REDIS_PORT_OFFSET = 100;
+const EMULATOR_PORT_OFFSET = 90;
+/** The Telegram id the web chat's admin uses in development. */
+const DEV_ADMIN_ID = "100";
 const STOP_GRACE_MS = 10_000;
 const START_TIMEOUT_MS = 60_000;
 
@@ -81,7 +90,11 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-function printBanner(basePort: number, secrets: DevSecrets): void {
+function printBanner(
+  basePort: number,
+  secrets: DevSecrets,
+  emulator: TelegramEmulator | undefined,
+): void {
   const auth = `-H "Authorization: Bearer ${secrets.adminApiToken}"`;
   const urls = NODE_IDS.map((id, i) => `  ${id}  http://127.0.0.1:${basePort + i}`);
   const lines = [
@@ -98,6 +111,13 @@ function printBanner(basePort: number, secrets: DevSecrets): void {
     `  curl -s -X POST ${auth} -H 'content-type: application/json' -d '{}' http://127.0.0.1:${basePort}/v1/leadership/transfer`,
     `  curl -s http://127.0.0.1:${basePort}/metrics | grep '^nexaloak_raft'`,
     "",
+    ...(emulator
+      ? [
+          `Telegram sandbox (no BOT_TOKEN): open ${new URL("/", emulator.url).href} and chat with the bot;`,
+          `  as user id ${DEV_ADMIN_ID} you are an admin (try /servers, /metrics), any other id is a user.`,
+          "",
+        ]
+      : ["The leader's bot talks to Telegram with BOT_TOKEN.", ""]),
     "Ctrl-C stops every node and Redis server started here.",
     "",
   ];
@@ -119,6 +139,7 @@ async function main(): Promise<void> {
 
   const redisServers: RedisServerHandle[] = [];
   const nodes: NodeProcess[] = [];
+  let emulator: TelegramEmulator | undefined;
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> => {
     stopping ??= (async () => {
@@ -126,6 +147,7 @@ async function main(): Promise<void> {
       await Promise.all(nodes.map((node) => node.stop(STOP_GRACE_MS)));
       // Ctrl-C in a terminal reaches the Redis servers too, so one may already be exiting.
       await Promise.all(redisServers.map((server) => server.stop().catch(() => undefined)));
+      await emulator?.stop();
     })();
     return stopping;
   };
@@ -134,6 +156,25 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+
+  let botEnv: Record<string, string>;
+  if (process.env.BOT_TOKEN) {
+    botEnv = { BOT_TOKEN: process.env.BOT_TOKEN };
+    if (process.env.TELEGRAM_API_ROOT) botEnv.TELEGRAM_API_ROOT = process.env.TELEGRAM_API_ROOT;
+    if (process.env.ADMIN_IDS) botEnv.ADMIN_IDS = process.env.ADMIN_IDS;
+  } else {
+    // The cluster remembers the update ids it handled across restarts; a fresh
+    // emulator starts its ids above any earlier run's.
+    emulator = await createTelegramEmulator({
+      port: basePort + EMULATOR_PORT_OFFSET,
+      firstUpdateId: Date.now(),
+    });
+    botEnv = {
+      BOT_TOKEN: `${1_000_000_000 + randomBytes(3).readUIntBE(0, 3)}:${randomBytes(27).toString("base64url")}`,
+      TELEGRAM_API_ROOT: emulator.apiRoot,
+      ADMIN_IDS: process.env.ADMIN_IDS ?? DEV_ADMIN_ID,
+    };
+  }
 
   try {
     for (const [i, id] of NODE_IDS.entries()) {
@@ -155,6 +196,7 @@ async function main(): Promise<void> {
             CLUSTER_SECRET: secrets.clusterSecret,
             ADMIN_API_TOKEN: secrets.adminApiToken,
             LOG_LEVEL: "info",
+            ...botEnv,
           },
           logFile: join(dataDir, "node.log"),
           cwd: dataDir,
@@ -170,7 +212,7 @@ async function main(): Promise<void> {
     await stopAll();
     process.exit(1);
   }
-  printBanner(basePort, secrets);
+  printBanner(basePort, secrets, emulator);
 
   // The children do not hold this process open (see node-process.ts); this does, until a signal.
   setInterval(() => undefined, 60_000);
