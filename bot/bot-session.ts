@@ -20,15 +20,14 @@ import {
 } from "@grammyjs/runner";
 import { Bot, type Middleware } from "grammy";
 import type { Update } from "grammy/types";
+import { sleep } from "../shared/sleep.ts";
 import { SessionEndedError, sessionGuard } from "./api-guard.ts";
 import { publishCommandMenus } from "./command-menus.ts";
 import type { BotContext, BotDependencies } from "./context.ts";
-import { runExpirySweeps } from "./jobs/expiry-sweep.ts";
 import { OutboxDelivery } from "./jobs/outbox-delivery.ts";
 import type { QueueRedis } from "./jobs/outbox-queue.ts";
 import { LeadershipLease } from "./leadership-lease.ts";
 import { botMiddleware } from "./middleware.ts";
-import { sleep } from "./sleep.ts";
 import { UpdateEffects } from "./update-effects.ts";
 import { UpdateProgress } from "./update-progress.ts";
 import { createUpdateSupplier } from "./update-supplier.ts";
@@ -48,8 +47,6 @@ export interface BotSessionOptions {
   concurrency: number;
   /** This node's Redis, where the outbox delivery queue lives. */
   queueRedis: QueueRedis;
-  /** How often the leader sweeps expired configs and queues expiry warnings. */
-  expirySweepIntervalMs: number;
   /** How long the next poll waits for answers held up (e.g. by flood control) once all effects committed. */
   answerGraceMs: number;
   /** How long a leadership confirmation lets the session poll; below the election timeout. */
@@ -157,12 +154,6 @@ export class BotSession {
         redis: this.options.queueRedis,
       });
       this.deliveryDone = this.delivery.run();
-      void runExpirySweeps({
-        service: deps.service,
-        signal,
-        intervalMs: this.options.expirySweepIntervalMs,
-        logger: deps.logger,
-      });
     } catch (error) {
       if (signal.aborted) return;
       throw error;

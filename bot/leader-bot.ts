@@ -10,11 +10,11 @@ import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
 import type { ClusterNode } from "../cluster/node.ts";
 import type { Logger } from "../shared/logger.ts";
+import { sleep } from "../shared/sleep.ts";
 import { BotSession } from "./bot-session.ts";
 import type { BotContext } from "./context.ts";
 import type { QueueRedis } from "./jobs/outbox-queue.ts";
 import { QrCodeRenderer } from "./qr-code-renderer.ts";
-import { sleep } from "./sleep.ts";
 
 /** A session that cannot start (Telegram unreachable, no majority) retries after these pauses. */
 const START_RETRY_MIN_MS = 500;
@@ -43,8 +43,6 @@ export interface LeaderBotOptions {
   pollTimeoutSeconds?: number;
   /** Per-user rate limit: at most `limit` updates per `timeFrameMs`; default 20 per 10 s. */
   userRateLimit?: { limit: number; timeFrameMs: number };
-  /** How often the leader sweeps expired configs; default a minute. */
-  expirySweepIntervalMs?: number;
   /** Updates handled at once, across chats; default 200. */
   concurrency?: number;
 }
@@ -113,7 +111,6 @@ export class LeaderBot {
       pollTimeoutSeconds: options.pollTimeoutSeconds ?? 25,
       concurrency: options.concurrency ?? 200,
       answerGraceMs: ANSWER_GRACE_MS,
-      expirySweepIntervalMs: options.expirySweepIntervalMs ?? 60_000,
       leaseMs,
       // A former leader's lease began before this node won and lasts leaseMs;
       // the rest of the election timeout is margin for its late timers.

@@ -20,7 +20,7 @@
  * waits `leaseMs` (plus margin) after winning before it polls never meets
  * a former leader's poll.
  */
-import { sleep } from "./sleep.ts";
+import { sleep } from "../shared/sleep.ts";
 
 export interface LeaseOptions {
   /** A linearizable read: resolves once a majority confirmed this node's leadership. */

@@ -21,6 +21,7 @@ import { addSettingsRoutes } from "./api/settings-routes.ts";
 import { ControlPlaneService } from "./control-plane-service.ts";
 import { type ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
 import { createNodeServer } from "./http.ts";
+import { runLeaderJobs } from "./leader-jobs.ts";
 import { NodeMetrics } from "./metrics.ts";
 import { ClusterNode } from "./node.ts";
 import { registerServer } from "./server-registration.ts";
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   const router = new Router();
   let node: ClusterNode<ApplyResult> | undefined;
   let agent: VpnAgent | undefined;
+  let stopLeaderJobs: (() => void) | undefined;
   let bot: LeaderBot | undefined;
   let startupStage = "connecting to Redis";
 
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down");
     await bot?.close();
+    stopLeaderJobs?.();
     await node?.shutdown();
     await agent?.stop();
     await transport.close();
@@ -189,6 +192,13 @@ async function main(): Promise<void> {
     onApplied: () => agent?.notifyStateChanged(),
   });
   const service = new ControlPlaneService({ node: clusterNode, state, configKeys });
+  // Subscribed before the node starts, so a first leadership is not missed.
+  stopLeaderJobs = runLeaderJobs({
+    node: clusterNode,
+    service,
+    expirySweepIntervalMs: 60_000,
+    logger: logger.child({ component: "leader-jobs" }),
+  });
   agent = new VpnAgent({
     driver,
     serverId: config.nodeId,

@@ -9,9 +9,9 @@
  */
 import { type Api, GrammyError } from "grammy";
 import type { OutboxEntry } from "../../cluster/fsm/records.ts";
+import { sleep } from "../../shared/sleep.ts";
 import { SessionEndedError } from "../api-guard.ts";
 import type { BotDependencies } from "../context.ts";
-import { sleep } from "../sleep.ts";
 import { messageCount, sendNotice, UndeliverableError } from "./outbox-notice.ts";
 import { OutboxQueue, type QueueRedis } from "./outbox-queue.ts";
 import { SendPacing, TELEGRAM_SEND_LIMITS } from "./send-pacing.ts";

@@ -6,6 +6,7 @@
 import { Writable } from "node:stream";
 import { LeaderBot, type LeaderBotOptions } from "../../../bot/leader-bot.ts";
 import { ControlPlaneService } from "../../../cluster/control-plane-service.ts";
+import { runLeaderJobs } from "../../../cluster/leader-jobs.ts";
 import { startRedisServer } from "../../../scripts/lib/redis-server.ts";
 import {
   createTelegramEmulator,
@@ -49,6 +50,7 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
   const cluster = await startInMemoryCluster(3);
   const configKeys = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.configKeys);
   const members = new Map<string, BotMember>();
+  const leaderJobs: Array<() => void> = [];
   /** Added to the services' clock, so a test can jump days ahead. */
   const clock = { shiftMs: 0 };
   for (const member of cluster.members.values()) {
@@ -73,10 +75,16 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
         : createLogger({ level: "silent", destination: silent }),
       pollTimeoutSeconds: 5,
       userRateLimit: options.userRateLimit ?? { limit: 1000, timeFrameMs: 1000 },
-      ...(options.expirySweepIntervalMs
-        ? { expirySweepIntervalMs: options.expirySweepIntervalMs }
-        : {}),
     });
+    // The node's own leader jobs (the expiry sweep), as cluster/main.ts runs them.
+    leaderJobs.push(
+      runLeaderJobs({
+        node: member.node,
+        service,
+        expirySweepIntervalMs: options.expirySweepIntervalMs ?? 60_000,
+        logger: createLogger({ level: "silent", destination: silent }),
+      }),
+    );
     members.set(member.id, { ...member, service, bot });
   }
   const leaderMember = async () => members.get((await cluster.leader()).id)!;
@@ -130,6 +138,7 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
       );
     },
     async stop() {
+      for (const stopJobs of leaderJobs) stopJobs();
       await Promise.all([...members.values()].map((member) => member.bot.close()));
       await cluster.stop();
       await emulator.stop();

@@ -4,19 +4,19 @@
  * expire (see cluster/fsm/expiry-sweep.ts). The time travels in the command,
  * so every node applies the same sweep.
  */
-import type { ControlPlaneService } from "../../cluster/control-plane-service.ts";
-import type { Logger } from "../../shared/logger.ts";
-import { sleep } from "../sleep.ts";
+import type { Logger } from "../shared/logger.ts";
+import { sleep } from "../shared/sleep.ts";
+import type { ControlPlaneService } from "./control-plane-service.ts";
 
 export interface ExpirySweepOptions {
   service: ControlPlaneService;
-  /** The bot session's signal: sweeping ends with it. */
+  /** Aborted when this node stops leading: sweeping ends with it. */
   signal: AbortSignal;
   intervalMs: number;
   logger: Logger;
 }
 
-/** Sweeps every `intervalMs` until the session ends. */
+/** Sweeps every `intervalMs` until the signal aborts. */
 export async function runExpirySweeps(options: ExpirySweepOptions): Promise<void> {
   const { service, signal, logger } = options;
   while (!signal.aborted) {
