@@ -1,0 +1,261 @@
+/**
+ * `npm run bench:bot`: the Telegram bot end to end, through the local Bot API
+ * emulator, against a real three-node cluster on 127.0.0.1 (durable Redis).
+ *
+ * 1. Configs: every emulated user sends /start, then all send /config at once;
+ *    configs per second, and the latency from a user's /config until the
+ *    config document is in their inbox.
+ * 2. Failover: users keep sending /config (each at most once a second, under
+ *    the bot's per-user rate limit); the leader is SIGKILLed `--kills` times.
+ *    For each kill, the gap users see: from the last bot reply that arrived
+ *    before the killed process was gone until the first reply after. The
+ *    killed node is restarted and ready before the next kill.
+ *
+ * Options: --users 50  --kills 20  --election-timeout-ms 300  --heartbeat-ms 50
+ */
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { type Cluster, startCluster } from "../lib/cluster-harness.ts";
+import { ControlPlaneClient } from "../lib/control-plane-client.ts";
+import {
+  createTelegramEmulator,
+  type EmulatedUser,
+  type TelegramEmulator,
+} from "../telegram-emulator/emulator.ts";
+import { cell, formatTable, type Summary, summarize } from "./stats.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    users: { type: "string", default: "50" },
+    kills: { type: "string", default: "20" },
+    "election-timeout-ms": { type: "string", default: "300" },
+    "heartbeat-ms": { type: "string", default: "50" },
+  },
+});
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    process.stderr.write(`--${name} must be a positive whole number, got ${text}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const userCount = positiveInteger("users", args.users);
+const kills = positiveInteger("kills", args.kills);
+const electionTimeoutMs = positiveInteger("election-timeout-ms", args["election-timeout-ms"]);
+const heartbeatMs = positiveInteger("heartbeat-ms", args["heartbeat-ms"]);
+
+/** The failover target this benchmark checks, valid at ELECTION_TIMEOUT_MS=300. */
+const TARGET_GAP_P99_MS = 1000;
+const FIRST_USER_ID = 9001;
+/** Bound on any one wait (cluster start, a burst of configs, a failover). */
+const WAIT_MS = 60_000;
+/** Quiet time once the cluster is whole again, so one kill does not overlap the last. */
+const SETTLE_MS = 500;
+/** The bot allows 20 updates per user per 10 s; once a second each stays well under it. */
+const PER_USER_SEND_INTERVAL_MS = 1000;
+const MIN_SEND_INTERVAL_MS = 50;
+/** Documentation addresses: they only go into configs as endpoints, never dialled. */
+const PUBLIC_HOSTS = ["198.51.100.1", "198.51.100.2", "198.51.100.3"];
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** When the bot sent each message to any of `users` (emulator monotonic clock, ascending). */
+function replyTimes(users: readonly EmulatedUser[]): number[] {
+  return users
+    .flatMap((user) => user.inbox().map((message) => message.sentAt))
+    .sort((a, b) => a - b);
+}
+
+/** Waits until every node's server has registered with its public endpoint, so configs can be placed. */
+async function waitForServers(cluster: Cluster): Promise<void> {
+  await cluster.waitUntil(
+    async () => {
+      for (const node of cluster.nodes.filter((candidate) => candidate.running)) {
+        const client = new ControlPlaneClient(node.url, cluster.adminApiToken, { timeoutMs: 5000 });
+        const servers = await client.servers();
+        if (servers.ok)
+          return (
+            servers.value.length === PUBLIC_HOSTS.length &&
+            servers.value.every((server) => server.endpointHost !== null)
+          );
+      }
+      return false;
+    },
+    WAIT_MS,
+    "every server to register its endpoint",
+  );
+}
+
+interface ConfigBurst {
+  configsPerSecond: number;
+  latencyMs: Summary;
+}
+
+/** Phase 1: /start for everyone, then a burst of /config; latency per user from send to document. */
+async function measureConfigBurst(users: readonly EmulatedUser[]): Promise<ConfigBurst> {
+  for (const user of users) user.send("/start");
+  await Promise.all(
+    users.map((user) => user.waitFor((message) => message.text !== undefined, WAIT_MS)),
+  );
+  const sentAt = new Map<number, number>();
+  const firstSentAt = performance.now();
+  for (const user of users) {
+    sentAt.set(user.id, performance.now());
+    user.send("/config");
+  }
+  const documents = await Promise.all(
+    users.map((user) => user.waitFor((message) => message.document !== undefined, WAIT_MS)),
+  );
+  const latencies = documents.map((document, i) => document.sentAt - sentAt.get(users[i]!.id)!);
+  const lastDocumentAt = Math.max(...documents.map((document) => document.sentAt));
+  return {
+    configsPerSecond: users.length / ((lastDocumentAt - firstSentAt) / 1000),
+    latencyMs: summarize(latencies),
+  };
+}
+
+/** Sends /config from each user in turn, so every user writes at most once a second. */
+function startSteadyRequests(users: readonly EmulatedUser[]): { stop(): void; sent(): number } {
+  const intervalMs = Math.max(MIN_SEND_INTERVAL_MS, PER_USER_SEND_INTERVAL_MS / users.length);
+  let next = 0;
+  const timer = setInterval(() => {
+    users[next % users.length]!.send("/config");
+    next += 1;
+  }, intervalMs);
+  return { stop: () => clearInterval(timer), sent: () => next };
+}
+
+/** The first reply sent after `afterMs` (emulator clock), once there is one. */
+async function firstReplyAfter(
+  cluster: Cluster,
+  users: readonly EmulatedUser[],
+  afterMs: number,
+): Promise<number> {
+  let found = Number.NaN;
+  await cluster.waitUntil(
+    () => {
+      found = replyTimes(users).find((at) => at > afterMs) ?? Number.NaN;
+      return Number.isFinite(found);
+    },
+    WAIT_MS,
+    "a bot reply after the kill",
+  );
+  return found;
+}
+
+/** Phase 2: the reply gap of each SIGKILL of the leader, in milliseconds. */
+async function measureFailoverGaps(
+  cluster: Cluster,
+  users: readonly EmulatedUser[],
+): Promise<number[]> {
+  const gaps: number[] = [];
+  const load = startSteadyRequests(users);
+  try {
+    for (let kill = 1; kill <= kills; kill++) {
+      const leader = await cluster.leader({ timeoutMs: WAIT_MS });
+      await leader.kill("SIGKILL");
+      // Replies the dead process had already written may land while it exits: they count as before.
+      const goneAt = performance.now();
+      const lastBefore =
+        replyTimes(users)
+          .filter((at) => at <= goneAt)
+          .at(-1) ?? Number.NaN;
+      const firstAfter = await firstReplyAfter(cluster, users, goneAt);
+      gaps.push(firstAfter - lastBefore);
+      process.stdout.write(
+        `  kill ${kill}/${kills} of ${leader.id}: no reply for ${(firstAfter - lastBefore).toFixed(0)} ms (first reply ${(firstAfter - goneAt).toFixed(0)} ms after the process was gone)\n`,
+      );
+      await leader.restart();
+      await leader.waitForReady(WAIT_MS);
+      await cluster.leader({ timeoutMs: WAIT_MS });
+      await firstReplyAfter(cluster, users, performance.now());
+      await sleep(SETTLE_MS);
+    }
+  } finally {
+    load.stop();
+  }
+  process.stdout.write(`  ${load.sent()} /config requests sent during the failovers\n`);
+  return gaps;
+}
+
+async function run(emulator: TelegramEmulator, token: string): Promise<void> {
+  const cluster = await startCluster({
+    size: PUBLIC_HOSTS.length,
+    electionTimeoutMs,
+    heartbeatMs,
+    env: { BOT_TOKEN: token, TELEGRAM_API_ROOT: emulator.apiRoot },
+    nodeEnv: Object.fromEntries(
+      PUBLIC_HOSTS.map((host, i) => [`n${i + 1}`, { PUBLIC_HOST: host }]),
+    ),
+  });
+  try {
+    await cluster.leader({ timeoutMs: WAIT_MS });
+    await waitForServers(cluster);
+    await emulator.waitForPolling(WAIT_MS);
+    const users = Array.from({ length: userCount }, (_, n) =>
+      emulator.user(FIRST_USER_ID + n, { first_name: `Bench${n}`, language_code: "en" }),
+    );
+
+    const burst = await measureConfigBurst(users);
+    process.stdout.write(
+      `\n${formatTable(
+        ["users", "configs/s", "p50 ms", "p90 ms", "p99 ms", "max ms"],
+        [
+          [
+            String(userCount),
+            cell(burst.configsPerSecond),
+            cell(burst.latencyMs.p50, 0),
+            cell(burst.latencyMs.p90, 0),
+            cell(burst.latencyMs.p99, 0),
+            cell(burst.latencyMs.max, 0),
+          ],
+        ],
+      )}\n\n`,
+    );
+
+    process.stdout.write(
+      `2. Users keep sending /config; the leader is SIGKILLed ${kills} times: the gap from the last reply before the kill to the first reply after it.\n`,
+    );
+    const gapMs = summarize(await measureFailoverGaps(cluster, users));
+    const verdict = gapMs.p99 <= TARGET_GAP_P99_MS ? "met" : "MISSED";
+    process.stdout.write(
+      `\n${formatTable(
+        ["kills", "min ms", "median ms", "p90 ms", "p99 ms", "max ms"],
+        [
+          [
+            String(gapMs.count),
+            cell(gapMs.min, 0),
+            cell(gapMs.p50, 0),
+            cell(gapMs.p90, 0),
+            cell(gapMs.p99, 0),
+            cell(gapMs.max, 0),
+          ],
+        ],
+      )}\n\ntarget: p99 reply gap <= ${TARGET_GAP_P99_MS} ms at ELECTION_TIMEOUT_MS=300 (this run: ${electionTimeoutMs} ms): ${verdict}\n`,
+    );
+    const overlaps = emulator.overlappingPolls().length;
+    if (overlaps > 0) process.stdout.write(`warning: ${overlaps} overlapping getUpdates polls\n`);
+  } catch (error) {
+    process.stderr.write(`\n${cluster.logTails(30)}\n`);
+    throw error;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+process.stdout.write(
+  `Telegram bot: 3 nodes on 127.0.0.1 behind the Bot API emulator, ${userCount} users, ELECTION_TIMEOUT_MS=${electionTimeoutMs}, HEARTBEAT_MS=${heartbeatMs}.\n1. Every user sends /start, then all send /config at once: configs per second and the time from /config to the document in the user's inbox.\n`,
+);
+// Update ids start high, as real Telegram's do, so no node can mistake them for ones it has seen.
+const emulator = await createTelegramEmulator({ firstUpdateId: Date.now() });
+const token = `${7_100_000_001}:${randomBytes(20).toString("hex")}`;
+try {
+  await run(emulator, token);
+} finally {
+  await emulator.stop();
+}
