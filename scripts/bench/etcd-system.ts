@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitUntil } from "../lib/cluster-harness.ts";
 import { diesWithParent, findOnPath } from "../lib/executables.ts";
+import { trackChild, untrackChild } from "../lib/exit-cleanup.ts";
 import { findFreePorts } from "../lib/free-port.ts";
 import { requestJson } from "../lib/http-json.ts";
 import type { KvSystem } from "./kv-system.ts";
@@ -26,24 +27,6 @@ export interface EtcdSystemOptions {
 const STOP_GRACE_MS = 5_000;
 const START_TIMEOUT_MS = 30_000;
 const PROBE_TIMEOUT_MS = 2_000;
-
-const runningChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const child of runningChildren) {
-      if (child.pid === undefined) continue;
-      try {
-        process.kill(child.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}
 
 /** What `/maintenance/status` says; etcd's JSON gateway writes 64-bit ids as strings. */
 interface MemberStatus {
@@ -74,11 +57,11 @@ class EtcdMember {
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
-    runningChildren.add(child);
+    trackChild(child);
     this.child = child;
     this.exited = new Promise((resolve) => {
       child.once("exit", () => {
-        runningChildren.delete(child);
+        untrackChild(child);
         if (this.child === child) this.child = undefined;
         log.end();
         resolve();
@@ -144,7 +127,6 @@ async function gatewayPrefix(clientUrl: string): Promise<string> {
 export async function startEtcd(options: EtcdSystemOptions = {}): Promise<KvSystem> {
   const etcdPath = findOnPath("etcd");
   if (!etcdPath) throw new Error("etcd is not installed (Debian: apt-get install etcd-server)");
-  installExitHook();
   const dir = await mkdtemp(join(tmpdir(), "nexaloak-etcd-"));
   const ports = await findFreePorts(6);
   const names = ["e1", "e2", "e3"];

@@ -10,6 +10,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { envNames } from "../../shared/env-variables.ts";
 import { diesWithParent } from "./executables.ts";
+import { trackChild, untrackChild } from "./exit-cleanup.ts";
 
 /** The node's entry point in this repository. */
 export const NODE_ENTRY = fileURLToPath(new URL("../../cluster/main.ts", import.meta.url));
@@ -52,24 +53,6 @@ const OUTPUT_KEPT_CHARS = 4_000_000;
 const LOG_LINES_KEPT = 100_000;
 const TSX_LOADER = import.meta.resolve("tsx");
 
-const runningChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const child of runningChildren) {
-      if (child.pid === undefined) continue;
-      try {
-        process.kill(child.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}
-
 /** The caller's environment without anything that would configure the node behind our back. */
 function baseEnvironment(): Record<string, string> {
   const base: Record<string, string> = {};
@@ -99,7 +82,6 @@ export class NodeProcess {
   private readonly logStream: WriteStream;
 
   constructor(private readonly options: NodeProcessOptions) {
-    installExitHook();
     const nodeArgs = ["--import", TSX_LOADER, options.entry ?? NODE_ENTRY];
     const [command, args] = options.networkNamespace
       ? diesWithParent("ip", [
@@ -125,14 +107,14 @@ export class NodeProcess {
     this.exitPromise = new Promise((resolve) => {
       // "close" rather than "exit": by then all output has been read.
       this.child.once("close", (code, signal) => {
-        runningChildren.delete(this.child);
+        untrackChild(this.child);
         const exit = { code, signal };
         this.exitInfo = exit;
         // Resolved once the log file holds the last line too, so callers may read it at once.
         this.logStream.end(`--- exited code=${code} signal=${signal}\n`, () => resolve(exit));
       });
     });
-    if (this.child.pid !== undefined) runningChildren.add(this.child);
+    if (this.child.pid !== undefined) trackChild(this.child);
     // A node a caller forgot to stop must not keep its process alive; the exit hook kills it.
     this.child.unref();
     for (const stream of [this.child.stdout, this.child.stderr]) {

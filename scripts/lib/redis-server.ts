@@ -8,12 +8,17 @@
  * kernel kills it if that process dies abruptly, even by SIGKILL.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { diesWithParent, findOnPath } from "./executables.ts";
+import {
+  trackChild,
+  trackTemporaryDir,
+  untrackChild,
+  untrackTemporaryDir,
+} from "./exit-cleanup.ts";
 import { findFreePort } from "./free-port.ts";
 
 export type AppendFsyncPolicy = "always" | "everysec" | "no";
@@ -57,29 +62,6 @@ const PING_RETRY_MS = 20;
 const OUTPUT_TAIL_CHARS = 4_000;
 const OUTPUT_DRAIN_MS = 200;
 const AUTO_PORT_ATTEMPTS = 3;
-
-/** Every child still running and every temp dir not yet removed, for the exit hook. */
-const runningChildren = new Set<ChildProcess>();
-const temporaryDataDirs = new Set<string>();
-let exitHookInstalled = false;
-
-/** Kills what a caller forgot to stop and removes its temp dirs when the process exits. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const child of runningChildren) {
-      if (child.pid !== undefined) {
-        try {
-          process.kill(child.pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }
-    }
-    for (const dir of temporaryDataDirs) rmSync(dir, { recursive: true, force: true });
-  });
-}
 
 /** What a probe learned: whether the server serves commands yet, and whose process answered. */
 interface ProbeReply {
@@ -206,12 +188,12 @@ class RedisServerProcess implements RedisServerHandle {
     const outputClosed = new Promise((resolve) => child.once("close", resolve));
     this.exited = new Promise((resolve) => {
       child.once("exit", () => {
-        runningChildren.delete(child);
+        untrackChild(child);
         if (this.child === child) this.child = null;
         resolve();
       });
     });
-    runningChildren.add(child);
+    trackChild(child);
     this.child = child;
     this.lastPid = child.pid;
     // A server a test forgot to stop must not keep the test process alive; the exit hook kills it.
@@ -254,7 +236,7 @@ class RedisServerProcess implements RedisServerHandle {
     if (this.child) await this.stop();
     if (this.ownsDataDir) {
       await rm(this.dataDir, { recursive: true, force: true });
-      temporaryDataDirs.delete(this.dataDir);
+      untrackTemporaryDir(this.dataDir);
     }
   }
 
@@ -303,9 +285,8 @@ export async function startRedisServer(
   }
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "nexaloak-redis-")));
-  if (ownsDataDir) temporaryDataDirs.add(dataDir);
+  if (ownsDataDir) trackTemporaryDir(dataDir);
   else await mkdir(dataDir, { recursive: true });
-  installExitHook();
 
   const attempts = options.port === undefined ? AUTO_PORT_ATTEMPTS : 1;
   let lastError: unknown = null;
@@ -331,7 +312,7 @@ export async function startRedisServer(
   }
   if (ownsDataDir) {
     await rm(dataDir, { recursive: true, force: true });
-    temporaryDataDirs.delete(dataDir);
+    untrackTemporaryDir(dataDir);
   }
   throw lastError;
 }
