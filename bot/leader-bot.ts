@@ -73,6 +73,8 @@ export class LeaderBot {
   /** Follows the node's leadership from now on (and starts at once if it leads already). */
   attach(): void {
     if (this.unsubscribe) return;
+    // Every node keeps its QR code thread warm: any of them may lead next.
+    this.qrCodes.prepare();
     this.unsubscribe = this.options.node.onLeadershipChange((change) => {
       if (change.isLeader) this.lead();
       else this.follow();

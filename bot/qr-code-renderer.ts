@@ -30,6 +30,15 @@ export class QrCodeRenderer {
     return answer.ok ? ok(Buffer.from(answer.png)) : err("QR_CODE_FAILED", answer.message);
   }
 
+  /**
+   * Starts the worker thread ahead of the first code: starting it loads the
+   * TypeScript loader and the QR library, most of a second on a busy machine,
+   * which a new leader's first reply should not wait for.
+   */
+  prepare(): void {
+    this.ensureWorker();
+  }
+
   /** Stops the worker thread; a later render starts a new one. */
   async close(): Promise<void> {
     const worker = this.worker;

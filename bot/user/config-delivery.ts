@@ -31,13 +31,15 @@ export async function sendConfig(
   const conf = deps.service.renderConf(config);
   const server = deps.service.localState.server(config.serverId);
   const region = server?.region ?? "";
-  const qrCode = await deps.qrCodes.render(conf);
+  // Drawn while the first messages travel.
+  const rendering = deps.qrCodes.render(conf);
   if (intro !== undefined) await api.sendMessage(chatId, intro);
   await api.sendDocument(
     chatId,
     new InputFile(Buffer.from(conf, "utf8"), configFileName(config.serverId)),
     { caption: t.configCaption(config.serverId, region) },
   );
+  const qrCode = await rendering;
   if (qrCode.ok)
     await api.sendPhoto(chatId, new InputFile(qrCode.value, `nexaloak-${config.serverId}.png`), {
       caption: t.qrCaption,

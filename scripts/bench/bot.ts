@@ -12,6 +12,7 @@
  *    killed node is restarted and ready before the next kill.
  *
  * Options: --users 50  --kills 20  --election-timeout-ms 300  --heartbeat-ms 50
+ *          --log-dir DIR (keep the node logs there; by default they go with the run)
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     kills: { type: "string", default: "20" },
     "election-timeout-ms": { type: "string", default: "300" },
     "heartbeat-ms": { type: "string", default: "50" },
+    "log-dir": { type: "string" },
   },
 });
 
@@ -189,6 +191,7 @@ async function run(emulator: TelegramEmulator, token: string): Promise<void> {
     electionTimeoutMs,
     heartbeatMs,
     env: { BOT_TOKEN: token, TELEGRAM_API_ROOT: emulator.apiRoot },
+    ...(args["log-dir"] ? { dir: args["log-dir"] } : {}),
     nodeEnv: Object.fromEntries(
       PUBLIC_HOSTS.map((host, i) => [`n${i + 1}`, { PUBLIC_HOST: host }]),
     ),
