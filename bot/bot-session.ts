@@ -51,8 +51,6 @@ export interface BotSessionOptions {
   answerGraceMs: number;
   /** How long a leadership confirmation lets the session poll; below the election timeout. */
   leaseMs: number;
-  /** The lease ran out: the session must end (the node may still think it leads). */
-  onLeaseExpired: () => void;
   /**
    * No poll before this instant (performance.now()): a former leader cut off
    * from its peers may poll until its own lease runs out, and that lease
@@ -79,7 +77,12 @@ export class BotSession {
     this.lease = new LeadershipLease({
       confirmLeadership: () => options.deps.service.read(),
       leaseMs: options.leaseMs,
-      onExpired: options.onLeaseExpired,
+      // The poll open under the lapsed lease ends with it (see update-supplier.ts); the
+      // session stays, and polls again once a majority confirms this node again.
+      onExpired: () =>
+        options.deps.logger.warn(
+          "leadership not confirmed in time (partitioned, or the machine stalled): polling paused",
+        ),
       signal: this.controller.signal,
     });
     const guard = sessionGuard(this.controller.signal);
@@ -170,6 +173,7 @@ export class BotSession {
       pollTimeoutSeconds: this.options.pollTimeoutSeconds,
       allowedUpdates: ALLOWED_UPDATES,
       mayPoll: () => this.lease.isValid(),
+      pollSignal: () => this.lease.periodSignal,
       earlierUpdatesSettled: () => this.progress.settled(this.options.answerGraceMs),
       onBatch: (updates) => {
         const first = updates[0]?.update_id;

@@ -117,13 +117,6 @@ export class LeaderBot {
       // A former leader's lease began before this node won and lasts leaseMs;
       // the rest of the election timeout is margin for its late timers.
       firstPollAtMs: performance.now() + options.electionTimeoutMs,
-      onLeaseExpired: () => {
-        if (this.session !== session) return;
-        options.logger.warn("leadership not confirmed in time (partitioned?): the bot stops");
-        this.follow();
-        // Still leader in the core's view: start again once a majority confirms it.
-        if (options.node.isLeader()) this.lead();
-      },
     });
     this.session = session;
     options.logger.info("this node leads: starting the bot");

@@ -27,7 +27,7 @@ export interface LeaseOptions {
   confirmLeadership: () => Promise<unknown>;
   /** How long a confirmation is good for, in ms; below the election timeout. */
   leaseMs: number;
-  /** Called once when the lease runs out without renewal. */
+  /** Called each time the lease runs out without renewal (once per lapse). */
   onExpired: () => void;
   /** The session's signal: the lease ends with it. */
   signal: AbortSignal;
@@ -37,11 +37,22 @@ export interface LeaseOptions {
 export class LeadershipLease {
   private validUntil = Number.NEGATIVE_INFINITY;
   private expiryTimer: NodeJS.Timeout | undefined;
+  /** Aborted when the current lease runs out; replaced when a confirmation starts a new one. */
+  private period = new AbortController();
   private readonly clock: () => number;
 
   constructor(private readonly options: LeaseOptions) {
     this.clock = options.clock ?? (() => performance.now());
+    this.period.abort();
     options.signal.addEventListener("abort", () => clearTimeout(this.expiryTimer), { once: true });
+  }
+
+  /**
+   * Aborts when the lease that holds now runs out (already aborted when none
+   * holds): a long poll started under the lease ends with it.
+   */
+  get periodSignal(): AbortSignal {
+    return this.period.signal;
   }
 
   /** Whether leadership was confirmed recently enough to call Telegram. */
@@ -61,6 +72,7 @@ export class LeadershipLease {
     const until = startedAt + this.options.leaseMs;
     if (until <= this.validUntil) return true;
     this.validUntil = until;
+    if (this.period.signal.aborted && this.isValid()) this.period = new AbortController();
     this.armExpiry();
     return true;
   }
@@ -71,6 +83,8 @@ export class LeadershipLease {
     if (this.options.signal.aborted) return;
     const remainingMs = this.validUntil - this.clock();
     if (remainingMs <= 0) {
+      if (this.period.signal.aborted) return;
+      this.period.abort();
       this.options.onExpired();
       return;
     }

@@ -9,8 +9,9 @@
  *   since asking for offset N confirms everything below N;
  * - 409 Conflict is transient (a former leader's poll may still be open for
  *   an instant), never the end of polling;
- * - no call starts while the leadership lease does not hold, and an abort
- *   ends it at once, with no further call.
+ * - no call starts while the leadership lease does not hold, and a poll
+ *   open when the lease lapses is aborted (polling resumes once the lease is
+ *   renewed); an abort of the session ends it at once, with no further call.
  */
 import type { UpdateSupplier } from "@grammyjs/runner";
 import { type Api, GrammyError } from "grammy";
@@ -28,6 +29,8 @@ export interface UpdateSupplierOptions {
   allowedUpdates: readonly string[];
   /** Whether a poll may start now (the leadership lease holds); checked before each call. */
   mayPoll: () => boolean;
+  /** Aborts when the lease the poll starts under runs out. */
+  pollSignal: () => AbortSignal;
   /** Resolves when the next poll may confirm what earlier polls returned. */
   earlierUpdatesSettled: () => Promise<void>;
   /** Called with each batch before the runner sees it. */
@@ -83,7 +86,7 @@ export function createUpdateSupplier(options: UpdateSupplierOptions): UpdateSupp
               timeout: options.pollTimeoutSeconds,
               allowed_updates: options.allowedUpdates as never,
             },
-            runnerSignal,
+            AbortSignal.any([signal, options.pollSignal()]) as typeof runnerSignal,
           );
           const last = updates.at(-1);
           if (last) offset = last.update_id + 1;
@@ -91,6 +94,8 @@ export function createUpdateSupplier(options: UpdateSupplierOptions): UpdateSupp
           return updates;
         } catch (error) {
           if (signal.aborted) throw error;
+          // The lease lapsed during the poll: wait for it to be renewed.
+          if (!options.mayPoll()) continue;
           const { code, message } = describe(error);
           if (code === 409) {
             // Another poller is (still) open: a former leader's last poll, or a

@@ -47,12 +47,20 @@ test("leadership moves five times: one poller at a time, and every message is an
     for (let round = 1; round <= 5; round++) {
       leader = await moveLeadership(cluster, leader);
       leaders.push(leader.id);
-      user.send("/help");
+      const sent = user.send("/help");
       await cluster.cluster.waitFor(
         () =>
           user.inbox().filter((message) => message.text?.startsWith("/config:")).length === round,
         WAIT_MS,
         `help answer ${round}`,
+      );
+      // Answered and confirmed to Telegram by the next poll: no leader gets it again. (An
+      // update answered but not yet confirmed when leadership moves is answered again; see
+      // the next test.)
+      await cluster.cluster.waitFor(
+        () => emulator.polls().some((poll) => (poll.offset ?? 0) > sent.updateId),
+        WAIT_MS,
+        `the /help of round ${round} confirmed`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -121,8 +129,12 @@ test("an update committed but not yet answered when leadership moves is answered
     const user = emulator.user(1005, { first_name: "Fay", language_code: "en" });
     user.send("/start");
     await user.waitFor((message) => /Hi Fay/.test(message.text ?? ""), WAIT_MS);
-    // The answer now waits behind flood control (429, retry after a second)...
-    emulator.setRateLimit({ perChatPerSecond: 1, globalPerSecond: 30 });
+    // The answer now waits behind flood control (429, retry after two seconds)...
+    emulator.failNext("sendDocument", {
+      error_code: 429,
+      description: "Too Many Requests: retry after 2",
+      parameters: { retry_after: 2 },
+    });
     const sent = user.send("/config");
     await cluster.cluster.waitFor(
       () => leader.state.configsOfUser("1005").length === 1,

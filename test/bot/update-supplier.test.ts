@@ -16,14 +16,22 @@ const silent = createLogger({
   destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
 });
 
+/** Whether a poll may start, and the signal of the lease it starts under. */
+interface LeaseStub {
+  valid: boolean;
+  period: AbortController;
+}
+
 async function withSupplier(
   body: (
     emulator: TelegramEmulator,
     supply: (signal: AbortSignal) => Promise<Update[]>,
     /** Makes the next poll wait until the returned function is called. */
     holdNextPoll: () => () => void,
+    lease: LeaseStub,
   ) => Promise<void>,
 ): Promise<void> {
+  const lease: LeaseStub = { valid: true, period: new AbortController() };
   const emulator = await createTelegramEmulator({ tokens: [TOKEN] });
   const bot = new Bot(TOKEN, { client: { apiRoot: emulator.apiRoot } });
   let gate = Promise.resolve();
@@ -38,14 +46,15 @@ async function withSupplier(
     api: bot.api,
     pollTimeoutSeconds: 5,
     allowedUpdates: ["message"],
-    mayPoll: () => true,
+    mayPoll: () => lease.valid,
+    pollSignal: () => lease.period.signal,
     earlierUpdatesSettled: () => gate,
     onBatch: () => undefined,
     minRetryDelayMs: 10,
     logger: silent,
   });
   try {
-    await body(emulator, (signal) => supplier.supply(100, signal as never), holdNextPoll);
+    await body(emulator, (signal) => supplier.supply(100, signal as never), holdNextPoll, lease);
   } finally {
     await emulator.stop();
   }
@@ -103,6 +112,29 @@ test("an abort ends the pending poll and no further poll is made", async () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.is(emulator.polls().length, 1);
+  });
+});
+
+test("a poll open when the lease lapses is ended, and polling resumes once the lease is renewed", async () => {
+  await withSupplier(async (emulator, supply, _hold, lease) => {
+    const controller = new AbortController();
+    const pending = supply(controller.signal);
+    await emulator.waitForPolling(2000);
+    lease.valid = false;
+    lease.period.abort();
+    const deadline = Date.now() + 2000;
+    while (emulator.polls()[0]!.endedAt === null && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(emulator.polls()[0]!.endedAt !== null, "the open poll ended with the lease");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.is(emulator.polls().length, 1, "no poll while the lease does not hold");
+    lease.period = new AbortController();
+    lease.valid = true;
+    emulator.user(1, { first_name: "A" }).send("back");
+    const updates = await pending;
+    assert.is(updates.length, 1);
+    assert.is(emulator.polls().length, 2);
+    controller.abort();
   });
 });
 
