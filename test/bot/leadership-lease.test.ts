@@ -73,4 +73,25 @@ test("kept renewing, a lease never expires; once the session ends it is invalid 
   assert.is(expiredCount(), 0);
 });
 
+test("a poll's signal aborts when the lease lapses; a renewal starts a fresh one", async () => {
+  let nowMs = 1000;
+  const { instance, controller, expiredCount } = lease({
+    confirm: async () => undefined,
+    leaseMs: 40,
+    clock: () => nowMs,
+  });
+  assert.ok(instance.periodSignal.aborted, "no lease yet: a poll could not start under it");
+  await instance.renew();
+  const first = instance.periodSignal;
+  assert.not.ok(first.aborted);
+  nowMs = 1050;
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.ok(first.aborted, "the lease lapsed");
+  assert.is(expiredCount(), 1);
+  await instance.renew();
+  assert.not.ok(instance.periodSignal.aborted, "renewed: a new period");
+  assert.ok(first.aborted, "the lapsed period stays aborted");
+  controller.abort();
+});
+
 test.run();
