@@ -16,6 +16,10 @@ export const ADMIN_COMMANDS: readonly BotCommand[] = [
   { command: "ban", description: "/ban <server> [reason]: take a server out, move its users" },
   { command: "unban", description: "/unban <server>: put a server back in service" },
   { command: "drain", description: "/drain <server> [reason]: no new configs on a server" },
+  {
+    command: "probes",
+    description: "/probes [list|add|remove]: vantage probes that check for filtering",
+  },
   { command: "users", description: "Users and their status" },
   { command: "user", description: "/user <id>: block, unblock, revoke configs" },
   { command: "invite", description: "/invite [uses]: create an invite link" },

@@ -5,7 +5,9 @@ import { renderClientConfig } from "./agent/wireguard-config.ts";
 import type { CommandInputOf, ControlPlaneCommandInput, ReplacementKey } from "./fsm/commands.ts";
 import type { ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
 import type { Config } from "./fsm/records.ts";
+import { type VantageProbeView, vantageProbeView } from "./fsm/views.ts";
 import type { ClusterNode } from "./node.ts";
+import type { CheckedVantageProbe } from "./vantage-probe-input.ts";
 
 /** A command the replicated state refused, with the state machine's stable code. */
 export class CommandRefusedError extends Error {
@@ -31,8 +33,13 @@ export interface ControlPlaneServiceOptions {
   state: ControlPlaneState;
   /** Seals client private keys and preshared keys at rest. */
   configKeys: SecretBox;
+  /** Seals the tokens that authenticate probe requests to vantage probes. */
+  probeTokens: SecretBox;
   clock?: () => number;
 }
+
+/** What adding a vantage probe answers: the probe without its token. */
+export type AddedVantageProbe = Pick<VantageProbeView, "id" | "url" | "region" | "isp">;
 
 /** A fresh, unguessable record id (config ids appear in download links). */
 export function newRecordId(): string {
@@ -191,6 +198,40 @@ export class ControlPlaneService {
     return this.options.state
       .replacementKeysNeeded(serverId)
       .map(() => ({ configId: newRecordId(), ...this.sealedClientKeys() }));
+  }
+
+  /** Adds a vantage probe; its token is sealed here, so the log never holds it in the clear. */
+  async addVantageProbe(
+    input: CheckedVantageProbe & { addedBy: string; updateId?: number },
+  ): Promise<AddedVantageProbe> {
+    const command: CommandInputOf<"addVantageProbe"> = {
+      type: "addVantageProbe",
+      id: input.id,
+      url: input.url,
+      tokenEncrypted: this.options.probeTokens.seal(input.token),
+      region: input.region,
+      isp: input.isp,
+      addedBy: input.addedBy,
+      at: this.clock(),
+    };
+    if (input.updateId !== undefined) command.updateId = input.updateId;
+    return (await this.run<AddedVantageProbe>(command)).value;
+  }
+
+  /** Removes a vantage probe; later ban-check rounds no longer ask it. */
+  async removeVantageProbe(input: { id: string; updateId?: number }): Promise<{ id: string }> {
+    const command: CommandInputOf<"removeVantageProbe"> = {
+      type: "removeVantageProbe",
+      id: input.id,
+      at: this.clock(),
+    };
+    if (input.updateId !== undefined) command.updateId = input.updateId;
+    return (await this.run<{ id: string }>(command)).value;
+  }
+
+  /** Every vantage probe after a linearizable read, sorted by id, without tokens. */
+  async vantageProbes(): Promise<VantageProbeView[]> {
+    return (await this.read()).vantageProbes().map(vantageProbeView);
   }
 
   /** Makes sure a user exists (an admin acting for a Telegram user who never wrote to the bot). */

@@ -15,6 +15,7 @@ import { createVpnDriver } from "./agent/create-driver.ts";
 import { VpnAgent } from "./agent/vpn-agent.ts";
 import { addClusterRoutes } from "./api/cluster-routes.ts";
 import { addConfigRoutes } from "./api/config-routes.ts";
+import { addProbeRoutes } from "./api/probe-routes.ts";
 import { Router } from "./api/router.ts";
 import { addServerRoutes } from "./api/server-routes.ts";
 import { addSettingsRoutes } from "./api/settings-routes.ts";
@@ -191,7 +192,12 @@ async function main(): Promise<void> {
     metrics,
     onApplied: () => agent?.notifyStateChanged(),
   });
-  const service = new ControlPlaneService({ node: clusterNode, state, configKeys });
+  const service = new ControlPlaneService({
+    node: clusterNode,
+    state,
+    configKeys,
+    probeTokens: new SecretBox(config.clusterSecret, secretBoxPurposes.probeTokens),
+  });
   // Subscribed before the node starts, so a first leadership is not missed.
   stopLeaderJobs = runLeaderJobs({
     node: clusterNode,
@@ -229,6 +235,7 @@ async function main(): Promise<void> {
   addSettingsRoutes(router, clusterNode, state);
   addServerRoutes(router, service);
   addConfigRoutes(router, service);
+  addProbeRoutes(router, service);
   node = clusterNode;
   transport.start();
   agent.start();

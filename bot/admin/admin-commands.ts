@@ -10,6 +10,7 @@ import { refuseCommand } from "../fallback.ts";
 import { accessCommands } from "./access-commands.ts";
 import { broadcastCommands } from "./broadcast-commands.ts";
 import { clusterCommands } from "./cluster-commands.ts";
+import { probeCommands } from "./probe-commands.ts";
 import { serverCommands } from "./server-commands.ts";
 import { userCommands } from "./user-commands.ts";
 
@@ -24,4 +25,11 @@ outsiders.callbackQuery(/^adm:/, refuseCommand);
 
 adminCommands
   .filter((ctx) => isActiveAdmin(ctx.account))
-  .use(serverCommands, clusterCommands, userCommands, accessCommands, broadcastCommands);
+  .use(
+    serverCommands,
+    clusterCommands,
+    userCommands,
+    accessCommands,
+    broadcastCommands,
+    probeCommands,
+  );

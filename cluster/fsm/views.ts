@@ -134,6 +134,21 @@ export function copyVantageProbe(probe: VantageProbe): VantageProbe {
   };
 }
 
+/** A vantage probe as admins see it: everything but its token, not even encrypted. */
+export type VantageProbeView = Omit<VantageProbe, "tokenEncrypted">;
+
+/** A vantage probe without its token, for listings. */
+export function vantageProbeView(probe: VantageProbe): VantageProbeView {
+  return {
+    id: probe.id,
+    url: probe.url,
+    region: probe.region,
+    isp: probe.isp,
+    addedBy: probe.addedBy,
+    addedAt: probe.addedAt,
+  };
+}
+
 /** Payloads are built by apply with fixed keys and survive JSON unchanged, so a shallow copy keeps their order. */
 export function copyOutboxEntry(entry: OutboxEntry): OutboxEntry {
   return {

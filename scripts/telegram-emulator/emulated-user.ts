@@ -34,6 +34,11 @@ export interface EmulatedUser {
   /** Everything the bot sent to this user, oldest first, edits applied, deleted ones gone. */
   inbox(): InboxMessage[];
   /**
+   * Whether message `messageId`, from either side, is still in the chat: false
+   * once the bot deleted it (bots may delete what users send them in private chats).
+   */
+  hasMessage(messageId: number): boolean;
+  /**
    * The first inbox message (oldest first) that satisfies `predicate`, now or
    * once the bot sends or edits one; rejects after `timeoutMs` with the
    * inbox in the message.
@@ -71,6 +76,7 @@ export function createEmulatedUser(state: EmulatorState, chat: Chat): EmulatedUs
     send: (text) => sendText(state, chat, text),
     press: (messageId, callbackData) => pressButton(state, chat, messageId, callbackData),
     inbox,
+    hasMessage: (messageId) => chat.find(messageId) !== undefined,
     waitFor: (predicate, timeoutMs) =>
       new Promise((resolve, reject) => {
         const check = (): void => {

@@ -16,13 +16,22 @@ const configKeys = new SecretBox(
   "leader-jobs-cluster-secret-0123456789abcdef",
   secretBoxPurposes.configKeys,
 );
+const probeTokens = new SecretBox(
+  "leader-jobs-cluster-secret-0123456789abcdef",
+  secretBoxPurposes.probeTokens,
+);
 
 test("the leader sweeps expired configs on its own, with no Telegram bot anywhere", async () => {
   const cluster = await startInMemoryCluster(3);
   const stops: Array<() => void> = [];
   try {
     const leader = await cluster.leader();
-    const service = new ControlPlaneService({ node: leader.node, state: leader.state, configKeys });
+    const service = new ControlPlaneService({
+      node: leader.node,
+      state: leader.state,
+      configKeys,
+      probeTokens,
+    });
     await service.run({
       type: "registerServer",
       serverId: leader.id,
@@ -43,6 +52,7 @@ test("the leader sweeps expired configs on its own, with no Telegram bot anywher
         node: member.node,
         state: member.state,
         configKeys,
+        probeTokens,
         clock: () => config.expiresAt! + 1000,
       });
       stops.push(

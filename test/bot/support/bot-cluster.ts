@@ -49,6 +49,7 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
   const redis = await startRedisServer({ appendonly: false });
   const cluster = await startInMemoryCluster(3);
   const configKeys = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.configKeys);
+  const probeTokens = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.probeTokens);
   const members = new Map<string, BotMember>();
   const leaderJobs: Array<() => void> = [];
   /** Added to the services' clock, so a test can jump days ahead. */
@@ -58,6 +59,7 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
       node: member.node,
       state: member.state,
       configKeys,
+      probeTokens,
       clock: () => Date.now() + clock.shiftMs,
     });
     const bot = new LeaderBot({

@@ -314,6 +314,20 @@ test("deleteMessage removes the message from the inbox; a second delete is refus
   });
 });
 
+test("deleteMessage removes a message the user sent, as bots may in a private chat", async () => {
+  await withEmulator(async (emulator) => {
+    const user = startedUser(emulator);
+    const secret = user.send("/probes add thr1 https://thr1.example token-0123456789abcdef");
+    assert.ok(user.hasMessage(secret.messageId));
+    assert.is(
+      await resultOf(emulator, "deleteMessage", { chat_id: user.id, message_id: secret.messageId }),
+      true,
+    );
+    assert.not.ok(user.hasMessage(secret.messageId));
+    assert.not.ok(user.hasMessage(999), "a message that never existed is not there either");
+  });
+});
+
 test("sendChatAction accepts Telegram's actions only", async () => {
   await withEmulator(async (emulator) => {
     const user = startedUser(emulator);

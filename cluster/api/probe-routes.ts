@@ -1,0 +1,44 @@
+import type { ControlPlaneService } from "../control-plane-service.ts";
+import { vantageProbeInputSchema } from "../vantage-probe-input.ts";
+import { readJsonBody } from "./body.ts";
+import { recordIdParam } from "./params.ts";
+import { errorResponse, failureResponse } from "./respond.ts";
+import type { Router } from "./router.ts";
+
+/**
+ * Vantage probes: `GET /v1/probes`, `POST /v1/probes` with
+ * `{"id","url","token","region"?,"isp"?}` (region defaults to `default`, isp
+ * to `""`, unknown), `DELETE /v1/probes/:id`. The token is sealed before it is
+ * proposed and no answer ever carries it, not even sealed.
+ */
+export function addProbeRoutes(router: Router, service: ControlPlaneService): void {
+  router.add("GET", "/v1/probes", async () => {
+    try {
+      return { status: 200, body: { probes: await service.vantageProbes() } };
+    } catch (error) {
+      return failureResponse(error);
+    }
+  });
+
+  router.add("POST", "/v1/probes", async ({ request }) => {
+    const body = await readJsonBody(request, vantageProbeInputSchema);
+    if (!body.ok) return errorResponse(400, body.error.code, body.error.message);
+    try {
+      const probe = await service.addVantageProbe({ ...body.value, addedBy: "admin-api" });
+      return { status: 201, body: { probe } };
+    } catch (error) {
+      return failureResponse(error);
+    }
+  });
+
+  router.add("DELETE", "/v1/probes/:id", async ({ params }) => {
+    const probeId = recordIdParam.safeParse(params.id);
+    if (!probeId.success)
+      return errorResponse(400, "INVALID_PROBE_ID", probeId.error.issues[0]!.message);
+    try {
+      return { status: 200, body: await service.removeVantageProbe({ id: probeId.data }) };
+    } catch (error) {
+      return failureResponse(error);
+    }
+  });
+}

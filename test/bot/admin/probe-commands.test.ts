@@ -1,0 +1,197 @@
+/**
+ * `/probes`: admins add, list and remove the vantage probes ban checks ask.
+ * A token is stored sealed, its message leaves the chat, and no answer ever
+ * repeats it; malformed commands get the right form and change nothing;
+ * everyone else is refused like an unknown command.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { en } from "../../../bot/i18n/en.ts";
+import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
+import {
+  arrivedUser,
+  type BotCluster,
+  CLUSTER_SECRET,
+  messagesMatching,
+  WAIT_MS,
+  withBotCluster,
+} from "../support/bot-cluster.ts";
+
+const ADMIN = 6000;
+const TOKEN = "probe-token-7c1e0f3a9b2d4e58";
+const probeTokens = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.probeTokens);
+
+type ChatUser = Awaited<ReturnType<typeof arrivedUser>>;
+
+/** Sends `text` and waits for the next message whose text matches `pattern`. */
+async function ask(cluster: BotCluster, user: ChatUser, text: string, pattern: RegExp) {
+  const before = messagesMatching(user, pattern).length;
+  const sent = user.send(text);
+  await cluster.cluster.waitFor(
+    () => messagesMatching(user, pattern).length > before,
+    WAIT_MS,
+    `an answer to ${text} matching ${pattern}`,
+  );
+  return { sent, answer: messagesMatching(user, pattern).at(-1)! };
+}
+
+function assertTokenNeverShown(user: ChatUser): void {
+  for (const message of user.inbox())
+    assert.not.ok((message.text ?? "").includes(TOKEN), `the token is shown in ${message.text}`);
+}
+
+const asAdmin = { adminIds: [String(ADMIN)] };
+
+test("/probes add stores the probe with its token sealed, deletes the token message and never shows the token", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    const root = await arrivedUser(cluster, ADMIN, { first_name: "Root" });
+    const { sent, answer } = await ask(
+      cluster,
+      root,
+      `/probes add thr1 https://thr1.probe.example:8443 ${TOKEN} ir-thr MCI`,
+      /^Vantage probe thr1 added/,
+    );
+    assert.is(
+      answer.text,
+      "Vantage probe thr1 added (ir-thr, ISP mci): https://thr1.probe.example:8443\nYour message with the token was deleted from this chat.",
+    );
+    assert.not.ok(root.hasMessage(sent.messageId), "the message with the token is gone");
+    const [stored] = leader.state.vantageProbes();
+    assert.equal(stored && { ...stored, tokenEncrypted: "", addedAt: 0 }, {
+      id: "thr1",
+      url: "https://thr1.probe.example:8443",
+      tokenEncrypted: "",
+      region: "ir-thr",
+      isp: "mci",
+      addedBy: String(ADMIN),
+      addedAt: 0,
+    });
+    assert.equal(probeTokens.open(stored!.tokenEncrypted), { ok: true, value: TOKEN });
+    assertTokenNeverShown(root);
+  }, asAdmin);
+});
+
+test("/probes lists every probe without its token; /probes remove takes one away", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    const root = await arrivedUser(cluster, ADMIN, { first_name: "Root" });
+    const empty = await ask(cluster, root, "/probes", /^No vantage probes yet/);
+    assert.match(empty.answer.text!, /\/probes add <id> <url> <token> \[region\] \[isp\]/);
+    await ask(cluster, root, `/probes add tbz1 http://10.9.0.2:9000 ${TOKEN}`, /tbz1 added/);
+    await ask(
+      cluster,
+      root,
+      `/probes add thr1 https://thr1.example ${TOKEN} ir-thr tci`,
+      /thr1 added/,
+    );
+    const { answer } = await ask(cluster, root, "/probes list", /^Vantage probes \(2\)/);
+    const lines = answer.text!.split("\n");
+    assert.match(
+      lines[1]!,
+      /^• tbz1 \[default, ISP unknown\] http:\/\/10\.9\.0\.2:9000, added by 6000 on \d{4}-\d\d-\d\d$/,
+    );
+    assert.match(lines[2]!, /^• thr1 \[ir-thr, ISP tci\] https:\/\/thr1\.example/);
+    for (const stored of leader.state.vantageProbes())
+      assert.not.ok(answer.text!.includes(stored.tokenEncrypted));
+    await ask(cluster, root, "/probes remove tbz1", /tbz1 removed; ban checks no longer ask it/);
+    assert.equal(
+      leader.state.vantageProbes().map((probe) => probe.id),
+      ["thr1"],
+    );
+    await ask(cluster, root, "/probes", /^Vantage probes \(1\):\n• thr1 /);
+    assertTokenNeverShown(root);
+  }, asAdmin);
+});
+
+test("malformed /probes commands get the right form and change nothing; a token typed in them is deleted too", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    const root = await arrivedUser(cluster, ADMIN, { first_name: "Root" });
+    const forms =
+      "/probes [list], /probes add <id> <url> <token> [region] [isp] or /probes remove <id>";
+    const add = "/probes add <id> <url> <token> [region] [isp]";
+    for (const [text, form, problem, holdsToken] of [
+      ["/probes add", add, undefined, false],
+      [`/probes add thr1 ${TOKEN}`, add, "an id, a URL and a token are needed", true],
+      [`/probes add thr1 ftp://thr1.example ${TOKEN}`, add, "url: the URL is http(s)", true],
+      [
+        `/probes add thr1 https://thr1.example ${TOKEN} ir-thr m!ci`,
+        add,
+        "isp: an ISP label",
+        true,
+      ],
+      ["/probes add thr1 https://thr1.example short", add, "token: the token is 16-256", true],
+      [`/probes add thr1 https://thr1.example ${TOKEN} r i extra`, add, "too many words", true],
+      [`/probes add th/r1 https://thr1.example ${TOKEN}`, add, "id: an id is 1-64", true],
+      ["/probes remove", "/probes remove <id>", undefined, false],
+      ["/probes remove a b", "/probes remove <id>", undefined, false],
+      ["/probes remove th/r1", "/probes remove <id>", undefined, false],
+      ["/probes list all", forms, undefined, false],
+      ["/probes frobnicate", forms, undefined, false],
+    ] as const) {
+      const { sent, answer } = await ask(cluster, root, text, /^Usage: /);
+      assert.ok(answer.text!.startsWith(`Usage: ${form}`), `${text}: ${answer.text}`);
+      if (problem !== undefined)
+        assert.ok(answer.text!.includes(problem), `${text}: ${answer.text}`);
+      assert.is(root.hasMessage(sent.messageId), !holdsToken, `${text} deleted: ${holdsToken}`);
+      if (holdsToken)
+        assert.ok(answer.text!.endsWith("Your message with the token was deleted from this chat."));
+    }
+    assert.equal(leader.state.vantageProbes(), []);
+    assertTokenNeverShown(root);
+  }, asAdmin);
+});
+
+test("refusals from the control plane are answered with their code; the token message still goes", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    const root = await arrivedUser(cluster, ADMIN, { first_name: "Root" });
+    await ask(cluster, root, `/probes add thr1 https://thr1.example ${TOKEN}`, /thr1 added/);
+    const first = leader.state.vantageProbes();
+    const { sent, answer } = await ask(
+      cluster,
+      root,
+      `/probes add thr1 https://elsewhere.example ${TOKEN}-2`,
+      /PROBE_EXISTS/,
+    );
+    assert.match(answer.text!, /^⚠️ PROBE_EXISTS: a vantage probe named thr1 exists/);
+    assert.not.ok(root.hasMessage(sent.messageId));
+    assert.equal(leader.state.vantageProbes(), first);
+    const unknown = await ask(cluster, root, "/probes remove nosuch", /UNKNOWN_PROBE/);
+    assert.match(unknown.answer.text!, /there is no vantage probe nosuch/);
+    assertTokenNeverShown(root);
+  }, asAdmin);
+});
+
+test("/probes is refused for a non-admin like an unknown command, stores nothing and deletes nothing", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    await arrivedUser(cluster, ADMIN, { first_name: "Root" });
+    const user = await arrivedUser(cluster, 6001, { first_name: "Mallory" });
+    for (const text of [
+      `/probes add thr1 https://thr1.example ${TOKEN}`,
+      "/probes",
+      "/probes remove thr1",
+    ]) {
+      const { sent, answer } = await ask(cluster, user, text, /don't know that command/);
+      assert.is(answer.text, en.unknownCommand);
+      assert.ok(user.hasMessage(sent.messageId), "a refusal reveals nothing, not even a deletion");
+    }
+    assert.equal(leader.state.vantageProbes(), []);
+  }, asAdmin);
+});
+
+test("an admin's command menu offers /probes", async () => {
+  await withBotCluster(async (cluster) => {
+    await cluster.polling();
+    const root = await arrivedUser(cluster, ADMIN, { first_name: "Root" });
+    await cluster.cluster.waitFor(
+      () => root.commands().some((command) => command.command === "probes"),
+      WAIT_MS,
+      "the admin menu with /probes",
+    );
+  }, asAdmin);
+});
+
+test.run();
