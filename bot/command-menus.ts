@@ -12,6 +12,8 @@ const USER_COMMANDS = ["start", "config", "myconfigs", "language", "help"] as co
 /** Admin commands with their menu descriptions (admins are operators: English only). */
 export const ADMIN_COMMANDS: readonly BotCommand[] = [
   { command: "servers", description: "Servers: status, load, endpoint, last check" },
+  { command: "server", description: "/server <id>: one server and its recent check verdicts" },
+  { command: "checknow", description: "/checknow <server>: run a ban check on a server now" },
   { command: "metrics", description: "Leader, term, commit index, members, totals" },
   { command: "ban", description: "/ban <server> [reason]: take a server out, move its users" },
   { command: "unban", description: "/unban <server>: put a server back in service" },

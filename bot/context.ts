@@ -7,6 +7,7 @@ import type { ClusterNode } from "../cluster/node.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Language } from "./i18n/language.ts";
 import type { Messages } from "./i18n/messages.ts";
+import type { BanChecks } from "./jobs/ban-checks.ts";
 import type { QrCodeRenderer } from "./qr-code-renderer.ts";
 import type { UpdateEffects } from "./update-effects.ts";
 
@@ -20,6 +21,8 @@ export interface BotDependencies {
   outboxQueueDepth: () => Promise<number | undefined>;
   /** Draws config QR codes off the event loop. */
   qrCodes: QrCodeRenderer;
+  /** Runs a ban check at once (`/checknow`); see bot/jobs/ban-checks.ts. */
+  banChecks: Pick<BanChecks, "checkNow">;
   logger: Logger;
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from "../shared/logger.ts";
 import { sleep } from "../shared/sleep.ts";
 import { BotSession } from "./bot-session.ts";
 import type { BotContext } from "./context.ts";
+import type { BanChecks } from "./jobs/ban-checks.ts";
 import type { QueueRedis } from "./jobs/outbox-queue.ts";
 import { QrCodeRenderer } from "./qr-code-renderer.ts";
 
@@ -34,6 +35,8 @@ export interface LeaderBotOptions {
   bootstrapAdminIds: readonly string[];
   /** The access mode stored when the cluster has none yet (ACCESS_MODE). */
   initialAccessMode: string;
+  /** The node's ban checks, which `/checknow` runs at once. */
+  banChecks: Pick<BanChecks, "checkNow">;
   /** This node's own Redis (REDIS_URL) and a key prefix for the outbox delivery queue. */
   queueRedis: QueueRedis;
   /** The cluster's ELECTION_TIMEOUT_MS: the bot's leadership lease stays below it. */
@@ -104,6 +107,7 @@ export class LeaderBot {
         service: options.service,
         bootstrapAdminIds: new Set(options.bootstrapAdminIds),
         qrCodes: this.qrCodes,
+        banChecks: options.banChecks,
         outboxQueueDepth: async () => this.session?.outboxQueueDepth(),
         logger: options.logger,
       },

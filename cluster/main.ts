@@ -6,10 +6,14 @@
 import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { Redis } from "ioredis";
+import { BanChecks } from "../bot/jobs/ban-checks.ts";
+import { ServerChecker } from "../bot/jobs/server-checker.ts";
+import { askVantageProbe } from "../bot/jobs/vantage-probe-client.ts";
 import { LeaderBot } from "../bot/leader-bot.ts";
 import { loadConfigFromProcess, type NodeConfig } from "../shared/config.ts";
 import { SecretBox, secretBoxPurposes } from "../shared/crypto/secret-box.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
+import { runProbe } from "../shared/probe/run-probe.ts";
 import { AddressDiscovery, observedAddressAnswer } from "./address-discovery.ts";
 import { createVpnDriver } from "./agent/create-driver.ts";
 import { VpnAgent } from "./agent/vpn-agent.ts";
@@ -25,6 +29,7 @@ import { createNodeServer } from "./http.ts";
 import { runLeaderJobs } from "./leader-jobs.ts";
 import { NodeMetrics } from "./metrics.ts";
 import { ClusterNode } from "./node.ts";
+import { ensureProbePeer } from "./probe-peer.ts";
 import { registerServer } from "./server-registration.ts";
 import { checkRedisDurability } from "./storage/durability.ts";
 import { RaftLogStore } from "./storage/raft-log-store.ts";
@@ -62,6 +67,27 @@ async function connectUntilReady(config: NodeConfig, logger: Logger): Promise<Re
   }
 }
 
+/** Registers this server's probe peer, retrying until it is (a leader may be changing). */
+async function registerProbePeer(
+  service: ControlPlaneService,
+  configKeys: SecretBox,
+  serverId: string,
+  logger: Logger,
+): Promise<void> {
+  for (let attempt = 1; attempt <= 30; attempt++) {
+    try {
+      if (await ensureProbePeer(service, configKeys, serverId)) return;
+    } catch (error) {
+      if (attempt === 30)
+        logger.error(
+          { err: (error as Error).message },
+          "could not register the ban-check probe peer; WireGuard handshakes are not probed on this server",
+        );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 async function listen(server: Server, host: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -82,6 +108,7 @@ async function main(): Promise<void> {
   let agent: VpnAgent | undefined;
   let stopLeaderJobs: (() => void) | undefined;
   let bot: LeaderBot | undefined;
+  let banChecks: BanChecks | undefined;
   let startupStage = "connecting to Redis";
 
   const tls = config.serverTls
@@ -126,6 +153,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down");
     await bot?.close();
+    await banChecks?.close();
     stopLeaderJobs?.();
     await node?.shutdown();
     await agent?.stop();
@@ -192,12 +220,8 @@ async function main(): Promise<void> {
     metrics,
     onApplied: () => agent?.notifyStateChanged(),
   });
-  const service = new ControlPlaneService({
-    node: clusterNode,
-    state,
-    configKeys,
-    probeTokens: new SecretBox(config.clusterSecret, secretBoxPurposes.probeTokens),
-  });
+  const probeTokens = new SecretBox(config.clusterSecret, secretBoxPurposes.probeTokens);
+  const service = new ControlPlaneService({ node: clusterNode, state, configKeys, probeTokens });
   // Subscribed before the node starts, so a first leadership is not missed.
   stopLeaderJobs = runLeaderJobs({
     node: clusterNode,
@@ -239,6 +263,24 @@ async function main(): Promise<void> {
   node = clusterNode;
   transport.start();
   agent.start();
+  const checks = new BanChecks({
+    node: clusterNode,
+    service,
+    checker: new ServerChecker({
+      service,
+      configKeys,
+      probeTokens,
+      probing: { probe: runProbe, askVantage: askVantageProbe },
+      settings: config.banChecks,
+      logger: logger.child({ component: "ban-check" }),
+    }),
+    schedule: config.banChecks.schedule,
+    concurrency: config.banChecks.concurrency,
+    redis: { url: config.redisUrl, prefix: `${config.redisPrefix}bull` },
+    logger: logger.child({ component: "ban-check" }),
+  });
+  checks.attach();
+  banChecks = checks;
   if (config.botToken) {
     bot = new LeaderBot({
       token: config.botToken,
@@ -249,6 +291,7 @@ async function main(): Promise<void> {
       initialAccessMode: config.accessMode,
       queueRedis: { url: config.redisUrl, prefix: `${config.redisPrefix}bull` },
       electionTimeoutMs: config.electionTimeoutMs,
+      banChecks: checks,
       logger: logger.child({ component: "bot" }),
     });
     bot.attach();
@@ -281,8 +324,12 @@ async function main(): Promise<void> {
     },
     logger,
     () => stopping,
-  ).then((registered) => {
-    if (registered) discovery?.start();
+  ).then(async (registered) => {
+    if (!registered) return;
+    discovery?.start();
+    // Ban checks handshake with real WireGuard as this server's probe peer.
+    if (config.vpnDriver === "wireguard")
+      await registerProbePeer(service, configKeys, config.nodeId, logger);
   });
 }
 

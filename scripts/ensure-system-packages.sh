@@ -16,6 +16,8 @@ have wg || missing+=(wireguard-tools)
 have wireguard-go || missing+=(wireguard-go)
 have ip || missing+=(iproute2)
 have ping || missing+=(iputils-ping)
+# Tests make self-signed certificates for the TLS probe and the probe agent.
+have openssl || missing+=(openssl)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

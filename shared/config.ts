@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { CronSchedule } from "./cron-schedule.ts";
 import { loadEnvFile } from "./env-file.ts";
 import {
   type EnvName,
@@ -53,6 +54,13 @@ export interface NodeConfig {
   readonly adminIds: readonly string[];
   /** The access mode the cluster starts with, until an admin changes the replicated setting. */
   readonly accessMode: InitialAccessMode;
+  readonly banChecks: {
+    readonly schedule: CronSchedule;
+    readonly banAfter: number;
+    readonly downAfter: number;
+    readonly probeTimeoutMs: number;
+    readonly concurrency: number;
+  };
 }
 
 interface Problem {
@@ -189,6 +197,13 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     telegramApiRoot: values.TELEGRAM_API_ROOT,
     adminIds: values.ADMIN_IDS ?? [],
     accessMode: values.ACCESS_MODE,
+    banChecks: {
+      schedule: values.BAN_CHECK_CRON,
+      banAfter: values.BAN_AFTER,
+      downAfter: values.DOWN_AFTER,
+      probeTimeoutMs: values.PROBE_TIMEOUT_MS,
+      concurrency: values.BAN_CHECK_CONCURRENCY,
+    },
   };
 }
 

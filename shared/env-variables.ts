@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CronSchedule } from "./cron-schedule.ts";
 import { parseHostPort } from "./host-port.ts";
 import { logLevels } from "./logger.ts";
 import { isValidNodeId, nodeIdRule } from "./node-id.ts";
@@ -316,6 +317,41 @@ export const envVariables = {
     secret: false,
     whenUnset: defaultsTo("open"),
     schema: z.enum(accessModes, `must be one of: ${accessModes.join(", ")}`),
+  },
+  BAN_CHECK_CRON: {
+    doc: "When the leader runs a ban-check round over the fleet: a cron pattern in UTC, five fields, or six with seconds first.",
+    example: "*/5 * * * *",
+    secret: false,
+    whenUnset: defaultsTo("*/5 * * * *"),
+    schema: parsedBy(CronSchedule.parse),
+  },
+  BAN_AFTER: {
+    doc: "Consecutive filtered verdicts after which a server is banned and its users are moved.",
+    example: "2",
+    secret: false,
+    whenUnset: defaultsTo("2"),
+    schema: positiveInteger("rounds").pipe(z.number().max(1000, "must be at most 1000")),
+  },
+  DOWN_AFTER: {
+    doc: "Consecutive down verdicts (the server fails from outside the censored network too) after which it is marked down; it returns when checks pass.",
+    example: "2",
+    secret: false,
+    whenUnset: defaultsTo("2"),
+    schema: positiveInteger("rounds").pipe(z.number().max(1000, "must be at most 1000")),
+  },
+  PROBE_TIMEOUT_MS: {
+    doc: "How long one probe (TCP connect, WireGuard handshake) waits for an answer, in milliseconds.",
+    example: "5000",
+    secret: false,
+    whenUnset: defaultsTo("5000"),
+    schema: positiveInteger("milliseconds").pipe(z.number().max(30_000, "must be at most 30000")),
+  },
+  BAN_CHECK_CONCURRENCY: {
+    doc: "Servers the leader checks at once during a round.",
+    example: "32",
+    secret: false,
+    whenUnset: defaultsTo("32"),
+    schema: positiveInteger("servers").pipe(z.number().max(1000, "must be at most 1000")),
   },
 } as const satisfies Record<string, EnvVariable<unknown>>;
 

@@ -1,4 +1,7 @@
-/** `/servers`, and `/ban`, `/unban`, `/drain <server> [reason]`. */
+/**
+ * `/servers`, `/server <id>`, `/checknow <server>`, and `/ban`, `/unban`,
+ * `/drain <server> [reason]`.
+ */
 import { Composer } from "grammy";
 import type { RehomeSummary } from "../../cluster/fsm/rehome.ts";
 import type { ServerView } from "../../cluster/fsm/views.ts";
@@ -21,7 +24,69 @@ function describeServer(server: ServerView): string {
   return `• ${server.id} [${server.region}] ${server.status}${reason}: ${load}, ${endpoint}, last check ${check}`;
 }
 
+/** A server in full: status, load, endpoint and its recent check verdicts, newest first. */
+function describeServerInFull(server: ServerView): string {
+  const verdicts = [...server.checks.recent]
+    .reverse()
+    .map((result) => `  ${formatTime(result.at)} ${result.verdict}: ${result.evidence}`);
+  const counters = `consecutive filtered ${server.checks.consecutiveFiltered}, down ${server.checks.consecutiveDown}`;
+  const probePeer = server.probePeer
+    ? "WireGuard handshake probed"
+    : "TCP probed only (no probe peer)";
+  return [
+    describeServer(server),
+    `Status set by ${server.statusActor || "registration"} at ${formatTime(server.statusAt)}.`,
+    `Checks: ${probePeer}; ${counters}.`,
+    verdicts.length === 0 ? "No check verdicts yet." : "Recent verdicts (newest first):",
+    ...verdicts,
+  ].join("\n");
+}
+
 export const serverCommands = new Composer<BotContext>();
+
+serverCommands.command("server", async (ctx) => {
+  const [serverId, ...extra] = words(ctx.match);
+  if (serverId === undefined || extra.length > 0 || !isValidNodeId(serverId))
+    return replyUsage(ctx, "/server <id>");
+  await ctx.effects.acknowledge();
+  const server = ctx.deps.service.localState.server(serverId);
+  await ctx.reply(
+    server ? describeServerInFull(server) : `There is no server ${serverId}; see /servers.`,
+  );
+});
+
+serverCommands.command("checknow", async (ctx) => {
+  const [serverId, ...extra] = words(ctx.match);
+  if (serverId === undefined || extra.length > 0 || !isValidNodeId(serverId))
+    return replyUsage(ctx, "/checknow <server>");
+  const server = ctx.deps.service.localState.server(serverId);
+  if (!server) {
+    await ctx.effects.acknowledge();
+    await ctx.reply(`There is no server ${serverId}; see /servers.`);
+    return;
+  }
+  await ctx.reply(`Checking ${serverId} from here and from every vantage probe...`);
+  const recorded = await ctx.effects.propose(async (updateId) => {
+    const verdict = await ctx.deps.banChecks.checkNow(serverId, updateId);
+    // Nothing was proposed (banned, or no endpoint): the update still moves the offset on.
+    if (verdict === null)
+      await ctx.deps.service.run({
+        type: "acknowledgeUpdate",
+        at: ctx.deps.service.now(),
+        updateId,
+      });
+    return verdict;
+  });
+  if (recorded === null) {
+    await ctx.reply(
+      `${serverId} is not checked: it is ${server.status}${server.endpointHost ? "" : " and has no endpoint yet"}.`,
+    );
+    return;
+  }
+  const change =
+    recorded.transition === "none" ? "" : ` The server's status changed: ${recorded.transition}.`;
+  await ctx.reply(`${serverId}: ${recorded.verdict}. ${recorded.evidence}${change}`);
+});
 
 serverCommands.command("servers", async (ctx) => {
   await ctx.effects.acknowledge();

@@ -157,6 +157,8 @@ const recordVerdictSchema = z.strictObject({
   downAfter: z.int().min(1).max(1000),
   /** Needed when this verdict may ban the server: see `replacementKeysNeeded`. */
   replacementKeys,
+  /** An admin's `/checknow`: the check is recorded once however often the update arrives. */
+  updateId,
 });
 
 /**

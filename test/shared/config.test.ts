@@ -42,7 +42,8 @@ function problemsOf(env: NodeJS.ProcessEnv): { message: string; lines: Map<strin
 }
 
 test("the minimal environment gives a config with every default applied", () => {
-  assert.equal(configOf(minimalEnv()), {
+  const config = configOf(minimalEnv());
+  assert.equal(config, {
     nodeId: "n1",
     listen: { host: "127.0.0.1", port: 7001 },
     peers: new Map([
@@ -73,7 +74,15 @@ test("the minimal environment gives a config with every default applied", () => 
     telegramApiRoot: "https://api.telegram.org",
     adminIds: [],
     accessMode: "open",
+    banChecks: {
+      schedule: config.banChecks.schedule,
+      banAfter: 2,
+      downAfter: 2,
+      probeTimeoutMs: 5000,
+      concurrency: 32,
+    },
   });
+  assert.is(config.banChecks.schedule.pattern, "*/5 * * * *");
 });
 
 test("every variable set by hand is used instead of its default", () => {
@@ -111,6 +120,31 @@ test("an empty variable counts as unset: defaults apply, required ones are missi
   assert.is(config.peerCaFile, undefined);
   const { lines } = problemsOf({ ...minimalEnv(), NODE_ID: "" });
   assert.match(lines.get("NODE_ID") ?? "", /NODE_ID: is required/);
+});
+
+test("ban-check settings: a six-field cron is accepted; bad patterns and counts are named", () => {
+  const config = configOf({
+    ...minimalEnv(),
+    BAN_CHECK_CRON: "*/10 * * * * *",
+    BAN_AFTER: "3",
+    DOWN_AFTER: "4",
+    PROBE_TIMEOUT_MS: "1500",
+    BAN_CHECK_CONCURRENCY: "8",
+  });
+  assert.is(config.banChecks.schedule.pattern, "*/10 * * * * *");
+  assert.is(config.banChecks.banAfter, 3);
+  assert.is(config.banChecks.downAfter, 4);
+  assert.is(config.banChecks.probeTimeoutMs, 1500);
+  assert.is(config.banChecks.concurrency, 8);
+  const { lines } = problemsOf({
+    ...minimalEnv(),
+    BAN_CHECK_CRON: "every 5 minutes",
+    BAN_AFTER: "0",
+    PROBE_TIMEOUT_MS: "60000",
+  });
+  assert.match(lines.get("BAN_CHECK_CRON") ?? "", /BAN_CHECK_CRON: .*cron/);
+  assert.match(lines.get("BAN_AFTER") ?? "", /BAN_AFTER: .*at least 1/);
+  assert.match(lines.get("PROBE_TIMEOUT_MS") ?? "", /PROBE_TIMEOUT_MS: must be at most 30000/);
 });
 
 test("the default Redis prefix follows NODE_ID", () => {

@@ -4,6 +4,9 @@
  * a registered VPN server with a known endpoint, so configs can be issued.
  */
 import { Writable } from "node:stream";
+import { BanChecks } from "../../../bot/jobs/ban-checks.ts";
+import type { ServerCheckDeps } from "../../../bot/jobs/server-check.ts";
+import { ServerChecker } from "../../../bot/jobs/server-checker.ts";
 import { LeaderBot, type LeaderBotOptions } from "../../../bot/leader-bot.ts";
 import { ControlPlaneService } from "../../../cluster/control-plane-service.ts";
 import { runLeaderJobs } from "../../../cluster/leader-jobs.ts";
@@ -12,6 +15,7 @@ import {
   createTelegramEmulator,
   type TelegramEmulator,
 } from "../../../scripts/telegram-emulator/emulator.ts";
+import { CronSchedule } from "../../../shared/cron-schedule.ts";
 import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import { createLogger } from "../../../shared/logger.ts";
@@ -41,7 +45,23 @@ export interface BotClusterOptions {
   deferBots?: boolean;
   /** How often the leader sweeps expired configs; default a minute (never, in a test). */
   expirySweepIntervalMs?: number;
+  /** What `/checknow` probes see; by default every probe succeeds. */
+  probing?: ServerCheckDeps;
 }
+
+/** Every probe answers, no vantage is reachable: checks say `ok`. */
+const healthyProbing: ServerCheckDeps = {
+  probe: async () => ({ ok: true, rttMs: 1 }),
+  askVantage: async () => ({
+    ok: false,
+    error: { code: "VANTAGE_UNREACHABLE", message: "no vantage in this suite" },
+  }),
+};
+
+/** Scheduled rounds are not part of these suites (bot/jobs/ban-checks has its own): /checknow only. */
+const yearlyParsed = CronSchedule.parse("0 0 1 1 *");
+if (!yearlyParsed.ok) throw new Error(yearlyParsed.error.message);
+const yearly = yearlyParsed.value;
 
 export async function startBotCluster(options: BotClusterOptions = {}) {
   const emulator: TelegramEmulator = await createTelegramEmulator({ tokens: [TOKEN] });
@@ -62,8 +82,25 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
       probeTokens,
       clock: () => Date.now() + clock.shiftMs,
     });
+    const banChecks = new BanChecks({
+      node: member.node,
+      service,
+      checker: new ServerChecker({
+        service,
+        configKeys,
+        probeTokens,
+        probing: options.probing ?? healthyProbing,
+        settings: { banAfter: 2, downAfter: 2, probeTimeoutMs: 1000 },
+        logger: createLogger({ level: "silent", destination: silent }),
+      }),
+      schedule: yearly,
+      concurrency: 4,
+      redis: { url: redis.url, prefix: `nexaloak:${member.id}:bull` },
+      logger: createLogger({ level: "silent", destination: silent }),
+    });
     const bot = new LeaderBot({
       token: TOKEN,
+      banChecks,
       apiRoot: emulator.apiRoot,
       node: member.node,
       service,

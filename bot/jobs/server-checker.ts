@@ -1,0 +1,135 @@
+/**
+ * One server's check for one round, from the replicated state to a
+ * committed verdict: reads the server and the vantage probes, opens their
+ * secrets, probes (server-check.ts), and proposes `recordVerdict`. A round
+ * already recorded for the server is not probed again; the state machine
+ * also ignores a second verdict for a round, so two leaders probing the same
+ * round at a handover count it once.
+ */
+import {
+  CommandRefusedError,
+  type ControlPlaneService,
+} from "../../cluster/control-plane-service.ts";
+import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
+import type { ServerStatus, Verdict } from "../../cluster/fsm/records.ts";
+import { openProbeKey } from "../../cluster/probe-peer.ts";
+import type { SecretBox } from "../../shared/crypto/secret-box.ts";
+import type { Logger } from "../../shared/logger.ts";
+import type { VerdictPolicy } from "./ban-verdict.ts";
+import { checkServer, type OpenedVantage, type ServerCheckDeps } from "./server-check.ts";
+
+/** Statuses a round checks: a banned server is out until an admin lifts the ban. */
+const CHECKED_STATUSES: ReadonlySet<ServerStatus> = new Set(["active", "draining", "down"]);
+
+export interface CheckSettings {
+  banAfter: number;
+  downAfter: number;
+  probeTimeoutMs: number;
+  policy?: VerdictPolicy;
+}
+
+export interface ServerCheckerOptions {
+  service: ControlPlaneService;
+  /** Opens probe peers' private keys. */
+  configKeys: SecretBox;
+  /** Opens vantage probes' tokens. */
+  probeTokens: SecretBox;
+  probing: ServerCheckDeps;
+  settings: CheckSettings;
+  logger: Logger;
+}
+
+/** What a check committed. */
+export interface RecordedVerdict {
+  serverId: string;
+  round: number;
+  verdict: Verdict;
+  evidence: string;
+  /** What the verdict did to the server: none, ban, markDown or recover. */
+  transition: string;
+  /** True when the round had been recorded already (by this or an earlier leader). */
+  duplicate: boolean;
+}
+
+/** The servers a round checks, by id. */
+export function serversToCheck(state: ControlPlaneState): string[] {
+  return state
+    .servers()
+    .filter((server) => CHECKED_STATUSES.has(server.status) && server.endpointHost !== null)
+    .map((server) => server.id);
+}
+
+export class ServerChecker {
+  constructor(private readonly options: ServerCheckerOptions) {}
+
+  /**
+   * Checks `serverId` for `round` and commits the verdict. Resolves with what
+   * was recorded, or null when there was nothing to check (unknown, banned or
+   * without an endpoint), the signal aborted, or the round was overtaken.
+   */
+  async check(
+    serverId: string,
+    round: number,
+    options: { signal?: AbortSignal | undefined; updateId?: number } = {},
+  ): Promise<RecordedVerdict | null> {
+    const { signal, updateId } = options;
+    const { service, settings, logger } = this.options;
+    const state = await service.read();
+    const server = state.server(serverId);
+    if (!server || !CHECKED_STATUSES.has(server.status)) return null;
+    const earlier = server.checks.recent.find((result) => result.round === round);
+    if (earlier) return { serverId, ...earlier, transition: "none", duplicate: true };
+    if (server.checks.lastRound !== null && round < server.checks.lastRound) return null;
+
+    const probeKey = server.probePeer ? openProbeKey(this.options.configKeys, server) : undefined;
+    if (probeKey && !probeKey.ok)
+      logger.warn({ serverId, code: probeKey.error.code }, probeKey.error.message);
+    const checked = await checkServer(
+      {
+        server,
+        probeKey: probeKey?.ok ? probeKey.value : undefined,
+        vantages: this.openVantages(state),
+        timeoutMs: settings.probeTimeoutMs,
+        ...(settings.policy ? { policy: settings.policy } : {}),
+        ...(signal ? { signal } : {}),
+      },
+      this.options.probing,
+    );
+    if (!checked.ok || signal?.aborted) return null;
+    const { verdict, evidence } = checked.value;
+    try {
+      const { value, duplicate } = await service.run<{ transition: string }>({
+        type: "recordVerdict",
+        serverId,
+        round,
+        verdict,
+        evidence,
+        at: service.now(),
+        banAfter: settings.banAfter,
+        downAfter: settings.downAfter,
+        // A filtered verdict may ban: the server's users need fresh keys on another server then.
+        replacementKeys: verdict === "filtered" ? service.replacementKeysFor(serverId) : [],
+        ...(updateId === undefined ? {} : { updateId }),
+      });
+      return { serverId, round, verdict, evidence, transition: value.transition, duplicate };
+    } catch (error) {
+      if (error instanceof CommandRefusedError && error.code === "STALE_ROUND") return null;
+      throw error;
+    }
+  }
+
+  /** The vantage probes with their tokens opened; one whose token cannot be opened is left out, loudly. */
+  private openVantages(state: ControlPlaneState): OpenedVantage[] {
+    const opened: OpenedVantage[] = [];
+    for (const probe of state.vantageProbes()) {
+      const token = this.options.probeTokens.open(probe.tokenEncrypted);
+      if (token.ok) opened.push({ probe, token: token.value });
+      else
+        this.options.logger.warn(
+          { vantage: probe.id, code: token.error.code },
+          "a vantage probe's token cannot be opened (is CLUSTER_SECRET the same on every node?); it is left out",
+        );
+    }
+    return opened;
+  }
+}

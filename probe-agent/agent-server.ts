@@ -1,0 +1,182 @@
+/**
+ * The probe agent's HTTP server: vantage points inside the censored network
+ * run it, and the leader asks it to probe a server (`POST /v1/probe`, see
+ * shared/probe/probe-request.ts). A probe that fails is still a successful
+ * measurement and answers 200 with `ok: false`; every other status means the
+ * agent did not measure anything.
+ */
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { bearerTokenCheck } from "../cluster/api/auth.ts";
+import { type BodyErrorCode, readJsonBody } from "../cluster/api/body.ts";
+import { createLogger, type Logger } from "../shared/logger.ts";
+import {
+  type ProbeOutcome,
+  type ProbeTarget,
+  probeRequestSchema,
+} from "../shared/probe/probe-request.ts";
+
+export const PROBE_PATH = "/v1/probe";
+export const HEALTH_PATH = "/healthz";
+
+/** Measures one target; never throws, and stops early when `signal` aborts. */
+export type ProbeFunction = (
+  target: ProbeTarget,
+  options: { timeoutMs: number; signal?: AbortSignal },
+) => Promise<ProbeOutcome>;
+
+export interface ProbeAgentServerOptions {
+  /** The bearer token the leader must send (PROBE_AGENT_TOKEN). */
+  token: string;
+  probe: ProbeFunction;
+  /** Probes running at once beyond this are refused with 429, so a flood cannot exhaust the host. */
+  maxConcurrentProbes: number;
+  logger?: Logger;
+  /** PEM certificate and key: serve HTTPS instead of HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+}
+
+interface JsonAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+function errorAnswer(
+  status: number,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+): JsonAnswer {
+  return { status, body: { error: { code, message } }, ...(headers ? { headers } : {}) };
+}
+
+const bodyErrorStatus: Record<BodyErrorCode, number> = {
+  BODY_TOO_LARGE: 413,
+  INVALID_JSON: 400,
+  INVALID_BODY: 400,
+};
+
+/**
+ * The agent's port: `GET /healthz` without auth, `POST /v1/probe` with the
+ * bearer token; anything else is a JSON 404 or 405. No request, however
+ * malformed, can take the process down.
+ */
+export function createProbeAgentServer(options: ProbeAgentServerOptions): Server {
+  const logger = options.logger ?? createLogger({ level: "silent" });
+  const isAuthorized = bearerTokenCheck(options.token);
+  let probesRunning = 0;
+
+  async function answerProbe(
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<JsonAnswer | undefined> {
+    if (!isAuthorized(request)) {
+      logger.warn({ remoteAddress: request.socket.remoteAddress }, "refused a probe request");
+      return errorAnswer(401, "UNAUTHORIZED", "send Authorization: Bearer <PROBE_AGENT_TOKEN>", {
+        "WWW-Authenticate": "Bearer",
+      });
+    }
+    const body = await readJsonBody(request, probeRequestSchema);
+    if (!body.ok) {
+      return errorAnswer(bodyErrorStatus[body.error.code], body.error.code, body.error.message);
+    }
+    if (probesRunning >= options.maxConcurrentProbes) {
+      return errorAnswer(
+        429,
+        "TOO_MANY_PROBES",
+        `${options.maxConcurrentProbes} probes are already running; retry shortly`,
+        { "Retry-After": "1" },
+      );
+    }
+    const { target, timeoutMs } = body.value;
+    // The leader gave up (timeout, lost leadership): the measurement is no longer wanted.
+    const clientGone = new AbortController();
+    const abortWhenClientGone = () => {
+      if (!response.writableEnded) clientGone.abort();
+    };
+    response.once("close", abortWhenClientGone);
+    probesRunning++;
+    try {
+      const outcome = await options.probe(target, { timeoutMs, signal: clientGone.signal });
+      // The keys are secrets; the target is logged without them.
+      const probed = { host: target.host, port: target.port, protocol: target.protocol };
+      logger.info({ target: probed, ...outcome }, "probed");
+      if (clientGone.signal.aborted) return undefined;
+      return { status: 200, body: outcome };
+    } finally {
+      probesRunning--;
+      response.off("close", abortWhenClientGone);
+    }
+  }
+
+  async function answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<JsonAnswer | undefined> {
+    const { pathname } = new URL(request.url ?? "/", "http://agent");
+    const method = request.method ?? "GET";
+    if (pathname === HEALTH_PATH) {
+      if (method !== "GET") return methodNotAllowed(method, "GET");
+      return { status: 200, body: { ok: true } };
+    }
+    if (pathname === PROBE_PATH) {
+      if (method !== "POST") return methodNotAllowed(method, "POST");
+      return answerProbe(request, response);
+    }
+    return errorAnswer(
+      404,
+      "NOT_FOUND",
+      `nothing at ${pathname}; the agent answers POST ${PROBE_PATH} and GET ${HEALTH_PATH}`,
+    );
+  }
+
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
+    answer(request, response).then(
+      (json) => {
+        if (json) writeJson(response, json);
+      },
+      (error: unknown) => {
+        logger.error({ err: error, url: request.url }, "request failed");
+        if (!response.headersSent) {
+          writeJson(response, errorAnswer(500, "INTERNAL", "the agent failed; see its log"));
+        } else {
+          response.destroy();
+        }
+      },
+    );
+  };
+  const server = options.tls
+    ? (createHttpsServer(
+        { cert: options.tls.cert, key: options.tls.key },
+        handler,
+      ) as unknown as Server)
+    : createHttpServer(handler);
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  return server;
+}
+
+function methodNotAllowed(method: string, allowed: string): JsonAnswer {
+  return errorAnswer(405, "METHOD_NOT_ALLOWED", `${method} is not allowed here; use ${allowed}`, {
+    Allow: allowed,
+  });
+}
+
+function writeJson(response: ServerResponse, answer: JsonAnswer): void {
+  if (response.destroyed) return;
+  const body = JSON.stringify(answer.body);
+  response.writeHead(answer.status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    ...answer.headers,
+  });
+  response.end(body);
+}

@@ -1,0 +1,92 @@
+/**
+ * `/checknow` runs a ban check at once and answers with the committed
+ * verdict; `/server` shows a server with its recent verdicts.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { ServerCheckDeps } from "../../../bot/jobs/server-check.ts";
+import {
+  arrivedUser,
+  type BotCluster,
+  messagesMatching,
+  WAIT_MS,
+  withBotCluster,
+} from "../support/bot-cluster.ts";
+
+const ADMIN = 5100;
+
+/** Server n2 (198.51.100.2) refuses connections from everywhere; the others answer. */
+const n2Dead: ServerCheckDeps = {
+  probe: async (target) =>
+    target.host === "198.51.100.2"
+      ? { ok: false, error: "connection_refused" }
+      : { ok: true, rttMs: 3 },
+  askVantage: async () => ({
+    ok: false,
+    error: { code: "VANTAGE_UNREACHABLE", message: "no vantage in this suite" },
+  }),
+};
+
+async function ask(
+  cluster: BotCluster,
+  user: Awaited<ReturnType<typeof arrivedUser>>,
+  text: string,
+  pattern: RegExp,
+) {
+  const before = messagesMatching(user, pattern).length;
+  user.send(text);
+  await cluster.cluster.waitFor(
+    () => messagesMatching(user, pattern).length > before,
+    WAIT_MS,
+    `an answer to ${text} matching ${pattern}`,
+  );
+  return messagesMatching(user, pattern).at(-1)!;
+}
+
+test("/checknow commits a verdict at once and says what it found; /server lists it", async () => {
+  await withBotCluster(
+    async (cluster) => {
+      const root = await arrivedUser(cluster, ADMIN, { first_name: "Root" });
+      const dead = await ask(cluster, root, "/checknow n2", /^n2: /);
+      assert.match(dead.text!, /^n2: down\. down: control fails tcp \(connection_refused\)/);
+      const healthy = await ask(cluster, root, "/checknow n1", /^n1: /);
+      assert.match(healthy.text!, /^n1: ok\./);
+
+      const leader = await cluster.leader();
+      const checks = leader.state.server("n2")!.checks;
+      assert.is(checks.recent.length, 1, "one verdict recorded for one /checknow");
+      assert.is(checks.consecutiveDown, 1);
+      assert.is(leader.state.server("n2")!.status, "active", "one down verdict of two needed");
+
+      const details = await ask(cluster, root, "/server n2", /^• n2 /);
+      assert.match(details.text!, /Recent verdicts \(newest first\):/);
+      assert.match(details.text!, /down: control fails tcp \(connection_refused\)/);
+      assert.match(details.text!, /consecutive filtered 0, down 1/);
+    },
+    { adminIds: [String(ADMIN)], probing: n2Dead },
+  );
+});
+
+test("/checknow and /server with a bad or unknown server get the right form or say so", async () => {
+  await withBotCluster(
+    async (cluster) => {
+      const root = await arrivedUser(cluster, ADMIN, { first_name: "Root" });
+      for (const [text, form] of [
+        ["/checknow", "/checknow <server>"],
+        ["/checknow n1 n2", "/checknow <server>"],
+        ["/server", "/server <id>"],
+        ["/server bad/id", "/server <id>"],
+      ] as const) {
+        const reply = await ask(cluster, root, text, new RegExp(form.replace(/[<>[\]/]/g, "\\$&")));
+        assert.ok(reply.text!.includes(form), `${text}: ${reply.text}`);
+      }
+      await ask(cluster, root, "/checknow n9", /There is no server n9/);
+      await ask(cluster, root, "/server n9", /There is no server n9/);
+      const leader = await cluster.leader();
+      assert.ok(leader.state.servers().every((server) => server.checks.recent.length === 0));
+    },
+    { adminIds: [String(ADMIN)] },
+  );
+});
+
+test.run();

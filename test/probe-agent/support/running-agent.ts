@@ -1,0 +1,75 @@
+/** A probe agent on 127.0.0.1 with an ephemeral port and a scripted probe function. */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  createProbeAgentServer,
+  type ProbeAgentServerOptions,
+  type ProbeFunction,
+} from "../../../probe-agent/agent-server.ts";
+import type { ProbeOutcome, ProbeTarget } from "../../../shared/probe/probe-request.ts";
+
+export const AGENT_TOKEN = "probe-agent-token-for-tests-0123";
+
+/** One call the agent made to its probe function. */
+export interface ProbeCall {
+  target: ProbeTarget;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+}
+
+export interface RunningAgent {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string;
+  port: number;
+  calls: ProbeCall[];
+  close(): Promise<void>;
+}
+
+export async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** A probe function that always answers `outcome` at once. */
+export function answering(outcome: ProbeOutcome): ProbeFunction {
+  return async () => outcome;
+}
+
+/** Starts an agent whose probe function is `probe`, recording every call. */
+export async function startAgent(
+  probe: ProbeFunction,
+  options: Partial<Omit<ProbeAgentServerOptions, "probe">> = {},
+): Promise<RunningAgent> {
+  const calls: ProbeCall[] = [];
+  const server = createProbeAgentServer({
+    token: AGENT_TOKEN,
+    maxConcurrentProbes: 8,
+    ...options,
+    probe: (target, probeOptions) => {
+      calls.push({ target, timeoutMs: probeOptions.timeoutMs, signal: probeOptions.signal });
+      return probe(target, probeOptions);
+    },
+  });
+  const port = await listenOnLoopback(server);
+  return { url: `http://127.0.0.1:${port}`, port, calls, close: () => closeServer(server) };
+}
+
+/** Polls `condition` every 5 ms; fails after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
