@@ -204,6 +204,8 @@ export class ControlPlaneService {
   async addVantageProbe(
     input: CheckedVantageProbe & { addedBy: string; updateId?: number },
   ): Promise<AddedVantageProbe> {
+    // Its own WireGuard probe key: every server adds it as a peer (see VantageProbe).
+    const probeKeys = generateKeyPair();
     const command: CommandInputOf<"addVantageProbe"> = {
       type: "addVantageProbe",
       id: input.id,
@@ -213,6 +215,8 @@ export class ControlPlaneService {
       isp: input.isp,
       addedBy: input.addedBy,
       at: this.clock(),
+      probePublicKey: probeKeys.publicKey,
+      probePrivateKeyEncrypted: this.options.configKeys.seal(probeKeys.privateKey),
     };
     if (input.updateId !== undefined) command.updateId = input.updateId;
     return (await this.run<AddedVantageProbe>(command)).value;

@@ -21,10 +21,12 @@ import {
 } from "./ban-verdict.ts";
 import type { AskVantageProbeOptions, VantageProbeResult } from "./vantage-probe-client.ts";
 
-/** A vantage probe with its token opened. */
+/** A vantage probe with its token, and its own WireGuard probe key when it has one, opened. */
 export interface OpenedVantage {
   probe: Pick<VantageProbe, "id" | "url" | "isp">;
   token: string;
+  /** Undefined: the vantage handshakes as the server's own probe peer. */
+  probeKey?: string;
 }
 
 export interface ServerCheckDeps {
@@ -96,13 +98,19 @@ export async function checkServer(
     deps.probe(target, { timeoutMs, ...(signal ? { signal } : {}) }),
   );
   const vantages = Promise.all(
-    input.vantages.map(async ({ probe, token }): Promise<VantageReport> => {
+    input.vantages.map(async ({ probe, token, probeKey }): Promise<VantageReport> => {
       let reachable = true;
       const outcomes = await byKind(targets.value, async (target) => {
         const answer = await deps.askVantage({
           url: probe.url,
           token,
-          request: { target, timeoutMs },
+          request: {
+            target:
+              target.protocol === "wireguard" && probeKey !== undefined
+                ? { ...target, probeKey }
+                : target,
+            timeoutMs,
+          },
           fetchTimeoutMs: VANTAGE_EXCHANGE_MS,
           ...(signal ? { signal } : {}),
         });

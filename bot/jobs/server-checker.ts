@@ -123,12 +123,22 @@ export class ServerChecker {
     const opened: OpenedVantage[] = [];
     for (const probe of state.vantageProbes()) {
       const token = this.options.probeTokens.open(probe.tokenEncrypted);
-      if (token.ok) opened.push({ probe, token: token.value });
-      else
+      const probeKey =
+        probe.probePrivateKeyEncrypted === null
+          ? undefined
+          : this.options.configKeys.open(probe.probePrivateKeyEncrypted);
+      if (!token.ok || (probeKey !== undefined && !probeKey.ok)) {
         this.options.logger.warn(
-          { vantage: probe.id, code: token.error.code },
-          "a vantage probe's token cannot be opened (is CLUSTER_SECRET the same on every node?); it is left out",
+          { vantage: probe.id },
+          "a vantage probe's token or probe key cannot be opened (is CLUSTER_SECRET the same on every node?); it is left out",
         );
+        continue;
+      }
+      opened.push({
+        probe,
+        token: token.value,
+        ...(probeKey?.ok ? { probeKey: probeKey.value } : {}),
+      });
     }
     return opened;
   }

@@ -18,8 +18,11 @@ export interface ReplicatedPeer {
   publicKey: string;
   /** The preshared key sealed with the config-keys secret box, or null when the peer has none. */
   presharedKeyEncrypted: string | null;
-  /** The client's tunnel address without a prefix, e.g. `10.64.0.2`. */
-  address: string;
+  /**
+   * The client's tunnel address without a prefix, e.g. `10.64.0.2`; null for
+   * a peer that only handshakes (a vantage probe) and is routed nothing.
+   */
+  address: string | null;
 }
 
 /** Opens a sealed preshared key (a `SecretBox` for config keys, in the node). */
@@ -47,7 +50,7 @@ export function desiredPeersFrom(
   const usedAddresses = new Set<string>();
   for (const source of replicated) {
     const skip = (reason: string) => skipped.push({ publicKey: source.publicKey, reason });
-    const family = isIP(source.address);
+    const family = source.address === null ? null : isIP(source.address);
     if (family === 0) {
       skip("its address is not an IP address");
       continue;
@@ -64,20 +67,20 @@ export function desiredPeersFrom(
     const peer: DesiredPeer = {
       publicKey: source.publicKey,
       ...(presharedKey === undefined ? {} : { presharedKey }),
-      allowedIps: [`${source.address}/${family === 4 ? 32 : 128}`],
+      allowedIps: source.address === null ? [] : [`${source.address}/${family === 4 ? 32 : 128}`],
     };
     const problem = peerProblem(peer);
     if (problem) {
       skip(problem);
       continue;
     }
-    const address = source.address.toLowerCase();
-    if (usedKeys.has(peer.publicKey) || usedAddresses.has(address)) {
+    const address = source.address?.toLowerCase() ?? null;
+    if (usedKeys.has(peer.publicKey) || (address !== null && usedAddresses.has(address))) {
       skip("another peer on this server already has its public key or address");
       continue;
     }
     usedKeys.add(peer.publicKey);
-    usedAddresses.add(address);
+    if (address !== null) usedAddresses.add(address);
     peers.push(peer);
   }
   return { peers, skipped };

@@ -13,9 +13,8 @@ export function peerProblem(peer: DesiredPeer): string | null {
   if (peer.presharedKey !== undefined && !isWireGuardKey(peer.presharedKey)) {
     return "its preshared key is not a WireGuard key";
   }
-  if (peer.allowedIps.length === 0 || !peer.allowedIps.every(isCidr)) {
-    return "its allowed IPs must list at least one address/prefix";
-  }
+  // No allowed IPs is valid: such a peer (a vantage probe) handshakes and is routed nothing.
+  if (!peer.allowedIps.every(isCidr)) return "its allowed IPs must be address/prefix values";
   return null;
 }
 
@@ -40,7 +39,7 @@ export function renderInterfaceConfig(
     seen.add(peer.publicKey);
     lines.push("", "[Peer]", `PublicKey = ${peer.publicKey}`);
     if (peer.presharedKey !== undefined) lines.push(`PresharedKey = ${peer.presharedKey}`);
-    lines.push(`AllowedIPs = ${peer.allowedIps.join(", ")}`);
+    if (peer.allowedIps.length > 0) lines.push(`AllowedIPs = ${peer.allowedIps.join(", ")}`);
   }
   return ok(`${lines.join("\n")}\n`);
 }

@@ -277,6 +277,9 @@ const addVantageProbeSchema = z.strictObject({
   addedBy: actor,
   at: timestamp,
   updateId,
+  /** The vantage's own WireGuard probe key pair (see VantageProbe); both or neither. */
+  probePublicKey: wireguardKey.optional(),
+  probePrivateKeyEncrypted: ciphertext.optional(),
 });
 
 /** An admin removes a vantage probe. Result: `{id}`. */

@@ -155,8 +155,8 @@ export class ControlPlaneData {
   }
 
   /**
-   * Whether a WireGuard public key is taken: by a live client, a probe peer or
-   * a server. Peers on one interface must have distinct keys, and keys come
+   * Whether a WireGuard public key is taken: by a live client, a probe peer
+   * (a server's or a vantage's) or a server. Peers on one interface must have distinct keys, and keys come
    * from proposers, so apply checks rather than trusts.
    */
   publicKeyInUse(publicKey: string): boolean {
@@ -164,6 +164,8 @@ export class ControlPlaneData {
     for (const server of this.servers.values()) {
       if (server.publicKey === publicKey || server.probePeer?.publicKey === publicKey) return true;
     }
+    for (const probe of this.vantageProbes.values())
+      if (probe.probePublicKey === publicKey) return true;
     return false;
   }
 

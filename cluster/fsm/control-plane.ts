@@ -235,7 +235,8 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
 
   /**
    * The peers a server's WireGuard interface must have: one per live config,
-   * sorted by config id, then the ban-check probe peer when there is one.
+   * sorted by config id, then the ban-check probe peer when there is one,
+   * then one peer per vantage probe that has its own key (by vantage id).
    */
   desiredPeers(serverId: string): DesiredPeer[] {
     const peers: DesiredPeer[] = this.data.liveConfigIdsOfServer(serverId).map((id) => {
@@ -255,6 +256,15 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
         address: probePeer.address,
         kind: "probe",
       });
+    const vantages = [...this.data.vantageProbes.values()].sort((a, b) => compareIds(a.id, b.id));
+    for (const vantage of vantages)
+      if (vantage.probePublicKey !== null)
+        peers.push({
+          publicKey: vantage.probePublicKey,
+          presharedKeyEncrypted: null,
+          address: null,
+          kind: "probe",
+        });
     return peers;
   }
 

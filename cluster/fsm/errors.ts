@@ -28,6 +28,7 @@ export type ControlPlaneErrorCode =
   | "INVITE_EXISTS"
   | "INVITE_USED_UP"
   | "PROBE_EXISTS"
+  | "INVALID_PROBE_KEY"
   | "POOL_EXHAUSTED"
   | "POOL_IN_USE"
   | "CAPACITY_EXCEEDS_SUBNET"

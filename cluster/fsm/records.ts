@@ -172,6 +172,15 @@ export interface VantageProbe {
   isp: string;
   addedBy: string;
   addedAt: number;
+  /**
+   * The WireGuard key this vantage handshakes with, a peer on every server.
+   * Each prober needs its own: a server ignores a handshake whose timestamp
+   * is not newer than the last one it took from that key, so probers sharing
+   * a key with clocks apart would silence each other. Null for probes added
+   * without one (they share the server's own probe peer).
+   */
+  probePublicKey: string | null;
+  probePrivateKeyEncrypted: string | null;
 }
 
 /**
@@ -205,9 +214,10 @@ export interface OutboxEntry {
 /** A peer the server's WireGuard interface must have: what the agent syncs. */
 export interface DesiredPeer {
   publicKey: string;
-  /** Null for the probe peer, which has no preshared key. */
+  /** Null for the probe peers, which have no preshared key. */
   presharedKeyEncrypted: string | null;
-  address: string;
+  /** Null for a vantage probe's peer: it only handshakes and routes nothing. */
+  address: string | null;
   kind: "client" | "probe";
 }
 

@@ -83,6 +83,8 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       probe.isp,
       probe.addedBy,
       probe.addedAt,
+      probe.probePublicKey,
+      probe.probePrivateKeyEncrypted,
     ]),
     broadcasts: [...data.broadcasts.values()].map((item) => [
       item.id,
@@ -212,17 +214,30 @@ export function decodeSnapshot(text: string): ControlPlaneData {
     const [code, usesLeft, createdBy, createdAt] = row as [string, number, string, number];
     data.invites.set(code, { code, usesLeft, createdBy, createdAt });
   }
-  for (const row of rows(snapshot.vantageProbes, 7, "vantageProbes")) {
-    const [id, url, tokenEncrypted, region, isp, addedBy, addedAt] = row as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      number,
-    ];
-    data.vantageProbes.set(id, { id, url, tokenEncrypted, region, isp, addedBy, addedAt });
+  // Rows of 7 fields come from before vantage probes had their own keys.
+  for (const row of rows(snapshot.vantageProbes, [9, 7], "vantageProbes")) {
+    const [
+      id,
+      url,
+      tokenEncrypted,
+      region,
+      isp,
+      addedBy,
+      addedAt,
+      probePublicKey,
+      probePrivateKeyEncrypted,
+    ] = row as [string, string, string, string, string, string, number, string?, string?];
+    data.vantageProbes.set(id, {
+      id,
+      url,
+      tokenEncrypted,
+      region,
+      isp,
+      addedBy,
+      addedAt,
+      probePublicKey: probePublicKey ?? null,
+      probePrivateKeyEncrypted: probePrivateKeyEncrypted ?? null,
+    });
   }
   for (const row of rows(snapshot.broadcasts, 4, "broadcasts")) {
     const [id, text, actor, createdAt] = row as [string, string, string, number];
@@ -316,11 +331,15 @@ function decodeAmnezia(values: number[]): AmneziaParams {
 }
 
 /** The rows of one collection, each checked to have the expected number of fields. */
-function rows(collection: unknown, width: number, name: string): Row[] {
+/** The rows of a collection, each `width` fields long (or one of the widths given). */
+function rows(collection: unknown, width: number | readonly number[], name: string): Row[] {
   if (!Array.isArray(collection)) throw new Error(`control-plane snapshot: ${name} is not a list`);
+  const widths = typeof width === "number" ? [width] : width;
   for (const row of collection) {
-    if (!Array.isArray(row) || row.length !== width)
-      throw new Error(`control-plane snapshot: a row of ${name} does not have ${width} fields`);
+    if (!Array.isArray(row) || !widths.includes(row.length))
+      throw new Error(
+        `control-plane snapshot: a row of ${name} does not have ${widths.join(" or ")} fields`,
+      );
   }
   return collection as Row[];
 }

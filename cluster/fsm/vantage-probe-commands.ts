@@ -15,6 +15,17 @@ export function addVantageProbe(
       "PROBE_EXISTS",
       `a vantage probe named ${command.id} exists; remove it first or pick another id`,
     );
+  const { probePublicKey, probePrivateKeyEncrypted } = command;
+  if ((probePublicKey === undefined) !== (probePrivateKeyEncrypted === undefined))
+    return refuse(
+      "INVALID_PROBE_KEY",
+      "a vantage probe's WireGuard key comes as a pair: probePublicKey and probePrivateKeyEncrypted",
+    );
+  if (probePublicKey !== undefined && data.publicKeyInUse(probePublicKey))
+    return refuse(
+      "DUPLICATE_PUBLIC_KEY",
+      "that probe public key is already in use; generate a new key pair",
+    );
   const probe: VantageProbe = {
     id: command.id,
     url: command.url,
@@ -23,6 +34,8 @@ export function addVantageProbe(
     isp: command.isp,
     addedBy: command.addedBy,
     addedAt: command.at,
+    probePublicKey: probePublicKey ?? null,
+    probePrivateKeyEncrypted: probePrivateKeyEncrypted ?? null,
   };
   data.vantageProbes.set(probe.id, probe);
   // The token never leaves the state in a command result.

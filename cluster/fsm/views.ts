@@ -131,11 +131,13 @@ export function copyVantageProbe(probe: VantageProbe): VantageProbe {
     isp: probe.isp,
     addedBy: probe.addedBy,
     addedAt: probe.addedAt,
+    probePublicKey: probe.probePublicKey,
+    probePrivateKeyEncrypted: probe.probePrivateKeyEncrypted,
   };
 }
 
-/** A vantage probe as admins see it: everything but its token, not even encrypted. */
-export type VantageProbeView = Omit<VantageProbe, "tokenEncrypted">;
+/** A vantage probe as admins see it: no token and no private key, not even encrypted. */
+export type VantageProbeView = Omit<VantageProbe, "tokenEncrypted" | "probePrivateKeyEncrypted">;
 
 /** A vantage probe without its token, for listings. */
 export function vantageProbeView(probe: VantageProbe): VantageProbeView {
@@ -146,6 +148,7 @@ export function vantageProbeView(probe: VantageProbe): VantageProbeView {
     isp: probe.isp,
     addedBy: probe.addedBy,
     addedAt: probe.addedAt,
+    probePublicKey: probe.probePublicKey,
   };
 }
 

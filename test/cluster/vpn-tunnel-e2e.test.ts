@@ -82,6 +82,7 @@ interface ServerSeen {
   id: string;
   status: string;
   endpointHost: string | null;
+  probePeer: { publicKey: string } | null;
   tunnelAddress: string;
 }
 
@@ -366,10 +367,20 @@ if (missing.length > 0 && !process.env.CI) {
           30_000,
           "the node to register its server with its public host",
         );
+        // The interface comes up with one peer: the ban checks' probe peer, which the node
+        // registers for its own server.
+        let probePeerKey: string | undefined;
         await waitUntil(
-          async () => (await serverPeers()).length === 0,
+          async () => {
+            const answer = await callApi("GET", "/v1/servers");
+            const servers = (answer.body as { servers?: ServerSeen[] } | null)?.servers;
+            probePeerKey = servers?.find((candidate) => candidate.id === "n1")?.probePeer
+              ?.publicKey;
+            const peers = await serverPeers();
+            return probePeerKey !== undefined && peers.length === 1 && peers[0] === probePeerKey;
+          },
           15_000,
-          "the node to bring up its WireGuard interface",
+          "the node to bring up its WireGuard interface with the probe peer",
         );
 
         const serverUpMs = Date.now() - startedAt;

@@ -58,15 +58,27 @@ test("/probes add stores the probe with its token sealed, deletes the token mess
     );
     assert.not.ok(root.hasMessage(sent.messageId), "the message with the token is gone");
     const [stored] = leader.state.vantageProbes();
-    assert.equal(stored && { ...stored, tokenEncrypted: "", addedAt: 0 }, {
-      id: "thr1",
-      url: "https://thr1.probe.example:8443",
-      tokenEncrypted: "",
-      region: "ir-thr",
-      isp: "mci",
-      addedBy: String(ADMIN),
-      addedAt: 0,
-    });
+    assert.equal(
+      stored && {
+        ...stored,
+        tokenEncrypted: "",
+        addedAt: 0,
+        probePublicKey: "",
+        probePrivateKeyEncrypted: "",
+      },
+      {
+        id: "thr1",
+        url: "https://thr1.probe.example:8443",
+        tokenEncrypted: "",
+        region: "ir-thr",
+        isp: "mci",
+        addedBy: String(ADMIN),
+        addedAt: 0,
+        probePublicKey: "",
+        probePrivateKeyEncrypted: "",
+      },
+    );
+    assert.ok(stored!.probePublicKey, "the vantage got its own WireGuard probe key");
     assert.equal(probeTokens.open(stored!.tokenEncrypted), { ok: true, value: TOKEN });
     assertTokenNeverShown(root);
   }, asAdmin);

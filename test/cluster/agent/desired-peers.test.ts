@@ -7,7 +7,7 @@ import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wi
 const box = new SecretBox("test-cluster-secret-0123456789abcdef", secretBoxPurposes.configKeys);
 const decrypt = (sealed: string) => box.open(sealed);
 
-function replicated(address: string, presharedKey: string | null): ReplicatedPeer {
+function replicated(address: string | null, presharedKey: string | null): ReplicatedPeer {
   return {
     publicKey: generateKeyPair().publicKey,
     presharedKeyEncrypted: presharedKey === null ? null : box.seal(presharedKey),
@@ -30,6 +30,17 @@ test("peers get their opened preshared keys and host-sized allowed IPs", () => {
 test("the state machine's own peer records, with extra fields, are accepted as they are", () => {
   const record = { ...replicated("10.64.0.2", null), kind: "probe" as const };
   assert.is(desiredPeersFrom([record], decrypt).peers.length, 1);
+});
+
+test("a vantage probe's peer has no address: it handshakes and is routed nothing", () => {
+  const client = replicated("10.64.0.2", null);
+  const vantages = [replicated(null, null), replicated(null, null)];
+  const { peers, skipped } = desiredPeersFrom([client, ...vantages], decrypt);
+  assert.equal(skipped, []);
+  assert.equal(
+    peers.map((peer) => peer.allowedIps),
+    [["10.64.0.2/32"], [], []],
+  );
 });
 
 test("a peer that cannot be set up is skipped with a reason, the others stay", () => {

@@ -25,6 +25,16 @@ test("the syncconf text has the key, the port and one section per peer", () => {
   });
 });
 
+test("a peer without allowed IPs (a vantage probe) gets no AllowedIPs line", () => {
+  const vantage: DesiredPeer = { publicKey: generateKeyPair().publicKey, allowedIps: [] };
+  const rendered = renderInterfaceConfig(server.privateKey, 51820, [bob, vantage]);
+  assert.ok(rendered.ok);
+  assert.equal(parseConf(rendered.value).peers, [
+    { PublicKey: bob.publicKey, AllowedIPs: "10.64.0.3/32" },
+    { PublicKey: vantage.publicKey },
+  ]);
+});
+
 test("no peers gives an interface section only, which removes every peer", () => {
   const rendered = renderInterfaceConfig(server.privateKey, 51820, []);
   assert.ok(rendered.ok);
@@ -35,7 +45,6 @@ test("a malformed or repeated peer is refused, naming the peer", () => {
   const cases: [DesiredPeer[], RegExp][] = [
     [[{ ...alice, publicKey: "x\nListenPort = 1" }], /public key/],
     [[{ ...alice, presharedKey: "short" }], /preshared key/],
-    [[{ ...alice, allowedIps: [] }], /allowed IPs/],
     [[{ ...alice, allowedIps: ["10.64.0.2"] }], /allowed IPs/],
     [[alice, bob, alice], /listed twice/],
   ];

@@ -159,10 +159,20 @@ test("GET /v1/probes lists every probe by id, never with its token, not even sea
       ["tbz1", "thr1"],
     );
     for (const entry of probes)
-      assert.equal(Object.keys(entry), ["id", "url", "region", "isp", "addedBy", "addedAt"]);
+      assert.equal(Object.keys(entry), [
+        "id",
+        "url",
+        "region",
+        "isp",
+        "addedBy",
+        "addedAt",
+        "probePublicKey",
+      ]);
     assert.not.ok(listed.text.includes(PROBE_TOKEN));
-    for (const stored of leader.member.state.vantageProbes())
+    for (const stored of leader.member.state.vantageProbes()) {
       assert.not.ok(listed.text.includes(stored.tokenEncrypted));
+      assert.not.ok(listed.text.includes(stored.probePrivateKeyEncrypted!));
+    }
   });
 });
 

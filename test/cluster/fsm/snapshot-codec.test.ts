@@ -48,6 +48,18 @@ function richFixture(): Fixture {
     addedBy: "1",
     at: T0,
   });
+  fixture.ok({
+    type: "addVantageProbe",
+    id: "thr2",
+    url: "https://probe2.example",
+    tokenEncrypted: "enc2",
+    region: "ir",
+    isp: "MCI",
+    addedBy: "1",
+    at: T0,
+    probePublicKey: wgKey(5, 9),
+    probePrivateKeyEncrypted: "enc-key",
+  });
   fixture.ok({ type: "broadcast", text: "hello", actor: "1", at: T0 });
   return fixture;
 }
@@ -61,6 +73,7 @@ test("restore(snapshot()) reproduces the state exactly, queries included", () =>
   assert.equal(restored.configsOfUser("10"), original.configsOfUser("10"));
   assert.equal(restored.pendingOutbox(), original.pendingOutbox());
   assert.equal(restored.desiredPeers("n1"), original.desiredPeers("n1"));
+  assert.equal(restored.vantageProbes(), original.vantageProbes());
   assert.equal(restored.counts(), original.counts());
   assert.is(restored.updateOffset(), 902);
   assert.equal(restored.activeAdminIds(), ["1"]);
@@ -97,6 +110,21 @@ test("a version 1 snapshot (settings only) is still read", () => {
   );
   assert.equal(state.allSettings(), { accessMode: "invite", greeting: "hello" });
   assert.is(state.setting("accessMode"), "invite");
+});
+
+test("vantage probes stored before they had their own keys are read with no key", () => {
+  const original = richFixture().state;
+  const snapshot = JSON.parse(original.snapshot()) as { vantageProbes: unknown[][] };
+  snapshot.vantageProbes = snapshot.vantageProbes.map((row) => row.slice(0, 7));
+  const restored = new ControlPlaneState();
+  restored.restore(JSON.stringify(snapshot));
+  assert.equal(
+    restored.vantageProbes().map((probe) => [probe.id, probe.probePublicKey]),
+    [
+      ["thr1", null],
+      ["thr2", null],
+    ],
+  );
 });
 
 test("an unknown version or a malformed snapshot throws and leaves the state as it was", () => {

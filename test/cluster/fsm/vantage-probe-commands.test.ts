@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Fixture, T0 } from "./support/control-plane-fixture.ts";
+import { command, Fixture, T0, wgKey } from "./support/control-plane-fixture.ts";
 
 const add = (id: string, fields = {}) =>
   ({
@@ -33,8 +33,43 @@ test("an admin adds a vantage probe; the result never contains its token", () =>
       isp: "MCI",
       addedBy: "1",
       addedAt: T0,
+      probePublicKey: null,
+      probePrivateKeyEncrypted: null,
     },
   ]);
+});
+
+test("a vantage with its own probe key is a handshake-only peer on every server", () => {
+  const fixture = new Fixture();
+  fixture.ok(command.registerServer("n1"));
+  fixture.ok(command.registerServer("n2"));
+  const probeKey = { probePublicKey: wgKey(77, 9), probePrivateKeyEncrypted: "enc-probe-key" };
+  fixture.ok(add("thr1", probeKey));
+  for (const serverId of ["n1", "n2"]) {
+    const peer = fixture.state.desiredPeers(serverId).find((p) => p.publicKey === wgKey(77, 9));
+    assert.equal(peer, {
+      publicKey: wgKey(77, 9),
+      presharedKeyEncrypted: null,
+      address: null,
+      kind: "probe",
+    });
+  }
+  fixture.ok({ type: "removeVantageProbe", id: "thr1", at: T0 });
+  assert.not.ok(fixture.state.desiredPeers("n1").some((p) => p.publicKey === wgKey(77, 9)));
+});
+
+test("a vantage's probe key comes as a pair and must not be in use", () => {
+  const fixture = new Fixture();
+  fixture.refused(add("a", { probePublicKey: wgKey(1, 9) }), "INVALID_PROBE_KEY");
+  fixture.ok(add("b", { probePublicKey: wgKey(2, 9), probePrivateKeyEncrypted: "enc" }));
+  fixture.refused(
+    add("c", { probePublicKey: wgKey(2, 9), probePrivateKeyEncrypted: "enc" }),
+    "DUPLICATE_PUBLIC_KEY",
+  );
+  assert.equal(
+    fixture.state.vantageProbes().map((probe) => probe.id),
+    ["b"],
+  );
 });
 
 test("probes are listed by id, and can be removed", () => {

@@ -1,0 +1,99 @@
+/**
+ * One server's check: the control probes and every vantage's probes of the
+ * same targets, each vantage handshaking with its own WireGuard key.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { checkServer, probeTargets } from "../../../bot/jobs/server-check.ts";
+import type { AskVantageProbeOptions } from "../../../bot/jobs/vantage-probe-client.ts";
+import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
+import type { ProbeTarget } from "../../../shared/probe/probe-request.ts";
+
+const server = {
+  id: "n1",
+  endpointHost: "198.51.100.7",
+  apiPort: 7001,
+  listenPort: 51820,
+  publicKey: generateKeyPair().publicKey,
+};
+const serverProbeKey = generateKeyPair().privateKey;
+const vantageKey = generateKeyPair().privateKey;
+
+test("a server is probed by TCP on its API port, and by WireGuard when it has a probe peer", () => {
+  const tcpOnly = probeTargets(server, undefined);
+  assert.ok(tcpOnly.ok);
+  if (tcpOnly.ok) assert.equal([...tcpOnly.value.keys()], ["tcp"]);
+  const both = probeTargets(server, serverProbeKey);
+  assert.ok(both.ok);
+  if (both.ok) {
+    assert.equal(both.value.get("tcp"), { host: "198.51.100.7", port: 7001, protocol: "tcp" });
+    assert.equal(both.value.get("wireguard")?.port, 51820);
+    assert.is(both.value.get("wireguard")?.probeKey, serverProbeKey);
+  }
+  const unknown = probeTargets({ ...server, endpointHost: null }, serverProbeKey);
+  assert.is(unknown.ok, false);
+});
+
+test("each vantage handshakes with its own key; the control and a vantage without one use the server's", async () => {
+  const controlTargets: ProbeTarget[] = [];
+  const asked: AskVantageProbeOptions[] = [];
+  const verdict = await checkServer(
+    {
+      server,
+      probeKey: serverProbeKey,
+      vantages: [
+        {
+          probe: { id: "v1", url: "http://v1.test", isp: "mci" },
+          token: "t1",
+          probeKey: vantageKey,
+        },
+        { probe: { id: "v2", url: "http://v2.test", isp: "mci" }, token: "t2" },
+      ],
+      timeoutMs: 1000,
+    },
+    {
+      probe: async (target) => {
+        controlTargets.push(target);
+        return { ok: true, rttMs: 2 };
+      },
+      askVantage: async (options) => {
+        asked.push(options);
+        return { ok: true, value: { ok: false, error: "generic_timeout_error" } };
+      },
+    },
+  );
+  assert.equal(controlTargets.find((t) => t.protocol === "wireguard")?.probeKey, serverProbeKey);
+  const wireguardKeyOf = (id: string) =>
+    asked.find((o) => o.url === `http://${id}.test` && o.request.target.protocol === "wireguard")
+      ?.request.target.probeKey;
+  assert.is(wireguardKeyOf("v1"), vantageKey);
+  assert.is(wireguardKeyOf("v2"), serverProbeKey);
+  assert.is(asked.length, 4, "two kinds from each of two vantages");
+  assert.ok(verdict.ok);
+  if (verdict.ok) assert.is(verdict.value.verdict, "filtered");
+});
+
+test("a vantage that cannot be asked gives no answer rather than a failure", async () => {
+  const verdict = await checkServer(
+    {
+      server,
+      probeKey: undefined,
+      vantages: [
+        { probe: { id: "v1", url: "http://v1.test", isp: "" }, token: "t1" },
+        { probe: { id: "v2", url: "http://v2.test", isp: "" }, token: "t2" },
+      ],
+      timeoutMs: 1000,
+    },
+    {
+      probe: async () => ({ ok: true, rttMs: 2 }),
+      askVantage: async () => ({
+        ok: false,
+        error: { code: "VANTAGE_UNREACHABLE", message: "connection refused" },
+      }),
+    },
+  );
+  assert.ok(verdict.ok);
+  if (verdict.ok) assert.is(verdict.value.verdict, "inconclusive");
+});
+
+test.run();
