@@ -254,15 +254,6 @@ async function main(): Promise<void> {
     },
     logger: logger.child({ component: "vpn" }),
   });
-  await clusterNode.start();
-  addClusterRoutes(router, clusterNode);
-  addSettingsRoutes(router, clusterNode, state);
-  addServerRoutes(router, service);
-  addConfigRoutes(router, service);
-  addProbeRoutes(router, service);
-  node = clusterNode;
-  transport.start();
-  agent.start();
   const checks = new BanChecks({
     node: clusterNode,
     service,
@@ -281,6 +272,15 @@ async function main(): Promise<void> {
   });
   checks.attach();
   banChecks = checks;
+  await clusterNode.start();
+  addClusterRoutes(router, clusterNode);
+  addSettingsRoutes(router, clusterNode, state);
+  addServerRoutes(router, service, checks);
+  addConfigRoutes(router, service);
+  addProbeRoutes(router, service);
+  node = clusterNode;
+  transport.start();
+  agent.start();
   if (config.botToken) {
     bot = new LeaderBot({
       token: config.botToken,

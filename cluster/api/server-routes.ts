@@ -15,8 +15,41 @@ const ACTIONS = {
   activate: "active",
 } as const;
 
-/** The fleet: `GET /v1/servers`, `POST /v1/servers/:id/{ban,unban,drain,activate}`. */
-export function addServerRoutes(router: Router, service: ControlPlaneService): void {
+/** Runs a ban check of one server at once and resolves with the committed verdict. */
+export interface ServerCheckNow {
+  checkNow(serverId: string): Promise<{ verdict: string; evidence: string } | null>;
+}
+
+/**
+ * The fleet: `GET /v1/servers`, `POST /v1/servers/:id/{ban,unban,drain,activate}`
+ * and `POST /v1/servers/:id/check` (a ban check now, like the bot's `/checknow`).
+ */
+export function addServerRoutes(
+  router: Router,
+  service: ControlPlaneService,
+  checks: ServerCheckNow,
+): void {
+  router.add("POST", "/v1/servers/:id/check", async ({ params }) => {
+    const serverId = serverIdParam.safeParse(params.id);
+    if (!serverId.success)
+      return errorResponse(400, "INVALID_SERVER_ID", serverId.error.issues[0]!.message);
+    try {
+      const server = (await service.read()).server(serverId.data);
+      if (!server)
+        return errorResponse(404, "UNKNOWN_SERVER", `there is no server ${serverId.data}`);
+      const recorded = await checks.checkNow(serverId.data);
+      if (!recorded)
+        return errorResponse(
+          409,
+          "SERVER_NOT_CHECKED",
+          `server ${serverId.data} is not checked: it is ${server.status}${server.endpointHost ? "" : " and has no endpoint yet"}`,
+        );
+      return { status: 200, body: recorded };
+    } catch (error) {
+      return failureResponse(error);
+    }
+  });
+
   router.add("GET", "/v1/servers", async () => {
     try {
       const state = await service.read();

@@ -548,6 +548,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         LOG_LEVEL: options.logLevel ?? "info",
         HEARTBEAT_MS: String(options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS),
         ELECTION_TIMEOUT_MS: String(options.electionTimeoutMs ?? DEFAULT_ELECTION_TIMEOUT_MS),
+        // Harness clusters often give servers documentation addresses as endpoints, which
+        // no probe reaches: scheduled ban checks would mark them down mid-run. One round a
+        // year (plus the catch-up round at start, which alone never marks a server down).
+        BAN_CHECK_CRON: "0 0 1 1 *",
         ...(options.snapshotEveryEntries === undefined
           ? {}
           : { SNAPSHOT_EVERY_ENTRIES: String(options.snapshotEveryEntries) }),

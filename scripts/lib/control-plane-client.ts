@@ -26,6 +26,13 @@ const serverSchema = z.object({
   statusReason: z.string(),
   statusActor: z.string(),
   liveConfigs: z.number().int().nonnegative(),
+  checks: z.object({
+    recent: z.array(
+      z.object({ round: z.number(), verdict: z.string(), evidence: z.string(), at: z.number() }),
+    ),
+    consecutiveFiltered: z.number().int(),
+    consecutiveDown: z.number().int(),
+  }),
 });
 
 /** A config as the API shows it: never its keys. */

@@ -130,6 +130,27 @@ clusterTest(
 );
 
 clusterTest(
+  "POST /v1/servers/:id/check probes a server at once and commits its verdict; bad ids are refused",
+  async () => {
+    const api = apiOf(cluster, await cluster.leader());
+    const checked = await api.call("POST", "/v1/servers/n1/check", {});
+    assert.is(checked.status, 200, checked.text);
+    const body = checked.body as { verdict?: string; evidence?: string; round?: number };
+    // Every node listens on 127.0.0.1: the control's TCP probe of its API port succeeds.
+    assert.is(body.verdict, "ok", checked.text);
+    const n1 = await serverById("n1");
+    assert.equal(
+      n1.checks.recent.map((result) => [result.round, result.verdict]),
+      [[body.round, "ok"]],
+    );
+    const unknown = await api.call("POST", "/v1/servers/n9/check", {});
+    assert.is(unknown.status, 404, unknown.text);
+    const malformed = await api.call("POST", "/v1/servers/N%20one/check", {});
+    assert.is(malformed.status, 400, malformed.text);
+  },
+);
+
+clusterTest(
   "POST /v1/users/:id/configs answers 201 with the config and a .conf for the chosen server: its key, its endpoint, an address in its subnet",
   async () => {
     const leader = await cluster.leader();
