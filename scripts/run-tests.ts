@@ -3,6 +3,9 @@
  * Node process so suites that start servers or child processes cannot leak into
  * each other, and ends with exactly one line `N passed, M failed`.
  *
+ * Suites named `*.alone.test.ts` measure timing (e.g. failover gaps): they run
+ * after all the others, one at a time, so no other suite competes for the CPU.
+ *
  * Usage: npm test [-- <path prefix>...]
  * TEST_CONCURRENCY sets how many suites run at once (default 2, one per core);
  * TEST_SUITE_TIMEOUT_MS how long one suite may run before it is killed and
@@ -112,7 +115,8 @@ async function main(): Promise<void> {
   const suites = listSuites(testRoot).filter(
     (file) => prefixes.length === 0 || prefixes.some((prefix) => file.startsWith(prefix)),
   );
-  const queue = [...suites];
+  const runsAlone = (file: string) => file.endsWith(".alone.test.ts");
+  const queue = suites.filter((file) => !runsAlone(file));
   const results: SuiteResult[] = [];
   const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
@@ -120,6 +124,7 @@ async function main(): Promise<void> {
     }
   });
   await Promise.all(workers);
+  for (const file of suites.filter(runsAlone)) results.push(await runSuite(file));
   const passed = results.reduce((sum, r) => sum + r.passed, 0);
   const failed = results.reduce((sum, r) => sum + r.failed, 0);
   const skipped = results.reduce((sum, r) => sum + r.skipped, 0);

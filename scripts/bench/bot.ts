@@ -18,6 +18,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { type Cluster, startCluster } from "../lib/cluster-harness.ts";
 import { ControlPlaneClient } from "../lib/control-plane-client.ts";
+import { measureReplyGaps } from "../lib/reply-gaps.ts";
 import {
   createTelegramEmulator,
   type EmulatedUser,
@@ -54,24 +55,8 @@ const TARGET_GAP_P99_MS = 1000;
 const FIRST_USER_ID = 9001;
 /** Bound on any one wait (cluster start, a burst of configs, a failover). */
 const WAIT_MS = 60_000;
-/** Quiet time once the cluster is whole again, so one kill does not overlap the last. */
-const SETTLE_MS = 500;
-/** The bot allows 20 updates per user per 10 s; once a second each stays well under it. */
-const PER_USER_SEND_INTERVAL_MS = 1000;
-const MIN_SEND_INTERVAL_MS = 50;
 /** Documentation addresses: they only go into configs as endpoints, never dialled. */
 const PUBLIC_HOSTS = ["198.51.100.1", "198.51.100.2", "198.51.100.3"];
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** When the bot sent each message to any of `users` (emulator monotonic clock, ascending). */
-function replyTimes(users: readonly EmulatedUser[]): number[] {
-  return users
-    .flatMap((user) => user.inbox().map((message) => message.sentAt))
-    .sort((a, b) => a - b);
-}
 
 /** Waits until every node's server has registered with its public endpoint, so configs can be placed. */
 async function waitForServers(cluster: Cluster): Promise<void> {
@@ -121,70 +106,6 @@ async function measureConfigBurst(users: readonly EmulatedUser[]): Promise<Confi
   };
 }
 
-/** Sends /config from each user in turn, so every user writes at most once a second. */
-function startSteadyRequests(users: readonly EmulatedUser[]): { stop(): void; sent(): number } {
-  const intervalMs = Math.max(MIN_SEND_INTERVAL_MS, PER_USER_SEND_INTERVAL_MS / users.length);
-  let next = 0;
-  const timer = setInterval(() => {
-    users[next % users.length]!.send("/config");
-    next += 1;
-  }, intervalMs);
-  return { stop: () => clearInterval(timer), sent: () => next };
-}
-
-/** The first reply sent after `afterMs` (emulator clock), once there is one. */
-async function firstReplyAfter(
-  cluster: Cluster,
-  users: readonly EmulatedUser[],
-  afterMs: number,
-): Promise<number> {
-  let found = Number.NaN;
-  await cluster.waitUntil(
-    () => {
-      found = replyTimes(users).find((at) => at > afterMs) ?? Number.NaN;
-      return Number.isFinite(found);
-    },
-    WAIT_MS,
-    "a bot reply after the kill",
-  );
-  return found;
-}
-
-/** Phase 2: the reply gap of each SIGKILL of the leader, in milliseconds. */
-async function measureFailoverGaps(
-  cluster: Cluster,
-  users: readonly EmulatedUser[],
-): Promise<number[]> {
-  const gaps: number[] = [];
-  const load = startSteadyRequests(users);
-  try {
-    for (let kill = 1; kill <= kills; kill++) {
-      const leader = await cluster.leader({ timeoutMs: WAIT_MS });
-      await leader.kill("SIGKILL");
-      // Replies the dead process had already written may land while it exits: they count as before.
-      const goneAt = performance.now();
-      const lastBefore =
-        replyTimes(users)
-          .filter((at) => at <= goneAt)
-          .at(-1) ?? Number.NaN;
-      const firstAfter = await firstReplyAfter(cluster, users, goneAt);
-      gaps.push(firstAfter - lastBefore);
-      process.stdout.write(
-        `  kill ${kill}/${kills} of ${leader.id}: no reply for ${(firstAfter - lastBefore).toFixed(0)} ms (first reply ${(firstAfter - goneAt).toFixed(0)} ms after the process was gone)\n`,
-      );
-      await leader.restart();
-      await leader.waitForReady(WAIT_MS);
-      await cluster.leader({ timeoutMs: WAIT_MS });
-      await firstReplyAfter(cluster, users, performance.now());
-      await sleep(SETTLE_MS);
-    }
-  } finally {
-    load.stop();
-  }
-  process.stdout.write(`  ${load.sent()} /config requests sent during the failovers\n`);
-  return gaps;
-}
-
 async function run(emulator: TelegramEmulator, token: string): Promise<void> {
   const cluster = await startCluster({
     size: PUBLIC_HOSTS.length,
@@ -224,7 +145,18 @@ async function run(emulator: TelegramEmulator, token: string): Promise<void> {
     process.stdout.write(
       `2. Users keep sending /config; the leader is SIGKILLed ${kills} times: the gap from the last reply before the kill to the first reply after it.\n`,
     );
-    const gapMs = summarize(await measureFailoverGaps(cluster, users));
+    const { gapsMs, requestsSent } = await measureReplyGaps({
+      cluster,
+      users,
+      kills,
+      waitMs: WAIT_MS,
+      onKill: (kill) =>
+        process.stdout.write(
+          `  kill ${kill.number}/${kills} of ${kill.nodeId}: no reply for ${kill.gapMs.toFixed(0)} ms (first reply ${kill.afterGoneMs.toFixed(0)} ms after the process was gone)\n`,
+        ),
+    });
+    process.stdout.write(`  ${requestsSent} /config requests sent during the failovers\n`);
+    const gapMs = summarize(gapsMs);
     const verdict = gapMs.p99 <= TARGET_GAP_P99_MS ? "met" : "MISSED";
     process.stdout.write(
       `\n${formatTable(

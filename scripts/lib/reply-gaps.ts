@@ -1,0 +1,93 @@
+/**
+ * The reply gap users see when the leader dies: users keep asking for
+ * configs (each at most once a second), the leader is SIGKILLed, and the gap
+ * is the time from the last bot reply that arrived before the process was
+ * gone to the first reply after. Each killed node is restarted and ready
+ * before the next kill. Used by `npm run bench:bot` and its test.
+ */
+import type { EmulatedUser } from "../telegram-emulator/emulator.ts";
+import type { Cluster } from "./cluster-harness.ts";
+
+/** The bot allows 20 updates per user per 10 s; once a second each stays well under it. */
+const PER_USER_SEND_INTERVAL_MS = 1000;
+const MIN_SEND_INTERVAL_MS = 50;
+/** Quiet time once the cluster is whole again, so one kill does not overlap the last. */
+const SETTLE_MS = 500;
+
+export interface ReplyGapOptions {
+  cluster: Cluster;
+  users: readonly EmulatedUser[];
+  kills: number;
+  /** Bound on each wait (a reply, a restart, an election). */
+  waitMs: number;
+  /** Told of each kill as it is measured. */
+  onKill?: (kill: { number: number; nodeId: string; gapMs: number; afterGoneMs: number }) => void;
+}
+
+/** When the bot sent each message to any of `users` (emulator monotonic clock, ascending). */
+function replyTimes(users: readonly EmulatedUser[]): number[] {
+  return users
+    .flatMap((user) => user.inbox().map((message) => message.sentAt))
+    .sort((a, b) => a - b);
+}
+
+/** Sends /config from each user in turn, so every user writes at most once a second. */
+function startSteadyRequests(users: readonly EmulatedUser[]): { stop(): void; sent(): number } {
+  const intervalMs = Math.max(MIN_SEND_INTERVAL_MS, PER_USER_SEND_INTERVAL_MS / users.length);
+  let next = 0;
+  const timer = setInterval(() => {
+    users[next % users.length]!.send("/config");
+    next += 1;
+  }, intervalMs);
+  return { stop: () => clearInterval(timer), sent: () => next };
+}
+
+async function firstReplyAfter(options: ReplyGapOptions, afterMs: number): Promise<number> {
+  let found = Number.NaN;
+  await options.cluster.waitUntil(
+    () => {
+      found = replyTimes(options.users).find((at) => at > afterMs) ?? Number.NaN;
+      return Number.isFinite(found);
+    },
+    options.waitMs,
+    "a bot reply after the kill",
+  );
+  return found;
+}
+
+/** Kills the leader `kills` times under steady load; resolves with each gap in ms and the requests sent. */
+export async function measureReplyGaps(
+  options: ReplyGapOptions,
+): Promise<{ gapsMs: number[]; requestsSent: number }> {
+  const { cluster, users, waitMs } = options;
+  const gapsMs: number[] = [];
+  const load = startSteadyRequests(users);
+  try {
+    for (let kill = 1; kill <= options.kills; kill++) {
+      const leader = await cluster.leader({ timeoutMs: waitMs });
+      await leader.kill("SIGKILL");
+      // Replies the dead process had already written may land while it exits: they count as before.
+      const goneAt = performance.now();
+      const lastBefore =
+        replyTimes(users)
+          .filter((at) => at <= goneAt)
+          .at(-1) ?? Number.NaN;
+      const firstAfter = await firstReplyAfter(options, goneAt);
+      gapsMs.push(firstAfter - lastBefore);
+      options.onKill?.({
+        number: kill,
+        nodeId: leader.id,
+        gapMs: firstAfter - lastBefore,
+        afterGoneMs: firstAfter - goneAt,
+      });
+      await leader.restart();
+      await leader.waitForReady(waitMs);
+      await cluster.leader({ timeoutMs: waitMs });
+      await firstReplyAfter(options, performance.now());
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    }
+  } finally {
+    load.stop();
+  }
+  return { gapsMs, requestsSent: load.sent() };
+}

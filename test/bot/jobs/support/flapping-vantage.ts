@@ -1,0 +1,37 @@
+/**
+ * A vantage probe that flaps: the real probe agent server, on loopback, whose
+ * probes alternate per target between a timeout and success whatever the
+ * target does, as a vantage on a link that comes and goes would report.
+ */
+import { createProbeAgentServer } from "../../../../probe-agent/agent-server.ts";
+import type { ProbeOutcome, ProbeTarget } from "../../../../shared/probe/probe-request.ts";
+import { listenOnLoopback } from "../../../shared/probe/support/loopback-server.ts";
+
+export interface FlappingVantage {
+  url: string;
+  /** Failures it reported for probes of `host`, all kinds together. */
+  failuresFor(host: string): number;
+  close(): Promise<void>;
+}
+
+/** Starts a flapping vantage that answers requests carrying `token`; its first answer per target fails. */
+export async function startFlappingVantage(token: string): Promise<FlappingVantage> {
+  const answered = new Map<string, number>();
+  const failures = new Map<string, number>();
+  const probe = async (target: ProbeTarget): Promise<ProbeOutcome> => {
+    const key = `${target.protocol}://${target.host}:${target.port}`;
+    const count = answered.get(key) ?? 0;
+    answered.set(key, count + 1);
+    if (count % 2 === 1) return { ok: true, rttMs: 1 };
+    failures.set(target.host, (failures.get(target.host) ?? 0) + 1);
+    return { ok: false, error: "generic_timeout_error" };
+  };
+  const listener = await listenOnLoopback(
+    createProbeAgentServer({ token, probe, maxConcurrentProbes: 32 }),
+  );
+  return {
+    url: `http://127.0.0.1:${listener.port}`,
+    failuresFor: (host) => failures.get(host) ?? 0,
+    close: () => listener.close(),
+  };
+}
