@@ -22,7 +22,7 @@ export interface BotDependencies {
   /** Draws config QR codes off the event loop. */
   qrCodes: QrCodeRenderer;
   /** Runs a ban check at once (`/checknow`); see bot/jobs/ban-checks.ts. */
-  banChecks: Pick<BanChecks, "checkNow">;
+  banChecks: Pick<BanChecks, "checkNow" | "queueDepth">;
   logger: Logger;
 }
 

@@ -36,7 +36,7 @@ export interface LeaderBotOptions {
   /** The access mode stored when the cluster has none yet (ACCESS_MODE). */
   initialAccessMode: string;
   /** The node's ban checks, which `/checknow` runs at once. */
-  banChecks: Pick<BanChecks, "checkNow">;
+  banChecks: Pick<BanChecks, "checkNow" | "queueDepth">;
   /** This node's own Redis (REDIS_URL) and a key prefix for the outbox delivery queue. */
   queueRedis: QueueRedis;
   /** The cluster's ELECTION_TIMEOUT_MS: the bot's leadership lease stays below it. */

@@ -269,6 +269,7 @@ async function main(): Promise<void> {
     concurrency: config.banChecks.concurrency,
     redis: { url: config.redisUrl, prefix: `${config.redisPrefix}bull` },
     logger: logger.child({ component: "ban-check" }),
+    onVerdict: ({ verdict, transition }) => metrics.banCheckVerdicts.inc({ verdict, transition }),
   });
   checks.attach();
   banChecks = checks;

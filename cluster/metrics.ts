@@ -100,6 +100,13 @@ export class NodeMetrics {
     for (const reason of HANDSHAKE_ERROR_CODES) this.rejectedHandshakes.inc({ reason }, 0);
   }
 
+  readonly banCheckVerdicts = new Counter({
+    name: "nexaloak_ban_check_verdicts_total",
+    help: "Ban-check verdicts this node committed while it led, by verdict and what they did to the server",
+    labelNames: ["verdict", "transition"],
+    registers: [this.registry],
+  });
+
   readonly droppedMessages = new Counter({
     name: "nexaloak_transport_dropped_messages_total",
     help: "Raft messages dropped because a peer was unreachable or slow (Raft retransmits)",

@@ -9,6 +9,7 @@ clusterCommands.command("metrics", async (ctx) => {
   const status = ctx.deps.node.status();
   const counts = ctx.deps.service.localState.counts();
   const queued = await ctx.deps.outboxQueueDepth().catch(() => undefined);
+  const checksQueued = await ctx.deps.banChecks.queueDepth().catch(() => undefined);
   const members = status.members.map((member) => {
     const lag =
       member.matchIndex === null
@@ -27,6 +28,7 @@ clusterCommands.command("metrics", async (ctx) => {
       `Users: ${counts.users}`,
       `Live configs: ${counts.liveConfigs}`,
       `Outbox: ${counts.pendingOutbox} pending, ${queued ?? "?"} in this node's delivery queue`,
+      `Ban checks: ${checksQueued ?? "?"} jobs in this node's queue`,
     ].join("\n"),
   );
 });

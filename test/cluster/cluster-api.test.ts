@@ -132,7 +132,8 @@ clusterTest(
 clusterTest(
   "POST /v1/servers/:id/check probes a server at once and commits its verdict; bad ids are refused",
   async () => {
-    const api = apiOf(cluster, await cluster.leader());
+    const leader = await cluster.leader();
+    const api = apiOf(cluster, leader);
     const checked = await api.call("POST", "/v1/servers/n1/check", {});
     assert.is(checked.status, 200, checked.text);
     const body = checked.body as { verdict?: string; evidence?: string; round?: number };
@@ -142,6 +143,11 @@ clusterTest(
     assert.equal(
       n1.checks.recent.map((result) => [result.round, result.verdict]),
       [[body.round, "ok"]],
+    );
+    const metrics = await (await fetch(`${leader.url}/metrics`)).text();
+    assert.match(
+      metrics,
+      /nexaloak_ban_check_verdicts_total\{verdict="ok",transition="none"\} [1-9]/,
     );
     const unknown = await api.call("POST", "/v1/servers/n9/check", {});
     assert.is(unknown.status, 404, unknown.text);
