@@ -7,6 +7,7 @@
  * leadership aborts running checks (nothing more is proposed for them) and
  * closes the worker.
  */
+import { setMaxListeners } from "node:events";
 import type { ControlPlaneService } from "../../cluster/control-plane-service.ts";
 import type { ApplyResult } from "../../cluster/fsm/control-plane.ts";
 import type { ClusterNode } from "../../cluster/node.ts";
@@ -111,6 +112,8 @@ export class BanChecks {
     if (this.term) return;
     const { options } = this;
     const controller = new AbortController();
+    // Every running check listens for the term's end: BAN_CHECK_CONCURRENCY of them and more.
+    setMaxListeners(0, controller.signal);
     const queue = new BanCheckQueue({
       redis: options.redis,
       schedule: options.schedule,

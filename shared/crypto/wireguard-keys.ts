@@ -3,7 +3,7 @@
  * standard base64 (44 characters ending in `=`). Keys made here are
  * interchangeable with `wg genkey`, `wg pubkey` and `wg genpsk`.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { err, ok, type Result } from "../result.ts";
 
 /** A client's or server's key pair, both halves base64. */
@@ -51,11 +51,14 @@ function publicKeyBytes(privateKeyBytes: Buffer): Buffer {
   return Buffer.from(jwk.x ?? "", "base64url");
 }
 
-/** A fresh key pair for a client config or a server interface. */
+/**
+ * A fresh key pair for a client config or a server interface: 32 random
+ * bytes, clamped, as `wg genkey` makes them. (Not `generateKeyPairSync`:
+ * on Node 20, exporting a key it made can deadlock against the garbage
+ * collector freeing its key-generation job, and the node hangs for good.)
+ */
 export function generateKeyPair(): WireGuardKeyPair {
-  const { privateKey } = generateKeyPairSync("x25519");
-  const jwk = privateKey.export({ format: "jwk" });
-  const privateKeyBytes = clamp(Buffer.from(jwk.d ?? "", "base64url"));
+  const privateKeyBytes = clamp(randomBytes(keyLengthBytes));
   return {
     privateKey: privateKeyBytes.toString("base64"),
     publicKey: publicKeyBytes(privateKeyBytes).toString("base64"),
