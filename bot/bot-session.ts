@@ -47,7 +47,7 @@ export interface BotSessionOptions {
   concurrency: number;
   /** This node's Redis, where the outbox delivery queue lives. */
   queueRedis: QueueRedis;
-  /** How long the next poll waits for answers held up (e.g. by flood control) once all effects committed. */
+  /** How long an answer held up (e.g. by flood control) may hold back the offset once its effect committed. */
   answerGraceMs: number;
   /** How long a leadership confirmation lets the session poll; below the election timeout. */
   leaseMs: number;
@@ -62,7 +62,7 @@ export interface BotSessionOptions {
 export class BotSession {
   private readonly controller = new AbortController();
   private readonly bot: Bot<BotContext>;
-  private readonly progress = new UpdateProgress();
+  private readonly progress: UpdateProgress;
   private readonly effects = new Map<number, UpdateEffects>();
   private runner: RunnerHandle | undefined;
   private delivery: OutboxDelivery | undefined;
@@ -73,6 +73,7 @@ export class BotSession {
   constructor(private readonly options: BotSessionOptions) {
     // Every call in flight and every paced delivery listens for the session's end.
     setMaxListeners(0, this.controller.signal);
+    this.progress = new UpdateProgress(options.answerGraceMs);
     this.bot = new Bot<BotContext>(options.token, { client: { apiRoot: options.apiRoot } });
     this.lease = new LeadershipLease({
       confirmLeadership: () => options.deps.service.read(),
@@ -174,7 +175,7 @@ export class BotSession {
       allowedUpdates: ALLOWED_UPDATES,
       mayPoll: () => this.lease.isValid(),
       pollSignal: () => this.lease.periodSignal,
-      earlierUpdatesSettled: () => this.progress.settled(this.options.answerGraceMs),
+      progress: this.progress,
       onBatch: (updates) => {
         const first = updates[0]?.update_id;
         if (firstBatch && first !== undefined) {
@@ -182,7 +183,6 @@ export class BotSession {
           // Ids up to handledThrough are re-deliveries: apply answers them from their first result.
           deps.logger.info({ handledThrough, firstUpdateId: first }, "first updates of this term");
         }
-        this.progress.receive(updates.map((update) => update.update_id));
       },
       logger: deps.logger,
     });

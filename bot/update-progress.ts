@@ -1,78 +1,110 @@
 /**
- * Tracks the updates of one session from arrival to answer, so that the
- * next `getUpdates` never confirms an update to Telegram too early.
+ * Tracks the updates of one session from arrival to answer, so that a
+ * `getUpdates` never confirms an update to Telegram too early.
  *
  * Asking Telegram for updates from offset N confirms everything below N,
  * and Telegram forgets it. If a leader confirmed updates it had received
  * but not yet committed and answered, a failover at that moment would lose
- * them: the new leader could neither act on them nor answer them. So the
- * next poll waits until every update received so far has committed its
- * effect and been answered (an answer stuck behind Telegram's flood control
- * is waited for at most a grace period). Updates a leader received but did
+ * them: the new leader could neither act on them nor answer them. So each
+ * poll asks from the oldest update not yet settled: committed and answered
+ * (an answer stuck behind Telegram's flood control is waited for at most a
+ * grace period once its effect committed). Polling does not wait for a
+ * batch to finish: Telegram sends the unsettled updates again with the new
+ * ones, and only the new ones are handled. Updates a leader received but did
  * not confirm come again to the next leader, which answers them from the
  * replicated state: apply recognises their update ids and acts only once.
  */
+
+interface Tracked {
+  /** When its effect committed (performance.now()), or undefined while it has not. */
+  committedAtMs: number | undefined;
+  answered: boolean;
+}
+
 export class UpdateProgress {
-  /** Received and not yet committed (or failed, or without an effect). */
-  private readonly uncommitted = new Set<number>();
-  /** Received and not yet fully handled (replies sent). */
-  private readonly unanswered = new Set<number>();
+  /** Received and not yet confirmed, by update id, in arrival (= id) order. */
+  private readonly pending = new Map<number, Tracked>();
+  /** The highest update id received so far. */
+  private lastReceived: number | undefined;
   private waiters: Array<() => void> = [];
 
-  /** Registers a batch as it arrives from Telegram. */
-  receive(updateIds: readonly number[]): void {
+  constructor(
+    /** How long a committed update's answer may hold back the offset. */
+    private readonly answerGraceMs: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
+
+  /**
+   * Registers a batch as it arrives from Telegram and returns the updates
+   * new to this session, in order (the others are still being handled).
+   */
+  receive(updateIds: readonly number[]): number[] {
+    const fresh: number[] = [];
     for (const id of updateIds) {
-      this.uncommitted.add(id);
-      this.unanswered.add(id);
+      if (this.lastReceived !== undefined && id <= this.lastReceived) continue;
+      this.lastReceived = id;
+      this.pending.set(id, { committedAtMs: undefined, answered: false });
+      fresh.push(id);
     }
+    return fresh;
   }
 
   /** The update's effect committed, failed, or there is none: nothing more will be proposed for it. */
   committed(updateId: number): void {
-    if (this.uncommitted.delete(updateId)) this.wake();
+    const tracked = this.pending.get(updateId);
+    if (!tracked || tracked.committedAtMs !== undefined) return;
+    tracked.committedAtMs = this.clock();
+    this.wake();
   }
 
   /** The update is fully handled: its answer went out (or never will). */
   answered(updateId: number): void {
-    this.uncommitted.delete(updateId);
-    if (this.unanswered.delete(updateId)) this.wake();
+    const tracked = this.pending.get(updateId);
+    if (!tracked) return;
+    tracked.committedAtMs ??= this.clock();
+    tracked.answered = true;
+    this.wake();
   }
 
   /**
-   * Resolves when every update received so far has committed, and has been
-   * answered or `answerGraceMs` has passed since they all committed.
+   * The offset the next poll asks from: the oldest update not settled yet,
+   * or the one after the last received when all are. Undefined before
+   * anything was received (Telegram then answers from its own position).
    */
-  async settled(answerGraceMs: number): Promise<void> {
-    await this.until(() => this.uncommitted.size === 0);
-    if (this.unanswered.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, answerGraceMs);
-    });
-    try {
-      await Promise.race([this.until(() => this.unanswered.size === 0), grace]);
-    } finally {
-      clearTimeout(timer);
+  pollOffset(): number | undefined {
+    const nowMs = this.clock();
+    for (const [id, tracked] of this.pending) {
+      if (!this.isSettled(tracked, nowMs)) return id;
+      this.pending.delete(id);
     }
+    return this.lastReceived === undefined ? undefined : this.lastReceived + 1;
   }
 
-  private until(condition: () => boolean): Promise<void> {
-    if (condition()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = () => {
-        if (!condition()) {
-          this.waiters.push(check);
-          return;
-        }
-        resolve();
-      };
-      this.waiters.push(check);
+  /** Whether some received update is not settled yet. */
+  hasUnsettled(): boolean {
+    // pollOffset() drops the settled prefix: what is left starts with an unsettled update.
+    this.pollOffset();
+    return this.pending.size > 0;
+  }
+
+  /** Resolves at the next commit or answer, or after `maxWaitMs`, whichever comes first. */
+  async nextChange(maxWaitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      timer = setTimeout(resolve, maxWaitMs);
     });
+    clearTimeout(timer);
+  }
+
+  private isSettled(tracked: Tracked, nowMs: number): boolean {
+    if (tracked.committedAtMs === undefined) return false;
+    return tracked.answered || nowMs - tracked.committedAtMs >= this.answerGraceMs;
   }
 
   private wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
-    for (const check of waiters) check();
+    for (const resolve of waiters) resolve();
   }
 }

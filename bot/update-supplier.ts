@@ -5,8 +5,11 @@
  * - a new leader's first poll sends no offset, so Telegram answers from the
  *   first update no leader confirmed (each leader confirms an update only
  *   once it is committed and answered, see update-progress.ts);
- * - the next poll waits until the updates already received have settled,
- *   since asking for offset N confirms everything below N;
+ * - later polls ask from the oldest update not settled yet, since asking
+ *   for offset N confirms everything below N; they do not wait for earlier
+ *   batches to finish, and updates still being handled that come back with
+ *   new ones are left out (when only those come back, the next poll waits
+ *   for one of them to settle, or a moment);
  * - 409 Conflict is transient (a former leader's poll may still be open for
  *   an instant), never the end of polling;
  * - no call starts while the leadership lease does not hold, and a poll
@@ -18,11 +21,12 @@ import { type Api, GrammyError } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "../shared/logger.ts";
 import { sleep } from "../shared/sleep.ts";
+import type { UpdateProgress } from "./update-progress.ts";
 
 export interface UpdateSupplierOptions {
   api: Api;
-  /** The first `offset` to ask for; undefined: none, Telegram answers from its own position. */
-  firstOffset?: number;
+  /** Which updates are settled, so which offset confirms nothing too early. */
+  progress: Pick<UpdateProgress, "pollOffset" | "hasUnsettled" | "receive" | "nextChange">;
   /** How long one `getUpdates` waits for an update, in seconds. */
   pollTimeoutSeconds: number;
   /** Update types the bot handles; Telegram drops the rest before they reach us. */
@@ -31,9 +35,7 @@ export interface UpdateSupplierOptions {
   mayPoll: () => boolean;
   /** Aborts when the lease the poll starts under runs out. */
   pollSignal: () => AbortSignal;
-  /** Resolves when the next poll may confirm what earlier polls returned. */
-  earlierUpdatesSettled: () => Promise<void>;
-  /** Called with each batch before the runner sees it. */
+  /** Called with each batch of new updates before the runner sees it. */
   onBatch: (updates: readonly Update[]) => void;
   /** Pause after a failed poll, doubling up to `maxRetryDelayMs`. */
   minRetryDelayMs?: number;
@@ -42,6 +44,8 @@ export interface UpdateSupplierOptions {
 }
 
 const LEASE_RECHECK_MS = 10;
+/** How long a poll that brought back only updates still being handled waits before the next. */
+const UNSETTLED_RECHECK_MS = 100;
 
 /** `promise`, or a rejection as soon as `signal` aborts. */
 function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
@@ -65,12 +69,11 @@ function describe(error: unknown): { code: number | undefined; message: string }
 export function createUpdateSupplier(options: UpdateSupplierOptions): UpdateSupplier<Update> {
   const minDelayMs = options.minRetryDelayMs ?? 100;
   const maxDelayMs = options.maxRetryDelayMs ?? 5000;
-  let offset: number | undefined = options.firstOffset;
+  const { progress } = options;
   return {
     async supply(batchSize, runnerSignal) {
       const signal = runnerSignal as unknown as AbortSignal;
       let delayMs = minDelayMs;
-      await untilAborted(options.earlierUpdatesSettled(), signal);
       for (;;) {
         if (!options.mayPoll()) {
           // The session is about to end (or the lease to be renewed): do not call.
@@ -79,19 +82,26 @@ export function createUpdateSupplier(options: UpdateSupplierOptions): UpdateSupp
           continue;
         }
         try {
+          const offset = progress.pollOffset();
+          const unsettled = progress.hasUnsettled();
           const updates = await options.api.getUpdates(
             {
               ...(offset === undefined ? {} : { offset }),
               limit: Math.max(1, Math.min(batchSize, 100)),
-              timeout: options.pollTimeoutSeconds,
+              // Unsettled updates come back at once anyway; without them, wait for news.
+              timeout: unsettled ? 0 : options.pollTimeoutSeconds,
               allowed_updates: options.allowedUpdates as never,
             },
             AbortSignal.any([signal, options.pollSignal()]) as typeof runnerSignal,
           );
-          const last = updates.at(-1);
-          if (last) offset = last.update_id + 1;
-          options.onBatch(updates);
-          return updates;
+          const fresh = new Set(progress.receive(updates.map((update) => update.update_id)));
+          const batch = updates.filter((update) => fresh.has(update.update_id));
+          if (batch.length === 0 && unsettled) {
+            await untilAborted(progress.nextChange(UNSETTLED_RECHECK_MS), signal);
+            continue;
+          }
+          options.onBatch(batch);
+          return batch;
         } catch (error) {
           if (signal.aborted) throw error;
           // The lease lapsed during the poll: wait for it to be renewed.

@@ -1,10 +1,6 @@
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createHttpOrHttpsServer, type ServerTls } from "../shared/http-server.ts";
+import { writeJson } from "../shared/json-response.ts";
 import type { Logger } from "../shared/logger.ts";
 import { OBSERVED_ADDRESS_PATH } from "./address-discovery.ts";
 import { bearerTokenCheck } from "./api/auth.ts";
@@ -23,7 +19,7 @@ export interface NodeServerOptions {
   apiUnavailableReason: () => string | undefined;
   logger: Logger;
   /** PEM certificate and key: serve HTTPS (and so wss:// for peers). */
-  tls?: { cert: string | Buffer; key: string | Buffer };
+  tls?: ServerTls;
 }
 
 /**
@@ -46,17 +42,7 @@ export function createNodeServer(options: NodeServerOptions): Server {
       }
     });
   };
-  const server = options.tls
-    ? (createHttpsServer(
-        { cert: options.tls.cert, key: options.tls.key },
-        handler,
-      ) as unknown as Server)
-    : createHttpServer(handler);
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
-  });
-  return server;
+  return createHttpOrHttpsServer(handler, options.tls);
 }
 
 async function handle(
@@ -124,14 +110,4 @@ async function handle(
     return;
   }
   writeJson(response, await match.handler({ request, params: match.params, url }));
-}
-
-function writeJson(response: ServerResponse, answer: ApiResponse): void {
-  const body = JSON.stringify(answer.body);
-  response.writeHead(answer.status, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(body),
-    ...answer.headers,
-  });
-  response.end(body);
 }

@@ -3,8 +3,6 @@
  * Exit codes: 2 bad configuration, 3 Redis would lose acknowledged writes,
  * 1 an unexpected failure.
  */
-import { readFileSync } from "node:fs";
-import type { Server } from "node:http";
 import type { Redis } from "ioredis";
 import { BanChecks } from "../bot/jobs/ban-checks.ts";
 import { ServerChecker } from "../bot/jobs/server-checker.ts";
@@ -12,8 +10,10 @@ import { askVantageProbe } from "../bot/jobs/vantage-probe-client.ts";
 import { LeaderBot } from "../bot/leader-bot.ts";
 import { loadConfigFromProcess, type NodeConfig } from "../shared/config.ts";
 import { SecretBox, secretBoxPurposes } from "../shared/crypto/secret-box.ts";
+import { listen } from "../shared/http-server.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
 import { runProbe } from "../shared/probe/run-probe.ts";
+import { readFileOrExit } from "../shared/read-file-or-exit.ts";
 import { AddressDiscovery, observedAddressAnswer } from "./address-discovery.ts";
 import { createVpnDriver } from "./agent/create-driver.ts";
 import { VpnAgent } from "./agent/vpn-agent.ts";
@@ -36,17 +36,7 @@ import { RaftLogStore } from "./storage/raft-log-store.ts";
 import { connectRedis, redactUrl } from "./storage/redis-connection.ts";
 import { PeerTransport } from "./transport/peer-transport.ts";
 
-const EXIT_BAD_CONFIG = 2;
 const EXIT_VOLATILE_REDIS = 3;
-
-function readFileOrExit(path: string, variable: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    process.stderr.write(`${variable}: cannot read ${path}: ${(error as Error).message}\n`);
-    process.exit(EXIT_BAD_CONFIG);
-  }
-}
 
 /** Connects to Redis, retrying with back-off for as long as it takes; the node stays up meanwhile. */
 async function connectUntilReady(config: NodeConfig, logger: Logger): Promise<Redis> {
@@ -86,16 +76,6 @@ async function registerProbePeer(
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-}
-
-async function listen(server: Server, host: string, port: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
 }
 
 async function main(): Promise<void> {

@@ -5,15 +5,11 @@
  * measurement and answers 200 with `ok: false`; every other status means the
  * agent did not measure anything.
  */
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { bearerTokenCheck } from "../cluster/api/auth.ts";
 import { type BodyErrorCode, readJsonBody } from "../cluster/api/body.ts";
+import { createHttpOrHttpsServer, type ServerTls } from "../shared/http-server.ts";
+import { type JsonResponse, writeJson } from "../shared/json-response.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
 import {
   type ProbeOutcome,
@@ -38,13 +34,7 @@ export interface ProbeAgentServerOptions {
   maxConcurrentProbes: number;
   logger?: Logger;
   /** PEM certificate and key: serve HTTPS instead of HTTP. */
-  tls?: { cert: string | Buffer; key: string | Buffer };
-}
-
-interface JsonAnswer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
+  tls?: ServerTls;
 }
 
 function errorAnswer(
@@ -52,7 +42,7 @@ function errorAnswer(
   code: string,
   message: string,
   headers?: Record<string, string>,
-): JsonAnswer {
+): JsonResponse {
   return { status, body: { error: { code, message } }, ...(headers ? { headers } : {}) };
 }
 
@@ -75,7 +65,7 @@ export function createProbeAgentServer(options: ProbeAgentServerOptions): Server
   async function answerProbe(
     request: IncomingMessage,
     response: ServerResponse,
-  ): Promise<JsonAnswer | undefined> {
+  ): Promise<JsonResponse | undefined> {
     if (!isAuthorized(request)) {
       logger.warn({ remoteAddress: request.socket.remoteAddress }, "refused a probe request");
       return errorAnswer(401, "UNAUTHORIZED", "send Authorization: Bearer <PROBE_AGENT_TOKEN>", {
@@ -118,7 +108,7 @@ export function createProbeAgentServer(options: ProbeAgentServerOptions): Server
   async function answer(
     request: IncomingMessage,
     response: ServerResponse,
-  ): Promise<JsonAnswer | undefined> {
+  ): Promise<JsonResponse | undefined> {
     const { pathname } = new URL(request.url ?? "/", "http://agent");
     const method = request.method ?? "GET";
     if (pathname === HEALTH_PATH) {
@@ -151,32 +141,11 @@ export function createProbeAgentServer(options: ProbeAgentServerOptions): Server
       },
     );
   };
-  const server = options.tls
-    ? (createHttpsServer(
-        { cert: options.tls.cert, key: options.tls.key },
-        handler,
-      ) as unknown as Server)
-    : createHttpServer(handler);
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
-  });
-  return server;
+  return createHttpOrHttpsServer(handler, options.tls);
 }
 
-function methodNotAllowed(method: string, allowed: string): JsonAnswer {
+function methodNotAllowed(method: string, allowed: string): JsonResponse {
   return errorAnswer(405, "METHOD_NOT_ALLOWED", `${method} is not allowed here; use ${allowed}`, {
     Allow: allowed,
   });
-}
-
-function writeJson(response: ServerResponse, answer: JsonAnswer): void {
-  if (response.destroyed) return;
-  const body = JSON.stringify(answer.body);
-  response.writeHead(answer.status, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(body),
-    ...answer.headers,
-  });
-  response.end(body);
 }

@@ -3,34 +3,14 @@
  * network: environment -> HTTP(S) server answering the leader's probe requests.
  * Exit codes: 2 bad configuration, 1 the port cannot be opened.
  */
-import { readFileSync } from "node:fs";
-import type { Server } from "node:http";
+import { listen } from "../shared/http-server.ts";
 import { createLogger } from "../shared/logger.ts";
 import { runProbe } from "../shared/probe/run-probe.ts";
+import { EXIT_BAD_CONFIG, readFileOrExit } from "../shared/read-file-or-exit.ts";
 import { readProbeAgentConfig } from "./agent-config.ts";
 import { createProbeAgentServer } from "./agent-server.ts";
 
-const EXIT_BAD_CONFIG = 2;
 const EXIT_CANNOT_LISTEN = 1;
-
-function readFileOrExit(path: string, variable: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    process.stderr.write(`${variable}: cannot read ${path}: ${(error as Error).message}\n`);
-    process.exit(EXIT_BAD_CONFIG);
-  }
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const config = readProbeAgentConfig();

@@ -2,51 +2,77 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { UpdateProgress } from "../../bot/update-progress.ts";
 
-/** Whether `promise` has settled after the current microtasks and one timer turn. */
-async function isSettled(promise: Promise<void>): Promise<boolean> {
-  let settled = false;
-  void promise.then(() => {
-    settled = true;
-  });
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  return settled;
+function progressAt(graceMs: number) {
+  const clock = { nowMs: 1000 };
+  return { progress: new UpdateProgress(graceMs, () => clock.nowMs), clock };
 }
 
-test("with nothing received the next poll may start at once", async () => {
-  assert.ok(await isSettled(new UpdateProgress().settled(10_000)));
+test("before anything arrives there is no offset: Telegram answers from its own position", () => {
+  const { progress } = progressAt(3000);
+  assert.is(progress.pollOffset(), undefined);
+  assert.not.ok(progress.hasUnsettled());
 });
 
-test("the next poll waits until every received update has committed and been answered", async () => {
-  const progress = new UpdateProgress();
-  progress.receive([5, 6]);
-  const settled = progress.settled(10_000);
+test("the offset stays at the oldest update until it has committed and been answered", () => {
+  const { progress } = progressAt(3000);
+  assert.equal(progress.receive([5, 6]), [5, 6]);
+  assert.is(progress.pollOffset(), 5);
   progress.committed(5);
   progress.committed(6);
-  assert.not.ok(await isSettled(settled), "committed but not answered");
-  progress.answered(5);
-  assert.not.ok(await isSettled(settled), "one answer outstanding");
+  assert.is(progress.pollOffset(), 5, "committed but not answered");
   progress.answered(6);
-  assert.ok(await isSettled(settled));
+  assert.is(progress.pollOffset(), 5, "a later answer does not confirm an earlier update");
+  progress.answered(5);
+  assert.is(progress.pollOffset(), 7);
+  assert.not.ok(progress.hasUnsettled());
 });
 
-test("an answer held up longer than the grace no longer holds the poll once everything committed", async () => {
-  const progress = new UpdateProgress();
+test("updates already being handled that come back with new ones are not handed out twice", () => {
+  const { progress } = progressAt(3000);
+  progress.receive([5, 6]);
+  assert.equal(progress.receive([5, 6, 7, 8]), [7, 8]);
+  progress.answered(5);
+  assert.is(progress.pollOffset(), 6);
+  assert.ok(progress.hasUnsettled());
+});
+
+test("an answer held up longer than the grace no longer holds the offset once its effect committed", () => {
+  const { progress, clock } = progressAt(30);
   progress.receive([7]);
-  const settled = progress.settled(30);
-  assert.not.ok(await isSettled(settled), "not committed: the grace has not even started");
+  clock.nowMs += 100;
+  assert.is(progress.pollOffset(), 7, "not committed: the grace has not even started");
   progress.committed(7);
-  await new Promise((resolve) => setTimeout(resolve, 40));
-  assert.ok(await isSettled(settled));
+  clock.nowMs += 29;
+  assert.is(progress.pollOffset(), 7);
+  clock.nowMs += 1;
+  assert.is(progress.pollOffset(), 8);
 });
 
-test("an uncommitted update holds the poll however long it takes", async () => {
-  const progress = new UpdateProgress();
-  progress.receive([8]);
-  const settled = progress.settled(1);
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.not.ok(await isSettled(settled));
+test("an uncommitted update holds the offset however long it takes", () => {
+  const { progress, clock } = progressAt(1);
+  progress.receive([8, 9]);
+  progress.answered(9);
+  clock.nowMs += 60_000;
+  assert.is(progress.pollOffset(), 8);
   progress.answered(8);
-  assert.ok(await isSettled(settled), "an answered update is committed too");
+  assert.is(progress.pollOffset(), 10, "an answered update is committed too");
+});
+
+test("nextChange resolves at the next commit or answer, or after its wait", async () => {
+  const { progress } = progressAt(3000);
+  progress.receive([1]);
+  let changed = false;
+  const waiting = progress.nextChange(10_000).then(() => {
+    changed = true;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.not.ok(changed);
+  progress.committed(1);
+  await waiting;
+  assert.ok(changed);
+  const startedAt = Date.now();
+  await progress.nextChange(20);
+  assert.ok(Date.now() - startedAt >= 15, "nothing changed: it waited");
 });
 
 test.run();

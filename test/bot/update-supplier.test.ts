@@ -1,20 +1,15 @@
-import { Writable } from "node:stream";
 import { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { UpdateProgress } from "../../bot/update-progress.ts";
 import { createUpdateSupplier } from "../../bot/update-supplier.ts";
 import {
   createTelegramEmulator,
   type TelegramEmulator,
 } from "../../scripts/telegram-emulator/emulator.ts";
-import { createLogger } from "../../shared/logger.ts";
+import { silentLogger } from "../support/silent-logger.ts";
 import { TOKEN } from "./support/bot-cluster.ts";
-
-const silent = createLogger({
-  level: "silent",
-  destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
-});
 
 /** Whether a poll may start, and the signal of the lease it starts under. */
 interface LeaseStub {
@@ -26,54 +21,75 @@ async function withSupplier(
   body: (
     emulator: TelegramEmulator,
     supply: (signal: AbortSignal) => Promise<Update[]>,
-    /** Makes the next poll wait until the returned function is called. */
-    holdNextPoll: () => () => void,
+    progress: UpdateProgress,
     lease: LeaseStub,
   ) => Promise<void>,
 ): Promise<void> {
   const lease: LeaseStub = { valid: true, period: new AbortController() };
   const emulator = await createTelegramEmulator({ tokens: [TOKEN] });
   const bot = new Bot(TOKEN, { client: { apiRoot: emulator.apiRoot } });
-  let gate = Promise.resolve();
-  const holdNextPoll = () => {
-    let release = () => {};
-    gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    return release;
-  };
+  const progress = new UpdateProgress(3000);
   const supplier = createUpdateSupplier({
     api: bot.api,
     pollTimeoutSeconds: 5,
     allowedUpdates: ["message"],
     mayPoll: () => lease.valid,
     pollSignal: () => lease.period.signal,
-    earlierUpdatesSettled: () => gate,
+    progress,
     onBatch: () => undefined,
     minRetryDelayMs: 10,
-    logger: silent,
+    logger: silentLogger,
   });
   try {
-    await body(emulator, (signal) => supplier.supply(100, signal as never), holdNextPoll, lease);
+    await body(emulator, (signal) => supplier.supply(100, signal as never), progress, lease);
   } finally {
     await emulator.stop();
   }
 }
 
-test("the first poll sends no offset; the next one confirms the batch only once it settled", async () => {
-  await withSupplier(async (emulator, supply, holdNextPoll) => {
+test("the first poll sends no offset; later ones ask from the oldest unsettled update and hand out only new ones", async () => {
+  await withSupplier(async (emulator, supply, progress) => {
     const controller = new AbortController();
-    emulator.user(1, { first_name: "A" }).send("hello");
+    const alice = emulator.user(1, { first_name: "A" });
+    alice.send("hello");
     const first = await supply(controller.signal);
     assert.is(first.length, 1);
+    const firstId = first[0]!.update_id;
     assert.is(emulator.polls()[0]!.offset, null);
-    const release = holdNextPoll();
+    // Not answered yet: the next poll does not confirm it, and it is not handed out again.
+    alice.send("more");
+    const second = await supply(controller.signal);
+    assert.equal(
+      second.map((update) => update.update_id),
+      [firstId + 1],
+    );
+    assert.is(emulator.polls().at(-1)!.offset, firstId, "the unsettled update is not confirmed");
+    progress.answered(firstId);
+    progress.answered(firstId + 1);
     const next = supply(controller.signal);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    assert.is(emulator.polls().length, 1, "no poll before the batch settled");
-    release();
     await emulator.waitForPolling(2000);
-    assert.is(emulator.polls()[1]!.offset, first[0]!.update_id + 1);
+    assert.is(emulator.polls().at(-1)!.offset, firstId + 2, "both settled: both confirmed");
+    controller.abort();
+    await next.catch(() => undefined);
+  });
+});
+
+test("when only updates still being handled come back, the next poll waits for one to settle", async () => {
+  await withSupplier(async (emulator, supply, progress) => {
+    const controller = new AbortController();
+    emulator.user(1, { first_name: "A" }).send("slow one");
+    const [slow] = await supply(controller.signal);
+    const pollsBefore = emulator.polls().length;
+    const next = supply(controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    // About one poll per recheck interval, not a busy loop.
+    assert.ok(
+      emulator.polls().length - pollsBefore <= 4,
+      `${emulator.polls().length - pollsBefore} polls`,
+    );
+    progress.answered(slow!.update_id);
+    await emulator.waitForPolling(2000);
+    assert.is(emulator.polls().at(-1)!.offset, slow!.update_id + 1);
     controller.abort();
     await next.catch(() => undefined);
   });
@@ -116,7 +132,7 @@ test("an abort ends the pending poll and no further poll is made", async () => {
 });
 
 test("a poll open when the lease lapses is ended, and polling resumes once the lease is renewed", async () => {
-  await withSupplier(async (emulator, supply, _hold, lease) => {
+  await withSupplier(async (emulator, supply, _progress, lease) => {
     const controller = new AbortController();
     const pending = supply(controller.signal);
     await emulator.waitForPolling(2000);

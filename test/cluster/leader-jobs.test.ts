@@ -1,17 +1,12 @@
-import { Writable } from "node:stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ControlPlaneService } from "../../cluster/control-plane-service.ts";
 import { runLeaderJobs } from "../../cluster/leader-jobs.ts";
 import { SecretBox, secretBoxPurposes } from "../../shared/crypto/secret-box.ts";
 import { generateKeyPair } from "../../shared/crypto/wireguard-keys.ts";
-import { createLogger } from "../../shared/logger.ts";
+import { silentLogger } from "../support/silent-logger.ts";
 import { startInMemoryCluster } from "./support/in-memory-cluster.ts";
 
-const silent = createLogger({
-  level: "silent",
-  destination: new Writable({ write: (_c, _e, done) => done() }),
-});
 const configKeys = new SecretBox(
   "leader-jobs-cluster-secret-0123456789abcdef",
   secretBoxPurposes.configKeys,
@@ -60,7 +55,7 @@ test("the leader sweeps expired configs on its own, with no Telegram bot anywher
           node: member.node,
           service: later,
           expirySweepIntervalMs: 20,
-          logger: silent,
+          logger: silentLogger,
         }),
       );
     }

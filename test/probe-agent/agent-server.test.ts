@@ -4,12 +4,8 @@
  * everything else is a JSON error with a stable code, and nothing stops the
  * agent from serving the next request.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { type AddressInfo, createServer as createTcpServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -17,6 +13,7 @@ import { createProbeAgentServer, type ProbeFunction } from "../../probe-agent/ag
 import { generateKeyPair } from "../../shared/crypto/wireguard-keys.ts";
 import type { ProbeOutcome } from "../../shared/probe/probe-request.ts";
 import { runProbe } from "../../shared/probe/run-probe.ts";
+import { selfSignedCertificate } from "../support/self-signed-certificate.ts";
 import {
   AGENT_TOKEN,
   answering,
@@ -311,73 +308,44 @@ test("the probe's log line names the target but never its WireGuard keys", async
 });
 
 test("with a certificate and key the agent serves HTTPS", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "nexaloak-probe-agent-tls-"));
+  const certificate = selfSignedCertificate();
+  assert.ok(certificate, "openssl must be installed to make the test certificate");
+  const server = createProbeAgentServer({
+    token: AGENT_TOKEN,
+    probe: answering({ ok: true, rttMs: 7 }),
+    maxConcurrentProbes: 1,
+    tls: certificate,
+  });
+  const port = await listenOnLoopback(server);
   try {
-    const certificatePath = join(dir, "cert.pem");
-    const keyPath = join(dir, "key.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        keyPath,
-        "-out",
-        certificatePath,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-      ],
-      { stdio: "ignore", timeout: 10_000 },
-    );
-    const certificate = readFileSync(certificatePath);
-    const server = createProbeAgentServer({
-      token: AGENT_TOKEN,
-      probe: answering({ ok: true, rttMs: 7 }),
-      maxConcurrentProbes: 1,
-      tls: { cert: certificate, key: readFileSync(keyPath) },
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpsRequest(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/v1/probe",
+          method: "POST",
+          ca: certificate.cert,
+          headers: { Authorization: `Bearer ${AGENT_TOKEN}` },
+          timeout: 10_000,
+        },
+        (response) => {
+          let body = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => {
+            body += chunk;
+          });
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
+      request.on("error", reject);
+      request.on("timeout", () => request.destroy(new Error("no answer over HTTPS")));
+      request.end(JSON.stringify({ target: tcpTarget, timeoutMs: 1000 }));
     });
-    const port = await listenOnLoopback(server);
-    try {
-      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const request = httpsRequest(
-          {
-            host: "127.0.0.1",
-            port,
-            path: "/v1/probe",
-            method: "POST",
-            ca: certificate,
-            headers: { Authorization: `Bearer ${AGENT_TOKEN}` },
-            timeout: 10_000,
-          },
-          (response) => {
-            let body = "";
-            response.setEncoding("utf8");
-            response.on("data", (chunk: string) => {
-              body += chunk;
-            });
-            response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-          },
-        );
-        request.on("error", reject);
-        request.on("timeout", () => request.destroy(new Error("no answer over HTTPS")));
-        request.end(JSON.stringify({ target: tcpTarget, timeoutMs: 1000 }));
-      });
-      assert.is(answer.status, 200);
-      assert.equal(JSON.parse(answer.body), { ok: true, rttMs: 7 });
-    } finally {
-      await closeServer(server);
-    }
+    assert.is(answer.status, 200);
+    assert.equal(JSON.parse(answer.body), { ok: true, rttMs: 7 });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await closeServer(server);
   }
 });
 

@@ -98,7 +98,8 @@ export class TestNetwork {
   private readonly namespaces: string[] = [];
   private readonly wireGuardInterfaces: string[] = [];
   private linkCount = 0;
-  private readonly tempDir = mkdtempSync(join(tmpdir(), "nxl-net-"));
+  /** For the test's own files (configs, data directories); removed with the network. */
+  readonly directory = mkdtempSync(join(tmpdir(), "nxl-net-"));
   private readonly onSignal = () => {
     this.tearDown();
     process.exit(1);
@@ -162,13 +163,22 @@ export class TestNetwork {
     }
   }
 
-  /** Starts a wireguard-go server in its namespace and returns its interface name. */
-  async startWireGuard(server: TestWireGuardServer): Promise<string> {
+  /**
+   * A name for a WireGuard interface that wireguard-go serves in one of this
+   * network's namespaces, whoever brings it up; its socket is removed on tear-down.
+   */
+  wireGuardInterfaceName(): string {
     // wireguard-go keeps its socket at /var/run/wireguard/<name>.sock whatever the namespace: names must be unique.
     const name = `nxw${this.suffix}${this.wireGuardInterfaces.length}`;
-    await this.exec(server.namespace, "wireguard-go", [name]);
     this.wireGuardInterfaces.push(name);
-    const keyFile = join(this.tempDir, `${name}.key`);
+    return name;
+  }
+
+  /** Starts a wireguard-go server in its namespace and returns its interface name. */
+  async startWireGuard(server: TestWireGuardServer): Promise<string> {
+    const name = this.wireGuardInterfaceName();
+    await this.exec(server.namespace, "wireguard-go", [name]);
+    const keyFile = join(this.directory, `${name}.key`);
     await writeFile(keyFile, `${server.privateKey}\n`, { mode: 0o600 });
     const peerArgs = server.peers.flatMap((peer) => [
       "peer",
@@ -211,7 +221,7 @@ export class TestNetwork {
     for (const name of this.wireGuardInterfaces.splice(0)) {
       rmSync(`/var/run/wireguard/${name}.sock`, { force: true });
     }
-    rmSync(this.tempDir, { recursive: true, force: true });
+    rmSync(this.directory, { recursive: true, force: true });
   }
 
   /** This network's namespaces that still exist, as `ip netns list` shows them. */

@@ -9,6 +9,7 @@ import { ADMIN_COMMANDS } from "../../../bot/command-menus.ts";
 import { en } from "../../../bot/i18n/en.ts";
 import {
   arrivedUser,
+  ask,
   type BotCluster,
   messagesMatching,
   WAIT_MS,
@@ -19,23 +20,6 @@ const ADMIN = 5000;
 
 async function admin(cluster: BotCluster) {
   return arrivedUser(cluster, ADMIN, { first_name: "Root" });
-}
-
-/** Sends `text` and waits for the next message whose text matches `pattern`. */
-async function ask(
-  cluster: BotCluster,
-  user: Awaited<ReturnType<typeof admin>>,
-  text: string,
-  pattern: RegExp,
-) {
-  const before = messagesMatching(user, pattern).length;
-  user.send(text);
-  await cluster.cluster.waitFor(
-    () => messagesMatching(user, pattern).length > before,
-    WAIT_MS,
-    `an answer to ${text} matching ${pattern}`,
-  );
-  return messagesMatching(user, pattern).at(-1)!;
 }
 
 test("every admin command is refused for a non-admin exactly like an unknown command, and changes nothing", async () => {
@@ -94,7 +78,7 @@ test("malformed arguments get the right form and change nothing", async () => {
         ["/accessmode closed", "/accessmode open|invite|approval"],
         ["/broadcast", "/broadcast <text"],
       ] as const) {
-        const answer = await ask(cluster, root, text, /^Usage: /);
+        const { answer } = await ask(cluster, root, text, /^Usage: /);
         assert.ok(answer.text!.startsWith(`Usage: ${form}`), `${text}: ${answer.text}`);
       }
       assert.equal(
@@ -116,9 +100,9 @@ test("/servers, /ban, /drain and /unban: a banned server's users move to healthy
       user.send("/config");
       await user.waitFor((message) => message.document !== undefined, WAIT_MS);
       const serverId = leader.state.configsOfUser("5002")[0]!.serverId;
-      const list = await ask(cluster, root, "/servers", /^Servers \(3\)/);
+      const { answer: list } = await ask(cluster, root, "/servers", /^Servers \(3\)/);
       assert.match(list.text!, /n1 \[default\] active: \d+\/10 configs, 198\.51\.100\.1:51820/);
-      const banned = await ask(
+      const { answer: banned } = await ask(
         cluster,
         root,
         `/ban ${serverId} filtered in AS1234`,
@@ -146,7 +130,7 @@ test("/invite makes a link that lets a user in; /accessmode changes the mode", a
       const root = await admin(cluster);
       await ask(cluster, root, "/accessmode invite", /Access mode is now invite/);
       assert.is(leader.state.getSetting("accessMode"), "invite");
-      const invite = await ask(cluster, root, "/invite 2", /Invite for 2 user/);
+      const { answer: invite } = await ask(cluster, root, "/invite 2", /Invite for 2 user/);
       const code = /start=([A-Za-z0-9_-]+)/.exec(invite.text!)![1]!;
       assert.is(leader.state.invite(code)?.usesLeft, 2);
       const guest = cluster.emulator.user(5003, { first_name: "Guest", language_code: "en" });
@@ -172,7 +156,7 @@ test("/approve lists pending users; Approve lets one in, Reject blocks another",
         user.send("/start");
         await user.waitFor((message) => /asked to approve/.test(message.text ?? ""), WAIT_MS);
       }
-      const list = await ask(cluster, root, "/approve", /Waiting for approval \(2\)/);
+      const { answer: list } = await ask(cluster, root, "/approve", /Waiting for approval \(2\)/);
       root.press(list.messageId, "adm:approve:5004");
       await root.waitFor((message) => /5004 is approved/.test(message.text ?? ""), WAIT_MS);
       root.press(list.messageId, "adm:reject:5005");
@@ -192,9 +176,9 @@ test("/user shows a user with block and revoke buttons; blocking revokes their c
       const user = await arrivedUser(cluster, 5006, { first_name: "Rex" });
       user.send("/config");
       await user.waitFor((message) => message.document !== undefined, WAIT_MS);
-      const users = await ask(cluster, root, "/users", /^Users \(2\)/);
+      const { answer: users } = await ask(cluster, root, "/users", /^Users \(2\)/);
       assert.match(users.text!, /5006 Rex: user, active/);
-      const card = await ask(cluster, root, "/user 5006", /5006 Rex/);
+      const { answer: card } = await ask(cluster, root, "/user 5006", /5006 Rex/);
       root.press(card.messageId, "adm:block:5006");
       await root.waitFor(
         (message) => /5006 is now blocked\. 1 config\(s\) revoked/.test(message.text ?? ""),
@@ -231,7 +215,7 @@ test("/broadcast asks for confirmation and queues the text for every active user
       const leader = await cluster.polling();
       const root = await admin(cluster);
       await arrivedUser(cluster, 5008, { first_name: "Tia" });
-      const confirm = await ask(
+      const { answer: confirm } = await ask(
         cluster,
         root,
         "/broadcast Maintenance tonight at 23:00",
@@ -258,7 +242,7 @@ test("/metrics and /leader describe the cluster; /stepdown hands the bot to anot
     async (cluster) => {
       const leader = await cluster.polling();
       const root = await admin(cluster);
-      const metrics = await ask(cluster, root, "/metrics", /^Leader: /);
+      const { answer: metrics } = await ask(cluster, root, "/metrics", /^Leader: /);
       assert.match(metrics.text!, new RegExp(`Leader: ${leader.id}, term \\d+`));
       assert.match(metrics.text!, /Commit index: \d+/);
       assert.match(metrics.text!, /n1 \((leader|voter)\): lag \d+ entries/);
@@ -270,7 +254,7 @@ test("/metrics and /leader describe the cluster; /stepdown hands the bot to anot
       await cluster.cluster.waitFor(() => !leader.bot.active, WAIT_MS, "the old leader to stop");
       const next = await cluster.polling();
       assert.is.not(next.id, leader.id);
-      const answer = await ask(cluster, root, "/leader", /leads in term/);
+      const { answer } = await ask(cluster, root, "/leader", /leads in term/);
       assert.ok(answer.text!.includes(`Node ${next.id} leads`), answer.text);
       assert.equal(cluster.emulator.overlappingPolls(), []);
     },

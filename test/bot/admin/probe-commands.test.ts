@@ -10,9 +10,8 @@ import { en } from "../../../bot/i18n/en.ts";
 import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
 import {
   arrivedUser,
-  type BotCluster,
+  ask,
   CLUSTER_SECRET,
-  messagesMatching,
   WAIT_MS,
   withBotCluster,
 } from "../support/bot-cluster.ts";
@@ -22,18 +21,6 @@ const TOKEN = "probe-token-7c1e0f3a9b2d4e58";
 const probeTokens = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.probeTokens);
 
 type ChatUser = Awaited<ReturnType<typeof arrivedUser>>;
-
-/** Sends `text` and waits for the next message whose text matches `pattern`. */
-async function ask(cluster: BotCluster, user: ChatUser, text: string, pattern: RegExp) {
-  const before = messagesMatching(user, pattern).length;
-  const sent = user.send(text);
-  await cluster.cluster.waitFor(
-    () => messagesMatching(user, pattern).length > before,
-    WAIT_MS,
-    `an answer to ${text} matching ${pattern}`,
-  );
-  return { sent, answer: messagesMatching(user, pattern).at(-1)! };
-}
 
 function assertTokenNeverShown(user: ChatUser): void {
   for (const message of user.inbox())

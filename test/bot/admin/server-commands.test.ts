@@ -5,13 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ServerCheckDeps } from "../../../bot/jobs/server-check.ts";
-import {
-  arrivedUser,
-  type BotCluster,
-  messagesMatching,
-  WAIT_MS,
-  withBotCluster,
-} from "../support/bot-cluster.ts";
+import { arrivedUser, ask, withBotCluster } from "../support/bot-cluster.ts";
 
 const ADMIN = 5100;
 
@@ -27,29 +21,13 @@ const n2Dead: ServerCheckDeps = {
   }),
 };
 
-async function ask(
-  cluster: BotCluster,
-  user: Awaited<ReturnType<typeof arrivedUser>>,
-  text: string,
-  pattern: RegExp,
-) {
-  const before = messagesMatching(user, pattern).length;
-  user.send(text);
-  await cluster.cluster.waitFor(
-    () => messagesMatching(user, pattern).length > before,
-    WAIT_MS,
-    `an answer to ${text} matching ${pattern}`,
-  );
-  return messagesMatching(user, pattern).at(-1)!;
-}
-
 test("/checknow commits a verdict at once and says what it found; /server lists it", async () => {
   await withBotCluster(
     async (cluster) => {
       const root = await arrivedUser(cluster, ADMIN, { first_name: "Root" });
-      const dead = await ask(cluster, root, "/checknow n2", /^n2: /);
+      const { answer: dead } = await ask(cluster, root, "/checknow n2", /^n2: /);
       assert.match(dead.text!, /^n2: down\. down: control fails tcp \(connection_refused\)/);
-      const healthy = await ask(cluster, root, "/checknow n1", /^n1: /);
+      const { answer: healthy } = await ask(cluster, root, "/checknow n1", /^n1: /);
       assert.match(healthy.text!, /^n1: ok\./);
 
       const leader = await cluster.leader();
@@ -58,7 +36,7 @@ test("/checknow commits a verdict at once and says what it found; /server lists 
       assert.is(checks.consecutiveDown, 1);
       assert.is(leader.state.server("n2")!.status, "active", "one down verdict of two needed");
 
-      const details = await ask(cluster, root, "/server n2", /^• n2 /);
+      const { answer: details } = await ask(cluster, root, "/server n2", /^• n2 /);
       assert.match(details.text!, /Recent verdicts \(newest first\):/);
       assert.match(details.text!, /down: control fails tcp \(connection_refused\)/);
       assert.match(details.text!, /consecutive filtered 0, down 1/);
@@ -77,7 +55,12 @@ test("/checknow and /server with a bad or unknown server get the right form or s
         ["/server", "/server <id>"],
         ["/server bad/id", "/server <id>"],
       ] as const) {
-        const reply = await ask(cluster, root, text, new RegExp(form.replace(/[<>[\]/]/g, "\\$&")));
+        const { answer: reply } = await ask(
+          cluster,
+          root,
+          text,
+          new RegExp(form.replace(/[<>[\]/]/g, "\\$&")),
+        );
         assert.ok(reply.text!.includes(form), `${text}: ${reply.text}`);
       }
       await ask(cluster, root, "/checknow n9", /There is no server n9/);

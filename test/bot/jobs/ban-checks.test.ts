@@ -3,7 +3,6 @@
  * alone schedules and runs rounds on the cron; a leader lost in the middle of
  * a round leaves no round lost and none counted twice.
  */
-import { Writable } from "node:stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BanChecks } from "../../../bot/jobs/ban-checks.ts";
@@ -13,16 +12,12 @@ import { startRedisServer } from "../../../scripts/lib/redis-server.ts";
 import { CronSchedule } from "../../../shared/cron-schedule.ts";
 import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
-import { createLogger } from "../../../shared/logger.ts";
 import type { ProbeOutcome } from "../../../shared/probe/probe-request.ts";
 import { startInMemoryCluster } from "../../cluster/support/in-memory-cluster.ts";
+import { silentLogger } from "../../support/silent-logger.ts";
 
 const SECRET = "ban-check-suite-cluster-secret-0123456789";
 const SERVER_IDS = ["n1", "n2", "n3"];
-const silent = createLogger({
-  level: "silent",
-  destination: new Writable({ write: (_c, _e, done) => done() }),
-});
 
 function everySecond(): CronSchedule {
   const parsed = CronSchedule.parse("* * * * * *");
@@ -66,7 +61,7 @@ async function startFleet(probeDelayMs: () => number) {
         }),
       },
       settings: { banAfter: 2, downAfter: 2, probeTimeoutMs: 2000 },
-      logger: silent,
+      logger: silentLogger,
     });
     checks.push(
       new BanChecks({
@@ -76,7 +71,7 @@ async function startFleet(probeDelayMs: () => number) {
         schedule: everySecond(),
         concurrency: 4,
         redis: { url: redis.url, prefix: `nexaloak:${member.id}:bull` },
-        logger: silent,
+        logger: silentLogger,
         onVerdict: (verdict) => verdictsBy.get(member.id)?.push(verdict),
       }),
     );

@@ -3,7 +3,6 @@
  * to one Telegram emulator: the fixture for the bot's suites. Every node has
  * a registered VPN server with a known endpoint, so configs can be issued.
  */
-import { Writable } from "node:stream";
 import { BanChecks } from "../../../bot/jobs/ban-checks.ts";
 import type { ServerCheckDeps } from "../../../bot/jobs/server-check.ts";
 import { ServerChecker } from "../../../bot/jobs/server-checker.ts";
@@ -13,6 +12,7 @@ import { runLeaderJobs } from "../../../cluster/leader-jobs.ts";
 import { startRedisServer } from "../../../scripts/lib/redis-server.ts";
 import {
   createTelegramEmulator,
+  type EmulatedUser,
   type TelegramEmulator,
 } from "../../../scripts/telegram-emulator/emulator.ts";
 import { CronSchedule } from "../../../shared/cron-schedule.ts";
@@ -20,13 +20,12 @@ import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import { createLogger } from "../../../shared/logger.ts";
 import { startInMemoryCluster, type TestMember } from "../../cluster/support/in-memory-cluster.ts";
+import { silentLogger } from "../../support/silent-logger.ts";
 
 export const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
 export const CLUSTER_SECRET = "bot-suite-cluster-secret-0123456789abcdef";
 /** Every wait in these suites gives up after this long. */
 export const WAIT_MS = 5000;
-
-const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
 
 export interface BotMember extends TestMember {
   service: ControlPlaneService;
@@ -91,12 +90,12 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
         probeTokens,
         probing: options.probing ?? healthyProbing,
         settings: { banAfter: 2, downAfter: 2, probeTimeoutMs: 1000 },
-        logger: createLogger({ level: "silent", destination: silent }),
+        logger: silentLogger,
       }),
       schedule: yearly,
       concurrency: 4,
       redis: { url: redis.url, prefix: `nexaloak:${member.id}:bull` },
-      logger: createLogger({ level: "silent", destination: silent }),
+      logger: silentLogger,
     });
     const bot = new LeaderBot({
       token: TOKEN,
@@ -111,7 +110,7 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
       // BOT_TEST_LOG=debug shows the bots' logs when a suite needs explaining.
       logger: process.env.BOT_TEST_LOG
         ? createLogger({ level: process.env.BOT_TEST_LOG as "debug", nodeId: member.id })
-        : createLogger({ level: "silent", destination: silent }),
+        : silentLogger,
       pollTimeoutSeconds: 5,
       userRateLimit: options.userRateLimit ?? { limit: 1000, timeFrameMs: 1000 },
     });
@@ -121,7 +120,7 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
         node: member.node,
         service,
         expirySweepIntervalMs: options.expirySweepIntervalMs ?? 60_000,
-        logger: createLogger({ level: "silent", destination: silent }),
+        logger: silentLogger,
       }),
     );
     members.set(member.id, { ...member, service, bot });
@@ -219,6 +218,21 @@ export function messagesMatching<Message extends { text?: string; caption?: stri
   pattern: RegExp,
 ): Message[] {
   return user.inbox().filter((message) => pattern.test(message.text ?? message.caption ?? ""));
+}
+
+/**
+ * Sends `text` as `user` and waits for the next message whose text matches
+ * `pattern`; returns what was sent (its ids) and that answer.
+ */
+export async function ask(cluster: BotCluster, user: EmulatedUser, text: string, pattern: RegExp) {
+  const before = messagesMatching(user, pattern).length;
+  const sent = user.send(text);
+  await cluster.cluster.waitFor(
+    () => messagesMatching(user, pattern).length > before,
+    WAIT_MS,
+    `an answer to ${text} matching ${pattern}`,
+  );
+  return { sent, answer: messagesMatching(user, pattern).at(-1)! };
 }
 
 /** The update Telegram delivered for a command a user sent: for re-delivering it by hand. */

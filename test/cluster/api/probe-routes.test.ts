@@ -6,7 +6,6 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { addProbeRoutes } from "../../../cluster/api/probe-routes.ts";
@@ -16,7 +15,7 @@ import { createNodeServer } from "../../../cluster/http.ts";
 import { NodeMetrics } from "../../../cluster/metrics.ts";
 import { type HttpJsonRequest, requestJson } from "../../../scripts/lib/http-json.ts";
 import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
-import { createLogger } from "../../../shared/logger.ts";
+import { silentLogger } from "../../support/silent-logger.ts";
 import { startInMemoryCluster, type TestMember } from "../support/in-memory-cluster.ts";
 
 const CLUSTER_SECRET = "probe-routes-cluster-secret-0123456789abcdef";
@@ -26,7 +25,6 @@ const WAIT_MS = 5_000;
 
 const configKeys = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.configKeys);
 const probeTokens = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.probeTokens);
-const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
 
 type InMemoryCluster = Awaited<ReturnType<typeof startInMemoryCluster>>;
 
@@ -61,7 +59,7 @@ async function serve(member: TestMember, servers: Server[]): Promise<ApiNode> {
     readiness: () => ({ ready: true }),
     observedAddress: () => ({ status: 404, body: {} }),
     apiUnavailableReason: () => undefined,
-    logger: createLogger({ level: "silent", destination: silent }),
+    logger: silentLogger,
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

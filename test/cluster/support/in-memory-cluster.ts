@@ -1,11 +1,10 @@
-import { Writable } from "node:stream";
 import { type ApplyResult, ControlPlaneState } from "../../../cluster/fsm/control-plane.ts";
 import { NodeMetrics } from "../../../cluster/metrics.ts";
 import { ClusterNode, type LogStore } from "../../../cluster/node.ts";
 import type { Message, NodeId, Snapshot } from "../../../cluster/raft/types.ts";
 import type { PersistedRaftState, SaveBatch } from "../../../cluster/storage/raft-log-store.ts";
 import { StorageError } from "../../../cluster/storage/storage-error.ts";
-import { createLogger } from "../../../shared/logger.ts";
+import { silentLogger } from "../../support/silent-logger.ts";
 
 /** A LogStore in memory that can be switched off to play an unreachable Redis. */
 export class MemoryLogStore implements LogStore {
@@ -61,8 +60,6 @@ export interface TestMember {
   store: MemoryLogStore;
 }
 
-const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-
 /**
  * Three (or more) ClusterNodes in one process, messages passed directly
  * (asynchronously, like a socket), each with its own in-memory store.
@@ -93,7 +90,7 @@ export async function startInMemoryCluster(
       store,
       stateMachine: state,
       send: deliver,
-      logger: createLogger({ level: "silent", destination: silent }),
+      logger: silentLogger,
       metrics: new NodeMetrics(),
     });
     members.set(id, { id, node, state, store });

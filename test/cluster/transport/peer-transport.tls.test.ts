@@ -3,20 +3,16 @@
  * here with openssl; a dialer that trusts it as its CA connects, one that
  * does not refuses the server and never gets as far as the handshake.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { NodeId } from "../../../cluster/raft/types.ts";
 import type { PeerTransportOptions } from "../../../cluster/transport/peer-transport.ts";
+import { selfSignedCertificate } from "../../support/self-signed-certificate.ts";
 import { createNode, heartbeat, listen, sleep, type TestNode, waitFor } from "./fixtures.ts";
 
 interface Context {
-  certificateDir: string;
   certificate: Buffer;
   /** n2 serving wss:// on an HTTPS server. */
   acceptor: TestNode;
@@ -25,34 +21,10 @@ interface Context {
 const tls = suite<Context>("wss://");
 
 tls.before(async (context) => {
-  context.certificateDir = mkdtempSync(join(tmpdir(), "nexaloak-transport-tls-"));
-  const certificatePath = join(context.certificateDir, "cert.pem");
-  const keyPath = join(context.certificateDir, "key.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      keyPath,
-      "-out",
-      certificatePath,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-    ],
-    { stdio: "ignore", timeout: 10_000 },
-  );
-  context.certificate = readFileSync(certificatePath);
-  const server = createHttpsServer({ cert: context.certificate, key: readFileSync(keyPath) });
+  const certificate = selfSignedCertificate();
+  assert.ok(certificate, "openssl must be installed to make the test certificate");
+  context.certificate = certificate.cert;
+  const server = createHttpsServer(certificate);
   const port = await listen(server);
   context.acceptor = createNode(
     "n2",
@@ -67,7 +39,6 @@ tls.before(async (context) => {
 
 tls.after(async (context) => {
   await context.acceptor?.stop();
-  rmSync(context.certificateDir, { recursive: true, force: true });
 });
 
 async function startDialer(

@@ -4,48 +4,13 @@
  * or answer something that is not TLS. Without openssl the suite is skipped,
  * except under CI.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createTcpServer, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createServer as createTlsServer } from "node:tls";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { probeTls } from "../../../shared/probe/tls-probe.ts";
+import { selfSignedCertificate } from "../../support/self-signed-certificate.ts";
 import { listenOnLoopback } from "./support/loopback-server.ts";
-
-/** A throwaway self-signed certificate for `vpn.test`, or null when openssl is missing. */
-function selfSignedCertificate(): { cert: Buffer; key: Buffer } | null {
-  const dir = mkdtempSync(join(tmpdir(), "nxl-tls-"));
-  try {
-    const made = spawnSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-subj",
-        "/CN=vpn.test",
-        "-days",
-        "1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { timeout: 15_000, encoding: "utf8" },
-    );
-    if (made.error || made.status !== 0) return null;
-    return { cert: readFileSync(join(dir, "cert.pem")), key: readFileSync(join(dir, "key.pem")) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Runs `body` against a loopback TCP server whose every connection gets `onConnection`. */
 async function withTcpServer(

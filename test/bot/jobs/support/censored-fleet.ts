@@ -17,7 +17,6 @@ import { rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { BanChecks } from "../../../../bot/jobs/ban-checks.ts";
 import type { ServerCheckDeps } from "../../../../bot/jobs/server-check.ts";
@@ -38,6 +37,7 @@ import {
   startScriptInNamespace,
 } from "../../../support/namespace-process.ts";
 import { TestNetwork } from "../../../support/network-namespace.ts";
+import { silentLogger } from "../../../support/silent-logger.ts";
 import {
   type BotCluster,
   type BotMember,
@@ -79,10 +79,7 @@ function logger(): Logger {
   // BOT_TEST_LOG=debug shows what the checks and agents did, as in the bot suites.
   return process.env.BOT_TEST_LOG
     ? createLogger({ level: process.env.BOT_TEST_LOG })
-    : createLogger({
-        level: "silent",
-        destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
-      });
+    : silentLogger;
 }
 
 function everyRound(): CronSchedule {
