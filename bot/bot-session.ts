@@ -32,6 +32,9 @@ import { UpdateEffects } from "./update-effects.ts";
 import { UpdateProgress } from "./update-progress.ts";
 import { createUpdateSupplier } from "./update-supplier.ts";
 
+/** How long after the first poll the outbox delivery starts. */
+const OUTBOX_START_DELAY_MS = 1000;
+
 /** Update types the bot handles; Telegram keeps the rest from us. */
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 
@@ -57,6 +60,8 @@ export interface BotSessionOptions {
    * started before this node won (see leadership-lease.ts).
    */
   firstPollAtMs: number;
+  /** How long after the first poll the outbox delivery starts; default a second. */
+  outboxStartDelayMs?: number;
 }
 
 export class BotSession {
@@ -151,6 +156,9 @@ export class BotSession {
       if (signal.aborted) return;
       this.poll(state.updateOffset());
       deps.logger.info({ handledThrough: state.updateOffset() }, "bot polling");
+      // Direct replies first: notifications start once the first updates had the machine.
+      await sleep(this.options.outboxStartDelayMs ?? OUTBOX_START_DELAY_MS, signal);
+      if (signal.aborted) return;
       this.delivery = new OutboxDelivery({
         api: this.bot.api,
         deps,

@@ -48,6 +48,8 @@ export interface LeaderBotOptions {
   userRateLimit?: { limit: number; timeFrameMs: number };
   /** Updates handled at once, across chats; default 200. */
   concurrency?: number;
+  /** How long after its first poll a new leader starts delivering the outbox; default a second. */
+  outboxStartDelayMs?: number;
 }
 
 /** Follows a node's leadership and runs the bot while it leads. */
@@ -120,6 +122,9 @@ export class LeaderBot {
       leaseMs,
       // A former leader's lease began before this node won and lasts leaseMs;
       // the rest of the election timeout is margin for its late timers.
+      ...(options.outboxStartDelayMs === undefined
+        ? {}
+        : { outboxStartDelayMs: options.outboxStartDelayMs }),
       firstPollAtMs: performance.now() + options.electionTimeoutMs,
     });
     this.session = session;

@@ -13,6 +13,7 @@ import type { ApplyResult } from "../../cluster/fsm/control-plane.ts";
 import type { ClusterNode } from "../../cluster/node.ts";
 import type { CronSchedule } from "../../shared/cron-schedule.ts";
 import type { Logger } from "../../shared/logger.ts";
+import { sleep } from "../../shared/sleep.ts";
 import { BanCheckQueue } from "./ban-check-queue.ts";
 import type { QueueRedis } from "./outbox-queue.ts";
 import { type RecordedVerdict, type ServerChecker, serversToCheck } from "./server-checker.ts";
@@ -25,10 +26,15 @@ export interface BanChecksOptions {
   concurrency: number;
   redis: QueueRedis;
   logger: Logger;
+  /** How long after gaining leadership the checks start; default a second. */
+  startDelayMs?: number;
   /** Told of every verdict committed (metrics, benchmarks). */
   onVerdict?: (verdict: RecordedVerdict) => void;
   clock?: () => number;
 }
+
+/** How long after gaining leadership the checks start. */
+const START_DELAY_MS = 1000;
 
 interface Term {
   controller: AbortController;
@@ -130,6 +136,9 @@ export class BanChecks {
       clock: this.clock,
     });
     const started = this.closed.then(async () => {
+      // A new leader's first moments belong to the bot's takeover (users wait for it);
+      // starting the queue's connections and scripts can wait a second.
+      await sleep(options.startDelayMs ?? START_DELAY_MS, controller.signal);
       if (controller.signal.aborted) return;
       await queue.start();
       await this.catchUp(queue);

@@ -11,8 +11,12 @@ import type { Cluster } from "./cluster-harness.ts";
 /** The bot allows 20 updates per user per 10 s; once a second each stays well under it. */
 const PER_USER_SEND_INTERVAL_MS = 1000;
 const MIN_SEND_INTERVAL_MS = 50;
-/** Quiet time once the cluster is whole again, so one kill does not overlap the last. */
-const SETTLE_MS = 500;
+/**
+ * Quiet time once the cluster is whole again, so each kill measures one
+ * failover: a node restarted a moment ago is still catching up, and killing
+ * the leader then is a second fault on top of the first.
+ */
+const SETTLE_MS = 2000;
 
 export interface ReplyGapOptions {
   cluster: Cluster;

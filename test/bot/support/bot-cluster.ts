@@ -112,6 +112,8 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
         ? createLogger({ level: process.env.BOT_TEST_LOG as "debug", nodeId: member.id })
         : silentLogger,
       pollTimeoutSeconds: 5,
+      // Delivery from the first moment, so the suites need not wait for it.
+      outboxStartDelayMs: 0,
       userRateLimit: options.userRateLimit ?? { limit: 1000, timeFrameMs: 1000 },
     });
     // The node's own leader jobs (the expiry sweep), as cluster/main.ts runs them.
