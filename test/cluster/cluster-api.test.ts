@@ -141,10 +141,10 @@ clusterTest(
     assert.is(body.verdict, "ok", checked.text);
     // The round is the newest recorded (the leader's catch-up round may have come first).
     const n1 = await serverById("n1");
-    assert.equal(
-      n1.checks.recent.map((result) => [result.round, result.verdict]).at(-1),
-      [body.round, "ok"],
-    );
+    assert.equal(n1.checks.recent.map((result) => [result.round, result.verdict]).at(-1), [
+      body.round,
+      "ok",
+    ]);
     const metrics = await (await fetch(`${leader.url}/metrics`)).text();
     assert.match(
       metrics,
