@@ -1,78 +1,42 @@
 /**
- * QR codes of configs, rendered in a worker thread so the leader's event loop
- * (Raft ticks, heartbeats, the bot's lease) never waits for PNG encoding.
- * When the worker cannot run, codes are rendered in this thread instead.
+ * QR codes of configs, drawn by a small pool of worker threads. One code
+ * takes tens of milliseconds of CPU, so one thread draws about 28 a second;
+ * a new leader re-sending the configs its predecessor had not confirmed, on
+ * top of new requests, needs more than that.
  */
-import { Worker } from "node:worker_threads";
-import { renderQrCodePng } from "../cluster/agent/qr-code.ts";
-import { err, ok, type Result } from "../shared/result.ts";
-import type { QrCodeAnswer } from "./qr-code-thread.ts";
+import { availableParallelism } from "node:os";
+import type { Result } from "../shared/result.ts";
+import { QrCodeWorker } from "./qr-code-worker.ts";
 
-type Waiter = (answer: QrCodeAnswer) => void;
+/** Threads in the pool: one per core, at most four. */
+const DEFAULT_THREADS = Math.max(1, Math.min(4, availableParallelism()));
 
 export class QrCodeRenderer {
-  private worker: Worker | undefined;
-  private workerBroken = false;
-  private nextId = 1;
-  private readonly waiting = new Map<number, Waiter>();
+  private readonly workers: QrCodeWorker[];
 
-  /** Renders `text` as a PNG QR code (see cluster/agent/qr-code.ts). */
-  async render(text: string): Promise<Result<Buffer, "QR_CODE_FAILED">> {
-    const worker = this.ensureWorker();
-    if (!worker) return renderQrCodePng(text);
-    const id = this.nextId++;
-    const answer = await new Promise<QrCodeAnswer>((resolve) => {
-      this.waiting.set(id, resolve);
-      worker.postMessage({ id, text });
-      // Only outstanding work keeps the process alive.
-      worker.ref();
-    });
-    return answer.ok ? ok(Buffer.from(answer.png)) : err("QR_CODE_FAILED", answer.message);
+  constructor(threads = DEFAULT_THREADS) {
+    this.workers = Array.from({ length: Math.max(1, threads) }, () => new QrCodeWorker());
+  }
+
+  /** Renders `text` as a PNG QR code on the least busy thread. */
+  render(text: string): Promise<Result<Buffer, "QR_CODE_FAILED">> {
+    const idlest = this.workers.reduce((best, worker) =>
+      worker.outstanding < best.outstanding ? worker : best,
+    );
+    return idlest.render(text);
   }
 
   /**
-   * Starts the worker thread ahead of the first code: starting it loads the
+   * Starts the threads ahead of the first code: starting one loads the
    * TypeScript loader and the QR library, most of a second on a busy machine,
    * which a new leader's first reply should not wait for.
    */
   prepare(): void {
-    this.ensureWorker();
+    for (const worker of this.workers) worker.prepare();
   }
 
-  /** Stops the worker thread; a later render starts a new one. */
+  /** Stops the threads; a later render starts them again. */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
-    this.failWaiting("the QR code worker was stopped");
-  }
-
-  private failWaiting(message: string): void {
-    for (const [id, waiter] of this.waiting) waiter({ id, ok: false, message });
-    this.waiting.clear();
-  }
-
-  private ensureWorker(): Worker | undefined {
-    if (this.worker || this.workerBroken) return this.worker;
-    const worker = new Worker(new URL("./qr-code-thread.mjs", import.meta.url));
-    worker.unref();
-    worker.on("message", (answer: QrCodeAnswer) => {
-      const waiter = this.waiting.get(answer.id);
-      this.waiting.delete(answer.id);
-      if (this.waiting.size === 0) worker.unref();
-      waiter?.(answer);
-    });
-    worker.on("error", (error) => {
-      // Fail what was waiting; later codes are drawn in this thread.
-      this.workerBroken = true;
-      this.worker = undefined;
-      this.failWaiting(`the QR code worker failed: ${error.message}`);
-    });
-    worker.on("exit", () => {
-      if (this.worker === worker) this.worker = undefined;
-      this.failWaiting("the QR code worker exited");
-    });
-    this.worker = worker;
-    return worker;
+    await Promise.all(this.workers.map((worker) => worker.close()));
   }
 }

@@ -33,6 +33,20 @@ test("renders in parallel are each answered with their own code, and a closed re
   }
 });
 
+test("a pool of three threads answers many codes at once, each with its own", async () => {
+  const renderer = new QrCodeRenderer(3);
+  try {
+    const texts = Array.from({ length: 9 }, (_, n) => `${CONF}# ${n}\n`);
+    const codes = await Promise.all(texts.map((text) => renderer.render(text)));
+    for (const [position, code] of codes.entries()) {
+      const inline = await renderQrCodePng(texts[position]!);
+      assert.ok(code.ok && inline.ok && code.value.equals(inline.value), `code ${position}`);
+    }
+  } finally {
+    await renderer.close();
+  }
+});
+
 test("text too long for any QR code is refused with a reason", async () => {
   const renderer = new QrCodeRenderer();
   try {
