@@ -272,6 +272,8 @@ export async function measureBanCheckRound(
         service,
         checker,
         schedule: quietSchedule(),
+        // The round is measured, not a new leader's pause before it.
+        startDelayMs: 0,
         concurrency: options.concurrency,
         redis: { url: redis.url, prefix: `${member.redisPrefix}bull` },
         logger,
