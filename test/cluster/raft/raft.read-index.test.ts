@@ -14,16 +14,9 @@ import {
   newTestRaft,
   persist,
   plainProtocol,
-  type TestRaftOptions,
+  steadyLeader,
   takeOfType,
 } from "./support/raft-fixture.ts";
-
-function steadyLeader(options: TestRaftOptions = {}): Raft {
-  const raft = newTestRaft({ ...plainProtocol, ...options });
-  electLeader(raft);
-  commitNoop(raft);
-  return raft;
-}
 
 function ackRead(raft: Raft, from: string, context?: string): void {
   const response = { type: "heartbeatResp", from, to: raft.id, term: raft.term } as const;

@@ -10,23 +10,14 @@ import type { Message } from "../../../cluster/raft/types.ts";
 import { appliedData, Network } from "./support/network.ts";
 import {
   applyCommitted,
-  commitNoop,
   electLeader,
   logOf,
   newTestRaft,
   persist,
   plainProtocol,
-  type TestRaftOptions,
+  steadyLeader,
   takeOfType,
 } from "./support/raft-fixture.ts";
-
-/** A leader of term 1 in {n1, n2, n3} whose followers are in replicate state at match 1. */
-function steadyLeader(options: TestRaftOptions = {}): Raft {
-  const raft = newTestRaft({ ...plainProtocol, ...options });
-  electLeader(raft);
-  commitNoop(raft);
-  return raft;
-}
 
 function ack(raft: Raft, from: string, index: number): void {
   raft.step({ type: "appResp", from, to: raft.id, term: raft.term, index });

@@ -1,17 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startCluster, waitUntil } from "../../../scripts/lib/cluster-harness.ts";
-
-/** True while the process runs; a zombie waiting to be reaped counts as gone. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
+import { isAlive } from "../../support/process-liveness.ts";
 
 test("waitUntil gives up after its bound and names what it waited for and the last error", async () => {
   const startedAt = Date.now();

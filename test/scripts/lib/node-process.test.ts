@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type NodeProcess, spawnNode } from "../../../scripts/lib/node-process.ts";
+import { isAlive, waitUntilGone } from "../../support/process-liveness.ts";
 
 const fakeNode = new URL("./fixtures/fake-node.ts", import.meta.url).pathname;
 const orphanFixture = new URL("./fixtures/spawn-node-and-wait.ts", import.meta.url).pathname;
@@ -28,23 +29,6 @@ async function startFake(mode: string, env: Record<string, string> = {}) {
   });
   started.push(node);
   return { node, dir };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return !isAlive(pid);
 }
 
 test.after(async () => {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type RedisServerHandle, startRedisServer } from "../../../scripts/lib/redis-server.ts";
+import { isAlive, waitUntilGone } from "../../support/process-liveness.ts";
 
 const servers: RedisServerHandle[] = [];
 const clients: Redis[] = [];
@@ -25,24 +26,6 @@ function client(server: RedisServerHandle): Redis {
   redis.on("error", () => undefined);
   clients.push(redis);
   return redis;
-}
-
-/** True while the process runs; a zombie waiting to be reaped counts as gone. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return !isAlive(pid);
 }
 
 /** Runs the fixture in its own Node process; resolves once it printed what it started. */

@@ -159,6 +159,14 @@ export function commitNoop(raft: Raft): void {
   raft.takeMessages();
 }
 
+/** A leader of term 1 in {n1, n2, n3} whose followers are in replicate state at match 1. */
+export function steadyLeader(options: TestRaftOptions = {}): Raft {
+  const raft = newTestRaft({ ...plainProtocol, ...options });
+  electLeader(raft);
+  commitNoop(raft);
+  return raft;
+}
+
 /** The whole log (stable and unstable) as (index, term, data) entries. */
 export function logOf(raft: Raft): Entry[] {
   return (
