@@ -67,24 +67,19 @@ export class UpdateProgress {
   }
 
   /**
-   * The offset the next poll asks from: the oldest update not settled yet,
-   * or the one after the last received when all are. Undefined before
-   * anything was received (Telegram then answers from its own position).
+   * Where the next poll asks from: the oldest update not settled yet
+   * (`unsettled`), or the one after the last received when all are. No
+   * offset before anything was received (Telegram then answers from its own
+   * position).
    */
-  pollOffset(): number | undefined {
+  pollPosition(): { offset: number | undefined; unsettled: boolean } {
     const nowMs = this.clock();
     for (const [id, tracked] of this.pending) {
-      if (!this.isSettled(tracked, nowMs)) return id;
+      if (!this.isSettled(tracked, nowMs)) return { offset: id, unsettled: true };
       this.pending.delete(id);
     }
-    return this.lastReceived === undefined ? undefined : this.lastReceived + 1;
-  }
-
-  /** Whether some received update is not settled yet. */
-  hasUnsettled(): boolean {
-    // pollOffset() drops the settled prefix: what is left starts with an unsettled update.
-    this.pollOffset();
-    return this.pending.size > 0;
+    const offset = this.lastReceived === undefined ? undefined : this.lastReceived + 1;
+    return { offset, unsettled: false };
   }
 
   /** Resolves at the next commit or answer, or after `maxWaitMs`, whichever comes first. */

@@ -26,7 +26,7 @@ import type { UpdateProgress } from "./update-progress.ts";
 export interface UpdateSupplierOptions {
   api: Api;
   /** Which updates are settled, so which offset confirms nothing too early. */
-  progress: Pick<UpdateProgress, "pollOffset" | "hasUnsettled" | "receive" | "nextChange">;
+  progress: Pick<UpdateProgress, "pollPosition" | "receive" | "nextChange">;
   /** How long one `getUpdates` waits for an update, in seconds. */
   pollTimeoutSeconds: number;
   /** Update types the bot handles; Telegram drops the rest before they reach us. */
@@ -82,8 +82,7 @@ export function createUpdateSupplier(options: UpdateSupplierOptions): UpdateSupp
           continue;
         }
         try {
-          const offset = progress.pollOffset();
-          const unsettled = progress.hasUnsettled();
+          const { offset, unsettled } = progress.pollPosition();
           const updates = await options.api.getUpdates(
             {
               ...(offset === undefined ? {} : { offset }),

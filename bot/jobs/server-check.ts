@@ -99,7 +99,6 @@ export async function checkServer(
   );
   const vantages = Promise.all(
     input.vantages.map(async ({ probe, token, probeKey }): Promise<VantageReport> => {
-      let reachable = true;
       const outcomes = await byKind(targets.value, async (target) => {
         const answer = await deps.askVantage({
           url: probe.url,
@@ -114,17 +113,11 @@ export async function checkServer(
           fetchTimeoutMs: VANTAGE_EXCHANGE_MS,
           ...(signal ? { signal } : {}),
         });
-        if (answer.ok) return answer.value;
         // A vantage that cannot answer says nothing about the server.
-        reachable = false;
-        return null;
+        return answer.ok ? answer.value : null;
       });
       const anyAnswer = Object.values(outcomes).some((outcome) => outcome !== null);
-      return {
-        id: probe.id,
-        isp: probe.isp,
-        outcomes: reachable || anyAnswer ? outcomes : null,
-      };
+      return { id: probe.id, isp: probe.isp, outcomes: anyAnswer ? outcomes : null };
     }),
   );
   return {

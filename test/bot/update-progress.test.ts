@@ -9,22 +9,22 @@ function progressAt(graceMs: number) {
 
 test("before anything arrives there is no offset: Telegram answers from its own position", () => {
   const { progress } = progressAt(3000);
-  assert.is(progress.pollOffset(), undefined);
-  assert.not.ok(progress.hasUnsettled());
+  assert.is(progress.pollPosition().offset, undefined);
+  assert.not.ok(progress.pollPosition().unsettled);
 });
 
 test("the offset stays at the oldest update until it has committed and been answered", () => {
   const { progress } = progressAt(3000);
   assert.equal(progress.receive([5, 6]), [5, 6]);
-  assert.is(progress.pollOffset(), 5);
+  assert.is(progress.pollPosition().offset, 5);
   progress.committed(5);
   progress.committed(6);
-  assert.is(progress.pollOffset(), 5, "committed but not answered");
+  assert.is(progress.pollPosition().offset, 5, "committed but not answered");
   progress.answered(6);
-  assert.is(progress.pollOffset(), 5, "a later answer does not confirm an earlier update");
+  assert.is(progress.pollPosition().offset, 5, "a later answer does not confirm an earlier update");
   progress.answered(5);
-  assert.is(progress.pollOffset(), 7);
-  assert.not.ok(progress.hasUnsettled());
+  assert.is(progress.pollPosition().offset, 7);
+  assert.not.ok(progress.pollPosition().unsettled);
 });
 
 test("updates already being handled that come back with new ones are not handed out twice", () => {
@@ -32,20 +32,20 @@ test("updates already being handled that come back with new ones are not handed 
   progress.receive([5, 6]);
   assert.equal(progress.receive([5, 6, 7, 8]), [7, 8]);
   progress.answered(5);
-  assert.is(progress.pollOffset(), 6);
-  assert.ok(progress.hasUnsettled());
+  assert.is(progress.pollPosition().offset, 6);
+  assert.ok(progress.pollPosition().unsettled);
 });
 
 test("an answer held up longer than the grace no longer holds the offset once its effect committed", () => {
   const { progress, clock } = progressAt(30);
   progress.receive([7]);
   clock.nowMs += 100;
-  assert.is(progress.pollOffset(), 7, "not committed: the grace has not even started");
+  assert.is(progress.pollPosition().offset, 7, "not committed: the grace has not even started");
   progress.committed(7);
   clock.nowMs += 29;
-  assert.is(progress.pollOffset(), 7);
+  assert.is(progress.pollPosition().offset, 7);
   clock.nowMs += 1;
-  assert.is(progress.pollOffset(), 8);
+  assert.is(progress.pollPosition().offset, 8);
 });
 
 test("an uncommitted update holds the offset however long it takes", () => {
@@ -53,9 +53,9 @@ test("an uncommitted update holds the offset however long it takes", () => {
   progress.receive([8, 9]);
   progress.answered(9);
   clock.nowMs += 60_000;
-  assert.is(progress.pollOffset(), 8);
+  assert.is(progress.pollPosition().offset, 8);
   progress.answered(8);
-  assert.is(progress.pollOffset(), 10, "an answered update is committed too");
+  assert.is(progress.pollPosition().offset, 10, "an answered update is committed too");
 });
 
 test("nextChange resolves at the next commit or answer, or after its wait", async () => {
