@@ -80,10 +80,7 @@ export class BanChecks {
    * `updateId`: the admin's Telegram update, so a repeat records nothing new.
    */
   async checkNow(serverId: string, updateId?: number): Promise<RecordedVerdict | null> {
-    const state = await this.options.service.read();
-    const lastRound = state.server(serverId)?.checks.lastRound ?? null;
-    const round = Math.max(this.clock(), lastRound === null ? 0 : lastRound + 1);
-    return this.checkAndReport(serverId, round, {
+    return this.checkAndReport(serverId, "now", {
       signal: this.term?.controller.signal,
       ...(updateId === undefined ? {} : { updateId }),
     });
@@ -99,7 +96,7 @@ export class BanChecks {
 
   private async checkAndReport(
     serverId: string,
-    round: number,
+    round: number | "now",
     options: { signal?: AbortSignal | undefined; updateId?: number },
   ): Promise<RecordedVerdict | null> {
     const recorded = await this.options.checker.check(serverId, round, options);

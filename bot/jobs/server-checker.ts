@@ -69,7 +69,8 @@ export class ServerChecker {
    */
   async check(
     serverId: string,
-    round: number,
+    /** A scheduled round, or `now`: a round of its own after every earlier one (`/checknow`). */
+    roundOrNow: number | "now",
     options: { signal?: AbortSignal | undefined; updateId?: number } = {},
   ): Promise<RecordedVerdict | null> {
     const { signal, updateId } = options;
@@ -77,6 +78,9 @@ export class ServerChecker {
     const state = await service.read();
     const server = state.server(serverId);
     if (!server || !CHECKED_STATUSES.has(server.status)) return null;
+    const lastRound = server.checks.lastRound;
+    const round =
+      roundOrNow === "now" ? Math.max(service.now(), (lastRound ?? -1) + 1) : roundOrNow;
     const earlier = server.checks.recent.find((result) => result.round === round);
     if (earlier) return { serverId, ...earlier, transition: "none", duplicate: true };
     if (server.checks.lastRound !== null && round < server.checks.lastRound) return null;

@@ -4,28 +4,10 @@
  * the handshake never completes.
  */
 import { err, ok, type Result } from "../../shared/result.ts";
+import type { AmneziaParams } from "../fsm/records.ts";
 
-/** The AmneziaWG 1.0 `[Interface]` fields, by their config names in lower case. */
-export interface AmneziaWgParameters {
-  /** Junk packets sent before each handshake. */
-  jc: number;
-  /** Smallest junk packet, bytes. */
-  jmin: number;
-  /** Largest junk packet, bytes. */
-  jmax: number;
-  /** Junk bytes prepended to a handshake initiation. */
-  s1: number;
-  /** Junk bytes prepended to a handshake response. */
-  s2: number;
-  /** Message type replacing 1 (handshake initiation). */
-  h1: number;
-  /** Message type replacing 2 (handshake response). */
-  h2: number;
-  /** Message type replacing 3 (cookie reply). */
-  h3: number;
-  /** Message type replacing 4 (transport data). */
-  h4: number;
-}
+/** The parameters a server's interface runs with: the same set the replicated server record holds. */
+export type AmneziaWgParameters = AmneziaParams;
 
 const maxJunkCount = 128;
 /** Junk packets must fit an unfragmented datagram on a 1280-byte IPv6 path. */

@@ -52,16 +52,29 @@ export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 export const OUTBOX_STATUSES = ["pending", "delivered", "failed"] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
-/** AmneziaWG obfuscation parameters a server advertises; its configs carry them. */
+/**
+ * AmneziaWG obfuscation parameters a server advertises; its configs carry
+ * them. These are the AmneziaWG 1.0 `[Interface]` fields, by their config
+ * names in lower case.
+ */
 export interface AmneziaParams {
+  /** Junk packets sent before each handshake. */
   jc: number;
+  /** Smallest junk packet, bytes. */
   jmin: number;
+  /** Largest junk packet, bytes. */
   jmax: number;
+  /** Junk bytes prepended to a handshake initiation. */
   s1: number;
+  /** Junk bytes prepended to a handshake response. */
   s2: number;
+  /** Message type replacing 1 (handshake initiation). */
   h1: number;
+  /** Message type replacing 2 (handshake response). */
   h2: number;
+  /** Message type replacing 3 (cookie reply). */
   h3: number;
+  /** Message type replacing 4 (transport data). */
   h4: number;
 }
 

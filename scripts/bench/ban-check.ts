@@ -20,6 +20,7 @@
  */
 import { parseArgs } from "node:util";
 import { measureBanCheckRound } from "./ban-check-round.ts";
+import { positiveInteger, refuse } from "./cli-args.ts";
 import { cell, formatTable } from "./stats.ts";
 
 const { values: args } = parseArgs({
@@ -34,18 +35,6 @@ const { values: args } = parseArgs({
     "election-timeout-ms": { type: "string", default: "1000" },
   },
 });
-
-function refuse(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
-}
-
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0)
-    refuse(`--${name} must be a positive whole number, got ${text}`);
-  return value;
-}
 
 function percent(name: string, text: string): number {
   const value = Number(text);

@@ -24,6 +24,7 @@ import {
   type EmulatedUser,
   type TelegramEmulator,
 } from "../telegram-emulator/emulator.ts";
+import { positiveInteger } from "./cli-args.ts";
 import { cell, formatTable, type Summary, summarize } from "./stats.ts";
 
 const { values: args } = parseArgs({
@@ -35,15 +36,6 @@ const { values: args } = parseArgs({
     "log-dir": { type: "string" },
   },
 });
-
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    process.stderr.write(`--${name} must be a positive whole number, got ${text}\n`);
-    process.exit(2);
-  }
-  return value;
-}
 
 const userCount = positiveInteger("users", args.users);
 const kills = positiveInteger("kills", args.kills);

@@ -16,6 +16,7 @@
 import { parseArgs } from "node:util";
 import { startCluster, waitUntil } from "../lib/cluster-harness.ts";
 import { ControlPlaneClient } from "../lib/control-plane-client.ts";
+import { positiveInteger } from "./cli-args.ts";
 import { runIssueLoad } from "./config-issuing-load.ts";
 import { measureStateAtScale } from "./control-plane-state-scale.ts";
 import { cell, formatTable } from "./stats.ts";
@@ -31,15 +32,6 @@ const { values: args } = parseArgs({
     "election-timeout-ms": { type: "string", default: "300" },
   },
 });
-
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    process.stderr.write(`--${name} must be a positive whole number, got ${text}\n`);
-    process.exit(2);
-  }
-  return value;
-}
 
 const users = positiveInteger("users", args.users);
 const configsPerUser = positiveInteger("configs-per-user", args["configs-per-user"]);

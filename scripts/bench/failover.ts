@@ -14,6 +14,7 @@
  *          --no-etcd  --install-etcd
  */
 import { parseArgs } from "node:util";
+import { positiveInteger, refuse } from "./cli-args.ts";
 import { etcdAvailable } from "./etcd-availability.ts";
 import { startEtcd } from "./etcd-system.ts";
 import type { KvSystem } from "./kv-system.ts";
@@ -34,19 +35,9 @@ const { values: args } = parseArgs({
   },
 });
 
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    process.stderr.write(`--${name} must be a positive whole number, got ${text}\n`);
-    process.exit(2);
-  }
-  return value;
-}
-
 const kills = positiveInteger("kills", args.kills);
 if (args.fault !== "kill" && args.fault !== "freeze") {
-  process.stderr.write(`--fault must be kill or freeze, got ${args.fault}\n`);
-  process.exit(2);
+  refuse(`--fault must be kill or freeze, got ${args.fault}`);
 }
 const freeze = args.fault === "freeze";
 const electionTimeoutMs = positiveInteger("election-timeout-ms", args["election-timeout-ms"]);

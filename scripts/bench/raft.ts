@@ -10,6 +10,7 @@
  *          --no-etcd  --install-etcd
  */
 import { parseArgs } from "node:util";
+import { refuse } from "./cli-args.ts";
 import { runClosedLoop } from "./closed-loop.ts";
 import { etcdAvailable } from "./etcd-availability.ts";
 import { startEtcd } from "./etcd-system.ts";
@@ -33,10 +34,8 @@ const { values: args } = parseArgs({
 
 function positive(name: string, text: string): number {
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    process.stderr.write(`--${name} must be a positive number, got ${text}\n`);
-    process.exit(2);
-  }
+  if (!Number.isFinite(value) || value <= 0)
+    refuse(`--${name} must be a positive number, got ${text}`);
   return value;
 }
 

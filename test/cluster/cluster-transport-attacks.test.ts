@@ -8,9 +8,7 @@
  * n2; the attackers claim to be one of them.
  */
 import { randomBytes } from "node:crypto";
-import { request as httpRequest } from "node:http";
 import { connect as tcpConnect } from "node:net";
-import type { Duplex } from "node:stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { computeProof, HANDSHAKE_PROTOCOL } from "../../cluster/transport/handshake.ts";
@@ -23,6 +21,7 @@ import {
 import { sampleSum } from "../../scripts/lib/prometheus-text.ts";
 import { lostWrites, startWriteLoad, type WriteLoad } from "../../scripts/lib/write-load.ts";
 import { RawPeer } from "./transport/raw-peer.ts";
+import { openUpgradedSocket } from "./transport/upgraded-socket.ts";
 
 const WRONG_SECRET = "not-the-cluster-secret-0123456789abcdef0123456789";
 const REJECTED_HANDSHAKES = "nexaloak_transport_rejected_handshakes_total";
@@ -176,22 +175,7 @@ clusterTest(
       assert.equal(await peer.closed(), { code: 4003, reason: "BINARY_FRAME" });
     });
     await expectCounted(REJECTED_FRAMES, "PROTOCOL_ERROR", 1, async () => {
-      const upgrade = httpRequest({
-        host: "127.0.0.1",
-        port: target.port,
-        path: "/raft",
-        headers: {
-          Connection: "Upgrade",
-          Upgrade: "websocket",
-          "Sec-WebSocket-Key": randomBytes(16).toString("base64"),
-          "Sec-WebSocket-Version": "13",
-        },
-      });
-      upgrade.end();
-      const socket = await new Promise<Duplex>((resolve, reject) => {
-        upgrade.on("upgrade", (_response, upgraded: Duplex) => resolve(upgraded));
-        upgrade.on("error", reject);
-      });
+      const socket = await openUpgradedSocket(target.port);
       let closed = false;
       socket.on("close", () => {
         closed = true;

@@ -5,8 +5,7 @@
  * still talk to n1 and accept a fresh honest n2.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, request as httpRequest } from "node:http";
-import type { Duplex } from "node:stream";
+import { createServer } from "node:http";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { WebSocketServer } from "ws";
@@ -30,6 +29,7 @@ import {
   waitFor,
 } from "./fixtures.ts";
 import { RawPeer } from "./raw-peer.ts";
+import { openUpgradedSocket } from "./upgraded-socket.ts";
 
 const WRONG_SECRET = "not-the-cluster-secret-0123456789abcdef!";
 const HANDSHAKE_TIMEOUT_MS = 300;
@@ -262,22 +262,7 @@ test("a frame bigger than any handshake frame is refused before authentication",
 
 test("garbage bytes on an upgraded socket close only that socket", async () => {
   await withTarget(async ({ n3 }) => {
-    const upgrade = httpRequest({
-      host: "127.0.0.1",
-      port: n3.port,
-      path: "/raft",
-      headers: {
-        Connection: "Upgrade",
-        Upgrade: "websocket",
-        "Sec-WebSocket-Key": randomBytes(16).toString("base64"),
-        "Sec-WebSocket-Version": "13",
-      },
-    });
-    upgrade.end();
-    const socket = await new Promise<Duplex>((resolve, reject) => {
-      upgrade.on("upgrade", (_response, upgraded: Duplex) => resolve(upgraded));
-      upgrade.on("error", reject);
-    });
+    const socket = await openUpgradedSocket(n3.port);
     let socketClosed = false;
     socket.on("close", () => {
       socketClosed = true;
