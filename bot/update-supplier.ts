@@ -44,6 +44,12 @@ export interface UpdateSupplierOptions {
 }
 
 const LEASE_RECHECK_MS = 10;
+/**
+ * After a poll was cut off by a lapsed lease, the next one waits this long:
+ * the abort reaches Telegram as a closed connection, and a new poll that
+ * arrives first would overlap it (Telegram answers 409 to one of them).
+ */
+const AFTER_CUT_OFF_POLL_MS = 200;
 /** How long a poll that brought back only updates still being handled waits before the next. */
 const UNSETTLED_RECHECK_MS = 100;
 
@@ -103,8 +109,12 @@ export function createUpdateSupplier(options: UpdateSupplierOptions): UpdateSupp
           return batch;
         } catch (error) {
           if (signal.aborted) throw error;
-          // The lease lapsed during the poll: wait for it to be renewed.
-          if (!options.mayPoll()) continue;
+          // The lease lapsed during the poll: wait for it to be renewed, and for the cut-off poll to end.
+          if (!options.mayPoll()) {
+            await sleep(AFTER_CUT_OFF_POLL_MS, signal);
+            if (signal.aborted) throw signal.reason;
+            continue;
+          }
           const { code, message } = describe(error);
           if (code === 409) {
             // Another poller is (still) open: a former leader's last poll, or a
