@@ -35,6 +35,9 @@ import { createUpdateSupplier } from "./update-supplier.ts";
 /** How long after the first poll the outbox delivery starts. */
 const OUTBOX_START_DELAY_MS = 1000;
 
+/** How long a deferred effect waits for Telegram to confirm its update. */
+const CONFIRMATION_WAIT_MS = 3000;
+
 /** Update types the bot handles; Telegram keeps the rest from us. */
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 
@@ -235,6 +238,40 @@ export class BotSession {
         this.options.deps.logger.warn({ err: error, updateId }, "could not acknowledge an update");
     } finally {
       this.progress.answered(updateId);
+    }
+    if (effects.deferredEffects.length > 0) void this.runDeferred(effects);
+  }
+
+  /**
+   * Runs an update's deferred effects once Telegram confirmed the update
+   * (the next poll asks past it, and does not linger while one waits), or
+   * after CONFIRMATION_WAIT_MS when no poll can go out (the lease lapsed):
+   * the update's effect is committed already, so a later leader that
+   * receives it again recognises it as handled and does not act. Nothing
+   * runs once the session ended.
+   */
+  private async runDeferred(effects: UpdateEffects): Promise<void> {
+    const signal = this.controller.signal;
+    const confirmed = await this.progress.untilConfirmed(
+      effects.updateId,
+      CONFIRMATION_WAIT_MS,
+      signal,
+    );
+    if (signal.aborted) return;
+    if (!confirmed)
+      this.options.deps.logger.warn(
+        { updateId: effects.updateId },
+        "Telegram did not confirm the update in time; acting on its committed record",
+      );
+    for (const effect of effects.deferredEffects) {
+      try {
+        effect();
+      } catch (error) {
+        this.options.deps.logger.warn(
+          { err: error, updateId: effects.updateId },
+          "a deferred effect of an update failed",
+        );
+      }
     }
   }
 

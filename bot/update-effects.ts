@@ -27,6 +27,7 @@ export interface Committed<Value> {
 /** Proposes the single effect of one update while the session lasts. */
 export class UpdateEffects {
   private proposedAlready = false;
+  private readonly deferred: Array<() => void> = [];
 
   constructor(
     readonly updateId: number,
@@ -35,6 +36,17 @@ export class UpdateEffects {
     /** Told once the proposal has settled (committed or failed). */
     private readonly onSettled: () => void,
   ) {}
+
+  /**
+   * Whether an earlier delivery of this update had its effect committed (by
+   * this leader or a former one). Handlers whose effects live outside the
+   * replicated state check it so a re-delivery does not act again. The
+   * session confirmed its leadership with a ReadIndex round before its first
+   * poll, so everything earlier leaders committed is applied here.
+   */
+  get handledBefore(): boolean {
+    return this.service.localState.wasUpdateHandled(this.updateId);
+  }
 
   /** Whether this update has made its proposal. */
   get proposed(): boolean {
@@ -65,8 +77,27 @@ export class UpdateEffects {
     );
   }
 
-  /** Records that the update was answered without changing anything else. */
-  async acknowledge(): Promise<void> {
-    await this.run({ type: "acknowledgeUpdate", at: this.service.now() });
+  /**
+   * Records that the update was answered without changing anything else;
+   * `duplicate` when an earlier delivery of it was recorded already.
+   */
+  acknowledge(): Promise<Committed<unknown>> {
+    return this.run({ type: "acknowledgeUpdate", at: this.service.now() });
+  }
+
+  /**
+   * Defers an effect that lives outside the replicated state (such as
+   * handing leadership over) until the update is settled: its proposal
+   * committed, its handler done, and Telegram told (see
+   * bot-session.ts). Acting earlier would let the next leader receive the
+   * same update and act again. The effect never runs once the session ended.
+   */
+  afterSettled(effect: () => void): void {
+    this.deferred.push(effect);
+  }
+
+  /** The effects deferred with afterSettled, in order. */
+  get deferredEffects(): readonly (() => void)[] {
+    return this.deferred;
   }
 }

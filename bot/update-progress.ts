@@ -15,6 +15,11 @@
  * replicated state: apply recognises their update ids and acts only once.
  */
 
+interface ConfirmationWaiter {
+  updateId: number;
+  resolve: (confirmed: boolean) => void;
+}
+
 interface Tracked {
   /** When its effect committed (performance.now()), or undefined while it has not. */
   committedAtMs: number | undefined;
@@ -27,6 +32,9 @@ export class UpdateProgress {
   /** The highest update id received so far. */
   private lastReceived: number | undefined;
   private waiters: Array<() => void> = [];
+  /** Every update below this id is confirmed: a poll asking from it has been answered. */
+  private confirmedBelow = 0;
+  private confirmationWaiters: ConfirmationWaiter[] = [];
 
   constructor(
     /** How long a committed update's answer may hold back the offset. */
@@ -90,6 +98,50 @@ export class UpdateProgress {
       timer = setTimeout(resolve, maxWaitMs);
     });
     clearTimeout(timer);
+  }
+
+  /**
+   * A `getUpdates` asking from `offset` was answered: Telegram has confirmed
+   * (and forgotten) every update below it, so no later leader receives them.
+   */
+  polled(offset: number): void {
+    if (offset <= this.confirmedBelow) return;
+    this.confirmedBelow = offset;
+    const stillWaiting: ConfirmationWaiter[] = [];
+    for (const waiter of this.confirmationWaiters) {
+      if (waiter.updateId < offset) waiter.resolve(true);
+      else stillWaiting.push(waiter);
+    }
+    this.confirmationWaiters = stillWaiting;
+  }
+
+  /** Whether an effect waits for an update to be confirmed: the next poll should not linger. */
+  confirmationWanted(): boolean {
+    return this.confirmationWaiters.length > 0;
+  }
+
+  /**
+   * Resolves true once `updateId` is confirmed to Telegram, or false when
+   * `maxWaitMs` passed or `signal` aborted first.
+   */
+  untilConfirmed(updateId: number, maxWaitMs: number, signal: AbortSignal): Promise<boolean> {
+    if (updateId < this.confirmedBelow) return Promise.resolve(true);
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter: ConfirmationWaiter = {
+        updateId,
+        resolve: (confirmed) => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", giveUp);
+          this.confirmationWaiters = this.confirmationWaiters.filter((other) => other !== waiter);
+          resolve(confirmed);
+        },
+      };
+      const giveUp = () => waiter.resolve(false);
+      const timer = setTimeout(giveUp, maxWaitMs);
+      signal.addEventListener("abort", giveUp, { once: true });
+      this.confirmationWaiters.push(waiter);
+    });
   }
 
   private isSettled(tracked: Tracked, nowMs: number): boolean {

@@ -26,7 +26,10 @@ import type { UpdateProgress } from "./update-progress.ts";
 export interface UpdateSupplierOptions {
   api: Api;
   /** Which updates are settled, so which offset confirms nothing too early. */
-  progress: Pick<UpdateProgress, "pollPosition" | "receive" | "nextChange">;
+  progress: Pick<
+    UpdateProgress,
+    "pollPosition" | "receive" | "nextChange" | "polled" | "confirmationWanted"
+  >;
   /** How long one `getUpdates` waits for an update, in seconds. */
   pollTimeoutSeconds: number;
   /** Update types the bot handles; Telegram drops the rest before they reach us. */
@@ -93,12 +96,14 @@ export function createUpdateSupplier(options: UpdateSupplierOptions): UpdateSupp
             {
               ...(offset === undefined ? {} : { offset }),
               limit: Math.max(1, Math.min(batchSize, 100)),
-              // Unsettled updates come back at once anyway; without them, wait for news.
-              timeout: unsettled ? 0 : options.pollTimeoutSeconds,
+              // Unsettled updates come back at once anyway; without them, wait for
+              // news, unless an effect waits for this poll to confirm its update.
+              timeout: unsettled || progress.confirmationWanted() ? 0 : options.pollTimeoutSeconds,
               allowed_updates: options.allowedUpdates as never,
             },
             AbortSignal.any([signal, options.pollSignal()]) as typeof runnerSignal,
           );
+          if (offset !== undefined) progress.polled(offset);
           const fresh = new Set(progress.receive(updates.map((update) => update.update_id)));
           const batch = updates.filter((update) => fresh.has(update.update_id));
           if (batch.length === 0 && unsettled) {

@@ -41,15 +41,24 @@ clusterCommands.command("leader", async (ctx) => {
   );
 });
 
+/**
+ * One `/stepdown`, one move. The update is recorded as handled through Raft
+ * and answered before leadership moves, and the move waits until Telegram
+ * has confirmed the update (see UpdateEffects.afterSettled): the next leader
+ * does not receive it again, and if it does, the committed record tells it
+ * the update was handled, so it neither answers nor moves a second time.
+ */
 clusterCommands.command("stepdown", async (ctx) => {
-  await ctx.effects.acknowledge();
-  // Answer first: once leadership moves, this node calls Telegram no more.
+  const { duplicate } = await ctx.effects.acknowledge();
+  if (duplicate) return;
+  const status = ctx.deps.node.status();
+  const voters = status.members.filter((member) => member.voter && member.id !== status.id);
+  if (voters.length === 0) {
+    await ctx.reply("Leadership stays here: there is no other voter to hand it to.");
+    return;
+  }
   await ctx.reply(
     "Handing leadership to the most caught-up node; the bot continues there in a moment.",
   );
-  try {
-    ctx.deps.node.transferLeadership();
-  } catch (error) {
-    await ctx.reply(`Leadership stays here: ${(error as Error).message}`);
-  }
+  ctx.effects.afterSettled(() => ctx.deps.node.transferLeadership());
 });

@@ -57,6 +57,13 @@ function tokenNote(deleted: boolean): string {
  */
 async function addProbe(ctx: BotContext, args: string[]): Promise<void> {
   if (args.length === 0) return replyUsage(ctx, ADD_FORM);
+  if (ctx.effects.handledBefore) {
+    // A re-delivery: the probe was stored and the answer sent. Make sure the
+    // token left the chat (the first handling may have stopped short of it),
+    // and say nothing twice: a failed second delete means it is gone already.
+    await deleteCommandMessage(ctx);
+    return;
+  }
   const [id, url, token, region, isp, ...extra] = args;
   const checked =
     id === undefined || url === undefined || token === undefined

@@ -59,6 +59,8 @@ serverCommands.command("checknow", async (ctx) => {
   const [serverId, ...extra] = words(ctx.match);
   if (serverId === undefined || extra.length > 0 || !isValidNodeId(serverId))
     return replyUsage(ctx, "/checknow <server>");
+  // A re-delivery of a check that was recorded neither probes nor answers again.
+  if (ctx.effects.handledBefore) return;
   const server = ctx.deps.service.localState.server(serverId);
   if (!server) {
     await ctx.effects.acknowledge();

@@ -321,6 +321,14 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
     };
   }
 
+  /**
+   * Whether a Telegram update's effect was committed already (or the update
+   * is too old to tell, which counts as handled: it is never acted on again).
+   */
+  wasUpdateHandled(updateId: number): boolean {
+    return this.data.handledUpdates.lookup(updateId).kind !== "new";
+  }
+
   /** The highest Telegram update id handled; the bot polls from the next one. */
   updateOffset(): number {
     return this.data.handledUpdates.offset;

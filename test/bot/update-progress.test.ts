@@ -75,4 +75,33 @@ test("nextChange resolves at the next commit or answer, or after its wait", asyn
   assert.ok(Date.now() - startedAt >= 15, "nothing changed: it waited");
 });
 
+test("an update is confirmed once a poll asking past it was answered, not before", async () => {
+  const { progress } = progressAt(3000);
+  progress.receive([4, 5]);
+  const session = new AbortController();
+  const waiting = progress.untilConfirmed(5, 10_000, session.signal);
+  assert.ok(progress.confirmationWanted(), "the next poll should not linger");
+  progress.polled(5);
+  let confirmed: boolean | undefined;
+  void waiting.then((value) => {
+    confirmed = value;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.is(confirmed, undefined, "a poll from 5 confirms 4, not 5");
+  progress.polled(6);
+  assert.is(await waiting, true);
+  assert.not.ok(progress.confirmationWanted());
+  assert.is(await progress.untilConfirmed(5, 10_000, session.signal), true, "already confirmed");
+});
+
+test("waiting for a confirmation ends false after its bound or when the session ends", async () => {
+  const { progress } = progressAt(3000);
+  const session = new AbortController();
+  assert.is(await progress.untilConfirmed(9, 20, session.signal), false, "no poll in time");
+  const waiting = progress.untilConfirmed(9, 10_000, session.signal);
+  session.abort();
+  assert.is(await waiting, false);
+  assert.not.ok(progress.confirmationWanted(), "a waiter that gave up wants nothing");
+});
+
 test.run();

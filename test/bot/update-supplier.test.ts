@@ -154,4 +154,25 @@ test("a poll open when the lease lapses is ended, and polling resumes once the l
   });
 });
 
+test("while an effect waits for its update to be confirmed, the poll that confirms it does not linger", async () => {
+  await withSupplier(async (emulator, supply, progress) => {
+    const controller = new AbortController();
+    emulator.user(1, { first_name: "A" }).send("/stepdown");
+    const [update] = await supply(controller.signal);
+    const confirmed = progress.untilConfirmed(update!.update_id, 2000, controller.signal);
+    progress.answered(update!.update_id);
+    const startedAt = Date.now();
+    assert.equal(await supply(controller.signal), [], "the confirming poll comes back at once");
+    assert.is(await confirmed, true);
+    assert.ok(Date.now() - startedAt < 2000, "well before the long-poll timeout");
+    const confirming = emulator.polls().find((poll) => poll.offset === update!.update_id + 1)!;
+    assert.is(confirming.timeout, 0);
+    const next = supply(controller.signal);
+    await emulator.waitForPolling(2000);
+    assert.is(emulator.polls().at(-1)!.timeout, 5, "then polls wait for news again");
+    controller.abort();
+    await next.catch(() => undefined);
+  });
+});
+
 test.run();

@@ -11,6 +11,7 @@ import {
   arrivedUser,
   ask,
   type BotCluster,
+  commandUpdate,
   messagesMatching,
   WAIT_MS,
   withBotCluster,
@@ -250,12 +251,21 @@ test("/metrics and /leader describe the cluster; /stepdown hands the bot to anot
       assert.match(metrics.text!, /Outbox: \d+ pending, \d+ in this node's delivery queue/);
       // This suite's nodes do not run scheduled checks: their queue is unknown.
       assert.match(metrics.text!, /Ban checks: \? jobs in this node's queue/);
-      await ask(cluster, root, "/stepdown", /Handing leadership/);
+      const { sent } = await ask(cluster, root, "/stepdown", /Handing leadership/);
       await cluster.cluster.waitFor(() => !leader.bot.active, WAIT_MS, "the old leader to stop");
       const next = await cluster.polling();
       assert.is.not(next.id, leader.id);
       const { answer } = await ask(cluster, root, "/leader", /leads in term/);
       assert.ok(answer.text!.includes(`Node ${next.id} leads`), answer.text);
+      // The new leader gets the same update again (say Telegram had not confirmed it): nothing happens.
+      const term = next.node.status().term;
+      await next.bot.currentSession!.handleUpdate(
+        commandUpdate(sent, { id: ADMIN, first_name: "Root" }, "/stepdown"),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.ok(next.node.isLeader(), "leadership stays");
+      assert.is(next.node.status().term, term);
+      assert.is(messagesMatching(root, /Handing leadership/).length, 1, "one reply");
       assert.equal(cluster.emulator.overlappingPolls(), []);
     },
     { adminIds: [String(ADMIN)] },

@@ -12,6 +12,7 @@ import {
   arrivedUser,
   ask,
   CLUSTER_SECRET,
+  commandUpdate,
   WAIT_MS,
   withBotCluster,
 } from "../support/bot-cluster.ts";
@@ -190,6 +191,22 @@ test("an admin's command menu offers /probes", async () => {
       WAIT_MS,
       "the admin menu with /probes",
     );
+  }, asAdmin);
+});
+
+test("a /probes add delivered again adds nothing, answers nothing, and still takes the token out of the chat", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    const root = await arrivedUser(cluster, ADMIN, { first_name: "Root" });
+    const text = `/probes add ams1 https://ams1.probe.example ${TOKEN}`;
+    const { sent } = await ask(cluster, root, text, /^Vantage probe ams1 added/);
+    const messagesBefore = root.inbox().length;
+    await leader.bot.currentSession!.handleUpdate(
+      commandUpdate(sent, { id: ADMIN, first_name: "Root" }, text),
+    );
+    assert.is(root.inbox().length, messagesBefore, "no second answer");
+    assert.is(leader.state.vantageProbes().length, 1);
+    assertTokenNeverShown(root);
   }, asAdmin);
 });
 

@@ -5,7 +5,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ServerCheckDeps } from "../../../bot/jobs/server-check.ts";
-import { arrivedUser, ask, withBotCluster } from "../support/bot-cluster.ts";
+import {
+  arrivedUser,
+  ask,
+  commandUpdate,
+  messagesMatching,
+  withBotCluster,
+} from "../support/bot-cluster.ts";
 
 const ADMIN = 5100;
 
@@ -69,6 +75,35 @@ test("/checknow and /server with a bad or unknown server get the right form or s
       assert.ok(leader.state.servers().every((server) => server.checks.recent.length === 0));
     },
     { adminIds: [String(ADMIN)] },
+  );
+});
+
+test("a /checknow delivered again after its verdict was recorded neither probes nor answers again", async () => {
+  let probes = 0;
+  const counting: ServerCheckDeps = {
+    probe: async () => {
+      probes++;
+      return { ok: true, rttMs: 2 };
+    },
+    askVantage: n2Dead.askVantage,
+  };
+  await withBotCluster(
+    async (cluster) => {
+      const leader = await cluster.polling();
+      const root = await arrivedUser(cluster, ADMIN, { first_name: "Root" });
+      const { sent } = await ask(cluster, root, "/checknow n1", /^n1: /);
+      const probesOfOneCheck = probes;
+      const repliesBefore = root.inbox().length;
+      await leader.bot.currentSession!.handleUpdate(
+        commandUpdate(sent, { id: ADMIN, first_name: "Root" }, "/checknow n1"),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.is(probes, probesOfOneCheck, "no second probe");
+      assert.is(root.inbox().length, repliesBefore, "no second 'Checking' or verdict");
+      assert.is(messagesMatching(root, /^Checking n1/).length, 1);
+      assert.is(leader.state.server("n1")!.checks.recent.length, 1);
+    },
+    { adminIds: [String(ADMIN)], probing: counting },
   );
 });
 
