@@ -199,6 +199,9 @@ async function main(): Promise<void> {
     logger: logger.child({ component: "raft" }),
     metrics,
     onApplied: () => agent?.notifyStateChanged(),
+    // The node has stopped (a bug or corrupt state, logged): rather than serve
+    // a diverged state, end the process for its supervisor to see.
+    onFatal: () => process.exit(1),
   });
   const probeTokens = new SecretBox(config.clusterSecret, secretBoxPurposes.probeTokens);
   const service = new ControlPlaneService({ node: clusterNode, state, configKeys, probeTokens });

@@ -1,5 +1,3 @@
-import { randomBytes, randomInt } from "node:crypto";
-import { performance } from "node:perf_hooks";
 import type { Logger } from "../shared/logger.ts";
 import type { ErrorValue } from "../shared/result.ts";
 import type { NodeMetrics } from "./metrics.ts";
@@ -7,6 +5,7 @@ import { decodeNodeSnapshot, encodeNodeSnapshot } from "./node-snapshot.ts";
 import { decodeEnvelope, encodeEnvelope } from "./proposal-envelope.ts";
 import { bootstrapEntries } from "./raft/bootstrap.ts";
 import type { RaftErrorCode } from "./raft/errors.ts";
+import type { RaftConfig } from "./raft/raft.ts";
 import { type RaftStatus, RawNode } from "./raft/raw-node.ts";
 import { MemoryStorage } from "./raft/storage.ts";
 import type {
@@ -16,10 +15,10 @@ import type {
   HardState,
   Message,
   NodeId,
-  RandomSource,
   Ready,
   Snapshot,
 } from "./raft/types.ts";
+import { type CancelTimer, type Runtime, sleepFor, systemRuntime } from "./runtime.ts";
 import type { StateMachine } from "./state-machine.ts";
 import type { PersistedRaftState, SaveBatch } from "./storage/raft-log-store.ts";
 import { timing } from "./timing.ts";
@@ -74,7 +73,37 @@ export interface ClusterNodeOptions<Result> {
   onMembersChanged?: (members: ReadonlyMap<NodeId, string>) => void;
   logger: Logger;
   metrics: NodeMetrics;
-  random?: RandomSource;
+  /** Clock, timers and randomness; default the process's own. */
+  runtime?: Runtime;
+  /** Limits and switches passed to the Raft core (the simulator sets small ones). */
+  raft?: RaftTuning;
+  /** Entries kept in memory behind a snapshot, so a follower slightly behind needs no snapshot; default 1 000. */
+  entriesKeptAfterSnapshot?: number;
+  /** Called when the Ready loop fails (a bug or corrupt state); the node has stopped. */
+  onFatal?: (error: unknown) => void;
+  /** Deliberately broken behaviour, for the simulator's proof that its checks catch it. */
+  faults?: NodeFaults;
+}
+
+/** Core settings a node may pass through; production leaves them at the core's defaults. */
+export type RaftTuning = Pick<
+  RaftConfig,
+  "maxEntriesBytesPerMessage" | "maxInflightMessages" | "maxUncommittedBytes" | "faults"
+>;
+
+/**
+ * Wrong orderings of persist, send and apply, switched on only by the
+ * simulator to prove that its checks catch them. Never set in production.
+ */
+export interface NodeFaults {
+  /** Write term and commit but keep the previous vote. */
+  skipPersistingVote?: boolean;
+  /** Send every message of a Ready before its entries and hard state are durable. */
+  answerBeforePersist?: boolean;
+  /** A leader counts its new entries towards a majority before its own write is acknowledged. */
+  countOwnEntriesBeforeDurable?: boolean;
+  /** Apply entries as they arrive, before they are committed. */
+  applyBeforeCommit?: boolean;
 }
 
 /** One member as /v1/status shows it. */
@@ -98,22 +127,21 @@ export interface NodeStatus {
 interface PendingProposal<Result> {
   resolve: (outcome: { index: number; result: Result }) => void;
   reject: (error: NodeError) => void;
-  timer: NodeJS.Timeout;
+  cancelTimer: CancelTimer;
   startedAt: number;
 }
 
 interface PendingRead {
   resolve: () => void;
   reject: (error: NodeError) => void;
-  timer: NodeJS.Timeout;
+  cancelTimer: CancelTimer;
   /** Set once the leader has confirmed the read point. */
   index?: number;
 }
 
 const STORAGE_RETRY_MIN_MS = 50;
 const STORAGE_RETRY_MAX_MS = 2000;
-/** Entries kept in memory behind a snapshot, so a follower slightly behind needs no snapshot. */
-const ENTRIES_KEPT_AFTER_SNAPSHOT = 1000;
+const DEFAULT_ENTRIES_KEPT_AFTER_SNAPSHOT = 1000;
 /** Messages only a leader sends: they need no local durability and may go out while its write is in flight. */
 const LEADER_MESSAGE_TYPES = new Set<Message["type"]>([
   "app",
@@ -122,10 +150,6 @@ const LEADER_MESSAGE_TYPES = new Set<Message["type"]>([
   "timeoutNow",
   "readIndexResp",
 ]);
-
-function randomSource(): RandomSource {
-  return { nextInt: (maxExclusive) => (maxExclusive <= 1 ? 0 : randomInt(maxExclusive)) };
-}
 
 /**
  * One NexaLoak node: the Raft core driven by timers, its log made durable in
@@ -139,14 +163,17 @@ export class ClusterNode<Result = unknown> {
   private readonly log: Logger;
   private readonly metrics: NodeMetrics;
   private readonly storage = new MemoryStorage();
+  private readonly runtime: Runtime;
+  private readonly faults: NodeFaults;
   private rawNode: RawNode | undefined;
   private members = new Map<NodeId, string>();
-  private readonly incarnation = randomBytes(4).toString("hex");
+  /** Tells this run's request ids from an earlier run's (a restart reuses the counter). */
+  private readonly incarnation: string;
   private requestCounter = 0;
   private readonly pendingProposals = new Map<string, PendingProposal<Result>>();
   private readonly pendingReads = new Map<string, PendingRead>();
   private readonly leadershipListeners = new Set<(change: LeadershipChange) => void>();
-  private tickTimer: NodeJS.Timeout | undefined;
+  private stopTicking: CancelTimer | undefined;
   private wake: (() => void) | undefined;
   private running = false;
   /** Set by stop(): storage retries give up instead of waiting for Redis. */
@@ -169,6 +196,9 @@ export class ClusterNode<Result = unknown> {
     this.log = options.logger;
     this.metrics = options.metrics;
     this.timing = timing(options.heartbeatMs, options.electionTimeoutMs);
+    this.runtime = options.runtime ?? systemRuntime;
+    this.faults = options.faults ?? {};
+    this.incarnation = this.runtime.random.nextInt(0x1_0000_0000).toString(16).padStart(8, "0");
   }
 
   /** Loads the durable log (retrying while Redis is unreachable), then starts ticking. */
@@ -194,8 +224,7 @@ export class ClusterNode<Result = unknown> {
     }
     this.restoreFrom(persisted);
     this.running = true;
-    this.tickTimer = setInterval(() => this.tick(), this.timing.tickMs);
-    this.tickTimer.unref?.();
+    this.stopTicking = this.runtime.every(this.timing.tickMs, () => this.tick());
     this.loopDone = this.runReadyLoop();
     this.log.info(
       {
@@ -228,8 +257,9 @@ export class ClusterNode<Result = unknown> {
       storage: this.storage,
       electionTicks: this.timing.electionTicks,
       heartbeatTicks: this.timing.heartbeatTicks,
-      random: this.options.random ?? randomSource(),
+      random: this.runtime.random,
       applied: snapshot?.metadata.index ?? 0,
+      ...this.options.raft,
     });
     this.options.onMembersChanged?.(this.members);
   }
@@ -292,8 +322,9 @@ export class ClusterNode<Result = unknown> {
         // A failure here is a bug or corrupt state: stop rather than diverge.
         this.log.fatal({ err: error }, "the Raft loop failed; stopping this node");
         this.running = false;
-        process.exitCode = 1;
-        throw error;
+        this.stopTicking?.();
+        this.options.onFatal?.(error);
+        return;
       }
     }
   }
@@ -302,9 +333,17 @@ export class ClusterNode<Result = unknown> {
     if (ready.softState) this.onSoftState(ready.softState.role, ready.softState.leaderId);
     // A leader's appends and heartbeats need nothing of its own disk: send them
     // while the write is in flight. Everything else waits for durability.
-    const early = ready.messages.filter((message) => LEADER_MESSAGE_TYPES.has(message.type));
-    const late = ready.messages.filter((message) => !LEADER_MESSAGE_TYPES.has(message.type));
+    const sendsEarly = (message: Message) =>
+      this.faults.answerBeforePersist === true || LEADER_MESSAGE_TYPES.has(message.type);
+    const early = ready.messages.filter(sendsEarly);
+    const late = ready.messages.filter((message) => !sendsEarly(message));
     this.sendMessages(node, early);
+    const lastNew = ready.entries[ready.entries.length - 1];
+    if (this.faults.countOwnEntriesBeforeDurable && lastNew && !ready.snapshot) {
+      this.storage.append(ready.entries);
+      node.core.persisted(lastNew.index, lastNew.term);
+    }
+    if (this.faults.applyBeforeCommit) this.applyUncommitted(node, ready.entries);
     if (ready.snapshot) {
       await this.persist(ready);
       this.installSnapshotData(ready.snapshot.data);
@@ -316,7 +355,11 @@ export class ClusterNode<Result = unknown> {
     // Committed entries are durable on a majority already, and this node's
     // state is rebuilt from Redis after a crash: apply them (and answer the
     // waiting clients) without waiting for this Ready's own write.
-    for (const entry of ready.committedEntries) this.applyEntry(node, entry);
+    for (const entry of ready.committedEntries) {
+      // Under the applyBeforeCommit fault an entry may have been applied when it arrived.
+      if (this.faults.applyBeforeCommit && entry.index <= this.appliedIndex) continue;
+      this.applyEntry(node, entry);
+    }
     if (ready.committedEntries.length > 0 || ready.snapshot) this.options.onApplied?.();
     for (const readState of ready.readStates) {
       const read = this.pendingReads.get(readState.context);
@@ -328,6 +371,13 @@ export class ClusterNode<Result = unknown> {
     node.advance(ready);
     this.updateMetrics(node);
     await this.maybeSnapshot(node);
+  }
+
+  /** The applyBeforeCommit fault: normal entries are applied as they arrive. */
+  private applyUncommitted(node: RawNode, entries: readonly Entry[]): void {
+    for (const entry of entries)
+      if (entry.type === "normal" && entry.index === this.appliedIndex + 1)
+        this.applyEntry(node, entry);
   }
 
   private sendMessages(node: RawNode, messages: readonly Message[]): void {
@@ -348,7 +398,16 @@ export class ClusterNode<Result = unknown> {
       (ready.hardState.term !== this.persistedHardState.term ||
         ready.hardState.vote !== this.persistedHardState.vote);
     if (ready.entries.length === 0 && !ready.snapshot && !termOrVoteChanged) return;
-    const batch: SaveBatch = { hardState: this.latestHardState };
+    const hardState = this.faults.skipPersistingVote
+      ? {
+          ...this.latestHardState,
+          vote:
+            this.latestHardState.term === this.persistedHardState.term
+              ? this.persistedHardState.vote
+              : "",
+        }
+      : this.latestHardState;
+    const batch: SaveBatch = { hardState };
     if (ready.entries.length > 0) batch.entries = ready.entries;
     if (ready.snapshot) batch.snapshot = ready.snapshot;
     await this.save(batch);
@@ -358,9 +417,9 @@ export class ClusterNode<Result = unknown> {
   }
 
   private async save(batch: SaveBatch): Promise<void> {
-    const startedAt = performance.now();
+    const startedAt = this.runtime.nowMs();
     await this.withStorageRetry("save the Raft log", () => this.options.store.save(batch));
-    this.metrics.redisWriteLatency.observe((performance.now() - startedAt) / 1000);
+    this.metrics.redisWriteLatency.observe((this.runtime.nowMs() - startedAt) / 1000);
     if (batch.hardState) this.persistedHardState = batch.hardState;
   }
 
@@ -394,7 +453,7 @@ export class ClusterNode<Result = unknown> {
         }
         this.storageAvailable = false;
         this.metrics.storageAvailable.set(0);
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await sleepFor(this.runtime, delayMs);
         delayMs = Math.min(delayMs * 2, STORAGE_RETRY_MAX_MS);
       }
     }
@@ -414,8 +473,8 @@ export class ClusterNode<Result = unknown> {
     const pending = this.pendingProposals.get(envelope.requestId);
     if (pending) {
       this.pendingProposals.delete(envelope.requestId);
-      clearTimeout(pending.timer);
-      this.metrics.commitLatency.observe((performance.now() - pending.startedAt) / 1000);
+      pending.cancelTimer();
+      this.metrics.commitLatency.observe((this.runtime.nowMs() - pending.startedAt) / 1000);
       this.metrics.proposals.inc({ outcome: "applied" });
       pending.resolve({ index: entry.index, result });
     }
@@ -438,7 +497,7 @@ export class ClusterNode<Result = unknown> {
     for (const [context, read] of this.pendingReads) {
       if (read.index !== undefined && read.index <= applied) {
         this.pendingReads.delete(context);
-        clearTimeout(read.timer);
+        read.cancelTimer();
         read.resolve();
       }
     }
@@ -459,7 +518,8 @@ export class ClusterNode<Result = unknown> {
       await this.save({ hardState: this.latestHardState });
     await this.withStorageRetry("compact the Raft log", () => this.options.store.compact(snapshot));
     this.lastSnapshotIndex = applied;
-    const compactTo = applied - ENTRIES_KEPT_AFTER_SNAPSHOT;
+    const compactTo =
+      applied - (this.options.entriesKeptAfterSnapshot ?? DEFAULT_ENTRIES_KEPT_AFTER_SNAPSHOT);
     if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
     this.metrics.snapshotsTaken.inc();
     this.log.info({ index: applied }, "snapshot taken and log compacted");
@@ -490,7 +550,7 @@ export class ClusterNode<Result = unknown> {
     for (const [context, read] of this.pendingReads) {
       if (read.index !== undefined) continue;
       this.pendingReads.delete(context);
-      clearTimeout(read.timer);
+      read.cancelTimer();
       read.reject(
         new NodeError(
           "NOT_LEADER",
@@ -542,7 +602,7 @@ export class ClusterNode<Result = unknown> {
     }
     this.kick();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const cancelTimer = this.runtime.after(this.timing.requestTimeoutMs, () => {
         this.pendingProposals.delete(requestId);
         this.metrics.proposals.inc({ outcome: "timeout" });
         reject(
@@ -552,12 +612,12 @@ export class ClusterNode<Result = unknown> {
             this.knownLeader || undefined,
           ),
         );
-      }, this.timing.requestTimeoutMs);
+      });
       this.pendingProposals.set(requestId, {
         resolve,
         reject,
-        timer,
-        startedAt: performance.now(),
+        cancelTimer,
+        startedAt: this.runtime.nowMs(),
       });
     });
   }
@@ -573,7 +633,7 @@ export class ClusterNode<Result = unknown> {
     if (!outcome.ok) return Promise.reject(this.fromRaftError(outcome.error));
     this.kick();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const cancelTimer = this.runtime.after(this.timing.requestTimeoutMs, () => {
         this.pendingReads.delete(context);
         reject(
           new NodeError(
@@ -582,8 +642,8 @@ export class ClusterNode<Result = unknown> {
             this.knownLeader || undefined,
           ),
         );
-      }, this.timing.requestTimeoutMs);
-      this.pendingReads.set(context, { resolve, reject, timer });
+      });
+      this.pendingReads.set(context, { resolve, reject, cancelTimer });
     });
   }
 
@@ -609,8 +669,8 @@ export class ClusterNode<Result = unknown> {
     const outcome = node.proposeConfChange(change);
     if (!outcome.ok) throw this.fromRaftError(outcome.error);
     this.kick();
-    const deadline = Date.now() + this.timing.requestTimeoutMs;
-    while (Date.now() < deadline) {
+    const deadline = this.runtime.nowMs() + this.timing.requestTimeoutMs;
+    while (this.runtime.nowMs() < deadline) {
       const confState = node.status().confState;
       const applied =
         change.type === "removeNode"
@@ -620,7 +680,7 @@ export class ClusterNode<Result = unknown> {
             : confState.learners.includes(change.nodeId) ||
               confState.voters.includes(change.nodeId);
       if (applied) return;
-      await new Promise((resolve) => setTimeout(resolve, this.timing.tickMs));
+      await sleepFor(this.runtime, this.timing.tickMs);
     }
     throw new NodeError(
       "PROPOSAL_TIMEOUT",
@@ -643,6 +703,23 @@ export class ClusterNode<Result = unknown> {
   }
 
   // ---- observation ---------------------------------------------------------
+
+  /** The Raft core, for the simulator's invariant checks; nothing outside this class drives it. */
+  get raft(): RawNode | undefined {
+    return this.rawNode;
+  }
+
+  /** The last index applied to the state machine (ahead of the core's own view until it advances). */
+  get lastAppliedIndex(): number {
+    return this.appliedIndex;
+  }
+
+  /** Starts an election at once (scripted simulations); a running node campaigns by its own timer. */
+  campaign(): void {
+    if (!this.running) return;
+    this.rawNode?.campaign();
+    this.kick();
+  }
 
   onLeadershipChange(listener: (change: LeadershipChange) => void): () => void {
     this.leadershipListeners.add(listener);
@@ -718,9 +795,9 @@ export class ClusterNode<Result = unknown> {
       try {
         const transfer = this.transferLeadership();
         this.log.info({ transfer }, "handing leadership over before shutting down");
-        const deadline = Date.now() + 2 * this.options.electionTimeoutMs;
-        while (this.wasLeader && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, this.timing.tickMs));
+        const deadline = this.runtime.nowMs() + 2 * this.options.electionTimeoutMs;
+        while (this.wasLeader && this.runtime.nowMs() < deadline) {
+          await sleepFor(this.runtime, this.timing.tickMs);
         }
       } catch (error) {
         this.log.warn({ err: (error as Error).message }, "could not hand leadership over");
@@ -733,7 +810,7 @@ export class ClusterNode<Result = unknown> {
     this.stopRequested = true;
     if (!this.running) return;
     this.running = false;
-    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.stopTicking?.();
     this.kick();
     await this.loopDone.catch(() => undefined);
     const stopped = new NodeError(
@@ -741,11 +818,11 @@ export class ClusterNode<Result = unknown> {
       "the node is shutting down; retry on another node",
     );
     for (const pending of this.pendingProposals.values()) {
-      clearTimeout(pending.timer);
+      pending.cancelTimer();
       pending.reject(stopped);
     }
     for (const read of this.pendingReads.values()) {
-      clearTimeout(read.timer);
+      read.cancelTimer();
       read.reject(stopped);
     }
     this.pendingProposals.clear();

@@ -1,5 +1,5 @@
 /**
- * Runs the deterministic Raft simulation over many seeds.
+ * Runs the deterministic simulation of real nodes over many seeds.
  *
  *   npm run sim -- --seeds 10000            a campaign over seeds 1..10000 (3 and 5 nodes alternate)
  *   npm run sim -- --seed 42 --nodes 5      replays one seed
@@ -16,10 +16,11 @@ import { parseArgs } from "node:util";
 import {
   DELIBERATE_BUGS,
   type DeliberateBug,
+  emptyStats,
   runSimulation,
   type SimulationOptions,
   type SimulationResult,
-} from "../test/simulation/simulator.ts";
+} from "./simulation/simulator.ts";
 
 const { values } = parseArgs({
   options: {
@@ -67,7 +68,7 @@ function report(result: SimulationResult): void {
 if (values.seed !== undefined) {
   const seed = positiveInteger("seed", values.seed, 1);
   const started = performance.now();
-  const result = runSimulation(optionsFor(seed));
+  const result = await runSimulation(optionsFor(seed));
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   if (result.ok) console.log(`seed ${seed}: ok in ${seconds}s`, result.stats);
   else report(result);
@@ -86,16 +87,7 @@ const seeds = Array.from({ length: seedCount }, (_, offset) => firstSeed + offse
 const failures: SimulationResult[] = [];
 let finished = 0;
 let firstFailureAt: number | undefined;
-const totals = {
-  ticks: 0,
-  proposals: 0,
-  reads: 0,
-  leaders: 0,
-  crashes: 0,
-  membership: 0,
-  transfers: 0,
-  snapshots: 0,
-};
+const totals = emptyStats();
 
 await Promise.all(
   Array.from({ length: workerCount }, async () => {
@@ -114,14 +106,8 @@ await Promise.all(
         worker.send(optionsFor(seed));
       });
       finished++;
-      totals.ticks += result.stats.ticks;
-      totals.proposals += result.stats.proposalsAcknowledged;
-      totals.reads += result.stats.readsServed;
-      totals.leaders += result.stats.leadersElected;
-      totals.crashes += result.stats.crashes;
-      totals.membership += result.stats.membershipChanges;
-      totals.transfers += result.stats.transfers;
-      totals.snapshots += result.stats.snapshotsSent;
+      for (const key of Object.keys(totals) as (keyof typeof totals)[])
+        totals[key] += result.stats[key];
       if (!result.ok) {
         failures.push(result);
         firstFailureAt ??= finished;
@@ -139,7 +125,7 @@ console.log(
   `${finished} seeds x ${steps} steps in ${seconds.toFixed(1)}s (${(finished / seconds).toFixed(1)} seeds/s, ${workerCount} workers)${bug ? `, bug ${bug}` : ""}`,
 );
 console.log(
-  `  acknowledged proposals ${totals.proposals}, reads ${totals.reads}, leaders ${totals.leaders}, crashes ${totals.crashes}, membership changes ${totals.membership}, transfers ${totals.transfers}, snapshots ${totals.snapshots}`,
+  `  acknowledged proposals ${totals.proposalsAcknowledged} (${totals.commandsApplied} commands accepted, ${totals.configsRehomed} configs re-homed), reads ${totals.readsServed}, leaders ${totals.leadersElected}, crashes ${totals.crashes} (${totals.writesLostInCrashes} writes lost), Redis outages ${totals.storeOutages}, membership changes ${totals.membershipChanges}, transfers ${totals.transfers}, snapshots ${totals.snapshotsSent}`,
 );
 console.log(`${finished - failures.length} passed, ${failures.length} failed`);
 if (firstFailureAt !== undefined) console.log(`first failure after ${firstFailureAt} seeds`);

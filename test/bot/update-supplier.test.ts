@@ -8,7 +8,7 @@ import {
   createTelegramEmulator,
   type TelegramEmulator,
 } from "../../scripts/telegram-emulator/emulator.ts";
-import { silentLogger } from "../support/silent-logger.ts";
+import { silentLogger } from "../../shared/silent-logger.ts";
 import { TOKEN } from "./support/bot-cluster.ts";
 
 /** Whether a poll may start, and the signal of the lease it starts under. */

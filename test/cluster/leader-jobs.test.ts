@@ -4,7 +4,7 @@ import { ControlPlaneService } from "../../cluster/control-plane-service.ts";
 import { runLeaderJobs } from "../../cluster/leader-jobs.ts";
 import { SecretBox, secretBoxPurposes } from "../../shared/crypto/secret-box.ts";
 import { generateKeyPair } from "../../shared/crypto/wireguard-keys.ts";
-import { silentLogger } from "../support/silent-logger.ts";
+import { silentLogger } from "../../shared/silent-logger.ts";
 import { startInMemoryCluster } from "./support/in-memory-cluster.ts";
 
 const configKeys = new SecretBox(

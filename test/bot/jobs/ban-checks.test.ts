@@ -13,8 +13,8 @@ import { CronSchedule } from "../../../shared/cron-schedule.ts";
 import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import type { ProbeOutcome } from "../../../shared/probe/probe-request.ts";
+import { silentLogger } from "../../../shared/silent-logger.ts";
 import { startInMemoryCluster } from "../../cluster/support/in-memory-cluster.ts";
-import { silentLogger } from "../../support/silent-logger.ts";
 
 const SECRET = "ban-check-suite-cluster-secret-0123456789";
 const SERVER_IDS = ["n1", "n2", "n3"];

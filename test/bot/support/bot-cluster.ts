@@ -19,8 +19,8 @@ import { CronSchedule } from "../../../shared/cron-schedule.ts";
 import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import { createLogger } from "../../../shared/logger.ts";
+import { silentLogger } from "../../../shared/silent-logger.ts";
 import { startInMemoryCluster, type TestMember } from "../../cluster/support/in-memory-cluster.ts";
-import { silentLogger } from "../../support/silent-logger.ts";
 
 export const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
 export const CLUSTER_SECRET = "bot-suite-cluster-secret-0123456789abcdef";

@@ -15,7 +15,7 @@ import { createNodeServer } from "../../../cluster/http.ts";
 import { NodeMetrics } from "../../../cluster/metrics.ts";
 import { type HttpJsonRequest, requestJson } from "../../../scripts/lib/http-json.ts";
 import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
-import { silentLogger } from "../../support/silent-logger.ts";
+import { silentLogger } from "../../../shared/silent-logger.ts";
 import { startInMemoryCluster, type TestMember } from "../support/in-memory-cluster.ts";
 
 const CLUSTER_SECRET = "probe-routes-cluster-secret-0123456789abcdef";

@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ControlPlaneState } from "../../../cluster/fsm/control-plane.ts";
 import { RESULTS_KEPT } from "../../../cluster/fsm/handled-updates.ts";
-import { commandArbitrary } from "./support/command-arbitrary.ts";
+import { commandArbitrary } from "../../../scripts/simulation/command-arbitrary.ts";
 import { command, Fixture, T0 } from "./support/control-plane-fixture.ts";
 
 test("commands that are not JSON, of unknown type, or with unknown fields are refused", () => {

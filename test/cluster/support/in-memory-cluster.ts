@@ -4,7 +4,7 @@ import { ClusterNode, type LogStore } from "../../../cluster/node.ts";
 import type { Message, NodeId, Snapshot } from "../../../cluster/raft/types.ts";
 import type { PersistedRaftState, SaveBatch } from "../../../cluster/storage/raft-log-store.ts";
 import { StorageError } from "../../../cluster/storage/storage-error.ts";
-import { silentLogger } from "../../support/silent-logger.ts";
+import { silentLogger } from "../../../shared/silent-logger.ts";
 
 /** A LogStore in memory that can be switched off to play an unreachable Redis. */
 export class MemoryLogStore implements LogStore {

@@ -4,7 +4,7 @@ import {
   Simulation,
   type SimulationResult,
   Violation,
-} from "../simulator.ts";
+} from "../../../scripts/simulation/simulator.ts";
 
 /**
  * The Raft paper's Figure 8, scripted through the simulator: an entry of an
@@ -15,16 +15,17 @@ import {
  * so nothing committed is overwritten. With `commit-old-term-by-counting` the
  * leader commits (and applies) it, and the simulator's safety checks must fail.
  */
-export function runFigure8Scenario(bug?: DeliberateBug): SimulationResult {
+export async function runFigure8Scenario(bug?: DeliberateBug): Promise<SimulationResult> {
   // One entry per append message, so an old entry can be acknowledged apart
   // from the new leader's no-op.
-  const base = { seed: 3, nodeCount: 5, steps: 0, maxEntriesBytesPerMessage: 1 };
+  const base = { seed: 3, nodeCount: 5, steps: 0, maxEntriesBytesPerMessage: 1, fastDisk: true };
   const options = bug ? { ...base, bug } : base;
   const simulation = new Simulation(options);
   simulation.chaos = false;
   const replayCommand = "npm test -- test/simulation/scenarios";
   try {
-    playFigure8(simulation);
+    await simulation.boot();
+    await playFigure8(simulation);
     return { seed: options.seed, ok: true, stats: simulation.stats, replayCommand };
   } catch (error) {
     if (error instanceof ScenarioSetupError) throw error;
@@ -35,7 +36,7 @@ export function runFigure8Scenario(bug?: DeliberateBug): SimulationResult {
 }
 
 function expectLeader(simulation: Simulation, id: string, step: string): void {
-  const core = simulation.node(id).node?.core;
+  const core = simulation.raftOf(id);
   if (core?.role !== "leader") {
     throw new ScenarioSetupError(`${step}: expected ${id} to lead, it is ${core?.role ?? "down"}`);
   }
@@ -45,42 +46,47 @@ function expectLeader(simulation: Simulation, id: string, step: string): void {
  * Campaigns until `id` leads, as its election timer would: a first pre-vote
  * may only teach it a term it missed. Returns whether it won.
  */
-function campaignUntilLeader(simulation: Simulation, id: string, attempts: number): boolean {
+async function campaignUntilLeader(
+  simulation: Simulation,
+  id: string,
+  attempts: number,
+): Promise<boolean> {
   for (let attempt = 0; attempt < attempts; attempt++) {
-    simulation.campaign(id);
-    simulation.advance(3);
-    if (simulation.node(id).node?.core.role === "leader") return true;
-    if (!simulation.node(id).node) return false;
+    await simulation.campaign(id);
+    await simulation.advance(3);
+    if (simulation.raftOf(id)?.role === "leader") return true;
+    if (!simulation.raftOf(id)) return false;
   }
   return false;
 }
 
 /** Restarts nodes so they forget the leader they heard from (and its lease). */
-function bounce(simulation: Simulation, ids: readonly string[]): void {
+async function bounce(simulation: Simulation, ids: readonly string[]): Promise<void> {
   for (const id of ids) {
     simulation.crash(id);
-    simulation.restart(id);
+    await simulation.restart(id);
   }
 }
 
-function playFigure8(simulation: Simulation): void {
+async function playFigure8(simulation: Simulation): Promise<void> {
   // (a) n1 leads and replicates three entries to n2 only. (The first tick
   // applies the bootstrap membership; until then no one may campaign.)
-  simulation.advance(1);
-  simulation.campaign("n1");
-  simulation.advance(4);
+  await simulation.advance(1);
+  await simulation.campaign("n1");
+  await simulation.advance(4);
   expectLeader(simulation, "n1", "(a)");
-  const sharedIndex = simulation.node("n1").node!.core.log.lastIndex();
+  const sharedIndex = simulation.raftOf("n1")!.log.lastIndex();
   simulation.partitionInto([
     ["n1", "n2"],
     ["n3", "n4", "n5"],
   ]);
   for (let count = 0; count < 3; count++) {
-    if (!simulation.proposeAt("n1")) throw new ScenarioSetupError("(a): n1 refused a proposal");
+    if (!(await simulation.proposeAt("n1")))
+      throw new ScenarioSetupError("(a): n1 refused a proposal");
   }
-  simulation.advance(2);
+  await simulation.advance(2);
   const oldEntryIndex = sharedIndex + 1;
-  if (simulation.node("n2").node!.core.log.lastIndex() < sharedIndex + 3) {
+  if (simulation.raftOf("n2")!.log.lastIndex() < sharedIndex + 3) {
     throw new ScenarioSetupError("(a): n2 did not receive n1's entries");
   }
 
@@ -88,12 +94,12 @@ function playFigure8(simulation: Simulation): void {
   // so its no-op at the same index stays on n5 alone.
   simulation.crash("n1");
   simulation.partitionInto([["n3", "n4", "n5"], ["n2"]]);
-  bounce(simulation, ["n3", "n4"]);
+  await bounce(simulation, ["n3", "n4"]);
   simulation.mute("n5", ["app", "heartbeat", "snap"]);
-  simulation.campaign("n5");
-  simulation.advance(2);
+  await simulation.campaign("n5");
+  await simulation.advance(2);
   expectLeader(simulation, "n5", "(b)");
-  const n5Log = simulation.node("n5").node!.core.log;
+  const n5Log = simulation.raftOf("n5")!.log;
   if (n5Log.lastIndex() !== oldEntryIndex) {
     throw new ScenarioSetupError(
       `(b): n5's no-op is at ${n5Log.lastIndex()}, expected ${oldEntryIndex}`,
@@ -118,22 +124,22 @@ function playFigure8(simulation: Simulation): void {
       (message.index ?? 0) < lastOldIndex &&
       (message.entries ?? []).some((entry) => entry.index > oldEntryIndex),
   );
-  simulation.restart("n1");
-  bounce(simulation, ["n2", "n3", "n4"]);
+  await simulation.restart("n1");
+  await bounce(simulation, ["n2", "n3", "n4"]);
   simulation.crashWhenCommitReaches("n1", oldEntryIndex);
   // Under the counting bug n1 crashes inside the campaign, right after it wins.
-  campaignUntilLeader(simulation, "n1", 3);
-  if (simulation.node("n1").node && simulation.node("n1").node?.core.role !== "leader") {
+  await campaignUntilLeader(simulation, "n1", 3);
+  if (simulation.raftOf("n1") && simulation.raftOf("n1")?.role !== "leader") {
     throw new ScenarioSetupError(`(c): n1 did not win; ${simulation.describeNodes()}`);
   }
-  simulation.advance(10);
-  if (simulation.node("n1").node) simulation.crash("n1");
+  await simulation.advance(10);
+  if (simulation.raftOf("n1")) simulation.crash("n1");
   simulation.healNetwork();
 
   // (d) n5 returns and campaigns with its later-term no-op.
-  bounce(simulation, ["n2", "n3", "n4"]);
+  await bounce(simulation, ["n2", "n3", "n4"]);
   // It can win only if an entry counted as committed is missing from its log.
-  simulation.restart("n5");
-  campaignUntilLeader(simulation, "n5", 3);
-  simulation.finish();
+  await simulation.restart("n5");
+  await campaignUntilLeader(simulation, "n5", 3);
+  await simulation.finish();
 }

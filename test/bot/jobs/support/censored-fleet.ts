@@ -31,13 +31,13 @@ import { startRedisServer } from "../../../../scripts/lib/redis-server.ts";
 import { CronSchedule } from "../../../../shared/cron-schedule.ts";
 import { SecretBox, secretBoxPurposes } from "../../../../shared/crypto/secret-box.ts";
 import { createLogger, type Logger } from "../../../../shared/logger.ts";
+import { silentLogger } from "../../../../shared/silent-logger.ts";
 import { type ForwardedPort, forwardNamespacePort } from "../../../support/namespace-port.ts";
 import {
   type NamespaceProcess,
   startScriptInNamespace,
 } from "../../../support/namespace-process.ts";
 import { TestNetwork } from "../../../support/network-namespace.ts";
-import { silentLogger } from "../../../support/silent-logger.ts";
 import {
   type BotCluster,
   type BotMember,

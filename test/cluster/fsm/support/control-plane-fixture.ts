@@ -8,17 +8,11 @@ import { type ApplyResult, ControlPlaneState } from "../../../../cluster/fsm/con
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const HOUR_MS = 60 * 60 * 1000;
-/** A fixed starting time for tests: 2025-01-01T00:00:00Z. */
-export const T0 = Date.UTC(2025, 0, 1);
 
-/** A valid WireGuard key (32 bytes, base64) unique to `seed` and `kind`. */
-export function wgKey(seed: number, kind = 0): string {
-  const bytes = Buffer.alloc(32);
-  bytes.writeUInt32BE(seed >>> 0, 0);
-  bytes.writeUInt32BE(kind, 4);
-  bytes.writeUInt32BE(Math.floor(seed / 2 ** 32), 8);
-  return bytes.toString("base64");
-}
+import { T0, wgKey } from "../../../../scripts/simulation/command-arbitrary.ts";
+
+/** A fixed starting time for tests (2025-01-01T00:00:00Z), and unique WireGuard keys. */
+export { T0, wgKey };
 
 type Input<Type extends ControlPlaneCommandInput["type"]> = Extract<
   ControlPlaneCommandInput,

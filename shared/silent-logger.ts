@@ -1,6 +1,6 @@
 /** A logger for code under test that must be given one, when its lines are not wanted. */
 import { Writable } from "node:stream";
-import { createLogger, type Logger } from "../../shared/logger.ts";
+import { createLogger, type Logger } from "./logger.ts";
 
 /**
  * Logs nothing. Its destination discards, too, so it holds no stream of its

@@ -1,10 +1,22 @@
 /**
  * Random control-plane commands over small id domains, so that sequences hit
- * every command, many refusals, collisions and state transitions.
+ * every command, many refusals, collisions and state transitions: the
+ * property tests' input and the simulator's workload.
  */
 import fc from "fast-check";
-import type { ControlPlaneCommandInput } from "../../../../cluster/fsm/commands.ts";
-import { T0, wgKey } from "./control-plane-fixture.ts";
+import type { ControlPlaneCommandInput } from "../../cluster/fsm/commands.ts";
+
+/** The instant the generated commands' times start from. */
+export const T0 = Date.UTC(2025, 0, 1);
+
+/** A valid WireGuard key (32 bytes, base64) unique to `seed` and `kind`. */
+export function wgKey(seed: number, kind = 0): string {
+  const bytes = Buffer.alloc(32);
+  bytes.writeUInt32BE(seed >>> 0, 0);
+  bytes.writeUInt32BE(kind, 4);
+  bytes.writeUInt32BE(Math.floor(seed / 2 ** 32), 8);
+  return bytes.toString("base64");
+}
 
 const serverId = fc.constantFrom("n1", "n2", "n3");
 const userId = fc.constantFrom("10", "11", "12", "13", "14");

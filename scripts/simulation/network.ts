@@ -85,7 +85,11 @@ export class SimNetwork {
       return;
     }
     this.schedule(message, nowTick);
-    if (this.chance(this.conditions.duplicateRate)) this.schedule(message, nowTick);
+    // Duplicates prove the core takes any message twice in its stride. A
+    // forwarded proposal is the exception: delivered twice it is appended
+    // twice, and the transport (one ordered socket per pair) never resends.
+    if (message.type !== "prop" && this.chance(this.conditions.duplicateRate))
+      this.schedule(message, nowTick);
   }
 
   private schedule(message: Message, nowTick: number): void {

@@ -1,0 +1,1019 @@
+/**
+ * The deterministic simulator: whole clusters of the real node
+ * (`ClusterNode`, with the real control-plane state machine) on a virtual
+ * clock, a seeded network and simulated Redis log stores, under every fault
+ * the real world has. After every event it checks the Raft properties and
+ * the control plane's invariants; any failure replays from its seed.
+ */
+
+import type { ApplyResult } from "../../cluster/fsm/apply-result.ts";
+import { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
+import { NodeMetrics } from "../../cluster/metrics.ts";
+import { ClusterNode, type NodeFaults } from "../../cluster/node.ts";
+import { decodeEnvelope } from "../../cluster/proposal-envelope.ts";
+import type { RaftFaults } from "../../cluster/raft/raft.ts";
+import { seededRandom } from "../../cluster/raft/random.ts";
+import type { Message, NodeId, RandomSource } from "../../cluster/raft/types.ts";
+import type { StateMachine } from "../../cluster/state-machine.ts";
+import { silentLogger } from "../../shared/silent-logger.ts";
+import { applyViolation, stateViolation } from "./control-plane-invariants.ts";
+import { type ControlPlaneWorkload, controlPlaneWorkload } from "./control-plane-workload.ts";
+import { CALM_NETWORK, type NetworkConditions, SimNetwork } from "./network.ts";
+import { SimulatedLogStore } from "./simulated-log-store.ts";
+import { VirtualClock } from "./virtual-clock.ts";
+
+/** A deliberately broken variant of the core or the node, to prove the checks have teeth. */
+export type DeliberateBug =
+  | "commit-old-term-by-counting"
+  | "skip-persisting-vote"
+  | "answer-before-persist"
+  | "grant-vote-to-stale-log"
+  | "count-own-entries-before-durable"
+  | "apply-before-commit";
+
+export const DELIBERATE_BUGS: readonly DeliberateBug[] = [
+  "commit-old-term-by-counting",
+  "skip-persisting-vote",
+  "answer-before-persist",
+  "grant-vote-to-stale-log",
+  "count-own-entries-before-durable",
+  "apply-before-commit",
+];
+
+export interface SimulationOptions {
+  seed: number;
+  nodeCount: number;
+  steps: number;
+  bug?: DeliberateBug;
+  /** Overrides the per-message entry budget (by default it varies with the seed). */
+  maxEntriesBytesPerMessage?: number;
+  /** Every write is acknowledged at once (scripted scenarios); by default a third take a tick or two. */
+  fastDisk?: boolean;
+}
+
+/** Thrown by a scripted scenario whose setup did not unfold as written (not a Raft violation). */
+export class ScenarioSetupError extends Error {}
+
+export interface SimulationStats {
+  ticks: number;
+  messagesSent: number;
+  messagesDropped: number;
+  leadersElected: number;
+  proposalsAcknowledged: number;
+  readsServed: number;
+  crashes: number;
+  /** Writes in flight that a crash lost (never acknowledged, never carried out). */
+  writesLostInCrashes: number;
+  storeOutages: number;
+  membershipChanges: number;
+  transfers: number;
+  snapshotsSent: number;
+  /** Commands the control plane accepted (not refused). */
+  commandsApplied: number;
+  /** Configs moved to another server by a ban. */
+  configsRehomed: number;
+}
+
+export interface SimulationResult {
+  seed: number;
+  ok: boolean;
+  violation?: string;
+  stats: SimulationStats;
+  /** The command that replays exactly this run. */
+  replayCommand: string;
+}
+
+/** Statistics of a run before anything happened; campaigns add runs' up from it. */
+export function emptyStats(): SimulationStats {
+  return {
+    ticks: 0,
+    messagesSent: 0,
+    messagesDropped: 0,
+    leadersElected: 0,
+    proposalsAcknowledged: 0,
+    readsServed: 0,
+    crashes: 0,
+    writesLostInCrashes: 0,
+    storeOutages: 0,
+    membershipChanges: 0,
+    transfers: 0,
+    snapshotsSent: 0,
+    commandsApplied: 0,
+    configsRehomed: 0,
+  };
+}
+
+/** A broken safety or liveness property; ends the run. */
+export class Violation extends Error {}
+
+const LOSSY: NetworkConditions = { dropRate: 0.05, duplicateRate: 0.02, longDelayRate: 0.05 };
+const VERY_LOSSY: NetworkConditions = { dropRate: 0.2, duplicateRate: 0.05, longDelayRate: 0.15 };
+const MAX_DELIVERIES_PER_TICK = 50_000;
+const SETTLE_TICKS = 400;
+/** Node timing: 10 ms ticks, heartbeats every 2 ticks, elections after 10 to 20 ticks. */
+const TICK_MS = 10;
+const HEARTBEAT_MS = 20;
+const ELECTION_TIMEOUT_MS = 100;
+/** Node states are compared by hash at every index divisible by this. */
+const STATE_HASH_EVERY = 4;
+
+function faultsFor(bug: DeliberateBug | undefined): { core: RaftFaults; node: NodeFaults } {
+  switch (bug) {
+    case "commit-old-term-by-counting":
+      return { core: { commitOldTermByCounting: true }, node: {} };
+    case "grant-vote-to-stale-log":
+      return { core: { grantVoteToStaleLog: true }, node: {} };
+    case "skip-persisting-vote":
+      return { core: {}, node: { skipPersistingVote: true } };
+    case "answer-before-persist":
+      return { core: {}, node: { answerBeforePersist: true } };
+    case "count-own-entries-before-durable":
+      return { core: {}, node: { countOwnEntriesBeforeDurable: true } };
+    case "apply-before-commit":
+      return { core: {}, node: { applyBeforeCommit: true } };
+    case undefined:
+      return { core: {}, node: {} };
+  }
+}
+
+export function replayCommandFor(options: SimulationOptions): string {
+  const bug = options.bug ? ` --bug ${options.bug}` : "";
+  return `npm run sim -- --seed ${options.seed} --nodes ${options.nodeCount} --steps ${options.steps}${bug}`;
+}
+
+/**
+ * Runs one seeded simulation: a chaos phase of `steps` ticks (partitions,
+ * crashes, store outages, lossy links, membership changes, transfers,
+ * commands and reads), then a healed phase that must elect a leader, commit
+ * new commands and converge. Safety properties are checked after every event.
+ */
+export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
+  const simulation = new Simulation(options);
+  const replayCommand = replayCommandFor(options);
+  try {
+    await simulation.run();
+    return { seed: options.seed, ok: true, stats: simulation.stats, replayCommand };
+  } catch (error) {
+    const violation =
+      error instanceof Violation
+        ? error.message
+        : `crash at tick ${simulation.tick}: ${(error as Error).stack ?? String(error)}`;
+    return { seed: options.seed, ok: false, violation, stats: simulation.stats, replayCommand };
+  } finally {
+    simulation.dispose();
+  }
+}
+
+/** Lets every promise chain of the nodes run to where it waits for time, the disk or a message. */
+function drain(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** One simulated server: its Redis outlives its process. */
+class SimMember {
+  node: ClusterNode<ApplyResult> | undefined;
+  state: ControlPlaneState | undefined;
+  /** The running incarnation's identity: timers and sends of an older one are void. */
+  owner: object = {};
+  incarnation = 0;
+  /** Requests this incarnation proposed and has not seen answered. */
+  readonly ownReads = new Set<Promise<void>>();
+
+  constructor(
+    readonly id: NodeId,
+    readonly store: SimulatedLogStore,
+  ) {}
+
+  get raft() {
+    return this.node?.raft?.core;
+  }
+}
+
+/**
+ * A whole cluster of real nodes on simulated time, network and disks, with
+ * every safety check. run() is the random campaign; the public methods below
+ * it let a scripted scenario (see test/simulation/scenarios) steer the same
+ * machinery step by step.
+ */
+export class Simulation {
+  tick = 0;
+  readonly stats: SimulationStats = emptyStats();
+
+  private readonly random: RandomSource;
+  private readonly network: SimNetwork;
+  private readonly clock = new VirtualClock();
+  private readonly metrics = new NodeMetrics();
+  private readonly workload: ControlPlaneWorkload;
+  private readonly members = new Map<NodeId, SimMember>();
+  private readonly founders: NodeId[];
+  private readonly spares: NodeId[];
+  private readonly everAdded = new Set<NodeId>();
+  private readonly faults: { core: RaftFaults; node: NodeFaults };
+  private readonly maxEntriesBytesPerMessage: number;
+  private fatal: string | undefined;
+
+  private readonly leaderOfTerm = new Map<number, NodeId>();
+  /** What was applied at each index first: the entry, the result and the state hash after it. */
+  private readonly appliedAt = new Map<
+    number,
+    { term: number; data: string; resultJson: string; stateHash: string }
+  >();
+  /** The index each proposal (by request id) was first applied at. */
+  private readonly firstIndexOfRequest = new Map<string, number>();
+  private readonly lastCommit = new Map<NodeId, { incarnation: number; commit: number }>();
+  private readonly lastVote = new Map<NodeId, string>();
+  private readonly commitRecord = new Map<number, { entryTerm: number; commitTerm: number }>();
+  /** Acknowledged proposals: request id -> index. */
+  private readonly acknowledged = new Map<string, number>();
+  private maxAcknowledgedIndex = 0;
+  private lastRefusal = "";
+  /** True during the random chaos phase; false once faults are healed and in scripted runs. */
+  chaos = true;
+  /** Scripted crash points: crash the node as soon as its commit index reaches the value. */
+  private readonly crashAtCommit = new Map<NodeId, number>();
+  /** Redis outages in progress: member id -> the tick Redis is back. */
+  private readonly outageUntil = new Map<NodeId, number>();
+
+  constructor(private readonly options: SimulationOptions) {
+    this.random = seededRandom(options.seed);
+    this.network = new SimNetwork(seededRandom(options.seed ^ 0x5bd1e995));
+    this.workload = controlPlaneWorkload(options.seed);
+    this.founders = Array.from({ length: options.nodeCount }, (_, position) => `n${position + 1}`);
+    this.spares = [`n${options.nodeCount + 1}`, `n${options.nodeCount + 2}`];
+    this.faults = faultsFor(options.bug);
+    // Small budgets split a new leader's no-op from older entries in flight.
+    this.maxEntriesBytesPerMessage =
+      options.maxEntriesBytesPerMessage ?? [64, 512, 4096][options.seed % 3]!;
+    const diskRandom = seededRandom(options.seed ^ 0x2545f491);
+    for (const id of [...this.founders, ...this.spares]) {
+      // The disk is slow on purpose: a third of the writes take a tick or more.
+      const store = new SimulatedLogStore(
+        () => (options.fastDisk || diskRandom.nextInt(10) >= 3 ? 0 : 1 + diskRandom.nextInt(2)),
+        () => this.tick,
+      );
+      this.members.set(id, new SimMember(id, store));
+    }
+    for (const id of this.founders) this.everAdded.add(id);
+  }
+
+  /** Starts every member; scripted scenarios call it before their first step. */
+  async boot(): Promise<void> {
+    for (const member of this.members.values()) this.start(member);
+    await drain();
+  }
+
+  async run(): Promise<void> {
+    await this.boot();
+    for (let step = 0; step < this.options.steps; step++) {
+      await this.injectChaos();
+      await this.injectClientRequests();
+      await this.advanceOneTick();
+      if (step % 25 === 0) this.checkLogMatching();
+    }
+    await this.healEverything();
+    await this.settle();
+  }
+
+  /** Cancels every timer, so nothing of this run outlives it. */
+  dispose(): void {
+    for (const member of this.members.values()) this.clock.cancelAll(member.owner);
+  }
+
+  // ---- members ------------------------------------------------------------
+
+  private start(member: SimMember): void {
+    if (member.node) return;
+    member.incarnation++;
+    const owner = {};
+    member.owner = owner;
+    const state = new ControlPlaneState();
+    const machine: StateMachine<ApplyResult> = {
+      apply: (command, index) => {
+        const result = state.apply(command, index);
+        if (member.owner === owner) this.onApplied(member, state, index, command, result);
+        return result;
+      },
+      snapshot: () => state.snapshot(),
+      restore: (data) => state.restore(data),
+    };
+    const node = new ClusterNode<ApplyResult>({
+      id: member.id,
+      initialMembers: new Map(this.founders.map((id) => [id, `sim://${id}`])),
+      heartbeatMs: HEARTBEAT_MS,
+      electionTimeoutMs: ELECTION_TIMEOUT_MS,
+      snapshotEveryEntries: 40,
+      entriesKeptAfterSnapshot: 8,
+      store: member.store.connect(),
+      stateMachine: machine,
+      send: (messages) => {
+        if (member.owner !== owner) return;
+        for (const message of messages) this.send(member, message);
+      },
+      logger: silentLogger,
+      metrics: this.metrics,
+      runtime: this.clock.runtimeFor(
+        owner,
+        seededRandom(
+          this.options.seed * 31 + Number(member.id.slice(1)) * 7 + member.incarnation * 1009,
+        ),
+      ),
+      raft: {
+        maxEntriesBytesPerMessage: this.maxEntriesBytesPerMessage,
+        maxInflightMessages: 4,
+        maxUncommittedBytes: 4096,
+        faults: this.faults.core,
+      },
+      faults: this.faults.node,
+      onFatal: (error) => {
+        this.fatal ??=
+          error instanceof Violation
+            ? error.message
+            : `${member.id}'s Raft loop failed: ${(error as Error).stack ?? String(error)}`;
+      },
+    });
+    member.node = node;
+    member.state = state;
+    node.start().catch((error: unknown) => {
+      if (member.owner === owner) this.fatal ??= `${member.id} failed to start: ${String(error)}`;
+    });
+  }
+
+  /** Stops dead: whatever Redis had not carried out is gone; its sockets close. */
+  private crashMember(member: SimMember): void {
+    if (!member.node) return;
+    this.clock.cancelAll(member.owner);
+    member.owner = {};
+    member.node = undefined;
+    member.state = undefined;
+    member.ownReads.clear();
+    const inFlight = member.store.writesInFlight;
+    member.store.crash(inFlight === 0 ? 0 : this.random.nextInt(inFlight + 1));
+    this.stats.writesLostInCrashes = [...this.members.values()].reduce(
+      (sum, each) => sum + each.store.writesLostInCrashes,
+      0,
+    );
+  }
+
+  private send(member: SimMember, message: Message): void {
+    this.checkDurableBeforeSent(member, message);
+    if (message.type === "snap") this.stats.snapshotsSent++;
+    this.network.send(message, this.tick);
+  }
+
+  // ---- time ---------------------------------------------------------------
+
+  private async advanceOneTick(): Promise<void> {
+    this.tick++;
+    this.stats.ticks = this.tick;
+    this.endOutages();
+    await this.clock.advanceTo(this.tick * TICK_MS, async () => {
+      await drain();
+      this.afterEveryEvent();
+    });
+    for (const member of this.members.values()) {
+      if (!member.store.completeDue()) continue;
+      await drain();
+      this.afterEvent(member);
+    }
+    for (let delivered = 0; ; delivered++) {
+      if (delivered > MAX_DELIVERIES_PER_TICK)
+        throw new Violation(`message storm at tick ${this.tick}`);
+      const message = this.network.takeDue(this.tick);
+      if (!message) break;
+      const target = this.members.get(message.to);
+      if (!target?.node) continue;
+      target.node.receive([message]);
+      await drain();
+      this.afterEvent(target);
+      if (this.chaos && this.chance(2)) this.crashMidTick(target);
+    }
+    this.afterEveryEvent();
+    this.stats.messagesSent = this.network.sentCount;
+    this.stats.messagesDropped = this.network.droppedCount;
+  }
+
+  private afterEveryEvent(): void {
+    for (const member of this.members.values()) this.afterEvent(member);
+  }
+
+  /** Checks the per-node invariants after an event. */
+  private afterEvent(member: SimMember): void {
+    if (this.fatal) throw new Violation(this.fatal);
+    const core = member.raft;
+    if (!core) return;
+    const commit = core.log.committed;
+    const previous = this.lastCommit.get(member.id);
+    if (core.role === "leader") {
+      this.recordLeaderCommits(member, previous?.commit ?? 0);
+      this.checkSingleLeader(member);
+    }
+    if (previous && previous.incarnation === member.incarnation && commit < previous.commit) {
+      throw new Violation(
+        `commit index decreased on ${member.id} at tick ${this.tick}: ${previous.commit} -> ${commit}`,
+      );
+    }
+    this.lastCommit.set(member.id, { incarnation: member.incarnation, commit });
+    const crashAt = this.crashAtCommit.get(member.id);
+    if (crashAt !== undefined && commit >= crashAt) {
+      this.crashAtCommit.delete(member.id);
+      this.crashMember(member);
+      this.network.dropUndeliveredFrom(member.id);
+      return;
+    }
+    if (this.chaos && member.raft === core)
+      this.maybeCrashAtCriticalPoint(member, previous?.commit ?? 0);
+  }
+
+  /**
+   * Targeted crash points: right after a leader's commit index moves and right
+   * after a vote is granted. Random crashes rarely land there, yet that is where
+   * commit-rule and persistence bugs lose data.
+   */
+  private maybeCrashAtCriticalPoint(member: SimMember, previousCommit: number): void {
+    const core = member.raft!;
+    const voteKey = `${core.term}/${core.vote}`;
+    const votedNow =
+      core.vote !== "" && core.vote !== member.id && this.lastVote.get(member.id) !== voteKey;
+    this.lastVote.set(member.id, voteKey);
+    const committedNow = core.role === "leader" && core.log.committed > previousCommit;
+    // Commits that carry entries of earlier terms (a new leader's first) are where
+    // the current-term rule matters most.
+    const carriesOldTerms =
+      committedNow && (core.log.term(previousCommit + 1) ?? core.term) < core.term;
+    const crashPerMille = carriesOldTerms ? 300 : committedNow ? 30 : votedNow ? 100 : 0;
+    if (crashPerMille > 0 && this.chance(crashPerMille)) this.crashMidTick(member);
+  }
+
+  // ---- safety checks ------------------------------------------------------
+
+  /**
+   * A vote granted or an append acknowledged promises that it is on disk:
+   * Redis must hold the vote (or a later term), or the entries, already.
+   * Checked as the message leaves, so a node whose Redis is down grants and
+   * acknowledges nothing.
+   */
+  private checkDurableBeforeSent(member: SimMember, message: Message): void {
+    if (message.reject) return;
+    const durable = member.store.durable.hardState;
+    if (message.type === "voteResp") {
+      const stored =
+        durable.term > message.term ||
+        (durable.term === message.term && durable.vote === message.to);
+      if (!stored)
+        throw new Violation(
+          `${member.id} granted its vote to ${message.to} in term ${message.term} before Redis held it (Redis has term ${durable.term}, vote "${durable.vote}"; tick ${this.tick})`,
+        );
+    }
+    // The entry acknowledged may since have been replaced in memory by a newer
+    // leader's (the answer waited for its own write): only its index is checked.
+    if (message.type === "appResp" && message.index !== undefined) {
+      if (member.store.durableLastIndex() < message.index)
+        throw new Violation(
+          `${member.id} acknowledged entries up to ${message.index} before Redis held them (Redis holds up to ${member.store.durableLastIndex()}; tick ${this.tick})`,
+        );
+    }
+  }
+
+  private checkSingleLeader(member: SimMember): void {
+    const core = member.raft!;
+    const existing = this.leaderOfTerm.get(core.term);
+    if (existing === undefined) {
+      this.leaderOfTerm.set(core.term, member.id);
+      this.stats.leadersElected++;
+      this.checkLeaderCompleteness(member);
+      // A leader that dies at once leaves its no-op (and term) on no one else.
+      if (this.chaos && this.chance(50)) this.crashMidTick(member);
+    } else if (existing !== member.id) {
+      throw new Violation(
+        `two leaders in term ${core.term}: ${existing} and ${member.id} (tick ${this.tick})`,
+      );
+    }
+  }
+
+  /**
+   * Leader completeness (§5.4): a leader of term T holds every entry committed
+   * in a term before T. "Committed in" is the term of the leader whose commit
+   * index first covered the entry, not the entry's own term.
+   */
+  private checkLeaderCompleteness(member: SimMember): void {
+    const core = member.raft!;
+    const from = core.log.firstIndex();
+    for (const [index, committed] of this.commitRecord) {
+      if (index < from || committed.commitTerm >= core.term) continue;
+      const term = core.log.term(index);
+      if (term !== committed.entryTerm) {
+        throw new Violation(
+          `leader completeness: ${member.id} became leader in term ${core.term} without entry ${index} (term ${committed.entryTerm}) committed in term ${committed.commitTerm}; it has term ${term ?? "none"} there (tick ${this.tick})`,
+        );
+      }
+    }
+  }
+
+  /** Records which term first committed each index, as leaders move their commit index. */
+  private recordLeaderCommits(member: SimMember, previousCommit: number): void {
+    const core = member.raft!;
+    for (let index = previousCommit + 1; index <= core.log.committed; index++) {
+      if (this.commitRecord.has(index)) continue;
+      const entryTerm = core.log.term(index);
+      if (entryTerm !== undefined)
+        this.commitRecord.set(index, { entryTerm, commitTerm: core.term });
+    }
+  }
+
+  /**
+   * Every node applies the same entry at an index, gets the same result and
+   * reaches the same state; the state keeps its invariants; a proposal is
+   * first applied at one index only.
+   */
+  private onApplied(
+    member: SimMember,
+    state: ControlPlaneState,
+    index: number,
+    command: string,
+    result: ApplyResult,
+  ): void {
+    const entry = member.raft?.log.slice(index, index + 1, Number.MAX_SAFE_INTEGER)?.[0];
+    if (!entry) throw new Violation(`${member.id} applied ${index}, which its log does not hold`);
+    const resultJson = JSON.stringify(result);
+    // A diverged state stays diverged, so comparing every few indexes finds it too, for less.
+    const stateHash = index % STATE_HASH_EVERY === 0 ? state.stateHash() : "";
+    const known = this.appliedAt.get(index);
+    if (!known) {
+      this.appliedAt.set(index, { term: entry.term, data: entry.data, resultJson, stateHash });
+      if (result.ok) this.stats.commandsApplied++;
+      this.countRehomes(result);
+    } else if (known.term !== entry.term || known.data !== entry.data) {
+      throw new Violation(
+        `state machine safety: ${member.id} applied (${entry.term}, ${command}) at ${index} where (${known.term}, ${known.data}) was applied before (tick ${this.tick})`,
+      );
+    } else if (known.resultJson !== resultJson) {
+      throw new Violation(
+        `${member.id} got ${resultJson} applying ${index}, another node got ${known.resultJson} (tick ${this.tick})`,
+      );
+    } else if (known.stateHash !== stateHash) {
+      throw new Violation(
+        `${member.id}'s state after ${index} differs from another node's at the same index (tick ${this.tick})`,
+      );
+    }
+    const requestId = decodeEnvelope(entry.data)?.requestId;
+    if (requestId !== undefined && !this.firstIndexOfRequest.has(requestId))
+      this.firstIndexOfRequest.set(requestId, index);
+    const broken = stateViolation(state) ?? applyViolation(state, command, result);
+    if (broken) throw new Violation(`${member.id} after ${index}: ${broken} (tick ${this.tick})`);
+  }
+
+  private countRehomes(result: ApplyResult): void {
+    if (!result.ok || typeof result.value !== "object" || result.value === null) return;
+    const rehome = (result.value as { rehome?: { rehomed?: unknown[] } | null }).rehome;
+    if (rehome?.rehomed) this.stats.configsRehomed += rehome.rehomed.length;
+  }
+
+  /** Runs a check from a promise callback: a violation there ends the run at the next event. */
+  private guarded(check: () => void): void {
+    try {
+      check();
+    } catch (error) {
+      this.fatal ??= (error as Error).message;
+    }
+  }
+
+  /** A proposal's answer: applied once, at the index first applied, with the result every node got. */
+  private onAcknowledged(index: number, result: ApplyResult): void {
+    const applied = this.appliedAt.get(index);
+    if (!applied) throw new Violation(`a proposal was acknowledged at ${index}, never applied`);
+    const requestId = decodeEnvelope(applied.data)?.requestId ?? `index-${index}`;
+    const first = this.firstIndexOfRequest.get(requestId);
+    if (first !== undefined && first !== index)
+      throw new Violation(
+        `proposal ${requestId} acknowledged at ${index} but first applied at ${first} (tick ${this.tick})`,
+      );
+    if (JSON.stringify(result) !== applied.resultJson)
+      throw new Violation(`proposal ${requestId} was answered with a result apply did not return`);
+    if (this.acknowledged.has(requestId))
+      throw new Violation(`proposal ${requestId} acknowledged twice`);
+    this.acknowledged.set(requestId, index);
+    this.maxAcknowledgedIndex = Math.max(this.maxAcknowledgedIndex, index);
+    this.stats.proposalsAcknowledged = this.acknowledged.size;
+  }
+
+  /** Any two logs that agree on (index, term) agree on every entry up to there. */
+  private checkLogMatching(): void {
+    const alive = this.aliveMembers();
+    for (let a = 0; a < alive.length; a++) {
+      for (let b = a + 1; b < alive.length; b++) this.checkPairMatches(alive[a]!, alive[b]!);
+    }
+  }
+
+  private checkPairMatches(first: SimMember, second: SimMember): void {
+    const logA = first.raft?.log;
+    const logB = second.raft?.log;
+    if (!logA || !logB) return;
+    const low = Math.max(logA.firstIndex(), logB.firstIndex());
+    let high = Math.min(logA.lastIndex(), logB.lastIndex());
+    while (high >= low && logA.term(high) !== logB.term(high)) high--;
+    if (high < low) return;
+    const entriesA = logA.slice(low, high + 1, Number.MAX_SAFE_INTEGER) ?? [];
+    const entriesB = logB.slice(low, high + 1, Number.MAX_SAFE_INTEGER) ?? [];
+    for (let position = 0; position < entriesA.length; position++) {
+      const x = entriesA[position]!;
+      const y = entriesB[position]!;
+      if (x.term !== y.term || x.data !== y.data) {
+        throw new Violation(
+          `log matching: ${first.id} and ${second.id} agree at (${high}, ${logA.term(high)}) but differ at ${x.index}: (${x.term}, ${x.data}) vs (${y.term}, ${y.data}) (tick ${this.tick})`,
+        );
+      }
+    }
+  }
+
+  // ---- scripted control ---------------------------------------------------
+
+  /** The Raft core of `id`'s running node, or undefined while it is down or starting. */
+  raftOf(id: NodeId) {
+    return this.member(id).raft;
+  }
+
+  private member(id: NodeId): SimMember {
+    const member = this.members.get(id);
+    if (!member) throw new ScenarioSetupError(`no node ${id}`);
+    return member;
+  }
+
+  async advance(ticks: number): Promise<void> {
+    for (let count = 0; count < ticks; count++) await this.advanceOneTick();
+  }
+
+  /** Splits the network into groups that cannot reach each other; an unlisted node is cut off from all. */
+  partitionInto(groups: readonly (readonly NodeId[])[]): void {
+    this.network.healAll();
+    const groupOf = (id: NodeId): string => {
+      const position = groups.findIndex((group) => group.includes(id));
+      return position >= 0 ? `group ${position}` : `alone ${id}`;
+    };
+    for (const from of this.members.keys()) {
+      for (const to of this.members.keys()) {
+        if (from !== to && groupOf(from) !== groupOf(to)) this.network.block(from, to);
+      }
+    }
+  }
+
+  healNetwork(): void {
+    this.network.healAll();
+  }
+
+  mute(from: NodeId, types: readonly Message["type"][]): void {
+    this.network.mute(from, types);
+  }
+
+  dropWhere(predicate: (message: Message) => boolean): void {
+    this.network.dropWhere(predicate);
+  }
+
+  /** Crashes `id` now (disarming any crash point set for it). */
+  crash(id: NodeId): void {
+    this.crashAtCommit.delete(id);
+    this.crashMember(this.member(id));
+  }
+
+  async restart(id: NodeId): Promise<void> {
+    const member = this.member(id);
+    this.start(member);
+    await drain();
+    this.afterEvent(member);
+  }
+
+  /** Crashes `id` the moment its commit index reaches `index`, losing what it had not yet delivered. */
+  crashWhenCommitReaches(id: NodeId, index: number): void {
+    this.crashAtCommit.set(id, index);
+  }
+
+  async campaign(id: NodeId): Promise<void> {
+    const member = this.member(id);
+    member.node?.campaign();
+    await drain();
+    this.afterEvent(member);
+  }
+
+  /** Proposes a command at `id`; false when refused at once. */
+  async proposeAt(id: NodeId): Promise<boolean> {
+    return this.propose(this.member(id));
+  }
+
+  /** Ends a scripted run the way a random run ends: heal, settle, check convergence. */
+  async finish(): Promise<void> {
+    await this.healEverything();
+    await this.settle();
+  }
+
+  // ---- the chaos ---------------------------------------------------------
+
+  private chance(perMille: number): boolean {
+    return this.random.nextInt(1000) < perMille;
+  }
+
+  private pick<T>(items: readonly T[]): T | undefined {
+    return items.length === 0 ? undefined : items[this.random.nextInt(items.length)];
+  }
+
+  private aliveMembers(): SimMember[] {
+    return [...this.members.values()].filter((member) => member.node);
+  }
+
+  private currentLeader(): SimMember | undefined {
+    let best: SimMember | undefined;
+    for (const member of this.members.values()) {
+      const core = member.raft;
+      if (core?.role === "leader" && (!best || core.term > best.raft!.term)) best = member;
+    }
+    return best;
+  }
+
+  private async injectChaos(): Promise<void> {
+    if (!this.network.partitioned && this.chance(20)) this.partition();
+    else if (this.network.partitioned && this.chance(50)) this.network.healAll();
+    if (this.chance(10)) {
+      this.network.conditions = this.pick([CALM_NETWORK, CALM_NETWORK, LOSSY, VERY_LOSSY])!;
+    }
+    if (this.chance(5)) {
+      const leader = this.currentLeader();
+      const victim = leader && this.chance(500) ? leader : this.pick(this.aliveMembers());
+      if (victim) this.crashNode(victim);
+    }
+    if (this.chance(3)) this.startOutage();
+    for (const member of this.members.values()) {
+      if (!member.node && this.chance(40)) this.start(member);
+    }
+    if (this.chance(5)) this.changeMembership();
+    if (this.chance(4)) this.transferLeadership();
+    await drain();
+    this.afterEveryEvent();
+  }
+
+  /** Redis of one member goes down for a while: its node must grant and acknowledge nothing. */
+  private startOutage(): void {
+    const member = this.pick([...this.members.values()].filter((each) => !each.store.down));
+    if (!member) return;
+    member.store.down = true;
+    this.outageUntil.set(member.id, this.tick + 5 + this.random.nextInt(40));
+    this.stats.storeOutages++;
+  }
+
+  private endOutages(): void {
+    for (const [id, until] of this.outageUntil) {
+      if (until > this.tick) continue;
+      this.outageUntil.delete(id);
+      this.member(id).store.down = false;
+    }
+  }
+
+  /**
+   * A crash right after handling a message: between a vote and its reply, a
+   * commit and its spread. Half the time the process is back at once, as a
+   * supervisor would restart it, so it can be asked again in the same term.
+   */
+  private crashMidTick(member: SimMember): void {
+    this.crashNode(member);
+    if (this.random.nextInt(2) === 0) this.start(member);
+  }
+
+  /** A crash closes the node's sockets: its followers usually notice at once and stop waiting for it. */
+  private crashNode(member: SimMember): void {
+    this.crashMember(member);
+    this.stats.crashes++;
+    for (const other of this.members.values()) {
+      if (other.raft?.leaderId === member.id && this.random.nextInt(4) !== 0)
+        other.node!.peerDisconnected(member.id);
+    }
+  }
+
+  private partition(): void {
+    const ids = [...this.members.keys()];
+    const kind = this.random.nextInt(3);
+    if (kind === 0) {
+      // Isolating the leader most often: that is what leaves divergent, uncommitted tails.
+      const leader = this.currentLeader();
+      const isolated = leader && this.chance(600) ? leader.id : this.pick(ids)!;
+      for (const other of ids) {
+        if (other === isolated) continue;
+        this.network.block(isolated, other);
+        this.network.block(other, isolated);
+      }
+    } else if (kind === 1) {
+      const side = new Set(ids.filter(() => this.random.nextInt(2) === 0));
+      for (const from of ids) {
+        for (const to of ids) if (side.has(from) !== side.has(to)) this.network.block(from, to);
+      }
+    } else {
+      // Asymmetric: one node can send to some peers but not hear from them, or the reverse.
+      const node = this.pick(ids)!;
+      for (const other of ids) {
+        if (other === node || this.random.nextInt(2) === 0) continue;
+        if (this.random.nextInt(2) === 0) this.network.block(node, other);
+        else this.network.block(other, node);
+      }
+    }
+  }
+
+  private changeMembership(): void {
+    const leader = this.currentLeader();
+    const node = leader?.node;
+    const core = leader?.raft;
+    if (!node || !core) return;
+    const confState = node.raft!.status().confState;
+    const spare = this.spares.find((id) => !this.everAdded.has(id));
+    const learner = confState.learners[0];
+    const action = this.random.nextInt(3);
+    let change: Parameters<typeof node.changeMembership>[0] | undefined;
+    if (action === 0 && spare) change = { type: "addLearner", nodeId: spare };
+    else if (action === 1 && learner) change = { type: "addVoter", nodeId: learner };
+    else if (action === 2 && confState.voters.length > 3)
+      change = { type: "removeNode", nodeId: this.pick(confState.voters)! };
+    if (!change) return;
+    const proposed = change;
+    // A change the core refuses throws at once; one accepted may still time out later.
+    try {
+      node.changeMembership(proposed).catch(() => undefined);
+    } catch {
+      return;
+    }
+    if (proposed.type === "addLearner") this.everAdded.add(proposed.nodeId);
+    this.stats.membershipChanges++;
+  }
+
+  private transferLeadership(): void {
+    const leader = this.currentLeader();
+    if (!leader?.node || !leader.raft) return;
+    const others = leader.node.raft!.status().confState.voters.filter((id) => id !== leader.id);
+    const target = this.pick(others);
+    if (!target) return;
+    try {
+      leader.node.transferLeadership(target);
+      this.stats.transfers++;
+    } catch {
+      // Refused (a transfer in progress, or not the leader any more): nothing happened.
+    }
+  }
+
+  private async injectClientRequests(): Promise<void> {
+    if (this.chance(300)) await this.propose(this.pick(this.aliveMembers()));
+    if (this.chance(100)) await this.read(this.pick(this.aliveMembers()));
+  }
+
+  private async propose(member: SimMember | undefined): Promise<boolean> {
+    const node = member?.node;
+    if (!member || !node) return false;
+    let pending: Promise<{ index: number; result: ApplyResult }>;
+    try {
+      pending = node.propose(this.workload.next());
+    } catch (error) {
+      this.lastRefusal = (error as Error).message;
+      return false;
+    }
+    const owner = member.owner;
+    pending.then(
+      ({ index, result }) => {
+        if (member.owner === owner) this.guarded(() => this.onAcknowledged(index, result));
+      },
+      (error: Error) => {
+        this.lastRefusal = error.message;
+      },
+    );
+    await drain();
+    this.afterEvent(member);
+    return true;
+  }
+
+  private async read(member: SimMember | undefined): Promise<void> {
+    const node = member?.node;
+    if (!member || !node) return;
+    // Every write acknowledged before the read starts must be visible to it.
+    const minIndex = this.maxAcknowledgedIndex;
+    const owner = member.owner;
+    let reading: Promise<void>;
+    try {
+      reading = node.linearizableRead();
+    } catch {
+      return;
+    }
+    reading.then(
+      () => {
+        if (member.owner !== owner) return;
+        if (node.lastAppliedIndex < minIndex)
+          this.fatal ??= `stale read on ${member.id}: applied through ${node.lastAppliedIndex} but a write at ${minIndex} was acknowledged before the read started (tick ${this.tick})`;
+        this.stats.readsServed++;
+      },
+      () => undefined,
+    );
+    await drain();
+    this.afterEvent(member);
+  }
+
+  // ---- after the chaos: liveness ------------------------------------------
+
+  private async healEverything(): Promise<void> {
+    this.chaos = false;
+    this.network.healAll();
+    this.network.conditions = CALM_NETWORK;
+    for (const id of this.outageUntil.keys()) this.member(id).store.down = false;
+    this.outageUntil.clear();
+    for (const member of this.members.values()) this.start(member);
+    await drain();
+  }
+
+  private async settle(): Promise<void> {
+    // Like a client: propose at the leader; if that leader is deposed before
+    // committing (its uncommitted entries are then rightly discarded), retry.
+    let committed = false;
+    for (let attempt = 0; attempt < 4 && !committed; attempt++) {
+      const leader = await this.runUntil(() => this.settledLeader());
+      if (!leader) {
+        throw new Violation(
+          `no leader within ${SETTLE_TICKS} ticks after the faults healed; ${this.describeNodes()}`,
+        );
+      }
+      const acknowledgedBefore = this.acknowledged.size;
+      let proposed = 0;
+      for (let count = 0; count < 5; count++) if (await this.propose(leader)) proposed++;
+      if (proposed < 5) {
+        throw new Violation(
+          `leader ${leader.id} refused proposals after healing (${this.lastRefusal})`,
+        );
+      }
+      committed =
+        (await this.runUntil(
+          () => this.acknowledged.size >= acknowledgedBefore + proposed || undefined,
+        )) === true;
+    }
+    if (!committed) {
+      throw new Violation(
+        `proposals after healing not committed within 4 attempts; ${this.describeNodes()}`,
+      );
+    }
+    const converged = await this.runUntil(() => this.membersConverged() || undefined);
+    if (!converged) {
+      throw new Violation(
+        `members did not converge within ${SETTLE_TICKS} ticks; ${this.describeNodes()}`,
+      );
+    }
+    this.checkLogMatching();
+  }
+
+  /** The leader of the highest term, once it has committed in its term and is not handing over. */
+  private settledLeader(): SimMember | undefined {
+    const candidate = this.currentLeader();
+    const core = candidate?.raft;
+    const settled =
+      core &&
+      core.log.term(core.log.committed) === core.term &&
+      core.leadTransfereeId() === "" &&
+      candidate?.node?.readiness().ready === true;
+    return settled ? candidate : undefined;
+  }
+
+  private async runUntil<T>(condition: () => T | undefined): Promise<T | undefined> {
+    for (let tick = 0; tick < SETTLE_TICKS; tick++) {
+      const result = condition();
+      if (result) return result;
+      await this.advanceOneTick();
+    }
+    return condition();
+  }
+
+  private clusterMembers(): SimMember[] {
+    const leader = this.currentLeader();
+    const status = leader?.node?.raft?.status();
+    if (!status) return [];
+    return [...status.confState.voters, ...status.confState.learners].map(
+      (id) => this.members.get(id)!,
+    );
+  }
+
+  /** Every member applied what the leader committed, to the same state. */
+  private membersConverged(): boolean {
+    const leader = this.currentLeader();
+    const target = leader?.raft?.log.committed;
+    if (target === undefined) return false;
+    const members = this.clusterMembers();
+    const hashes = new Set(members.map((member) => member.state?.stateHash()));
+    return (
+      members.length > 0 &&
+      members.every((member) => member.node?.lastAppliedIndex === target) &&
+      hashes.size === 1
+    );
+  }
+
+  /** One line per node, for failure reports. */
+  describeNodes(): string {
+    return [...this.members.values()]
+      .map((member) => {
+        const status = member.node?.raft?.status();
+        if (!status) return `${member.id}: down`;
+        const members = `voters [${status.confState.voters.join(",")}] learners [${status.confState.learners.join(",")}]`;
+        const progress = status.progress
+          .map((p) => `${p.id}:${p.state}/${p.match}/${p.next}`)
+          .join(" ");
+        const redis = member.store.down ? " redis down" : "";
+        return `${member.id}: ${status.role} term ${status.term} leader ${status.leaderId || "-"} commit ${status.commitIndex} applied ${status.appliedIndex} last ${status.lastIndex}${redis} ${members} ${progress}`;
+      })
+      .join("; ");
+  }
+}
