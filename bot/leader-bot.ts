@@ -1,16 +1,18 @@
 /**
  * The Telegram bot, run only by the leader: a new session starts when this
- * node wins leadership and ends the moment it loses it (or its leadership
- * lease runs out), so there is never a second poller. Sessions never overlap
- * on one node either: a new one starts only after the previous one stopped.
+ * node wins leadership and ends the moment it loses it, so there is never a
+ * second poller (a lapsed leadership lease pauses polling, see
+ * bot-session.ts). Sessions never overlap on one node either: the leadership
+ * runner starts a term only after the previous one wound down.
  */
 import { limit } from "@grammyjs/ratelimiter";
 import type { Middleware } from "grammy";
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
+import type { LeaderTask } from "../cluster/leadership-runner.ts";
 import type { ClusterNode } from "../cluster/node.ts";
 import type { Logger } from "../shared/logger.ts";
-import { sleep } from "../shared/sleep.ts";
+import { sleep, waitForAbort } from "../shared/sleep.ts";
 import { BotSession } from "./bot-session.ts";
 import type { BotContext } from "./context.ts";
 import type { BanChecks } from "./jobs/ban-checks.ts";
@@ -52,12 +54,13 @@ export interface LeaderBotOptions {
   outboxStartDelayMs?: number;
 }
 
-/** Follows a node's leadership and runs the bot while it leads. */
-export class LeaderBot {
+/**
+ * Runs the bot while this node leads: a leader task (see
+ * cluster/leadership-runner.ts) whose term is one BotSession.
+ */
+export class LeaderBot implements LeaderTask {
+  readonly name = "telegram bot";
   private session: BotSession | undefined;
-  /** The previous session's stop; the next session waits for it. */
-  private stopped: Promise<void> = Promise.resolve();
-  private unsubscribe: (() => void) | undefined;
   private readonly rateLimit: Middleware<BotContext>;
   private readonly qrCodes = new QrCodeRenderer();
 
@@ -73,18 +76,8 @@ export class LeaderBot {
         if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t.slowDown });
       },
     }) as Middleware<BotContext>;
-  }
-
-  /** Follows the node's leadership from now on (and starts at once if it leads already). */
-  attach(): void {
-    if (this.unsubscribe) return;
     // Every node keeps its QR code thread warm: any of them may lead next.
     this.qrCodes.prepare();
-    this.unsubscribe = this.options.node.onLeadershipChange((change) => {
-      if (change.isLeader) this.lead();
-      else this.follow();
-    });
-    if (this.options.node.isLeader()) this.lead();
   }
 
   /** Whether a session is running (or starting) on this node. */
@@ -97,11 +90,27 @@ export class LeaderBot {
     return this.session;
   }
 
-  private lead(): void {
-    if (this.session) return;
+  /**
+   * One session for one term: started (with retries) at once, stopped the
+   * moment `signal` aborts, so no Telegram call is made after leadership is lost.
+   */
+  async runTerm(signal: AbortSignal): Promise<void> {
+    const session = this.newSession();
+    this.session = session;
+    this.options.logger.info("this node leads: starting the bot");
+    const stopped = waitForAbort(signal).then(() => {
+      this.session = undefined;
+      this.options.logger.info("leadership lost: the bot stops");
+      return session.stop();
+    });
+    await this.startWithRetries(session);
+    await stopped;
+  }
+
+  private newSession(): BotSession {
     const { options } = this;
     const leaseMs = Math.floor(options.electionTimeoutMs * LEASE_FRACTION);
-    const session = new BotSession({
+    return new BotSession({
       token: options.token,
       apiRoot: options.apiRoot,
       deps: {
@@ -120,16 +129,13 @@ export class LeaderBot {
       concurrency: options.concurrency ?? 200,
       answerGraceMs: ANSWER_GRACE_MS,
       leaseMs,
-      // A former leader's lease began before this node won and lasts leaseMs;
-      // the rest of the election timeout is margin for its late timers.
       ...(options.outboxStartDelayMs === undefined
         ? {}
         : { outboxStartDelayMs: options.outboxStartDelayMs }),
+      // A former leader's lease began before this node won and lasts leaseMs;
+      // the rest of the election timeout is margin for its late timers.
       firstPollAtMs: performance.now() + options.electionTimeoutMs,
     });
-    this.session = session;
-    options.logger.info("this node leads: starting the bot");
-    void this.stopped.then(() => this.startWithRetries(session));
   }
 
   /** Starts `session`, retrying with back-off (e.g. Telegram unreachable) until it runs or ends. */
@@ -151,22 +157,8 @@ export class LeaderBot {
     }
   }
 
-  private follow(): void {
-    const session = this.session;
-    if (!session) return;
-    this.session = undefined;
-    this.options.logger.info("leadership lost: the bot stops");
-    // The abort happens now, inside stop(); only the wait is chained.
-    const stopping = session.stop();
-    this.stopped = Promise.all([this.stopped, stopping]).then(() => undefined);
-  }
-
-  /** Stops following leadership and ends the running session. */
+  /** Ends the QR code threads; the leadership runner has ended the last session. */
   async close(): Promise<void> {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    this.follow();
-    await this.stopped;
     await this.qrCodes.close();
   }
 }

@@ -49,6 +49,8 @@ export interface RecordedVerdict {
   transition: string;
   /** True when the round had been recorded already (by this or an earlier leader). */
   duplicate: boolean;
+  /** From reading the state to the verdict's commit, in milliseconds. */
+  checkMs: number;
 }
 
 /** The servers a round checks, by id. */
@@ -75,6 +77,7 @@ export class ServerChecker {
   ): Promise<RecordedVerdict | null> {
     const { signal, updateId } = options;
     const { service, settings, logger } = this.options;
+    const startedAt = performance.now();
     const state = await service.read();
     const server = state.server(serverId);
     if (!server || !CHECKED_STATUSES.has(server.status)) return null;
@@ -82,7 +85,14 @@ export class ServerChecker {
     const round =
       roundOrNow === "now" ? Math.max(service.now(), (lastRound ?? -1) + 1) : roundOrNow;
     const earlier = server.checks.recent.find((result) => result.round === round);
-    if (earlier) return { serverId, ...earlier, transition: "none", duplicate: true };
+    if (earlier)
+      return {
+        serverId,
+        ...earlier,
+        transition: "none",
+        duplicate: true,
+        checkMs: performance.now() - startedAt,
+      };
     if (server.checks.lastRound !== null && round < server.checks.lastRound) return null;
 
     const probeKey = server.probePeer ? openProbeKey(this.options.configKeys, server) : undefined;
@@ -115,7 +125,16 @@ export class ServerChecker {
         replacementKeys: verdict === "filtered" ? service.replacementKeysFor(serverId) : [],
         ...(updateId === undefined ? {} : { updateId }),
       });
-      return { serverId, round, verdict, evidence, transition: value.transition, duplicate };
+      const checkMs = performance.now() - startedAt;
+      return {
+        serverId,
+        round,
+        verdict,
+        evidence,
+        transition: value.transition,
+        duplicate,
+        checkMs,
+      };
     } catch (error) {
       if (error instanceof CommandRefusedError && error.code === "STALE_ROUND") return null;
       throw error;

@@ -12,14 +12,10 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Writable } from "node:stream";
-import { BanChecks } from "../../bot/jobs/ban-checks.ts";
-import { ServerChecker } from "../../bot/jobs/server-checker.ts";
 import { askVantageProbe } from "../../bot/jobs/vantage-probe-client.ts";
-import { ControlPlaneService } from "../../cluster/control-plane-service.ts";
 import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
 import type { Verdict } from "../../cluster/fsm/records.ts";
 import { CronSchedule } from "../../shared/cron-schedule.ts";
-import { SecretBox, secretBoxPurposes } from "../../shared/crypto/secret-box.ts";
 import { createLogger, type Logger } from "../../shared/logger.ts";
 import { runProbe } from "../../shared/probe/run-probe.ts";
 import { startAcceptingListeners } from "../lib/accepting-listeners.ts";
@@ -100,20 +96,6 @@ const PROGRESS_EVERY_MS = 5000;
 /** What BanChecks logs when a check job fails. */
 const FAILED_CHECK_MESSAGE = "a ban check failed";
 
-/** Times every check that commits a verdict. */
-class TimedServerChecker extends ServerChecker {
-  readonly checkMs: number[] = [];
-
-  override async check(
-    ...args: Parameters<ServerChecker["check"]>
-  ): ReturnType<ServerChecker["check"]> {
-    const startedAt = performance.now();
-    const recorded = await super.check(...args);
-    if (recorded && !recorded.duplicate) this.checkMs.push(performance.now() - startedAt);
-    return recorded;
-  }
-}
-
 /** The `msg` of one JSON log line; empty when the line has none. */
 function messageOf(line: string): string {
   try {
@@ -192,8 +174,6 @@ export async function measureBanCheckRound(
   options: BanCheckRoundOptions,
 ): Promise<BanCheckRoundResult> {
   const clusterSecret = randomBytes(32).toString("hex");
-  const configKeys = new SecretBox(clusterSecret, secretBoxPurposes.configKeys);
-  const probeTokens = new SecretBox(clusterSecret, secretBoxPurposes.probeTokens);
   const vantageToken = randomBytes(24).toString("hex");
   const stops: (() => Promise<void>)[] = [];
   let measured = false;
@@ -214,24 +194,43 @@ export async function measureBanCheckRound(
       maxConcurrentProbes: Math.max(AGENT_DEFAULT_MAX_CONCURRENT, options.concurrency),
     });
     stops.push(() => agents.close());
+    const verdicts = new Map<Verdict, number>();
+    const checkMs: number[] = [];
+    let tracker: ReturnType<typeof roundTracker> | undefined;
+    const { logger, counts: logged } = countingLogger();
     const cluster = await startInProcessCluster({
       size: options.nodes,
       redisUrl: redis.url,
       heartbeatMs: options.heartbeatMs,
       electionTimeoutMs: options.electionTimeoutMs,
       snapshotEveryEntries: 10_000,
+      assemble: (_id, redisPrefix) => ({
+        clusterSecret,
+        logger,
+        banChecks: {
+          probing: { probe: runProbe, askVantage: askVantageProbe },
+          settings: {
+            banAfter: BAN_AFTER,
+            downAfter: DOWN_AFTER,
+            probeTimeoutMs: PROBE_TIMEOUT_MS,
+          },
+          schedule: quietSchedule(),
+          // The round is measured, not a new leader's pause before it.
+          startDelayMs: 0,
+          concurrency: options.concurrency,
+          queueRedis: { url: redis.url, prefix: `${redisPrefix}bull` },
+          onVerdict: (recorded) => {
+            verdicts.set(recorded.verdict, (verdicts.get(recorded.verdict) ?? 0) + 1);
+            if (!recorded.duplicate) checkMs.push(recorded.checkMs);
+            tracker?.committed(recorded.serverId, recorded.round);
+          },
+          // Started once the fleet is seeded: the round is what is measured.
+          startsWithLeadership: false,
+        },
+      }),
     });
     stops.push(() => cluster.stop());
-
-    const services = cluster.members.map(
-      (member) =>
-        new ControlPlaneService({
-          node: member.node,
-          state: member.state,
-          configKeys,
-          probeTokens,
-        }),
-    );
+    const services = cluster.members.map((member) => member.assembled.service);
     const leader = await cluster.leader();
     const leaderService = services[cluster.members.indexOf(leader)]!;
     const seedStartedAt = performance.now();
@@ -248,44 +247,13 @@ export async function measureBanCheckRound(
 
     const state = leader.state;
     const round = quietSchedule().latestSlot(Date.now());
-    const tracker = roundTracker(state, fleet.serverIds, round);
-    const { logger, counts: logged } = countingLogger();
-    const checkers: TimedServerChecker[] = [];
-    const verdicts = new Map<Verdict, number>();
+    const roundProgress = roundTracker(state, fleet.serverIds, round);
+    tracker = roundProgress;
     let leaderChanges = 0;
-    const checks = cluster.members.map((member, position) => {
-      const service = services[position]!;
-      const checker = new TimedServerChecker({
-        service,
-        configKeys,
-        probeTokens,
-        probing: { probe: runProbe, askVantage: askVantageProbe },
-        settings: { banAfter: BAN_AFTER, downAfter: DOWN_AFTER, probeTimeoutMs: PROBE_TIMEOUT_MS },
-        logger,
-      });
-      checkers.push(checker);
+    for (const member of cluster.members)
       member.node.onLeadershipChange(({ isLeader }) => {
         if (isLeader) leaderChanges++;
       });
-      return new BanChecks({
-        node: member.node,
-        service,
-        checker,
-        schedule: quietSchedule(),
-        // The round is measured, not a new leader's pause before it.
-        startDelayMs: 0,
-        concurrency: options.concurrency,
-        redis: { url: redis.url, prefix: `${member.redisPrefix}bull` },
-        logger,
-        onVerdict: (recorded) => {
-          verdicts.set(recorded.verdict, (verdicts.get(recorded.verdict) ?? 0) + 1);
-          tracker.committed(recorded.serverId, recorded.round);
-        },
-      });
-    });
-    stops.push(async () => {
-      await Promise.all(checks.map((banChecks) => banChecks.close()));
-    });
 
     const liveConfigsBefore = state.counts().liveConfigs;
     const configsOn = new Map(
@@ -296,27 +264,28 @@ export async function measureBanCheckRound(
     const cpuBefore = process.cpuUsage();
     const memory = sampleMemory(MEMORY_SAMPLE_MS);
     const startedAt = performance.now();
-    for (const banChecks of checks) banChecks.attach();
+    for (const member of cluster.members)
+      member.assembled.leadership.add(member.assembled.banChecks!);
 
     const deadline = startedAt + options.roundTimeoutMs;
     let lastSweepAt = startedAt;
     let lastProgressAt = startedAt;
-    while (!tracker.complete && performance.now() < deadline) {
+    while (!roundProgress.complete && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, COMPLETION_POLL_MS));
       const now = performance.now();
       if (now - lastSweepAt >= SWEEP_EVERY_MS) {
-        tracker.sweep();
+        roundProgress.sweep();
         lastSweepAt = now;
       }
       if (now - lastProgressAt >= PROGRESS_EVERY_MS) {
-        options.onProgress?.(tracker.checked, fleet.serverIds.length);
+        options.onProgress?.(roundProgress.checked, fleet.serverIds.length);
         lastProgressAt = now;
       }
     }
     const durationMs = performance.now() - startedAt;
     const memoryPeak = memory.stop();
     const cpu = process.cpuUsage(cpuBefore);
-    tracker.sweep();
+    roundProgress.sweep();
 
     const banned = fleet.serverIds.filter((id) => state.server(id)?.status === "banned");
     measured = true;
@@ -327,11 +296,11 @@ export async function measureBanCheckRound(
       liveConfigsBefore,
       liveConfigsAfter: state.counts().liveConfigs,
       seedMs,
-      checked: tracker.checked,
-      complete: tracker.complete,
+      checked: roundProgress.checked,
+      complete: roundProgress.complete,
       durationMs,
       verdicts,
-      checkMs: summarize(checkers.flatMap((checker) => checker.checkMs)),
+      checkMs: summarize(checkMs),
       committedEntries: leader.node.status().commitIndex - commitBefore,
       bans: banned.length,
       configsRehomed: banned.reduce((sum, id) => sum + (configsOn.get(id) ?? 0), 0),

@@ -4,16 +4,20 @@
  * pass in memory (asynchronously, like a socket), and each node keeps its
  * Raft log durable in a real Redis under its own key prefix, as in production.
  */
-import { Writable } from "node:stream";
+import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { type ApplyResult, ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
-import { NodeMetrics } from "../../cluster/metrics.ts";
-import { ClusterNode } from "../../cluster/node.ts";
+import {
+  type AssembledNode,
+  assembleNode,
+  type NodeAssemblyOptions,
+} from "../../app/assemble-node.ts";
+import type { ApplyResult, ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
+import type { ClusterNode } from "../../cluster/node.ts";
 import type { Message, NodeId } from "../../cluster/raft/types.ts";
 import { defaultKeyPrefix } from "../../cluster/storage/keys.ts";
 import { RaftLogStore } from "../../cluster/storage/raft-log-store.ts";
 import { connectRedis } from "../../cluster/storage/redis-connection.ts";
-import { createLogger } from "../../shared/logger.ts";
+import { silentLogger } from "../../shared/silent-logger.ts";
 
 export interface InProcessClusterOptions {
   size: number;
@@ -22,6 +26,11 @@ export interface InProcessClusterOptions {
   heartbeatMs: number;
   electionTimeoutMs: number;
   snapshotEveryEntries: number;
+  /** Per member: the secret, a logger, leader work; default a random secret and no logs. */
+  assemble?: (
+    id: NodeId,
+    redisPrefix: string,
+  ) => Partial<Pick<NodeAssemblyOptions, "clusterSecret" | "logger" | "banChecks">>;
 }
 
 export interface InProcessMember {
@@ -30,6 +39,8 @@ export interface InProcessMember {
   state: ControlPlaneState;
   /** The node's key prefix in Redis (`nexaloak:<id>:`), under which its queues may live too. */
   redisPrefix: string;
+  /** The whole node as app/assemble-node.ts built it. */
+  assembled: AssembledNode;
 }
 
 export interface InProcessCluster {
@@ -51,10 +62,7 @@ export async function startInProcessCluster(
   const initialMembers = new Map(ids.map((id) => [id, `ws://in-process/${id}`]));
   const byId = new Map<NodeId, InProcessMember>();
   const connections: Redis[] = [];
-  const silent = createLogger({
-    level: "silent",
-    destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
-  });
+  const clusterSecret = randomBytes(32).toString("hex");
   const deliver = (messages: readonly Message[]): void => {
     for (const message of messages)
       setImmediate(() => byId.get(message.to)?.node.receive([message]));
@@ -64,24 +72,23 @@ export async function startInProcessCluster(
       const redis = await connectRedis(options.redisUrl, { connectionName: `nexaloak-${id}` });
       connections.push(redis);
       const redisPrefix = defaultKeyPrefix(id);
-      const state = new ControlPlaneState();
-      const node = new ClusterNode<ApplyResult>({
+      const assembled = assembleNode({
         id,
         initialMembers,
         heartbeatMs: options.heartbeatMs,
         electionTimeoutMs: options.electionTimeoutMs,
         snapshotEveryEntries: options.snapshotEveryEntries,
         store: new RaftLogStore(redis, redisPrefix),
-        stateMachine: state,
         send: deliver,
-        logger: silent,
-        metrics: new NodeMetrics(),
+        logger: silentLogger,
+        clusterSecret,
+        ...options.assemble?.(id, redisPrefix),
       });
-      byId.set(id, { id, node, state, redisPrefix });
+      byId.set(id, { id, node: assembled.node, state: assembled.state, redisPrefix, assembled });
     }
-    await Promise.all([...byId.values()].map((member) => member.node.start()));
+    await Promise.all([...byId.values()].map((member) => member.assembled.start()));
   } catch (error) {
-    await Promise.all([...byId.values()].map((member) => member.node.stop()));
+    await Promise.all([...byId.values()].map((member) => member.assembled.stop()));
     for (const redis of connections) redis.disconnect();
     throw error;
   }
@@ -98,7 +105,7 @@ export async function startInProcessCluster(
       throw new Error(`no leader was elected within ${timeoutMs} ms`);
     },
     async stop() {
-      await Promise.all(members.map((member) => member.node.stop()));
+      await Promise.all(members.map((member) => member.assembled.stop()));
       for (const redis of connections) redis.disconnect();
     },
   };

@@ -1,5 +1,5 @@
 /**
- * One NexaLoak node process (`node --import tsx cluster/main.ts`) started by a
+ * One NexaLoak node process (`node --import tsx app/main.ts`) started by a
  * test, the dev cluster or a benchmark: its environment, its output appended
  * to a log file and kept in memory, its JSON log lines, and stopping it by
  * PID. A node started here never outlives the process that started it: it is
@@ -13,7 +13,7 @@ import { diesWithParent } from "./executables.ts";
 import { trackChild, untrackChild } from "./exit-cleanup.ts";
 
 /** The node's entry point in this repository. */
-export const NODE_ENTRY = fileURLToPath(new URL("../../cluster/main.ts", import.meta.url));
+export const NODE_ENTRY = fileURLToPath(new URL("../../app/main.ts", import.meta.url));
 
 /** The node runs in a directory of its own, so tsx is told where the project's tsconfig is. */
 const TSCONFIG_PATH = fileURLToPath(new URL("../../tsconfig.json", import.meta.url));

@@ -179,6 +179,9 @@ if (missing.length > 0 && !process.env.CI) {
           WG_PORT: String(wireguardPort),
           PUBLIC_HOST: serverUnderlay,
           DATA_DIR: join(network.directory, "data"),
+          // One catch-up check at start, and no scheduled round that a run across a
+          // five-minute boundary would add: two would mark this unreachable server down.
+          BAN_CHECK_CRON: "0 0 1 1 *",
         },
       });
       started.node = node;

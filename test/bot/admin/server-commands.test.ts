@@ -47,7 +47,7 @@ test("/checknow commits a verdict at once and says what it found; /server lists 
       assert.match(details.text!, /down: control fails tcp \(connection_refused\)/);
       assert.match(details.text!, /consecutive filtered 0, down 1/);
     },
-    { adminIds: [String(ADMIN)], probing: n2Dead },
+    { adminIds: [String(ADMIN)], banChecks: { probing: n2Dead } },
   );
 });
 
@@ -103,7 +103,7 @@ test("a /checknow delivered again after its verdict was recorded neither probes 
       assert.is(messagesMatching(root, /^Checking n1/).length, 1);
       assert.is(leader.state.server("n1")!.checks.recent.length, 1);
     },
-    { adminIds: [String(ADMIN)], probing: counting },
+    { adminIds: [String(ADMIN)], banChecks: { probing: counting } },
   );
 });
 

@@ -5,15 +5,11 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BanChecks } from "../../../bot/jobs/ban-checks.ts";
-import { type RecordedVerdict, ServerChecker } from "../../../bot/jobs/server-checker.ts";
-import { ControlPlaneService } from "../../../cluster/control-plane-service.ts";
+import type { RecordedVerdict } from "../../../bot/jobs/server-checker.ts";
 import { startRedisServer } from "../../../scripts/lib/redis-server.ts";
 import { CronSchedule } from "../../../shared/cron-schedule.ts";
-import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import type { ProbeOutcome } from "../../../shared/probe/probe-request.ts";
-import { silentLogger } from "../../../shared/silent-logger.ts";
 import { startInMemoryCluster } from "../../cluster/support/in-memory-cluster.ts";
 
 const SECRET = "ban-check-suite-cluster-secret-0123456789";
@@ -27,55 +23,41 @@ function everySecond(): CronSchedule {
 
 async function startFleet(probeDelayMs: () => number) {
   const redis = await startRedisServer({ appendonly: false });
-  const cluster = await startInMemoryCluster(3);
-  const configKeys = new SecretBox(SECRET, secretBoxPurposes.configKeys);
-  const probeTokens = new SecretBox(SECRET, secretBoxPurposes.probeTokens);
   const verdictsBy = new Map<string, RecordedVerdict[]>();
   /** Probes started, by the node that ran them. */
   const probesBy = new Map<string, number>();
-  const checks: BanChecks[] = [];
-  const services = new Map<string, ControlPlaneService>();
-  for (const member of cluster.members.values()) {
-    const service = new ControlPlaneService({
-      node: member.node,
-      state: member.state,
-      configKeys,
-      probeTokens,
-    });
-    services.set(member.id, service);
-    verdictsBy.set(member.id, []);
-    probesBy.set(member.id, 0);
-    const checker = new ServerChecker({
-      service,
-      configKeys,
-      probeTokens,
-      probing: {
-        probe: async (): Promise<ProbeOutcome> => {
-          probesBy.set(member.id, (probesBy.get(member.id) ?? 0) + 1);
-          await new Promise((resolve) => setTimeout(resolve, probeDelayMs()));
-          return { ok: true, rttMs: 1 };
+  const cluster = await startInMemoryCluster(3, {
+    deferLeaderWork: true,
+    assemble: (id) => {
+      verdictsBy.set(id, []);
+      probesBy.set(id, 0);
+      return {
+        clusterSecret: SECRET,
+        banChecks: {
+          probing: {
+            probe: async (): Promise<ProbeOutcome> => {
+              probesBy.set(id, (probesBy.get(id) ?? 0) + 1);
+              await new Promise((resolve) => setTimeout(resolve, probeDelayMs()));
+              return { ok: true, rttMs: 1 };
+            },
+            askVantage: async () => ({
+              ok: false,
+              error: { code: "VANTAGE_UNREACHABLE", message: "none" },
+            }),
+          },
+          settings: { banAfter: 2, downAfter: 2, probeTimeoutMs: 2000 },
+          schedule: everySecond(),
+          concurrency: 4,
+          queueRedis: { url: redis.url, prefix: `nexaloak:${id}:bull` },
+          onVerdict: (verdict) => verdictsBy.get(id)?.push(verdict),
         },
-        askVantage: async () => ({
-          ok: false,
-          error: { code: "VANTAGE_UNREACHABLE", message: "none" },
-        }),
-      },
-      settings: { banAfter: 2, downAfter: 2, probeTimeoutMs: 2000 },
-      logger: silentLogger,
-    });
-    checks.push(
-      new BanChecks({
-        node: member.node,
-        service,
-        checker,
-        schedule: everySecond(),
-        concurrency: 4,
-        redis: { url: redis.url, prefix: `nexaloak:${member.id}:bull` },
-        logger: silentLogger,
-        onVerdict: (verdict) => verdictsBy.get(member.id)?.push(verdict),
-      }),
-    );
-  }
+      };
+    },
+  });
+  const services = new Map(
+    [...cluster.members.values()].map((member) => [member.id, member.assembled.service]),
+  );
+  const checks = [...cluster.members.values()].map((member) => member.assembled.banChecks!);
   const leader = await cluster.leader();
   const leaderService = services.get(leader.id)!;
   for (const [position, serverId] of SERVER_IDS.entries()) {
@@ -91,7 +73,7 @@ async function startFleet(probeDelayMs: () => number) {
       at: Date.now(),
     });
   }
-  for (const banChecks of checks) banChecks.attach();
+  cluster.followLeadership();
   return {
     cluster,
     verdictsBy,
@@ -105,7 +87,6 @@ async function startFleet(probeDelayMs: () => number) {
       );
     },
     async stop() {
-      await Promise.all(checks.map((banChecks) => banChecks.close()));
       await cluster.stop();
       await redis.stop();
     },

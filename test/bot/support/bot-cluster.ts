@@ -3,12 +3,10 @@
  * to one Telegram emulator: the fixture for the bot's suites. Every node has
  * a registered VPN server with a known endpoint, so configs can be issued.
  */
-import { BanChecks } from "../../../bot/jobs/ban-checks.ts";
+import type { BanCheckAssembly } from "../../../app/assemble-node.ts";
 import type { ServerCheckDeps } from "../../../bot/jobs/server-check.ts";
-import { ServerChecker } from "../../../bot/jobs/server-checker.ts";
-import { LeaderBot, type LeaderBotOptions } from "../../../bot/leader-bot.ts";
-import { ControlPlaneService } from "../../../cluster/control-plane-service.ts";
-import { runLeaderJobs } from "../../../cluster/leader-jobs.ts";
+import type { LeaderBot, LeaderBotOptions } from "../../../bot/leader-bot.ts";
+import type { ControlPlaneService } from "../../../cluster/control-plane-service.ts";
 import { startRedisServer } from "../../../scripts/lib/redis-server.ts";
 import {
   createTelegramEmulator,
@@ -16,10 +14,8 @@ import {
   type TelegramEmulator,
 } from "../../../scripts/telegram-emulator/emulator.ts";
 import { CronSchedule } from "../../../shared/cron-schedule.ts";
-import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import { createLogger } from "../../../shared/logger.ts";
-import { silentLogger } from "../../../shared/silent-logger.ts";
 import { startInMemoryCluster, type TestMember } from "../../cluster/support/in-memory-cluster.ts";
 
 export const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
@@ -44,8 +40,8 @@ export interface BotClusterOptions {
   deferBots?: boolean;
   /** How often the leader sweeps expired configs; default a minute (never, in a test). */
   expirySweepIntervalMs?: number;
-  /** What `/checknow` probes see; by default every probe succeeds. */
-  probing?: ServerCheckDeps;
+  /** Ban checks as a suite needs them; by default every probe succeeds and no round is due this year. */
+  banChecks?: Partial<Omit<BanCheckAssembly, "queueRedis">>;
 }
 
 /** Every probe answers, no vantage is reachable: checks say `ok`. */
@@ -66,67 +62,47 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
   const emulator: TelegramEmulator = await createTelegramEmulator({ tokens: [TOKEN] });
   // One redis-server stands in for every node's own: each node's queue has its own prefix.
   const redis = await startRedisServer({ appendonly: false });
-  const cluster = await startInMemoryCluster(3);
-  const configKeys = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.configKeys);
-  const probeTokens = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.probeTokens);
-  const members = new Map<string, BotMember>();
-  const leaderJobs: Array<() => void> = [];
   /** Added to the services' clock, so a test can jump days ahead. */
   const clock = { shiftMs: 0 };
-  for (const member of cluster.members.values()) {
-    const service = new ControlPlaneService({
-      node: member.node,
-      state: member.state,
-      configKeys,
-      probeTokens,
+  const cluster = await startInMemoryCluster(3, {
+    deferLeaderWork: options.deferBots === true,
+    assemble: (id) => ({
+      clusterSecret: CLUSTER_SECRET,
       clock: () => Date.now() + clock.shiftMs,
-    });
-    const banChecks = new BanChecks({
-      node: member.node,
-      service,
-      checker: new ServerChecker({
-        service,
-        configKeys,
-        probeTokens,
-        probing: options.probing ?? healthyProbing,
+      expirySweepIntervalMs: options.expirySweepIntervalMs ?? 60_000,
+      banChecks: {
+        probing: healthyProbing,
         settings: { banAfter: 2, downAfter: 2, probeTimeoutMs: 1000 },
-        logger: silentLogger,
-      }),
-      schedule: yearly,
-      concurrency: 4,
-      redis: { url: redis.url, prefix: `nexaloak:${member.id}:bull` },
-      logger: silentLogger,
+        schedule: yearly,
+        concurrency: 4,
+        // Only /checknow: see `yearly` above.
+        startsWithLeadership: false,
+        ...options.banChecks,
+        queueRedis: { url: redis.url, prefix: `nexaloak:${id}:bull` },
+      },
+      bot: {
+        token: TOKEN,
+        apiRoot: emulator.apiRoot,
+        bootstrapAdminIds: options.adminIds ?? [],
+        initialAccessMode: options.accessMode ?? "open",
+        pollTimeoutSeconds: 5,
+        // Delivery from the first moment, so the suites need not wait for it.
+        outboxStartDelayMs: 0,
+        userRateLimit: options.userRateLimit ?? { limit: 1000, timeFrameMs: 1000 },
+      },
+      // BOT_TEST_LOG=debug shows the nodes' logs when a suite needs explaining.
+      ...(process.env.BOT_TEST_LOG
+        ? { logger: createLogger({ level: process.env.BOT_TEST_LOG as "debug", nodeId: id }) }
+        : {}),
+    }),
+  });
+  const members = new Map<string, BotMember>();
+  for (const member of cluster.members.values())
+    members.set(member.id, {
+      ...member,
+      service: member.assembled.service,
+      bot: member.assembled.bot!,
     });
-    const bot = new LeaderBot({
-      token: TOKEN,
-      banChecks,
-      apiRoot: emulator.apiRoot,
-      node: member.node,
-      service,
-      bootstrapAdminIds: options.adminIds ?? [],
-      initialAccessMode: options.accessMode ?? "open",
-      queueRedis: { url: redis.url, prefix: `nexaloak:${member.id}:bull` },
-      electionTimeoutMs: 100,
-      // BOT_TEST_LOG=debug shows the bots' logs when a suite needs explaining.
-      logger: process.env.BOT_TEST_LOG
-        ? createLogger({ level: process.env.BOT_TEST_LOG as "debug", nodeId: member.id })
-        : silentLogger,
-      pollTimeoutSeconds: 5,
-      // Delivery from the first moment, so the suites need not wait for it.
-      outboxStartDelayMs: 0,
-      userRateLimit: options.userRateLimit ?? { limit: 1000, timeFrameMs: 1000 },
-    });
-    // The node's own leader jobs (the expiry sweep), as cluster/main.ts runs them.
-    leaderJobs.push(
-      runLeaderJobs({
-        node: member.node,
-        service,
-        expirySweepIntervalMs: options.expirySweepIntervalMs ?? 60_000,
-        logger: silentLogger,
-      }),
-    );
-    members.set(member.id, { ...member, service, bot });
-  }
   const leaderMember = async () => members.get((await cluster.leader()).id)!;
   const leader = await leaderMember();
   const regions = options.regions ?? [];
@@ -148,10 +124,7 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
   for (const [key, value] of Object.entries(options.settings ?? {}))
     await leader.service.run({ type: "setSetting", key, value });
 
-  const startBots = () => {
-    for (const member of members.values()) member.bot.attach();
-  };
-  if (!options.deferBots) startBots();
+  const startBots = () => cluster.followLeadership();
 
   return {
     emulator,
@@ -178,8 +151,6 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
       );
     },
     async stop() {
-      for (const stopJobs of leaderJobs) stopJobs();
-      await Promise.all([...members.values()].map((member) => member.bot.close()));
       await cluster.stop();
       await emulator.stop();
       await redis.cleanup();

@@ -1,10 +1,18 @@
-import { type ApplyResult, ControlPlaneState } from "../../../cluster/fsm/control-plane.ts";
-import { NodeMetrics } from "../../../cluster/metrics.ts";
-import { ClusterNode, type LogStore } from "../../../cluster/node.ts";
+import {
+  type AssembledNode,
+  assembleNode,
+  type NodeAssemblyOptions,
+} from "../../../app/assemble-node.ts";
+import type { ApplyResult, ControlPlaneState } from "../../../cluster/fsm/control-plane.ts";
+import type { ClusterNode, LogStore } from "../../../cluster/node.ts";
 import type { Message, NodeId, Snapshot } from "../../../cluster/raft/types.ts";
 import type { PersistedRaftState, SaveBatch } from "../../../cluster/storage/raft-log-store.ts";
 import { StorageError } from "../../../cluster/storage/storage-error.ts";
+import { applyWrite } from "../../../scripts/simulation/durable-log.ts";
 import { silentLogger } from "../../../shared/silent-logger.ts";
+
+/** The cluster secret of in-memory test clusters unless a test gives its own. */
+export const TEST_CLUSTER_SECRET = "in-memory-cluster-secret-0123456789abcdef";
 
 /** A LogStore in memory that can be switched off to play an unreachable Redis. */
 export class MemoryLogStore implements LogStore {
@@ -29,27 +37,12 @@ export class MemoryLogStore implements LogStore {
   async save(batch: SaveBatch): Promise<void> {
     this.check();
     this.saves++;
-    if (batch.snapshot) {
-      this.state.snapshot = batch.snapshot;
-      this.state.entries = this.state.entries.filter(
-        (entry) => entry.index > batch.snapshot!.metadata.index,
-      );
-    }
-    const first = batch.entries?.[0];
-    if (first) {
-      this.state.entries = this.state.entries
-        .filter((entry) => entry.index < first.index)
-        .concat(batch.entries!);
-    }
-    if (batch.hardState) this.state.hardState = batch.hardState;
+    this.state = applyWrite(this.state, { kind: "save", batch });
   }
 
   async compact(snapshot: Snapshot): Promise<void> {
     this.check();
-    this.state.snapshot = snapshot;
-    this.state.entries = this.state.entries.filter(
-      (entry) => entry.index > snapshot.metadata.index,
-    );
+    this.state = applyWrite(this.state, { kind: "compact", snapshot });
   }
 }
 
@@ -58,16 +51,32 @@ export interface TestMember {
   node: ClusterNode<ApplyResult>;
   state: ControlPlaneState;
   store: MemoryLogStore;
+  /** The whole node as app/assemble-node.ts built it. */
+  assembled: AssembledNode;
+}
+
+/** What a test adds to each member's assembly (leader work, clock, secret). */
+export type MemberAssembly = Partial<
+  Pick<
+    NodeAssemblyOptions,
+    "clusterSecret" | "clock" | "expirySweepIntervalMs" | "banChecks" | "bot" | "logger"
+  >
+>;
+
+export interface InMemoryClusterOptions {
+  snapshotEveryEntries?: number;
+  /** Per member: leader work and the like; default none but the expiry sweep. */
+  assemble?: (id: NodeId) => MemberAssembly;
+  /** Start following leadership only when followLeadership() is called. */
+  deferLeaderWork?: boolean;
 }
 
 /**
- * Three (or more) ClusterNodes in one process, messages passed directly
- * (asynchronously, like a socket), each with its own in-memory store.
+ * Three (or more) nodes in one process, built like every node
+ * (app/assemble-node.ts), messages passed directly (asynchronously, like a
+ * socket), each with its own in-memory store.
  */
-export async function startInMemoryCluster(
-  size: number,
-  options: { snapshotEveryEntries?: number } = {},
-) {
+export async function startInMemoryCluster(size: number, options: InMemoryClusterOptions = {}) {
   const ids = Array.from({ length: size }, (_, position) => `n${position + 1}`);
   const initialMembers = new Map(ids.map((id) => [id, `ws://test/${id}`]));
   const members = new Map<NodeId, TestMember>();
@@ -79,23 +88,26 @@ export async function startInMemoryCluster(
     }
   };
   for (const id of ids) {
-    const state = new ControlPlaneState();
     const store = new MemoryLogStore();
-    const node = new ClusterNode<ApplyResult>({
+    const assembled = assembleNode({
       id,
       initialMembers,
       heartbeatMs: 10,
       electionTimeoutMs: 100,
       snapshotEveryEntries: options.snapshotEveryEntries ?? 10_000,
       store,
-      stateMachine: state,
       send: deliver,
       logger: silentLogger,
-      metrics: new NodeMetrics(),
+      clusterSecret: TEST_CLUSTER_SECRET,
+      ...options.assemble?.(id),
     });
-    members.set(id, { id, node, state, store });
+    members.set(id, { id, node: assembled.node, state: assembled.state, store, assembled });
   }
-  await Promise.all([...members.values()].map((member) => member.node.start()));
+  await Promise.all(
+    [...members.values()].map((member) =>
+      member.assembled.start({ followLeadership: !options.deferLeaderWork }),
+    ),
+  );
 
   async function waitFor<T>(
     probe: () => T | undefined,
@@ -123,8 +135,12 @@ export async function startInMemoryCluster(
         3000,
         "a leader",
       ),
+    /** Starts every member's leader work (after deferLeaderWork). */
+    followLeadership: () => {
+      for (const member of members.values()) member.assembled.leadership.start();
+    },
     stop: async () => {
-      await Promise.all([...members.values()].map((member) => member.node.stop()));
+      await Promise.all([...members.values()].map((member) => member.assembled.stop()));
     },
   };
 }

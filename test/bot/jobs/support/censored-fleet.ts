@@ -18,9 +18,8 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BanChecks } from "../../../../bot/jobs/ban-checks.ts";
 import type { ServerCheckDeps } from "../../../../bot/jobs/server-check.ts";
-import { type RecordedVerdict, ServerChecker } from "../../../../bot/jobs/server-checker.ts";
+import type { RecordedVerdict } from "../../../../bot/jobs/server-checker.ts";
 import { askVantageProbe } from "../../../../bot/jobs/vantage-probe-client.ts";
 import { VpnAgent } from "../../../../cluster/agent/vpn-agent.ts";
 import { WireGuardDriver } from "../../../../cluster/agent/wg-driver.ts";
@@ -283,11 +282,22 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
 
     const redis = await startRedisServer({ appendonly: false });
     cleanups.push(() => redis.cleanup());
-    const bots = await startBotCluster();
+    const verdicts: RecordedVerdict[] = [];
+    const controlFailures: string[] = [];
+    const bots = await startBotCluster({
+      banChecks: {
+        probing: probingFromControl(controlUrl!, controlToken, controlFailures),
+        settings: { banAfter: BAN_AFTER, downAfter: DOWN_AFTER, probeTimeoutMs: PROBE_TIMEOUT_MS },
+        schedule: everyRound(),
+        onVerdict: (verdict) => verdicts.push(verdict),
+        // The suite starts them once every server runs.
+        startsWithLeadership: false,
+      },
+    });
     cleanups.push(() => bots.stop());
     const leader = await bots.polling();
     const configKeys = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.configKeys);
-    const probeTokens = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.probeTokens);
+    const _probeTokens = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.probeTokens);
 
     const servers = new Map<ServerName, RunningServer>();
     for (const [index, name] of SERVER_NAMES.entries()) {
@@ -340,37 +350,6 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
       );
     }
 
-    const verdicts: RecordedVerdict[] = [];
-    const controlFailures: string[] = [];
-    const probing = probingFromControl(controlUrl!, controlToken, controlFailures);
-    const banChecks = [...bots.members.values()].map(
-      (member) =>
-        new BanChecks({
-          node: member.node,
-          service: member.service,
-          checker: new ServerChecker({
-            service: member.service,
-            configKeys,
-            probeTokens,
-            probing,
-            settings: {
-              banAfter: BAN_AFTER,
-              downAfter: DOWN_AFTER,
-              probeTimeoutMs: PROBE_TIMEOUT_MS,
-            },
-            logger: logger(),
-          }),
-          schedule: everyRound(),
-          concurrency: 4,
-          redis: { url: redis.url, prefix: `nexaloak:${member.id}:bull` },
-          logger: logger(),
-          onVerdict: (verdict) => verdicts.push(verdict),
-        }),
-    );
-    cleanups.push(async () => {
-      await Promise.all(banChecks.map((checks) => checks.close()));
-    });
-
     return {
       network,
       censored,
@@ -395,7 +374,8 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
         await server.listener.stop();
       },
       startBanChecks() {
-        for (const checks of banChecks) checks.attach();
+        for (const member of bots.members.values())
+          member.assembled.leadership.add(member.assembled.banChecks!);
       },
       tearDown,
     };

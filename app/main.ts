@@ -4,37 +4,32 @@
  * 1 an unexpected failure.
  */
 import type { Redis } from "ioredis";
-import { BanChecks } from "../bot/jobs/ban-checks.ts";
-import { ServerChecker } from "../bot/jobs/server-checker.ts";
 import { askVantageProbe } from "../bot/jobs/vantage-probe-client.ts";
-import { LeaderBot } from "../bot/leader-bot.ts";
+import { AddressDiscovery, observedAddressAnswer } from "../cluster/address-discovery.ts";
+import { createVpnDriver } from "../cluster/agent/create-driver.ts";
+import { VpnAgent } from "../cluster/agent/vpn-agent.ts";
+import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
+import { addConfigRoutes } from "../cluster/api/config-routes.ts";
+import { addProbeRoutes } from "../cluster/api/probe-routes.ts";
+import { Router } from "../cluster/api/router.ts";
+import { addServerRoutes } from "../cluster/api/server-routes.ts";
+import { addSettingsRoutes } from "../cluster/api/settings-routes.ts";
+import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
+import { createNodeServer } from "../cluster/http.ts";
+import { NodeMetrics } from "../cluster/metrics.ts";
+import { ensureProbePeer } from "../cluster/probe-peer.ts";
+import { registerServer } from "../cluster/server-registration.ts";
+import { checkRedisDurability } from "../cluster/storage/durability.ts";
+import { RaftLogStore } from "../cluster/storage/raft-log-store.ts";
+import { connectRedis, redactUrl } from "../cluster/storage/redis-connection.ts";
+import { PeerTransport } from "../cluster/transport/peer-transport.ts";
 import { loadConfigFromProcess, type NodeConfig } from "../shared/config.ts";
-import { SecretBox, secretBoxPurposes } from "../shared/crypto/secret-box.ts";
+import type { SecretBox } from "../shared/crypto/secret-box.ts";
 import { listen } from "../shared/http-server.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
 import { runProbe } from "../shared/probe/run-probe.ts";
 import { readFileOrExit } from "../shared/read-file-or-exit.ts";
-import { AddressDiscovery, observedAddressAnswer } from "./address-discovery.ts";
-import { createVpnDriver } from "./agent/create-driver.ts";
-import { VpnAgent } from "./agent/vpn-agent.ts";
-import { addClusterRoutes } from "./api/cluster-routes.ts";
-import { addConfigRoutes } from "./api/config-routes.ts";
-import { addProbeRoutes } from "./api/probe-routes.ts";
-import { Router } from "./api/router.ts";
-import { addServerRoutes } from "./api/server-routes.ts";
-import { addSettingsRoutes } from "./api/settings-routes.ts";
-import { ControlPlaneService } from "./control-plane-service.ts";
-import { type ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
-import { createNodeServer } from "./http.ts";
-import { runLeaderJobs } from "./leader-jobs.ts";
-import { NodeMetrics } from "./metrics.ts";
-import { ClusterNode } from "./node.ts";
-import { ensureProbePeer } from "./probe-peer.ts";
-import { registerServer } from "./server-registration.ts";
-import { checkRedisDurability } from "./storage/durability.ts";
-import { RaftLogStore } from "./storage/raft-log-store.ts";
-import { connectRedis, redactUrl } from "./storage/redis-connection.ts";
-import { PeerTransport } from "./transport/peer-transport.ts";
+import { type AssembledNode, assembleNode } from "./assemble-node.ts";
 
 const EXIT_VOLATILE_REDIS = 3;
 
@@ -82,13 +77,11 @@ async function main(): Promise<void> {
   const config = loadConfigFromProcess();
   const logger = createLogger({ level: config.logLevel, nodeId: config.nodeId });
   const metrics = new NodeMetrics();
-  const state = new ControlPlaneState();
   const router = new Router();
-  let node: ClusterNode<ApplyResult> | undefined;
+  /** Set once the node has started: from then on it serves the API and /readyz. */
+  let running: AssembledNode["node"] | undefined;
+  let assembled: AssembledNode | undefined;
   let agent: VpnAgent | undefined;
-  let stopLeaderJobs: (() => void) | undefined;
-  let bot: LeaderBot | undefined;
-  let banChecks: BanChecks | undefined;
   let startupStage = "connecting to Redis";
 
   const tls = config.serverTls
@@ -103,8 +96,8 @@ async function main(): Promise<void> {
     router,
     adminApiToken: config.adminApiToken,
     metrics,
-    readiness: () => node?.readiness() ?? { ready: false, reason: startupStage },
-    apiUnavailableReason: () => (node ? undefined : `the node is starting (${startupStage})`),
+    readiness: () => running?.readiness() ?? { ready: false, reason: startupStage },
+    apiUnavailableReason: () => (running ? undefined : `the node is starting (${startupStage})`),
     observedAddress: (request) => observedAddressAnswer(request, config.clusterSecret),
     logger,
     ...(tls ? { tls } : {}),
@@ -114,14 +107,14 @@ async function main(): Promise<void> {
     clusterSecret: config.clusterSecret,
     peers: config.peers,
     logger: logger.child({ component: "transport" }),
-    onMessages: (_from, messages) => node?.receive(messages),
+    onMessages: (_from, messages) => running?.receive(messages),
     events: {
       handshakeRejected: (reason) => metrics.rejectedHandshakes.inc({ reason }),
       frameRejected: (_peer, reason) => metrics.rejectedFrames.inc({ reason }),
       peerConnected: (peer) => metrics.peerConnected.set({ peer }, 1),
       peerDisconnected: (peer) => {
         metrics.peerConnected.set({ peer }, 0);
-        node?.peerDisconnected(peer);
+        running?.peerDisconnected(peer);
       },
       messagesDropped: (peer, count) => metrics.droppedMessages.inc({ peer }, count),
     },
@@ -132,10 +125,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    await bot?.close();
-    await banChecks?.close();
-    stopLeaderJobs?.();
-    await node?.shutdown();
+    await assembled?.stop({ gracefully: true });
     await agent?.stop();
     await transport.close();
     server.close();
@@ -173,20 +163,18 @@ async function main(): Promise<void> {
     process.stderr.write(`${serverPublicKey.error.message}\n`);
     process.exit(1);
   }
-  const configKeys = new SecretBox(config.clusterSecret, secretBoxPurposes.configKeys);
-
   startupStage = "loading the Raft log";
   const store = new RaftLogStore(redis, config.redisPrefix, {
     onWriteLatencyMs: () => undefined,
   });
-  const clusterNode = new ClusterNode<ApplyResult>({
+  const queueRedis = { url: config.redisUrl, prefix: `${config.redisPrefix}bull` };
+  const node = assembleNode({
     id: config.nodeId,
     initialMembers: config.peers,
     heartbeatMs: config.heartbeatMs,
     electionTimeoutMs: config.electionTimeoutMs,
     snapshotEveryEntries: config.snapshotEveryEntries,
     store,
-    stateMachine: state,
     send: (messages) => {
       // The node hands over a whole Ready at once: nothing to gain from waiting.
       transport.send(messages);
@@ -196,22 +184,33 @@ async function main(): Promise<void> {
       // The founding PEERS stay dialable until membership says otherwise.
       transport.setPeers(new Map([...members]));
     },
-    logger: logger.child({ component: "raft" }),
-    metrics,
     onApplied: () => agent?.notifyStateChanged(),
     // The node has stopped (a bug or corrupt state, logged): rather than serve
     // a diverged state, end the process for its supervisor to see.
     onFatal: () => process.exit(1),
+    clusterSecret: config.clusterSecret,
+    logger,
+    metrics,
+    banChecks: {
+      probing: { probe: runProbe, askVantage: askVantageProbe },
+      settings: config.banChecks,
+      schedule: config.banChecks.schedule,
+      concurrency: config.banChecks.concurrency,
+      queueRedis,
+    },
+    ...(config.botToken
+      ? {
+          bot: {
+            token: config.botToken,
+            apiRoot: config.telegramApiRoot,
+            bootstrapAdminIds: config.adminIds,
+            initialAccessMode: config.accessMode,
+          },
+        }
+      : {}),
   });
-  const probeTokens = new SecretBox(config.clusterSecret, secretBoxPurposes.probeTokens);
-  const service = new ControlPlaneService({ node: clusterNode, state, configKeys, probeTokens });
-  // Subscribed before the node starts, so a first leadership is not missed.
-  stopLeaderJobs = runLeaderJobs({
-    node: clusterNode,
-    service,
-    expirySweepIntervalMs: 60_000,
-    logger: logger.child({ component: "leader-jobs" }),
-  });
+  assembled = node;
+  const { service, state, configKeys } = node;
   agent = new VpnAgent({
     driver,
     serverId: config.nodeId,
@@ -237,51 +236,17 @@ async function main(): Promise<void> {
     },
     logger: logger.child({ component: "vpn" }),
   });
-  const checks = new BanChecks({
-    node: clusterNode,
-    service,
-    checker: new ServerChecker({
-      service,
-      configKeys,
-      probeTokens,
-      probing: { probe: runProbe, askVantage: askVantageProbe },
-      settings: config.banChecks,
-      logger: logger.child({ component: "ban-check" }),
-    }),
-    schedule: config.banChecks.schedule,
-    concurrency: config.banChecks.concurrency,
-    redis: { url: config.redisUrl, prefix: `${config.redisPrefix}bull` },
-    logger: logger.child({ component: "ban-check" }),
-    onVerdict: ({ verdict, transition }) => metrics.banCheckVerdicts.inc({ verdict, transition }),
-  });
-  checks.attach();
-  banChecks = checks;
-  await clusterNode.start();
-  addClusterRoutes(router, clusterNode);
-  addSettingsRoutes(router, clusterNode, state);
-  addServerRoutes(router, service, checks);
+  await node.start();
+  addClusterRoutes(router, node.node);
+  addSettingsRoutes(router, node.node, state);
+  addServerRoutes(router, service, node.banChecks!);
   addConfigRoutes(router, service);
   addProbeRoutes(router, service);
-  node = clusterNode;
+  running = node.node;
   transport.start();
   agent.start();
-  if (config.botToken) {
-    bot = new LeaderBot({
-      token: config.botToken,
-      apiRoot: config.telegramApiRoot,
-      node: clusterNode,
-      service,
-      bootstrapAdminIds: config.adminIds,
-      initialAccessMode: config.accessMode,
-      queueRedis: { url: config.redisUrl, prefix: `${config.redisPrefix}bull` },
-      electionTimeoutMs: config.electionTimeoutMs,
-      banChecks: checks,
-      logger: logger.child({ component: "bot" }),
-    });
-    bot.attach();
-  } else {
+  if (!config.botToken)
     logger.info("BOT_TOKEN is not set: the Telegram bot is off on this node; everything else runs");
-  }
   logger.info({ peers: [...config.peers.keys()], vpnDriver: config.vpnDriver }, "node started");
 
   const discovery = config.publicHost
@@ -289,7 +254,7 @@ async function main(): Promise<void> {
     : new AddressDiscovery({
         serverId: config.nodeId,
         clusterSecret: config.clusterSecret,
-        peers: () => clusterNode.memberUrls(),
+        peers: () => node.node.memberUrls(),
         service,
         localAddress: config.outboundAddress,
         intervalMs: 30_000,

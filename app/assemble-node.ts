@@ -1,0 +1,221 @@
+/**
+ * The one place a node is put together: its replicated state, the Raft
+ * node, the control-plane service, and the work only a leader does (expiry
+ * sweeps, ban checks, the Telegram bot) under one leadership runner. The
+ * process entry point (app/main.ts), the local dev cluster, the in-process
+ * clusters of tests and benchmarks all build their nodes here; they differ
+ * only in what they plug in: the log store, how messages travel, which
+ * leader work runs.
+ */
+import { BanChecks } from "../bot/jobs/ban-checks.ts";
+import type { QueueRedis } from "../bot/jobs/outbox-queue.ts";
+import type { ServerCheckDeps } from "../bot/jobs/server-check.ts";
+import type { RecordedVerdict } from "../bot/jobs/server-checker.ts";
+import { type CheckSettings, ServerChecker } from "../bot/jobs/server-checker.ts";
+import { LeaderBot, type LeaderBotOptions } from "../bot/leader-bot.ts";
+import { ConfigExpiryTask } from "../cluster/config-expiry-task.ts";
+import { ControlPlaneService } from "../cluster/control-plane-service.ts";
+import { type ApplyResult, ControlPlaneState } from "../cluster/fsm/control-plane.ts";
+import { LeadershipRunner, type LeaderTask } from "../cluster/leadership-runner.ts";
+import { NodeMetrics } from "../cluster/metrics.ts";
+import { ClusterNode, type ClusterNodeOptions } from "../cluster/node.ts";
+import type { CronSchedule } from "../shared/cron-schedule.ts";
+import { SecretBox, secretBoxPurposes } from "../shared/crypto/secret-box.ts";
+import type { Logger } from "../shared/logger.ts";
+
+/** Ban checks on the leader: how to probe, when, and where the queue lives. */
+export interface BanCheckAssembly {
+  probing: ServerCheckDeps;
+  settings: CheckSettings;
+  schedule: CronSchedule;
+  concurrency: number;
+  /** This node's own Redis and the key prefix of its job queues. */
+  queueRedis: QueueRedis;
+  onVerdict?: (verdict: RecordedVerdict) => void;
+  startDelayMs?: number;
+  clock?: () => number;
+  /** False: built (the bot's /checknow uses them) but left to the caller to add to `leadership`. */
+  startsWithLeadership?: boolean;
+}
+
+/** The Telegram bot on the leader; what the assembly supplies itself is left out. */
+export type BotAssembly = Omit<
+  LeaderBotOptions,
+  "node" | "service" | "banChecks" | "electionTimeoutMs" | "logger" | "queueRedis"
+>;
+
+export interface NodeAssemblyOptions
+  extends Pick<
+    ClusterNodeOptions<ApplyResult>,
+    | "id"
+    | "initialMembers"
+    | "heartbeatMs"
+    | "electionTimeoutMs"
+    | "snapshotEveryEntries"
+    | "store"
+    | "send"
+    | "onMembersChanged"
+    | "onApplied"
+    | "onFatal"
+    | "runtime"
+  > {
+  /** Derives the keys that seal user keys and probe tokens in the replicated state. */
+  clusterSecret: string;
+  logger: Logger;
+  /** Default: a registry of its own. */
+  metrics?: NodeMetrics;
+  /** The control plane's wall clock (commands carry the time); default Date.now. */
+  clock?: () => number;
+  /** How often the leader sweeps expired configs; default a minute. */
+  expirySweepIntervalMs?: number;
+  /** Ban checks on the leader; off when omitted. */
+  banChecks?: BanCheckAssembly;
+  /** The Telegram bot on the leader (needs banChecks, for /checknow); off when omitted. */
+  bot?: BotAssembly;
+}
+
+export interface AssembledNode {
+  readonly id: string;
+  readonly node: ClusterNode<ApplyResult>;
+  readonly state: ControlPlaneState;
+  readonly service: ControlPlaneService;
+  readonly metrics: NodeMetrics;
+  readonly configKeys: SecretBox;
+  readonly probeTokens: SecretBox;
+  readonly banChecks: BanChecks | undefined;
+  readonly bot: LeaderBot | undefined;
+  /** Runs every leader task; add() takes more. */
+  readonly leadership: LeadershipRunner;
+  /**
+   * Follows leadership (unless `followLeadership` is false: a fixture starts
+   * `leadership` later), then loads the log and starts ticking.
+   */
+  start(options?: { followLeadership?: boolean }): Promise<void>;
+  /**
+   * Ends the leader work, then the node; `gracefully` hands leadership over
+   * first (a process shutting down), otherwise it stops dead.
+   */
+  stop(options?: { gracefully?: boolean }): Promise<void>;
+}
+
+export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
+  const { logger } = options;
+  const metrics = options.metrics ?? new NodeMetrics();
+  const state = new ControlPlaneState();
+  const node = new ClusterNode<ApplyResult>({
+    id: options.id,
+    initialMembers: options.initialMembers,
+    heartbeatMs: options.heartbeatMs,
+    electionTimeoutMs: options.electionTimeoutMs,
+    snapshotEveryEntries: options.snapshotEveryEntries,
+    store: options.store,
+    stateMachine: state,
+    send: options.send,
+    logger: logger.child({ component: "raft" }),
+    metrics,
+    ...(options.onMembersChanged ? { onMembersChanged: options.onMembersChanged } : {}),
+    ...(options.onApplied ? { onApplied: options.onApplied } : {}),
+    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+    ...(options.runtime ? { runtime: options.runtime } : {}),
+  });
+  const configKeys = new SecretBox(options.clusterSecret, secretBoxPurposes.configKeys);
+  const probeTokens = new SecretBox(options.clusterSecret, secretBoxPurposes.probeTokens);
+  const service = new ControlPlaneService({
+    node,
+    state,
+    configKeys,
+    probeTokens,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const tasks: LeaderTask[] = [
+    new ConfigExpiryTask({
+      service,
+      intervalMs: options.expirySweepIntervalMs ?? 60_000,
+      logger: logger.child({ component: "leader-jobs" }),
+    }),
+  ];
+  const banChecks =
+    options.banChecks &&
+    assembleBanChecks(options.banChecks, service, configKeys, probeTokens, metrics, logger);
+  if (banChecks && options.banChecks?.startsWithLeadership !== false) tasks.push(banChecks);
+  let bot: LeaderBot | undefined;
+  if (options.bot) {
+    if (!banChecks || !options.banChecks)
+      throw new Error("the bot needs ban checks (for /checknow): give banChecks too");
+    bot = new LeaderBot({
+      ...options.bot,
+      node,
+      service,
+      banChecks,
+      queueRedis: options.banChecks.queueRedis,
+      electionTimeoutMs: options.electionTimeoutMs,
+      logger: logger.child({ component: "bot" }),
+    });
+    tasks.push(bot);
+  }
+  const leadership = new LeadershipRunner({
+    node,
+    tasks,
+    logger: logger.child({ component: "leadership" }),
+  });
+  return {
+    id: options.id,
+    node,
+    state,
+    service,
+    metrics,
+    configKeys,
+    probeTokens,
+    banChecks,
+    bot,
+    leadership,
+    async start(startOptions = {}) {
+      // Subscribed before the node starts, so a first leadership is not missed.
+      if (startOptions.followLeadership !== false) leadership.start();
+      await node.start();
+    },
+    async stop(stopOptions = {}) {
+      if (stopOptions.gracefully) {
+        // Hand leadership over first: the leader work ends with it.
+        await node.shutdown();
+        await leadership.close();
+      } else {
+        await leadership.close();
+        await node.stop();
+      }
+      await bot?.close();
+    },
+  };
+}
+
+function assembleBanChecks(
+  options: BanCheckAssembly,
+  service: ControlPlaneService,
+  configKeys: SecretBox,
+  probeTokens: SecretBox,
+  metrics: NodeMetrics,
+  logger: Logger,
+): BanChecks {
+  const checkLogger = logger.child({ component: "ban-check" });
+  return new BanChecks({
+    service,
+    checker: new ServerChecker({
+      service,
+      configKeys,
+      probeTokens,
+      probing: options.probing,
+      settings: options.settings,
+      logger: checkLogger,
+    }),
+    schedule: options.schedule,
+    concurrency: options.concurrency,
+    redis: options.queueRedis,
+    logger: checkLogger,
+    onVerdict: (verdict) => {
+      metrics.banCheckVerdicts.inc({ verdict: verdict.verdict, transition: verdict.transition });
+      options.onVerdict?.(verdict);
+    },
+    ...(options.startDelayMs === undefined ? {} : { startDelayMs: options.startDelayMs }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+}
