@@ -9,9 +9,9 @@
  */
 import { BanChecks } from "../bot/jobs/ban-checks.ts";
 import type { QueueRedis } from "../bot/jobs/outbox-queue.ts";
-import type { ServerCheckDeps } from "../bot/jobs/server-check.ts";
 import type { RecordedVerdict } from "../bot/jobs/server-checker.ts";
 import { type CheckSettings, ServerChecker } from "../bot/jobs/server-checker.ts";
+import type { ServerCheckDeps } from "../bot/jobs/server-probing.ts";
 import { LeaderBot, type LeaderBotOptions } from "../bot/leader-bot.ts";
 import { ConfigExpiryTask } from "../cluster/config-expiry-task.ts";
 import { ControlPlaneService } from "../cluster/control-plane-service.ts";

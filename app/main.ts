@@ -23,19 +23,21 @@ import { checkRedisDurability } from "../cluster/storage/durability.ts";
 import { RaftLogStore } from "../cluster/storage/raft-log-store.ts";
 import { connectRedis, redactUrl } from "../cluster/storage/redis-connection.ts";
 import { PeerTransport } from "../cluster/transport/peer-transport.ts";
+import { Backoff } from "../shared/backoff.ts";
 import { loadConfigFromProcess, type NodeConfig } from "../shared/config.ts";
 import type { SecretBox } from "../shared/crypto/secret-box.ts";
 import { listen } from "../shared/http-server.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
 import { runProbe } from "../shared/probe/run-probe.ts";
 import { readFileOrExit } from "../shared/read-file-or-exit.ts";
+import { sleep } from "../shared/sleep.ts";
 import { type AssembledNode, assembleNode } from "./assemble-node.ts";
 
 const EXIT_VOLATILE_REDIS = 3;
 
 /** Connects to Redis, retrying with back-off for as long as it takes; the node stays up meanwhile. */
 async function connectUntilReady(config: NodeConfig, logger: Logger): Promise<Redis> {
-  let delayMs = 100;
+  const backoff = new Backoff({ minDelayMs: 100, maxDelayMs: 2000 });
   for (let attempt = 1; ; attempt++) {
     try {
       return await connectRedis(config.redisUrl, { connectionName: `nexaloak-${config.nodeId}` });
@@ -46,8 +48,7 @@ async function connectUntilReady(config: NodeConfig, logger: Logger): Promise<Re
           "Redis is not reachable yet; retrying",
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      delayMs = Math.min(delayMs * 2, 2000);
+      await sleep(backoff.next());
     }
   }
 }
@@ -69,7 +70,7 @@ async function registerProbePeer(
           "could not register the ban-check probe peer; WireGuard handshakes are not probed on this server",
         );
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
   }
 }
 

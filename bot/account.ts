@@ -18,13 +18,3 @@ export function isActiveAdmin(user: User | undefined): boolean {
 export function displayName(from: { first_name: string; last_name?: string }): string {
   return [from.first_name, from.last_name ?? ""].join(" ").trim().slice(0, 256);
 }
-
-/** Whether a value is a user record (results of re-delivered updates are checked before use). */
-export function isUserRecord(value: unknown): value is User {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as User).id === "string" &&
-    typeof (value as User).status === "string"
-  );
-}

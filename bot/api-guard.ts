@@ -2,7 +2,8 @@
  * The fence around a bot session's Telegram calls. Once the node loses
  * leadership the session's AbortSignal fires: calls in flight are cancelled
  * and no new call leaves this process, so a former leader can never disturb
- * the new leader's polling (see "Known traps at handover" in the design).
+ * the new leader's polling (a late `getUpdates` from it would end the new
+ * leader's poll with 409, and a late reply could answer an update twice).
  */
 import type { Transformer } from "grammy";
 

@@ -3,8 +3,9 @@
  *
  * Starting reads the replicated state (ReadIndex), seeds the access mode,
  * publishes the command menus, polls from the first update no leader
- * confirmed to Telegram (see update-progress.ts), delivers the outbox and
- * sweeps expired configs, all while a leadership lease holds.
+ * confirmed to Telegram (see update-progress.ts) and delivers the outbox,
+ * all while a leadership lease holds. (The expiry sweep is a leader task of
+ * its own, run whether or not the bot is configured.)
  *
  * Ending aborts one AbortSignal: the pending `getUpdates` and every other
  * call in flight are cancelled, no further Telegram call is made, no update

@@ -11,6 +11,7 @@ import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
 import type { LeaderTask } from "../cluster/leadership-runner.ts";
 import type { ClusterNode } from "../cluster/node.ts";
+import { Backoff } from "../shared/backoff.ts";
 import type { Logger } from "../shared/logger.ts";
 import { sleep, waitForAbort } from "../shared/sleep.ts";
 import { BotSession } from "./bot-session.ts";
@@ -20,8 +21,7 @@ import type { QueueRedis } from "./jobs/outbox-queue.ts";
 import { QrCodeRenderer } from "./qr-code-renderer.ts";
 
 /** A session that cannot start (Telegram unreachable, no majority) retries after these pauses. */
-const START_RETRY_MIN_MS = 500;
-const START_RETRY_MAX_MS = 30_000;
+const START_RETRY = { minDelayMs: 500, maxDelayMs: 30_000 };
 /** The next poll waits this long at most for answers stuck behind flood control. */
 const ANSWER_GRACE_MS = 3000;
 /** The lease's share of the election timeout; the rest is margin for late timers. */
@@ -140,19 +140,19 @@ export class LeaderBot implements LeaderTask {
 
   /** Starts `session`, retrying with back-off (e.g. Telegram unreachable) until it runs or ends. */
   private async startWithRetries(session: BotSession): Promise<void> {
-    let delayMs = START_RETRY_MIN_MS;
+    const backoff = new Backoff(START_RETRY);
     while (!session.signal.aborted) {
       try {
         await session.start();
         return;
       } catch (error) {
         if (session.signal.aborted) return;
+        const delayMs = backoff.next();
         this.options.logger.error(
           { err: error instanceof Error ? error.message : String(error), retryInMs: delayMs },
           "the bot could not start; retrying",
         );
         await sleep(delayMs, session.signal);
-        delayMs = Math.min(delayMs * 2, START_RETRY_MAX_MS);
       }
     }
   }

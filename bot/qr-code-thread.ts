@@ -4,7 +4,7 @@
  * otherwise stall the Raft heartbeats for a second or more.
  */
 import { parentPort } from "node:worker_threads";
-import { renderQrCodePng } from "../cluster/agent/qr-code.ts";
+import { renderQrCodePng } from "../cluster/client-config/qr-code.ts";
 
 /** A request from the main thread. */
 export interface QrCodeRequest {

@@ -4,7 +4,7 @@
  * thread cannot run, codes are drawn in the calling thread instead.
  */
 import { Worker } from "node:worker_threads";
-import { renderQrCodePng } from "../cluster/agent/qr-code.ts";
+import { renderQrCodePng } from "../cluster/client-config/qr-code.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import type { QrCodeAnswer } from "./qr-code-thread.ts";
 
@@ -21,7 +21,7 @@ export class QrCodeWorker {
     return this.waiting.size;
   }
 
-  /** Renders `text` as a PNG QR code (see cluster/agent/qr-code.ts). */
+  /** Renders `text` as a PNG QR code (see cluster/client-config/qr-code.ts). */
   async render(text: string): Promise<Result<Buffer, "QR_CODE_FAILED">> {
     const worker = this.ensureWorker();
     if (!worker) return renderQrCodePng(text);

@@ -6,6 +6,7 @@
  * which still advances the replicated offset.
  */
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
+import type { CommandAnswer } from "../cluster/fsm/command-results.ts";
 import type { ControlPlaneCommandInput } from "../cluster/fsm/commands.ts";
 import { SessionEndedError } from "./api-guard.ts";
 
@@ -17,12 +18,6 @@ export type UpdateCommand = ControlPlaneCommandInput extends infer Command
       : never
     : never
   : never;
-
-/** What a committed command gave back; `duplicate` when the update was handled before. */
-export interface Committed<Value> {
-  value: Value;
-  duplicate: boolean;
-}
 
 /** Proposes the single effect of one update while the session lasts. */
 export class UpdateEffects {
@@ -70,18 +65,20 @@ export class UpdateEffects {
     }
   }
 
-  /** Proposes `command` with this update's id. */
-  run<Value>(command: UpdateCommand): Promise<Committed<Value>> {
-    return this.propose((updateId) =>
-      this.service.run<Value>({ ...command, updateId } as ControlPlaneCommandInput),
-    );
+  /** Proposes `command` with this update's id; the result is typed from the command's type. */
+  run<Command extends UpdateCommand>(command: Command): Promise<CommandAnswer<Command>> {
+    return this.propose(async (updateId) => {
+      // Adding the update id gives back the command type UpdateCommand left it out of.
+      const withUpdate = { ...command, updateId } as unknown as ControlPlaneCommandInput;
+      return (await this.service.run(withUpdate)) as CommandAnswer<Command>;
+    });
   }
 
   /**
    * Records that the update was answered without changing anything else;
    * `duplicate` when an earlier delivery of it was recorded already.
    */
-  acknowledge(): Promise<Committed<unknown>> {
+  acknowledge(): Promise<CommandAnswer<{ type: "acknowledgeUpdate" }>> {
     return this.run({ type: "acknowledgeUpdate", at: this.service.now() });
   }
 

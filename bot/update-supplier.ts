@@ -19,6 +19,7 @@
 import type { UpdateSupplier } from "@grammyjs/runner";
 import { type Api, GrammyError } from "grammy";
 import type { Update } from "grammy/types";
+import { Backoff } from "../shared/backoff.ts";
 import type { Logger } from "../shared/logger.ts";
 import { sleep } from "../shared/sleep.ts";
 import type { UpdateProgress } from "./update-progress.ts";
@@ -47,6 +48,7 @@ export interface UpdateSupplierOptions {
 }
 
 const LEASE_RECHECK_MS = 10;
+const MAX_CONFLICT_DELAY_MS = 1000;
 /**
  * After a poll was cut off by a lapsed lease, the next one waits this long:
  * the abort reaches Telegram as a closed connection, and a new poll that
@@ -76,13 +78,15 @@ function describe(error: unknown): { code: number | undefined; message: string }
 
 /** A supplier that polls from `firstOffset` on and retries every failure until aborted. */
 export function createUpdateSupplier(options: UpdateSupplierOptions): UpdateSupplier<Update> {
-  const minDelayMs = options.minRetryDelayMs ?? 100;
-  const maxDelayMs = options.maxRetryDelayMs ?? 5000;
+  const retryDelays = {
+    minDelayMs: options.minRetryDelayMs ?? 100,
+    maxDelayMs: options.maxRetryDelayMs ?? 5000,
+  };
   const { progress } = options;
   return {
     async supply(batchSize, runnerSignal) {
       const signal = runnerSignal as unknown as AbortSignal;
-      let delayMs = minDelayMs;
+      const backoff = new Backoff(retryDelays);
       for (;;) {
         if (!options.mayPoll()) {
           // The session is about to end (or the lease to be renewed): do not call.
@@ -130,9 +134,10 @@ export function createUpdateSupplier(options: UpdateSupplierOptions): UpdateSupp
           } else {
             options.logger.warn({ code, err: message }, "getUpdates failed; retrying");
           }
-          await sleep(delayMs, signal);
+          // A conflicting poller is gone within a second (a former leader's last poll).
+          const delayMs = backoff.next();
+          await sleep(code === 409 ? Math.min(delayMs, MAX_CONFLICT_DELAY_MS) : delayMs, signal);
           if (signal.aborted) throw signal.reason;
-          delayMs = Math.min(delayMs * 2, code === 409 ? 1000 : maxDelayMs);
         }
       }
     },

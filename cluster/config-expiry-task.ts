@@ -28,11 +28,11 @@ export class ConfigExpiryTask implements LeaderTask {
       await sleep(this.options.intervalMs, signal);
       if (signal.aborted) return;
       try {
-        const { value } = await service.run<{ expired: number; warned: number }>({
+        const { value } = await service.run({
           type: "expireConfigs",
           at: service.now(),
         });
-        if (value.expired > 0 || value.warned > 0) logger.info(value, "expiry sweep");
+        if (value && (value.expired > 0 || value.warned > 0)) logger.info(value, "expiry sweep");
       } catch (error) {
         if (!signal.aborted)
           logger.warn({ err: (error as Error).message }, "the expiry sweep failed; retrying later");

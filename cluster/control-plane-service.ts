@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { SecretBox } from "../shared/crypto/secret-box.ts";
 import { generateKeyPair, generatePresharedKey } from "../shared/crypto/wireguard-keys.ts";
-import { renderClientConfig } from "./agent/wireguard-config.ts";
+import { renderClientConfig } from "./client-config/wireguard-conf.ts";
+import type { CommandAnswer, CommandResults, ResultOf } from "./fsm/command-results.ts";
 import type { CommandInputOf, ControlPlaneCommandInput, ReplacementKey } from "./fsm/commands.ts";
 import type { ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
 import type { Config } from "./fsm/records.ts";
@@ -18,6 +19,20 @@ export class CommandRefusedError extends Error {
     super(message);
     this.name = "CommandRefusedError";
   }
+}
+
+/**
+ * The answer's value. A repeat without one (the Telegram update was first
+ * handled as something else) is refused: nothing was done again, and there
+ * is no result of this kind to give.
+ */
+function resultValue<Value>(answer: { value: Value | undefined }): Value {
+  if (answer.value === undefined)
+    throw new CommandRefusedError(
+      "UPDATE_HANDLED_OTHERWISE",
+      "this Telegram update was handled before, as another request; nothing was done again",
+    );
+  return answer.value;
 }
 
 /** A config as the owner downloads it: the record and its rendered `.conf`. */
@@ -71,13 +86,18 @@ export class ControlPlaneService {
     return this.options.state;
   }
 
-  /** Proposes a command; resolves with its result or throws CommandRefusedError (or NodeError). */
-  async run<Value>(
-    command: ControlPlaneCommandInput,
-  ): Promise<{ value: Value; duplicate: boolean }> {
+  /**
+   * Proposes a command; resolves with its result (typed from the command's
+   * type, see fsm/command-results.ts) or throws CommandRefusedError (or NodeError).
+   */
+  async run<Command extends ControlPlaneCommandInput>(
+    command: Command,
+  ): Promise<CommandAnswer<Command>> {
     const { result } = await this.node.propose(JSON.stringify(command));
     if (!result.ok) throw new CommandRefusedError(result.error.code, result.error.message);
-    return { value: result.value as Value, duplicate: result.duplicate === true };
+    // Apply ran this very command (or repeated a result of its kind): its handler's value.
+    const value = result.value as ResultOf<Command>;
+    return result.duplicate === true ? { duplicate: true, value } : { duplicate: false, value };
   }
 
   now(): number {
@@ -115,8 +135,9 @@ export class ControlPlaneService {
     if (input.region !== undefined) command.region = input.region;
     if (input.idempotencyKey !== undefined) command.idempotencyKey = input.idempotencyKey;
     if (input.updateId !== undefined) command.updateId = input.updateId;
-    const { value, duplicate } = await this.run<Config>(command);
-    return { config: value, conf: this.renderConf(value), duplicate };
+    const answer = await this.run(command);
+    const config = resultValue(answer);
+    return { config, conf: this.renderConf(config), duplicate: answer.duplicate };
   }
 
   /** Renders a config's `.conf` from the replicated state (the private key is decrypted here). */
@@ -166,7 +187,7 @@ export class ControlPlaneService {
     };
     if (input.userId !== undefined) command.userId = input.userId;
     if (input.updateId !== undefined) command.updateId = input.updateId;
-    return (await this.run<Config>(command)).value;
+    return resultValue(await this.run(command));
   }
 
   /**
@@ -179,7 +200,7 @@ export class ControlPlaneService {
     reason: string;
     actor: string;
     updateId?: number;
-  }): Promise<unknown> {
+  }): Promise<CommandResults["setServerStatus"]> {
     const command: CommandInputOf<"setServerStatus"> = {
       type: "setServerStatus",
       serverId: input.serverId,
@@ -190,7 +211,7 @@ export class ControlPlaneService {
       replacementKeys: input.status === "banned" ? this.replacementKeysFor(input.serverId) : [],
     };
     if (input.updateId !== undefined) command.updateId = input.updateId;
-    return (await this.run(command)).value;
+    return resultValue(await this.run(command));
   }
 
   /** One fresh key set per live config on the server, in the order apply uses them. */
@@ -219,7 +240,7 @@ export class ControlPlaneService {
       probePrivateKeyEncrypted: this.options.configKeys.seal(probeKeys.privateKey),
     };
     if (input.updateId !== undefined) command.updateId = input.updateId;
-    return (await this.run<AddedVantageProbe>(command)).value;
+    return resultValue(await this.run(command));
   }
 
   /** Removes a vantage probe; later ban-check rounds no longer ask it. */
@@ -230,7 +251,7 @@ export class ControlPlaneService {
       at: this.clock(),
     };
     if (input.updateId !== undefined) command.updateId = input.updateId;
-    return (await this.run<{ id: string }>(command)).value;
+    return resultValue(await this.run(command));
   }
 
   /** Every vantage probe after a linearizable read, sorted by id, without tokens. */

@@ -1,9 +1,9 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { bearerTokenCheck } from "../shared/bearer-token.ts";
 import { createHttpOrHttpsServer, type ServerTls } from "../shared/http-server.ts";
 import { writeJson } from "../shared/json-response.ts";
 import type { Logger } from "../shared/logger.ts";
 import { OBSERVED_ADDRESS_PATH } from "./address-discovery.ts";
-import { bearerTokenCheck } from "./api/auth.ts";
 import { errorResponse } from "./api/respond.ts";
 import type { ApiResponse, Router } from "./api/router.ts";
 import type { NodeMetrics } from "./metrics.ts";

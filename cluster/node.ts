@@ -1,3 +1,4 @@
+import { Backoff } from "../shared/backoff.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ErrorValue } from "../shared/result.ts";
 import type { NodeMetrics } from "./metrics.ts";
@@ -139,8 +140,8 @@ interface PendingRead {
   index?: number;
 }
 
-const STORAGE_RETRY_MIN_MS = 50;
-const STORAGE_RETRY_MAX_MS = 2000;
+/** Retries of a Redis call that failed (Redis down): from 50 ms, doubling up to 2 s. */
+const STORAGE_RETRY = { minDelayMs: 50, maxDelayMs: 2000 };
 const DEFAULT_ENTRIES_KEPT_AFTER_SNAPSHOT = 1000;
 /** Messages only a leader sends: they need no local durability and may go out while its write is in flight. */
 const LEADER_MESSAGE_TYPES = new Set<Message["type"]>([
@@ -428,7 +429,8 @@ export class ClusterNode<Result = unknown> {
    * stays up but acknowledges nothing: no vote, no append, no apply.
    */
   private async withStorageRetry<T>(action: string, operation: () => Promise<T>): Promise<T> {
-    let delayMs = STORAGE_RETRY_MIN_MS;
+    const backoff = new Backoff(STORAGE_RETRY);
+    let firstFailure = true;
     for (;;) {
       try {
         const result = await operation();
@@ -445,7 +447,7 @@ export class ClusterNode<Result = unknown> {
         if (this.stopRequested) {
           throw new NodeError("SHUTTING_DOWN", `gave up trying to ${action}: the node is stopping`);
         }
-        if (this.storageAvailable || delayMs === STORAGE_RETRY_MIN_MS) {
+        if (this.storageAvailable || firstFailure) {
           this.log.warn(
             { err: (error as Error).message },
             `cannot ${action}; retrying until Redis is back`,
@@ -453,8 +455,8 @@ export class ClusterNode<Result = unknown> {
         }
         this.storageAvailable = false;
         this.metrics.storageAvailable.set(0);
-        await sleepFor(this.runtime, delayMs);
-        delayMs = Math.min(delayMs * 2, STORAGE_RETRY_MAX_MS);
+        firstFailure = false;
+        await sleepFor(this.runtime, backoff.next());
       }
     }
   }

@@ -1,4 +1,6 @@
+import { Backoff } from "../shared/backoff.ts";
 import type { Logger } from "../shared/logger.ts";
+import { sleep } from "../shared/sleep.ts";
 import { CommandRefusedError, type ControlPlaneService } from "./control-plane-service.ts";
 import type { CommandInputOf } from "./fsm/commands.ts";
 
@@ -25,7 +27,7 @@ export async function registerServer(
   logger: Logger,
   isStopped: () => boolean,
 ): Promise<boolean> {
-  let delayMs = 100;
+  const backoff = new Backoff({ minDelayMs: 100, maxDelayMs: 2000 });
   while (!isStopped()) {
     const command: CommandInputOf<"registerServer"> = {
       type: "registerServer",
@@ -48,8 +50,7 @@ export async function registerServer(
         return false;
       }
       // No leader yet, or one is being elected: try again shortly.
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      delayMs = Math.min(delayMs * 2, 2000);
+      await sleep(backoff.next());
     }
   }
   return false;

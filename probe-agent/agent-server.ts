@@ -6,9 +6,9 @@
  * agent did not measure anything.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { bearerTokenCheck } from "../cluster/api/auth.ts";
-import { type BodyErrorCode, readJsonBody } from "../cluster/api/body.ts";
+import { bearerTokenCheck } from "../shared/bearer-token.ts";
 import { createHttpOrHttpsServer, type ServerTls } from "../shared/http-server.ts";
+import { type BodyErrorCode, readJsonBody } from "../shared/json-body.ts";
 import { type JsonResponse, writeJson } from "../shared/json-response.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
 import {

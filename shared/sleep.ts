@@ -1,10 +1,17 @@
 /** Waiting that a session's end cuts short. */
 
-/** Resolves after `delayMs`, or at once when `signal` aborts (callers check the signal after). */
-export function sleep(delayMs: number, signal: AbortSignal): Promise<void> {
+/**
+ * Resolves after `delayMs`, or at once when `signal` aborts (callers check
+ * the signal after). The one way NexaLoak waits for time to pass.
+ */
+export function sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted || delayMs <= 0) {
+    if (signal?.aborted || delayMs <= 0) {
       resolve();
+      return;
+    }
+    if (!signal) {
+      setTimeout(resolve, delayMs);
       return;
     }
     const onAbort = () => {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Composer, InlineKeyboard } from "grammy";
-import type { Invite, User } from "../../cluster/fsm/records.ts";
+import type { User } from "../../cluster/fsm/records.ts";
 import { ACCESS_MODES } from "../../cluster/fsm/settings.ts";
 import { accessModeOf } from "../account.ts";
 import type { BotContext } from "../context.ts";
@@ -26,14 +26,14 @@ accessCommands.command("invite", async (ctx) => {
   const uses = usesWord === undefined ? 1 : Number(usesWord);
   if (extra !== undefined || !Number.isInteger(uses) || uses < 1 || uses > MAX_INVITE_USES)
     return replyUsage(ctx, `/invite [uses], uses from 1 to ${MAX_INVITE_USES} (default 1)`);
-  const { value } = await ctx.effects.run<{ invite: Invite }>({
+  const { value } = await ctx.effects.run({
     type: "createInvite",
     code: newInviteCode(),
     uses,
     createdBy: String(ctx.from!.id),
     at: ctx.deps.service.now(),
   });
-  const code = value.invite?.code;
+  const code = value?.invite.code;
   if (!code) return;
   const link = `https://t.me/${ctx.me.username}?start=${code}`;
   await ctx.reply(`Invite for ${uses} user(s):\n${link}\nOr send the bot: /start ${code}`);

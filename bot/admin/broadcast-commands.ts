@@ -36,7 +36,7 @@ broadcastCommands.callbackQuery(SEND, async (ctx) => {
     await ctx.answerCallbackQuery();
     return;
   }
-  const { value } = await ctx.effects.run<{ queued?: number }>({
+  const { value } = await ctx.effects.run({
     type: "broadcast",
     text,
     actor: String(ctx.from.id),
@@ -44,7 +44,7 @@ broadcastCommands.callbackQuery(SEND, async (ctx) => {
   });
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup();
-  await ctx.reply(`Broadcast queued for ${value.queued ?? 0} user(s).`);
+  await ctx.reply(`Broadcast queued for ${value?.queued ?? 0} user(s).`);
 });
 
 broadcastCommands.callbackQuery(CANCEL, async (ctx) => {

@@ -3,7 +3,6 @@
  * `/drain <server> [reason]`.
  */
 import { Composer } from "grammy";
-import type { RehomeSummary } from "../../cluster/fsm/rehome.ts";
 import type { ServerView } from "../../cluster/fsm/views.ts";
 import { isValidNodeId } from "../../shared/node-id.ts";
 import type { BotContext } from "../context.ts";
@@ -117,10 +116,7 @@ for (const command of ["ban", "unban", "drain"] as const) {
         updateId,
       }),
     );
-    const rehome =
-      typeof result === "object" && result !== null
-        ? (result as { rehome?: RehomeSummary | null }).rehome
-        : undefined;
+    const { rehome } = result;
     const moved = rehome
       ? ` ${rehome.rehomed.length} config(s) moved to other servers, ${rehome.withoutCapacity.length} without room.`
       : "";

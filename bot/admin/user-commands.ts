@@ -60,7 +60,7 @@ for (const [action, status] of [
 ] as const) {
   userCommands.callbackQuery(new RegExp(`^adm:${action}:([0-9]{1,20})$`), async (ctx) => {
     const userId = ctx.match[1]!;
-    const { value } = await ctx.effects.run<{ user: User; revokedConfigIds: string[] }>({
+    const { value } = await ctx.effects.run({
       type: "setUserStatus",
       userId,
       status,
@@ -68,8 +68,8 @@ for (const [action, status] of [
       at: ctx.deps.service.now(),
     });
     await ctx.answerCallbackQuery();
-    const revoked = value.revokedConfigIds?.length ?? 0;
-    const user = value.user ?? ctx.deps.service.localState.user(userId);
+    const revoked = value?.revokedConfigIds.length ?? 0;
+    const user = value?.user ?? ctx.deps.service.localState.user(userId);
     await ctx.editMessageReplyMarkup(user ? { reply_markup: userKeyboard(user) } : undefined);
     await ctx.reply(
       `User ${userId} is now ${status}.${revoked > 0 ? ` ${revoked} config(s) revoked.` : ""}`,
@@ -118,14 +118,14 @@ for (const [command, role] of [
   userCommands.command(command, async (ctx) => {
     const userId = userIdArgument(words(ctx.match)[0]);
     if (!userId) return replyUsage(ctx, `/${command} <telegram id>`);
-    const { value } = await ctx.effects.run<{ user: User }>({
+    const { value } = await ctx.effects.run({
       type: "setUserRole",
       userId,
       role,
       actor: String(ctx.from!.id),
       at: ctx.deps.service.now(),
     });
-    const user = value.user ?? ctx.deps.service.localState.user(userId);
+    const user = value?.user ?? ctx.deps.service.localState.user(userId);
     // Menus are a convenience: a user who never wrote to the bot has no chat to set one in.
     const menu =
       role === "admin" ? user && publishAdminMenu(ctx.api, user) : removeAdminMenu(ctx.api, userId);

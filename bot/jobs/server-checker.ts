@@ -1,7 +1,7 @@
 /**
  * One server's check for one round, from the replicated state to a
  * committed verdict: reads the server and the vantage probes, opens their
- * secrets, probes (server-check.ts), and proposes `recordVerdict`. A round
+ * secrets, probes (server-probing.ts), and proposes `recordVerdict`. A round
  * already recorded for the server is not probed again; the state machine
  * also ignores a second verdict for a round, so two leaders probing the same
  * round at a handover count it once.
@@ -16,7 +16,7 @@ import { openProbeKey } from "../../cluster/probe-peer.ts";
 import type { SecretBox } from "../../shared/crypto/secret-box.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { VerdictPolicy } from "./ban-verdict.ts";
-import { checkServer, type OpenedVantage, type ServerCheckDeps } from "./server-check.ts";
+import { checkServer, type OpenedVantage, type ServerCheckDeps } from "./server-probing.ts";
 
 /** Statuses a round checks: a banned server is out until an admin lifts the ban. */
 const CHECKED_STATUSES: ReadonlySet<ServerStatus> = new Set(["active", "draining", "down"]);
@@ -112,7 +112,7 @@ export class ServerChecker {
     if (!checked.ok || signal?.aborted) return null;
     const { verdict, evidence } = checked.value;
     try {
-      const { value, duplicate } = await service.run<{ transition: string }>({
+      const { value, duplicate } = await service.run({
         type: "recordVerdict",
         serverId,
         round,
@@ -131,7 +131,8 @@ export class ServerChecker {
         round,
         verdict,
         evidence,
-        transition: value.transition,
+        // A repeat of an update handled otherwise changed nothing.
+        transition: value?.transition ?? "none",
         duplicate,
         checkMs,
       };

@@ -4,7 +4,7 @@
  * "your server changed" notification alike.
  */
 import { type Api, InputFile } from "grammy";
-import { clientConfigFileName } from "../../cluster/agent/wireguard-config.ts";
+import { clientConfigFileName } from "../../cluster/client-config/wireguard-conf.ts";
 import type { ControlPlaneService } from "../../cluster/control-plane-service.ts";
 import type { Config } from "../../cluster/fsm/records.ts";
 import type { Messages } from "../i18n/messages.ts";

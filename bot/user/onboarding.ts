@@ -6,7 +6,7 @@
  */
 import { Composer } from "grammy";
 import type { User } from "../../cluster/fsm/records.ts";
-import { accessModeOf, displayName, isUserRecord } from "../account.ts";
+import { accessModeOf, displayName } from "../account.ts";
 import { publishAdminMenu } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
 import { mainMenu } from "./main-menu.ts";
@@ -14,23 +14,13 @@ import { mainMenu } from "./main-menu.ts";
 /** Invite codes as the control plane accepts them. */
 const INVITE_CODE = /^[A-Za-z0-9_-]{4,64}$/;
 
-interface UpsertResult {
-  user: User;
-  created: boolean;
-  inviteConsumed: boolean;
-}
-
-function isUpsertResult(value: unknown): value is UpsertResult {
-  return typeof value === "object" && value !== null && isUserRecord((value as UpsertResult).user);
-}
-
 /** Records the sender (and redeems `inviteCode`), then welcomes them or says what they wait for. */
 export async function arrive(ctx: BotContext, inviteCode?: string): Promise<void> {
   const from = ctx.from!;
   const { service, bootstrapAdminIds } = ctx.deps;
   const userId = String(from.id);
   const bootstrapAdmin = bootstrapAdminIds.has(userId);
-  const { value } = await ctx.effects.run<unknown>({
+  const { value } = await ctx.effects.run({
     type: "upsertUser",
     userId,
     name: displayName(from),
@@ -39,9 +29,8 @@ export async function arrive(ctx: BotContext, inviteCode?: string): Promise<void
     ...(inviteCode !== undefined ? { inviteCode } : {}),
     at: service.now(),
   });
-  // A re-delivered update answers from its first result; fall back to the
-  // record if that result came from another kind of command.
-  const user = isUpsertResult(value) ? value.user : service.localState.user(userId);
+  // A re-delivered update first handled as something else has no result of this kind.
+  const user = value?.user ?? service.localState.user(userId);
   if (!user) return;
   ctx.account = user;
   if (user.role === "admin" && user.status === "active")

@@ -3,8 +3,8 @@ import type { NodeConfig } from "../../shared/config.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { DryRunDriver } from "./dry-run-driver.ts";
 import { loadOrCreateServerKey } from "./server-key-file.ts";
-import { WireGuardDriver } from "./wg-driver.ts";
-import type { VpnDriver } from "./wireguard-driver.ts";
+import type { VpnDriver } from "./vpn-driver.ts";
+import { WireGuardDriver } from "./wireguard-driver.ts";
 
 /**
  * The driver VPN_DRIVER names. Both keep the server's key pair under

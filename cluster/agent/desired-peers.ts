@@ -6,7 +6,7 @@
 import { isIP } from "node:net";
 import type { Result } from "../../shared/result.ts";
 import { peerProblem } from "./interface-config.ts";
-import type { DesiredPeer } from "./wireguard-driver.ts";
+import type { InterfacePeer } from "./vpn-driver.ts";
 
 /**
  * One peer this server must have (a user's config, or the ban-check probe),
@@ -43,8 +43,8 @@ export interface SkippedPeer {
 export function desiredPeersFrom(
   replicated: readonly ReplicatedPeer[],
   decrypt: Decrypt,
-): { peers: DesiredPeer[]; skipped: SkippedPeer[] } {
-  const peers: DesiredPeer[] = [];
+): { peers: InterfacePeer[]; skipped: SkippedPeer[] } {
+  const peers: InterfacePeer[] = [];
   const skipped: SkippedPeer[] = [];
   const usedKeys = new Set<string>();
   const usedAddresses = new Set<string>();
@@ -64,7 +64,7 @@ export function desiredPeersFrom(
       }
       presharedKey = opened.value;
     }
-    const peer: DesiredPeer = {
+    const peer: InterfacePeer = {
       publicKey: source.publicKey,
       ...(presharedKey === undefined ? {} : { presharedKey }),
       allowedIps: source.address === null ? [] : [`${source.address}/${family === 4 ? 32 : 128}`],

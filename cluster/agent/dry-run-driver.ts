@@ -9,11 +9,11 @@ import { renderInterfaceConfig } from "./interface-config.ts";
 import { diffPeers } from "./peer-diff.ts";
 import type {
   DesiredInterface,
-  DesiredPeer,
+  InterfacePeer,
   PeerStatus,
   VpnDriver,
   VpnDriverResult,
-} from "./wireguard-driver.ts";
+} from "./vpn-driver.ts";
 
 /** How to set up a {@link DryRunDriver}; everything is optional. */
 export interface DryRunDriverOptions {
@@ -29,7 +29,7 @@ export interface DryRunInterfaceState {
   up: boolean;
   address: string | null;
   listenPort: number;
-  peers: readonly DesiredPeer[];
+  peers: readonly InterfacePeer[];
   /** How many times `apply` succeeded. */
   applyCount: number;
 }

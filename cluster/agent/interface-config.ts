@@ -5,10 +5,10 @@
 import { isWireGuardKey } from "../../shared/crypto/wireguard-keys.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { isCidr } from "./cidr.ts";
-import type { DesiredPeer } from "./wireguard-driver.ts";
+import type { InterfacePeer } from "./vpn-driver.ts";
 
 /** What is wrong with a peer, or null if `wg` will accept it. */
-export function peerProblem(peer: DesiredPeer): string | null {
+export function peerProblem(peer: InterfacePeer): string | null {
   if (!isWireGuardKey(peer.publicKey)) return "its public key is not a WireGuard key";
   if (peer.presharedKey !== undefined && !isWireGuardKey(peer.presharedKey)) {
     return "its preshared key is not a WireGuard key";
@@ -25,7 +25,7 @@ export function peerProblem(peer: DesiredPeer): string | null {
 export function renderInterfaceConfig(
   privateKey: string,
   listenPort: number,
-  peers: readonly DesiredPeer[],
+  peers: readonly InterfacePeer[],
 ): Result<string, "VPN_PEER_INVALID"> {
   const lines = ["[Interface]", `PrivateKey = ${privateKey}`, `ListenPort = ${listenPort}`];
   const seen = new Set<string>();

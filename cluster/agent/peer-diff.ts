@@ -3,9 +3,9 @@
  * drift (a restarted wireguard-go, a peer removed by hand) and to log what a
  * sync changed.
  */
-import type { DesiredPeer } from "./wireguard-driver.ts";
+import type { InterfacePeer } from "./vpn-driver.ts";
 
-/** The parts of a peer that a sync sets: a {@link DesiredPeer} or a `PeerStatus` read back. */
+/** The parts of a peer that a sync sets: a {@link InterfacePeer} or a `PeerStatus` read back. */
 export interface ComparablePeer {
   publicKey: string;
   presharedKey?: string | null;
@@ -28,7 +28,7 @@ function sameAllowedIps(desired: readonly string[], actual: readonly string[]): 
 
 /** Compares peers by public key; each list comes out sorted, so logs and tests are stable. */
 export function diffPeers(
-  desired: readonly DesiredPeer[],
+  desired: readonly InterfacePeer[],
   actual: readonly ComparablePeer[],
 ): PeerDiff {
   const actualByKey = new Map(actual.map((peer) => [peer.publicKey, peer]));

@@ -11,7 +11,7 @@ import {
   publicKeyFromPrivate,
   type WireGuardKeyPair,
 } from "../../shared/crypto/wireguard-keys.ts";
-import type { VpnDriverResult } from "./wireguard-driver.ts";
+import type { VpnDriverResult } from "./vpn-driver.ts";
 
 /** Permission bits that let anyone but the owner read or change the file. */
 const groupOrOtherBits = 0o077;

@@ -2,10 +2,10 @@
  * This server's load as reported to the cluster, computed from what the
  * interface says about its peers.
  */
-import type { PeerStatus } from "./wireguard-driver.ts";
+import type { PeerStatus } from "./vpn-driver.ts";
 
 /** A server's load at one moment; the node proposes it so placement sees it. */
-export interface ServerLoad {
+export interface MeasuredLoad {
   /** Peers the interface knows: one per live config on this server. */
   configuredPeers: number;
   /** Peers with a handshake within {@link activeHandshakeWindowMs}: users connected now. */
@@ -24,7 +24,7 @@ export interface ServerLoad {
 export const activeHandshakeWindowMs = 180_000;
 
 /** Sums the peers' counters and counts those that are connected at `nowMs`. */
-export function aggregateLoad(peers: readonly PeerStatus[], nowMs: number): ServerLoad {
+export function aggregateLoad(peers: readonly PeerStatus[], nowMs: number): MeasuredLoad {
   let activePeers = 0;
   let receivedBytes = 0;
   let sentBytes = 0;
@@ -40,7 +40,7 @@ export function aggregateLoad(peers: readonly PeerStatus[], nowMs: number): Serv
 }
 
 /** Whether two loads are the same, so an idle server does not fill the log with identical reports. */
-export function sameLoad(left: ServerLoad, right: ServerLoad): boolean {
+export function sameLoad(left: MeasuredLoad, right: MeasuredLoad): boolean {
   return (
     left.configuredPeers === right.configuredPeers &&
     left.activePeers === right.activePeers &&

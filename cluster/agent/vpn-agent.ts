@@ -6,8 +6,8 @@
 import type { Logger } from "../../shared/logger.ts";
 import { type Decrypt, desiredPeersFrom, type ReplicatedPeer } from "./desired-peers.ts";
 import { diffPeers, isEmptyDiff } from "./peer-diff.ts";
-import { aggregateLoad, type ServerLoad, sameLoad } from "./server-load.ts";
-import type { DesiredPeer, PeerStatus, VpnDriver, VpnDriverError } from "./wireguard-driver.ts";
+import { aggregateLoad, type MeasuredLoad, sameLoad } from "./server-load.ts";
+import type { InterfacePeer, PeerStatus, VpnDriver, VpnDriverError } from "./vpn-driver.ts";
 
 /** This server's part of the replicated state. */
 export interface AgentDesiredState {
@@ -31,7 +31,7 @@ export interface VpnAgentOptions {
   /** Opens a sealed preshared key. */
   decrypt: Decrypt;
   /** Proposes the server's load to the cluster; a rejection is logged and retried on a later read. */
-  reportLoad: (load: ServerLoad) => Promise<void>;
+  reportLoad: (load: MeasuredLoad) => Promise<void>;
   logger: Logger;
   /**
    * Longest wait from a state change to the sync it causes; changes within
@@ -57,7 +57,7 @@ export interface VpnAgentStatus {
   /** Peers as last read from the interface. */
   peers: readonly PeerStatus[];
   /** The last load the cluster accepted. */
-  reportedLoad: ServerLoad | null;
+  reportedLoad: MeasuredLoad | null;
 }
 
 /**
@@ -80,8 +80,8 @@ export class VpnAgent {
   private statsQueued = false;
   private work: Promise<void> = Promise.resolve();
   private reportInFlight: Promise<void> | undefined;
-  private lastReport: { load: ServerLoad; atMs: number } | undefined;
-  private lastApplied: readonly DesiredPeer[] | undefined;
+  private lastReport: { load: MeasuredLoad; atMs: number } | undefined;
+  private lastApplied: readonly InterfacePeer[] | undefined;
   /** Peers skipped last time, so a bad peer is logged once when it turns bad, not on every sync. */
   private skippedPeerKeys = new Set<string>();
   private current: VpnAgentStatus = {
@@ -161,7 +161,7 @@ export class VpnAgent {
     });
   }
 
-  private desiredPeers(state: AgentDesiredState): DesiredPeer[] {
+  private desiredPeers(state: AgentDesiredState): InterfacePeer[] {
     const { peers, skipped } = desiredPeersFrom(state.peers, this.options.decrypt);
     for (const { publicKey, reason } of skipped) {
       if (!this.skippedPeerKeys.has(publicKey)) {
@@ -235,7 +235,7 @@ export class VpnAgent {
     this.scheduleSync(0);
   }
 
-  private maybeReportLoad(load: ServerLoad): void {
+  private maybeReportLoad(load: MeasuredLoad): void {
     if (this.reportInFlight) return;
     const nowMs = this.now();
     const last = this.lastReport;

@@ -4,7 +4,7 @@
  * keep stable, unlike the human one.
  */
 import { err, ok, type Result } from "../../shared/result.ts";
-import type { PeerStatus } from "./wireguard-driver.ts";
+import type { PeerStatus } from "./vpn-driver.ts";
 
 /** The interface line of a dump; its private key is deliberately not kept. */
 export interface WgInterfaceStatus {

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { readJsonBody } from "../../shared/json-body.ts";
 import type { ClusterNode } from "../node.ts";
-import { readJsonBody } from "./body.ts";
 import { errorResponse, nodeErrorResponse } from "./respond.ts";
 import type { Router } from "./router.ts";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { readJsonBody } from "../../shared/json-body.ts";
 import type { ControlPlaneService } from "../control-plane-service.ts";
 import type { Config } from "../fsm/records.ts";
-import { readJsonBody } from "./body.ts";
 import { recordIdParam, telegramIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
 import type { Router } from "./router.ts";

@@ -1,6 +1,6 @@
+import { readJsonBody } from "../../shared/json-body.ts";
 import type { ControlPlaneService } from "../control-plane-service.ts";
 import { vantageProbeInputSchema } from "../vantage-probe-input.ts";
-import { readJsonBody } from "./body.ts";
 import { recordIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
 import type { Router } from "./router.ts";

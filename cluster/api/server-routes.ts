@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { readJsonBody } from "../../shared/json-body.ts";
 import type { ControlPlaneService } from "../control-plane-service.ts";
-import { readJsonBody } from "./body.ts";
 import { serverIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
 import type { Router } from "./router.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { readJsonBody } from "../../shared/json-body.ts";
 import type { ApplyResult, ControlPlaneState } from "../fsm/control-plane.ts";
 import type { ClusterNode } from "../node.ts";
-import { readJsonBody } from "./body.ts";
 import { errorResponse, nodeErrorResponse } from "./respond.ts";
 import type { Router } from "./router.ts";
 

@@ -6,15 +6,22 @@
  */
 import type { Refusal } from "./errors.ts";
 
+/** A command that took effect (or a repeat of one), with its result value. */
+export interface Applied<Value> {
+  ok: true;
+  value: Value;
+  duplicate?: true;
+}
+
 /** The outcome of applying one command. */
-export type ApplyResult = { ok: true; value: unknown; duplicate?: true } | Refusal;
+export type ApplyResult<Value = unknown> = Applied<Value> | Refusal;
 
 /** A command that took effect, with its result value. */
-export function applied(value: unknown): ApplyResult {
+export function applied<Value>(value: Value): Applied<Value> {
   return { ok: true, value };
 }
 
 /** An earlier result repeated; this command changed nothing. */
-export function repeated(value: unknown): ApplyResult {
+export function repeated<Value>(value: Value): Applied<Value> {
   return { ok: true, value, duplicate: true };
 }

@@ -1,5 +1,5 @@
 /** Applying config changes a user or admin asks for: issuing and revoking. */
-import { type ApplyResult, applied, repeated } from "./apply-result.ts";
+import { applied, repeated } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { refuse, unknownUser } from "./errors.ts";
@@ -16,10 +16,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * an idempotency key already used by the same user, answers with the config
  * that key created and creates nothing.
  */
-export function issueConfig(
-  data: ControlPlaneData,
-  command: CommandOf<"issueConfig">,
-): ApplyResult {
+export function issueConfig(data: ControlPlaneData, command: CommandOf<"issueConfig">) {
   if (command.idempotencyKey !== undefined) {
     const earlier = data.idempotencyKeys.find(command.idempotencyKey);
     if (earlier) {
@@ -90,10 +87,7 @@ export function issueConfig(
 }
 
 /** Revokes a live config; its address becomes free for the next config on that server. */
-export function revokeConfig(
-  data: ControlPlaneData,
-  command: CommandOf<"revokeConfig">,
-): ApplyResult {
+export function revokeConfig(data: ControlPlaneData, command: CommandOf<"revokeConfig">) {
   const config = data.configs.get(command.configId);
   if (!config) return refuse("UNKNOWN_CONFIG", `there is no config ${command.configId}`);
   if (command.userId !== undefined && config.userId !== command.userId)

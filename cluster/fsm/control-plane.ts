@@ -24,9 +24,9 @@ import { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-comma
 import type {
   Broadcast,
   Config,
-  DesiredPeer,
   Invite,
   OutboxEntry,
+  ServerPeer,
   User,
   VantageProbe,
 } from "./records.ts";
@@ -101,7 +101,12 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
     const updateId = "updateId" in valid ? valid.updateId : undefined;
     if (updateId !== undefined) {
       const earlier = this.data.handledUpdates.lookup(updateId);
-      if (earlier.kind === "handled") return repeated(JSON.parse(earlier.resultJson));
+      // A repeat answers with the first result only when it is this kind of
+      // command's: an update first handled otherwise (say, acknowledged) has none.
+      if (earlier.kind === "handled")
+        return repeated(
+          earlier.commandType === valid.type ? JSON.parse(earlier.resultJson) : undefined,
+        );
       if (earlier.kind === "forgotten")
         return refuse(
           "UPDATE_TOO_OLD",
@@ -112,7 +117,7 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
     // A refusal changes nothing, so it is not remembered either: a redelivered
     // update that was refused is simply evaluated again.
     if (updateId !== undefined && result.ok && !result.duplicate)
-      this.data.handledUpdates.record(updateId, JSON.stringify(result.value));
+      this.data.handledUpdates.record(updateId, valid.type, JSON.stringify(result.value));
     return result;
   }
 
@@ -238,8 +243,8 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
    * sorted by config id, then the ban-check probe peer when there is one,
    * then one peer per vantage probe that has its own key (by vantage id).
    */
-  desiredPeers(serverId: string): DesiredPeer[] {
-    const peers: DesiredPeer[] = this.data.liveConfigIdsOfServer(serverId).map((id) => {
+  desiredPeers(serverId: string): ServerPeer[] {
+    const peers: ServerPeer[] = this.data.liveConfigIdsOfServer(serverId).map((id) => {
       const config = this.data.configs.get(id)!;
       return {
         publicKey: config.clientPublicKey,

@@ -9,7 +9,7 @@
  *   refers to any more, and idempotency keys over a day old are dropped.
  */
 import type { ApplyContext } from "./apply-context.ts";
-import { type ApplyResult, applied } from "./apply-result.ts";
+import { applied } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { isLive } from "./records.ts";
@@ -22,7 +22,7 @@ export function expireConfigs(
   data: ControlPlaneData,
   context: ApplyContext,
   command: CommandOf<"expireConfigs">,
-): ApplyResult {
+) {
   const { at } = command;
   const warningMs = integerSetting(data.settings, "expiryWarningHours") * HOUR_MS;
   let expired = 0;

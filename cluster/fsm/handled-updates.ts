@@ -13,11 +13,22 @@
 /** How many handled updates keep their results. */
 export const RESULTS_KEPT = 10_000;
 
-/** Whether an update id is new, handled (with its result), or too old to know. */
+/**
+ * Whether an update id is new, handled (with the command it made and that
+ * command's result), or too old to know. `commandType` is undefined for
+ * results recorded before the type was kept.
+ */
 export type UpdateLookup =
   | { kind: "new" }
-  | { kind: "handled"; resultJson: string }
+  | { kind: "handled"; commandType: string | undefined; resultJson: string }
   | { kind: "forgotten" };
+
+/**
+ * Each result is kept as `<command type>\n<result JSON>`: one string per
+ * update, as in snapshots from before the type was kept (those are plain
+ * JSON, which never starts with letters and a line break).
+ */
+const TYPED_RESULT = /^([A-Za-z]+)\n/;
 
 /** The handled update ids with their results, bounded to the most recent ones. */
 export class HandledUpdates {
@@ -29,14 +40,19 @@ export class HandledUpdates {
   forgottenThrough = -1;
 
   lookup(updateId: number): UpdateLookup {
-    const resultJson = this.results.get(updateId);
-    if (resultJson !== undefined) return { kind: "handled", resultJson };
+    const stored = this.results.get(updateId);
+    if (stored !== undefined) {
+      const typed = TYPED_RESULT.exec(stored);
+      return typed
+        ? { kind: "handled", commandType: typed[1], resultJson: stored.slice(typed[0].length) }
+        : { kind: "handled", commandType: undefined, resultJson: stored };
+    }
     if (updateId <= this.forgottenThrough) return { kind: "forgotten" };
     return { kind: "new" };
   }
 
-  record(updateId: number, resultJson: string): void {
-    this.results.set(updateId, resultJson);
+  record(updateId: number, commandType: string, resultJson: string): void {
+    this.results.set(updateId, `${commandType}\n${resultJson}`);
     if (updateId > this.offset) this.offset = updateId;
     while (this.results.size > RESULTS_KEPT) {
       const oldest = this.results.keys().next().value!;

@@ -1,5 +1,5 @@
 /** Applying invite codes: created by admins, redeemed by pending users. */
-import { type ApplyResult, applied } from "./apply-result.ts";
+import { applied } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { type Refusal, refuse, unknownUser } from "./errors.ts";
@@ -7,10 +7,7 @@ import type { User } from "./records.ts";
 import { copyInvite, copyUser } from "./views.ts";
 
 /** Creates an invite code; codes are unique. */
-export function createInvite(
-  data: ControlPlaneData,
-  command: CommandOf<"createInvite">,
-): ApplyResult {
+export function createInvite(data: ControlPlaneData, command: CommandOf<"createInvite">) {
   if (data.invites.has(command.code))
     return refuse("INVITE_EXISTS", `invite ${command.code} already exists; pick another code`);
   const invite = {
@@ -27,10 +24,7 @@ export function createInvite(
  * Redeems an invite for a known user: a pending user becomes active and one
  * use is spent. An active user spends nothing; a blocked user is refused.
  */
-export function redeemInvite(
-  data: ControlPlaneData,
-  command: CommandOf<"redeemInvite">,
-): ApplyResult {
+export function redeemInvite(data: ControlPlaneData, command: CommandOf<"redeemInvite">) {
   const user = data.users.get(command.userId);
   if (!user) return unknownUser(command.userId);
   if (user.status === "blocked")
@@ -43,10 +37,7 @@ export function redeemInvite(
 }
 
 /** Withdraws an invite so nobody else can redeem it. */
-export function deleteInvite(
-  data: ControlPlaneData,
-  command: CommandOf<"deleteInvite">,
-): ApplyResult {
+export function deleteInvite(data: ControlPlaneData, command: CommandOf<"deleteInvite">) {
   if (!data.invites.delete(command.code)) return unknownInvite(command.code);
   return applied({ code: command.code });
 }

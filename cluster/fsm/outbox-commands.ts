@@ -1,9 +1,9 @@
 /** Applying the outbox lifecycle: broadcasts in, delivery outcomes back. */
 import type { ApplyContext } from "./apply-context.ts";
-import { type ApplyResult, applied, repeated } from "./apply-result.ts";
+import { applied, repeated } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
-import { refuse } from "./errors.ts";
+import { type Refusal, refuse } from "./errors.ts";
 import { copyOutboxEntry } from "./views.ts";
 
 /**
@@ -13,7 +13,7 @@ import { copyOutboxEntry } from "./views.ts";
 export function markOutboxDelivered(
   data: ControlPlaneData,
   command: CommandOf<"markOutboxDelivered">,
-): ApplyResult {
+) {
   const entry = data.outbox.entries.get(command.id);
   if (!entry) return unknownEntry(command.id);
   if (entry.status === "delivered") return repeated(copyOutboxEntry(entry));
@@ -26,10 +26,7 @@ export function markOutboxDelivered(
  * ends retries; a transient one leaves the entry pending. An entry already
  * finished is answered as a duplicate.
  */
-export function markOutboxFailed(
-  data: ControlPlaneData,
-  command: CommandOf<"markOutboxFailed">,
-): ApplyResult {
+export function markOutboxFailed(data: ControlPlaneData, command: CommandOf<"markOutboxFailed">) {
   const entry = data.outbox.entries.get(command.id);
   if (!entry) return unknownEntry(command.id);
   if (entry.status !== "pending") return repeated(copyOutboxEntry(entry));
@@ -42,7 +39,7 @@ export function broadcast(
   data: ControlPlaneData,
   context: ApplyContext,
   command: CommandOf<"broadcast">,
-): ApplyResult {
+) {
   const id = `b${context.index}`;
   data.broadcasts.set(id, { id, text: command.text, actor: command.actor, createdAt: command.at });
   let queued = 0;
@@ -54,6 +51,6 @@ export function broadcast(
   return applied({ broadcastId: id, queued });
 }
 
-function unknownEntry(id: string): ApplyResult {
+function unknownEntry(id: string): Refusal {
   return refuse("UNKNOWN_OUTBOX_ENTRY", `there is no outbox entry ${id}; it may have been pruned`);
 }

@@ -79,7 +79,7 @@ export interface AmneziaParams {
 }
 
 /** Traffic the server's agent last reported. */
-export interface ServerLoad {
+export interface ReportedLoad {
   activePeers: number;
   rxBytes: number;
   txBytes: number;
@@ -130,7 +130,7 @@ export interface Server {
   statusReason: string;
   statusActor: string;
   statusAt: number;
-  load: ServerLoad | null;
+  load: ReportedLoad | null;
   probePeer: ProbePeer | null;
   checks: ServerChecks;
   registeredAt: number;
@@ -225,7 +225,7 @@ export interface OutboxEntry {
 }
 
 /** A peer the server's WireGuard interface must have: what the agent syncs. */
-export interface DesiredPeer {
+export interface ServerPeer {
   publicKey: string;
   /** Null for the probe peers, which have no preshared key. */
   presharedKeyEncrypted: string | null;

@@ -3,7 +3,7 @@
  * public endpoint, its ban-check probe peer and its load.
  */
 import type { ApplyContext } from "./apply-context.ts";
-import { type ApplyResult, applied } from "./apply-result.ts";
+import { applied } from "./apply-result.ts";
 import { emptyChecks } from "./check-verdicts.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
@@ -31,7 +31,7 @@ export function registerServer(
   data: ControlPlaneData,
   context: ApplyContext,
   command: CommandOf<"registerServer">,
-): ApplyResult {
+) {
   const existing = data.servers.get(command.serverId);
   if (!existing) return addServer(data, command);
 
@@ -67,7 +67,7 @@ export function registerServer(
   });
 }
 
-function addServer(data: ControlPlaneData, command: CommandOf<"registerServer">): ApplyResult {
+function addServer(data: ControlPlaneData, command: CommandOf<"registerServer">) {
   const poolText = effectiveSetting(data.settings, "addressPool");
   // Settings are validated when set, so the pool always parses.
   const pool = parseCidr(poolText)!;
@@ -111,7 +111,7 @@ export function setServerEndpoint(
   data: ControlPlaneData,
   context: ApplyContext,
   command: CommandOf<"setServerEndpoint">,
-): ApplyResult {
+) {
   const server = data.servers.get(command.serverId);
   if (!server) return unknownServer(command.serverId);
   let notified = 0;
@@ -126,10 +126,7 @@ export function setServerEndpoint(
  * Sets the WireGuard peer ban checks handshake as. Its address is the one
  * every subnet keeps for it, so it never collides with a client.
  */
-export function setProbePeer(
-  data: ControlPlaneData,
-  command: CommandOf<"setProbePeer">,
-): ApplyResult {
+export function setProbePeer(data: ControlPlaneData, command: CommandOf<"setProbePeer">) {
   const server = data.servers.get(command.serverId);
   if (!server) return unknownServer(command.serverId);
   const unchanged = server.probePeer?.publicKey === command.publicKey;
@@ -147,10 +144,7 @@ export function setProbePeer(
 }
 
 /** Records the traffic a server's agent measured. */
-export function reportServerLoad(
-  data: ControlPlaneData,
-  command: CommandOf<"reportServerLoad">,
-): ApplyResult {
+export function reportServerLoad(data: ControlPlaneData, command: CommandOf<"reportServerLoad">) {
   const server = data.servers.get(command.serverId);
   if (!server) return unknownServer(command.serverId);
   server.load = {

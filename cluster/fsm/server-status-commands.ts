@@ -4,7 +4,7 @@
  * mark a dead one down and bring it back.
  */
 import type { ApplyContext } from "./apply-context.ts";
-import { type ApplyResult, applied, repeated } from "./apply-result.ts";
+import { applied, repeated } from "./apply-result.ts";
 import { applyVerdict } from "./check-verdicts.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
@@ -25,7 +25,7 @@ export function setServerStatus(
   data: ControlPlaneData,
   context: ApplyContext,
   command: CommandOf<"setServerStatus">,
-): ApplyResult {
+) {
   const server = data.servers.get(command.serverId);
   if (!server) return unknownServer(command.serverId);
   let rehome: RehomeSummary | null = null;
@@ -58,7 +58,7 @@ export function recordVerdict(
   data: ControlPlaneData,
   context: ApplyContext,
   command: CommandOf<"recordVerdict">,
-): ApplyResult {
+) {
   const server = data.servers.get(command.serverId);
   if (!server) return unknownServer(command.serverId);
   const lastRound = server.checks.lastRound;

@@ -1,5 +1,5 @@
 /** Applying `setSetting`. */
-import { type ApplyResult, applied } from "./apply-result.ts";
+import { applied } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { refuse } from "./errors.ts";
@@ -10,7 +10,7 @@ import { effectiveSetting, settingProblem } from "./settings.ts";
  * fixed once a server has a subnet from it, since moving subnets would break
  * every issued config.
  */
-export function setSetting(data: ControlPlaneData, command: CommandOf<"setSetting">): ApplyResult {
+export function setSetting(data: ControlPlaneData, command: CommandOf<"setSetting">) {
   const problem = settingProblem(command.key, command.value);
   if (problem) return refuse("INVALID_SETTING", problem);
   if (

@@ -3,7 +3,7 @@
  * admin changing someone's role or status.
  */
 import type { ApplyContext } from "./apply-context.ts";
-import { type ApplyResult, applied } from "./apply-result.ts";
+import { applied } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { unknownUser } from "./errors.ts";
@@ -23,7 +23,7 @@ export function upsertUser(
   data: ControlPlaneData,
   context: ApplyContext,
   command: CommandOf<"upsertUser">,
-): ApplyResult {
+) {
   const existing = data.users.get(command.userId);
   const role = command.role ?? existing?.role ?? "user";
   const mode = accessModeSetting(data.settings);
@@ -66,10 +66,7 @@ export function upsertUser(
 }
 
 /** Makes a user an admin or a plain user. */
-export function setUserRole(
-  data: ControlPlaneData,
-  command: CommandOf<"setUserRole">,
-): ApplyResult {
+export function setUserRole(data: ControlPlaneData, command: CommandOf<"setUserRole">) {
   const user = data.users.get(command.userId);
   if (!user) return unknownUser(command.userId);
   user.role = command.role;
@@ -82,7 +79,7 @@ export function setUserStatus(
   data: ControlPlaneData,
   context: ApplyContext,
   command: CommandOf<"setUserStatus">,
-): ApplyResult {
+) {
   const user = data.users.get(command.userId);
   if (!user) return unknownUser(command.userId);
   const wasPending = user.status === "pending";

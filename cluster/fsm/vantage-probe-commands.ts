@@ -1,15 +1,12 @@
 /** Applying changes to the vantage probes ban checks ask from inside the censored network. */
-import { type ApplyResult, applied } from "./apply-result.ts";
+import { applied } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { refuse } from "./errors.ts";
 import type { VantageProbe } from "./records.ts";
 
 /** Adds a vantage probe; its token arrives encrypted and stays so. */
-export function addVantageProbe(
-  data: ControlPlaneData,
-  command: CommandOf<"addVantageProbe">,
-): ApplyResult {
+export function addVantageProbe(data: ControlPlaneData, command: CommandOf<"addVantageProbe">) {
   if (data.vantageProbes.has(command.id))
     return refuse(
       "PROBE_EXISTS",
@@ -46,7 +43,7 @@ export function addVantageProbe(
 export function removeVantageProbe(
   data: ControlPlaneData,
   command: CommandOf<"removeVantageProbe">,
-): ApplyResult {
+) {
   if (!data.vantageProbes.delete(command.id))
     return refuse("UNKNOWN_PROBE", `there is no vantage probe ${command.id}; see the probes list`);
   return applied({ id: command.id });

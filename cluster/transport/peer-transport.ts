@@ -15,8 +15,8 @@ import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
+import { backoffDelayMs } from "../../shared/backoff.ts";
 import type { Message, NodeId } from "../raft/types.ts";
-import { reconnectDelayMs } from "./backoff.ts";
 import {
   CloseCode,
   type ConnectionHandlers,
@@ -449,7 +449,7 @@ export class PeerTransport {
     if (dialer === undefined || dialer.connection !== connection) return;
     dialer.connection = undefined;
     if (this.stopped) return;
-    const delayMs = reconnectDelayMs(
+    const delayMs = backoffDelayMs(
       dialer.attempt,
       { minDelayMs: this.reconnectMinDelayMs, maxDelayMs: this.reconnectMaxDelayMs },
       this.random,

@@ -18,6 +18,7 @@ import type { Verdict } from "../../cluster/fsm/records.ts";
 import { CronSchedule } from "../../shared/cron-schedule.ts";
 import { createLogger, type Logger } from "../../shared/logger.ts";
 import { runProbe } from "../../shared/probe/run-probe.ts";
+import { sleep } from "../../shared/sleep.ts";
 import { startAcceptingListeners } from "../lib/accepting-listeners.ts";
 import { startFakeProbeAgents } from "../lib/fake-probe-agents.ts";
 import { startInProcessCluster } from "../lib/in-process-cluster.ts";
@@ -271,7 +272,7 @@ export async function measureBanCheckRound(
     let lastSweepAt = startedAt;
     let lastProgressAt = startedAt;
     while (!roundProgress.complete && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, COMPLETION_POLL_MS));
+      await sleep(COMPLETION_POLL_MS);
       const now = performance.now();
       if (now - lastSweepAt >= SWEEP_EVERY_MS) {
         roundProgress.sweep();

@@ -14,6 +14,7 @@
  *          --no-etcd  --install-etcd
  */
 import { parseArgs } from "node:util";
+import { sleep } from "../../shared/sleep.ts";
 import { positiveInteger, refuse } from "./cli-args.ts";
 import { etcdAvailable } from "./etcd-availability.ts";
 import { startEtcd } from "./etcd-system.ts";
@@ -69,7 +70,7 @@ async function measure(start: () => Promise<KvSystem>): Promise<Outcome> {
   try {
     for (let kill = 1; kill <= kills; kill++) {
       await system.waitHealthy(HEALTHY_BOUND_MS);
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      await sleep(SETTLE_MS);
       const leader = await system.leader(HEALTHY_BOUND_MS);
       const killedAt = Date.now();
       if (freeze) {

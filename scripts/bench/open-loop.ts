@@ -5,6 +5,7 @@
  * never stop new writes from probing whether the system commits again.
  */
 import { Agent } from "node:http";
+import { sleep } from "../../shared/sleep.ts";
 import type { KvSystem } from "./kv-system.ts";
 import { benchKey, valueOfBytes } from "./write-value.ts";
 
@@ -66,7 +67,7 @@ export function startOpenLoopWriter(system: KvSystem, options: OpenLoopOptions):
         if (Date.now() > deadline) {
           throw new Error(`no write sent after the kill committed within ${timeoutMs} ms`);
         }
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
       }
     },
     async stop() {

@@ -20,6 +20,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDialerFor } from "../../cluster/transport/handshake.ts";
+import { sleep } from "../../shared/sleep.ts";
 import { findFreePorts } from "./free-port.ts";
 import { type ApiResult, NodeClient, type NodeStatus } from "./node-client.ts";
 import { type NodeExit, type NodeProcess, spawnNode } from "./node-process.ts";
@@ -56,7 +57,7 @@ export interface ClusterOptions {
 }
 
 /** One node of a running cluster. */
-export interface ClusterNode {
+export interface HarnessNode {
   readonly id: string;
   /** `http://127.0.0.1:<port>`: the node's one port. */
   readonly url: string;
@@ -96,26 +97,26 @@ export interface LeaderOptions {
   /** Give up after this long; default 15 000 ms. */
   timeoutMs?: number;
   /** The nodes that must agree; default every running node. */
-  among?: readonly ClusterNode[];
+  among?: readonly HarnessNode[];
 }
 
 export interface WriteOptions {
   /** Send the request to this node (followers forward to the leader); default any running node, in turn. */
-  via?: ClusterNode;
+  via?: HarnessNode;
   /** Retry refused connections and 503s until this long has passed; default 15 000 ms. */
   timeoutMs?: number;
 }
 
 /** A running cluster from {@link startCluster}. */
 export interface Cluster {
-  readonly nodes: readonly ClusterNode[];
+  readonly nodes: readonly HarnessNode[];
   readonly clusterSecret: string;
   readonly adminApiToken: string;
   /** Where the node logs are. */
   readonly dir: string;
   /** Proxies by unordered pair, keyed `"<dialer>-<acceptor>"` (e.g. `n1-n2`); empty without withProxies. */
   readonly proxies: ReadonlyMap<string, TcpProxy>;
-  node(id: string): ClusterNode;
+  node(id: string): HarnessNode;
   /** The proxy carrying the one connection between `a` and `b`. */
   proxyBetween(a: string, b: string): TcpProxy;
   /** Blocks every proxied link between nodes of different groups; nodes in no group keep all links. */
@@ -123,7 +124,7 @@ export interface Cluster {
   /** Unblocks every proxy. */
   heal(): void;
   /** Waits until exactly one of the nodes reports role leader and every other one names it as leader. */
-  leader(options?: LeaderOptions): Promise<ClusterNode>;
+  leader(options?: LeaderOptions): Promise<HarnessNode>;
   /**
    * Waits until the nodes (default every running one) agree on a leader, have
    * all applied at least the leader's commit index, and all return identical
@@ -156,10 +157,6 @@ const POLL_INTERVAL_MS = 50;
 const PROBE_TIMEOUT_MS = 2_000;
 /** Above the node's own request timeout (5 s or more), so its 503 arrives before ours fires. */
 const API_TIMEOUT_MS = 12_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function describeError(result: ApiResult<unknown>): string {
   return result.ok ? "ok" : `${result.error.status} ${result.error.code}: ${result.error.message}`;
@@ -201,7 +198,7 @@ function describeSettings(result: ApiResult<Record<string, string>>): string {
   return result.ok ? `${Object.keys(result.value).length} keys` : describeError(result);
 }
 
-class HarnessNode implements ClusterNode {
+class SpawnedNode implements HarnessNode {
   readonly url: string;
   readonly client: NodeClient;
   /** Same API with a short deadline, for polls. */
@@ -311,7 +308,7 @@ class HarnessCluster implements Cluster {
   private nextWriter = 0;
 
   constructor(
-    readonly nodes: readonly HarnessNode[],
+    readonly nodes: readonly SpawnedNode[],
     readonly proxies: ReadonlyMap<string, TcpProxy>,
     readonly clusterSecret: string,
     readonly adminApiToken: string,
@@ -319,7 +316,7 @@ class HarnessCluster implements Cluster {
     private readonly ownsDir: boolean,
   ) {}
 
-  node(id: string): ClusterNode {
+  node(id: string): HarnessNode {
     const found = this.nodes.find((node) => node.id === id);
     if (!found) throw new Error(`no node ${id} in this cluster`);
     return found;
@@ -348,10 +345,10 @@ class HarnessCluster implements Cluster {
     for (const proxy of this.proxies.values()) proxy.unblock();
   }
 
-  async leader(options: LeaderOptions = {}): Promise<ClusterNode> {
+  async leader(options: LeaderOptions = {}): Promise<HarnessNode> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
     let seen = "";
-    let found: ClusterNode | undefined;
+    let found: HarnessNode | undefined;
     await waitUntil(
       async () => {
         const candidates = (options.among ?? this.nodes).filter((node) => node.running);
@@ -473,12 +470,12 @@ class HarnessCluster implements Cluster {
   private async retrying<Value>(
     what: string,
     options: WriteOptions,
-    call: (node: HarnessNode) => Promise<ApiResult<Value>>,
+    call: (node: SpawnedNode) => Promise<ApiResult<Value>>,
   ): Promise<Value> {
     const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
     let lastError = "no node was running";
     for (;;) {
-      const node = (options.via as HarnessNode | undefined) ?? this.nextRunningNode();
+      const node = (options.via as SpawnedNode | undefined) ?? this.nextRunningNode();
       if (node) {
         const result = await call(node);
         if (result.ok) return result.value;
@@ -491,7 +488,7 @@ class HarnessCluster implements Cluster {
     }
   }
 
-  private nextRunningNode(): HarnessNode | undefined {
+  private nextRunningNode(): SpawnedNode | undefined {
     for (let tried = 0; tried < this.nodes.length; tried++) {
       const node = this.nodes[this.nextWriter % this.nodes.length]!;
       this.nextWriter += 1;
@@ -515,7 +512,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const adminApiToken = randomBytes(24).toString("hex");
   const redisServers: RedisServerHandle[] = [];
   const proxies = new Map<string, TcpProxy>();
-  const nodes: HarnessNode[] = [];
+  const nodes: SpawnedNode[] = [];
   try {
     const ports = await findFreePorts(ids.length);
     const portOf = new Map(ids.map((id, i) => [id, ports[i]!]));
@@ -561,7 +558,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const workDir = join(dir, id);
       await mkdir(workDir, { recursive: true });
       nodes.push(
-        new HarnessNode(
+        new SpawnedNode(
           id,
           portOf.get(id)!,
           redisServers[i]!,

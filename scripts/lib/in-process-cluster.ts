@@ -18,6 +18,7 @@ import { defaultKeyPrefix } from "../../cluster/storage/keys.ts";
 import { RaftLogStore } from "../../cluster/storage/raft-log-store.ts";
 import { connectRedis } from "../../cluster/storage/redis-connection.ts";
 import { silentLogger } from "../../shared/silent-logger.ts";
+import { sleep } from "../../shared/sleep.ts";
 
 export interface InProcessClusterOptions {
   size: number;
@@ -100,7 +101,7 @@ export async function startInProcessCluster(
       while (Date.now() < deadline) {
         const leader = members.find((member) => member.node.isLeader());
         if (leader) return leader;
-        await new Promise((resolve) => setTimeout(resolve, LEADER_POLL_MS));
+        await sleep(LEADER_POLL_MS);
       }
       throw new Error(`no leader was elected within ${timeoutMs} ms`);
     },

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { envNames } from "../../shared/env-variables.ts";
+import { sleep } from "../../shared/sleep.ts";
 import { diesWithParent } from "./executables.ts";
 import { trackChild, untrackChild } from "./exit-cleanup.ts";
 
@@ -63,10 +64,6 @@ function baseEnvironment(): Record<string, string> {
     }
   }
   return base;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A running or finished node process. Use {@link spawnNode} to start one. */

@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sleep } from "../../shared/sleep.ts";
 import { diesWithParent, findOnPath } from "./executables.ts";
 import {
   trackChild,
@@ -103,10 +104,6 @@ function probe(port: number, timeoutMs: number): Promise<ProbeReply | null> {
     socket.once("error", () => finish(null));
     socket.once("close", () => finish(null));
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Resolves true once `promise` settles, or false after `timeoutMs`, leaving no timer behind. */

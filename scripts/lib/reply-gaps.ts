@@ -5,6 +5,8 @@
  * gone to the first reply after. Each killed node is restarted and ready
  * before the next kill. Used by `npm run bench:bot` and its test.
  */
+
+import { sleep } from "../../shared/sleep.ts";
 import type { EmulatedUser } from "../telegram-emulator/emulator.ts";
 import type { Cluster } from "./cluster-harness.ts";
 
@@ -88,7 +90,7 @@ export async function measureReplyGaps(
       await leader.waitForReady(waitMs);
       await cluster.leader({ timeoutMs: waitMs });
       await firstReplyAfter(options, performance.now());
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      await sleep(SETTLE_MS);
     }
   } finally {
     load.stop();

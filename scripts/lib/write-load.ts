@@ -5,7 +5,8 @@
  * there with its value" means "not lost".
  */
 import { randomBytes } from "node:crypto";
-import type { Cluster, ClusterNode } from "./cluster-harness.ts";
+import { sleep } from "../../shared/sleep.ts";
+import type { Cluster, HarnessNode } from "./cluster-harness.ts";
 
 export interface WriteLoadOptions {
   /** Writers running at once, each waiting for its answer before the next write. */
@@ -15,7 +16,7 @@ export interface WriteLoadOptions {
   /** Length of each value; default 32 characters. */
   valueChars?: number;
   /** The nodes to write through, in turn; default every running node. */
-  targets?: () => readonly ClusterNode[];
+  targets?: () => readonly HarnessNode[];
   /** Pause after a failed write, so a node without a leader is not hammered; default 20 ms. */
   pauseAfterFailureMs?: number;
 }
@@ -42,10 +43,6 @@ export interface WriteLoad {
   waitForMore(count: number, timeoutMs: number): Promise<void>;
   /** Stops the writers and waits for the writes in flight to finish. */
   stop(): Promise<void>;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Starts `options.concurrency` writers against `cluster`. */

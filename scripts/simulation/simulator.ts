@@ -464,14 +464,18 @@ export class Simulation {
           `${member.id} granted its vote to ${message.to} in term ${message.term} before Redis held it (Redis has term ${durable.term}, vote "${durable.vote}"; tick ${this.tick})`,
         );
     }
-    // The entry acknowledged may since have been replaced in memory by a newer
-    // leader's (the answer waited for its own write): only its index is checked.
-    if (message.type === "appResp" && message.index !== undefined) {
-      if (member.store.durableLastIndex() < message.index)
-        throw new Violation(
-          `${member.id} acknowledged entries up to ${message.index} before Redis held them (Redis holds up to ${member.store.durableLastIndex()}; tick ${this.tick})`,
-        );
-    }
+    // An acknowledgement made in an older term than Redis now holds is like a
+    // delayed message: a newer leader may have replaced those entries since
+    // (the answer waited for this Ready's write, which carried the new term).
+    if (
+      message.type === "appResp" &&
+      message.index !== undefined &&
+      message.term >= durable.term &&
+      member.store.durableLastIndex() < message.index
+    )
+      throw new Violation(
+        `${member.id} acknowledged entries up to ${message.index} before Redis held them (Redis holds up to ${member.store.durableLastIndex()}; tick ${this.tick})`,
+      );
   }
 
   private checkSingleLeader(member: SimMember): void {

@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { SessionEndedError, sessionGuard } from "../../bot/api-guard.ts";
 import { createTelegramEmulator } from "../../scripts/telegram-emulator/emulator.ts";
+import { sleep } from "../../shared/sleep.ts";
 import { TOKEN } from "./support/bot-cluster.ts";
 
 test("ending the session aborts the pending getUpdates at once, and no later call reaches Telegram", async () => {
@@ -28,7 +29,7 @@ test("ending the session aborts the pending getUpdates at once, and no later cal
     const polls = emulator.polls();
     assert.is(polls.length, 1, "no confirming getUpdates after the end");
     for (let attempt = 0; attempt < 100 && emulator.polls()[0]!.outcome === null; attempt++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     assert.is(emulator.polls()[0]!.id, waiting.id);
     assert.is(emulator.polls()[0]!.outcome, "aborted");
   } finally {

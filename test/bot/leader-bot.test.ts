@@ -6,6 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { sleep } from "../../shared/sleep.ts";
 import { type BotCluster, type BotMember, WAIT_MS, withBotCluster } from "./support/bot-cluster.ts";
 
 test("only the leader polls, and a user's /start is answered", async () => {
@@ -63,7 +64,7 @@ test("leadership moves five times: one poller at a time, and every message is an
         `the /help of round ${round} confirmed`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     const helps = user.inbox().filter((message) => message.text?.startsWith("/config:"));
     assert.is(helps.length, 5, "each /help answered once");
     assert.ok(new Set(leaders).size >= 2, `leadership moved: ${leaders.join(" -> ")}`);
@@ -148,7 +149,7 @@ test("an update committed but not yet answered when leadership moves is answered
     const config = next.state.configsOfUser("1005");
     assert.is(config.length, 1, "one config, however often the update came");
     assert.match(document.document!.bytes.toString("utf8"), `Address = ${config[0]!.address}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     assert.is(user.inbox().filter((message) => message.document !== undefined).length, 1);
     assert.ok(
       emulator
@@ -177,7 +178,7 @@ test("leadership moves mid-conversation: the region button pressed afterwards is
       const next = await moveLeadership(cluster, leader);
       user.press(choice.messageId, "config:region:us");
       await user.waitFor((message) => message.document !== undefined, WAIT_MS);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       assert.is(user.inbox().filter((message) => message.document !== undefined).length, 1);
       assert.equal(
         next.state.configsOfUser("1006").map((config) => config.serverId),
@@ -213,7 +214,7 @@ test("a leader cut off from its peers stops polling before another node leads; m
       );
       cluster.cluster.heal();
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     assert.is(user.inbox().filter((message) => message.text?.startsWith("/config:")).length, 3);
     assert.equal(emulator.overlappingPolls(), []);
   });

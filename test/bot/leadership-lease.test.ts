@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { LeadershipLease } from "../../bot/leadership-lease.ts";
+import { sleep } from "../../shared/sleep.ts";
 
 function lease(options: {
   confirm: () => Promise<unknown>;
@@ -50,7 +51,7 @@ test("a failed confirmation does not extend the lease, and expiry is reported on
   assert.ok(await instance.renew());
   healthy = false;
   assert.not.ok(await instance.renew());
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  await sleep(60);
   assert.not.ok(instance.isValid());
   assert.is(expiredCount(), 1);
   controller.abort();
@@ -63,13 +64,13 @@ test("kept renewing, a lease never expires; once the session ends it is invalid 
   });
   assert.ok(await instance.renew());
   const renewing = instance.keepRenewing();
-  await new Promise((resolve) => setTimeout(resolve, 120));
+  await sleep(120);
   assert.ok(instance.isValid());
   assert.is(expiredCount(), 0);
   controller.abort();
   await renewing;
   assert.not.ok(instance.isValid());
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await sleep(50);
   assert.is(expiredCount(), 0);
 });
 
@@ -85,7 +86,7 @@ test("a poll's signal aborts when the lease lapses; a renewal starts a fresh one
   const first = instance.periodSignal;
   assert.not.ok(first.aborted);
   nowMs = 1050;
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  await sleep(60);
   assert.ok(first.aborted, "the lease lapsed");
   assert.is(expiredCount(), 1);
   await instance.renew();

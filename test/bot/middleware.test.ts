@@ -1,6 +1,7 @@
 /** The middleware every update passes: the per-user rate limit, private chats only. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { sleep } from "../../shared/sleep.ts";
 import { arrivedUser, messagesMatching, WAIT_MS, withBotCluster } from "./support/bot-cluster.ts";
 
 test("a user over the rate limit is ignored, the rest are served, and every update still advances the offset", async () => {
@@ -18,7 +19,7 @@ test("a user over the rate limit is ignored, the rest are served, and every upda
         WAIT_MS,
         "the dropped updates to be acknowledged",
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       // /start used one of the three allowed in the window.
       assert.is(messagesMatching(flooder, /^\/config:/).length, 2);
       assert.is(messagesMatching(calm, /^\/config:/).length, 1);

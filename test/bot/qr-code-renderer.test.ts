@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { QrCodeRenderer } from "../../bot/qr-code-renderer.ts";
-import { renderQrCodePng } from "../../cluster/agent/qr-code.ts";
+import { renderQrCodePng } from "../../cluster/client-config/qr-code.ts";
 
 const CONF = "[Interface]\nAddress = 10.64.0.2/32\n\n[Peer]\nEndpoint = 198.51.100.1:51820\n";
 

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { UpdateProgress } from "../../bot/update-progress.ts";
+import { sleep } from "../../shared/sleep.ts";
 
 function progressAt(graceMs: number) {
   const clock = { nowMs: 1000 };
@@ -65,7 +66,7 @@ test("nextChange resolves at the next commit or answer, or after its wait", asyn
   const waiting = progress.nextChange(10_000).then(() => {
     changed = true;
   });
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await sleep(5);
   assert.not.ok(changed);
   progress.committed(1);
   await waiting;
@@ -86,7 +87,7 @@ test("an update is confirmed once a poll asking past it was answered, not before
   void waiting.then((value) => {
     confirmed = value;
   });
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await sleep(5);
   assert.is(confirmed, undefined, "a poll from 5 confirms 4, not 5");
   progress.polled(6);
   assert.is(await waiting, true);

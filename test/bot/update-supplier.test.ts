@@ -9,6 +9,7 @@ import {
   type TelegramEmulator,
 } from "../../scripts/telegram-emulator/emulator.ts";
 import { silentLogger } from "../../shared/silent-logger.ts";
+import { sleep } from "../../shared/sleep.ts";
 import { TOKEN } from "./support/bot-cluster.ts";
 
 /** Whether a poll may start, and the signal of the lease it starts under. */
@@ -81,7 +82,7 @@ test("when only updates still being handled come back, the next poll waits for o
     const [slow] = await supply(controller.signal);
     const pollsBefore = emulator.polls().length;
     const next = supply(controller.signal);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
     // About one poll per recheck interval, not a busy loop.
     assert.ok(
       emulator.polls().length - pollsBefore <= 4,
@@ -126,7 +127,7 @@ test("an abort ends the pending poll and no further poll is made", async () => {
       () => assert.unreachable("an aborted supply rejects"),
       () => undefined,
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     assert.is(emulator.polls().length, 1);
   });
 });
@@ -139,10 +140,9 @@ test("a poll open when the lease lapses is ended, and polling resumes once the l
     lease.valid = false;
     lease.period.abort();
     const deadline = Date.now() + 2000;
-    while (emulator.polls()[0]!.endedAt === null && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    while (emulator.polls()[0]!.endedAt === null && Date.now() < deadline) await sleep(5);
     assert.ok(emulator.polls()[0]!.endedAt !== null, "the open poll ended with the lease");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     assert.is(emulator.polls().length, 1, "no poll while the lease does not hold");
     lease.period = new AbortController();
     lease.valid = true;

@@ -11,10 +11,10 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type Cluster, type ClusterNode, withCluster } from "../../scripts/lib/cluster-harness.ts";
+import { type Cluster, type HarnessNode, withCluster } from "../../scripts/lib/cluster-harness.ts";
 import type { ServerView } from "../../scripts/lib/control-plane-client.ts";
 import { replicatedStateAt } from "../../scripts/lib/replicated-state.ts";
-import { parseConf } from "./agent/support/parse-conf.ts";
+import { parseConf } from "../support/parse-conf.ts";
 import { apiOf, serversWhen, succeeded } from "./support/control-plane-api.ts";
 
 /** A node asks its peers as soon as it has registered, so a restart shows within seconds. */
@@ -32,7 +32,7 @@ function endpointsOf(servers: readonly ServerView[]): Record<string, string | nu
 }
 
 /** The `Endpoint` a holder's `.conf` names now: the retry with its key renders it afresh. */
-async function confEndpoint(cluster: Cluster, via: ClusterNode, holder: Holder): Promise<string> {
+async function confEndpoint(cluster: Cluster, via: HarnessNode, holder: Holder): Promise<string> {
   const replay = succeeded(
     await apiOf(cluster, via).issueConfig(holder.userId, {
       idempotencyKey: holder.idempotencyKey,
@@ -80,7 +80,7 @@ async function waitForEndpoints(
 
 test("nodes without PUBLIC_HOST learn their address from their peers, and a node that moves, or two at once, gets its configs and users updated", async () => {
   await withCluster({ size: 3 }, async (cluster) => {
-    const [n1, n2, n3] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
+    const [n1, n2, n3] = cluster.nodes as [HarnessNode, HarnessNode, HarnessNode];
     await cluster.leader();
     const servers = await waitForEndpoints(
       cluster,

@@ -12,11 +12,12 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type Cluster, type ClusterNode, startCluster } from "../../scripts/lib/cluster-harness.ts";
+import { type Cluster, type HarnessNode, startCluster } from "../../scripts/lib/cluster-harness.ts";
 import type { ConfigView, ServerView } from "../../scripts/lib/control-plane-client.ts";
 import { requestJson } from "../../scripts/lib/http-json.ts";
 import { replicatedStateAt } from "../../scripts/lib/replicated-state.ts";
-import { parseConf } from "./agent/support/parse-conf.ts";
+import { sleep } from "../../shared/sleep.ts";
+import { parseConf } from "../support/parse-conf.ts";
 import {
   apiOf,
   describeFailure,
@@ -64,7 +65,7 @@ function clusterTest(name: string, body: () => Promise<void>): void {
   });
 }
 
-function followersOf(leader: ClusterNode): ClusterNode[] {
+function followersOf(leader: HarnessNode): HarnessNode[] {
   return cluster.nodes.filter((node) => node !== leader && node.running);
 }
 
@@ -75,7 +76,7 @@ async function serverById(id: string): Promise<ServerView> {
   return server;
 }
 
-async function configsOf(userId: string, via: ClusterNode = cluster.nodes[0]!) {
+async function configsOf(userId: string, via: HarnessNode = cluster.nodes[0]!) {
   return succeeded(await apiOf(cluster, via).configsOf(userId), `GET configs of ${userId}`);
 }
 
@@ -214,7 +215,7 @@ clusterTest(
 clusterTest(
   "the same Idempotency-Key sent to another node returns the same config with Idempotent-Replayed: true, and the user has one config",
   async () => {
-    const [n1, n2, n3] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
+    const [n1, n2, n3] = cluster.nodes as [HarnessNode, HarnessNode, HarnessNode];
     const first = succeeded(
       await apiOf(cluster, n1).issueConfig("2201", { idempotencyKey: "order-2201" }),
       "first issue",
@@ -267,7 +268,7 @@ clusterTest(
 clusterTest(
   "DELETE /v1/configs/:id revokes: the config shows when, the user keeps its record, a second DELETE is 409",
   async () => {
-    const [n1, n2] = cluster.nodes as [ClusterNode, ClusterNode];
+    const [n1, n2] = cluster.nodes as [HarnessNode, HarnessNode];
     const issued = succeeded(await apiOf(cluster, n1).issueConfig("2401"), "issue").config;
     const before = (await serverById(issued.serverId)).liveConfigs;
     const revoked = succeeded(await apiOf(cluster, n2).revokeConfig(issued.id), "revoke");
@@ -546,7 +547,7 @@ clusterTest(
       idempotencyKey: "inflight-3002",
     });
     // Somewhere between "not yet received" and "committed but not answered".
-    await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 15)));
+    await sleep(Math.floor(Math.random() * 15));
     await leader.kill("SIGKILL");
     const firstAnswer = await inFlight;
     const retried = await issueRetrying(cluster, "3002", "inflight-3002", FAILOVER_RETRY_MS);
@@ -579,7 +580,7 @@ clusterTest(
   async () => {
     const running = cluster.nodes.filter((node) => node.running);
     assert.is(running.length, 2, "one node is still down from the previous test");
-    const [victim, survivor] = running as [ClusterNode, ClusterNode];
+    const [victim, survivor] = running as [HarnessNode, HarnessNode];
     await victim.kill("SIGKILL");
     const api = apiOf(cluster, survivor);
     const startedAt = Date.now();

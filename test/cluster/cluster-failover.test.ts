@@ -6,17 +6,17 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type Cluster, type ClusterNode, withCluster } from "../../scripts/lib/cluster-harness.ts";
+import { type Cluster, type HarnessNode, withCluster } from "../../scripts/lib/cluster-harness.ts";
 import { sampleSum } from "../../scripts/lib/prometheus-text.ts";
 import { lostWrites, startWriteLoad } from "../../scripts/lib/write-load.ts";
 
 const ELECTION_TIMEOUT_MS = 300;
 
-async function appliedIndex(node: ClusterNode): Promise<number> {
+async function appliedIndex(node: HarnessNode): Promise<number> {
   return (await node.status()).appliedIndex;
 }
 
-function others(cluster: Cluster, node: ClusterNode): ClusterNode[] {
+function others(cluster: Cluster, node: HarnessNode): HarnessNode[] {
   return cluster.nodes.filter((other) => other !== node);
 }
 

@@ -4,10 +4,10 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type Cluster, type ClusterNode, withCluster } from "../../scripts/lib/cluster-harness.ts";
+import { type Cluster, type HarnessNode, withCluster } from "../../scripts/lib/cluster-harness.ts";
 
 /** Waits until every node agrees that `expected` leads. */
-async function leaderBecomes(cluster: Cluster, expected: string): Promise<ClusterNode> {
+async function leaderBecomes(cluster: Cluster, expected: string): Promise<HarnessNode> {
   let current = "";
   await cluster
     .waitUntil(
@@ -47,8 +47,8 @@ test("a transfer to a named node works through the leader and through a follower
   await withCluster({ size: 3 }, async (cluster) => {
     const leader = await cluster.leader();
     const [first, second] = cluster.nodes.filter((node) => node !== leader) as [
-      ClusterNode,
-      ClusterNode,
+      HarnessNode,
+      HarnessNode,
     ];
     const viaLeader = await leader.client.transferLeadership(first.id);
     assert.ok(viaLeader.ok, JSON.stringify(viaLeader));

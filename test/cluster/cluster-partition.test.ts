@@ -7,6 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type Cluster, waitUntil, withCluster } from "../../scripts/lib/cluster-harness.ts";
 import { lostWrites, startWriteLoad } from "../../scripts/lib/write-load.ts";
+import { sleep } from "../../shared/sleep.ts";
 
 const ELECTION_TIMEOUT_MS = 300;
 /**
@@ -14,10 +15,6 @@ const ELECTION_TIMEOUT_MS = 300;
  * notices within two; the rest is slack for polling and a loaded machine.
  */
 const STEP_DOWN_BOUND_MS = 4 * ELECTION_TIMEOUT_MS + 1_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Every pair's connection really goes through its proxy. */
 async function assertLinksProxied(cluster: Cluster): Promise<void> {

@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
   type Cluster,
-  type ClusterNode,
+  type HarnessNode,
   waitUntil,
   withCluster,
 } from "../../scripts/lib/cluster-harness.ts";
@@ -16,6 +16,7 @@ import { findFreePort } from "../../scripts/lib/free-port.ts";
 import { type RedisServerHandle, startRedisServer } from "../../scripts/lib/redis-server.ts";
 import { startSingleNode } from "../../scripts/lib/single-node.ts";
 import { lostWrites, startWriteLoad, type WriteLoad } from "../../scripts/lib/write-load.ts";
+import { sleep } from "../../shared/sleep.ts";
 
 const ELECTION_TIMEOUT_MS = 300;
 
@@ -23,7 +24,7 @@ const ELECTION_TIMEOUT_MS = 300;
  * Waits until the node's /readyz answers 503 `{"ready":false,"reason"}`
  * (which the client reports as NOT_READY), and returns the reason.
  */
-async function waitUntilNotReady(node: ClusterNode, timeoutMs: number): Promise<string> {
+async function waitUntilNotReady(node: HarnessNode, timeoutMs: number): Promise<string> {
   let reason = "";
   await waitUntil(
     async () => {
@@ -45,7 +46,7 @@ async function waitUntilNotReady(node: ClusterNode, timeoutMs: number): Promise<
  */
 async function crashAndRestoreRedis(
   cluster: Cluster,
-  victim: ClusterNode,
+  victim: HarnessNode,
   load: WriteLoad,
 ): Promise<void> {
   await load.waitForMore(100, 20_000);
@@ -101,7 +102,7 @@ test("a node started before its Redis stays up, answers /healthz, is not ready, 
   try {
     await node.process.waitForListening(60_000);
     // Long enough for several reconnection attempts.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await sleep(1_000);
     assert.ok(node.process.running, "the node exited without Redis");
     assert.ok((await node.client.healthz()).ok);
     const notReady = await node.client.readyz();

@@ -14,7 +14,7 @@ import * as assert from "uvu/assert";
 import { computeProof, HANDSHAKE_PROTOCOL } from "../../cluster/transport/handshake.ts";
 import {
   type Cluster,
-  type ClusterNode,
+  type HarnessNode,
   startCluster,
   waitUntil,
 } from "../../scripts/lib/cluster-harness.ts";
@@ -28,10 +28,10 @@ const REJECTED_HANDSHAKES = "nexaloak_transport_rejected_handshakes_total";
 const REJECTED_FRAMES = "nexaloak_transport_rejected_frames_total";
 
 let cluster: Cluster;
-let target: ClusterNode;
+let target: HarnessNode;
 let load: WriteLoad;
 
-function wsUrl(node: ClusterNode): string {
+function wsUrl(node: HarnessNode): string {
   return node.url.replace(/^http:/, "ws:");
 }
 

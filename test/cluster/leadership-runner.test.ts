@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { LeadershipRunner, type LeaderTask } from "../../cluster/leadership-runner.ts";
 import type { LeadershipChange } from "../../cluster/node.ts";
 import { silentLogger } from "../../shared/silent-logger.ts";
-import { waitForAbort } from "../../shared/sleep.ts";
+import { sleep, waitForAbort } from "../../shared/sleep.ts";
 
 /** A node whose leadership the test flips by hand. */
 function fakeNode(leading = false) {
@@ -33,13 +33,13 @@ function recordingTask(name: string, log: string[], windDownMs = 0): LeaderTask 
       const term = ++terms;
       log.push(`${name} ${term} start`);
       await waitForAbort(signal);
-      await new Promise((resolve) => setTimeout(resolve, windDownMs));
+      await sleep(windDownMs);
       log.push(`${name} ${term} end`);
     },
   };
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+const tick = () => sleep(5);
 
 test("every task runs for each term of leadership, and stops when it ends", async () => {
   const node = fakeNode();
@@ -74,7 +74,7 @@ test("a new term starts only once every task of the previous one has wound down"
   node.set(true);
   await tick();
   assert.equal(log, ["slow 1 start"], "the second term waits");
-  await new Promise((resolve) => setTimeout(resolve, 80));
+  await sleep(80);
   assert.equal(log, ["slow 1 start", "slow 1 end", "slow 2 start"]);
   await runner.close();
   assert.equal(log.at(-1), "slow 2 end", "close waits for the running term");

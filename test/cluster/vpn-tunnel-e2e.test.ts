@@ -24,8 +24,8 @@ import { waitUntil } from "../../scripts/lib/cluster-harness.ts";
 import { type NodeProcess, spawnNode } from "../../scripts/lib/node-process.ts";
 import { type NamespaceProcess, startInNamespace } from "../support/namespace-process.ts";
 import { missingNetworkPrerequisites, TestNetwork } from "../support/network-namespace.ts";
+import { parseConf } from "../support/parse-conf.ts";
 import { pingsOnce, pingsWithin, startWireGuardClient } from "../support/wireguard-client.ts";
-import { parseConf } from "./agent/support/parse-conf.ts";
 
 const serverUnderlay = "192.0.2.1";
 const clientUnderlay = "192.0.2.2";

@@ -1,5 +1,6 @@
 /** Whether a process started by a test is still running, read from /proc. */
 import { readFileSync } from "node:fs";
+import { sleep } from "../../shared/sleep.ts";
 
 /** True while the process runs; a zombie waiting to be reaped counts as gone. */
 export function isAlive(pid: number): boolean {
@@ -15,7 +16,7 @@ export function isAlive(pid: number): boolean {
 export async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
   return !isAlive(pid);
 }

@@ -8,8 +8,8 @@ import { rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runCommand } from "../../cluster/agent/run-command.ts";
-import { parseConf } from "../cluster/agent/support/parse-conf.ts";
 import type { TestNetwork } from "./network-namespace.ts";
+import { parseConf } from "./parse-conf.ts";
 
 export interface WireGuardClientOptions {
   namespace: string;

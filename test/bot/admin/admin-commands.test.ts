@@ -7,6 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ADMIN_COMMANDS } from "../../../bot/command-menus.ts";
 import { en } from "../../../bot/i18n/en.ts";
+import { sleep } from "../../../shared/sleep.ts";
 import {
   arrivedUser,
   ask,
@@ -262,7 +263,7 @@ test("/metrics and /leader describe the cluster; /stepdown hands the bot to anot
       await next.bot.currentSession!.handleUpdate(
         commandUpdate(sent, { id: ADMIN, first_name: "Root" }, "/stepdown"),
       );
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       assert.ok(next.node.isLeader(), "leadership stays");
       assert.is(next.node.status().term, term);
       assert.is(messagesMatching(root, /Handing leadership/).length, 1, "one reply");

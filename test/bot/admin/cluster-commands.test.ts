@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
   type Cluster,
-  type ClusterNode,
+  type HarnessNode,
   startCluster,
 } from "../../../scripts/lib/cluster-harness.ts";
 import type { EmulatedUser } from "../../../scripts/telegram-emulator/emulated-user.ts";
@@ -16,6 +16,7 @@ import {
   createTelegramEmulator,
   type TelegramEmulator,
 } from "../../../scripts/telegram-emulator/emulator.ts";
+import { sleep } from "../../../shared/sleep.ts";
 import { TOKEN } from "../support/bot-cluster.ts";
 
 const ADMIN = 9001;
@@ -44,7 +45,7 @@ async function termsSeenFor(cluster: Cluster, durationMs: number): Promise<Set<n
     const running = cluster.nodes.filter((node) => node.running);
     const statuses = await Promise.all(running.map((node) => node.probe.status()));
     for (const status of statuses) if (status.ok) terms.add(status.value.term);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   return terms;
 }
@@ -106,12 +107,12 @@ test("one /stepdown with the new leader killed right after the move: no second m
   await withBotProcesses(async (cluster, emulator, admin) => {
     const before = await leadership(cluster);
     admin.send("/stepdown");
-    let moved: ClusterNode | undefined;
+    let moved: HarnessNode | undefined;
     const deadline = Date.now() + WAIT_MS;
     while (!moved && Date.now() < deadline) {
       const now = await leadership(cluster).catch(() => before);
       if (now.leaderId !== before.leaderId) moved = cluster.node(now.leaderId);
-      else await new Promise((resolve) => setTimeout(resolve, 20));
+      else await sleep(20);
     }
     assert.ok(moved, "leadership moved");
     await moved.kill("SIGKILL");

@@ -4,7 +4,8 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { ServerCheckDeps } from "../../../bot/jobs/server-check.ts";
+import type { ServerCheckDeps } from "../../../bot/jobs/server-probing.ts";
+import { sleep } from "../../../shared/sleep.ts";
 import {
   arrivedUser,
   ask,
@@ -97,7 +98,7 @@ test("a /checknow delivered again after its verdict was recorded neither probes 
       await leader.bot.currentSession!.handleUpdate(
         commandUpdate(sent, { id: ADMIN, first_name: "Root" }, "/checknow n1"),
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       assert.is(probes, probesOfOneCheck, "no second probe");
       assert.is(root.inbox().length, repliesBefore, "no second 'Checking' or verdict");
       assert.is(messagesMatching(root, /^Checking n1/).length, 1);

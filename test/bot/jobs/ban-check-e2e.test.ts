@@ -19,8 +19,8 @@ import type { RecordedVerdict } from "../../../bot/jobs/server-checker.ts";
 import { BAN_CHECK_ACTOR } from "../../../cluster/fsm/server-status-commands.ts";
 import { waitUntil } from "../../../scripts/lib/cluster-harness.ts";
 import type { EmulatedUser } from "../../../scripts/telegram-emulator/emulated-user.ts";
-import { parseConf } from "../../cluster/agent/support/parse-conf.ts";
 import { missingNetworkPrerequisites } from "../../support/network-namespace.ts";
+import { parseConf } from "../../support/parse-conf.ts";
 import { pingsWithin, startWireGuardClient } from "../../support/wireguard-client.ts";
 import { arrivedUser, WAIT_MS } from "../support/bot-cluster.ts";
 import {

@@ -10,6 +10,7 @@ import { startRedisServer } from "../../../scripts/lib/redis-server.ts";
 import { CronSchedule } from "../../../shared/cron-schedule.ts";
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import type { ProbeOutcome } from "../../../shared/probe/probe-request.ts";
+import { sleep } from "../../../shared/sleep.ts";
 import { startInMemoryCluster } from "../../cluster/support/in-memory-cluster.ts";
 
 const SECRET = "ban-check-suite-cluster-secret-0123456789";
@@ -37,7 +38,7 @@ async function startFleet(probeDelayMs: () => number) {
           probing: {
             probe: async (): Promise<ProbeOutcome> => {
               probesBy.set(id, (probesBy.get(id) ?? 0) + 1);
-              await new Promise((resolve) => setTimeout(resolve, probeDelayMs()));
+              await sleep(probeDelayMs());
               return { ok: true, rttMs: 1 };
             },
             askVantage: async () => ({

@@ -5,6 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { sleep } from "../../../shared/sleep.ts";
 import {
   arrivedUser,
   type BotCluster,
@@ -16,12 +17,13 @@ import {
 
 /** Queues a broadcast through the leader; returns the ids of its outbox entries, in join order. */
 async function broadcast(leader: BotMember, text: string): Promise<string[]> {
-  const { value } = await leader.service.run<{ broadcastId: string; queued: number }>({
+  const { value } = await leader.service.run({
     type: "broadcast",
     text,
     actor: "test",
     at: Date.now(),
   });
+  assert.ok(value, "a fresh broadcast has its result");
   const index = value.broadcastId.slice(1);
   return Array.from({ length: value.queued }, (_, n) => `o${index}-${n}`);
 }
@@ -42,7 +44,7 @@ test("without a failover every entry is delivered exactly once and marked delive
     const ids = await broadcast(leader, "Hello, everyone");
     assert.is(ids.length, 10);
     await allDelivered(cluster, leader, ids);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     for (const user of users) assert.is(messagesMatching(user, /^Hello, everyone$/).length, 1);
     for (const id of ids) {
       const entry = leader.state.outboxEntry(id)!;
@@ -102,7 +104,7 @@ test("a user who blocked the bot is marked failed for good and not retried", asy
     assert.is(toReader!.status, "delivered");
     assert.is(toBlocker!.status, "failed");
     assert.match(toBlocker!.lastError ?? "", /403|blocked/);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     assert.is(leader.state.outboxEntry(ids[1]!)!.attempts, 1, "not retried");
     assert.is(messagesMatching(reader, /^News$/).length, 1);
   });

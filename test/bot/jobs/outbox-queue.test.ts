@@ -2,6 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { OutboxQueue } from "../../../bot/jobs/outbox-queue.ts";
 import { startRedisServer } from "../../../scripts/lib/redis-server.ts";
+import { sleep } from "../../../shared/sleep.ts";
 
 async function withQueue(
   body: (queue: OutboxQueue, delivered: Array<{ id: string; atMs: number }>) => Promise<void>,
@@ -29,7 +30,7 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
   const deadline = performance.now() + timeoutMs;
   while (!condition()) {
     if (performance.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
 }
 
@@ -39,7 +40,7 @@ test("an entry queued twice while its job waits is delivered once", async () => 
     await queue.enqueue("o7-0", 0);
     await queue.enqueue("o7-1", 0);
     await until(() => delivered.length === 2, 3000);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     assert.equal(delivered.map((delivery) => delivery.id).sort(), ["o7-0", "o7-1"]);
   });
 });
@@ -53,7 +54,7 @@ test("a delayed job waits for its slot, and the depth counts it meanwhile", asyn
     assert.ok(delivered[0]!.atMs - queuedAt >= 250, "not before its slot");
     let depth = await queue.depth();
     for (let attempt = 0; attempt < 100 && depth > 0; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
       depth = await queue.depth();
     }
     assert.is(depth, 0, "a finished job leaves the queue");

@@ -12,6 +12,7 @@ import {
   type VantageProbeResult,
 } from "../../../bot/jobs/vantage-probe-client.ts";
 import type { ProbeRequest } from "../../../shared/probe/probe-request.ts";
+import { sleep } from "../../../shared/sleep.ts";
 import {
   AGENT_TOKEN,
   answering,
@@ -122,7 +123,7 @@ test("against a busy agent, the 429 is VANTAGE_HTTP_ERROR with the status and th
     const running = ask(agent.url);
     const deadline = Date.now() + 5000;
     while (agent.calls.length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
     const busy = await ask(agent.url);
     assert.ok(!busy.ok);

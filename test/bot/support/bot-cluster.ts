@@ -4,7 +4,7 @@
  * a registered VPN server with a known endpoint, so configs can be issued.
  */
 import type { BanCheckAssembly } from "../../../app/assemble-node.ts";
-import type { ServerCheckDeps } from "../../../bot/jobs/server-check.ts";
+import type { ServerCheckDeps } from "../../../bot/jobs/server-probing.ts";
 import type { LeaderBot, LeaderBotOptions } from "../../../bot/leader-bot.ts";
 import type { ControlPlaneService } from "../../../cluster/control-plane-service.ts";
 import { startRedisServer } from "../../../scripts/lib/redis-server.ts";

@@ -1,10 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { DryRunDriver } from "../../../cluster/agent/dry-run-driver.ts";
-import type { DesiredPeer } from "../../../cluster/agent/wireguard-driver.ts";
+import type { InterfacePeer } from "../../../cluster/agent/vpn-driver.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
 
-const peers: DesiredPeer[] = [
+const peers: InterfacePeer[] = [
   {
     publicKey: generateKeyPair().publicKey,
     presharedKey: generatePresharedKey(),

@@ -1,17 +1,17 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { peerProblem, renderInterfaceConfig } from "../../../cluster/agent/interface-config.ts";
-import type { DesiredPeer } from "../../../cluster/agent/wireguard-driver.ts";
+import type { InterfacePeer } from "../../../cluster/agent/vpn-driver.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
-import { parseConf } from "./support/parse-conf.ts";
+import { parseConf } from "../../support/parse-conf.ts";
 
 const server = generateKeyPair();
-const alice: DesiredPeer = {
+const alice: InterfacePeer = {
   publicKey: generateKeyPair().publicKey,
   presharedKey: generatePresharedKey(),
   allowedIps: ["10.64.0.2/32"],
 };
-const bob: DesiredPeer = { publicKey: generateKeyPair().publicKey, allowedIps: ["10.64.0.3/32"] };
+const bob: InterfacePeer = { publicKey: generateKeyPair().publicKey, allowedIps: ["10.64.0.3/32"] };
 
 test("the syncconf text has the key, the port and one section per peer", () => {
   const rendered = renderInterfaceConfig(server.privateKey, 51820, [alice, bob]);
@@ -26,7 +26,7 @@ test("the syncconf text has the key, the port and one section per peer", () => {
 });
 
 test("a peer without allowed IPs (a vantage probe) gets no AllowedIPs line", () => {
-  const vantage: DesiredPeer = { publicKey: generateKeyPair().publicKey, allowedIps: [] };
+  const vantage: InterfacePeer = { publicKey: generateKeyPair().publicKey, allowedIps: [] };
   const rendered = renderInterfaceConfig(server.privateKey, 51820, [bob, vantage]);
   assert.ok(rendered.ok);
   assert.equal(parseConf(rendered.value).peers, [
@@ -42,7 +42,7 @@ test("no peers gives an interface section only, which removes every peer", () =>
 });
 
 test("a malformed or repeated peer is refused, naming the peer", () => {
-  const cases: [DesiredPeer[], RegExp][] = [
+  const cases: [InterfacePeer[], RegExp][] = [
     [[{ ...alice, publicKey: "x\nListenPort = 1" }], /public key/],
     [[{ ...alice, presharedKey: "short" }], /preshared key/],
     [[{ ...alice, allowedIps: ["10.64.0.2"] }], /allowed IPs/],

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { diffPeers, isEmptyDiff } from "../../../cluster/agent/peer-diff.ts";
-import type { DesiredPeer, PeerStatus } from "../../../cluster/agent/wireguard-driver.ts";
+import type { InterfacePeer, PeerStatus } from "../../../cluster/agent/vpn-driver.ts";
 
 function status(
   publicKey: string,
@@ -21,7 +21,7 @@ function status(
 }
 
 test("identical peers give an empty diff, whatever the order of allowed IPs", () => {
-  const desired: DesiredPeer[] = [
+  const desired: InterfacePeer[] = [
     { publicKey: "A", presharedKey: "PSK", allowedIps: ["10.64.0.2/32", "fd00::2/128"] },
     { publicKey: "B", allowedIps: ["10.64.0.3/32"] },
   ];
@@ -35,7 +35,7 @@ test("identical peers give an empty diff, whatever the order of allowed IPs", ()
 });
 
 test("missing peers are added, extra peers removed, sorted by key", () => {
-  const desired: DesiredPeer[] = [
+  const desired: InterfacePeer[] = [
     { publicKey: "D", allowedIps: ["10.64.0.5/32"] },
     { publicKey: "A", allowedIps: ["10.64.0.2/32"] },
     { publicKey: "C", allowedIps: ["10.64.0.4/32"] },
@@ -49,7 +49,7 @@ test("missing peers are added, extra peers removed, sorted by key", () => {
 });
 
 test("another preshared key or other allowed IPs count as a change", () => {
-  const desired: DesiredPeer[] = [
+  const desired: InterfacePeer[] = [
     { publicKey: "A", presharedKey: "NEW", allowedIps: ["10.64.0.2/32"] },
     { publicKey: "B", allowedIps: ["10.64.0.3/32"] },
     { publicKey: "C", allowedIps: ["10.64.0.4/32"] },
@@ -65,7 +65,7 @@ test("another preshared key or other allowed IPs count as a change", () => {
 });
 
 test("desired peers compare with desired peers too (what was last applied)", () => {
-  const peers: DesiredPeer[] = [{ publicKey: "A", allowedIps: ["10.64.0.2/32"] }];
+  const peers: InterfacePeer[] = [{ publicKey: "A", allowedIps: ["10.64.0.2/32"] }];
   assert.ok(isEmptyDiff(diffPeers(peers, peers)));
   assert.equal(diffPeers([], peers), { added: [], removed: ["A"], changed: [] });
 });

@@ -5,7 +5,7 @@ import {
   aggregateLoad,
   sameLoad,
 } from "../../../cluster/agent/server-load.ts";
-import type { PeerStatus } from "../../../cluster/agent/wireguard-driver.ts";
+import type { PeerStatus } from "../../../cluster/agent/vpn-driver.ts";
 
 const nowMs = 1_700_000_000_000;
 

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ReplicatedPeer } from "../../../cluster/agent/desired-peers.ts";
-import type { ServerLoad } from "../../../cluster/agent/server-load.ts";
+import type { MeasuredLoad } from "../../../cluster/agent/server-load.ts";
 import {
   type AgentDesiredState,
   VpnAgent,
@@ -13,10 +13,11 @@ import type {
   PeerStatus,
   VpnDriver,
   VpnDriverResult,
-} from "../../../cluster/agent/wireguard-driver.ts";
+} from "../../../cluster/agent/vpn-driver.ts";
 import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
 import { createLogger } from "../../../shared/logger.ts";
+import { sleep } from "../../../shared/sleep.ts";
 
 const box = new SecretBox("test-cluster-secret-0123456789abcdef", secretBoxPurposes.configKeys);
 
@@ -33,8 +34,7 @@ class ScriptedDriver implements VpnDriver {
   }
 
   async apply(desired: DesiredInterface): Promise<VpnDriverResult<void>> {
-    if (this.applyDelayMs > 0)
-      await new Promise((resolve) => setTimeout(resolve, this.applyDelayMs));
+    if (this.applyDelayMs > 0) await sleep(this.applyDelayMs);
     this.applies.push(desired);
     if (this.failApplies > 0) {
       this.failApplies -= 1;
@@ -96,17 +96,15 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
   while (!condition()) {
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Harness {
   agent: VpnAgent;
   driver: ScriptedDriver;
   state: { current: AgentDesiredState | null };
-  reports: ServerLoad[];
+  reports: MeasuredLoad[];
   lines: () => Record<string, unknown>[];
 }
 
@@ -121,7 +119,7 @@ async function withAgent(
         ? { interfaceAddress: "10.64.0.1/24", peers: [] }
         : options.initial,
   };
-  const reports: ServerLoad[] = [];
+  const reports: MeasuredLoad[] = [];
   const { logger, lines } = collectingLogger();
   const agent = new VpnAgent({
     driver,

@@ -8,12 +8,12 @@
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { WireGuardDriver } from "../../../cluster/agent/wg-driver.ts";
-import { renderClientConfig } from "../../../cluster/agent/wireguard-config.ts";
+import { WireGuardDriver } from "../../../cluster/agent/wireguard-driver.ts";
+import { renderClientConfig } from "../../../cluster/client-config/wireguard-conf.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
 import { missingNetworkPrerequisites, TestNetwork } from "../../support/network-namespace.ts";
+import { parseConf } from "../../support/parse-conf.ts";
 import { pingsWithin, startWireGuardClient } from "../../support/wireguard-client.ts";
-import { parseConf } from "./support/parse-conf.ts";
 
 const serverUnderlay = "192.0.2.1";
 const clientUnderlay = "192.0.2.2";

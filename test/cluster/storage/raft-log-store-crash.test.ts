@@ -12,6 +12,7 @@ import { RaftLogStore } from "../../../cluster/storage/raft-log-store.ts";
 import { connectRedis } from "../../../cluster/storage/redis-connection.ts";
 import { StorageError } from "../../../cluster/storage/storage-error.ts";
 import { type RedisServerHandle, startRedisServer } from "../../../scripts/lib/redis-server.ts";
+import { sleep } from "../../../shared/sleep.ts";
 import {
   applyWrite,
   entryRange,
@@ -86,7 +87,7 @@ test("writes fail fast with STORAGE_UNAVAILABLE while Redis is down and work onc
   await server.restart();
   const deadline = Date.now() + 5_000;
   while (redis.status !== "ready" && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
   await store.save({ entries: entryRange(4, 5, 1) });
   assert.equal((await store.load()).entries, entryRange(1, 5, 1));

@@ -5,6 +5,7 @@ import * as assert from "uvu/assert";
 import { connectRedis, redactUrl } from "../../../cluster/storage/redis-connection.ts";
 import { StorageError } from "../../../cluster/storage/storage-error.ts";
 import { type RedisServerHandle, startRedisServer } from "../../../scripts/lib/redis-server.ts";
+import { sleep } from "../../../shared/sleep.ts";
 
 let server: RedisServerHandle;
 const clients: Redis[] = [];
@@ -50,7 +51,7 @@ test("commands fail at once while Redis is down, and work again once it is back"
   await server.restart();
   const deadline = Date.now() + 5_000;
   while (redis.status !== "ready" && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
   assert.is(await redis.ping(), "PONG");
 });

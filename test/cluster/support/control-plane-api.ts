@@ -4,7 +4,7 @@
  * idempotent issue across nodes while they fail over, and checking addresses
  * against subnets without the node's own code.
  */
-import type { Cluster, ClusterNode } from "../../../scripts/lib/cluster-harness.ts";
+import type { Cluster, HarnessNode } from "../../../scripts/lib/cluster-harness.ts";
 import { waitUntil } from "../../../scripts/lib/cluster-harness.ts";
 import {
   ControlPlaneClient,
@@ -12,9 +12,10 @@ import {
   type ServerView,
 } from "../../../scripts/lib/control-plane-client.ts";
 import type { ApiResult } from "../../../scripts/lib/node-client.ts";
+import { sleep } from "../../../shared/sleep.ts";
 
 /** The control-plane API of one node of `cluster`. */
-export function apiOf(cluster: Cluster, node: ClusterNode): ControlPlaneClient {
+export function apiOf(cluster: Cluster, node: HarnessNode): ControlPlaneClient {
   return new ControlPlaneClient(node.url, cluster.adminApiToken);
 }
 
@@ -118,7 +119,7 @@ export async function issueRetrying(
         `no node answered the issue of ${idempotencyKey} within ${timeoutMs} ms; last: ${last ? describeFailure(last) : "no node running"}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await sleep(delayMs);
     delayMs = Math.min(delayMs * 2, 1_000);
   }
 }

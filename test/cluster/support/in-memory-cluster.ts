@@ -10,6 +10,7 @@ import type { PersistedRaftState, SaveBatch } from "../../../cluster/storage/raf
 import { StorageError } from "../../../cluster/storage/storage-error.ts";
 import { applyWrite } from "../../../scripts/simulation/durable-log.ts";
 import { silentLogger } from "../../../shared/silent-logger.ts";
+import { sleep } from "../../../shared/sleep.ts";
 
 /** The cluster secret of in-memory test clusters unless a test gives its own. */
 export const TEST_CLUSTER_SECRET = "in-memory-cluster-secret-0123456789abcdef";
@@ -118,7 +119,7 @@ export async function startInMemoryCluster(size: number, options: InMemoryCluste
     while (Date.now() < deadline) {
       const value = probe();
       if (value !== undefined && value !== false) return value;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
   }

@@ -14,9 +14,9 @@ import {
 
 export const CLUSTER_SECRET = "cluster-secret-for-tests-0123456789abcdef";
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+import { sleep } from "../../../shared/sleep.ts";
+
+export { sleep };
 
 /** Polls `condition` every few milliseconds; fails the test after `timeoutMs`. */
 export async function waitFor(

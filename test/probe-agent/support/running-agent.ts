@@ -7,6 +7,7 @@ import {
   type ProbeFunction,
 } from "../../../probe-agent/agent-server.ts";
 import type { ProbeOutcome, ProbeTarget } from "../../../shared/probe/probe-request.ts";
+import { sleep } from "../../../shared/sleep.ts";
 
 export const AGENT_TOKEN = "probe-agent-token-for-tests-0123";
 
@@ -70,6 +71,6 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
 }

@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startInProcessCluster } from "../../../scripts/lib/in-process-cluster.ts";
 import { startRedisServer } from "../../../scripts/lib/redis-server.ts";
+import { sleep } from "../../../shared/sleep.ts";
 
 const upsert = JSON.stringify({
   type: "upsertUser",
@@ -28,7 +29,7 @@ test("three members elect one leader, and a command it commits is applied by eve
     const { index } = await leader.node.propose(upsert);
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && cluster.members.some((member) => !member.state.user("4242")))
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     for (const member of cluster.members) {
       assert.is(member.state.user("4242")?.name, "in process", member.id);
       assert.is(member.redisPrefix, `nexaloak:${member.id}:`);

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from "n
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startTcpProxy, type TcpProxy } from "../../../scripts/lib/tcp-proxy.ts";
+import { sleep } from "../../../shared/sleep.ts";
 
 /** An echo server on a free loopback port, and every socket it accepted. */
 async function startEchoServer(): Promise<{ server: Server; port: number; sockets: Socket[] }> {
@@ -53,12 +54,8 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 2_000
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function withProxy(

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { sleep } from "../../../shared/sleep.ts";
 import { TOKEN } from "./support/emulator-fixture.ts";
 
 const START_TIMEOUT_MS = 20_000;
@@ -48,7 +49,7 @@ async function printedApiRoot(run: Run): Promise<string> {
     const match = /API root:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(run.output());
     if (match?.[1]) return match[1];
     if (run.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
   throw new Error(`the emulator printed no API root:\n${run.output()}`);
 }

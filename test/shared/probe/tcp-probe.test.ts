@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { suite, test } from "uvu";
 import * as assert from "uvu/assert";
 import { probeTcp } from "../../../shared/probe/tcp-probe.ts";
+import { sleep } from "../../../shared/sleep.ts";
 import { missingNetworkPrerequisites, TestNetwork } from "../../support/network-namespace.ts";
 import { listenOnLoopback } from "./support/loopback-server.ts";
 import { probeInNamespace } from "./support/probe-in-namespace.ts";
@@ -27,7 +28,7 @@ test("a port that accepts is ok, with the connect time, and the connection is cl
     assert.ok(outcome.ok, JSON.stringify(outcome));
     assert.ok((outcome.rttMs ?? -1) >= 0 && (outcome.rttMs ?? 0) < 1_000, String(outcome.rttMs));
     for (let waited = 0; !closedByProbe && waited < 50; waited++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
     assert.ok(closedByProbe, "the probe does not leave its connection open");
   } finally {

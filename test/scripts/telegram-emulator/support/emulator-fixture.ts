@@ -7,6 +7,7 @@ import {
   type TelegramEmulator,
   type TelegramEmulatorOptions,
 } from "../../../../scripts/telegram-emulator/emulator.ts";
+import { sleep } from "../../../../shared/sleep.ts";
 
 /** A token of Telegram's shape: digits, a colon, 35 characters. */
 export const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
@@ -89,7 +90,7 @@ export async function waitUntil(
     if (performance.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
 }
 

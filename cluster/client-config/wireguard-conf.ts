@@ -6,9 +6,9 @@ import { isIP } from "node:net";
 import { isWireGuardKey } from "../../shared/crypto/wireguard-keys.ts";
 import { type HostPort, parseHostPort } from "../../shared/host-port.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
-import { type AmneziaWgParameters, checkAmneziaParameters } from "./amnezia-parameters.ts";
-import { isCidr } from "./cidr.ts";
-import { toInterfaceName } from "./interface-name.ts";
+import { type AmneziaWgParameters, checkAmneziaParameters } from "../agent/amnezia-parameters.ts";
+import { isCidr } from "../agent/cidr.ts";
+import { toInterfaceName } from "../agent/interface-name.ts";
 
 /** Resolvers the client uses inside the tunnel unless told otherwise. */
 export const defaultClientDns: readonly string[] = ["1.1.1.1", "8.8.8.8"];

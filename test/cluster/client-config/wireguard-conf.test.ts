@@ -4,9 +4,9 @@ import {
   type ClientConfigInput,
   clientConfigFileName,
   renderClientConfig,
-} from "../../../cluster/agent/wireguard-config.ts";
+} from "../../../cluster/client-config/wireguard-conf.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
-import { parseConf } from "./support/parse-conf.ts";
+import { parseConf } from "../../support/parse-conf.ts";
 
 const client = generateKeyPair();
 const server = generateKeyPair();

@@ -1,46 +1,46 @@
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { reconnectDelayMs } from "../../../cluster/transport/backoff.ts";
+import { Backoff, backoffDelayMs } from "../../shared/backoff.ts";
 
 const options = { minDelayMs: 100, maxDelayMs: 5000 };
 
 test("the first retry waits the minimum delay", () => {
   assert.is(
-    reconnectDelayMs(0, options, () => 0),
+    backoffDelayMs(0, options, () => 0),
     100,
   );
   assert.is(
-    reconnectDelayMs(0, options, () => 0.999),
+    backoffDelayMs(0, options, () => 0.999),
     100,
   );
 });
 
 test("the ceiling doubles per attempt and the delay stays in its upper half", () => {
   assert.is(
-    reconnectDelayMs(3, options, () => 0),
+    backoffDelayMs(3, options, () => 0),
     400,
   );
   assert.is(
-    reconnectDelayMs(3, options, () => 0.5),
+    backoffDelayMs(3, options, () => 0.5),
     600,
   );
   assert.is(
-    reconnectDelayMs(3, options, () => 0.999_999),
+    backoffDelayMs(3, options, () => 0.999_999),
     800,
   );
 });
 
 test("the delay never exceeds the maximum, however many attempts failed", () => {
   assert.is(
-    reconnectDelayMs(10, options, () => 0.999_999),
+    backoffDelayMs(10, options, () => 0.999_999),
     5000,
   );
   assert.is(
-    reconnectDelayMs(10_000, options, () => 0),
+    backoffDelayMs(10_000, options, () => 0),
     2500,
   );
-  assert.ok(Number.isFinite(reconnectDelayMs(Number.MAX_SAFE_INTEGER, options, () => 0.5)));
+  assert.ok(Number.isFinite(backoffDelayMs(Number.MAX_SAFE_INTEGER, options, () => 0.5)));
 });
 
 test("every delay lies between the minimum and the maximum", () => {
@@ -52,7 +52,7 @@ test("every delay lies between the minimum and the maximum", () => {
       fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
       (attempt, minDelayMs, extraMs, random) => {
         const maxDelayMs = minDelayMs + extraMs;
-        const delayMs = reconnectDelayMs(attempt, { minDelayMs, maxDelayMs }, () => random);
+        const delayMs = backoffDelayMs(attempt, { minDelayMs, maxDelayMs }, () => random);
         return delayMs >= minDelayMs && delayMs <= maxDelayMs;
       },
     ),
@@ -61,8 +61,18 @@ test("every delay lies between the minimum and the maximum", () => {
 });
 
 test("jitter spreads simultaneous dialers apart", () => {
-  const delays = new Set([0, 0.25, 0.5, 0.75].map((r) => reconnectDelayMs(4, options, () => r)));
+  const delays = new Set([0, 0.25, 0.5, 0.75].map((r) => backoffDelayMs(4, options, () => r)));
   assert.is(delays.size, 4);
+});
+
+test("without jitter the delays double from the minimum to the maximum; reset starts over", () => {
+  const backoff = new Backoff({ minDelayMs: 100, maxDelayMs: 1000 });
+  assert.equal(
+    Array.from({ length: 6 }, () => backoff.next()),
+    [100, 200, 400, 800, 1000, 1000],
+  );
+  backoff.reset();
+  assert.is(backoff.next(), 100);
 });
 
 test.run();

@@ -9,10 +9,13 @@ import type {
   CommandRunner,
   RunCommandOptions,
 } from "../../../cluster/agent/run-command.ts";
-import { WireGuardDriver, type WireGuardDriverOptions } from "../../../cluster/agent/wg-driver.ts";
-import type { DesiredPeer } from "../../../cluster/agent/wireguard-driver.ts";
+import type { InterfacePeer } from "../../../cluster/agent/vpn-driver.ts";
+import {
+  WireGuardDriver,
+  type WireGuardDriverOptions,
+} from "../../../cluster/agent/wireguard-driver.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
-import { parseConf } from "./support/parse-conf.ts";
+import { parseConf } from "../../support/parse-conf.ts";
 
 interface Call {
   file: string;
@@ -122,7 +125,7 @@ class FakeMachine {
   }
 }
 
-const peers: DesiredPeer[] = [
+const peers: InterfacePeer[] = [
   {
     publicKey: generateKeyPair().publicKey,
     presharedKey: generatePresharedKey(),

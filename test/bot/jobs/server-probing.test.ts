@@ -4,7 +4,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { checkServer, probeTargets } from "../../../bot/jobs/server-check.ts";
+import { checkServer, probeTargets } from "../../../bot/jobs/server-probing.ts";
 import type { AskVantageProbeOptions } from "../../../bot/jobs/vantage-probe-client.ts";
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import type { ProbeTarget } from "../../../shared/probe/probe-request.ts";

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { renderQrCodePng } from "../../../cluster/agent/qr-code.ts";
-import { renderClientConfig } from "../../../cluster/agent/wireguard-config.ts";
+import { renderQrCodePng } from "../../../cluster/client-config/qr-code.ts";
+import { renderClientConfig } from "../../../cluster/client-config/wireguard-conf.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
 
 const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
