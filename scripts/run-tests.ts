@@ -3,10 +3,16 @@
  * Node process so suites that start servers or child processes cannot leak into
  * each other, and ends with exactly one line `N passed, M failed`.
  *
- * Suites named `*.alone.test.ts` measure timing (e.g. failover gaps): they run
- * after all the others, one at a time, so no other suite competes for the CPU.
+ * Two tiers, told apart by name. Unit suites (`*.test.ts`) start no process
+ * and open no socket, and run in a moment; `--unit` runs only them, all in
+ * one process (scripts/run-suites-in-one-process.ts) with
+ * test/support/unit-fence.mjs loaded so a suite that tries either fails.
+ * Integration suites (`*.integration.test.ts`) start redis-servers, node
+ * processes, network namespaces and servers, or run long campaigns. Suites
+ * named `*.alone.test.ts` measure timing (e.g. failover gaps): they run after
+ * all the others, one at a time, so no other suite competes for the CPU.
  *
- * Usage: npm test [-- <path prefix>...]
+ * Usage: npm test [-- [--unit] <path prefix>...]
  * TEST_CONCURRENCY sets how many suites run at once (default 2, one per core);
  * TEST_SUITE_TIMEOUT_MS how long one suite may run before it is killed and
  * counted as failed (default 10 minutes).
@@ -25,7 +31,18 @@ interface SuiteResult {
 }
 
 const testRoot = "test";
-const prefixes = process.argv.slice(2).map((arg) => arg.replace(/^\.\//, ""));
+const unitOnly = process.argv.includes("--unit");
+const prefixes = process.argv
+  .slice(2)
+  .filter((arg) => arg !== "--unit")
+  .map((arg) => arg.replace(/^\.\//, ""));
+/** Loaded before the unit suites under --unit: no process, no socket. */
+const UNIT_FENCE = "./test/support/unit-fence.mjs";
+const ONE_PROCESS_RUNNER = "scripts/run-suites-in-one-process.ts";
+
+function isUnitSuite(file: string): boolean {
+  return !file.endsWith(".integration.test.ts") && !file.endsWith(".alone.test.ts");
+}
 const concurrency = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 2) || 2);
 const suiteTimeoutMs = Math.max(
   1000,
@@ -53,10 +70,15 @@ function readSummary(output: string): { total: number; passed: number; skipped: 
   return { total: Number(total[1]), passed: Number(passed[1]), skipped: Number(skipped?.[1] ?? 0) };
 }
 
-function runSuite(file: string): Promise<SuiteResult> {
+/** Runs `files` in one child process (one file: a suite on its own) and reports them as one. */
+function runSuite(file: string, together: readonly string[] = [file]): Promise<SuiteResult> {
   const startedAt = Date.now();
+  const args =
+    together.length > 1
+      ? ["--import", UNIT_FENCE, "--import", "tsx", ONE_PROCESS_RUNNER, ...together]
+      : ["--import", "tsx", file];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", file], {
+    const child = spawn(process.execPath, args, {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, FORCE_COLOR: "0" },
     });
@@ -113,18 +135,24 @@ function indent(text: string): string {
 
 async function main(): Promise<void> {
   const suites = listSuites(testRoot).filter(
-    (file) => prefixes.length === 0 || prefixes.some((prefix) => file.startsWith(prefix)),
+    (file) =>
+      (prefixes.length === 0 || prefixes.some((prefix) => file.startsWith(prefix))) &&
+      (!unitOnly || isUnitSuite(file)),
   );
-  const runsAlone = (file: string) => file.endsWith(".alone.test.ts");
-  const queue = suites.filter((file) => !runsAlone(file));
   const results: SuiteResult[] = [];
-  const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      results.push(await runSuite(file));
-    }
-  });
-  await Promise.all(workers);
-  for (const file of suites.filter(runsAlone)) results.push(await runSuite(file));
+  if (unitOnly) {
+    if (suites.length > 0) results.push(await runSuite("the unit tier", suites));
+  } else {
+    const runsAlone = (file: string) => file.endsWith(".alone.test.ts");
+    const queue = suites.filter((file) => !runsAlone(file));
+    const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+      for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+        results.push(await runSuite(file));
+      }
+    });
+    await Promise.all(workers);
+    for (const file of suites.filter(runsAlone)) results.push(await runSuite(file));
+  }
   const passed = results.reduce((sum, r) => sum + r.passed, 0);
   const failed = results.reduce((sum, r) => sum + r.failed, 0);
   const skipped = results.reduce((sum, r) => sum + r.skipped, 0);
