@@ -5,6 +5,7 @@ import type { NodeMetrics } from "./metrics.ts";
 import { decodeNodeSnapshot, encodeNodeSnapshot } from "./node-snapshot.ts";
 import { decodeEnvelope, encodeEnvelope } from "./proposal-envelope.ts";
 import { bootstrapEntries } from "./raft/bootstrap.ts";
+import { decodeConfChange } from "./raft/conf-change-codec.ts";
 import type { RaftErrorCode } from "./raft/errors.ts";
 import type { RaftConfig } from "./raft/raft.ts";
 import { type RaftStatus, RawNode } from "./raft/raw-node.ts";
@@ -292,7 +293,18 @@ export class ClusterNode<Result = unknown> {
   receive(messages: readonly Message[]): void {
     const node = this.rawNode;
     if (!node || !this.running) return;
-    for (const message of messages) node.step(message);
+    for (const message of messages) {
+      try {
+        node.step(message);
+      } catch (error) {
+        // A message the core cannot take (from a faulty or hostile peer) is
+        // dropped; it must not stop this node or the connection it came on.
+        this.log.warn(
+          { from: message.from, type: message.type, err: (error as Error).message },
+          "dropped a message the Raft core refused",
+        );
+      }
+    }
     this.kick();
   }
 
@@ -464,7 +476,16 @@ export class ClusterNode<Result = unknown> {
   private applyEntry(node: RawNode, entry: Entry): void {
     this.appliedIndex = entry.index;
     if (entry.type === "confChange") {
-      const change = JSON.parse(entry.data) as ConfChange;
+      const change = decodeConfChange(entry.data);
+      if (!change) {
+        // A leader never appends one (see Raft.proposeEntries); every node reads
+        // the same bytes alike, so skipping it keeps them all in step.
+        this.log.error(
+          { index: entry.index },
+          "a committed membership change cannot be read; skipped",
+        );
+        return;
+      }
       const confState = node.applyConfChange(change);
       this.applyMembership(change, confState);
       return;

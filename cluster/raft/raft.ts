@@ -1,4 +1,5 @@
 import type { ErrorValue } from "../../shared/result.ts";
+import { decodeConfChange, encodeConfChange } from "./conf-change-codec.ts";
 import { type RaftErrorCode, RaftInvariantError } from "./errors.ts";
 import { RaftLog } from "./log.ts";
 import type { Progress } from "./progress.ts";
@@ -789,13 +790,13 @@ export class Raft {
   proposeConfChange(change: ConfChange): ProposeResult {
     if (this.role !== "leader") {
       return this.forwardProposal([
-        { index: 0, term: 0, type: "confChange", data: JSON.stringify(change) },
+        { index: 0, term: 0, type: "confChange", data: encodeConfChange(change) },
       ]);
     }
     const invalid = this.validateConfChange(change);
     if (invalid) return invalid;
     return this.proposeEntries([
-      { index: 0, term: 0, type: "confChange", data: JSON.stringify(change) },
+      { index: 0, term: 0, type: "confChange", data: encodeConfChange(change) },
     ]);
   }
 
@@ -853,9 +854,11 @@ export class Raft {
     const pendingConfIndexBefore = this.pendingConfIndex;
     for (const entry of entries) {
       if (entry.type === "confChange") {
-        // Validate again: a forwarded change was checked against another node's view.
-        const change = JSON.parse(entry.data) as ConfChange;
-        if (this.validateConfChange(change)) continue;
+        // Validate again: a forwarded change was checked against another node's
+        // view, or not at all (a peer may send anything); never append what
+        // apply could not read.
+        const change = decodeConfChange(entry.data);
+        if (!change || this.validateConfChange(change)) continue;
         accepted.push(entry);
         this.pendingConfIndex = this.log.lastIndex() + accepted.length;
       } else {

@@ -113,6 +113,13 @@ function withoutSelf(peers: ReadonlyMap<NodeId, string>, selfId: NodeId): Map<No
   return new Map([...peers].filter(([peerId]) => peerId !== selfId));
 }
 
+/** Answers an upgrade request with `status` and closes the socket once the answer is out. */
+function refuseUpgrade(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
+    socket.destroy(),
+  );
+}
+
 export class PeerTransport {
   private peers: Map<NodeId, string>;
   /** The one authenticated connection per peer that messages go through. */
@@ -192,7 +199,11 @@ export class PeerTransport {
    */
   attach(server: HttpServer | HttpsServer): void {
     const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-      if (requestPath(request.url) !== RAFT_PATH) return;
+      if (requestPath(request.url) !== RAFT_PATH) {
+        // Nothing else on this port upgrades: answer and close, or the socket stays open for ever.
+        refuseUpgrade(socket, "404 Not Found");
+        return;
+      }
       if (this.stopped) {
         socket.destroy();
         return;
@@ -204,7 +215,7 @@ export class PeerTransport {
           "too many unauthenticated connections; refusing another",
         );
         this.events.handshakeRejected?.("TOO_MANY_HANDSHAKES");
-        socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
+        refuseUpgrade(socket, "503 Service Unavailable");
         return;
       }
       this.acceptor.handleUpgrade(request, socket, head, (webSocket) => {

@@ -283,4 +283,24 @@ test("a membership change refused for the uncommitted limit leaves no change pen
   assert.is(codeOf(retried), "appended", "the refused change was never in the log");
 });
 
+test("a forwarded membership change that is not one is refused, not thrown, and never appended", () => {
+  const network = new Network({ voters: founders, bootstrap: true });
+  network.campaign("n1");
+  const leader = network.raft("n1");
+  const lastIndex = leader.log.lastIndex();
+  for (const data of ["not json", '{"type":"promote","nodeId":"n2"}', '{"type":"addVoter"}']) {
+    network.node("n1").raw.step({
+      type: "prop",
+      from: "n2",
+      to: "n1",
+      term: 0,
+      entries: [{ index: 0, term: 0, type: "confChange", data }],
+    });
+  }
+  network.stabilize();
+  assert.is(leader.log.lastIndex(), lastIndex, "nothing was appended");
+  assert.is(leader.role, "leader");
+  assert.is(codeOf(network.propose("n1", "still serving")), "appended");
+});
+
 test.run();

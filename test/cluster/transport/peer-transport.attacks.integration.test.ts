@@ -4,8 +4,10 @@
  * with no process behind it) or someone else. After every attack n3 must
  * still talk to n1 and accept a fresh honest n2.
  */
+
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
+import { connect } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { WebSocketServer } from "ws";
@@ -79,6 +81,33 @@ async function withTarget(run: (target: Target) => Promise<void>): Promise<void>
   } finally {
     await stopAll([n1, n3]);
   }
+}
+
+/**
+ * Sends an upgrade request for `path` and never says another word, as an
+ * attacker holding sockets would; resolves with what the server answered once
+ * it closed the socket, or says so after five seconds with the socket still open.
+ */
+function abandonedUpgrade(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => {
+      answer += chunk.toString();
+    });
+    socket.on("error", reject);
+    const timer = setTimeout(() => {
+      resolve(`still open after 5 s; answered ${JSON.stringify(answer)}`);
+      socket.destroy();
+    }, 5000);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    );
+  });
 }
 
 let probeIndex = 1000;
@@ -233,6 +262,19 @@ test("strangers holding unauthenticated sockets cannot pile up beyond the limit"
     assert.match(refusal, /503/);
     assert.equal(n3.events.handshakeRejected, ["TOO_MANY_HANDSHAKES"]);
     await Promise.all(squatters.map((squatter) => squatter.close()));
+  });
+});
+
+test("an upgrade to any other path is answered 404 and its socket closed, however many come", async () => {
+  await withTarget(async ({ n3 }) => {
+    const { port } = new URL(n3.url);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => abandonedUpgrade(Number(port), "/not-raft")),
+    );
+    assert.ok(
+      answers.every((answer) => answer.startsWith("HTTP/1.1 404")),
+      answers.find((answer) => !answer.startsWith("HTTP/1.1 404")),
+    );
   });
 });
 
