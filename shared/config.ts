@@ -4,6 +4,7 @@ import { loadEnvFile } from "./env-file.ts";
 import {
   type EnvName,
   type EnvValues,
+  type EnvVariable,
   envNames,
   envVariables,
   type InitialAccessMode,
@@ -127,8 +128,12 @@ function formatProblems(problems: Problem[], env: NodeJS.ProcessEnv): string {
   const lines = [...problems]
     .sort((a, b) => order(a) - order(b))
     .map(({ variable, message }) => {
-      const example = `${variable}=${envVariables[variable].example}`;
-      return `  ${variable}: ${message}${describeValue(variable, env)}. Example: ${example}`;
+      const { example, makeYourOwn }: EnvVariable<unknown> = envVariables[variable];
+      const hint =
+        makeYourOwn === undefined
+          ? `Example: ${variable}=${example}`
+          : `Make your own: ${makeYourOwn}`;
+      return `  ${variable}: ${message}${describeValue(variable, env)}. ${hint}`;
     });
   const count = lines.length === 1 ? "1 problem" : `${lines.length} problems`;
   return [
@@ -155,7 +160,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Result<NodeConfig, "INVALID_
       continue;
     }
     const result = variable.schema.safeParse(raw);
-    if (result.success) {
+    const makeYourOwn = (variable as EnvVariable<unknown>).makeYourOwn;
+    if (makeYourOwn !== undefined && raw === variable.example) {
+      problems.push({
+        variable: name,
+        message: "is the example value published in .env.example, which anyone can read",
+      });
+    } else if (result.success) {
       parsed[name] = result.data;
     } else {
       const messages = new Set(result.error.issues.map((issue) => issue.message));

@@ -26,6 +26,12 @@ export interface EnvVariable<Value> {
   readonly example: string;
   /** A secret's value is never repeated in error messages. */
   readonly secret: boolean;
+  /**
+   * For credentials: the example is published (in `.env.example` and this
+   * repository), so a node refuses to run with it; error messages say how to
+   * make a value of one's own instead of showing the example.
+   */
+  readonly makeYourOwn?: string;
   readonly whenUnset: WhenUnset;
   /** Validates and converts a set, non-empty value; every check says what is wrong. */
   readonly schema: z.ZodType<Value, string>;
@@ -146,18 +152,20 @@ export const envVariables = {
       .regex(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters without spaces"),
   },
   CLUSTER_SECRET: {
-    doc: "Shared by all nodes; peers prove they know it before any Raft message is accepted. At least 32 characters: openssl rand -hex 32",
+    doc: "Shared by all nodes; peers prove they know it before any Raft message is accepted. At least 32 characters of your own: openssl rand -hex 32 (the example value is refused).",
     example: "local-dev-cluster-secret-0123456789abcdef",
     secret: true,
+    makeYourOwn: "openssl rand -hex 32",
     whenUnset: required,
     schema: z
       .string()
       .min(32, "must be at least 32 characters; generate one with: openssl rand -hex 32"),
   },
   ADMIN_API_TOKEN: {
-    doc: "Bearer token for the admin HTTP API under /v1. At least 16 characters: openssl rand -hex 24",
+    doc: "Bearer token for the admin HTTP API under /v1. At least 16 characters of your own: openssl rand -hex 24 (the example value is refused).",
     example: "local-dev-admin-token-0123",
     secret: true,
+    makeYourOwn: "openssl rand -hex 24",
     whenUnset: required,
     schema: z
       .string()

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadConfig, loadConfigFromProcess, type NodeConfig } from "../../shared/config.ts";
+import { envVariables } from "../../shared/env-variables.ts";
 
 const clusterSecret = "0123456789abcdef0123456789abcdef";
 const adminApiToken = "fedcba9876543210";
@@ -186,8 +187,8 @@ test("TLS_CA_FILE alone verifies peers without serving TLS", () => {
   assert.is(config.peerCaFile, "/etc/nexaloak/ca.crt");
 });
 
-test("each missing required variable is reported as required, with an example", () => {
-  for (const name of ["NODE_ID", "LISTEN", "PEERS", "CLUSTER_SECRET", "ADMIN_API_TOKEN"]) {
+test("each missing required variable is reported as required, with an example or how to make a secret", () => {
+  for (const name of ["NODE_ID", "LISTEN", "PEERS"]) {
     const env = minimalEnv();
     delete env[name];
     const { lines } = problemsOf(env);
@@ -196,6 +197,24 @@ test("each missing required variable is reported as required, with an example", 
       lines.get(name) ?? "",
       new RegExp(`^  ${name}: is required\\. Example: ${name}=.+`),
     );
+  }
+  for (const [name, command] of [
+    ["CLUSTER_SECRET", "openssl rand -hex 32"],
+    ["ADMIN_API_TOKEN", "openssl rand -hex 24"],
+  ] as const) {
+    const env = minimalEnv();
+    delete env[name];
+    assert.is(problemsOf(env).lines.get(name), `  ${name}: is required. Make your own: ${command}`);
+  }
+});
+
+test("the secrets published in .env.example are refused, and never repeated", () => {
+  for (const name of ["CLUSTER_SECRET", "ADMIN_API_TOKEN"] as const) {
+    const published = envVariables[name].example;
+    const { message, lines } = problemsOf({ ...minimalEnv(), [name]: published });
+    assert.equal([...lines.keys()], [name]);
+    assert.match(lines.get(name) ?? "", /is the example value published in \.env\.example/);
+    assert.not.ok(message.includes(published), "the value is not repeated");
   }
 });
 
@@ -248,7 +267,7 @@ const mistakes: [name: string, value: string, problem: RegExp][] = [
   ["SNAPSHOT_EVERY_ENTRIES", "10k", /whole number of entries/],
 ];
 
-test("each typical mistake is refused with one line naming the variable, the problem and an example", () => {
+test("each typical mistake is refused with one line naming the variable, the problem and an example (or how to make a secret)", () => {
   for (const [name, value, problem] of mistakes) {
     const { message, lines } = problemsOf({ ...minimalEnv(), [name]: value });
     assert.is(lines.size, 1, `${name}=${value}: ${message}`);
@@ -256,7 +275,11 @@ test("each typical mistake is refused with one line naming the variable, the pro
     const [variable, line] = [...lines][0] ?? [];
     // A TLS half names its missing partner; every other mistake names itself.
     if (!name.startsWith("TLS_")) assert.is(variable, name);
-    assert.match(line ?? "", new RegExp(`Example: ${variable}=\\S`), `${name}=${value}`);
+    assert.match(
+      line ?? "",
+      new RegExp(`(Example: ${variable}=|Make your own: )\\S`),
+      `${name}=${value}`,
+    );
   }
 });
 

@@ -33,8 +33,14 @@ test("every variable's example passes its own validation", () => {
   }
 });
 
-test("the examples together form a valid configuration", () => {
-  const env = Object.fromEntries(envNames.map((name) => [name, envVariables[name].example]));
+test("the examples together form a valid configuration once the published secrets are your own", () => {
+  const env: Record<string, string> = Object.fromEntries(
+    envNames.map((name) => [name, envVariables[name].example]),
+  );
+  const published = loadConfig(env);
+  assert.not.ok(published.ok, "the published secrets are refused");
+  env.CLUSTER_SECRET = "a-cluster-secret-of-my-own-0123456789abcdef";
+  env.ADMIN_API_TOKEN = "an-admin-token-of-my-own";
   const config = loadConfig(env);
   assert.ok(config.ok, config.ok ? "" : config.error.message);
 });
@@ -70,8 +76,17 @@ test(".env.example marks required variables and states defaults", () => {
   }
 });
 
-test(".env.example as it stands is a valid configuration for one local node", () => {
-  const config = loadConfig(parse(envExampleText));
+test(".env.example is a valid configuration for one local node once its two secrets are your own", () => {
+  const example = parse(envExampleText);
+  const asPublished = loadConfig(example);
+  assert.ok(
+    !asPublished.ok && /CLUSTER_SECRET: is the example value/.test(asPublished.error.message),
+  );
+  const config = loadConfig({
+    ...example,
+    CLUSTER_SECRET: "a-cluster-secret-of-my-own-0123456789abcdef",
+    ADMIN_API_TOKEN: "an-admin-token-of-my-own",
+  });
   assert.ok(config.ok, config.ok ? "" : config.error.message);
   assert.equal([...config.value.peers.keys()], [config.value.nodeId]);
   assert.is(config.value.listen.host, "127.0.0.1");
