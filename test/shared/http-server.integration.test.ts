@@ -63,6 +63,51 @@ test("a request too malformed to parse is answered 400 and the next one is serve
   }
 });
 
+test("a client that never finishes its headers is cut off; connections beyond the cap are dropped", async () => {
+  const server = createHttpOrHttpsServer((_request, response) => response.end("ok"), undefined, {
+    headersTimeoutMs: 300,
+    requestTimeoutMs: 600,
+    keepAliveTimeoutMs: 300,
+    maxConnections: 2,
+  });
+  await listen(server, "127.0.0.1", 0);
+  try {
+    const { port } = server.address() as AddressInfo;
+    const startedAt = Date.now();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: "127.0.0.1", port });
+      let received = "";
+      socket.setEncoding("utf8");
+      socket.setTimeout(10_000, () => socket.destroy(new Error("not cut off within 10 s")));
+      socket.on("data", (chunk: string) => {
+        received += chunk;
+      });
+      socket.on("error", reject);
+      socket.on("close", () => resolve(received));
+      // Headers begun, never finished: a slow-loris.
+      socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+    });
+    assert.ok(Date.now() - startedAt < 5_000, "cut off within the headers timeout (and a check)");
+    assert.match(answer, /^HTTP\/1\.1 408/);
+    const holders = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<ReturnType<typeof connect>>((resolve) => {
+            const socket = connect({ host: "127.0.0.1", port }, () => resolve(socket));
+          }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const third = await exchange(port, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").catch(
+      (error: Error) => error.message,
+    );
+    assert.not.match(third, /ok$/, "the third connection is not served");
+    for (const holder of holders) holder.destroy();
+  } finally {
+    await closeServer(server);
+  }
+});
+
 test("with a certificate and key it serves HTTPS", async () => {
   const certificate = selfSignedCertificate();
   assert.ok(certificate, "openssl must be installed to make the test certificate");
