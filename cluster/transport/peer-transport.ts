@@ -52,6 +52,13 @@ export interface PeerTransportEvents {
 }
 
 export interface PeerTransportOptions {
+  /**
+   * What to do with an upgrade request for another path than /raft: `refuse`
+   * (default: nothing else upgrades on a node's port) answers 404 and closes
+   * it, which otherwise stays open for ever; `leave` lets the server's own
+   * upgrade handlers take it.
+   */
+  otherUpgrades?: "refuse" | "leave";
   nodeId: NodeId;
   /** Shared by every member; at least {@link MIN_CLUSTER_SECRET_LENGTH} characters. */
   clusterSecret: string;
@@ -115,6 +122,9 @@ function withoutSelf(peers: ReadonlyMap<NodeId, string>, selfId: NodeId): Map<No
 
 /** Answers an upgrade request with `status` and closes the socket once the answer is out. */
 function refuseUpgrade(socket: Duplex, status: string): void {
+  // A client that vanishes mid-answer must not take the process down with it.
+  socket.on("error", () => socket.destroy());
+  if (socket.writableEnded || socket.destroyed) return;
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
     socket.destroy(),
   );
@@ -200,8 +210,7 @@ export class PeerTransport {
   attach(server: HttpServer | HttpsServer): void {
     const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
       if (requestPath(request.url) !== RAFT_PATH) {
-        // Nothing else on this port upgrades: answer and close, or the socket stays open for ever.
-        refuseUpgrade(socket, "404 Not Found");
+        if (this.options.otherUpgrades !== "leave") refuseUpgrade(socket, "404 Not Found");
         return;
       }
       if (this.stopped) {

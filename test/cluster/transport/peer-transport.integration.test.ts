@@ -327,7 +327,7 @@ test("setPeers dials a new member and disconnects a removed one", async () => {
   }
 });
 
-test("upgrades on other paths and plain HTTP requests are left to the server's own handlers", async () => {
+test("with otherUpgrades: leave, upgrades on other paths and plain HTTP requests are left to the server's own handlers", async () => {
   const server = createServer((request, response) => {
     response.writeHead(request.url === "/healthz" ? 200 : 404).end("ok");
   });
@@ -335,7 +335,7 @@ test("upgrades on other paths and plain HTTP requests are left to the server's o
     if (request.url === "/other") socket.end("HTTP/1.1 418 I'm a teapot\r\n\r\n");
   });
   const port = await listen(server);
-  const node = createNode("n1", server, port, new Map());
+  const node = createNode("n1", server, port, new Map(), { otherUpgrades: "leave" });
   try {
     const status = await new Promise<number | undefined>((resolve, reject) => {
       get(`http://127.0.0.1:${port}/healthz`, (response) => {
