@@ -82,4 +82,27 @@ createLogger({ level: "info", nodeId: "n5" }).info("to stdout");`;
   assert.is(record.msg, "to stdout");
 });
 
+test("a logged error keeps its type, code, message and stack, and never its context or a credential", () => {
+  const { logger, lines } = capture("info");
+  const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
+  const failure = Object.assign(new Error(`Call to 'sendMessage' failed on bot${token}`), {
+    code: 400,
+    ctx: { api: { token }, message: { text: "/probes add thr1 https://x probe-token-secret" } },
+  });
+  logger.warn({ err: failure }, "an update was not handled");
+  logger.warn({ err: `Bearer abcdef0123456789 was refused for ${token}` }, "as text too");
+  const [record, text] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const err = record?.err as Record<string, unknown>;
+  assert.is(err.type, "Error");
+  assert.is(err.code, 400);
+  assert.match(String(err.message), /^Call to 'sendMessage' failed on bot\[redacted\]$/);
+  assert.is(err.ctx, undefined, "the context is not logged");
+  assert.is(text?.err, "Bearer [redacted] was refused for [redacted]");
+  for (const line of lines) {
+    assert.not.ok(line.includes(token), line);
+    assert.not.ok(line.includes("probe-token-secret"), line);
+    assert.not.ok(line.includes("abcdef0123456789"), line);
+  }
+});
+
 test.run();
