@@ -213,9 +213,11 @@ export class BotSession {
   }
 
   /**
-   * Handles one update as polled: its one proposal, then the replies. One
-   * that made no proposal is acknowledged so the offset moves on. An update
-   * handled before (a re-delivery) is answered from its first result.
+   * Handles one update as polled: its one proposal, then the replies. An
+   * update that made no proposal (dropped by the rate limiter, from a group,
+   * text no flow takes) writes nothing to Raft; it is settled all the same,
+   * so Telegram's offset moves on. An update handled before (a re-delivery)
+   * is answered from its first result.
    */
   async handleUpdate(update: Update): Promise<void> {
     const updateId = update.update_id;
@@ -232,14 +234,7 @@ export class BotSession {
     } finally {
       this.effects.delete(updateId);
     }
-    try {
-      if (!effects.proposed && !signal.aborted) await effects.acknowledge();
-    } catch (error) {
-      if (!(error instanceof SessionEndedError))
-        this.options.deps.logger.warn({ err: error, updateId }, "could not acknowledge an update");
-    } finally {
-      this.progress.answered(updateId);
-    }
+    this.progress.answered(updateId);
     if (effects.deferredEffects.length > 0) void this.runDeferred(effects);
   }
 

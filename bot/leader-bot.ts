@@ -71,8 +71,7 @@ export class LeaderBot implements LeaderTask {
       timeFrame: rate.timeFrameMs,
       keyGenerator: (ctx) => ctx.from?.id.toString(),
       onLimitExceeded: async (ctx) => {
-        // The update is dropped, but still acknowledged so the offset moves on.
-        await ctx.effects.acknowledge();
+        // Dropped without a Raft write: flooding the bot cannot make the cluster write.
         if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t.slowDown });
       },
     }) as Middleware<BotContext>;
