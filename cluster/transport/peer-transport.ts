@@ -120,6 +120,9 @@ function withoutSelf(peers: ReadonlyMap<NodeId, string>, selfId: NodeId): Map<No
   return new Map([...peers].filter(([peerId]) => peerId !== selfId));
 }
 
+/** What an acceptor reads before authentication: three handshake frames with their headers, and room to spare. */
+const MAX_UNAUTHENTICATED_BYTES = 4 * MAX_HANDSHAKE_FRAME_BYTES;
+
 /** Answers an upgrade request with `status` and closes the socket once the answer is out. */
 function refuseUpgrade(socket: Duplex, status: string): void {
   // A client that vanishes mid-answer must not take the process down with it.
@@ -242,10 +245,42 @@ export class PeerTransport {
         );
         this.live.add(connection);
         this.handshaking.add(connection);
+        this.limitUnauthenticatedBytes(socket, head.length, connection, request);
       });
     };
     server.on("upgrade", listener);
     this.attachments.push({ server, listener });
+  }
+
+  /**
+   * Drops a connection the moment it has sent more bytes than a handshake
+   * needs without authenticating. WebSocket frames are only checked once
+   * whole, so without this a stranger could make the node buffer a frame of
+   * up to maxFrameBytes on every unauthenticated socket.
+   */
+  private limitUnauthenticatedBytes(
+    socket: Duplex,
+    bytesSoFar: number,
+    connection: PeerConnection,
+    request: IncomingMessage,
+  ): void {
+    let received = bytesSoFar;
+    const count = (chunk: Buffer): void => {
+      if (!this.handshaking.has(connection)) {
+        socket.off("data", count);
+        return;
+      }
+      received += chunk.length;
+      if (received <= MAX_UNAUTHENTICATED_BYTES) return;
+      socket.off("data", count);
+      this.logger.warn(
+        { remote: request.socket.remoteAddress, bytes: received, reason: "TOO_LARGE" },
+        "an unauthenticated connection sent more than a handshake needs; dropped",
+      );
+      this.events.frameRejected?.(undefined, "TOO_LARGE");
+      socket.destroy();
+    };
+    socket.on("data", count);
   }
 
   /** Starts dialing the peers this node connects to (those with a higher id). */

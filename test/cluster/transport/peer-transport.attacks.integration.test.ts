@@ -278,6 +278,51 @@ test("an upgrade to any other path is answered 404 and its socket closed, howeve
   });
 });
 
+test("an unauthenticated peer streaming a big frame is cut off as soon as it passes a handshake's size, not once the frame is whole", async () => {
+  await withTarget(async ({ n3 }) => {
+    const { port } = new URL(n3.url);
+    const outcome = await new Promise<{ sentBytes: number; closed: boolean }>((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1");
+      let upgraded = false;
+      let sentBytes = 0;
+      const timer = setTimeout(() => {
+        resolve({ sentBytes, closed: false });
+        socket.destroy();
+      }, 5000);
+      socket.on("error", () => undefined);
+      socket.on("close", () => {
+        clearTimeout(timer);
+        resolve({ sentBytes, closed: true });
+      });
+      socket.on("data", (chunk: Buffer) => {
+        if (upgraded || !chunk.toString().startsWith("HTTP/1.1 101")) return;
+        upgraded = true;
+        // A masked text frame that announces 60 KiB (within the frame limit, so
+        // only its size before authentication is wrong), then 1 KiB at a time.
+        const header = Buffer.from([0x81, 0xfe, 0xf0, 0x00, 1, 2, 3, 4]);
+        socket.write(header);
+        const piece = Buffer.alloc(1024, 0x61);
+        const pump = () => {
+          if (socket.destroyed || sentBytes >= 60 * 1024) return;
+          sentBytes += piece.length;
+          socket.write(piece, () => setImmediate(pump));
+        };
+        pump();
+      });
+      socket.write(
+        "GET /raft HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      );
+    });
+    assert.ok(outcome.closed, "the node closed the connection");
+    assert.ok(n3.events.frameRejected.some((rejection) => rejection.reason === "TOO_LARGE"));
+    // What the node read before it dropped the socket (the client's count includes its kernel buffers).
+    const dropped = n3.logs.find((line) => /sent more than a handshake needs/.test(line.msg));
+    assert.ok(dropped, "the drop is logged");
+    // At most one socket read past the limit: well before the 60 KiB frame is whole.
+    assert.ok(Number(dropped.bytes) < 60 * 1024, `read ${dropped.bytes} bytes before dropping`);
+  });
+});
+
 test("raft messages before authentication are refused and never delivered", async () => {
   await withTarget(async ({ n3 }) => {
     const eager = await RawPeer.connect(n3.url);
