@@ -7,36 +7,20 @@
  *
  * Version 1 held settings only; it is still read.
  */
+import { z } from "zod";
 import { ControlPlaneData } from "./control-plane-data.ts";
 import { parseCidr } from "./ipv4.ts";
-import type { AmneziaParams, CheckResult, Config, OutboxEntry, Server, User } from "./records.ts";
+import type { AmneziaParams, Config, OutboxEntry, Server, User } from "./records.ts";
+import {
+  type ServerRow,
+  type SnapshotV2,
+  snapshotV1Schema,
+  snapshotV2Schema,
+} from "./snapshot-schema.ts";
 import { serverTunnelAddress } from "./subnet-layout.ts";
 
 /** The format `encodeSnapshot` writes. */
 export const SNAPSHOT_VERSION = 2;
-
-type Row = unknown[];
-
-interface SnapshotV2 {
-  v: 2;
-  settings: Array<[string, string]>;
-  servers: Row[];
-  users: Row[];
-  configs: Row[];
-  invites: Row[];
-  vantageProbes: Row[];
-  broadcasts: Row[];
-  outbox: Row[];
-  updates: [offset: number, forgottenThrough: number, results: Array<[number, string]>];
-  idempotencyKeys: Row[];
-}
-
-interface SnapshotV1 {
-  version: 1;
-  settings: Record<string, string>;
-}
-
-const AMNEZIA_FIELDS = ["jc", "jmin", "jmax", "s1", "s2", "h1", "h2", "h3", "h4"] as const;
 
 /** Serialises the whole state. */
 export function encodeSnapshot(data: ControlPlaneData): string {
@@ -66,7 +50,7 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       config.expiresAt,
       config.revokedAt,
       config.revokeReason,
-      config.expiryWarned ? 1 : 0,
+      config.expiryWarned ? (1 as const) : (0 as const),
       config.replacedBy,
     ]),
     invites: [...data.invites.values()].map((invite) => [
@@ -118,7 +102,7 @@ export function encodeSnapshot(data: ControlPlaneData): string {
   return JSON.stringify(snapshot);
 }
 
-function encodeServer(server: Server): Row {
+function encodeServer(server: Server): ServerRow {
   return [
     server.id,
     server.publicKey,
@@ -128,7 +112,7 @@ function encodeServer(server: Server): Row {
     server.subnet,
     server.capacity,
     server.region,
-    server.amnezia ? AMNEZIA_FIELDS.map((field) => server.amnezia![field]) : null,
+    server.amnezia ? amneziaRow(server.amnezia) : null,
     server.status,
     server.statusReason,
     server.statusActor,
@@ -156,77 +140,60 @@ function encodeServer(server: Server): Row {
 
 /**
  * Builds the state a snapshot describes. An empty string is the empty state.
- * Throws on a snapshot this version cannot read, leaving the caller's state
- * untouched.
+ * Throws on a snapshot this version cannot read or whose shape is wrong (it
+ * is validated field by field first), leaving the caller's state untouched.
  */
 export function decodeSnapshot(text: string): ControlPlaneData {
   const data = new ControlPlaneData();
   if (text === "") return data;
-  const parsed = JSON.parse(text) as { v?: unknown; version?: unknown };
-  if (parsed.version === 1) {
-    for (const [key, value] of Object.entries((parsed as SnapshotV1).settings))
-      data.settings.set(key, value);
+  const parsed: unknown = JSON.parse(text);
+  const v1 = snapshotV1Schema.safeParse(parsed);
+  if (v1.success) {
+    for (const [key, value] of Object.entries(v1.data.settings)) data.settings.set(key, value);
     return data;
   }
-  if (parsed.v !== SNAPSHOT_VERSION)
+  const version = (parsed as { v?: unknown; version?: unknown } | null) ?? {};
+  if (version.v !== SNAPSHOT_VERSION)
     throw new Error(
-      `control-plane snapshot version ${String(parsed.v ?? parsed.version)} is not supported`,
+      `control-plane snapshot version ${String(version.v ?? version.version)} is not supported`,
     );
-  const snapshot = parsed as SnapshotV2;
+  const checked = snapshotV2Schema.safeParse(parsed);
+  if (!checked.success)
+    throw new Error(`control-plane snapshot is malformed: ${z.prettifyError(checked.error)}`);
+  const snapshot = checked.data;
 
   for (const [key, value] of snapshot.settings) data.settings.set(key, value);
-  for (const row of rows(snapshot.servers, 17, "servers")) {
+  for (const row of snapshot.servers) {
     const server = decodeServer(row);
     data.servers.set(server.id, server);
   }
-  for (const row of rows(snapshot.users, 7, "users")) {
-    const user: User = {
-      id: row[0] as string,
-      name: row[1] as string,
-      language: row[2] as User["language"],
-      role: row[3] as User["role"],
-      status: row[4] as User["status"],
-      createdAt: row[5] as number,
-      invitedBy: row[6] as string | null,
-    };
+  for (const [id, name, language, role, status, createdAt, invitedBy] of snapshot.users) {
+    const user: User = { id, name, language, role, status, createdAt, invitedBy };
     data.users.set(user.id, user);
   }
-  for (const row of rows(snapshot.configs, 14, "configs")) {
+  for (const row of snapshot.configs) {
     const config: Config = {
-      id: row[0] as string,
-      userId: row[1] as string,
-      serverId: row[2] as string,
-      protocol: row[3] as Config["protocol"],
-      clientPublicKey: row[4] as string,
-      clientPrivateKeyEncrypted: row[5] as string,
-      presharedKeyEncrypted: row[6] as string,
-      address: row[7] as string,
-      createdAt: row[8] as number,
-      expiresAt: row[9] as number | null,
-      revokedAt: row[10] as number | null,
-      revokeReason: row[11] as string | null,
+      id: row[0],
+      userId: row[1],
+      serverId: row[2],
+      protocol: row[3],
+      clientPublicKey: row[4],
+      clientPrivateKeyEncrypted: row[5],
+      presharedKeyEncrypted: row[6],
+      address: row[7],
+      createdAt: row[8],
+      expiresAt: row[9],
+      revokedAt: row[10],
+      revokeReason: row[11],
       expiryWarned: row[12] === 1,
-      replacedBy: row[13] as string | null,
+      replacedBy: row[13],
     };
     data.configs.set(config.id, config);
   }
-  for (const row of rows(snapshot.invites, 4, "invites")) {
-    const [code, usesLeft, createdBy, createdAt] = row as [string, number, string, number];
+  for (const [code, usesLeft, createdBy, createdAt] of snapshot.invites)
     data.invites.set(code, { code, usesLeft, createdBy, createdAt });
-  }
-  // Rows of 7 fields come from before vantage probes had their own keys.
-  for (const row of rows(snapshot.vantageProbes, [9, 7], "vantageProbes")) {
-    const [
-      id,
-      url,
-      tokenEncrypted,
-      region,
-      isp,
-      addedBy,
-      addedAt,
-      probePublicKey,
-      probePrivateKeyEncrypted,
-    ] = row as [string, string, string, string, string, string, number, string?, string?];
+  for (const row of snapshot.vantageProbes) {
+    const [id, url, tokenEncrypted, region, isp, addedBy, addedAt] = row;
     data.vantageProbes.set(id, {
       id,
       url,
@@ -235,25 +202,23 @@ export function decodeSnapshot(text: string): ControlPlaneData {
       isp,
       addedBy,
       addedAt,
-      probePublicKey: probePublicKey ?? null,
-      probePrivateKeyEncrypted: probePrivateKeyEncrypted ?? null,
+      probePublicKey: row[7] ?? null,
+      probePrivateKeyEncrypted: row[8] ?? null,
     });
   }
-  for (const row of rows(snapshot.broadcasts, 4, "broadcasts")) {
-    const [id, text, actor, createdAt] = row as [string, string, string, number];
+  for (const [id, text, actor, createdAt] of snapshot.broadcasts)
     data.broadcasts.set(id, { id, text, actor, createdAt });
-  }
-  for (const row of rows(snapshot.outbox, 9, "outbox")) {
+  for (const row of snapshot.outbox) {
     const entry: OutboxEntry = {
-      id: row[0] as string,
-      chatId: row[1] as string,
-      kind: row[2] as OutboxEntry["kind"],
-      payload: row[3] as OutboxEntry["payload"],
-      createdAt: row[4] as number,
-      status: row[5] as OutboxEntry["status"],
-      attempts: row[6] as number,
-      lastError: row[7] as string | null,
-      updatedAt: row[8] as number,
+      id: row[0],
+      chatId: row[1],
+      kind: row[2],
+      payload: row[3],
+      createdAt: row[4],
+      status: row[5],
+      attempts: row[6],
+      lastError: row[7],
+      updatedAt: row[8],
     };
     data.outbox.insert(entry);
   }
@@ -262,43 +227,50 @@ export function decodeSnapshot(text: string): ControlPlaneData {
   data.handledUpdates.forgottenThrough = forgottenThrough;
   for (const [updateId, resultJson] of results)
     data.handledUpdates.results.set(updateId, resultJson);
-  for (const row of rows(snapshot.idempotencyKeys, 4, "idempotencyKeys")) {
-    const [key, userId, configId, at] = row as [string, string, string, number];
+  for (const [key, userId, configId, at] of snapshot.idempotencyKeys)
     data.idempotencyKeys.remember(key, { userId, configId, at });
-  }
   data.indexLoadedRecords();
   return data;
 }
 
-function decodeServer(row: Row): Server {
-  const subnetText = row[5] as string;
+function decodeServer(row: ServerRow): Server {
+  const [
+    id,
+    publicKey,
+    listenPort,
+    apiPort,
+    endpointHost,
+    subnetText,
+    capacity,
+    region,
+    amnezia,
+    status,
+    statusReason,
+    statusActor,
+    statusAt,
+    load,
+    probePeer,
+    checks,
+    registeredAt,
+  ] = row;
   const subnet = parseCidr(subnetText);
-  if (!subnet)
-    throw new Error(`control-plane snapshot: server ${String(row[0])} has subnet ${subnetText}`);
-  const amnezia = row[8] as number[] | null;
-  const load = row[13] as [number, number, number, number] | null;
-  const probePeer = row[14] as [string, string, string] | null;
-  const [lastRound, consecutiveFiltered, consecutiveDown, recent] = row[15] as [
-    number | null,
-    number,
-    number,
-    Array<[number, CheckResult["verdict"], string, number]>,
-  ];
+  if (!subnet) throw new Error(`control-plane snapshot: server ${id} has subnet ${subnetText}`);
+  const [lastRound, consecutiveFiltered, consecutiveDown, recent] = checks;
   return {
-    id: row[0] as string,
-    publicKey: row[1] as string,
-    listenPort: row[2] as number,
-    apiPort: row[3] as number,
-    endpointHost: row[4] as string | null,
+    id,
+    publicKey,
+    listenPort,
+    apiPort,
+    endpointHost,
     subnet: subnetText,
     tunnelAddress: serverTunnelAddress(subnet),
-    capacity: row[6] as number,
-    region: row[7] as string,
+    capacity,
+    region,
     amnezia: amnezia ? decodeAmnezia(amnezia) : null,
-    status: row[9] as Server["status"],
-    statusReason: row[10] as string,
-    statusActor: row[11] as string,
-    statusAt: row[12] as number,
+    status,
+    statusReason,
+    statusActor,
+    statusAt,
     load: load
       ? { activePeers: load[0], rxBytes: load[1], txBytes: load[2], reportedAt: load[3] }
       : null,
@@ -311,35 +283,16 @@ function decodeServer(row: Row): Server {
       consecutiveDown,
       recent: recent.map(([round, verdict, evidence, at]) => ({ round, verdict, evidence, at })),
     },
-    registeredAt: row[16] as number,
+    registeredAt,
   };
 }
 
-function decodeAmnezia(values: number[]): AmneziaParams {
-  const [jc, jmin, jmax, s1, s2, h1, h2, h3, h4] = values as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return { jc, jmin, jmax, s1, s2, h1, h2, h3, h4 };
+function amneziaRow(params: AmneziaParams): NonNullable<ServerRow[8]> {
+  const { jc, jmin, jmax, s1, s2, h1, h2, h3, h4 } = params;
+  return [jc, jmin, jmax, s1, s2, h1, h2, h3, h4];
 }
 
-/** The rows of one collection, each checked to have the expected number of fields. */
-/** The rows of a collection, each `width` fields long (or one of the widths given). */
-function rows(collection: unknown, width: number | readonly number[], name: string): Row[] {
-  if (!Array.isArray(collection)) throw new Error(`control-plane snapshot: ${name} is not a list`);
-  const widths = typeof width === "number" ? [width] : width;
-  for (const row of collection) {
-    if (!Array.isArray(row) || !widths.includes(row.length))
-      throw new Error(
-        `control-plane snapshot: a row of ${name} does not have ${widths.join(" or ")} fields`,
-      );
-  }
-  return collection as Row[];
+function decodeAmnezia(values: NonNullable<ServerRow[8]>): AmneziaParams {
+  const [jc, jmin, jmax, s1, s2, h1, h2, h3, h4] = values;
+  return { jc, jmin, jmax, s1, s2, h1, h2, h3, h4 };
 }

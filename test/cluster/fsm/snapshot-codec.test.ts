@@ -138,9 +138,32 @@ test("an unknown version or a malformed snapshot throws and leaves the state as 
   snapshot.configs[0].pop();
   assert.throws(
     () => fixture.state.restore(JSON.stringify(snapshot)),
-    /a row of configs does not have 14 fields/,
+    /snapshot is malformed: .*configs\[0\]/s,
   );
   assert.is(fixture.state.stateHash(), before);
+});
+
+test("every field of a snapshot is checked, not cast: wrong kinds of values are refused", () => {
+  const fixture = richFixture();
+  const before = fixture.state.stateHash();
+  const corruptions: Array<[string, (snapshot: Record<string, unknown[][]>) => void]> = [
+    ["a user's language", (snapshot) => void (snapshot.users![0]![2] = "klingon")],
+    ["a config's expiry flag", (snapshot) => void (snapshot.configs![0]![12] = "yes")],
+    ["a server's port", (snapshot) => void (snapshot.servers![0]![2] = -1)],
+    ["a server's status", (snapshot) => void (snapshot.servers![0]![9] = "seized")],
+    ["an invite's uses", (snapshot) => void (snapshot.invites![0]![1] = 1.5)],
+    ["the settings", (snapshot) => void (snapshot.settings = [[1, 2]] as unknown as unknown[][])],
+  ];
+  for (const [what, corrupt] of corruptions) {
+    const snapshot = JSON.parse(fixture.state.snapshot());
+    corrupt(snapshot);
+    assert.throws(
+      () => fixture.state.restore(JSON.stringify(snapshot)),
+      /snapshot is malformed/,
+      what,
+    );
+    assert.is(fixture.state.stateHash(), before, what);
+  }
 });
 
 test("a snapshot where two live configs share an address is rejected", () => {

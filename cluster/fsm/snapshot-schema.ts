@@ -1,0 +1,123 @@
+/**
+ * The shape of a version-2 control-plane snapshot, checked before anything
+ * is restored from it: a snapshot arrives from a peer (or from a disk that
+ * may be damaged), so every row is validated field by field rather than cast.
+ */
+import { z } from "zod";
+import {
+  CONFIG_PROTOCOLS,
+  LANGUAGES,
+  OUTBOX_KINDS,
+  OUTBOX_STATUSES,
+  SERVER_STATUSES,
+  USER_ROLES,
+  USER_STATUSES,
+  VERDICTS,
+} from "./records.ts";
+
+const text = z.string();
+const count = z.int().nonnegative();
+/** Times and byte counters: non-negative, possibly beyond 32 bits. */
+const amount = z.number().nonnegative();
+
+const serverRow = z.tuple([
+  text, // id
+  text, // publicKey
+  count, // listenPort
+  count, // apiPort
+  text.nullable(), // endpointHost
+  text, // subnet
+  count, // capacity
+  text, // region
+  z.tuple([count, count, count, count, count, count, count, count, count]).nullable(), // amnezia
+  z.enum(SERVER_STATUSES),
+  text, // statusReason
+  text, // statusActor
+  amount, // statusAt
+  z.tuple([count, amount, amount, amount]).nullable(), // load
+  z.tuple([text, text, text]).nullable(), // probePeer
+  z.tuple([
+    amount.nullable(), // lastRound
+    count, // consecutiveFiltered
+    count, // consecutiveDown
+    z.array(z.tuple([amount, z.enum(VERDICTS), text, amount])), // recent verdicts
+  ]),
+  amount, // registeredAt
+]);
+
+const userRow = z.tuple([
+  text, // id
+  text, // name
+  z.enum(LANGUAGES),
+  z.enum(USER_ROLES),
+  z.enum(USER_STATUSES),
+  amount, // createdAt
+  text.nullable(), // invitedBy
+]);
+
+const configRow = z.tuple([
+  text, // id
+  text, // userId
+  text, // serverId
+  z.enum(CONFIG_PROTOCOLS),
+  text, // clientPublicKey
+  text, // clientPrivateKeyEncrypted
+  text, // presharedKeyEncrypted
+  text, // address
+  amount, // createdAt
+  amount.nullable(), // expiresAt
+  amount.nullable(), // revokedAt
+  text.nullable(), // revokeReason
+  z.union([z.literal(0), z.literal(1)]), // expiryWarned
+  text.nullable(), // replacedBy
+]);
+
+const inviteRow = z.tuple([text, count, text, amount]);
+
+/** Rows of 7 fields come from before vantage probes had their own keys. */
+const vantageProbeRow = z.union([
+  z.tuple([text, text, text, text, text, text, amount, text.nullable(), text.nullable()]),
+  z.tuple([text, text, text, text, text, text, amount]),
+]);
+
+const broadcastRow = z.tuple([text, text, text, amount]);
+
+const outboxRow = z.tuple([
+  text, // id
+  text, // chatId
+  z.enum(OUTBOX_KINDS),
+  z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])), // payload
+  amount, // createdAt
+  z.enum(OUTBOX_STATUSES),
+  count, // attempts
+  text.nullable(), // lastError
+  amount, // updatedAt
+]);
+
+const idempotencyKeyRow = z.tuple([text, text, text, amount]);
+
+export const snapshotV2Schema = z.object({
+  v: z.literal(2),
+  settings: z.array(z.tuple([text, text])),
+  servers: z.array(serverRow),
+  users: z.array(userRow),
+  configs: z.array(configRow),
+  invites: z.array(inviteRow),
+  vantageProbes: z.array(vantageProbeRow),
+  broadcasts: z.array(broadcastRow),
+  outbox: z.array(outboxRow),
+  updates: z.tuple([
+    z.int(), // offset
+    z.int(), // forgottenThrough
+    z.array(z.tuple([z.int(), text])), // results
+  ]),
+  idempotencyKeys: z.array(idempotencyKeyRow),
+});
+
+export type SnapshotV2 = z.infer<typeof snapshotV2Schema>;
+export type ServerRow = z.infer<typeof serverRow>;
+
+export const snapshotV1Schema = z.object({
+  version: z.literal(1),
+  settings: z.record(z.string(), z.string()),
+});
