@@ -147,12 +147,42 @@ test("every field of a snapshot is checked, not cast: wrong kinds of values are 
   const fixture = richFixture();
   const before = fixture.state.stateHash();
   const corruptions: Array<[string, (snapshot: Record<string, unknown[][]>) => void]> = [
-    ["a user's language", (snapshot) => void (snapshot.users![0]![2] = "klingon")],
-    ["a config's expiry flag", (snapshot) => void (snapshot.configs![0]![12] = "yes")],
-    ["a server's port", (snapshot) => void (snapshot.servers![0]![2] = -1)],
-    ["a server's status", (snapshot) => void (snapshot.servers![0]![9] = "seized")],
-    ["an invite's uses", (snapshot) => void (snapshot.invites![0]![1] = 1.5)],
-    ["the settings", (snapshot) => void (snapshot.settings = [[1, 2]] as unknown as unknown[][])],
+    [
+      "a user's language",
+      (snapshot) => {
+        snapshot.users![0]![2] = "klingon";
+      },
+    ],
+    [
+      "a config's expiry flag",
+      (snapshot) => {
+        snapshot.configs![0]![12] = "yes";
+      },
+    ],
+    [
+      "a server's port",
+      (snapshot) => {
+        snapshot.servers![0]![2] = -1;
+      },
+    ],
+    [
+      "a server's status",
+      (snapshot) => {
+        snapshot.servers![0]![9] = "seized";
+      },
+    ],
+    [
+      "an invite's uses",
+      (snapshot) => {
+        snapshot.invites![0]![1] = 1.5;
+      },
+    ],
+    [
+      "the settings",
+      (snapshot) => {
+        snapshot.settings = [[1, 2]] as unknown as unknown[][];
+      },
+    ],
   ];
   for (const [what, corrupt] of corruptions) {
     const snapshot = JSON.parse(fixture.state.snapshot());
