@@ -140,13 +140,14 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
   if (banChecks && options.banChecks?.startsWithLeadership !== false) tasks.push(banChecks);
   let bot: LeaderBot | undefined;
   if (options.bot) {
-    if (!banChecks || !options.banChecks)
+    if (!options.banChecks || !banChecks)
       throw new Error("the bot needs ban checks (for /checknow): give banChecks too");
     bot = new LeaderBot({
       ...options.bot,
       node,
       service,
       banChecks,
+      // The outbox delivery queue lives beside the ban-check queue, in this node's Redis.
       queueRedis: options.banChecks.queueRedis,
       electionTimeoutMs: options.electionTimeoutMs,
       logger: logger.child({ component: "bot" }),

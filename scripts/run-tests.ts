@@ -70,13 +70,15 @@ function readSummary(output: string): { total: number; passed: number; skipped: 
   return { total: Number(total[1]), passed: Number(passed[1]), skipped: Number(skipped?.[1] ?? 0) };
 }
 
-/** Runs `files` in one child process (one file: a suite on its own) and reports them as one. */
-function runSuite(file: string, together: readonly string[] = [file]): Promise<SuiteResult> {
+/**
+ * Runs one suite in a child process of its own, or, with `together`, those
+ * unit suites in one fenced process, reported under the label `file`.
+ */
+function runSuite(file: string, together?: readonly string[]): Promise<SuiteResult> {
   const startedAt = Date.now();
-  const args =
-    together.length > 1
-      ? ["--import", UNIT_FENCE, "--import", "tsx", ONE_PROCESS_RUNNER, ...together]
-      : ["--import", "tsx", file];
+  const args = together
+    ? ["--import", UNIT_FENCE, "--import", "tsx", ONE_PROCESS_RUNNER, ...together]
+    : ["--import", "tsx", file];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
       stdio: ["ignore", "pipe", "pipe"],

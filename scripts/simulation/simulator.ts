@@ -176,8 +176,6 @@ class SimMember {
   /** The running incarnation's identity: timers and sends of an older one are void. */
   owner: object = {};
   incarnation = 0;
-  /** Requests this incarnation proposed and has not seen answered. */
-  readonly ownReads = new Set<Promise<void>>();
 
   constructor(
     readonly id: NodeId,
@@ -345,7 +343,6 @@ export class Simulation {
     member.owner = {};
     member.node = undefined;
     member.state = undefined;
-    member.ownReads.clear();
     const inFlight = member.store.writesInFlight;
     member.store.crash(inFlight === 0 ? 0 : this.random.nextInt(inFlight + 1));
     this.stats.writesLostInCrashes = [...this.members.values()].reduce(
