@@ -17,6 +17,7 @@ import { ConfigExpiryTask } from "../cluster/config-expiry-task.ts";
 import { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import { type ApplyResult, ControlPlaneState } from "../cluster/fsm/control-plane.ts";
 import { LeadershipRunner, type LeaderTask } from "../cluster/leadership-runner.ts";
+import { MemberKeyPinningTask } from "../cluster/member-key-pinning-task.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
 import { ClusterNode, type ClusterNodeOptions } from "../cluster/node.ts";
 import type { CronSchedule } from "../shared/cron-schedule.ts";
@@ -72,6 +73,12 @@ export interface NodeAssemblyOptions
   banChecks?: BanCheckAssembly;
   /** The Telegram bot on the leader (needs banChecks, for /checknow); off when omitted. */
   bot?: BotAssembly;
+  /**
+   * This node's identity and the keys its peers proved on first contact: the
+   * leader pins them in the replicated state. Omitted where no transport
+   * authenticates peers (in-process test clusters).
+   */
+  identityPinning?: { publicKey: string; unpinnedPeerKeys: () => ReadonlyMap<string, string> };
 }
 
 export interface AssembledNode {
@@ -134,6 +141,16 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
       logger: logger.child({ component: "leader-jobs" }),
     }),
   ];
+  if (options.identityPinning)
+    tasks.push(
+      new MemberKeyPinningTask({
+        service,
+        selfId: options.id,
+        selfPublicKey: options.identityPinning.publicKey,
+        unpinnedPeerKeys: options.identityPinning.unpinnedPeerKeys,
+        logger: logger.child({ component: "identity" }),
+      }),
+    );
   const banChecks =
     options.banChecks &&
     assembleBanChecks(options.banChecks, service, configKeys, probeTokens, metrics, logger);

@@ -10,18 +10,21 @@ import { createVpnDriver } from "../cluster/agent/create-driver.ts";
 import { VpnAgent } from "../cluster/agent/vpn-agent.ts";
 import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
 import { addConfigRoutes } from "../cluster/api/config-routes.ts";
+import { addMemberKeyRoutes } from "../cluster/api/member-key-routes.ts";
 import { addProbeRoutes } from "../cluster/api/probe-routes.ts";
 import { Router } from "../cluster/api/router.ts";
 import { addServerRoutes } from "../cluster/api/server-routes.ts";
 import { addSettingsRoutes } from "../cluster/api/settings-routes.ts";
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import { createNodeServer } from "../cluster/http.ts";
+import { loadOrCreateNodeIdentity, type NodeIdentity } from "../cluster/identity/node-identity.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
 import { ensureProbePeer } from "../cluster/probe-peer.ts";
 import { registerServer } from "../cluster/server-registration.ts";
 import { checkRedisDurability } from "../cluster/storage/durability.ts";
 import { RaftLogStore } from "../cluster/storage/raft-log-store.ts";
 import { connectRedis, redactUrl } from "../cluster/storage/redis-connection.ts";
+import { PeerKeyBook } from "../cluster/transport/peer-key-book.ts";
 import { PeerTransport } from "../cluster/transport/peer-transport.ts";
 import { Backoff } from "../shared/backoff.ts";
 import { loadConfigFromProcess, type NodeConfig } from "../shared/config.ts";
@@ -103,8 +106,12 @@ async function main(): Promise<void> {
     logger,
     ...(tls ? { tls } : {}),
   });
+  const identity = loadIdentityOrExit(config.dataDir, logger);
+  const keyBook = new PeerKeyBook(() => assembled?.state);
   const transport = new PeerTransport({
     nodeId: config.nodeId,
+    identity,
+    keyBook,
     clusterSecret: config.clusterSecret,
     peers: config.peers,
     logger: logger.child({ component: "transport" }),
@@ -165,6 +172,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   startupStage = "loading the Raft log";
+  let checkedKeyGeneration = 0;
   const store = new RaftLogStore(redis, config.redisPrefix, {
     onWriteLatencyMs: () => undefined,
   });
@@ -185,11 +193,19 @@ async function main(): Promise<void> {
       // The founding PEERS stay dialable until membership says otherwise.
       transport.setPeers(new Map([...members]));
     },
-    onApplied: () => agent?.notifyStateChanged(),
+    onApplied: () => {
+      agent?.notifyStateChanged();
+      const generation = assembled?.state.nodeKeyGeneration ?? 0;
+      if (generation !== checkedKeyGeneration) {
+        checkedKeyGeneration = generation;
+        transport.recheckKeys();
+      }
+    },
     // The node has stopped (a bug or corrupt state, logged): rather than serve
     // a diverged state, end the process for its supervisor to see.
     onFatal: () => process.exit(1),
     clusterSecret: config.clusterSecret,
+    identityPinning: { publicKey: identity.publicKey, unpinnedPeerKeys: () => keyBook.unpinned() },
     logger,
     metrics,
     banChecks: {
@@ -243,6 +259,7 @@ async function main(): Promise<void> {
   addServerRoutes(router, service, node.banChecks!);
   addConfigRoutes(router, service);
   addProbeRoutes(router, service);
+  addMemberKeyRoutes(router, service);
   running = node.node;
   transport.start();
   agent.start();
@@ -281,6 +298,22 @@ async function main(): Promise<void> {
     if (config.vpnDriver === "wireguard")
       await registerProbePeer(service, configKeys, config.nodeId, logger);
   });
+}
+
+/** This node's identity from DATA_DIR (created on the first start); exits 1 when it is unusable. */
+function loadIdentityOrExit(dataDir: string, logger: Logger): NodeIdentity {
+  const loaded = loadOrCreateNodeIdentity(dataDir);
+  if (!loaded.ok) {
+    logger.fatal({ code: loaded.error.code }, loaded.error.message);
+    process.stderr.write(`${loaded.error.message}\n`);
+    process.exit(1);
+  }
+  const { identity, created, file } = loaded.value;
+  logger.info(
+    { publicKey: identity.publicKey, file },
+    created ? "created this node's identity key" : "loaded this node's identity key",
+  );
+  return identity;
 }
 
 main().catch((error: unknown) => {

@@ -152,7 +152,7 @@ export const envVariables = {
       .regex(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters without spaces"),
   },
   CLUSTER_SECRET: {
-    doc: "Shared by all nodes; peers prove they know it before any Raft message is accepted. At least 32 characters of your own: openssl rand -hex 32 (the example value is refused).",
+    doc: "Shared by all nodes: the enrollment credential that admits a founding member's identity key on first contact, and the key that seals secrets in the replicated state. Once the cluster has pinned a member's key it is not enough to be that member. At least 32 characters of your own: openssl rand -hex 32 (the example value is refused).",
     example: "local-dev-cluster-secret-0123456789abcdef",
     secret: true,
     makeYourOwn: "openssl rand -hex 32",
@@ -274,7 +274,7 @@ export const envVariables = {
     schema: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, "must be 1-32 of A-Z a-z 0-9 _ . -"),
   },
   DATA_DIR: {
-    doc: "Directory for this node's local files (the WireGuard server key). Default: .data/<NODE_ID>.",
+    doc: "Directory for this node's local files: its identity key (identity/node-ed25519.pem, mode 0600: this file is the node, keep it off shared storage) and the WireGuard server key. Default: .data/<NODE_ID>.",
     example: ".data/n1",
     secret: false,
     whenUnset: optional,

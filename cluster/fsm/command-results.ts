@@ -8,6 +8,7 @@ import type { ControlPlaneCommandInput } from "./commands.ts";
 import type { issueConfig, revokeConfig } from "./config-commands.ts";
 import type { expireConfigs } from "./expiry-sweep.ts";
 import type { createInvite, deleteInvite, redeemInvite } from "./invite-commands.ts";
+import type { pinNodeKey, replaceNodeKey, revokeNodeKey } from "./node-key-commands.ts";
 import type { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-commands.ts";
 import type {
   registerServer,
@@ -50,6 +51,9 @@ export interface CommandResults {
   markOutboxDelivered: ValueOf<typeof markOutboxDelivered>;
   markOutboxFailed: ValueOf<typeof markOutboxFailed>;
   broadcast: ValueOf<typeof broadcast>;
+  pinNodeKey: ValueOf<typeof pinNodeKey>;
+  replaceNodeKey: ValueOf<typeof replaceNodeKey>;
+  revokeNodeKey: ValueOf<typeof revokeNodeKey>;
   acknowledgeUpdate: { updateId: number };
 }
 

@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { isValidNodeId, nodeIdRule } from "../../shared/node-id.ts";
+import { isNodePublicKey } from "../identity/node-public-key.ts";
 import {
   CONFIG_PROTOCOLS,
   LANGUAGES,
@@ -317,6 +318,46 @@ const broadcastSchema = z.strictObject({
 });
 
 /** The bot answered an update that changes nothing else. Result: `{updateId}`. */
+/** An Ed25519 node identity key: 32 bytes in unpadded base64url. */
+const nodePublicKey = z
+  .string()
+  .refine(isNodePublicKey, "a node key is 32 bytes in unpadded base64url");
+
+/**
+ * Pins the key a member proved on first contact (proposed by the leader).
+ * Refused if the member already has another key: that takes an admin.
+ * Result: `{nodeKey, created}`.
+ */
+const pinNodeKeySchema = z.strictObject({
+  type: z.literal("pinNodeKey"),
+  nodeId: serverId,
+  publicKey: nodePublicKey,
+  actor,
+  at: timestamp,
+});
+
+/**
+ * An admin re-admits a member with a new key (its data directory was lost):
+ * the old key is revoked for good. Result: `{nodeKey, revokedKey}`.
+ */
+const replaceNodeKeySchema = z.strictObject({
+  type: z.literal("replaceNodeKey"),
+  nodeId: serverId,
+  publicKey: nodePublicKey,
+  actor,
+  reason,
+  at: timestamp,
+});
+
+/** Revokes a member's key (a seized or retired server): it can never connect again. Result: `{revokedKey}`. */
+const revokeNodeKeySchema = z.strictObject({
+  type: z.literal("revokeNodeKey"),
+  nodeId: serverId,
+  actor,
+  reason,
+  at: timestamp,
+});
+
 const acknowledgeUpdateSchema = z.strictObject({
   type: z.literal("acknowledgeUpdate"),
   /** An update the bot answered without changing state; it only advances the offset. */
@@ -347,6 +388,9 @@ export const controlPlaneCommandSchema = z.discriminatedUnion("type", [
   markOutboxDeliveredSchema,
   markOutboxFailedSchema,
   broadcastSchema,
+  pinNodeKeySchema,
+  replaceNodeKeySchema,
+  revokeNodeKeySchema,
   acknowledgeUpdateSchema,
 ]);
 

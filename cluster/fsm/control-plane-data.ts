@@ -13,7 +13,16 @@ import { IdempotencyKeys } from "./idempotency-keys.ts";
 import { type Cidr, parseCidr, parseIpv4 } from "./ipv4.ts";
 import { Outbox } from "./outbox.ts";
 import type { PlacementCandidate } from "./placement.ts";
-import type { Broadcast, Config, Invite, Server, User, VantageProbe } from "./records.ts";
+import type {
+  Broadcast,
+  Config,
+  Invite,
+  NodeKey,
+  RevokedNodeKey,
+  Server,
+  User,
+  VantageProbe,
+} from "./records.ts";
 import { isLive } from "./records.ts";
 import { clientAddress, FIRST_CLIENT_OFFSET, lastClientOffset } from "./subnet-layout.ts";
 
@@ -34,6 +43,10 @@ export class ControlPlaneData {
   readonly outbox = new Outbox();
   readonly handledUpdates = new HandledUpdates();
   readonly idempotencyKeys = new IdempotencyKeys();
+  /** Pinned identity keys by node id. */
+  readonly nodeKeys = new Map<string, NodeKey>();
+  /** Revoked identity keys by public key. */
+  readonly revokedNodeKeys = new Map<string, RevokedNodeKey>();
 
   private readonly subnets = new Map<string, Cidr>();
   private readonly allocators = new Map<string, AddressAllocator>();
@@ -42,6 +55,12 @@ export class ControlPlaneData {
   private readonly liveConfigCountByUser = new Map<string, number>();
   private readonly liveConfigIdByPublicKey = new Map<string, string>();
   private readonly adminIds = new Set<string>();
+
+  /** Whether any key of `nodeId` was ever revoked. */
+  hasRevokedKeyOf(nodeId: string): boolean {
+    for (const key of this.revokedNodeKeys.values()) if (key.nodeId === nodeId) return true;
+    return false;
+  }
 
   /** Adds a server that has no configs yet. */
   addServer(server: Server): void {

@@ -20,12 +20,15 @@ import { ControlPlaneData, compareIds } from "./control-plane-data.ts";
 import { refuse } from "./errors.ts";
 import { expireConfigs } from "./expiry-sweep.ts";
 import { createInvite, deleteInvite, redeemInvite } from "./invite-commands.ts";
+import { pinNodeKey, replaceNodeKey, revokeNodeKey } from "./node-key-commands.ts";
 import { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-commands.ts";
 import type {
   Broadcast,
   Config,
   Invite,
+  NodeKey,
   OutboxEntry,
+  RevokedNodeKey,
   ServerPeer,
   User,
   VantageProbe,
@@ -55,6 +58,12 @@ import {
 export type { ApplyResult } from "./apply-result.ts";
 export { controlPlaneCommandSchema } from "./commands.ts";
 
+const NODE_KEY_COMMANDS = new Set<ControlPlaneCommand["type"]>([
+  "pinNodeKey",
+  "replaceNodeKey",
+  "revokeNodeKey",
+]);
+
 /** Totals for dashboards and metrics. */
 export interface StateCounts {
   servers: number;
@@ -77,6 +86,7 @@ export interface UserPage {
  */
 export class ControlPlaneState implements StateMachine<ApplyResult> {
   private data = new ControlPlaneData();
+  private nodeKeyChanges = 0;
 
   /**
    * Applies one committed command at Raft `index`. Never throws for bad
@@ -114,6 +124,7 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
         );
     }
     const result = this.dispatch(valid, new ApplyContext(index, this.data.outbox));
+    if (result.ok && NODE_KEY_COMMANDS.has(valid.type)) this.nodeKeyChanges++;
     // A refusal changes nothing, so it is not remembered either: a redelivered
     // update that was refused is simply evaluated again.
     if (updateId !== undefined && result.ok && !result.duplicate)
@@ -166,9 +177,48 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
         return markOutboxFailed(data, command);
       case "broadcast":
         return broadcast(data, context, command);
+      case "pinNodeKey":
+        return pinNodeKey(data, command);
+      case "replaceNodeKey":
+        return replaceNodeKey(data, command);
+      case "revokeNodeKey":
+        return revokeNodeKey(data, command);
       case "acknowledgeUpdate":
         return applied({ updateId: command.updateId });
     }
+  }
+
+  /** The identity key `nodeId` must prove, if one is pinned. */
+  pinnedKeyOf(nodeId: string): string | undefined {
+    return this.data.nodeKeys.get(nodeId)?.publicKey;
+  }
+
+  /** The member whose pinned key `publicKey` is. */
+  nodeIdOfKey(publicKey: string): string | undefined {
+    for (const key of this.data.nodeKeys.values())
+      if (key.publicKey === publicKey) return key.nodeId;
+    return undefined;
+  }
+
+  isRevokedKey(publicKey: string): boolean {
+    return this.data.revokedNodeKeys.has(publicKey);
+  }
+
+  /** Whether `nodeId` has no pinned key because its key was revoked. */
+  isRevokedNode(nodeId: string): boolean {
+    return !this.data.nodeKeys.has(nodeId) && this.data.hasRevokedKeyOf(nodeId);
+  }
+
+  /** Every pinned identity key, sorted by node id. */
+  nodeKeys(): NodeKey[] {
+    return [...this.data.nodeKeys.values()]
+      .sort((a, b) => compareIds(a.nodeId, b.nodeId))
+      .map((key) => ({ ...key }));
+  }
+
+  /** Every revoked identity key, oldest first. */
+  revokedNodeKeys(): RevokedNodeKey[] {
+    return [...this.data.revokedNodeKeys.values()].map((key) => ({ ...key }));
   }
 
   /** A setting as stored; undefined when it was never set. */
@@ -347,6 +397,12 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
   /** Replaces the whole state with a snapshot; on a bad snapshot throws and keeps the current state. */
   restore(data: string): void {
     this.data = decodeSnapshot(data);
+    this.nodeKeyChanges++;
+  }
+
+  /** Grows whenever the pinned or revoked identity keys may have changed: a cue to recheck connections. */
+  get nodeKeyGeneration(): number {
+    return this.nodeKeyChanges;
   }
 
   /**

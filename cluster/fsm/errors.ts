@@ -33,6 +33,10 @@ export type ControlPlaneErrorCode =
   | "POOL_IN_USE"
   | "CAPACITY_EXCEEDS_SUBNET"
   | "STALE_ROUND"
+  | "NODE_KEY_PINNED"
+  | "NODE_KEY_REVOKED"
+  | "NODE_KEY_IN_USE"
+  | "UNKNOWN_NODE_KEY"
   | "UPDATE_TOO_OLD";
 
 /** A refusal's code and message. */

@@ -207,6 +207,31 @@ export interface Broadcast {
   createdAt: number;
 }
 
+/** How a node's identity key came to be pinned. */
+export const NODE_KEY_ADMISSIONS = ["first-contact", "admin"] as const;
+export type NodeKeyAdmission = (typeof NODE_KEY_ADMISSIONS)[number];
+
+/**
+ * The identity key a member must prove to be that member (see
+ * cluster/transport/peer-key-book.ts). One key per node, one node per key.
+ */
+export interface NodeKey {
+  nodeId: string;
+  publicKey: string;
+  admittedBy: NodeKeyAdmission;
+  /** Who pinned it: the leader's id for first contact, the admin for a re-admission. */
+  actor: string;
+  pinnedAt: number;
+}
+
+/** A key that was replaced or revoked: it never admits anyone again. */
+export interface RevokedNodeKey {
+  publicKey: string;
+  nodeId: string;
+  reason: string;
+  revokedAt: number;
+}
+
 /** A JSON value carried in an outbox entry. */
 export type OutboxPayload = Record<string, string | number | boolean | null>;
 

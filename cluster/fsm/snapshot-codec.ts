@@ -98,6 +98,19 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       record.configId,
       record.at,
     ]),
+    nodeKeys: [...data.nodeKeys.values()].map((key) => [
+      key.nodeId,
+      key.publicKey,
+      key.admittedBy,
+      key.actor,
+      key.pinnedAt,
+    ]),
+    revokedNodeKeys: [...data.revokedNodeKeys.values()].map((key) => [
+      key.publicKey,
+      key.nodeId,
+      key.reason,
+      key.revokedAt,
+    ]),
   };
   return JSON.stringify(snapshot);
 }
@@ -229,6 +242,10 @@ export function decodeSnapshot(text: string): ControlPlaneData {
     data.handledUpdates.results.set(updateId, resultJson);
   for (const [key, userId, configId, at] of snapshot.idempotencyKeys)
     data.idempotencyKeys.remember(key, { userId, configId, at });
+  for (const [nodeId, publicKey, admittedBy, actor, pinnedAt] of snapshot.nodeKeys)
+    data.nodeKeys.set(nodeId, { nodeId, publicKey, admittedBy, actor, pinnedAt });
+  for (const [publicKey, nodeId, reason, revokedAt] of snapshot.revokedNodeKeys)
+    data.revokedNodeKeys.set(publicKey, { publicKey, nodeId, reason, revokedAt });
   data.indexLoadedRecords();
   return data;
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import {
   CONFIG_PROTOCOLS,
   LANGUAGES,
+  NODE_KEY_ADMISSIONS,
   OUTBOX_KINDS,
   OUTBOX_STATUSES,
   SERVER_STATUSES,
@@ -96,6 +97,9 @@ const outboxRow = z.tuple([
 
 const idempotencyKeyRow = z.tuple([text, text, text, amount]);
 
+const nodeKeyRow = z.tuple([text, text, z.enum(NODE_KEY_ADMISSIONS), text, amount]);
+const revokedNodeKeyRow = z.tuple([text, text, text, amount]);
+
 export const snapshotV2Schema = z.object({
   v: z.literal(2),
   settings: z.array(z.tuple([text, text])),
@@ -112,9 +116,12 @@ export const snapshotV2Schema = z.object({
     z.array(z.tuple([z.int(), text])), // results
   ]),
   idempotencyKeys: z.array(idempotencyKeyRow),
+  /** Added after version 2 shipped: absent in older snapshots. */
+  nodeKeys: z.array(nodeKeyRow).default([]),
+  revokedNodeKeys: z.array(revokedNodeKeyRow).default([]),
 });
 
-export type SnapshotV2 = z.infer<typeof snapshotV2Schema>;
+export type SnapshotV2 = z.input<typeof snapshotV2Schema>;
 export type ServerRow = z.infer<typeof serverRow>;
 
 export const snapshotV1Schema = z.object({

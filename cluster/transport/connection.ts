@@ -1,7 +1,7 @@
 /**
  * One WebSocket to one peer, through its whole life: the handshake (either
- * role), then validated message frames, keep-alive pings, and a clean close
- * with a code and reason whenever something is wrong. The transport decides
+ * role), then sealed and validated message frames, keep-alive pings, and a
+ * clean close with a code and reason whenever something is wrong. The transport decides
  * what to do with authenticated connections; this file only speaks the
  * protocol on one socket.
  *
@@ -25,15 +25,22 @@ import {
 } from "./frame.ts";
 import {
   type AcceptorState,
+  type Authenticated,
   answerChallenge,
   answerHello,
   checkAuth,
   createHello,
   encodeNonce,
   type HandshakeErrorCode,
-  type HandshakeTranscript,
   NONCE_BYTES,
+  type PendingAcceptance,
 } from "./handshake.ts";
+import {
+  type EphemeralKeyPair,
+  FrameOpener,
+  FrameSealer,
+  generateEphemeralKeyPair,
+} from "./session-cipher.ts";
 
 /** WebSocket close codes this protocol uses (4000-4999 is the application range). */
 export const CloseCode = {
@@ -62,7 +69,7 @@ export interface ConnectionSettings extends AcceptorState {
 
 /** What the connection reports to its owner. */
 export interface ConnectionHandlers {
-  authenticated(connection: PeerConnection, peerId: NodeId): void;
+  authenticated(connection: PeerConnection, peer: Authenticated): void;
   messages(from: NodeId, messages: Message[]): void;
   closed(connection: PeerConnection): void;
   handshakeRejected(reason: HandshakeErrorCode): void;
@@ -72,9 +79,9 @@ export interface ConnectionHandlers {
 type Phase =
   | { name: "connecting" }
   | { name: "awaitingHello" }
-  | { name: "awaitingChallenge"; hello: HelloFrame }
-  | { name: "awaitingAuth"; transcript: HandshakeTranscript }
-  | { name: "open"; peerId: NodeId }
+  | { name: "awaitingChallenge"; hello: HelloFrame; ephemeral: EphemeralKeyPair }
+  | { name: "awaitingAuth"; pending: PendingAcceptance }
+  | { name: "open"; peerId: NodeId; sealer: FrameSealer; opener: FrameOpener }
   | { name: "closing" };
 
 /** Maps ws's own protocol violations (raised before a frame reaches us) to frame reasons. */
@@ -104,6 +111,8 @@ export class PeerConnection {
    * owner knows whose connection ended.
    */
   peerId: NodeId | undefined;
+  /** The identity key the peer proved, once authenticated. */
+  peerKey: string | undefined;
   private phase: Phase;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
@@ -149,9 +158,10 @@ export class PeerConnection {
     return this.socket.bufferedAmount;
   }
 
-  /** Sends one encoded `msgs` frame; a no-op unless the connection is open. */
+  /** Seals and sends one encoded `msgs` frame; a no-op unless the connection is open. */
   sendFrame(frame: string): void {
-    if (this.phase.name === "open") this.socket.send(frame);
+    if (this.phase.name !== "open") return;
+    this.socket.send(this.phase.sealer.seal(Buffer.from(frame, "utf8")), { binary: true });
   }
 
   /** Starts a clean close; the owner hears about it through `closed`. */
@@ -176,15 +186,20 @@ export class PeerConnection {
   private sendHello(): void {
     if (this.role.kind !== "dialer" || this.phase.name !== "connecting") return;
     const nonce = encodeNonce(randomBytes(NONCE_BYTES));
-    const hello = createHello(this.settings.selfId, this.role.peerId, nonce);
-    this.phase = { name: "awaitingChallenge", hello };
+    const ephemeral = generateEphemeralKeyPair();
+    const hello = createHello(this.settings, this.role.peerId, nonce, ephemeral);
+    this.phase = { name: "awaitingChallenge", hello, ephemeral };
     this.socket.send(encodeFrame(hello));
   }
 
   private receive(data: Buffer, isBinary: boolean): void {
     const phase = this.phase;
     if (phase.name === "closing" || phase.name === "connecting") return;
-    if (phase.name !== "open" && data.length > MAX_HANDSHAKE_FRAME_BYTES) {
+    if (phase.name === "open") {
+      this.receiveSealed(data, isBinary, phase.peerId, phase.opener);
+      return;
+    }
+    if (data.length > MAX_HANDSHAKE_FRAME_BYTES) {
       this.rejectFrame("TOO_LARGE", `a ${data.length}-byte frame during the handshake`);
       return;
     }
@@ -199,15 +214,36 @@ export class PeerConnection {
         this.receiveHello(frame);
         break;
       case "awaitingAuth":
-        this.receiveAuth(frame, phase.transcript);
+        this.receiveAuth(frame, phase.pending);
         break;
       case "awaitingChallenge":
-        this.receiveChallenge(frame, phase.hello);
-        break;
-      case "open":
-        this.receiveMessages(frame, phase.peerId);
+        this.receiveChallenge(frame, phase.hello, phase.ephemeral);
         break;
     }
+  }
+
+  /** After the handshake: only sealed frames, opened in order, holding `msgs`. */
+  private receiveSealed(
+    data: Buffer,
+    isBinary: boolean,
+    peerId: NodeId,
+    opener: FrameOpener,
+  ): void {
+    if (!isBinary) {
+      this.rejectFrame("PLAINTEXT_FRAME", "a text frame after the handshake; frames are sealed");
+      return;
+    }
+    const plaintext = opener.open(data);
+    if (plaintext === null) {
+      this.rejectFrame("BAD_CIPHERTEXT", "a frame that does not open with this session's key");
+      return;
+    }
+    const decoded = decodeFrame(plaintext, false);
+    if (!decoded.ok) {
+      this.rejectFrame(decoded.error.code, decoded.error.message);
+      return;
+    }
+    this.receiveMessages(decoded.value, peerId);
   }
 
   /** Acceptor: a member introduces itself; answer with our nonce and proof. */
@@ -216,22 +252,27 @@ export class PeerConnection {
       this.unexpected(frame.type, "hello");
       return;
     }
-    const answer = answerHello(this.settings, frame, encodeNonce(randomBytes(NONCE_BYTES)));
+    const answer = answerHello(
+      this.settings,
+      frame,
+      encodeNonce(randomBytes(NONCE_BYTES)),
+      generateEphemeralKeyPair(),
+    );
     if (!answer.ok) {
       this.rejectHandshake(answer.error.code, answer.error.message);
       return;
     }
-    this.phase = { name: "awaitingAuth", transcript: answer.value.transcript };
+    this.phase = { name: "awaitingAuth", pending: answer.value.pending };
     this.socket.send(encodeFrame(answer.value.challenge));
   }
 
-  /** Acceptor: the dialer's proof over our nonce authenticates it. */
-  private receiveAuth(frame: Frame, transcript: HandshakeTranscript): void {
+  /** Acceptor: the dialer's signature over our nonce authenticates it. */
+  private receiveAuth(frame: Frame, pending: PendingAcceptance): void {
     if (frame.type !== "auth") {
       this.unexpected(frame.type, "auth");
       return;
     }
-    const checked = checkAuth(this.settings.clusterSecret, transcript, frame);
+    const checked = checkAuth(this.settings, pending, frame);
     if (!checked.ok) {
       this.rejectHandshake(checked.error.code, checked.error.message);
       return;
@@ -239,19 +280,19 @@ export class PeerConnection {
     this.open(checked.value);
   }
 
-  /** Dialer: check the acceptor's proof over our nonce, then prove ourselves. */
-  private receiveChallenge(frame: Frame, hello: HelloFrame): void {
+  /** Dialer: check the acceptor's signature over our nonce, then sign ourselves. */
+  private receiveChallenge(frame: Frame, hello: HelloFrame, ephemeral: EphemeralKeyPair): void {
     if (frame.type !== "challenge") {
       this.unexpected(frame.type, "challenge");
       return;
     }
-    const auth = answerChallenge(this.settings.clusterSecret, hello, frame);
-    if (!auth.ok) {
-      this.rejectHandshake(auth.error.code, auth.error.message);
+    const answer = answerChallenge(this.settings, hello, frame, ephemeral);
+    if (!answer.ok) {
+      this.rejectHandshake(answer.error.code, answer.error.message);
       return;
     }
-    this.socket.send(encodeFrame(auth.value));
-    this.open(hello.to);
+    this.socket.send(encodeFrame(answer.value.auth));
+    this.open(answer.value.authenticated);
   }
 
   private receiveMessages(frame: Frame, peerId: NodeId): void {
@@ -267,13 +308,19 @@ export class PeerConnection {
     this.handlers.messages(peerId, addressed.value);
   }
 
-  private open(peerId: NodeId): void {
+  private open(peer: Authenticated): void {
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
-    this.peerId = peerId;
-    this.phase = { name: "open", peerId };
+    this.peerId = peer.peerId;
+    this.peerKey = peer.peerKey;
+    this.phase = {
+      name: "open",
+      peerId: peer.peerId,
+      sealer: new FrameSealer(peer.keys.send),
+      opener: new FrameOpener(peer.keys.receive),
+    };
     this.keepaliveTimer = setInterval(() => this.keepAlive(), this.settings.keepaliveIntervalMs);
-    this.handlers.authenticated(this, peerId);
+    this.handlers.authenticated(this, peer);
   }
 
   private keepAlive(): void {

@@ -1,7 +1,8 @@
 /**
- * The peer wire format: versioned JSON text frames. Three frames make up the
+ * The peer wire format: versioned JSON. Three text frames make up the
  * handshake (`hello`, `challenge`, `auth`, see handshake.ts); after it, every
- * frame is `msgs`, a batch of Raft messages for one peer.
+ * frame is a binary frame holding one sealed `msgs` frame (session-cipher.ts),
+ * a batch of Raft messages for one peer.
  *
  * Everything here is pure: decoding never throws, it returns a reason that the
  * connection turns into a close code, a log line and a metric.
@@ -12,13 +13,15 @@ import type { Message, NodeId } from "../raft/types.ts";
 import { MAX_NODE_ID_LENGTH, raftMessageSchema } from "./raft-message-schema.ts";
 
 /** The only frame version this node speaks. A peer speaking another is refused. */
-export const FRAME_VERSION = 1;
+export const FRAME_VERSION = 2;
 
 /** Handshake frames are a few hundred bytes; anything bigger before authentication is hostile. */
 export const MAX_HANDSHAKE_FRAME_BYTES = 1024;
 
-/** Nonces and proofs: 32 random or HMAC-SHA256 bytes in unpadded base64url. */
+/** Nonces, proofs and public keys: 32 bytes in unpadded base64url. */
 const token32Schema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/** Ed25519 signatures: 64 bytes in unpadded base64url. */
+const signatureSchema = z.string().regex(/^[A-Za-z0-9_-]{86}$/);
 const nodeIdSchema = z.string().min(1).max(MAX_NODE_ID_LENGTH);
 
 const helloSchema = z.object({
@@ -27,6 +30,8 @@ const helloSchema = z.object({
   from: nodeIdSchema,
   to: nodeIdSchema,
   nonce: token32Schema,
+  key: token32Schema,
+  ephemeral: token32Schema,
 });
 
 const challengeSchema = z.object({
@@ -35,12 +40,16 @@ const challengeSchema = z.object({
   from: nodeIdSchema,
   to: nodeIdSchema,
   nonce: token32Schema,
+  key: token32Schema,
+  ephemeral: token32Schema,
+  signature: signatureSchema,
   proof: token32Schema,
 });
 
 const authSchema = z.object({
   v: z.literal(FRAME_VERSION),
   type: z.literal("auth"),
+  signature: signatureSchema,
   proof: token32Schema,
 });
 
@@ -57,11 +66,11 @@ const frameSchema = z.discriminatedUnion("type", [
   messagesSchema,
 ]);
 
-/** Dialer -> acceptor: who I am, whom I want, and my fresh nonce. */
+/** Dialer -> acceptor: who I am (id and identity key), whom I want, my nonce and ephemeral key. */
 export type HelloFrame = z.infer<typeof helloSchema>;
-/** Acceptor -> dialer: the acceptor's fresh nonce and its proof of the secret. */
+/** Acceptor -> dialer: the acceptor's identity, nonce and ephemeral key, signed. */
 export type ChallengeFrame = z.infer<typeof challengeSchema>;
-/** Dialer -> acceptor: the dialer's proof of the secret. */
+/** Dialer -> acceptor: the dialer's signature over the same transcript. */
 export type AuthFrame = z.infer<typeof authSchema>;
 /** Either direction after the handshake: Raft messages from the sender to the receiver. */
 export type MessagesFrame = z.infer<typeof messagesSchema>;
@@ -73,6 +82,8 @@ export type Frame = HelloFrame | ChallengeFrame | AuthFrame | MessagesFrame;
  */
 export const FRAME_ERROR_CODES = [
   "BINARY_FRAME",
+  "PLAINTEXT_FRAME",
+  "BAD_CIPHERTEXT",
   "BAD_JSON",
   "BAD_VERSION",
   "BAD_SCHEMA",
@@ -91,11 +102,12 @@ export function encodeFrame(frame: HelloFrame | ChallengeFrame | AuthFrame): str
 }
 
 /**
- * Parses and validates one received frame. Only text frames are valid; the
- * version is checked before the shape so a newer peer gets a clear reason.
+ * Parses and validates one frame: a handshake text frame, or the plaintext of
+ * a sealed frame. The version is checked before the shape so a newer peer
+ * gets a clear reason.
  */
 export function decodeFrame(data: Buffer, isBinary: boolean): Result<Frame, FrameErrorCode> {
-  if (isBinary) return err("BINARY_FRAME", "binary frames are not part of the protocol");
+  if (isBinary) return err("BINARY_FRAME", "binary frames are not part of the handshake");
   let parsed: unknown;
   try {
     parsed = JSON.parse(data.toString("utf8"));

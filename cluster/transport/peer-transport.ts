@@ -1,7 +1,8 @@
 /**
- * Raft messages between cluster members over WebSockets: one authenticated
- * socket per pair of nodes on the node's single port (path `/raft`), used in
- * both directions. The lower id dials, with jittered exponential back-off
+ * Raft messages between cluster members over WebSockets: one socket per pair
+ * of nodes on the node's single port (path `/raft`), authenticated by both
+ * node identities and encrypted with keys from the handshake whether the URL
+ * says ws:// or wss://, used in both directions. The lower id dials, with jittered exponential back-off
  * while the peer is unreachable. Outgoing messages are batched per peer into
  * one frame per event-loop turn, and dropped (and counted) rather than queued
  * without bound when a peer is down or slow: Raft retransmits what matters.
@@ -16,6 +17,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import { backoffDelayMs } from "../../shared/backoff.ts";
+import type { NodeIdentity } from "../identity/node-identity.ts";
 import type { Message, NodeId } from "../raft/types.ts";
 import {
   CloseCode,
@@ -29,9 +31,11 @@ import {
   maxMessageBytes,
   packMessageFrames,
 } from "./frame.ts";
-import { isDialerFor } from "./handshake.ts";
+import { type Authenticated, isDialerFor } from "./handshake.ts";
+import type { PeerKeyBook } from "./peer-key-book.ts";
 import { RAFT_PATH, raftUrl, requestPath } from "./peer-url.ts";
 import { SendQueue } from "./send-queue.ts";
+import { TAG_BYTES } from "./session-cipher.ts";
 
 /** Shortest cluster secret accepted: 32 characters, as the environment requires. */
 export const MIN_CLUSTER_SECRET_LENGTH = 32;
@@ -60,7 +64,14 @@ export interface PeerTransportOptions {
    */
   otherUpgrades?: "refuse" | "leave";
   nodeId: NodeId;
-  /** Shared by every member; at least {@link MIN_CLUSTER_SECRET_LENGTH} characters. */
+  /** This node's identity key pair: what the handshake proves. */
+  identity: NodeIdentity;
+  /** Which key each member must prove; first-contact keys are remembered here. */
+  keyBook: PeerKeyBook;
+  /**
+   * The enrollment credential: admits a member's key on first contact until
+   * the cluster has pinned it. At least {@link MIN_CLUSTER_SECRET_LENGTH} characters.
+   */
   clusterSecret: string;
   /** Every member's address (`ws://host:port` or `wss://host:port`, `/raft` implied); self is ignored. */
   peers: ReadonlyMap<NodeId, string>;
@@ -99,6 +110,8 @@ export interface PeerState {
   remoteAddress?: string;
   /** Bytes waiting to go to this peer: queued for the next flush plus unwritten by the socket. */
   bufferedBytes: number;
+  /** The identity key the peer proved on the current connection. */
+  publicKey?: string;
 }
 
 /** Dialing state for a peer this node is responsible for connecting to. */
@@ -185,12 +198,14 @@ export class PeerTransport {
     this.peers = withoutSelf(options.peers, options.nodeId);
     this.acceptor = new WebSocketServer({
       noServer: true,
-      maxPayload: this.maxFrameBytes,
+      maxPayload: this.maxFrameBytes + TAG_BYTES,
       perMessageDeflate: false,
       clientTracking: false,
     });
     this.settings = {
       selfId: options.nodeId,
+      identity: options.identity,
+      keys: options.keyBook,
       clusterSecret: options.clusterSecret,
       isPeer: (peerId) => this.peers.has(peerId),
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 5000,
@@ -198,7 +213,7 @@ export class PeerTransport {
       logger: this.logger,
     };
     this.handlers = {
-      authenticated: (connection, peerId) => this.adopt(connection, peerId),
+      authenticated: (connection, peer) => this.adopt(connection, peer),
       messages: (from, messages) => options.onMessages(from, messages),
       closed: (connection) => this.release(connection),
       handshakeRejected: (reason) => this.events.handshakeRejected?.(reason),
@@ -345,8 +360,30 @@ export class PeerTransport {
         connected: connection !== undefined,
         remoteAddress: connection?.remoteAddress,
         bufferedBytes: (this.queues.get(id)?.bytes ?? 0) + (connection?.bufferedBytes ?? 0),
+        ...(connection?.peerKey ? { publicKey: connection.peerKey } : {}),
       };
     });
+  }
+
+  /**
+   * Closes every connection whose key the key book no longer admits: the
+   * committed state pinned another key for that member, or revoked its key.
+   * Called whenever committed state changes, so a key admitted on first
+   * contact in the moments before the pins were known cannot stay.
+   */
+  recheckKeys(): void {
+    for (const connection of new Set([...this.connections.values(), ...this.live])) {
+      const { peerId, peerKey } = connection;
+      if (peerId === undefined || peerKey === undefined) continue;
+      const admission = this.options.keyBook.admit(peerId, peerKey);
+      if (admission.ok) continue;
+      this.logger.warn(
+        { peer: peerId, reason: admission.error.code },
+        `connection closed: ${admission.error.message}`,
+      );
+      this.events.handshakeRejected?.(admission.error.code);
+      connection.close(CloseCode.HANDSHAKE_REJECTED, admission.error.code);
+    }
   }
 
   /** Stops serving and dialing, closes every socket and clears every timer. Idempotent. */
@@ -425,7 +462,7 @@ export class PeerTransport {
     }
     const tls = this.options.tls;
     const webSocket = new WebSocket(target.value, {
-      maxPayload: this.maxFrameBytes,
+      maxPayload: this.maxFrameBytes + TAG_BYTES,
       perMessageDeflate: false,
       handshakeTimeout: this.settings.handshakeTimeoutMs,
       ...(tls?.ca !== undefined ? { ca: tls.ca } : {}),
@@ -460,12 +497,21 @@ export class PeerTransport {
     this.connections.get(peerId)?.close(CloseCode.PEER_REMOVED, "PEER_REMOVED");
   }
 
-  private adopt(connection: PeerConnection, peerId: NodeId): void {
+  private adopt(connection: PeerConnection, peer: Authenticated): void {
+    const { peerId } = peer;
     this.handshaking.delete(connection);
     if (this.stopped || !this.peers.has(peerId)) {
       connection.close(CloseCode.PEER_REMOVED, "PEER_REMOVED");
       return;
     }
+    if (peer.enrolled) {
+      this.options.keyBook.remember(peerId, peer.peerKey);
+      this.logger.info(
+        { peer: peerId, publicKey: peer.peerKey },
+        "admitted a member's identity key on first contact (enrollment secret); the leader pins it",
+      );
+    }
+
     const dialer = this.dialers.get(peerId);
     if (dialer?.connection === connection) dialer.attempt = 0;
     const previous = this.connections.get(peerId);

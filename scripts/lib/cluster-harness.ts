@@ -18,7 +18,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { isDialerFor } from "../../cluster/transport/handshake.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { findFreePorts } from "./free-port.ts";
@@ -77,6 +77,8 @@ export interface HarnessNode {
   readonly logFile: string;
   /** The exact environment the node runs with (a restart with changes replaces it). */
   readonly env: Readonly<Record<string, string>>;
+  /** The node's DATA_DIR (its identity key lives there), absolute. */
+  readonly dataDir: string;
   /** Sends `signal` (default SIGKILL) and waits for the exit; SIGKILL follows a SIGTERM that is not obeyed within 10 s. */
   kill(signal?: NodeJS.Signals): Promise<NodeExit>;
   /**
@@ -235,6 +237,11 @@ class SpawnedNode implements HarnessNode {
 
   get env(): Readonly<Record<string, string>> {
     return this.currentEnv;
+  }
+
+  get dataDir(): string {
+    // The node's default, relative to its working directory (shared/config.ts).
+    return resolve(this.workDir, this.currentEnv.DATA_DIR ?? join(".data", this.id));
   }
 
   async waitForListening(): Promise<void> {

@@ -104,6 +104,14 @@ export function interpret<Value>(
   };
 }
 
+const memberKeysSchema = z.object({
+  pinned: z.array(
+    z.object({ nodeId: z.string(), publicKey: z.string(), admittedBy: z.string() }).loose(),
+  ),
+  revoked: z.array(z.object({ nodeId: z.string(), publicKey: z.string() }).loose()),
+});
+export type MemberKeys = z.infer<typeof memberKeysSchema>;
+
 /** Talks to one node at `baseUrl` (`http://127.0.0.1:<port>`). */
 export class NodeClient {
   constructor(
@@ -161,6 +169,27 @@ export class NodeClient {
   async getSetting(key: string): Promise<ApiResult<{ key: string; value: string }>> {
     const path = `/v1/settings/${encodeURIComponent(key)}`;
     return interpret(await this.call("GET", path, undefined, true), 200, getSchema);
+  }
+
+  /** `GET /v1/members/keys`: the pinned and revoked node identity keys. */
+  async memberKeys(): Promise<ApiResult<MemberKeys>> {
+    return interpret(
+      await this.call("GET", "/v1/members/keys", undefined, true),
+      200,
+      memberKeysSchema,
+    );
+  }
+
+  /** `PUT /v1/members/:id/key`: re-admits a member under a new identity key. */
+  async replaceMemberKey(nodeId: string, publicKey: string): Promise<ApiResult<unknown>> {
+    const path = `/v1/members/${encodeURIComponent(nodeId)}/key`;
+    return interpret(await this.call("PUT", path, { publicKey }, true), 200, z.unknown());
+  }
+
+  /** `DELETE /v1/members/:id/key`: revokes a member's identity key for good. */
+  async revokeMemberKey(nodeId: string): Promise<ApiResult<unknown>> {
+    const path = `/v1/members/${encodeURIComponent(nodeId)}/key`;
+    return interpret(await this.call("DELETE", path, undefined, true), 200, z.unknown());
   }
 
   /** `GET /v1/settings`, linearizable. */

@@ -1,7 +1,8 @@
 /**
  * Hostile peers against a running node's /raft while the cluster serves
- * writes: forged and replayed handshakes, oversize frames, garbage, a flood
- * of unauthenticated sockets. Each attack must be refused, counted in
+ * writes: the cluster secret without a member's identity key, a member's key
+ * under another member's id, replayed handshakes, oversize frames, garbage,
+ * a flood of unauthenticated sockets. Each attack must be refused, counted in
  * /metrics, and leave the node and the cluster serving.
  *
  * The target is n3, the highest id, which accepts the connections of n1 and
@@ -11,7 +12,13 @@ import { randomBytes } from "node:crypto";
 import { connect as tcpConnect } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { computeProof, HANDSHAKE_PROTOCOL } from "../../cluster/transport/handshake.ts";
+import {
+  generateNodeIdentity,
+  loadOrCreateNodeIdentity,
+  type NodeIdentity,
+} from "../../cluster/identity/node-identity.ts";
+import { createHello, encodeNonce, NONCE_BYTES } from "../../cluster/transport/handshake.ts";
+import { generateEphemeralKeyPair } from "../../cluster/transport/session-cipher.ts";
 import {
   type Cluster,
   type HarnessNode,
@@ -23,7 +30,6 @@ import { lostWrites, startWriteLoad, type WriteLoad } from "../../scripts/lib/wr
 import { RawPeer } from "./transport/raw-peer.ts";
 import { openUpgradedSocket } from "./transport/upgraded-socket.ts";
 
-const WRONG_SECRET = "not-the-cluster-secret-0123456789abcdef0123456789";
 const REJECTED_HANDSHAKES = "nexaloak_transport_rejected_handshakes_total";
 const REJECTED_FRAMES = "nexaloak_transport_rejected_frames_total";
 
@@ -67,10 +73,40 @@ async function peerConnected(peer: string): Promise<number | undefined> {
   return sampleSum(await target.metrics(), "nexaloak_peer_connected", { peer });
 }
 
+/** The identity key in `node`'s DATA_DIR: what a copy of its disk holds. */
+function identityOnDisk(node: HarnessNode): NodeIdentity {
+  const loaded = loadOrCreateNodeIdentity(node.dataDir);
+  if (!loaded.ok || loaded.value.created) throw new Error(`no identity key in ${node.dataDir}`);
+  return loaded.value.identity;
+}
+
+/** Says hello to the target as `claimedId` with `identity`; resolves with how it was closed. */
+async function helloAs(claimedId: string, identity: NodeIdentity) {
+  const peer = await RawPeer.connect(wsUrl(target));
+  peer.sendJson(
+    createHello(
+      { selfId: claimedId, identity },
+      target.id,
+      encodeNonce(randomBytes(NONCE_BYTES)),
+      generateEphemeralKeyPair(),
+    ),
+  );
+  const closed = await peer.closed();
+  return { closed, frames: peer.frames };
+}
+
 test.before(async () => {
   cluster = await startCluster({ size: 3 });
   target = cluster.node("n3");
   await cluster.leader();
+  await waitUntil(
+    async () => {
+      const keys = await cluster.nodes[0]!.probe.memberKeys();
+      return keys.ok && keys.value.pinned.length === 3;
+    },
+    15_000,
+    "the leader to pin every member's identity key",
+  );
   await waitUntil(
     async () => (await peerConnected("n1")) === 1 && (await peerConnected("n2")) === 1,
     10_000,
@@ -98,47 +134,48 @@ test.after(async () => {
 });
 
 clusterTest(
-  "a handshake proved with the wrong secret is refused as BAD_PROOF, and the member it claimed to be stays connected",
+  "the cluster secret and a member's id without its DATA_DIR are refused as KEY_MISMATCH, and the real member stays connected",
   async () => {
-    await expectCounted(REJECTED_HANDSHAKES, "BAD_PROOF", 1, async () => {
-      const forger = await RawPeer.connect(wsUrl(target));
-      const { hello, challenge } = await forger.hello("n1", "n3");
-      const transcript = {
-        protocol: HANDSHAKE_PROTOCOL,
-        dialerId: "n1",
-        acceptorId: "n3",
-        dialerNonce: hello.nonce,
-        acceptorNonce: challenge.nonce,
-      };
-      forger.sendJson({
-        v: 1,
-        type: "auth",
-        proof: computeProof(WRONG_SECRET, "dialer", transcript),
-      });
-      const closed = await forger.closed();
-      assert.equal(closed, { code: 4001, reason: "BAD_PROOF" });
+    await expectCounted(REJECTED_HANDSHAKES, "KEY_MISMATCH", 1, async () => {
+      const { closed, frames } = await helloAs("n1", generateNodeIdentity());
+      assert.equal(closed, { code: 4001, reason: "KEY_MISMATCH" });
+      assert.equal(frames, [], "no challenge: nothing to learn from the target");
     });
-    assert.is(await peerConnected("n1"), 1, "the real n1 was disconnected by the forger");
+    assert.is(await peerConnected("n1"), 1, "the real n1 was disconnected by the impostor");
     await assertStillServing();
   },
 );
 
 clusterTest(
-  "a hello and auth replayed from a recorded session are refused as BAD_PROOF",
+  "a seized member's key cannot pass as another member: KEY_OF_ANOTHER_MEMBER",
   async () => {
-    // The recording session knows the secret, as the real n2 would; it takes
-    // n2's place for a moment, and n2 redials once it closes.
+    await expectCounted(REJECTED_HANDSHAKES, "KEY_OF_ANOTHER_MEMBER", 1, async () => {
+      const { closed } = await helloAs("n1", identityOnDisk(cluster.node("n2")));
+      assert.equal(closed, { code: 4001, reason: "KEY_OF_ANOTHER_MEMBER" });
+    });
+    assert.is(await peerConnected("n1"), 1);
+    await assertStillServing();
+  },
+);
+
+clusterTest(
+  "a hello and auth recorded from a member's session and replayed are refused as BAD_SIGNATURE",
+  async () => {
+    // The recording holds n2's real key, as an on-path recorder sees n2's own
+    // frames; it takes n2's place for a moment, and n2 redials once it closes.
     const recorder = await RawPeer.connect(wsUrl(target));
-    const recorded = await recorder.authenticate("n2", "n3", cluster.clusterSecret);
+    const recorded = await recorder.authenticate("n2", "n3", cluster.clusterSecret, {
+      identity: identityOnDisk(cluster.node("n2")),
+    });
     await recorder.close();
 
-    await expectCounted(REJECTED_HANDSHAKES, "BAD_PROOF", 1, async () => {
+    await expectCounted(REJECTED_HANDSHAKES, "BAD_SIGNATURE", 1, async () => {
       const replayer = await RawPeer.connect(wsUrl(target));
       replayer.sendJson(recorded.hello);
       const challenge = await replayer.frame(1);
       assert.is(challenge.type, "challenge", "a replayed hello still gets a fresh challenge");
       replayer.sendJson(recorded.auth);
-      assert.equal(await replayer.closed(), { code: 4001, reason: "BAD_PROOF" });
+      assert.equal(await replayer.closed(), { code: 4001, reason: "BAD_SIGNATURE" });
     });
     await waitUntil(async () => (await peerConnected("n2")) === 1, 10_000, "n2 to reconnect");
     await assertStillServing();
@@ -150,7 +187,7 @@ clusterTest(
   async () => {
     await expectCounted(REJECTED_FRAMES, "TOO_LARGE", 2, async () => {
       const bloated = await RawPeer.connect(wsUrl(target));
-      bloated.sendText(JSON.stringify({ v: 1, type: "hello", padding: "x".repeat(2048) }));
+      bloated.sendText(JSON.stringify({ v: 2, type: "hello", padding: "x".repeat(2048) }));
       assert.equal(await bloated.closed(), { code: 4003, reason: "TOO_LARGE" });
 
       const huge = await RawPeer.connect(wsUrl(target));

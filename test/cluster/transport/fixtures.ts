@@ -6,11 +6,17 @@ import { createServer, type Server } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { type Logger, pino } from "pino";
+import {
+  generateNodeIdentity,
+  type NodeIdentity,
+} from "../../../cluster/identity/node-identity.ts";
 import type { Message, NodeId } from "../../../cluster/raft/types.ts";
+import { PeerKeyBook } from "../../../cluster/transport/peer-key-book.ts";
 import {
   PeerTransport,
   type PeerTransportOptions,
 } from "../../../cluster/transport/peer-transport.ts";
+import { committedKeys } from "./committed-keys.ts";
 
 export const CLUSTER_SECRET = "cluster-secret-for-tests-0123456789abcdef";
 
@@ -81,6 +87,10 @@ export interface TestNode {
   url: string;
   server: Server | HttpsServer;
   transport: PeerTransport;
+  identity: NodeIdentity;
+  /** The committed identity keys this node's key book sees; tests pin and revoke here. */
+  pins: Map<NodeId, string>;
+  revoked: Set<string>;
   received: Array<{ from: NodeId; messages: Message[] }>;
   events: RecordedEvents;
   logs: LogLine[];
@@ -109,6 +119,9 @@ export function createNode(
   overrides: Partial<PeerTransportOptions> = {},
 ): TestNode {
   const { logger, lines } = captureLogs();
+  const identity = overrides.identity ?? generateNodeIdentity();
+  const pins = new Map<NodeId, string>();
+  const revoked = new Set<string>();
   const received: TestNode["received"] = [];
   const events: RecordedEvents = {
     handshakeRejected: [],
@@ -119,6 +132,8 @@ export function createNode(
   };
   const transport = new PeerTransport({
     nodeId: id,
+    identity,
+    keyBook: new PeerKeyBook(() => committedKeys(pins, revoked)),
     clusterSecret: CLUSTER_SECRET,
     peers,
     logger,
@@ -139,6 +154,9 @@ export function createNode(
     url: `ws://127.0.0.1:${port}`,
     server,
     transport,
+    identity,
+    pins,
+    revoked,
     received,
     events,
     logs: lines,

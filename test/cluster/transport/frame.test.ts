@@ -15,8 +15,19 @@ import {
 } from "../../../cluster/transport/frame.ts";
 
 const NONCE = "A".repeat(43);
-const hello: HelloFrame = { v: 1, type: "hello", from: "n1", to: "n2", nonce: NONCE };
-const auth: AuthFrame = { v: 1, type: "auth", proof: "b".repeat(43) };
+const KEY = "K".repeat(43);
+const EPHEMERAL = "E".repeat(43);
+const SIGNATURE = "s".repeat(86);
+const hello: HelloFrame = {
+  v: 2,
+  type: "hello",
+  from: "n1",
+  to: "n2",
+  nonce: NONCE,
+  key: KEY,
+  ephemeral: EPHEMERAL,
+};
+const auth: AuthFrame = { v: 2, type: "auth", signature: SIGNATURE, proof: "b".repeat(43) };
 
 function heartbeat(index: number, context?: string): Message {
   const message: Message = { type: "heartbeat", from: "n1", to: "n2", term: 1, index };
@@ -36,7 +47,7 @@ function reasonFor(text: string): string {
 test("handshake frames survive encode and decode", () => {
   for (const frame of [
     hello,
-    { ...hello, type: "challenge", proof: "c".repeat(43) } as Frame,
+    { ...hello, type: "challenge", signature: SIGNATURE, proof: "c".repeat(43) } as Frame,
     auth,
   ] as const) {
     assert.equal(decodeText(encodeFrame(frame as HelloFrame)), { ok: true, value: frame });
@@ -59,22 +70,24 @@ test("JSON that is not an object is refused as BAD_SCHEMA", () => {
 });
 
 test("a missing or different version is refused as BAD_VERSION, with both versions named", () => {
-  assert.is(reasonFor(JSON.stringify({ ...hello, v: 2 })), "BAD_VERSION");
-  assert.is(reasonFor(JSON.stringify({ ...hello, v: "1" })), "BAD_VERSION");
+  assert.is(reasonFor(JSON.stringify({ ...hello, v: 1 })), "BAD_VERSION");
+  assert.is(reasonFor(JSON.stringify({ ...hello, v: "2" })), "BAD_VERSION");
   const { v: _, ...unversioned } = hello;
   assert.is(reasonFor(JSON.stringify(unversioned)), "BAD_VERSION");
-  const decoded = decodeText(JSON.stringify({ ...hello, v: 2 }));
-  if (!decoded.ok) assert.match(decoded.error.message, /version 2 .* speaks 1/);
+  const decoded = decodeText(JSON.stringify({ ...hello, v: 1 }));
+  if (!decoded.ok) assert.match(decoded.error.message, /version 1 .* speaks 2/);
 });
 
 test("frames of the right version but the wrong shape are refused as BAD_SCHEMA", () => {
-  assert.is(reasonFor(JSON.stringify({ v: 1, type: "gossip" })), "BAD_SCHEMA");
+  assert.is(reasonFor(JSON.stringify({ v: 2, type: "gossip" })), "BAD_SCHEMA");
   assert.is(reasonFor(JSON.stringify({ ...hello, nonce: "short" })), "BAD_SCHEMA");
   assert.is(reasonFor(JSON.stringify({ ...hello, from: "" })), "BAD_SCHEMA");
   assert.is(reasonFor(JSON.stringify({ ...auth, proof: "!".repeat(43) })), "BAD_SCHEMA");
-  assert.is(reasonFor(JSON.stringify({ v: 1, type: "msgs", messages: [] })), "BAD_SCHEMA");
+  assert.is(reasonFor(JSON.stringify({ ...auth, signature: "s".repeat(85) })), "BAD_SCHEMA");
+  assert.is(reasonFor(JSON.stringify({ ...hello, key: undefined })), "BAD_SCHEMA");
+  assert.is(reasonFor(JSON.stringify({ v: 2, type: "msgs", messages: [] })), "BAD_SCHEMA");
   assert.is(
-    reasonFor(JSON.stringify({ v: 1, type: "msgs", messages: [{ ...heartbeat(1), term: -1 }] })),
+    reasonFor(JSON.stringify({ v: 2, type: "msgs", messages: [{ ...heartbeat(1), term: -1 }] })),
     "BAD_SCHEMA",
   );
 });
@@ -96,7 +109,7 @@ test("messages that fit together leave as one frame that decodes to them in orde
   const messages = [1, 2, 3].map((index) => heartbeat(index));
   const frames = packMessageFrames(messages.map(encodeMessage), 1024);
   assert.is(frames.length, 1);
-  assert.equal(decodeText(frames[0]!), { ok: true, value: { v: 1, type: "msgs", messages } });
+  assert.equal(decodeText(frames[0]!), { ok: true, value: { v: 2, type: "msgs", messages } });
 });
 
 test("a message exactly as large as a frame allows fits alone", () => {

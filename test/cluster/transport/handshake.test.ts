@@ -1,6 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import {
+  generateNodeIdentity,
+  type NodeIdentity,
+} from "../../../cluster/identity/node-identity.ts";
 import type { ChallengeFrame, HelloFrame } from "../../../cluster/transport/frame.ts";
 import {
   type AcceptorState,
@@ -10,12 +14,17 @@ import {
   computeProof,
   createHello,
   encodeNonce,
-  HANDSHAKE_PROTOCOL,
-  type HandshakeTranscript,
   isDialerFor,
   NONCE_BYTES,
-  verifyProof,
+  transcriptHash,
 } from "../../../cluster/transport/handshake.ts";
+import { PeerKeyBook } from "../../../cluster/transport/peer-key-book.ts";
+import {
+  FrameOpener,
+  FrameSealer,
+  generateEphemeralKeyPair,
+} from "../../../cluster/transport/session-cipher.ts";
+import { committedKeys } from "./committed-keys.ts";
 
 const SECRET = "the-cluster-secret-0123456789abcdef";
 const OTHER_SECRET = "another-secret-0123456789abcdefghij";
@@ -24,144 +33,264 @@ function nonce(): string {
   return encodeNonce(randomBytes(NONCE_BYTES));
 }
 
-function acceptor(selfId: string, secret = SECRET): AcceptorState {
+const identities: Record<string, NodeIdentity> = {
+  n1: generateNodeIdentity(),
+  n2: generateNodeIdentity(),
+  n3: generateNodeIdentity(),
+};
+
+/** A party whose committed state pins `pins` (node id -> key); unpinned members need the secret. */
+function party(
+  selfId: string,
+  options: { secret?: string; pins?: Record<string, string>; revoked?: string[] } = {},
+): AcceptorState {
   const members = ["n1", "n2", "n3"].filter((id) => id !== selfId);
-  return { selfId, clusterSecret: secret, isPeer: (id) => members.includes(id) };
+  const pins = new Map(Object.entries(options.pins ?? {}));
+  return {
+    selfId,
+    identity: identities[selfId]!,
+    clusterSecret: options.secret ?? SECRET,
+    keys: new PeerKeyBook(() => committedKeys(pins, new Set(options.revoked ?? []))),
+    isPeer: (id) => members.includes(id),
+  };
 }
 
-/** Runs hello -> challenge between n1 (dialer) and n2 (acceptor). */
-function exchange(secret = SECRET) {
-  const hello = createHello("n1", "n2", nonce());
-  const answered = answerHello(acceptor("n2", secret), hello, nonce());
+const pinnedAll = {
+  n1: identities.n1!.publicKey,
+  n2: identities.n2!.publicKey,
+  n3: identities.n3!.publicKey,
+};
+
+/** Runs the whole handshake between `dialer` (n1 by default) and `acceptor` (n2). */
+function handshake(dialer: AcceptorState, acceptor: AcceptorState, identity = dialer.identity) {
+  const dialerEphemeral = generateEphemeralKeyPair();
+  const hello = createHello(
+    { selfId: dialer.selfId, identity },
+    acceptor.selfId,
+    nonce(),
+    dialerEphemeral,
+  );
+  const answered = answerHello(acceptor, hello, nonce(), generateEphemeralKeyPair());
+  if (!answered.ok) return { stage: "hello" as const, error: answered.error };
+  const answer = answerChallenge(
+    { ...dialer, identity },
+    hello,
+    answered.value.challenge,
+    dialerEphemeral,
+  );
+  if (!answer.ok) return { stage: "challenge" as const, error: answer.error };
+  const checked = checkAuth(acceptor, answered.value.pending, answer.value.auth);
+  if (!checked.ok) return { stage: "auth" as const, error: checked.error };
+  return {
+    stage: "done" as const,
+    dialerSide: answer.value.authenticated,
+    acceptorSide: checked.value,
+    hello,
+    challenge: answered.value.challenge,
+    auth: answer.value.auth,
+    pending: answered.value.pending,
+  };
+}
+
+test("founders with no pinned keys authenticate by identity plus the enrollment secret", () => {
+  const result = handshake(party("n1"), party("n2"));
+  assert.is(result.stage, "done");
+  if (result.stage !== "done") return;
+  assert.is(result.acceptorSide.peerId, "n1");
+  assert.is(result.acceptorSide.peerKey, identities.n1!.publicKey);
+  assert.is(result.acceptorSide.enrolled, true);
+  assert.is(result.dialerSide.peerId, "n2");
+  assert.is(result.dialerSide.peerKey, identities.n2!.publicKey);
+  assert.is(result.dialerSide.enrolled, true);
+});
+
+test("both ends derive matching session keys, one per direction", () => {
+  const result = handshake(party("n1"), party("n2"));
+  if (result.stage !== "done") throw new Error(result.error.message);
+  const fromDialer = new FrameSealer(result.dialerSide.keys.send).seal(Buffer.from("to n2"));
+  assert.is(
+    new FrameOpener(result.acceptorSide.keys.receive).open(fromDialer)?.toString(),
+    "to n2",
+  );
+  const fromAcceptor = new FrameSealer(result.acceptorSide.keys.send).seal(Buffer.from("to n1"));
+  assert.is(
+    new FrameOpener(result.dialerSide.keys.receive).open(fromAcceptor)?.toString(),
+    "to n1",
+  );
+  assert.not.equal(result.dialerSide.keys.send, result.dialerSide.keys.receive);
+});
+
+test("an unpinned dialer without the secret is refused at its auth", () => {
+  const result = handshake(party("n1", { secret: OTHER_SECRET }), party("n2"));
+  assert.is(result.stage, "challenge");
+  // The dialer refuses first: the acceptor's proof does not verify under the dialer's wrong secret.
+  if (result.stage === "challenge") assert.is(result.error.code, "BAD_PROOF");
+});
+
+test("the acceptor refuses an unpinned dialer whose enrollment proof is forged", () => {
+  const result = handshake(party("n1"), party("n2"));
+  if (result.stage !== "done") throw new Error(result.error.message);
+  const forged = {
+    ...result.auth,
+    proof: computeProof(OTHER_SECRET, "dialer", result.pending.transcriptHash),
+  };
+  const checked = checkAuth(party("n2"), result.pending, forged);
+  assert.is(checked.ok ? "accepted" : checked.error.code, "BAD_PROOF");
+});
+
+test("once keys are pinned the secret no longer matters: pinned members authenticate without it", () => {
+  const result = handshake(
+    party("n1", { secret: OTHER_SECRET, pins: pinnedAll }),
+    party("n2", { pins: pinnedAll }),
+  );
+  assert.is(result.stage, "done");
+  if (result.stage === "done") assert.is(result.acceptorSide.enrolled, false);
+});
+
+test("the secret and a member's id without its key do not make a member once it is pinned", () => {
+  const impostor = generateNodeIdentity();
+  const result = handshake(
+    party("n1", { pins: pinnedAll }),
+    party("n2", { pins: pinnedAll }),
+    impostor,
+  );
+  assert.is(result.stage, "hello");
+  if (result.stage === "hello") assert.is(result.error.code, "KEY_MISMATCH");
+});
+
+test("a member's key presented under another member's id is refused", () => {
+  // A seized n3 (its own key, the secret) tries to pass as n1.
+  const result = handshake(
+    party("n1", { pins: pinnedAll }),
+    party("n2", { pins: pinnedAll }),
+    identities.n3!,
+  );
+  assert.is(result.stage, "hello");
+  if (result.stage === "hello") assert.is(result.error.code, "KEY_OF_ANOTHER_MEMBER");
+});
+
+test("a revoked key is refused even when no pin names it any more", () => {
+  const revoked = identities.n1!.publicKey;
+  const { n1: _, ...othersPinned } = pinnedAll;
+  const result = handshake(party("n1"), party("n2", { pins: othersPinned, revoked: [revoked] }));
+  assert.is(result.stage, "hello");
+  if (result.stage === "hello") assert.is(result.error.code, "KEY_REVOKED");
+});
+
+test("the dialer refuses an acceptor holding another key than the pinned one, and sends nothing", () => {
+  const impostorAcceptor: AcceptorState = { ...party("n2"), identity: generateNodeIdentity() };
+  const result = handshake(party("n1", { pins: pinnedAll }), impostorAcceptor);
+  assert.is(result.stage, "challenge");
+  if (result.stage === "challenge") assert.is(result.error.code, "KEY_MISMATCH");
+});
+
+test("a challenge whose signature does not match its key is refused", () => {
+  const dialer = party("n1");
+  const ephemeral = generateEphemeralKeyPair();
+  const hello = createHello(dialer, "n2", nonce(), ephemeral);
+  const answered = answerHello(party("n2"), hello, nonce(), generateEphemeralKeyPair());
   if (!answered.ok) throw new Error(answered.error.message);
-  return { hello, ...answered.value };
-}
-
-test("honest peers authenticate each other in three frames", () => {
-  const { hello, challenge, transcript } = exchange();
-  assert.is(hello.from, "n1");
-  assert.is(challenge.to, "n1");
-  const auth = answerChallenge(SECRET, hello, challenge);
-  assert.ok(auth.ok);
-  if (!auth.ok) return;
-  assert.equal(checkAuth(SECRET, transcript, auth.value), { ok: true, value: "n1" });
+  // An on-path attacker swaps in its own ephemeral key to read the session.
+  const swapped: ChallengeFrame = {
+    ...answered.value.challenge,
+    ephemeral: generateEphemeralKeyPair().publicKey,
+  };
+  const answer = answerChallenge(dialer, hello, swapped, ephemeral);
+  assert.is(answer.ok ? "accepted" : answer.error.code, "BAD_SIGNATURE");
 });
 
-test("the acceptor refuses a dialer whose proof was made with another secret", () => {
-  const { hello, challenge, transcript } = exchange();
-  const forged = computeProof(OTHER_SECRET, "dialer", {
-    ...transcript,
-    acceptorNonce: challenge.nonce,
-    dialerNonce: hello.nonce,
-  });
-  const checked = checkAuth(SECRET, transcript, { v: 1, type: "auth", proof: forged });
-  assert.is(checked.ok, false);
-  if (!checked.ok) assert.is(checked.error.code, "BAD_PROOF");
-});
-
-test("the dialer refuses an acceptor that does not know the secret, and sends no proof", () => {
-  const { hello, challenge } = exchange(OTHER_SECRET);
-  const auth = answerChallenge(SECRET, hello, challenge);
-  assert.is(auth.ok, false);
-  if (!auth.ok) assert.is(auth.error.code, "BAD_PROOF");
-});
-
-test("an auth replayed from an earlier connection fails against the acceptor's fresh nonce", () => {
-  const earlier = exchange();
-  const earlierAuth = answerChallenge(SECRET, earlier.hello, earlier.challenge);
-  assert.ok(earlierAuth.ok);
-  if (!earlierAuth.ok) return;
-  // The attacker replays the same hello; the acceptor answers with a new nonce.
-  const replay = answerHello(acceptor("n2"), earlier.hello, nonce());
-  assert.ok(replay.ok);
-  if (!replay.ok) return;
-  const checked = checkAuth(SECRET, replay.value.transcript, earlierAuth.value);
-  assert.is(checked.ok, false);
+test("an auth replayed from an earlier connection fails against the acceptor's fresh transcript", () => {
+  const first = handshake(party("n1"), party("n2"));
+  const second = handshake(party("n1"), party("n2"));
+  if (first.stage !== "done" || second.stage !== "done") throw new Error("handshake failed");
+  const replayed = checkAuth(party("n2"), second.pending, first.auth);
+  assert.is(replayed.ok ? "accepted" : replayed.error.code, "BAD_SIGNATURE");
 });
 
 test("a challenge replayed from an earlier connection fails against the dialer's fresh nonce", () => {
-  const earlier = exchange();
-  const freshHello = createHello("n1", "n2", nonce());
-  const auth = answerChallenge(SECRET, freshHello, earlier.challenge);
-  assert.is(auth.ok, false);
-  if (!auth.ok) assert.is(auth.error.code, "BAD_PROOF");
+  const first = handshake(party("n1"), party("n2"));
+  if (first.stage !== "done") throw new Error("handshake failed");
+  const dialer = party("n1");
+  const ephemeral = generateEphemeralKeyPair();
+  const hello = createHello(dialer, "n2", nonce(), ephemeral);
+  const answer = answerChallenge(dialer, hello, first.challenge, ephemeral);
+  assert.is(answer.ok ? "accepted" : answer.error.code, "BAD_SIGNATURE");
 });
 
-test("a proof binds both node ids: it fails for any other pair", () => {
-  const transcript: HandshakeTranscript = {
-    protocol: HANDSHAKE_PROTOCOL,
-    dialerId: "n1",
-    acceptorId: "n2",
-    dialerNonce: nonce(),
-    acceptorNonce: nonce(),
+test("a signature binds the role: the acceptor's cannot be reflected as the dialer's", () => {
+  const result = handshake(party("n1"), party("n2"));
+  if (result.stage !== "done") throw new Error("handshake failed");
+  const reflected = { ...result.auth, signature: result.challenge.signature };
+  const checked = checkAuth(party("n2"), result.pending, reflected);
+  assert.is(checked.ok ? "accepted" : checked.error.code, "BAD_SIGNATURE");
+});
+
+test("the transcript binds both ids, both identity keys, both ephemeral keys and both nonces", () => {
+  const hello: HelloFrame = createHello(party("n1"), "n2", nonce(), generateEphemeralKeyPair());
+  const ours = {
+    nonce: nonce(),
+    key: identities.n2!.publicKey,
+    ephemeral: generateEphemeralKeyPair().publicKey,
   };
-  const proof = computeProof(SECRET, "dialer", transcript);
-  assert.ok(verifyProof(SECRET, "dialer", transcript, proof));
-  assert.not.ok(verifyProof(SECRET, "dialer", { ...transcript, dialerId: "n0" }, proof));
-  assert.not.ok(verifyProof(SECRET, "dialer", { ...transcript, acceptorId: "n3" }, proof));
-  assert.not.ok(
-    verifyProof(SECRET, "dialer", { ...transcript, dialerId: "n2", acceptorId: "n1" }, proof),
+  const base = transcriptHash(hello, ours).toString("hex");
+  const variants = [
+    transcriptHash({ ...hello, from: "n0" }, ours),
+    transcriptHash({ ...hello, to: "n3" }, ours),
+    transcriptHash({ ...hello, key: identities.n3!.publicKey }, ours),
+    transcriptHash(hello, { ...ours, key: identities.n3!.publicKey }),
+    transcriptHash({ ...hello, ephemeral: ours.ephemeral }, ours),
+    transcriptHash(hello, { ...ours, ephemeral: hello.ephemeral }),
+    transcriptHash({ ...hello, nonce: nonce() }, ours),
+    transcriptHash(hello, { ...ours, nonce: nonce() }),
+  ];
+  for (const variant of variants) assert.is.not(variant.toString("hex"), base);
+});
+
+test("an unusable ephemeral key (all zeros, a low-order point) is refused", () => {
+  const dialer = party("n1");
+  const hello = createHello(dialer, "n2", nonce(), generateEphemeralKeyPair());
+  const zero = Buffer.alloc(32).toString("base64url");
+  const answered = answerHello(
+    party("n2"),
+    { ...hello, ephemeral: zero },
+    nonce(),
+    generateEphemeralKeyPair(),
   );
-});
-
-test("a proof binds the role: the acceptor's proof cannot be reflected as the dialer's", () => {
-  const { transcript, challenge } = exchange();
-  assert.not.ok(verifyProof(SECRET, "dialer", transcript, challenge.proof));
-  const reflected = checkAuth(SECRET, transcript, { v: 1, type: "auth", proof: challenge.proof });
-  assert.is(reflected.ok, false);
-});
-
-test("a proof binds the protocol label", () => {
-  const { transcript, challenge } = exchange();
-  assert.ok(verifyProof(SECRET, "acceptor", transcript, challenge.proof));
-  assert.not.ok(
-    verifyProof(
-      SECRET,
-      "acceptor",
-      { ...transcript, protocol: "nexaloak-raft/2" },
-      challenge.proof,
-    ),
-  );
-});
-
-test("a proof of the wrong length never verifies", () => {
-  const { transcript, challenge } = exchange();
-  assert.not.ok(verifyProof(SECRET, "acceptor", transcript, challenge.proof.slice(0, 20)));
-  assert.not.ok(verifyProof(SECRET, "acceptor", transcript, ""));
+  assert.is(answered.ok ? "accepted" : answered.error.code, "BAD_KEY");
 });
 
 test("the acceptor refuses unknown ids, hellos for another node and peers that should not dial", () => {
-  const refusal = (hello: HelloFrame, selfId = "n2") => {
-    const answered = answerHello(acceptor(selfId), hello, nonce());
+  const hello = createHello(party("n1"), "n2", nonce(), generateEphemeralKeyPair());
+  const codeOf = (state: AcceptorState, frame: HelloFrame) => {
+    const answered = answerHello(state, frame, nonce(), generateEphemeralKeyPair());
     return answered.ok ? "accepted" : answered.error.code;
   };
-  assert.is(refusal(createHello("n0", "n2", nonce())), "UNKNOWN_PEER");
-  assert.is(refusal(createHello("n2", "n2", nonce())), "UNKNOWN_PEER");
-  assert.is(refusal(createHello("n1", "n3", nonce())), "WRONG_TARGET");
-  assert.is(refusal(createHello("n3", "n2", nonce())), "UNEXPECTED_DIALER");
-  assert.is(refusal(createHello("n1", "n2", nonce())), "accepted");
+  assert.is(codeOf(party("n2"), { ...hello, from: "n9" }), "UNKNOWN_PEER");
+  assert.is(codeOf(party("n2"), { ...hello, to: "n3" }), "WRONG_TARGET");
+  const fromHigher = createHello(party("n3"), "n2", nonce(), generateEphemeralKeyPair());
+  assert.is(codeOf(party("n2"), fromHigher), "UNEXPECTED_DIALER");
 });
 
 test("the dialer refuses a challenge from a node it did not dial", () => {
-  const { hello, challenge } = exchange();
-  const fromElsewhere: ChallengeFrame = { ...challenge, from: "n3" };
-  const forSomeoneElse: ChallengeFrame = { ...challenge, to: "n3" };
-  for (const frame of [fromElsewhere, forSomeoneElse]) {
-    const auth = answerChallenge(SECRET, hello, frame);
-    assert.is(auth.ok ? "accepted" : auth.error.code, "WRONG_PEER");
-  }
+  const result = handshake(party("n1"), party("n2"));
+  if (result.stage !== "done") throw new Error("handshake failed");
+  const answer = answerChallenge(
+    party("n1"),
+    result.hello,
+    { ...result.challenge, from: "n3" },
+    generateEphemeralKeyPair(),
+  );
+  assert.is(answer.ok ? "accepted" : answer.error.code, "WRONG_PEER");
 });
 
 test("only the lower id of a pair dials", () => {
   assert.ok(isDialerFor("n1", "n2"));
   assert.not.ok(isDialerFor("n2", "n1"));
-  assert.not.ok(isDialerFor("n1", "n1"));
 });
 
 test("a nonce is exactly 32 random bytes, 43 characters on the wire", () => {
   assert.is(nonce().length, 43);
-  assert.is.not(nonce(), nonce());
-  assert.throws(() => encodeNonce(randomBytes(16)), /32 bytes/);
+  assert.throws(() => encodeNonce(randomBytes(16)));
 });
 
 test.run();

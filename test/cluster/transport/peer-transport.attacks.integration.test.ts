@@ -11,24 +11,29 @@ import { connect } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { WebSocketServer } from "ws";
+import { generateNodeIdentity } from "../../../cluster/identity/node-identity.ts";
 import type { Message } from "../../../cluster/raft/types.ts";
 import { CloseCode } from "../../../cluster/transport/connection.ts";
 import type { HelloFrame } from "../../../cluster/transport/frame.ts";
 import {
   computeProof,
+  createHello,
   encodeNonce,
-  HANDSHAKE_PROTOCOL,
   NONCE_BYTES,
+  transcriptHash,
 } from "../../../cluster/transport/handshake.ts";
+import { generateEphemeralKeyPair } from "../../../cluster/transport/session-cipher.ts";
 import {
   CLUSTER_SECRET,
   closeServer,
   createNode,
   heartbeat,
   listen,
+  startCluster,
   stopAll,
   type TestNode,
   waitFor,
+  waitForMesh,
 } from "./fixtures.ts";
 import { RawPeer } from "./raw-peer.ts";
 import { openUpgradedSocket } from "./upgraded-socket.ts";
@@ -111,6 +116,18 @@ function abandonedUpgrade(port: number, path: string): Promise<string> {
 }
 
 let probeIndex = 1000;
+/** The one key n2 ever uses: n3 remembers the first key a member proves. */
+const honestN2 = generateNodeIdentity();
+
+function freshHello(from: string, to: string): HelloFrame {
+  const identity = generateNodeIdentity();
+  return createHello(
+    { selfId: from, identity },
+    to,
+    encodeNonce(randomBytes(NONCE_BYTES)),
+    generateEphemeralKeyPair(),
+  );
+}
 
 /** n3 still talks with n1 both ways, never dropped it, and accepts a fresh honest peer. */
 async function assertStillServing({ n1, n3 }: Target): Promise<void> {
@@ -123,8 +140,8 @@ async function assertStillServing({ n1, n3 }: Target): Promise<void> {
   assert.not.ok(n3.events.disconnected.includes("n1"), "n1's connection was never disturbed");
 
   const fresh = await RawPeer.connect(n3.url);
-  await fresh.authenticate("n2", "n3", CLUSTER_SECRET);
-  fresh.sendJson({ v: 1, type: "msgs", messages: [heartbeat("n2", "n3", index)] });
+  await fresh.authenticate("n2", "n3", CLUSTER_SECRET, { identity: honestN2 });
+  fresh.sendMessages([heartbeat("n2", "n3", index)]);
   await waitFor(
     () => n3.messagesFrom("n2").some((m) => m.index === index),
     "n3 hears a fresh, honest n2",
@@ -136,23 +153,11 @@ function rejectionLogged(node: TestNode, reason: string): boolean {
   return node.logs.some((line) => line.level === 40 && line.reason === reason);
 }
 
-test("a dialer that does not know the secret is refused after the challenge", async () => {
+test("an unpinned member that does not know the enrollment secret is refused after the challenge", async () => {
   await withTarget(async ({ n3 }) => {
     const attacker = await RawPeer.connect(n3.url);
-    const { hello, challenge } = await attacker.hello("n2", "n3");
-    const transcript = {
-      protocol: HANDSHAKE_PROTOCOL,
-      dialerId: "n2",
-      acceptorId: "n3",
-      dialerNonce: hello.nonce,
-      acceptorNonce: challenge.nonce,
-    };
-    attacker.sendJson({
-      v: 1,
-      type: "auth",
-      proof: computeProof(WRONG_SECRET, "dialer", transcript),
-    });
-    attacker.sendJson({ v: 1, type: "msgs", messages: [heartbeat("n2", "n3")] });
+    await attacker.authenticate("n2", "n3", WRONG_SECRET, { trustAcceptor: true });
+    attacker.sendMessages([heartbeat("n2", "n3")]);
     assert.equal(await attacker.closed(), {
       code: CloseCode.HANDSHAKE_REJECTED,
       reason: "BAD_PROOF",
@@ -163,27 +168,39 @@ test("a dialer that does not know the secret is refused after the challenge", as
   });
 });
 
-test("claiming to be a connected member without the secret leaves that member undisturbed", async () => {
+test("the enrollment secret without a connected member's key cannot speak as it or displace it", async () => {
   await withTarget(async ({ n3 }) => {
     const impostor = await RawPeer.connect(n3.url);
-    await impostor.hello("n1", "n3");
-    impostor.sendJson({ v: 1, type: "auth", proof: "A".repeat(43) });
-    assert.is((await impostor.closed()).reason, "BAD_PROOF");
-    assert.equal(n3.events.handshakeRejected, ["BAD_PROOF"]);
+    impostor.sendJson(freshHello("n1", "n3"));
+    assert.equal(await impostor.closed(), {
+      code: CloseCode.HANDSHAKE_REJECTED,
+      reason: "KEY_MISMATCH",
+    });
+    assert.equal(impostor.frames, [], "no challenge for a key that is not the member's");
+    assert.equal(n3.events.handshakeRejected, ["KEY_MISMATCH"]);
+    assert.ok(rejectionLogged(n3, "KEY_MISMATCH"));
     assert.equal(n3.events.connected, ["n1"]);
+  });
+});
+
+test("a pinned member is admitted by its key alone, whatever secret it holds", async () => {
+  await withTarget(async ({ n3 }) => {
+    n3.pins.set("n2", honestN2.publicKey);
+    const member = await RawPeer.connect(n3.url);
+    await member.authenticate("n2", "n3", WRONG_SECRET, {
+      identity: honestN2,
+      trustAcceptor: true,
+    });
+    member.sendMessages([heartbeat("n2", "n3", 7)]);
+    await waitFor(() => n3.messagesFrom("n2").some((m) => m.index === 7), "n3 hears the pinned n2");
+    await member.close();
   });
 });
 
 test("an unknown node id is refused before it gets a challenge", async () => {
   await withTarget(async ({ n3 }) => {
     const stranger = await RawPeer.connect(n3.url);
-    stranger.sendJson({
-      v: 1,
-      type: "hello",
-      from: "n0",
-      to: "n3",
-      nonce: encodeNonce(randomBytes(NONCE_BYTES)),
-    });
+    stranger.sendJson(freshHello("n0", "n3"));
     assert.equal(await stranger.closed(), {
       code: CloseCode.HANDSHAKE_REJECTED,
       reason: "UNKNOWN_PEER",
@@ -196,13 +213,7 @@ test("an unknown node id is refused before it gets a challenge", async () => {
 test("a hello addressed to another node is refused", async () => {
   await withTarget(async ({ n3 }) => {
     const misdirected = await RawPeer.connect(n3.url);
-    misdirected.sendJson({
-      v: 1,
-      type: "hello",
-      from: "n2",
-      to: "n4",
-      nonce: encodeNonce(randomBytes(NONCE_BYTES)),
-    });
+    misdirected.sendJson(freshHello("n2", "n4"));
     assert.is((await misdirected.closed()).reason, "WRONG_TARGET");
     assert.equal(n3.events.handshakeRejected, ["WRONG_TARGET"]);
   });
@@ -211,7 +222,9 @@ test("a hello addressed to another node is refused", async () => {
 test("a hello and auth replayed from an earlier connection are refused", async () => {
   await withTarget(async ({ n3 }) => {
     const recorded = await RawPeer.connect(n3.url);
-    const captured = await recorded.authenticate("n2", "n3", CLUSTER_SECRET);
+    const captured = await recorded.authenticate("n2", "n3", CLUSTER_SECRET, {
+      identity: honestN2,
+    });
     await waitFor(() => n3.isConnectedTo("n2"), "the recorded session authenticates");
     await recorded.close();
 
@@ -222,9 +235,9 @@ test("a hello and auth replayed from an earlier connection are refused", async (
     replayer.sendJson(captured.auth);
     assert.equal(await replayer.closed(), {
       code: CloseCode.HANDSHAKE_REJECTED,
-      reason: "BAD_PROOF",
+      reason: "BAD_SIGNATURE",
     });
-    assert.equal(n3.events.handshakeRejected, ["BAD_PROOF"]);
+    assert.equal(n3.events.handshakeRejected, ["BAD_SIGNATURE"]);
   });
 });
 
@@ -232,7 +245,7 @@ test("a handshake that stalls after hello is closed when the timeout expires", a
   await withTarget(async ({ n3 }) => {
     const staller = await RawPeer.connect(n3.url);
     const startedAt = Date.now();
-    await staller.hello("n2", "n3");
+    await staller.hello("n2", "n3", honestN2);
     assert.equal(await staller.closed(), {
       code: CloseCode.HANDSHAKE_TIMEOUT,
       reason: "TIMEOUT",
@@ -326,7 +339,7 @@ test("an unauthenticated peer streaming a big frame is cut off as soon as it pas
 test("raft messages before authentication are refused and never delivered", async () => {
   await withTarget(async ({ n3 }) => {
     const eager = await RawPeer.connect(n3.url);
-    eager.sendJson({ v: 1, type: "msgs", messages: [heartbeat("n2", "n3")] });
+    eager.sendJson({ v: 2, type: "msgs", messages: [heartbeat("n2", "n3")] });
     assert.equal(await eager.closed(), {
       code: CloseCode.HANDSHAKE_REJECTED,
       reason: "UNEXPECTED_FRAME",
@@ -338,7 +351,7 @@ test("raft messages before authentication are refused and never delivered", asyn
 test("a frame bigger than any handshake frame is refused before authentication", async () => {
   await withTarget(async ({ n3 }) => {
     const bloated = await RawPeer.connect(n3.url);
-    bloated.sendText(JSON.stringify({ v: 1, type: "hello", padding: "x".repeat(2000) }));
+    bloated.sendText(JSON.stringify({ v: 2, type: "hello", padding: "x".repeat(2000) }));
     assert.equal(await bloated.closed(), {
       code: CloseCode.FRAME_REJECTED,
       reason: "TOO_LARGE",
@@ -370,74 +383,64 @@ const badFramesAfterAuthentication: Array<{
   closeCode: number;
 }> = [
   {
-    what: "text that is not JSON",
-    send: (peer) => peer.sendText('{"v":1,"type":"msgs","messages":['),
+    what: "a plaintext frame (an on-path injection)",
+    send: (peer) => peer.sendJson({ v: 2, type: "msgs", messages: [heartbeat("n2", "n3")] }),
+    reason: "PLAINTEXT_FRAME",
+    closeCode: CloseCode.FRAME_REJECTED,
+  },
+  {
+    what: "a binary frame that is not sealed with the session key",
+    send: (peer) => peer.sendBinary(randomBytes(64)),
+    reason: "BAD_CIPHERTEXT",
+    closeCode: CloseCode.FRAME_REJECTED,
+  },
+  {
+    what: "sealed text that is not JSON",
+    send: (peer) => peer.sendSealed('{"v":2,"type":"msgs","messages":['),
     reason: "BAD_JSON",
     closeCode: CloseCode.FRAME_REJECTED,
   },
   {
-    what: "a binary frame",
-    send: (peer) => peer.sendBinary(randomBytes(64)),
-    reason: "BINARY_FRAME",
-    closeCode: CloseCode.FRAME_REJECTED,
-  },
-  {
-    what: "a frame of another version",
-    send: (peer) => peer.sendJson({ v: 2, type: "msgs", messages: [heartbeat("n2", "n3")] }),
+    what: "a sealed frame of another version",
+    send: (peer) =>
+      peer.sendSealed(JSON.stringify({ v: 1, type: "msgs", messages: [heartbeat("n2", "n3")] })),
     reason: "BAD_VERSION",
     closeCode: CloseCode.FRAME_REJECTED,
   },
   {
     what: "a message that breaks the schema",
-    send: (peer) =>
-      peer.sendJson({ v: 1, type: "msgs", messages: [{ ...heartbeat("n2", "n3"), term: -1 }] }),
+    send: (peer) => peer.sendMessages([{ ...heartbeat("n2", "n3"), term: -1 }]),
     reason: "BAD_SCHEMA",
     closeCode: CloseCode.FRAME_REJECTED,
   },
   {
     what: "a message of an unknown type",
     send: (peer) =>
-      peer.sendJson({
-        v: 1,
-        type: "msgs",
-        messages: [{ ...heartbeat("n2", "n3"), type: "becomeLeader" } as unknown as Message],
-      }),
+      peer.sendMessages([{ ...heartbeat("n2", "n3"), type: "becomeLeader" } as unknown as Message]),
     reason: "BAD_SCHEMA",
     closeCode: CloseCode.FRAME_REJECTED,
   },
   {
     what: "a message spoofing another member as sender",
-    send: (peer) =>
-      peer.sendJson({
-        v: 1,
-        type: "msgs",
-        messages: [heartbeat("n2", "n3"), heartbeat("n1", "n3")],
-      }),
+    send: (peer) => peer.sendMessages([heartbeat("n2", "n3"), heartbeat("n1", "n3")]),
     reason: "WRONG_SENDER",
     closeCode: CloseCode.FRAME_REJECTED,
   },
   {
     what: "a message addressed to another node",
-    send: (peer) => peer.sendJson({ v: 1, type: "msgs", messages: [heartbeat("n2", "n1")] }),
+    send: (peer) => peer.sendMessages([heartbeat("n2", "n1")]),
     reason: "WRONG_RECIPIENT",
     closeCode: CloseCode.FRAME_REJECTED,
   },
   {
-    what: "a handshake frame",
-    send: (peer) =>
-      peer.sendJson({
-        v: 1,
-        type: "hello",
-        from: "n2",
-        to: "n3",
-        nonce: encodeNonce(randomBytes(NONCE_BYTES)),
-      } satisfies HelloFrame),
+    what: "a sealed handshake frame",
+    send: (peer) => peer.sendSealed(JSON.stringify(freshHello("n2", "n3"))),
     reason: "UNEXPECTED_FRAME",
     closeCode: CloseCode.FRAME_REJECTED,
   },
   {
     what: "a frame over the size limit",
-    send: (peer) => peer.sendText("x".repeat(MAX_FRAME_BYTES + 1)),
+    send: (peer) => peer.sendBinary(Buffer.alloc(MAX_FRAME_BYTES + 17)),
     reason: "TOO_LARGE",
     // ws refuses the frame itself, with the standard "message too big" code.
     closeCode: 1009,
@@ -448,7 +451,7 @@ for (const bad of badFramesAfterAuthentication) {
   test(`an authenticated peer sending ${bad.what} is disconnected with ${bad.reason}`, async () => {
     await withTarget(async ({ n3 }) => {
       const peer = await RawPeer.connect(n3.url);
-      await peer.authenticate("n2", "n3", CLUSTER_SECRET);
+      await peer.authenticate("n2", "n3", CLUSTER_SECRET, { identity: honestN2 });
       await waitFor(() => n3.isConnectedTo("n2"), "n3 accepts n2");
       bad.send(peer);
       assert.is((await peer.closed()).code, bad.closeCode);
@@ -460,10 +463,11 @@ for (const bad of badFramesAfterAuthentication) {
   });
 }
 
-test("a dialer refuses an acceptor that cannot prove the secret and never sends its own proof", async () => {
+test("a dialer refuses an unpinned acceptor that cannot prove the secret and never signs for it", async () => {
   const impostorServer = createServer();
   const impostorPort = await listen(impostorServer);
   const impostor = new WebSocketServer({ server: impostorServer, path: "/raft" });
+  const impostorIdentity = generateNodeIdentity();
   const heard: unknown[] = [];
   const closeCodes: number[] = [];
   impostor.on("connection", (socket) => {
@@ -472,22 +476,26 @@ test("a dialer refuses an acceptor that cannot prove the secret and never sends 
       const frame = JSON.parse(data.toString()) as HelloFrame;
       heard.push(frame);
       if (frame.type !== "hello") return;
+      // A well-formed challenge with a real signature of its own key, but a proof
+      // under the wrong secret: it is not the member the dialer wanted.
       const nonce = encodeNonce(randomBytes(NONCE_BYTES));
-      const transcript = {
-        protocol: HANDSHAKE_PROTOCOL,
-        dialerId: frame.from,
-        acceptorId: frame.to,
-        dialerNonce: frame.nonce,
-        acceptorNonce: nonce,
+      const ours = {
+        nonce,
+        key: impostorIdentity.publicKey,
+        ephemeral: generateEphemeralKeyPair().publicKey,
       };
+      const hash = transcriptHash(frame, ours);
       socket.send(
         JSON.stringify({
-          v: 1,
+          v: 2,
           type: "challenge",
           from: frame.to,
           to: frame.from,
-          nonce,
-          proof: computeProof(WRONG_SECRET, "acceptor", transcript),
+          ...ours,
+          signature: impostorIdentity
+            .sign(Buffer.concat([Buffer.from("nexaloak-raft/2 acceptor signature\n"), hash]))
+            .toString("base64url"),
+          proof: computeProof(WRONG_SECRET, "acceptor", hash),
         }),
       );
     });
@@ -514,6 +522,28 @@ test("a dialer refuses an acceptor that cannot prove the secret and never sends 
     for (const client of impostor.clients) client.terminate();
     impostor.close();
     await closeServer(impostorServer);
+  }
+});
+
+test("a connection whose key the committed state later revokes or replaces is closed", async () => {
+  const nodes = await startCluster(["n1", "n3"]);
+  const [n1, n3] = nodes as [TestNode, TestNode];
+  try {
+    await waitForMesh(nodes);
+    n3.revoked.add(n1.identity.publicKey);
+    n3.transport.recheckKeys();
+    await waitFor(() => n3.events.disconnected.includes("n1"), "n3 drops the revoked n1");
+    assert.ok(n3.events.handshakeRejected.includes("KEY_REVOKED"));
+    // n1 keeps redialing with the revoked key and keeps being refused.
+    await waitFor(
+      () => n3.events.handshakeRejected.filter((reason) => reason === "KEY_REVOKED").length >= 2,
+      "n1's redial is refused too",
+    );
+    assert.not.ok(n3.isConnectedTo("n1"));
+    n3.revoked.clear();
+    await waitFor(() => n3.isConnectedTo("n1"), "n1 reconnects once its key is admitted again");
+  } finally {
+    await stopAll(nodes);
   }
 });
 

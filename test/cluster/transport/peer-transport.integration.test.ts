@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { WebSocket } from "ws";
 import { CloseCode } from "../../../cluster/transport/connection.ts";
+import type { PeerTransportOptions } from "../../../cluster/transport/peer-transport.ts";
 import {
   CLUSTER_SECRET,
   createNode,
@@ -169,6 +170,21 @@ test("sending a message that is not from this node is a bug and throws", async (
   }
 });
 
+/** Starts `stopped` again on its old port, knowing `peer`; `overrides` as for createNode. */
+async function restartOnSamePort(
+  stopped: TestNode,
+  peer: TestNode,
+  overrides: Partial<PeerTransportOptions> = {},
+): Promise<TestNode> {
+  const server = createServer();
+  await listen(server, stopped.port);
+  const peers = new Map([
+    [peer.id, peer.url],
+    [stopped.id, stopped.url],
+  ]);
+  return createNode(stopped.id, server, stopped.port, peers, overrides);
+}
+
 test("the dialer reconnects after the peer's server goes away and comes back", async () => {
   const nodes = await startCluster(["n1", "n2"]);
   const [n1, n2] = nodes as [TestNode, TestNode];
@@ -180,17 +196,8 @@ test("the dialer reconnects after the peer's server goes away and comes back", a
     assert.equal(n1.events.disconnected, ["n2"]);
     // Let a few dials fail so the back-off path runs.
     await sleep(100);
-    const server = createServer();
-    await listen(server, n2.port);
-    revived = createNode(
-      "n2",
-      server,
-      n2.port,
-      new Map([
-        ["n1", n1.url],
-        ["n2", n2.url],
-      ]),
-    );
+    // The same node comes back: the same identity key, from its DATA_DIR.
+    revived = await restartOnSamePort(n2, n1, { identity: n2.identity });
     await waitFor(() => n1.isConnectedTo("n2"), "n1 reconnects to n2");
     n1.transport.send([heartbeat("n1", "n2", 7)]);
     await waitFor(() => revived?.messagesFrom("n1").length === 1, "the new n2 hears n1");
@@ -204,6 +211,28 @@ test("the dialer reconnects after the peer's server goes away and comes back", a
   }
 });
 
+test("a peer that comes back with another identity key is refused until an admin re-admits it", async () => {
+  const nodes = await startCluster(["n1", "n2"]);
+  const [n1, n2] = nodes as [TestNode, TestNode];
+  let revived: TestNode | undefined;
+  try {
+    await waitForMesh(nodes);
+    await n2.stop();
+    // n2 lost its DATA_DIR: a fresh key under the same id and the same secret.
+    revived = await restartOnSamePort(n2, n1);
+    await waitFor(
+      () => n1.events.handshakeRejected.includes("KEY_MISMATCH"),
+      "n1 refuses n2's new key",
+    );
+    assert.not.ok(n1.isConnectedTo("n2"));
+    // The re-admission commits the new key; n1's key book follows the committed state.
+    n1.pins.set("n2", revived.identity.publicKey);
+    await waitFor(() => n1.isConnectedTo("n2"), "n1 accepts the re-admitted n2");
+  } finally {
+    await stopAll(revived === undefined ? [n1] : [n1, revived]);
+  }
+});
+
 test("a newer authenticated connection from the same peer replaces the older one", async () => {
   const nodes = await startCluster(["n1", "n2"]);
   const [n1, n2] = nodes as [TestNode, TestNode];
@@ -211,7 +240,7 @@ test("a newer authenticated connection from the same peer replaces the older one
     await waitForMesh(nodes);
     // A second socket claiming n1, as after a reconnect racing the old socket's close.
     const duplicate = await RawPeer.connect(n2.url);
-    await duplicate.authenticate("n1", "n2", CLUSTER_SECRET);
+    await duplicate.authenticate("n1", "n2", CLUSTER_SECRET, { identity: n1.identity });
     // n2 keeps the newest, which closes n1's socket; n1 redials and in turn replaces the duplicate.
     const { code, reason } = await duplicate.closed();
     assert.is(code, CloseCode.REPLACED);

@@ -1,22 +1,49 @@
 /**
  * A bare WebSocket client that speaks the peer protocol by hand, so tests can
- * play a misbehaving or hostile peer: skip steps, replay frames, lie about ids.
+ * play a misbehaving or hostile peer: skip steps, replay frames, lie about
+ * ids, present another key, send garbage inside or outside the session.
  */
 import { randomBytes } from "node:crypto";
 import { WebSocket } from "ws";
-import type { NodeId } from "../../../cluster/raft/types.ts";
-import type { AuthFrame, ChallengeFrame, HelloFrame } from "../../../cluster/transport/frame.ts";
+import {
+  generateNodeIdentity,
+  type NodeIdentity,
+} from "../../../cluster/identity/node-identity.ts";
+import type { Message, NodeId } from "../../../cluster/raft/types.ts";
+import {
+  type AuthFrame,
+  type ChallengeFrame,
+  FRAME_VERSION,
+  type HelloFrame,
+} from "../../../cluster/transport/frame.ts";
 import {
   answerChallenge,
   createHello,
   encodeNonce,
   NONCE_BYTES,
 } from "../../../cluster/transport/handshake.ts";
+import { PeerKeyBook } from "../../../cluster/transport/peer-key-book.ts";
+import {
+  type EphemeralKeyPair,
+  FrameSealer,
+  generateEphemeralKeyPair,
+} from "../../../cluster/transport/session-cipher.ts";
+import { ok } from "../../../shared/result.ts";
 import { waitFor } from "./fixtures.ts";
+
+export interface AuthenticateOptions {
+  /** The key to prove; default this peer's own fresh identity. */
+  identity?: NodeIdentity;
+  /** Skip checking the acceptor's enrollment proof, so an auth under a wrong secret can be sent. */
+  trustAcceptor?: boolean;
+}
 
 export class RawPeer {
   readonly frames: Array<Record<string, unknown>> = [];
   closeInfo: { code: number; reason: string } | undefined;
+  /** The identity this peer proves unless told otherwise. */
+  readonly identity = generateNodeIdentity();
+  private sealer: FrameSealer | undefined;
 
   private constructor(readonly socket: WebSocket) {
     socket.on("message", (data: Buffer, isBinary: boolean) => {
@@ -51,6 +78,17 @@ export class RawPeer {
     this.socket.send(bytes, { binary: true });
   }
 
+  /** Seals `text` with the session's key (after authenticate) and sends it as the protocol does. */
+  sendSealed(text: string): void {
+    if (!this.sealer) throw new Error("not authenticated: no session key");
+    this.sendBinary(this.sealer.seal(Buffer.from(text, "utf8")));
+  }
+
+  /** Sends Raft messages in a sealed `msgs` frame. */
+  sendMessages(messages: Message[]): void {
+    this.sendSealed(JSON.stringify({ v: FRAME_VERSION, type: "msgs", messages }));
+  }
+
   /** Waits for the `count`-th frame received (1-based) and returns it. */
   async frame(count: number): Promise<Record<string, unknown>> {
     await waitFor(() => this.frames.length >= count || this.closeInfo !== undefined, "a frame");
@@ -64,15 +102,22 @@ export class RawPeer {
     return this.closeInfo!;
   }
 
-  /** Says hello as `selfId` to `peerId` and returns the hello and the challenge it got. */
+  /** Says hello as `selfId` to `peerId` with `identity`; returns the hello and the challenge it got. */
   async hello(
     selfId: NodeId,
     peerId: NodeId,
-  ): Promise<{ hello: HelloFrame; challenge: ChallengeFrame }> {
-    const hello = createHello(selfId, peerId, encodeNonce(randomBytes(NONCE_BYTES)));
+    identity: NodeIdentity = this.identity,
+  ): Promise<{ hello: HelloFrame; challenge: ChallengeFrame; ephemeral: EphemeralKeyPair }> {
+    const ephemeral = generateEphemeralKeyPair();
+    const hello = createHello(
+      { selfId, identity },
+      peerId,
+      encodeNonce(randomBytes(NONCE_BYTES)),
+      ephemeral,
+    );
     this.sendJson(hello);
     const challenge = (await this.frame(1)) as ChallengeFrame;
-    return { hello, challenge };
+    return { hello, challenge, ephemeral };
   }
 
   /** Runs the dialer's side of the handshake with `secret`; returns the frames it sent. */
@@ -80,12 +125,23 @@ export class RawPeer {
     selfId: NodeId,
     peerId: NodeId,
     secret: string,
+    options: AuthenticateOptions = {},
   ): Promise<{ hello: HelloFrame; auth: AuthFrame }> {
-    const { hello, challenge } = await this.hello(selfId, peerId);
-    const auth = answerChallenge(secret, hello, challenge);
-    if (!auth.ok) throw new Error(`the acceptor failed its proof: ${auth.error.message}`);
-    this.sendJson(auth.value);
-    return { hello, auth: auth.value };
+    const identity = options.identity ?? this.identity;
+    const { hello, challenge, ephemeral } = await this.hello(selfId, peerId, identity);
+    const keys = options.trustAcceptor
+      ? { admit: () => ok("pinned" as const) }
+      : new PeerKeyBook(() => undefined);
+    const answer = answerChallenge(
+      { selfId, identity, clusterSecret: secret, keys },
+      hello,
+      challenge,
+      ephemeral,
+    );
+    if (!answer.ok) throw new Error(`the acceptor failed its proof: ${answer.error.message}`);
+    this.sendJson(answer.value.auth);
+    this.sealer = new FrameSealer(answer.value.authenticated.keys.send);
+    return { hello, auth: answer.value.auth };
   }
 
   async close(): Promise<void> {

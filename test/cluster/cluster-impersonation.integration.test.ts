@@ -1,0 +1,232 @@
+/**
+ * A seized or copied server cannot be another server, on a real three-node
+ * cluster. Each impostor is a real node process started from a copy of a
+ * member's environment, with or without a copy of its DATA_DIR, under its
+ * own or another member's NODE_ID. The members refuse it by identity key,
+ * count and log the refusal, and keep their real connections and their
+ * writes. A member that lost its key comes back only once an admin
+ * re-admits its new key; a revoked key never connects again.
+ */
+import { cp, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadOrCreateNodeIdentity } from "../../cluster/identity/node-identity.ts";
+import {
+  type Cluster,
+  type HarnessNode,
+  startCluster,
+  waitUntil,
+} from "../../scripts/lib/cluster-harness.ts";
+import { findFreePort } from "../../scripts/lib/free-port.ts";
+import { type NodeProcess, spawnNode } from "../../scripts/lib/node-process.ts";
+import { sampleSum } from "../../scripts/lib/prometheus-text.ts";
+import { type RedisServerHandle, startRedisServer } from "../../scripts/lib/redis-server.ts";
+import { lostWrites, startWriteLoad, type WriteLoad } from "../../scripts/lib/write-load.ts";
+
+const REJECTED_HANDSHAKES = "nexaloak_transport_rejected_handshakes_total";
+
+let cluster: Cluster;
+let load: WriteLoad;
+let impostorCount = 0;
+
+async function rejected(node: HarnessNode, reason: string): Promise<number> {
+  return sampleSum(await node.metrics(), REJECTED_HANDSHAKES, { reason }) ?? 0;
+}
+
+async function connected(node: HarnessNode, peer: string): Promise<number | undefined> {
+  return sampleSum(await node.metrics(), "nexaloak_peer_connected", { peer });
+}
+
+function publicKeyIn(dataDir: string): string {
+  const loaded = loadOrCreateNodeIdentity(dataDir);
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  return loaded.value.identity.publicKey;
+}
+
+/**
+ * Runs a node process from a copy of `source`'s environment, as `nodeId`,
+ * on its own port and Redis, with `dataDir` as DATA_DIR; runs `check` while
+ * it lives and always stops it.
+ */
+async function withImpostor(
+  source: HarnessNode,
+  nodeId: string,
+  dataDir: string,
+  check: (impostor: NodeProcess) => Promise<void>,
+): Promise<void> {
+  impostorCount += 1;
+  const dir = join(cluster.dir, `impostor-${impostorCount}`);
+  await mkdir(dir, { recursive: true });
+  const redis: RedisServerHandle = await startRedisServer();
+  const impostor = spawnNode({
+    env: {
+      ...source.env,
+      NODE_ID: nodeId,
+      LISTEN: `127.0.0.1:${await findFreePort()}`,
+      REDIS_URL: redis.url,
+      DATA_DIR: dataDir,
+    },
+    logFile: join(dir, "node.log"),
+    cwd: dir,
+  });
+  try {
+    await impostor.waitForListening(60_000);
+    await check(impostor);
+  } finally {
+    await impostor.stop(10_000);
+    await redis.cleanup();
+  }
+}
+
+/** The members still talk to each other and keep committing writes. */
+async function assertClusterUndisturbed(): Promise<void> {
+  for (const node of cluster.nodes) {
+    for (const peer of cluster.nodes) {
+      if (peer !== node) assert.is(await connected(node, peer.id), 1, `${node.id} -> ${peer.id}`);
+    }
+  }
+  await load.waitForMore(20, 20_000);
+}
+
+test.before(async () => {
+  cluster = await startCluster({ size: 3 });
+  await cluster.leader();
+  await waitUntil(
+    async () => {
+      const keys = await cluster.nodes[0]!.probe.memberKeys();
+      return keys.ok && keys.value.pinned.length === 3;
+    },
+    15_000,
+    "every member's identity key to be pinned",
+  );
+  load = startWriteLoad(cluster, { concurrency: 2, keyPrefix: "impersonation" });
+  await load.waitForMore(10, 20_000);
+});
+
+test.after(async () => {
+  await load?.stop();
+  await cluster?.stop();
+});
+
+test("the membership lists every member's own identity key, admitted on first contact", async () => {
+  const keys = await cluster.nodes[0]!.client.memberKeys();
+  assert.ok(keys.ok);
+  if (!keys.ok) return;
+  for (const node of cluster.nodes) {
+    const pinned = keys.value.pinned.find((key) => key.nodeId === node.id);
+    assert.is(pinned?.publicKey, publicKeyIn(node.dataDir), `${node.id}'s key`);
+    assert.is(pinned?.admittedBy, "first-contact");
+  }
+});
+
+test("a copy of n1's environment, DATA_DIR and Redis started as n2 is refused: n1's key is not n2's", async () => {
+  const n1 = cluster.node("n1");
+  const n3 = cluster.node("n3");
+  const copiedDataDir = join(cluster.dir, "copy-of-n1-data");
+  await cp(n1.dataDir, copiedDataDir, { recursive: true });
+  const before = await rejected(n3, "KEY_OF_ANOTHER_MEMBER");
+  await withImpostor(n1, "n2", copiedDataDir, async (impostor) => {
+    // The impostor "n2" dials n3 (the lower id dials) and is refused every time.
+    await waitUntil(
+      async () => (await rejected(n3, "KEY_OF_ANOTHER_MEMBER")) >= before + 2,
+      20_000,
+      "n3 to refuse the impostor's dials",
+    );
+    assert.ok(
+      n3.process.logLines.some(
+        (line) =>
+          line.reason === "KEY_OF_ANOTHER_MEMBER" && /handshake rejected/.test(String(line.msg)),
+      ),
+      "the refusal is logged with its reason",
+    );
+    assert.not.ok(
+      impostor.logLines.some((line) => line.msg === "peer connected"),
+      "the impostor never got a connection",
+    );
+    await assertClusterUndisturbed();
+  });
+});
+
+test("a copy of n1's environment without its DATA_DIR, started as n1, is refused by every member", async () => {
+  const n1 = cluster.node("n1");
+  const before = await Promise.all(
+    [cluster.node("n2"), cluster.node("n3")].map((node) => rejected(node, "KEY_MISMATCH")),
+  );
+  await withImpostor(n1, "n1", join(cluster.dir, "fresh-data"), async (impostor) => {
+    await waitUntil(
+      async () => {
+        const now = await Promise.all(
+          [cluster.node("n2"), cluster.node("n3")].map((node) => rejected(node, "KEY_MISMATCH")),
+        );
+        return now.every((count, i) => count > before[i]!);
+      },
+      20_000,
+      "n2 and n3 to refuse the impostor n1",
+    );
+    assert.not.ok(impostor.logLines.some((line) => line.msg === "peer connected"));
+    await assertClusterUndisturbed();
+  });
+});
+
+test("a member that lost its key stays out until an admin re-admits the new one; the old key is revoked", async () => {
+  const n3 = cluster.node("n3");
+  const oldKey = publicKeyIn(n3.dataDir);
+  await n3.kill("SIGKILL");
+  const newDataDir = join(cluster.dir, "n3-new-disk");
+  await n3.restart({ DATA_DIR: newDataDir });
+  const newKey = publicKeyIn(newDataDir);
+  assert.is.not(newKey, oldKey);
+  const n1 = cluster.node("n1");
+  await waitUntil(
+    async () => (await rejected(n1, "KEY_MISMATCH")) > 0,
+    20_000,
+    "n1 to refuse n3's new key",
+  );
+  assert.is(await connected(n1, "n3"), 0, "n3 was admitted silently");
+
+  const readmitted = await n1.client.replaceMemberKey("n3", newKey);
+  assert.ok(readmitted.ok, JSON.stringify(readmitted));
+  await waitUntil(
+    async () =>
+      (await connected(n1, "n3")) === 1 && (await connected(cluster.node("n2"), "n3")) === 1,
+    20_000,
+    "n3 to be connected again under its new key",
+  );
+  const keys = await n1.client.memberKeys();
+  assert.ok(keys.ok && keys.value.revoked.some((key) => key.publicKey === oldKey));
+  await n3.waitForReady(20_000);
+});
+
+test("a revoked member is cut off at once and can never reconnect", async () => {
+  const n3 = cluster.node("n3");
+  const revokedBefore = await rejected(cluster.node("n1"), "KEY_REVOKED");
+  // Any member takes the admin's call; it reaches the leader through Raft.
+  const revoked = await cluster.node("n1").client.revokeMemberKey("n3");
+  assert.ok(revoked.ok, JSON.stringify(revoked));
+  await waitUntil(
+    async () =>
+      (await connected(cluster.node("n1"), "n3")) === 0 &&
+      (await connected(cluster.node("n2"), "n3")) === 0,
+    10_000,
+    "n1 and n2 to drop n3",
+  );
+  await waitUntil(
+    async () => (await rejected(cluster.node("n1"), "KEY_REVOKED")) > revokedBefore + 1,
+    20_000,
+    "n1's redials to n3 to be refused as KEY_REVOKED",
+  );
+  assert.is(await connected(cluster.node("n1"), "n3"), 0);
+  assert.ok(n3.running, "n3 itself keeps running, alone");
+});
+
+test("no acknowledged write was lost while impostors knocked", async () => {
+  await load.stop();
+  const settings = await cluster.converged({
+    timeoutMs: 20_000,
+    among: [cluster.node("n1"), cluster.node("n2")],
+  });
+  assert.equal(lostWrites(load.acknowledged, settings), []);
+});
+
+test.run();
