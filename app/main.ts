@@ -259,7 +259,7 @@ async function main(): Promise<void> {
   addServerRoutes(router, service, node.banChecks!);
   addConfigRoutes(router, service);
   addProbeRoutes(router, service);
-  addMemberKeyRoutes(router, service);
+  addMemberKeyRoutes(router, node.node, service);
   running = node.node;
   transport.start();
   agent.start();

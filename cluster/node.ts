@@ -3,7 +3,7 @@ import type { Logger } from "../shared/logger.ts";
 import type { ErrorValue } from "../shared/result.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import { decodeNodeSnapshot, encodeNodeSnapshot } from "./node-snapshot.ts";
-import { decodeEnvelope, encodeEnvelope } from "./proposal-envelope.ts";
+import { decodeEnvelope, encodeEnvelope, stampForwarded } from "./proposal-envelope.ts";
 import { bootstrapEntries } from "./raft/bootstrap.ts";
 import { decodeConfChange } from "./raft/conf-change-codec.ts";
 import type { RaftErrorCode } from "./raft/errors.ts";
@@ -295,7 +295,7 @@ export class ClusterNode<Result = unknown> {
     if (!node || !this.running) return;
     for (const message of messages) {
       try {
-        node.step(message);
+        node.step(message.type === "prop" ? stampedProposal(message) : message);
       } catch (error) {
         // A message the core cannot take (from a faulty or hostile peer) is
         // dropped; it must not stop this node or the connection it came on.
@@ -492,7 +492,11 @@ export class ClusterNode<Result = unknown> {
     }
     const envelope = decodeEnvelope(entry.data);
     if (!envelope) return;
-    const result = this.options.stateMachine.apply(envelope.command, entry.index);
+    const result = this.options.stateMachine.apply(
+      envelope.command,
+      entry.index,
+      envelope.forwardedBy,
+    );
     const pending = this.pendingProposals.get(envelope.requestId);
     if (pending) {
       this.pendingProposals.delete(envelope.requestId);
@@ -851,4 +855,16 @@ export class ClusterNode<Result = unknown> {
     this.pendingProposals.clear();
     this.pendingReads.clear();
   }
+}
+
+/**
+ * A proposal a peer forwarded, with every entry stamped as forwarded by that
+ * peer (the transport has authenticated `from`); a follower drops it anyway,
+ * the leader appends it stamped, so apply knows who proposed it.
+ */
+function stampedProposal(message: Message): Message {
+  const entries = message.entries?.map((entry) =>
+    entry.type === "normal" ? { ...entry, data: stampForwarded(entry.data, message.from) } : entry,
+  );
+  return entries ? { ...message, entries } : message;
 }

@@ -5,11 +5,13 @@
  */
 export interface StateMachine<Result = unknown> {
   /**
-   * Applies one committed command at `index`. A command the machine refuses
-   * (malformed, or invalid in the current state) changes nothing and returns
-   * a result saying why; it must never throw for bad input.
+   * Applies one committed command at `index`. `forwardedBy` is the peer that
+   * forwarded it to the leader (authenticated, stamped by the leader), absent
+   * when the leader proposed it. A command the machine refuses (malformed,
+   * invalid in the current state, or not the forwarder's to propose) changes
+   * nothing and returns a result saying why; it must never throw for bad input.
    */
-  apply(command: string, index: number): Result;
+  apply(command: string, index: number, forwardedBy?: string): Result;
   /** The whole state, serialised, as of the last applied command. */
   snapshot(): string;
   /** Replaces the whole state with a snapshot. */

@@ -22,6 +22,7 @@ import { expireConfigs } from "./expiry-sweep.ts";
 import { createInvite, deleteInvite, redeemInvite } from "./invite-commands.ts";
 import { pinNodeKey, replaceNodeKey, revokeNodeKey } from "./node-key-commands.ts";
 import { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-commands.ts";
+import { proposerProblem } from "./proposer-authority.ts";
 import type {
   Broadcast,
   Config,
@@ -94,7 +95,7 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
    * nothing. A command carrying a Telegram `updateId` already handled gets
    * the first result back with `duplicate: true`.
    */
-  apply(command: string, index: number): ApplyResult {
+  apply(command: string, index: number, forwardedBy?: string): ApplyResult {
     let json: unknown;
     try {
       json = JSON.parse(command);
@@ -108,6 +109,8 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
       return refuse("INVALID_COMMAND", `${where}: ${issue?.message ?? "invalid"}`);
     }
     const valid = parsed.data;
+    const notTheirs = proposerProblem(valid, forwardedBy);
+    if (notTheirs) return notTheirs;
     const updateId = "updateId" in valid ? valid.updateId : undefined;
     if (updateId !== undefined) {
       const earlier = this.data.handledUpdates.lookup(updateId);

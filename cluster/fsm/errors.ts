@@ -33,6 +33,8 @@ export type ControlPlaneErrorCode =
   | "POOL_IN_USE"
   | "CAPACITY_EXCEEDS_SUBNET"
   | "STALE_ROUND"
+  | "NOT_OWN_SERVER"
+  | "LEADER_ONLY_COMMAND"
   | "NODE_KEY_PINNED"
   | "NODE_KEY_REVOKED"
   | "NODE_KEY_IN_USE"

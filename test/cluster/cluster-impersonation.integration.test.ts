@@ -11,7 +11,12 @@ import { cp, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadOrCreateNodeIdentity } from "../../cluster/identity/node-identity.ts";
+import {
+  loadOrCreateNodeIdentity,
+  type NodeIdentity,
+} from "../../cluster/identity/node-identity.ts";
+import { encodeEnvelope } from "../../cluster/proposal-envelope.ts";
+import type { Message } from "../../cluster/raft/types.ts";
 import {
   type Cluster,
   type HarnessNode,
@@ -23,6 +28,9 @@ import { type NodeProcess, spawnNode } from "../../scripts/lib/node-process.ts";
 import { sampleSum } from "../../scripts/lib/prometheus-text.ts";
 import { type RedisServerHandle, startRedisServer } from "../../scripts/lib/redis-server.ts";
 import { lostWrites, startWriteLoad, type WriteLoad } from "../../scripts/lib/write-load.ts";
+import { generateKeyPair } from "../../shared/crypto/wireguard-keys.ts";
+import { apiOf, serversWhen, succeeded } from "./support/control-plane-api.ts";
+import { RawPeer } from "./transport/raw-peer.ts";
 
 const REJECTED_HANDSHAKES = "nexaloak_transport_rejected_handshakes_total";
 
@@ -38,10 +46,14 @@ async function connected(node: HarnessNode, peer: string): Promise<number | unde
   return sampleSum(await node.metrics(), "nexaloak_peer_connected", { peer });
 }
 
-function publicKeyIn(dataDir: string): string {
+function identityOn(dataDir: string): NodeIdentity {
   const loaded = loadOrCreateNodeIdentity(dataDir);
   if (!loaded.ok) throw new Error(loaded.error.message);
-  return loaded.value.identity.publicKey;
+  return loaded.value.identity;
+}
+
+function publicKeyIn(dataDir: string): string {
+  return identityOn(dataDir).publicKey;
 }
 
 /**
@@ -169,6 +181,75 @@ test("a copy of n1's environment without its DATA_DIR, started as n1, is refused
   });
 });
 
+test("a seized member's forged report about another server is refused; its own reports still count", async () => {
+  const n3 = cluster.node("n3");
+  // n3 leads: a seized n2 dials it (the lower id dials) and forwards proposals to it.
+  const current = await cluster.leader();
+  if (current.id !== "n3") {
+    const moved = await current.client.transferLeadership("n3");
+    assert.ok(moved.ok, JSON.stringify(moved));
+    await waitUntil(async () => (await cluster.leader()).id === "n3", 10_000, "n3 to lead");
+  }
+  const api = apiOf(cluster, n3);
+  const before = succeeded(await api.servers(), "servers before");
+  const n1Before = before.find((server) => server.id === "n1")!;
+
+  const seized = await RawPeer.connect(n3.url.replace(/^http:/, "ws:"));
+  await seized.authenticate("n2", "n3", cluster.clusterSecret, {
+    identity: identityOn(cluster.node("n2").dataDir),
+  });
+  const forward = (requestId: string, command: object): Message => ({
+    type: "prop",
+    from: "n2",
+    to: "n3",
+    term: 0,
+    entries: [
+      {
+        index: 0,
+        term: 0,
+        type: "normal",
+        data: encodeEnvelope({ requestId, command: JSON.stringify(command) }),
+      },
+    ],
+  });
+  // Re-key n1's server to the attacker's WireGuard key and move it: n1's users would follow.
+  seized.sendMessages([
+    forward("forged", {
+      type: "registerServer",
+      serverId: "n1",
+      publicKey: generateKeyPair().publicKey,
+      listenPort: 51820,
+      apiPort: n1Before.apiPort,
+      endpointHost: "198.51.100.66",
+      capacity: n1Before.capacity,
+      region: n1Before.region,
+      at: Date.now(),
+    }),
+    // Then a report about its own server, which n2 may make: once it shows, the forgery was applied before it.
+    forward("own", {
+      type: "setServerEndpoint",
+      serverId: "n2",
+      endpointHost: "198.51.100.77",
+      at: Date.now(),
+    }),
+  ]);
+  const after = await serversWhen(
+    api,
+    (servers) => servers.find((server) => server.id === "n2")?.endpointHost === "198.51.100.77",
+    10_000,
+    "n2's own endpoint report to be applied",
+  );
+  const n1After = after.find((server) => server.id === "n1")!;
+  assert.is(n1After.publicKey, n1Before.publicKey, "n1's WireGuard key was replaced");
+  assert.is(n1After.endpointHost, n1Before.endpointHost, "n1 was moved");
+  await seized.close();
+  await waitUntil(
+    async () => (await connected(n3, "n2")) === 1,
+    10_000,
+    "the real n2 to reconnect",
+  );
+});
+
 test("a member that lost its key stays out until an admin re-admits the new one; the old key is revoked", async () => {
   const n3 = cluster.node("n3");
   const oldKey = publicKeyIn(n3.dataDir);
@@ -185,7 +266,8 @@ test("a member that lost its key stays out until an admin re-admits the new one;
   );
   assert.is(await connected(n1, "n3"), 0, "n3 was admitted silently");
 
-  const readmitted = await n1.client.replaceMemberKey("n3", newKey);
+  const leader = await cluster.leader({ among: [n1, cluster.node("n2")] });
+  const readmitted = await leader.client.replaceMemberKey("n3", newKey);
   assert.ok(readmitted.ok, JSON.stringify(readmitted));
   await waitUntil(
     async () =>
@@ -201,8 +283,7 @@ test("a member that lost its key stays out until an admin re-admits the new one;
 test("a revoked member is cut off at once and can never reconnect", async () => {
   const n3 = cluster.node("n3");
   const revokedBefore = await rejected(cluster.node("n1"), "KEY_REVOKED");
-  // Any member takes the admin's call; it reaches the leader through Raft.
-  const revoked = await cluster.node("n1").client.revokeMemberKey("n3");
+  const revoked = await (await cluster.leader()).client.revokeMemberKey("n3");
   assert.ok(revoked.ok, JSON.stringify(revoked));
   await waitUntil(
     async () =>
