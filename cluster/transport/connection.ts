@@ -63,6 +63,8 @@ export type ConnectionRole = { kind: "acceptor" } | { kind: "dialer"; peerId: No
 
 export interface ConnectionSettings extends AcceptorState {
   handshakeTimeoutMs: number;
+  /** Time an inbound socket has to send its hello; a silent one is cut off, not closed politely. */
+  helloTimeoutMs: number;
   keepaliveIntervalMs: number;
   logger: Logger;
 }
@@ -113,6 +115,8 @@ export class PeerConnection {
   peerId: NodeId | undefined;
   /** The identity key the peer proved, once authenticated. */
   peerKey: string | undefined;
+  /** The IP address an inbound connection came from (undefined for dialers). */
+  readonly sourceAddress: string | undefined;
   private phase: Phase;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
@@ -128,11 +132,15 @@ export class PeerConnection {
     request?: IncomingMessage,
   ) {
     this.remoteAddress = formatAddress(request?.socket.remoteAddress, request?.socket.remotePort);
+    // A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d.
+    this.sourceAddress = request?.socket.remoteAddress?.replace(/^::ffff:/, "");
     this.peerId = role.kind === "dialer" ? role.peerId : undefined;
     this.logger = settings.logger.child({ remote: this.remoteAddress, role: role.kind });
     this.phase = role.kind === "dialer" ? { name: "connecting" } : { name: "awaitingHello" };
     this.closedPromise = new Promise((resolve) => socket.once("close", () => resolve()));
-    this.handshakeTimer = setTimeout(() => this.timeOutHandshake(), settings.handshakeTimeoutMs);
+    const firstDeadlineMs =
+      role.kind === "acceptor" ? settings.helloTimeoutMs : settings.handshakeTimeoutMs;
+    this.handshakeTimer = setTimeout(() => this.timeOutHandshake(), firstDeadlineMs);
 
     socket.on("upgrade", (response: IncomingMessage) => {
       this.remoteAddress = formatAddress(response.socket.remoteAddress, response.socket.remotePort);
@@ -263,6 +271,12 @@ export class PeerConnection {
       return;
     }
     this.phase = { name: "awaitingAuth", pending: answer.value.pending };
+    // The hello came in time; the rest of the handshake gets the full timeout.
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = setTimeout(
+      () => this.timeOutHandshake(),
+      this.settings.handshakeTimeoutMs,
+    );
     this.socket.send(encodeFrame(answer.value.challenge));
   }
 
@@ -337,6 +351,17 @@ export class PeerConnection {
 
   private timeOutHandshake(): void {
     this.handshakeTimer = undefined;
+    if (this.phase.name === "awaitingHello") {
+      // A silent stranger holding a slot: no close handshake, no answer, gone.
+      this.logger.warn(
+        { reason: "HELLO_TIMEOUT" },
+        `no hello within ${this.settings.helloTimeoutMs} ms; connection cut`,
+      );
+      this.handlers.handshakeRejected("HELLO_TIMEOUT");
+      this.phase = { name: "closing" };
+      this.socket.terminate();
+      return;
+    }
     this.rejectHandshake(
       "TIMEOUT",
       `handshake not finished within ${this.settings.handshakeTimeoutMs} ms`,

@@ -55,6 +55,7 @@ export const HANDSHAKE_ERROR_CODES = [
   "NODE_REVOKED",
   "UNEXPECTED_FRAME",
   "TIMEOUT",
+  "HELLO_TIMEOUT",
   "TOO_MANY_HANDSHAKES",
 ] as const;
 

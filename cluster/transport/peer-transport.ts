@@ -13,6 +13,7 @@
  */
 import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Server as HttpsServer } from "node:https";
+import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
@@ -91,9 +92,14 @@ export interface PeerTransportOptions {
   handshakeTimeoutMs?: number;
   /**
    * Unauthenticated inbound sockets allowed at once; more are refused with
-   * HTTP 503. Bounds what strangers can make this node hold. Default 16.
+   * HTTP 503, except from addresses members connected from before (and the
+   * literal IPs in member URLs): strangers cannot crowd members out. Default 64.
    */
   maxPendingHandshakes?: number;
+  /** Unauthenticated inbound sockets allowed at once from one source address. Default 4. */
+  maxPendingHandshakesPerAddress?: number;
+  /** Time an inbound socket has to send its hello before it is cut off. Default 1000 ms. */
+  helloTimeoutMs?: number;
   /** Ping interval; a peer that misses one pong is disconnected. Default 3000 ms. */
   keepaliveIntervalMs?: number;
   /** Client side of `wss://` peers: the CA that signed the peers' certificates. */
@@ -136,6 +142,16 @@ function withoutSelf(peers: ReadonlyMap<NodeId, string>, selfId: NodeId): Map<No
 /** What an acceptor reads before authentication: three handshake frames with their headers, and room to spare. */
 const MAX_UNAUTHENTICATED_BYTES = 4 * MAX_HANDSHAKE_FRAME_BYTES;
 
+/** The host of a member URL when it is a literal IP address (as sockets report it), else undefined. */
+function literalIpOf(url: string): string | undefined {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    return isIP(host) === 0 ? undefined : host;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Answers an upgrade request with `status` and closes the socket once the answer is out. */
 function refuseUpgrade(socket: Duplex, status: string): void {
   // A client that vanishes mid-answer must not take the process down with it.
@@ -165,6 +181,9 @@ export class PeerTransport {
   private readonly maxFrameBytes: number;
   private readonly maxBufferedBytesPerPeer: number;
   private readonly maxPendingHandshakes: number;
+  private readonly maxPendingHandshakesPerAddress: number;
+  /** Where members connected from before: they keep room when strangers fill the pre-auth slots. */
+  private readonly memberAddresses = new Set<string>();
   private readonly reconnectMinDelayMs: number;
   private readonly reconnectMaxDelayMs: number;
   private readonly random: () => number;
@@ -186,7 +205,8 @@ export class PeerTransport {
       throw new RangeError(`maxFrameBytes must be at least ${MAX_HANDSHAKE_FRAME_BYTES}`);
     }
     this.maxBufferedBytesPerPeer = options.maxBufferedBytesPerPeer ?? 16 * 1024 * 1024;
-    this.maxPendingHandshakes = options.maxPendingHandshakes ?? 16;
+    this.maxPendingHandshakes = options.maxPendingHandshakes ?? 64;
+    this.maxPendingHandshakesPerAddress = options.maxPendingHandshakesPerAddress ?? 4;
     this.reconnectMinDelayMs = options.reconnectMinDelayMs ?? 50;
     this.reconnectMaxDelayMs = options.reconnectMaxDelayMs ?? 2000;
     if (this.reconnectMinDelayMs < 1 || this.reconnectMaxDelayMs < this.reconnectMinDelayMs) {
@@ -196,6 +216,10 @@ export class PeerTransport {
     this.events = options.events ?? {};
     this.logger = options.logger.child({ component: "transport", nodeId: options.nodeId });
     this.peers = withoutSelf(options.peers, options.nodeId);
+    for (const url of this.peers.values()) {
+      const host = literalIpOf(url);
+      if (host !== undefined) this.memberAddresses.add(host);
+    }
     this.acceptor = new WebSocketServer({
       noServer: true,
       maxPayload: this.maxFrameBytes + TAG_BYTES,
@@ -209,6 +233,7 @@ export class PeerTransport {
       clusterSecret: options.clusterSecret,
       isPeer: (peerId) => this.peers.has(peerId),
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 5000,
+      helloTimeoutMs: options.helloTimeoutMs ?? 1000,
       keepaliveIntervalMs: options.keepaliveIntervalMs ?? 3000,
       logger: this.logger,
     };
@@ -235,11 +260,11 @@ export class PeerTransport {
         socket.destroy();
         return;
       }
-      if (this.handshaking.size >= this.maxPendingHandshakes) {
-        // Each pending socket may hold a frame of up to maxFrameBytes before it says who it is.
+      const crowded = this.preAuthCrowding(request.socket.remoteAddress);
+      if (crowded !== undefined) {
         this.logger.warn(
           { remote: request.socket.remoteAddress, pending: this.handshaking.size },
-          "too many unauthenticated connections; refusing another",
+          `too many unauthenticated connections ${crowded}; refusing another`,
         );
         this.events.handshakeRejected?.("TOO_MANY_HANDSHAKES");
         refuseUpgrade(socket, "503 Service Unavailable");
@@ -265,6 +290,21 @@ export class PeerTransport {
     };
     server.on("upgrade", listener);
     this.attachments.push({ server, listener });
+  }
+
+  /**
+   * Why another unauthenticated socket from `address` is one too many, or
+   * undefined when it may come in: a few per source address, and a global
+   * cap that addresses members used before are exempt from.
+   */
+  private preAuthCrowding(address: string | undefined): string | undefined {
+    let fromAddress = 0;
+    for (const connection of this.handshaking)
+      if (connection.sourceAddress === address) fromAddress += 1;
+    if (fromAddress >= this.maxPendingHandshakesPerAddress) return `from ${address}`;
+    const isMemberAddress = address !== undefined && this.memberAddresses.has(address);
+    if (this.handshaking.size >= this.maxPendingHandshakes && !isMemberAddress) return "in all";
+    return undefined;
   }
 
   /**
@@ -504,6 +544,7 @@ export class PeerTransport {
       connection.close(CloseCode.PEER_REMOVED, "PEER_REMOVED");
       return;
     }
+    if (connection.sourceAddress !== undefined) this.memberAddresses.add(connection.sourceAddress);
     if (peer.enrolled) {
       this.options.keyBook.remember(peerId, peer.peerKey);
       this.logger.info(

@@ -267,6 +267,49 @@ clusterTest(
 );
 
 clusterTest(
+  "40 silent sockets kept open from another address do not keep a restarted member out",
+  async () => {
+    const squatters = new Set<RawPeer>();
+    let squatting = true;
+    // Re-open what the node cuts off, for as long as the member's restart takes.
+    const squat = (async () => {
+      for (let round = 0; squatting && round < 200; round++) {
+        const missing = 40 - squatters.size;
+        const opened = await Promise.all(
+          Array.from({ length: missing }, () =>
+            RawPeer.connect(wsUrl(target), "127.0.0.2").then(
+              (peer) => peer,
+              () => undefined,
+            ),
+          ),
+        );
+        for (const peer of opened) {
+          if (!peer) continue;
+          squatters.add(peer);
+          peer.socket.once("close", () => squatters.delete(peer));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    try {
+      const member = cluster.node("n1");
+      const startedAt = Date.now();
+      await member.kill("SIGKILL");
+      await member.restart();
+      await member.waitForReady(10_000);
+      await waitUntil(async () => (await peerConnected("n1")) === 1, 10_000, "n3 to accept n1");
+      process.stdout.write(`  n1 back in ${Date.now() - startedAt} ms under squatting\n`);
+      assert.ok(squatters.size <= 4, `${squatters.size} sockets from one address were held`);
+    } finally {
+      squatting = false;
+      await squat;
+      await Promise.all([...squatters].map((squatter) => squatter.close()));
+    }
+    await assertStillServing();
+  },
+);
+
+clusterTest(
   "after every attack all nodes converge and no acknowledged write was lost",
   async () => {
     await load.stop();

@@ -55,6 +55,7 @@ async function withTarget(run: (target: Target) => Promise<void>): Promise<void>
   const url3 = `ws://127.0.0.1:${port3}`;
   const options = {
     handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+    helloTimeoutMs: HANDSHAKE_TIMEOUT_MS,
     maxFrameBytes: MAX_FRAME_BYTES,
     maxPendingHandshakes: MAX_PENDING_HANDSHAKES,
   };
@@ -255,12 +256,78 @@ test("a handshake that stalls after hello is closed when the timeout expires", a
   });
 });
 
-test("a silent socket is closed when the handshake timeout expires", async () => {
+test("a silent socket is cut off, without a close handshake, when the hello deadline passes", async () => {
   await withTarget(async ({ n3 }) => {
+    const startedAt = Date.now();
     const silent = await RawPeer.connect(n3.url);
-    assert.is((await silent.closed()).code, CloseCode.HANDSHAKE_TIMEOUT);
-    assert.equal(n3.events.handshakeRejected, ["TIMEOUT"]);
+    assert.is((await silent.closed()).code, 1006, "terminated, not closed politely");
+    assert.ok(Date.now() - startedAt < HANDSHAKE_TIMEOUT_MS + 1000);
+    assert.equal(n3.events.handshakeRejected, ["HELLO_TIMEOUT"]);
   });
+});
+
+test("strangers squatting pre-auth slots from another address do not keep a member out", async () => {
+  const nodes = await startCluster(["n1", "n3"], {
+    helloTimeoutMs: 60_000,
+    maxPendingHandshakes: 8,
+    maxPendingHandshakesPerAddress: 4,
+  });
+  const [n1, n3] = nodes as [TestNode, TestNode];
+  const squatters: RawPeer[] = [];
+  try {
+    await waitForMesh(nodes);
+    // 40 silent sockets from 127.0.0.2, held for longer than the test.
+    const attempts = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        RawPeer.connect(n3.url, "127.0.0.2").then(
+          (peer) => peer,
+          () => undefined,
+        ),
+      ),
+    );
+    for (const peer of attempts) if (peer) squatters.push(peer);
+    assert.is(squatters.length, 4, "one address holds no more than its share");
+    // n1 reconnects (as after a restart) while the squatters hold their slots.
+    n1.revoked.add(n3.identity.publicKey);
+    n1.transport.recheckKeys();
+    await waitFor(() => !n1.isConnectedTo("n3"), "n1 drops n3");
+    n1.revoked.clear();
+    await waitFor(() => n1.isConnectedTo("n3") && n3.isConnectedTo("n1"), "n1 is back", 5000);
+  } finally {
+    await Promise.all(squatters.map((squatter) => squatter.close()));
+    await stopAll(nodes);
+  }
+});
+
+test("a member keeps room even when strangers fill every pre-auth slot", async () => {
+  const nodes = await startCluster(["n1", "n3"], {
+    helloTimeoutMs: 60_000,
+    maxPendingHandshakes: 4,
+    maxPendingHandshakesPerAddress: 2,
+  });
+  const [n1, n3] = nodes as [TestNode, TestNode];
+  const squatters: RawPeer[] = [];
+  try {
+    await waitForMesh(nodes);
+    for (const address of ["127.0.0.2", "127.0.0.3", "127.0.0.4"]) {
+      for (let i = 0; i < 2; i++) {
+        const peer = await RawPeer.connect(n3.url, address).then(
+          (connected) => connected,
+          () => undefined,
+        );
+        if (peer) squatters.push(peer);
+      }
+    }
+    assert.is(squatters.length, 4, "strangers fill the global cap");
+    n1.revoked.add(n3.identity.publicKey);
+    n1.transport.recheckKeys();
+    await waitFor(() => !n1.isConnectedTo("n3"), "n1 drops n3");
+    n1.revoked.clear();
+    await waitFor(() => n1.isConnectedTo("n3"), "n1, from a member's address, still gets in", 5000);
+  } finally {
+    await Promise.all(squatters.map((squatter) => squatter.close()));
+    await stopAll(nodes);
+  }
 });
 
 test("strangers holding unauthenticated sockets cannot pile up beyond the limit", async () => {

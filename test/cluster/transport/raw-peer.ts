@@ -56,9 +56,12 @@ export class RawPeer {
     socket.on("error", () => {});
   }
 
-  /** Opens a WebSocket to `<baseUrl>/raft` and waits until it is open. */
-  static async connect(baseUrl: string): Promise<RawPeer> {
-    const socket = new WebSocket(`${baseUrl}/raft`, { perMessageDeflate: false });
+  /** Opens a WebSocket to `<baseUrl>/raft` (from `localAddress`, if given) and waits until it is open. */
+  static async connect(baseUrl: string, localAddress?: string): Promise<RawPeer> {
+    const socket = new WebSocket(`${baseUrl}/raft`, {
+      perMessageDeflate: false,
+      ...(localAddress ? { localAddress } : {}),
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
       socket.once("error", reject);
