@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     readiness: () => running?.readiness() ?? { ready: false, reason: startupStage },
     apiUnavailableReason: () => (running ? undefined : `the node is starting (${startupStage})`),
     observedAddress: (request) => observedAddressAnswer(request, config.clusterSecret),
+    trustedNetworks: config.trustedNetworks,
     logger,
     ...(tls ? { tls } : {}),
   });

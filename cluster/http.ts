@@ -1,8 +1,10 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { bearerTokenCheck } from "../shared/bearer-token.ts";
+import { writeBlandNotFound } from "../shared/bland-answer.ts";
 import { createHttpOrHttpsServer, type ServerTls } from "../shared/http-server.ts";
 import { writeJson } from "../shared/json-response.ts";
 import type { Logger } from "../shared/logger.ts";
+import type { TrustedNetworks } from "../shared/trusted-networks.ts";
 import { OBSERVED_ADDRESS_PATH } from "./address-discovery.ts";
 import { errorResponse } from "./api/respond.ts";
 import type { ApiResponse, Router } from "./api/router.ts";
@@ -20,26 +22,34 @@ export interface NodeServerOptions {
   logger: Logger;
   /** PEM certificate and key: serve HTTPS (and so wss:// for peers). */
   tls?: ServerTls;
+  /** Who sees details without the admin token (TRUSTED_NETWORKS); default nobody. */
+  trustedNetworks?: TrustedNetworks;
 }
 
 /**
  * The node's one port: `/healthz`, `/readyz`, `/metrics`, the admin API under
  * `/v1` (bearer token), and (attached by the transport) the peer WebSocket at
  * `/raft`. No request, however malformed, can take the process down.
+ *
+ * Only a request with the admin token or from a trusted network sees
+ * anything that names the product: `/metrics`, why the node is not ready,
+ * and error answers. Any other client gets `/healthz`, a bare readiness
+ * answer, and a plain 404 for everything else, as from any web server.
  */
 export function createNodeServer(options: NodeServerOptions): Server {
   const isAdmin = bearerTokenCheck(options.adminApiToken);
+  const trusted = options.trustedNetworks ?? (() => false);
   const handler = (request: IncomingMessage, response: ServerResponse) => {
-    handle(options, isAdmin, request, response).catch((error: unknown) => {
+    const shown = isAdmin(request) || trusted(request.socket.remoteAddress);
+    handle(options, isAdmin, shown, request, response).catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, "request failed");
-      if (!response.headersSent) {
+      if (response.headersSent) response.destroy();
+      else if (!shown) writeBlandNotFound(response);
+      else
         writeJson(
           response,
           errorResponse(500, "INTERNAL", "the node failed to answer; see its log"),
         );
-      } else {
-        response.destroy();
-      }
     });
   };
   return createHttpOrHttpsServer(handler, options.tls);
@@ -48,6 +58,7 @@ export function createNodeServer(options: NodeServerOptions): Server {
 async function handle(
   options: NodeServerOptions,
   isAdmin: (request: IncomingMessage) => boolean,
+  shown: boolean,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -59,17 +70,24 @@ async function handle(
   }
   if (url.pathname === "/readyz" && method === "GET") {
     const readiness = options.readiness();
-    writeJson(response, { status: readiness.ready ? 200 : 503, body: readiness });
+    const body = shown ? readiness : { ready: readiness.ready };
+    writeJson(response, { status: readiness.ready ? 200 : 503, body });
+    return;
+  }
+  if (url.pathname === OBSERVED_ADDRESS_PATH && method === "GET") {
+    const answer = options.observedAddress(request);
+    if (answer.status === 200 || shown) writeJson(response, answer);
+    else writeBlandNotFound(response);
+    return;
+  }
+  if (!shown) {
+    writeBlandNotFound(response);
     return;
   }
   if (url.pathname === "/metrics" && method === "GET") {
     const text = await options.metrics.registry.metrics();
     response.writeHead(200, { "Content-Type": options.metrics.registry.contentType });
     response.end(text);
-    return;
-  }
-  if (url.pathname === OBSERVED_ADDRESS_PATH && method === "GET") {
-    writeJson(response, options.observedAddress(request));
     return;
   }
   if (!url.pathname.startsWith("/v1/")) {

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { bearerTokenCheck } from "../shared/bearer-token.ts";
+import { writeBlandNotFound } from "../shared/bland-answer.ts";
 import { createHttpOrHttpsServer, type ServerTls } from "../shared/http-server.ts";
 import { type BodyErrorCode, readJsonBody } from "../shared/json-body.ts";
 import { type JsonResponse, writeJson } from "../shared/json-response.ts";
@@ -54,7 +55,9 @@ const bodyErrorStatus: Record<BodyErrorCode, number> = {
 
 /**
  * The agent's port: `GET /healthz` without auth, `POST /v1/probe` with the
- * bearer token; anything else is a JSON 404 or 405. No request, however
+ * bearer token. Without the token anything else is a plain 404 that names
+ * nothing (a censor scanning for vantage points learns nothing); with it,
+ * a JSON 404 or 405. No request, however
  * malformed, can take the process down.
  */
 export function createProbeAgentServer(options: ProbeAgentServerOptions): Server {
@@ -66,12 +69,6 @@ export function createProbeAgentServer(options: ProbeAgentServerOptions): Server
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<JsonResponse | undefined> {
-    if (!isAuthorized(request)) {
-      logger.warn({ remoteAddress: request.socket.remoteAddress }, "refused a probe request");
-      return errorAnswer(401, "UNAUTHORIZED", "send Authorization: Bearer <PROBE_AGENT_TOKEN>", {
-        "WWW-Authenticate": "Bearer",
-      });
-    }
     const body = await readJsonBody(request, probeRequestSchema);
     if (!body.ok) {
       return errorAnswer(bodyErrorStatus[body.error.code], body.error.code, body.error.message);
@@ -111,10 +108,14 @@ export function createProbeAgentServer(options: ProbeAgentServerOptions): Server
   ): Promise<JsonResponse | undefined> {
     const { pathname } = new URL(request.url ?? "/", "http://agent");
     const method = request.method ?? "GET";
-    if (pathname === HEALTH_PATH) {
-      if (method !== "GET") return methodNotAllowed(method, "GET");
-      return { status: 200, body: { ok: true } };
+    if (pathname === HEALTH_PATH && method === "GET") return { status: 200, body: { ok: true } };
+    if (!isAuthorized(request)) {
+      // A scanner, or a leader with the wrong token: the 404 any web server gives.
+      logger.warn({ remoteAddress: request.socket.remoteAddress, pathname }, "refused a request");
+      writeBlandNotFound(response);
+      return undefined;
     }
+    if (pathname === HEALTH_PATH) return methodNotAllowed(method, "GET");
     if (pathname === PROBE_PATH) {
       if (method !== "POST") return methodNotAllowed(method, "POST");
       return answerProbe(request, response);

@@ -14,6 +14,7 @@ import type { HostPort } from "./host-port.ts";
 import type { LogLevel } from "./logger.ts";
 import { quote } from "./quote.ts";
 import { err, ok, type Result } from "./result.ts";
+import { parseTrustedNetworks, type TrustedNetworks } from "./trusted-networks.ts";
 
 /** Everything a node needs to know at start, validated, with units in the names. */
 export interface NodeConfig {
@@ -47,6 +48,8 @@ export interface NodeConfig {
   readonly serverRegion: string;
   readonly dataDir: string;
   readonly outboundAddress: string | undefined;
+  /** Who sees /metrics, readiness reasons and detailed errors without the admin token. */
+  readonly trustedNetworks: TrustedNetworks;
   /** The Telegram bot's token; undefined means the bot stays off on this node. */
   readonly botToken: string | undefined;
   /** The Bot API root the bot calls, without a trailing slash. */
@@ -204,6 +207,8 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     serverRegion: values.SERVER_REGION,
     dataDir: values.DATA_DIR ?? `.data/${values.NODE_ID}`,
     outboundAddress: values.OUTBOUND_ADDRESS,
+    // Validated by its schema, so it parses.
+    trustedNetworks: unwrapNetworks(values.TRUSTED_NETWORKS),
     botToken: values.BOT_TOKEN,
     telegramApiRoot: values.TELEGRAM_API_ROOT,
     adminIds: values.ADMIN_IDS ?? [],
@@ -237,4 +242,10 @@ export function loadConfigFromProcess(options: LoadFromProcessOptions = {}): Nod
   if (config.ok) return config.value;
   process.stderr.write(`${config.error.message}\n`);
   process.exit(2);
+}
+
+function unwrapNetworks(text: string): TrustedNetworks {
+  const parsed = parseTrustedNetworks(text);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.value;
 }

@@ -5,6 +5,7 @@ import { logLevels } from "./logger.ts";
 import { isValidNodeId, nodeIdRule } from "./node-id.ts";
 import { parsePeerList } from "./peer-list.ts";
 import { err, ok, type Result } from "./result.ts";
+import { DEFAULT_TRUSTED_NETWORKS, parseTrustedNetworks } from "./trusted-networks.ts";
 
 /** What happens when a variable is unset or set to the empty string. */
 export type WhenUnset =
@@ -286,6 +287,16 @@ export const envVariables = {
     secret: false,
     whenUnset: optional,
     schema: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }),
+  },
+  TRUSTED_NETWORKS: {
+    doc: "Comma-separated networks (CIDR) whose requests see /metrics, readiness reasons and detailed errors without the admin token; everyone else gets a bland 404 that does not name the product. none: only the admin token shows details.",
+    example: "127.0.0.0/8,::1/128",
+    secret: false,
+    whenUnset: defaultsTo(DEFAULT_TRUSTED_NETWORKS),
+    schema: z.string().superRefine((text, context) => {
+      const parsed = parseTrustedNetworks(text);
+      if (!parsed.ok) context.addIssue({ code: "custom", message: parsed.error.message });
+    }),
   },
   BOT_TOKEN: {
     doc: "The Telegram bot's token from @BotFather. Only the leader runs the bot; when unset, the node runs everything else and the bot stays off.",

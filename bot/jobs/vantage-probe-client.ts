@@ -15,7 +15,7 @@ export type VantageProbeErrorCode =
   | "VANTAGE_UNREACHABLE"
   /** No complete answer within `request.timeoutMs + fetchTimeoutMs`. */
   | "VANTAGE_TIMEOUT"
-  /** The agent refused the token (401). */
+  /** The agent refused the token (its plain 404, or 401). */
   | "VANTAGE_UNAUTHORIZED"
   /** A 200 whose body is not a valid probe outcome. */
   | "VANTAGE_BAD_REPLY"
@@ -199,10 +199,11 @@ export async function askVantageProbe(
       signal: combined,
     });
     const text = await readBoundedText(response, MAX_REPLY_BYTES);
-    if (response.status === 401) {
+    // The agent answers a wrong token with the plain 404 it gives scanners.
+    if (response.status === 401 || (response.status === 404 && text?.trim() === "Not Found")) {
       return failure(
         "VANTAGE_UNAUTHORIZED",
-        "the vantage probe refused the token: it must equal the agent's PROBE_AGENT_TOKEN",
+        "the vantage probe refused the token (or the URL is not a probe agent): the token must equal the agent's PROBE_AGENT_TOKEN",
       );
     }
     if (response.status !== 200) {

@@ -95,7 +95,14 @@ test("a wireguard target with both keys is probed", async () => {
   });
 });
 
-test("a wrong token is refused with 401 UNAUTHORIZED and the probe never runs", async () => {
+/** The bland 404 any web server gives: what a scanner or a wrong token sees. */
+async function assertBland(response: Response): Promise<void> {
+  assert.is(response.status, 404);
+  assert.is(await response.text(), "Not Found");
+  assert.is(response.headers.get("www-authenticate"), null);
+}
+
+test("a wrong token gets a plain 404 that names nothing, and the probe never runs", async () => {
   await withAgent(answering({ ok: true, rttMs: 1 }), async (agent) => {
     const response = await postProbe(
       agent,
@@ -104,20 +111,19 @@ test("a wrong token is refused with 401 UNAUTHORIZED and the probe never runs", 
         token: `${AGENT_TOKEN}x`,
       },
     );
-    assert.is(response.status, 401);
-    assert.is(response.headers.get("www-authenticate"), "Bearer");
-    assert.is((await errorOf(response)).code, "UNAUTHORIZED");
+    await assertBland(response);
     assert.is(agent.calls.length, 0);
   });
 });
 
-test("a missing token gets exactly the same 401 as a wrong one, saying nothing about why", async () => {
+test("a missing token, a wrong one and an unknown path all get the same plain 404", async () => {
   await withAgent(answering({ ok: true, rttMs: 1 }), async (agent) => {
     const request = { target: tcpTarget, timeoutMs: 1000 };
-    const missing = await postProbe(agent, request, { token: null });
-    const wrong = await postProbe(agent, request, { token: "not-the-token-at-all" });
-    assert.is(missing.status, 401);
-    assert.equal(await missing.json(), await wrong.json());
+    await assertBland(await postProbe(agent, request, { token: null }));
+    await assertBland(await postProbe(agent, request, { token: "not-the-token-at-all" }));
+    await assertBland(await fetch(`${agent.url}/`));
+    await assertBland(await fetch(`${agent.url}/v1/status`));
+    await assertBland(await fetch(`${agent.url}/v1/probe`));
     assert.is(agent.calls.length, 0);
   });
 });
@@ -129,7 +135,7 @@ test("a token sent with another scheme than Bearer is refused", async () => {
       headers: { Authorization: `Basic ${AGENT_TOKEN}` },
       body: JSON.stringify({ target: tcpTarget, timeoutMs: 1000 }),
     });
-    assert.is(response.status, 401);
+    await assertBland(response);
   });
 });
 
@@ -184,18 +190,23 @@ test("an oversized body is refused with 413 BODY_TOO_LARGE", async () => {
   });
 });
 
-test("an unknown path is 404 NOT_FOUND and a wrong method 405 with Allow, both as JSON", async () => {
+test("with the token, an unknown path is 404 NOT_FOUND and a wrong method 405 with Allow, both as JSON", async () => {
   await withAgent(answering({ ok: true, rttMs: 1 }), async (agent) => {
     const unknown = await fetch(`${agent.url}/v1/status`, {
       headers: { Authorization: `Bearer ${AGENT_TOKEN}` },
     });
     assert.is(unknown.status, 404);
     assert.is((await errorOf(unknown)).code, "NOT_FOUND");
-    const getProbe = await fetch(`${agent.url}/v1/probe`);
+    const getProbe = await fetch(`${agent.url}/v1/probe`, {
+      headers: { Authorization: `Bearer ${AGENT_TOKEN}` },
+    });
     assert.is(getProbe.status, 405);
     assert.is(getProbe.headers.get("allow"), "POST");
     assert.is((await errorOf(getProbe)).code, "METHOD_NOT_ALLOWED");
-    const postHealth = await fetch(`${agent.url}/healthz`, { method: "POST" });
+    const postHealth = await fetch(`${agent.url}/healthz`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${AGENT_TOKEN}` },
+    });
     assert.is(postHealth.status, 405);
     assert.is(postHealth.headers.get("allow"), "GET");
   });

@@ -71,6 +71,7 @@ test("the minimal environment gives a config with every default applied", () => 
     serverRegion: "default",
     dataDir: ".data/n1",
     outboundAddress: undefined,
+    trustedNetworks: config.trustedNetworks,
     botToken: undefined,
     telegramApiRoot: "https://api.telegram.org",
     adminIds: [],
@@ -84,6 +85,9 @@ test("the minimal environment gives a config with every default applied", () => 
     },
   });
   assert.is(config.banChecks.schedule.pattern, "*/5 * * * *");
+  assert.ok(config.trustedNetworks("127.0.0.1"), "loopback is trusted by default");
+  assert.ok(config.trustedNetworks("::1"));
+  assert.not.ok(config.trustedNetworks("203.0.113.5"), "the internet is not");
 });
 
 test("every variable set by hand is used instead of its default", () => {

@@ -247,16 +247,17 @@ test("a bad body is 400 naming the field, never repeats the token, and changes n
   });
 });
 
-test("without the admin bearer token probes can be neither listed nor added", async () => {
+test("without the admin bearer token probes can be neither listed nor added: a plain 404", async () => {
   await withApi(async ({ leader, call }) => {
     const listed = await call(leader, "/v1/probes", { bearerToken: "wrong" });
-    assert.is(listed.status, 401);
+    assert.is(listed.status, 404);
+    assert.is(listed.text, "Not Found");
     const added = await call(leader, "/v1/probes", {
       method: "POST",
       body: probe(),
       bearerToken: "wrong",
     });
-    assert.is(added.status, 401);
+    assert.is(added.status, 404);
     assert.equal(leader.member.state.vantageProbes(), []);
   });
 });
