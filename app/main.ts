@@ -98,7 +98,7 @@ async function main(): Promise<void> {
 
   const server = createNodeServer({
     router,
-    adminApiToken: config.adminApiToken,
+    adminApiTokenSha256: config.adminApiTokenSha256,
     metrics,
     readiness: () => running?.readiness() ?? { ready: false, reason: startupStage },
     apiUnavailableReason: () => (running ? undefined : `the node is starting (${startupStage})`),

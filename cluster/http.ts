@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { bearerTokenCheck } from "../shared/bearer-token.ts";
+import { bearerDigestCheck } from "../shared/bearer-token.ts";
 import { writeBlandNotFound } from "../shared/bland-answer.ts";
 import { createHttpOrHttpsServer, type ServerTls } from "../shared/http-server.ts";
 import { writeJson } from "../shared/json-response.ts";
@@ -12,7 +12,8 @@ import type { NodeMetrics } from "./metrics.ts";
 
 export interface NodeServerOptions {
   router: Router;
-  adminApiToken: string;
+  /** SHA-256 (hex) of the admin API token. */
+  adminApiTokenSha256: string;
   metrics: NodeMetrics;
   readiness: () => { ready: boolean; reason?: string };
   /** Answers `GET /cluster/observed-address` (peers learning their public address). */
@@ -37,7 +38,7 @@ export interface NodeServerOptions {
  * answer, and a plain 404 for everything else, as from any web server.
  */
 export function createNodeServer(options: NodeServerOptions): Server {
-  const isAdmin = bearerTokenCheck(options.adminApiToken);
+  const isAdmin = bearerDigestCheck(options.adminApiTokenSha256);
   const trusted = options.trustedNetworks ?? (() => false);
   const handler = (request: IncomingMessage, response: ServerResponse) => {
     const shown = isAdmin(request) || trusted(request.socket.remoteAddress);

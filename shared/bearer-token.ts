@@ -10,7 +10,15 @@ function digest(text: string): Buffer {
  * (digests of equal length, so the token's length does not leak either).
  */
 export function bearerTokenCheck(token: string): (request: IncomingMessage) => boolean {
-  const expected = digest(token);
+  return bearerDigestCheck(digest(token).toString("hex"));
+}
+
+/**
+ * The same check against the token's SHA-256 (hex) alone: whoever holds the
+ * checker's configuration cannot present the token.
+ */
+export function bearerDigestCheck(sha256Hex: string): (request: IncomingMessage) => boolean {
+  const expected = Buffer.from(sha256Hex, "hex");
   return (request) => {
     const header = request.headers.authorization;
     if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;

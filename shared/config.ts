@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import type { CronSchedule } from "./cron-schedule.ts";
 import { loadEnvFile } from "./env-file.ts";
@@ -27,7 +28,8 @@ export interface NodeConfig {
   /** Prefix of every Redis key this node writes. */
   readonly redisPrefix: string;
   readonly clusterSecret: string;
-  readonly adminApiToken: string;
+  /** SHA-256 (hex) of the admin API token: all the node keeps of it. */
+  readonly adminApiTokenSha256: string;
   readonly logLevel: LogLevel;
   readonly heartbeatMs: number;
   /** Lower bound of the randomized election timeout, which lies in [electionTimeoutMs, 2 x electionTimeoutMs). */
@@ -191,7 +193,7 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     redisUrl: values.REDIS_URL,
     redisPrefix: values.REDIS_PREFIX ?? `nexaloak:${values.NODE_ID}:`,
     clusterSecret: values.CLUSTER_SECRET,
-    adminApiToken: values.ADMIN_API_TOKEN,
+    adminApiTokenSha256: adminTokenDigest(values.ADMIN_API_TOKEN),
     logLevel: values.LOG_LEVEL,
     heartbeatMs: values.HEARTBEAT_MS,
     electionTimeoutMs: values.ELECTION_TIMEOUT_MS,
@@ -248,4 +250,10 @@ function unwrapNetworks(text: string): TrustedNetworks {
   const parsed = parseTrustedNetworks(text);
   if (!parsed.ok) throw new Error(parsed.error.message);
   return parsed.value;
+}
+
+/** ADMIN_API_TOKEN as the digest the node checks against: given as sha256:<hex>, or hashed here. */
+function adminTokenDigest(value: string): string {
+  if (value.startsWith("sha256:")) return value.slice("sha256:".length);
+  return createHash("sha256").update(value).digest("hex");
 }

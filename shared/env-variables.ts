@@ -163,14 +163,18 @@ export const envVariables = {
       .min(32, "must be at least 32 characters; generate one with: openssl rand -hex 32"),
   },
   ADMIN_API_TOKEN: {
-    doc: "Bearer token for the admin HTTP API under /v1. At least 16 characters of your own: openssl rand -hex 24 (the example value is refused).",
+    doc: 'Bearer token for the admin HTTP API under /v1. At least 16 characters of your own: openssl rand -hex 24 (the example value is refused). Or sha256:<hex digest of the token> (printf %s "$TOKEN" | sha256sum): the node then checks the token without holding it, so a seized server does not give it away.',
     example: "local-dev-admin-token-0123",
     secret: true,
     makeYourOwn: "openssl rand -hex 24",
     whenUnset: required,
     schema: z
       .string()
-      .min(16, "must be at least 16 characters; generate one with: openssl rand -hex 24"),
+      .min(16, "must be at least 16 characters; generate one with: openssl rand -hex 24")
+      .refine(
+        (value) => !value.startsWith("sha256:") || /^sha256:[0-9a-f]{64}$/.test(value),
+        "sha256: must be followed by the token's SHA-256 as 64 lowercase hex digits",
+      ),
   },
   LOG_LEVEL: {
     doc: `Least severe log level written to stdout: ${logLevels.join(", ")}.`,

@@ -22,7 +22,14 @@ export interface LoggerOptions {
  * Field names whose values never reach a log line, even when a whole object
  * such as the node's config is logged.
  */
-const secretFields = ["clusterSecret", "adminApiToken", "botToken", "token", "authorization"];
+const secretFields = [
+  "clusterSecret",
+  "adminApiToken",
+  "adminApiTokenSha256",
+  "botToken",
+  "token",
+  "authorization",
+];
 
 /** A Telegram bot token (`<bot id>:<35 characters>`) wherever it appears in text. */
 const BOT_TOKEN_PATTERN = /(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}/g;

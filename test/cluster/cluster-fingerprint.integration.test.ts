@@ -3,8 +3,10 @@
  * real node with no trusted network (so even loopback counts as the
  * internet). Without the admin token it gets `/healthz`, a bare readiness
  * answer and the plain 404 any web server gives; nothing names the product.
- * With the token, the same node shows everything.
+ * With the token, the same node shows everything; the node itself holds
+ * only the token's SHA-256, which opens nothing.
  */
+import { createHash } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type Cluster, startCluster } from "../../scripts/lib/cluster-harness.ts";
@@ -13,6 +15,9 @@ let cluster: Cluster;
 
 test.before(async () => {
   cluster = await startCluster({ size: 1, env: { TRUSTED_NETWORKS: "none" } });
+  // The node keeps only the digest of the token the admin holds.
+  const digest = createHash("sha256").update(cluster.adminApiToken).digest("hex");
+  await cluster.nodes[0]!.restart({ ADMIN_API_TOKEN: `sha256:${digest}` });
   await cluster.leader();
 });
 
@@ -61,6 +66,16 @@ test("the admin token shows the same node's metrics, API and errors", async () =
   const missing = await scan("/v1/nothing-here", { headers });
   assert.is(missing.status, 404);
   assert.is(JSON.parse(missing.text).error.code, "NOT_FOUND");
+});
+
+test("what the node holds (the digest) is not a token: presented, it opens nothing", async () => {
+  const held = cluster.nodes[0]!.env.ADMIN_API_TOKEN!;
+  assert.match(held, /^sha256:[0-9a-f]{64}$/);
+  assert.not.ok(held.includes(cluster.adminApiToken));
+  for (const token of [held, held.slice("sha256:".length)]) {
+    const answer = await scan("/v1/status", { headers: { Authorization: `Bearer ${token}` } });
+    assert.is(answer.status, 404);
+  }
 });
 
 test.run();

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +43,19 @@ function problemsOf(env: NodeJS.ProcessEnv): { message: string; lines: Map<strin
   return { message: config.error.message, lines };
 }
 
+test("the admin token may be given as its SHA-256 alone, and the node keeps only that digest", () => {
+  const digest = createHash("sha256").update("a-token-only-the-admin-holds").digest("hex");
+  const asDigest = configOf({ ...minimalEnv(), ADMIN_API_TOKEN: `sha256:${digest}` });
+  assert.is(asDigest.adminApiTokenSha256, digest);
+  const asToken = configOf({ ...minimalEnv(), ADMIN_API_TOKEN: "a-token-only-the-admin-holds" });
+  assert.is(asToken.adminApiTokenSha256, digest);
+  assert.not.ok(JSON.stringify(asToken).includes("a-token-only-the-admin-holds"));
+  const malformed = loadConfig({ ...minimalEnv(), ADMIN_API_TOKEN: "sha256:not-hex-at-all-0123" });
+  assert.ok(
+    !malformed.ok && /ADMIN_API_TOKEN: sha256: must be followed/.test(malformed.error.message),
+  );
+});
+
 test("the minimal environment gives a config with every default applied", () => {
   const config = configOf(minimalEnv());
   assert.equal(config, {
@@ -55,7 +69,7 @@ test("the minimal environment gives a config with every default applied", () => 
     redisUrl: "redis://127.0.0.1:6379",
     redisPrefix: "nexaloak:n1:",
     clusterSecret,
-    adminApiToken,
+    adminApiTokenSha256: createHash("sha256").update(adminApiToken).digest("hex"),
     logLevel: "info",
     heartbeatMs: 100,
     electionTimeoutMs: 1000,

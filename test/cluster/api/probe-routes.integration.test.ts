@@ -4,6 +4,7 @@
  * listing never shows it, removal, forwarding from a follower, and every
  * refusal with its status.
  */
+import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "uvu";
@@ -54,7 +55,7 @@ async function serve(member: TestMember, servers: Server[]): Promise<ApiNode> {
   );
   const server = createNodeServer({
     router,
-    adminApiToken: ADMIN_API_TOKEN,
+    adminApiTokenSha256: createHash("sha256").update(ADMIN_API_TOKEN).digest("hex"),
     metrics: new NodeMetrics(),
     readiness: () => ({ ready: true }),
     observedAddress: () => ({ status: 404, body: {} }),
