@@ -96,18 +96,18 @@ async function main(): Promise<void> {
     : undefined;
   const peerCa = config.peerCaFile ? readFileOrExit(config.peerCaFile, "TLS_CA_FILE") : undefined;
 
+  const identity = loadIdentityOrExit(config.dataDir, logger);
   const server = createNodeServer({
     router,
     adminApiTokenSha256: config.adminApiTokenSha256,
     metrics,
     readiness: () => running?.readiness() ?? { ready: false, reason: startupStage },
     apiUnavailableReason: () => (running ? undefined : `the node is starting (${startupStage})`),
-    observedAddress: (request) => observedAddressAnswer(request, config.clusterSecret),
+    observedAddress: (request) => observedAddressAnswer(request, config.clusterSecret, identity),
     trustedNetworks: config.trustedNetworks,
     logger,
     ...(tls ? { tls } : {}),
   });
-  const identity = loadIdentityOrExit(config.dataDir, logger);
   const keyBook = new PeerKeyBook(() => assembled?.state);
   const transport = new PeerTransport({
     nodeId: config.nodeId,
