@@ -25,7 +25,8 @@ export async function arrive(ctx: BotContext, inviteCode?: string): Promise<void
     userId,
     name: displayName(from),
     language: ctx.language,
-    ...(bootstrapAdmin ? { role: "admin" as const } : {}),
+    // Only when first created: an admin's later demotion of a bootstrap admin sticks.
+    ...(bootstrapAdmin ? { roleIfNew: "admin" as const } : {}),
     ...(inviteCode !== undefined ? { inviteCode } : {}),
     at: service.now(),
   });

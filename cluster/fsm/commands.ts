@@ -172,6 +172,11 @@ const upsertUserSchema = z.strictObject({
   name: z.string().max(256),
   language: z.enum(LANGUAGES),
   role: z.enum(USER_ROLES).optional(),
+  /**
+   * The role a user gets only if this command creates them (a bootstrap
+   * admin from ADMIN_IDS): a later demotion sticks however often they /start.
+   */
+  roleIfNew: z.enum(USER_ROLES).optional(),
   status: z.enum(USER_STATUSES).optional(),
   /** From a `/start <code>` deep link: activates a pending user. */
   inviteCode: inviteCode.optional(),

@@ -25,7 +25,7 @@ export function upsertUser(
   command: CommandOf<"upsertUser">,
 ) {
   const existing = data.users.get(command.userId);
-  const role = command.role ?? existing?.role ?? "user";
+  const role = command.role ?? existing?.role ?? command.roleIfNew ?? "user";
   const mode = accessModeSetting(data.settings);
   const status: UserStatus =
     command.status ??

@@ -211,6 +211,23 @@ test("/promote makes an admin who can then use admin commands; /demote takes it 
   );
 });
 
+test("a bootstrap admin (ADMIN_IDS) demoted by another admin stays demoted after /start", async () => {
+  const SECOND = 5009;
+  await withBotCluster(
+    async (cluster) => {
+      const leader = await cluster.polling();
+      const root = await admin(cluster);
+      const second = await arrivedUser(cluster, SECOND, { first_name: "Una" });
+      assert.is(leader.state.user(String(SECOND))?.role, "admin");
+      await ask(cluster, root, `/demote ${SECOND}`, new RegExp(`${SECOND} is now a plain user`));
+      await ask(cluster, second, "/start", /Una/);
+      await ask(cluster, second, "/leader", /don't know that command/);
+      assert.is(leader.state.user(String(SECOND))?.role, "user");
+    },
+    { adminIds: [String(ADMIN), String(SECOND)] },
+  );
+});
+
 test("/broadcast asks for confirmation and queues the text for every active user", async () => {
   await withBotCluster(
     async (cluster) => {

@@ -154,4 +154,12 @@ test("users are paged in the order they joined", () => {
   );
 });
 
+test("a bootstrap admin is an admin when first created, and a demotion sticks however often they /start", () => {
+  const fixture = new Fixture();
+  assert.is(fixture.ok(command.upsertUser("7", { roleIfNew: "admin" })).user.role, "admin");
+  fixture.ok({ type: "setUserRole", userId: "7", role: "user", actor: "8", at: T0 });
+  assert.is(fixture.ok(command.upsertUser("7", { roleIfNew: "admin" })).user.role, "user");
+  assert.is(fixture.state.user("7")?.role, "user");
+});
+
 test.run();
