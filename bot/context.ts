@@ -1,4 +1,5 @@
 /** What every handler of the bot gets besides grammY's own context. */
+
 import type { Context } from "grammy";
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
@@ -10,6 +11,7 @@ import type { Messages } from "./i18n/messages.ts";
 import type { BanChecks } from "./jobs/ban-checks.ts";
 import type { QrCodeRenderer } from "./qr-code-renderer.ts";
 import type { UpdateEffects } from "./update-effects.ts";
+import type { NewcomerGate } from "./user/newcomer-gate.ts";
 
 /** What the bot acts on: the node (leadership, status) and the control plane through it. */
 export interface BotDependencies {
@@ -17,6 +19,8 @@ export interface BotDependencies {
   service: ControlPlaneService;
   /** Telegram user ids (decimal text) that become admins when they start the bot. */
   bootstrapAdminIds: ReadonlySet<string>;
+  /** How many newcomers are let in per minute (the `newUsersPerMinute` setting). */
+  newcomers: NewcomerGate;
   /** Outbox deliveries waiting in this node's queue; undefined while there is none. */
   outboxQueueDepth: () => Promise<number | undefined>;
   /** Draws config QR codes off the event loop. */

@@ -19,6 +19,7 @@ import type { BotContext } from "./context.ts";
 import type { BanChecks } from "./jobs/ban-checks.ts";
 import type { QueueRedis } from "./jobs/outbox-queue.ts";
 import { QrCodeRenderer } from "./qr-code-renderer.ts";
+import { NewcomerGate } from "./user/newcomer-gate.ts";
 
 /** A session that cannot start (Telegram unreachable, no majority) retries after these pauses. */
 const START_RETRY = { minDelayMs: 500, maxDelayMs: 30_000 };
@@ -63,6 +64,7 @@ export class LeaderBot implements LeaderTask {
   private session: BotSession | undefined;
   private readonly rateLimit: Middleware<BotContext>;
   private readonly qrCodes = new QrCodeRenderer();
+  private readonly newcomers = new NewcomerGate();
 
   constructor(private readonly options: LeaderBotOptions) {
     const rate = options.userRateLimit ?? { limit: 20, timeFrameMs: 10_000 };
@@ -116,6 +118,7 @@ export class LeaderBot implements LeaderTask {
         node: options.node,
         service: options.service,
         bootstrapAdminIds: new Set(options.bootstrapAdminIds),
+        newcomers: this.newcomers,
         qrCodes: this.qrCodes,
         banChecks: options.banChecks,
         outboxQueueDepth: async () => this.session?.outboxQueueDepth(),

@@ -64,6 +64,7 @@ export const en: Messages = {
   tryAgain:
     "Something went wrong on our side and nothing was changed. Please try again in a minute.",
   slowDown: "Too fast; please wait a few seconds.",
+  tooManyNewcomers: "Many people are joining right now; please send /start again in a few minutes.",
   approved: "You have been approved! Tap /config to get your VPN config.",
   expiryWarning: (serverId, expiresAt) =>
     `Your config for ${serverId} expires on ${expiresAt}. Get a new one with /config when it does.`,

@@ -62,6 +62,8 @@ export interface Messages {
   /** A temporary failure (no leader, timeout): nothing happened. */
   tryAgain: string;
   slowDown: string;
+  /** A newcomer turned away because too many joined in the last minute. */
+  tooManyNewcomers: string;
   /** Notifications from the outbox. */
   approved: string;
   expiryWarning: (serverId: string, expiresAt: string) => string;

@@ -20,6 +20,15 @@ export async function arrive(ctx: BotContext, inviteCode?: string): Promise<void
   const { service, bootstrapAdminIds } = ctx.deps;
   const userId = String(from.id);
   const bootstrapAdmin = bootstrapAdminIds.has(userId);
+  const isNewcomer = service.localState.user(userId) === undefined;
+  if (isNewcomer && !bootstrapAdmin) {
+    const perMinute = Number(service.localState.setting("newUsersPerMinute"));
+    if (!ctx.deps.newcomers.admit(service.now(), perMinute)) {
+      // Turned away without a Raft write: a flood of new accounts costs the cluster nothing.
+      await ctx.reply(ctx.t.tooManyNewcomers);
+      return;
+    }
+  }
   const { value } = await ctx.effects.run({
     type: "upsertUser",
     userId,

@@ -20,6 +20,8 @@ export const SETTING_DEFAULTS = {
   expiryWarningHours: "24",
   /** Every server's subnet is carved from this block; fixed once a server has registered. */
   addressPool: "10.64.0.0/10",
+  /** How many new users the bot lets in per minute, all together; 0 lets nobody new in. */
+  newUsersPerMinute: "120",
 } as const;
 
 /** A setting the control plane itself reads. */
@@ -29,6 +31,7 @@ const INTEGER_RANGES: Partial<Record<KnownSetting, [min: number, max: number]>> 
   configsPerUser: [0, 100],
   configLifetimeDays: [0, 3650],
   expiryWarningHours: [0, 720],
+  newUsersPerMinute: [0, 100_000],
 };
 
 /** Shortest accepted pool prefix: a /8 is as large as any private range. */

@@ -111,4 +111,42 @@ test("ACCESS_MODE seeds the replicated setting once; an id in ADMIN_IDS becomes 
   );
 });
 
+test("at most newUsersPerMinute newcomers get in per minute; the rest are told to come back, with no Raft write", async () => {
+  await withBotCluster(
+    async (cluster) => {
+      const leader = await cluster.polling();
+      await leader.service.run({ type: "setSetting", key: "newUsersPerMinute", value: "2" });
+      const newcomers = [4101, 4102, 4103].map((id) =>
+        cluster.emulator.user(id, { first_name: `N${id}`, language_code: "en" }),
+      );
+      for (const [position, user] of newcomers.entries()) {
+        user.send("/start");
+        const expected = position < 2 ? /Hi N41/ : /Many people are joining/;
+        await user.waitFor((message) => expected.test(message.text ?? ""), WAIT_MS);
+      }
+      assert.ok(leader.state.user("4101") && leader.state.user("4102"));
+      assert.is(leader.state.user("4103"), undefined, "the third newcomer was recorded");
+      const commitBefore = leader.node.status().commitIndex;
+      newcomers[2]!.send("hello");
+      await newcomers[2]!.waitFor(
+        (message) =>
+          newcomers[2]!.inbox().filter((m) => /Many people are joining/.test(m.text ?? ""))
+            .length === 2,
+        WAIT_MS,
+      );
+      assert.is(
+        leader.node.status().commitIndex,
+        commitBefore,
+        "turning a newcomer away wrote to Raft",
+      );
+      // A bootstrap admin always gets in.
+      const admin = cluster.emulator.user(4199, { first_name: "Root", language_code: "en" });
+      admin.send("/start");
+      await admin.waitFor((message) => /Hi Root/.test(message.text ?? ""), WAIT_MS);
+      assert.is(leader.state.user("4199")?.role, "admin");
+    },
+    { accessMode: "open", adminIds: ["4199"] },
+  );
+});
+
 test.run();
