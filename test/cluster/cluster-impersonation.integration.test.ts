@@ -58,25 +58,36 @@ function publicKeyIn(dataDir: string): string {
 
 /**
  * Runs a node process from a copy of `source`'s environment, as `nodeId`,
- * on its own port and Redis, with `dataDir` as DATA_DIR; runs `check` while
- * it lives and always stops it.
+ * on its own port, with `dataDir` as DATA_DIR, and on its own Redis: a copy
+ * of `source`'s Redis (its Raft log under its key prefix) when `copyRedis`,
+ * else an empty one. Runs `check` while it lives and always stops it.
  */
 async function withImpostor(
   source: HarnessNode,
   nodeId: string,
   dataDir: string,
+  options: { copyRedis: boolean },
   check: (impostor: NodeProcess) => Promise<void>,
 ): Promise<void> {
   impostorCount += 1;
   const dir = join(cluster.dir, `impostor-${impostorCount}`);
   await mkdir(dir, { recursive: true });
-  const redis: RedisServerHandle = await startRedisServer();
+  let redisDataDir: string | undefined;
+  if (options.copyRedis) {
+    redisDataDir = join(dir, "redis");
+    await cp(source.redis.dataDir, redisDataDir, { recursive: true });
+  }
+  const redis: RedisServerHandle = await startRedisServer(
+    redisDataDir ? { dataDir: redisDataDir } : {},
+  );
   const impostor = spawnNode({
     env: {
       ...source.env,
       NODE_ID: nodeId,
       LISTEN: `127.0.0.1:${await findFreePort()}`,
       REDIS_URL: redis.url,
+      // With a copied Redis, the copy's own Raft log: the key prefix the source used.
+      ...(options.copyRedis ? { REDIS_PREFIX: `nexaloak:${source.id}:` } : {}),
       DATA_DIR: dataDir,
     },
     logFile: join(dir, "node.log"),
@@ -138,7 +149,13 @@ test("a copy of n1's environment, DATA_DIR and Redis started as n2 is refused: n
   const copiedDataDir = join(cluster.dir, "copy-of-n1-data");
   await cp(n1.dataDir, copiedDataDir, { recursive: true });
   const before = await rejected(n3, "KEY_OF_ANOTHER_MEMBER");
-  await withImpostor(n1, "n2", copiedDataDir, async (impostor) => {
+  await withImpostor(n1, "n2", copiedDataDir, { copyRedis: true }, async (impostor) => {
+    const started = await impostor.waitForLogLine(
+      (line) => line.msg === "raft node started",
+      "the impostor's Raft node to start",
+      30_000,
+    );
+    assert.ok(Number(started.term) > 0, "the impostor runs on the copy of n1's Raft log");
     // The impostor "n2" dials n3 (the lower id dials) and is refused every time.
     await waitUntil(
       async () => (await rejected(n3, "KEY_OF_ANOTHER_MEMBER")) >= before + 2,
@@ -165,20 +182,26 @@ test("a copy of n1's environment without its DATA_DIR, started as n1, is refused
   const before = await Promise.all(
     [cluster.node("n2"), cluster.node("n3")].map((node) => rejected(node, "KEY_MISMATCH")),
   );
-  await withImpostor(n1, "n1", join(cluster.dir, "fresh-data"), async (impostor) => {
-    await waitUntil(
-      async () => {
-        const now = await Promise.all(
-          [cluster.node("n2"), cluster.node("n3")].map((node) => rejected(node, "KEY_MISMATCH")),
-        );
-        return now.every((count, i) => count > before[i]!);
-      },
-      20_000,
-      "n2 and n3 to refuse the impostor n1",
-    );
-    assert.not.ok(impostor.logLines.some((line) => line.msg === "peer connected"));
-    await assertClusterUndisturbed();
-  });
+  await withImpostor(
+    n1,
+    "n1",
+    join(cluster.dir, "fresh-data"),
+    { copyRedis: false },
+    async (impostor) => {
+      await waitUntil(
+        async () => {
+          const now = await Promise.all(
+            [cluster.node("n2"), cluster.node("n3")].map((node) => rejected(node, "KEY_MISMATCH")),
+          );
+          return now.every((count, i) => count > before[i]!);
+        },
+        20_000,
+        "n2 and n3 to refuse the impostor n1",
+      );
+      assert.not.ok(impostor.logLines.some((line) => line.msg === "peer connected"));
+      await assertClusterUndisturbed();
+    },
+  );
 });
 
 test("a seized member's forged report about another server is refused; its own reports still count", async () => {
