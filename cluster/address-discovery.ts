@@ -178,14 +178,16 @@ export class AddressDiscovery {
       }),
     );
     // Only what a member signed with its pinned key, for this question, counts.
-    this.askAgainSoon = answers.some(
-      ({ reporterId, statement }) =>
-        statement !== null && service.localState.pinnedKeyOf(reporterId) === undefined,
-    );
+    this.askAgainSoon = false;
     const reports: AddressReport[] = answers.flatMap(({ reporterId, nonce, statement }) => {
       if (!statement) return [];
       const key = service.localState.pinnedKeyOf(reporterId);
-      if (key === undefined || !verifyObservedAddress(key, serverId, nonce, statement)) {
+      if (key === undefined) {
+        // The cluster is founding and has not pinned this member yet.
+        this.askAgainSoon = true;
+        return [];
+      }
+      if (!verifyObservedAddress(key, serverId, nonce, statement)) {
         logger.warn({ reporterId }, "an observed-address answer did not verify; ignored");
         return [];
       }

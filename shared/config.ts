@@ -15,7 +15,7 @@ import type { HostPort } from "./host-port.ts";
 import type { LogLevel } from "./logger.ts";
 import { quote } from "./quote.ts";
 import { err, ok, type Result } from "./result.ts";
-import { parseTrustedNetworks, type TrustedNetworks } from "./trusted-networks.ts";
+import type { TrustedNetworks } from "./trusted-networks.ts";
 
 /** Everything a node needs to know at start, validated, with units in the names. */
 export interface NodeConfig {
@@ -209,8 +209,7 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     serverRegion: values.SERVER_REGION,
     dataDir: values.DATA_DIR ?? `.data/${values.NODE_ID}`,
     outboundAddress: values.OUTBOUND_ADDRESS,
-    // Validated by its schema, so it parses.
-    trustedNetworks: unwrapNetworks(values.TRUSTED_NETWORKS),
+    trustedNetworks: values.TRUSTED_NETWORKS,
     botToken: values.BOT_TOKEN,
     telegramApiRoot: values.TELEGRAM_API_ROOT,
     adminIds: values.ADMIN_IDS ?? [],
@@ -244,12 +243,6 @@ export function loadConfigFromProcess(options: LoadFromProcessOptions = {}): Nod
   if (config.ok) return config.value;
   process.stderr.write(`${config.error.message}\n`);
   process.exit(2);
-}
-
-function unwrapNetworks(text: string): TrustedNetworks {
-  const parsed = parseTrustedNetworks(text);
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  return parsed.value;
 }
 
 /** ADMIN_API_TOKEN as the digest the node checks against: given as sha256:<hex>, or hashed here. */

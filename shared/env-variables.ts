@@ -297,10 +297,7 @@ export const envVariables = {
     example: "127.0.0.0/8,::1/128",
     secret: false,
     whenUnset: defaultsTo(DEFAULT_TRUSTED_NETWORKS),
-    schema: z.string().superRefine((text, context) => {
-      const parsed = parseTrustedNetworks(text);
-      if (!parsed.ok) context.addIssue({ code: "custom", message: parsed.error.message });
-    }),
+    schema: parsedBy(parseTrustedNetworks),
   },
   BOT_TOKEN: {
     doc: "The Telegram bot's token from @BotFather. Only the leader runs the bot; when unset, the node runs everything else and the bot stays off.",

@@ -6,6 +6,7 @@
  * other web server. Default: loopback only.
  */
 import { BlockList, isIP } from "node:net";
+import { normalizeAddress } from "./ip-address.ts";
 import { err, ok, type Result } from "./result.ts";
 
 export const DEFAULT_TRUSTED_NETWORKS = "127.0.0.0/8,::1/128";
@@ -32,10 +33,8 @@ export function parseTrustedNetworks(text: string): Result<TrustedNetworks, "INV
     list.addSubnet(address!, prefix, family === 6 ? "ipv6" : "ipv4");
   }
   return ok((raw) => {
-    if (raw === undefined) return false;
-    // A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d.
-    const address = raw.replace(/^::ffff:(?=\d+\.)/, "");
-    const family = isIP(address);
-    return family !== 0 && list.check(address, family === 6 ? "ipv6" : "ipv4");
+    const address = raw === undefined ? null : normalizeAddress(raw);
+    if (address === null) return false;
+    return list.check(address, isIP(address) === 6 ? "ipv6" : "ipv4");
   });
 }

@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
+import { normalizeAddress } from "../../shared/ip-address.ts";
 import type { Message, NodeId } from "../raft/types.ts";
 import {
   checkAddressing,
@@ -132,8 +133,8 @@ export class PeerConnection {
     request?: IncomingMessage,
   ) {
     this.remoteAddress = formatAddress(request?.socket.remoteAddress, request?.socket.remotePort);
-    // A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d.
-    this.sourceAddress = request?.socket.remoteAddress?.replace(/^::ffff:/, "");
+    const source = request?.socket.remoteAddress;
+    this.sourceAddress = source === undefined ? undefined : (normalizeAddress(source) ?? source);
     this.peerId = role.kind === "dialer" ? role.peerId : undefined;
     this.logger = settings.logger.child({ remote: this.remoteAddress, role: role.kind });
     this.phase = role.kind === "dialer" ? { name: "connecting" } : { name: "awaitingHello" };

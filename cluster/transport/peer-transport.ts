@@ -13,11 +13,11 @@
  */
 import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Server as HttpsServer } from "node:https";
-import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 import { backoffDelayMs } from "../../shared/backoff.ts";
+import { normalizeAddress } from "../../shared/ip-address.ts";
 import type { NodeIdentity } from "../identity/node-identity.ts";
 import type { Message, NodeId } from "../raft/types.ts";
 import {
@@ -145,8 +145,7 @@ const MAX_UNAUTHENTICATED_BYTES = 4 * MAX_HANDSHAKE_FRAME_BYTES;
 /** The host of a member URL when it is a literal IP address (as sockets report it), else undefined. */
 function literalIpOf(url: string): string | undefined {
   try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
-    return isIP(host) === 0 ? undefined : host;
+    return normalizeAddress(new URL(url).hostname.replace(/^\[|\]$/g, "")) ?? undefined;
   } catch {
     return undefined;
   }
@@ -412,7 +411,7 @@ export class PeerTransport {
    * contact in the moments before the pins were known cannot stay.
    */
   recheckKeys(): void {
-    for (const connection of new Set([...this.connections.values(), ...this.live])) {
+    for (const connection of this.live) {
       const { peerId, peerKey } = connection;
       if (peerId === undefined || peerKey === undefined) continue;
       const admission = this.options.keyBook.admit(peerId, peerKey);

@@ -11,10 +11,6 @@ import { cp, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  loadOrCreateNodeIdentity,
-  type NodeIdentity,
-} from "../../cluster/identity/node-identity.ts";
 import { encodeEnvelope } from "../../cluster/proposal-envelope.ts";
 import type { Message } from "../../cluster/raft/types.ts";
 import {
@@ -30,6 +26,7 @@ import { type RedisServerHandle, startRedisServer } from "../../scripts/lib/redi
 import { lostWrites, startWriteLoad, type WriteLoad } from "../../scripts/lib/write-load.ts";
 import { generateKeyPair } from "../../shared/crypto/wireguard-keys.ts";
 import { apiOf, serversWhen, succeeded } from "./support/control-plane-api.ts";
+import { identityOnDisk } from "./support/identity-on-disk.ts";
 import { RawPeer } from "./transport/raw-peer.ts";
 
 const REJECTED_HANDSHAKES = "nexaloak_transport_rejected_handshakes_total";
@@ -46,14 +43,8 @@ async function connected(node: HarnessNode, peer: string): Promise<number | unde
   return sampleSum(await node.metrics(), "nexaloak_peer_connected", { peer });
 }
 
-function identityOn(dataDir: string): NodeIdentity {
-  const loaded = loadOrCreateNodeIdentity(dataDir);
-  if (!loaded.ok) throw new Error(loaded.error.message);
-  return loaded.value.identity;
-}
-
 function publicKeyIn(dataDir: string): string {
-  return identityOn(dataDir).publicKey;
+  return identityOnDisk(dataDir).publicKey;
 }
 
 /**
@@ -219,7 +210,7 @@ test("a seized member's forged report about another server is refused; its own r
 
   const seized = await RawPeer.connect(n3.url.replace(/^http:/, "ws:"));
   await seized.authenticate("n2", "n3", cluster.clusterSecret, {
-    identity: identityOn(cluster.node("n2").dataDir),
+    identity: identityOnDisk(cluster.node("n2").dataDir),
   });
   const forward = (requestId: string, command: object): Message => ({
     type: "prop",

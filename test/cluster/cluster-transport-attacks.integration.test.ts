@@ -12,11 +12,7 @@ import { randomBytes } from "node:crypto";
 import { connect as tcpConnect } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  generateNodeIdentity,
-  loadOrCreateNodeIdentity,
-  type NodeIdentity,
-} from "../../cluster/identity/node-identity.ts";
+import { generateNodeIdentity, type NodeIdentity } from "../../cluster/identity/node-identity.ts";
 import { createHello, encodeNonce, NONCE_BYTES } from "../../cluster/transport/handshake.ts";
 import { generateEphemeralKeyPair } from "../../cluster/transport/session-cipher.ts";
 import {
@@ -27,6 +23,7 @@ import {
 } from "../../scripts/lib/cluster-harness.ts";
 import { sampleSum } from "../../scripts/lib/prometheus-text.ts";
 import { lostWrites, startWriteLoad, type WriteLoad } from "../../scripts/lib/write-load.ts";
+import { identityOnDisk } from "./support/identity-on-disk.ts";
 import { RawPeer } from "./transport/raw-peer.ts";
 import { openUpgradedSocket } from "./transport/upgraded-socket.ts";
 
@@ -71,13 +68,6 @@ async function assertStillServing(): Promise<void> {
 
 async function peerConnected(peer: string): Promise<number | undefined> {
   return sampleSum(await target.metrics(), "nexaloak_peer_connected", { peer });
-}
-
-/** The identity key in `node`'s DATA_DIR: what a copy of its disk holds. */
-function identityOnDisk(node: HarnessNode): NodeIdentity {
-  const loaded = loadOrCreateNodeIdentity(node.dataDir);
-  if (!loaded.ok || loaded.value.created) throw new Error(`no identity key in ${node.dataDir}`);
-  return loaded.value.identity;
 }
 
 /** Says hello to the target as `claimedId` with `identity`; resolves with how it was closed. */
@@ -150,7 +140,7 @@ clusterTest(
   "a seized member's key cannot pass as another member: KEY_OF_ANOTHER_MEMBER",
   async () => {
     await expectCounted(REJECTED_HANDSHAKES, "KEY_OF_ANOTHER_MEMBER", 1, async () => {
-      const { closed } = await helloAs("n1", identityOnDisk(cluster.node("n2")));
+      const { closed } = await helloAs("n1", identityOnDisk(cluster.node("n2").dataDir));
       assert.equal(closed, { code: 4001, reason: "KEY_OF_ANOTHER_MEMBER" });
     });
     assert.is(await peerConnected("n1"), 1);
@@ -165,7 +155,7 @@ clusterTest(
     // frames; it takes n2's place for a moment, and n2 redials once it closes.
     const recorder = await RawPeer.connect(wsUrl(target));
     const recorded = await recorder.authenticate("n2", "n3", cluster.clusterSecret, {
-      identity: identityOnDisk(cluster.node("n2")),
+      identity: identityOnDisk(cluster.node("n2").dataDir),
     });
     await recorder.close();
 

@@ -128,11 +128,12 @@ test("at most newUsersPerMinute newcomers get in per minute; the rest are told t
       assert.is(leader.state.user("4103"), undefined, "the third newcomer was recorded");
       const commitBefore = leader.node.status().commitIndex;
       newcomers[2]!.send("hello");
-      await newcomers[2]!.waitFor(
-        (message) =>
+      await cluster.cluster.waitFor(
+        () =>
           newcomers[2]!.inbox().filter((m) => /Many people are joining/.test(m.text ?? ""))
             .length === 2,
         WAIT_MS,
+        "the second turn-away",
       );
       assert.is(
         leader.node.status().commitIndex,

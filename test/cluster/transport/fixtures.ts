@@ -205,3 +205,32 @@ export async function waitForMesh(nodes: readonly TestNode[]): Promise<void> {
 export async function stopAll(nodes: readonly TestNode[]): Promise<void> {
   await Promise.all(nodes.map((node) => node.stop()));
 }
+
+/**
+ * Starts one node per id, waits until they are all connected, runs `body`
+ * with them and always stops them.
+ */
+export async function withMesh(
+  ids: readonly NodeId[],
+  overrides: Partial<PeerTransportOptions>,
+  body: (nodes: TestNode[]) => Promise<void>,
+): Promise<void>;
+export async function withMesh(
+  ids: readonly NodeId[],
+  body: (nodes: TestNode[]) => Promise<void>,
+): Promise<void>;
+export async function withMesh(
+  ids: readonly NodeId[],
+  overridesOrBody: Partial<PeerTransportOptions> | ((nodes: TestNode[]) => Promise<void>),
+  maybeBody?: (nodes: TestNode[]) => Promise<void>,
+): Promise<void> {
+  const overrides = typeof overridesOrBody === "function" ? {} : overridesOrBody;
+  const body = typeof overridesOrBody === "function" ? overridesOrBody : maybeBody!;
+  const nodes = await startCluster(ids, overrides);
+  try {
+    await waitForMesh(nodes);
+    await body(nodes);
+  } finally {
+    await stopAll(nodes);
+  }
+}

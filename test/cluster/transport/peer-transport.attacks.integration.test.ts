@@ -34,6 +34,7 @@ import {
   type TestNode,
   waitFor,
   waitForMesh,
+  withMesh,
 } from "./fixtures.ts";
 import { RawPeer } from "./raw-peer.ts";
 import { openUpgradedSocket } from "./upgraded-socket.ts";
@@ -593,10 +594,8 @@ test("a dialer refuses an unpinned acceptor that cannot prove the secret and nev
 });
 
 test("a connection whose key the committed state later revokes or replaces is closed", async () => {
-  const nodes = await startCluster(["n1", "n3"]);
-  const [n1, n3] = nodes as [TestNode, TestNode];
-  try {
-    await waitForMesh(nodes);
+  await withMesh(["n1", "n3"], async (nodes) => {
+    const [n1, n3] = nodes as [TestNode, TestNode];
     n3.revoked.add(n1.identity.publicKey);
     n3.transport.recheckKeys();
     await waitFor(() => n3.events.disconnected.includes("n1"), "n3 drops the revoked n1");
@@ -609,9 +608,7 @@ test("a connection whose key the committed state later revokes or replaces is cl
     assert.not.ok(n3.isConnectedTo("n1"));
     n3.revoked.clear();
     await waitFor(() => n3.isConnectedTo("n1"), "n1 reconnects once its key is admitted again");
-  } finally {
-    await stopAll(nodes);
-  }
+  });
 });
 
 test.run();

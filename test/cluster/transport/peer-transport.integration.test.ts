@@ -15,14 +15,13 @@ import {
   type TestNode,
   waitFor,
   waitForMesh,
+  withMesh,
 } from "./fixtures.ts";
 import { RawPeer } from "./raw-peer.ts";
 
 test("two nodes exchange messages both ways over the one socket the lower id dials", async () => {
-  const nodes = await startCluster(["n1", "n2"]);
-  const [n1, n2] = nodes as [TestNode, TestNode];
-  try {
-    await waitForMesh(nodes);
+  await withMesh(["n1", "n2"], async (nodes) => {
+    const [n1, n2] = nodes as [TestNode, TestNode];
     n1.transport.send([heartbeat("n1", "n2", 1)]);
     n2.transport.send([heartbeat("n2", "n1", 2)]);
     await waitFor(() => n2.messagesFrom("n1").length === 1, "n2 hears n1");
@@ -37,9 +36,7 @@ test("two nodes exchange messages both ways over the one socket the lower id dia
     assert.match(stateOfN2?.remoteAddress ?? "", /^127\.0\.0\.1:\d+$/);
     assert.equal(n1.events.connected, ["n2"]);
     assert.equal(n2.events.connected, ["n1"]);
-  } finally {
-    await stopAll(nodes);
-  }
+  });
 });
 
 test("three nodes keep one socket per pair and every pair talks both ways", async () => {
@@ -73,10 +70,8 @@ test("three nodes keep one socket per pair and every pair talks both ways", asyn
 });
 
 test("messages sent during one event-loop turn reach the peer as one frame, in order", async () => {
-  const nodes = await startCluster(["n1", "n2"]);
-  const [n1, n2] = nodes as [TestNode, TestNode];
-  try {
-    await waitForMesh(nodes);
+  await withMesh(["n1", "n2"], async (nodes) => {
+    const [n1, n2] = nodes as [TestNode, TestNode];
     for (let call = 0; call < 5; call += 1) {
       n1.transport.send(Array.from({ length: 10 }, (_, i) => heartbeat("n1", "n2", call * 10 + i)));
     }
@@ -86,16 +81,12 @@ test("messages sent during one event-loop turn reach the peer as one frame, in o
       n2.messagesFrom("n1").map((message) => message.index),
       Array.from({ length: 50 }, (_, i) => i),
     );
-  } finally {
-    await stopAll(nodes);
-  }
+  });
 });
 
 test("a batch bigger than the frame limit is split into frames the peer accepts", async () => {
-  const nodes = await startCluster(["n1", "n2"], { maxFrameBytes: 4096 });
-  const [n1, n2] = nodes as [TestNode, TestNode];
-  try {
-    await waitForMesh(nodes);
+  await withMesh(["n1", "n2"], { maxFrameBytes: 4096 }, async (nodes) => {
+    const [n1, n2] = nodes as [TestNode, TestNode];
     const padding = "p".repeat(1000);
     n1.transport.send(Array.from({ length: 20 }, (_, i) => heartbeat("n1", "n2", i, padding)));
     await waitFor(() => n2.messagesFrom("n1").length === 20, "all 20 messages arrive");
@@ -105,16 +96,12 @@ test("a batch bigger than the frame limit is split into frames the peer accepts"
       Array.from({ length: 20 }, (_, i) => i),
     );
     assert.equal(n2.events.frameRejected, []);
-  } finally {
-    await stopAll(nodes);
-  }
+  });
 });
 
 test("a message too large for any frame is dropped and counted while the others go", async () => {
-  const nodes = await startCluster(["n1", "n2"], { maxFrameBytes: 4096 });
-  const [n1, n2] = nodes as [TestNode, TestNode];
-  try {
-    await waitForMesh(nodes);
+  await withMesh(["n1", "n2"], { maxFrameBytes: 4096 }, async (nodes) => {
+    const [n1, n2] = nodes as [TestNode, TestNode];
     n1.transport.send([
       heartbeat("n1", "n2", 1),
       heartbeat("n1", "n2", 2, "x".repeat(5000)),
@@ -127,9 +114,7 @@ test("a message too large for any frame is dropped and counted while the others 
     );
     assert.is(n1.droppedFor("n2"), 1);
     assert.ok(n1.logs.some((line) => line.level === 50 && /frame limit/.test(line.msg)));
-  } finally {
-    await stopAll(nodes);
-  }
+  });
 });
 
 test("messages for a peer with no connection are dropped at once and counted", async () => {
@@ -234,10 +219,8 @@ test("a peer that comes back with another identity key is refused until an admin
 });
 
 test("a newer authenticated connection from the same peer replaces the older one", async () => {
-  const nodes = await startCluster(["n1", "n2"]);
-  const [n1, n2] = nodes as [TestNode, TestNode];
-  try {
-    await waitForMesh(nodes);
+  await withMesh(["n1", "n2"], async (nodes) => {
+    const [n1, n2] = nodes as [TestNode, TestNode];
     // A second socket claiming n1, as after a reconnect racing the old socket's close.
     const duplicate = await RawPeer.connect(n2.url);
     await duplicate.authenticate("n1", "n2", CLUSTER_SECRET, { identity: n1.identity });
@@ -255,9 +238,7 @@ test("a newer authenticated connection from the same peer replaces the older one
       1,
       "n2 counts exactly one live connection to n1",
     );
-  } finally {
-    await stopAll(nodes);
-  }
+  });
 });
 
 test("messages for a slow peer are dropped once its buffer limit is reached", async () => {
