@@ -14,14 +14,17 @@ import { type CheckSettings, ServerChecker } from "../bot/jobs/server-checker.ts
 import type { ServerCheckDeps } from "../bot/jobs/server-probing.ts";
 import { LeaderBot, type LeaderBotOptions } from "../bot/leader-bot.ts";
 import { ConfigExpiryTask } from "../cluster/config-expiry-task.ts";
+import { ConfigKeyCustodyTask } from "../cluster/config-key-custody-task.ts";
 import { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import { type ApplyResult, ControlPlaneState } from "../cluster/fsm/control-plane.ts";
 import { LeadershipRunner, type LeaderTask } from "../cluster/leadership-runner.ts";
 import { MemberKeyPinningTask } from "../cluster/member-key-pinning-task.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
 import { ClusterNode, type ClusterNodeOptions } from "../cluster/node.ts";
+import { SealedSecrets } from "../cluster/sealed-secrets.ts";
+import { SecretResealingTask } from "../cluster/secret-resealing-task.ts";
 import type { CronSchedule } from "../shared/cron-schedule.ts";
-import { SecretBox, secretBoxPurposes } from "../shared/crypto/secret-box.ts";
+import type { DataKey } from "../shared/crypto/data-keys.ts";
 import type { Logger } from "../shared/logger.ts";
 
 /** Ban checks on the leader: how to probe, when, and where the queue lives. */
@@ -60,8 +63,8 @@ export interface NodeAssemblyOptions
     | "onFatal"
     | "runtime"
   > {
-  /** Derives the keys that seal user keys and probe tokens in the replicated state. */
-  clusterSecret: string;
+  /** DATA_KEYS: seal probe tokens, probe keys and undelivered config keys in the replicated state. */
+  dataKeys: readonly DataKey[];
   logger: Logger;
   /** Default: a registry of its own. */
   metrics?: NodeMetrics;
@@ -69,6 +72,8 @@ export interface NodeAssemblyOptions
   clock?: () => number;
   /** How often the leader sweeps expired configs; default a minute. */
   expirySweepIntervalMs?: number;
+  /** How often the leader seals, erases and re-seals keys (config-key-custody-task.ts); default 250 ms. */
+  keyCustodyIntervalMs?: number;
   /** Ban checks on the leader; off when omitted. */
   banChecks?: BanCheckAssembly;
   /** The Telegram bot on the leader (needs banChecks, for /checknow); off when omitted. */
@@ -87,8 +92,7 @@ export interface AssembledNode {
   readonly state: ControlPlaneState;
   readonly service: ControlPlaneService;
   readonly metrics: NodeMetrics;
-  readonly configKeys: SecretBox;
-  readonly probeTokens: SecretBox;
+  readonly sealing: SealedSecrets;
   readonly banChecks: BanChecks | undefined;
   readonly bot: LeaderBot | undefined;
   /** Runs every leader task; add() takes more. */
@@ -125,13 +129,11 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
     ...(options.runtime ? { runtime: options.runtime } : {}),
   });
-  const configKeys = new SecretBox(options.clusterSecret, secretBoxPurposes.configKeys);
-  const probeTokens = new SecretBox(options.clusterSecret, secretBoxPurposes.probeTokens);
+  const sealing = new SealedSecrets(options.dataKeys);
   const service = new ControlPlaneService({
     node,
     state,
-    configKeys,
-    probeTokens,
+    sealing,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const tasks: LeaderTask[] = [
@@ -139,6 +141,18 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
       service,
       intervalMs: options.expirySweepIntervalMs ?? 60_000,
       logger: logger.child({ component: "leader-jobs" }),
+    }),
+    new ConfigKeyCustodyTask({
+      service,
+      sealing,
+      intervalMs: options.keyCustodyIntervalMs ?? 250,
+      logger: logger.child({ component: "key-custody" }),
+    }),
+    new SecretResealingTask({
+      service,
+      sealing,
+      intervalMs: 5_000,
+      logger: logger.child({ component: "data-keys" }),
     }),
   ];
   if (options.identityPinning)
@@ -152,8 +166,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
       }),
     );
   const banChecks =
-    options.banChecks &&
-    assembleBanChecks(options.banChecks, service, configKeys, probeTokens, metrics, logger);
+    options.banChecks && assembleBanChecks(options.banChecks, service, sealing, metrics, logger);
   if (banChecks && options.banChecks?.startsWithLeadership !== false) tasks.push(banChecks);
   let bot: LeaderBot | undefined;
   if (options.bot) {
@@ -182,8 +195,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
     state,
     service,
     metrics,
-    configKeys,
-    probeTokens,
+    sealing,
     banChecks,
     bot,
     leadership,
@@ -209,8 +221,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
 function assembleBanChecks(
   options: BanCheckAssembly,
   service: ControlPlaneService,
-  configKeys: SecretBox,
-  probeTokens: SecretBox,
+  sealing: SealedSecrets,
   metrics: NodeMetrics,
   logger: Logger,
 ): BanChecks {
@@ -219,8 +230,7 @@ function assembleBanChecks(
     service,
     checker: new ServerChecker({
       service,
-      configKeys,
-      probeTokens,
+      sealing,
       probing: options.probing,
       settings: options.settings,
       logger: checkLogger,

@@ -6,10 +6,12 @@
 import type { Redis } from "ioredis";
 import { askVantageProbe } from "../bot/jobs/vantage-probe-client.ts";
 import { AddressDiscovery, observedAddressAnswer } from "../cluster/address-discovery.ts";
-import { createVpnDriver } from "../cluster/agent/create-driver.ts";
+import { createVpnDriver, serverKeyFile } from "../cluster/agent/create-driver.ts";
+import { loadOrCreateServerKey } from "../cluster/agent/server-key-file.ts";
 import { VpnAgent } from "../cluster/agent/vpn-agent.ts";
 import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
 import { addConfigRoutes } from "../cluster/api/config-routes.ts";
+import { addDataKeyRoutes } from "../cluster/api/data-key-routes.ts";
 import { addMemberKeyRoutes } from "../cluster/api/member-key-routes.ts";
 import { addProbeRoutes } from "../cluster/api/probe-routes.ts";
 import { Router } from "../cluster/api/router.ts";
@@ -20,6 +22,7 @@ import { createNodeServer } from "../cluster/http.ts";
 import { loadOrCreateNodeIdentity, type NodeIdentity } from "../cluster/identity/node-identity.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
 import { ensureProbePeer } from "../cluster/probe-peer.ts";
+import type { SealedSecrets } from "../cluster/sealed-secrets.ts";
 import { registerServer } from "../cluster/server-registration.ts";
 import { checkRedisDurability } from "../cluster/storage/durability.ts";
 import { RaftLogStore } from "../cluster/storage/raft-log-store.ts";
@@ -28,7 +31,7 @@ import { PeerKeyBook } from "../cluster/transport/peer-key-book.ts";
 import { PeerTransport } from "../cluster/transport/peer-transport.ts";
 import { Backoff } from "../shared/backoff.ts";
 import { loadConfigFromProcess, type NodeConfig } from "../shared/config.ts";
-import type { SecretBox } from "../shared/crypto/secret-box.ts";
+import { openWithWireGuardKey } from "../shared/crypto/wireguard-sealed-box.ts";
 import { listen } from "../shared/http-server.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
 import { runProbe } from "../shared/probe/run-probe.ts";
@@ -59,13 +62,13 @@ async function connectUntilReady(config: NodeConfig, logger: Logger): Promise<Re
 /** Registers this server's probe peer, retrying until it is (a leader may be changing). */
 async function registerProbePeer(
   service: ControlPlaneService,
-  configKeys: SecretBox,
+  sealing: SealedSecrets,
   serverId: string,
   logger: Logger,
 ): Promise<void> {
   for (let attempt = 1; attempt <= 30; attempt++) {
     try {
-      if (await ensureProbePeer(service, configKeys, serverId)) return;
+      if (await ensureProbePeer(service, sealing, serverId)) return;
     } catch (error) {
       if (attempt === 30)
         logger.error(
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
   const identity = loadIdentityOrExit(config.dataDir, logger);
   const server = createNodeServer({
     router,
-    adminApiTokenSha256: config.adminApiTokenSha256,
+    adminApiTokenSha256s: config.adminApiTokenSha256s,
     metrics,
     readiness: () => running?.readiness() ?? { ready: false, reason: startupStage },
     apiUnavailableReason: () => (running ? undefined : `the node is starting (${startupStage})`),
@@ -172,6 +175,13 @@ async function main(): Promise<void> {
     process.stderr.write(`${serverPublicKey.error.message}\n`);
     process.exit(1);
   }
+  // The server's own key pair opens the preshared keys sealed to it.
+  const serverKeys = await loadOrCreateServerKey(serverKeyFile(config));
+  if (!serverKeys.ok) {
+    logger.fatal({ code: serverKeys.error.code }, serverKeys.error.message);
+    process.stderr.write(`${serverKeys.error.message}\n`);
+    process.exit(1);
+  }
   startupStage = "loading the Raft log";
   let checkedKeyGeneration = 0;
   const store = new RaftLogStore(redis, config.redisPrefix, {
@@ -205,7 +215,7 @@ async function main(): Promise<void> {
     // The node has stopped (a bug or corrupt state, logged): rather than serve
     // a diverged state, end the process for its supervisor to see.
     onFatal: () => process.exit(1),
-    clusterSecret: config.clusterSecret,
+    dataKeys: config.dataKeys,
     identityPinning: { publicKey: identity.publicKey, unpinnedPeerKeys: () => keyBook.unpinned() },
     logger,
     metrics,
@@ -228,7 +238,7 @@ async function main(): Promise<void> {
       : {}),
   });
   assembled = node;
-  const { service, state, configKeys } = node;
+  const { service, state, sealing } = node;
   agent = new VpnAgent({
     driver,
     serverId: config.nodeId,
@@ -241,7 +251,8 @@ async function main(): Promise<void> {
         peers: state.desiredPeers(config.nodeId),
       };
     },
-    decrypt: (sealed) => configKeys.open(sealed),
+    openPresharedKey: (sealed, peerPublicKey) =>
+      openWithWireGuardKey(serverKeys.value, peerPublicKey, sealed),
     reportLoad: async (load) => {
       await service.run({
         type: "reportServerLoad",
@@ -261,6 +272,7 @@ async function main(): Promise<void> {
   addConfigRoutes(router, service);
   addProbeRoutes(router, service);
   addMemberKeyRoutes(router, node.node, service);
+  addDataKeyRoutes(router, service, sealing);
   running = node.node;
   transport.start();
   agent.start();
@@ -297,7 +309,7 @@ async function main(): Promise<void> {
     discovery?.start();
     // Ban checks handshake with real WireGuard as this server's probe peer.
     if (config.vpnDriver === "wireguard")
-      await registerProbePeer(service, configKeys, config.nodeId, logger);
+      await registerProbePeer(service, sealing, config.nodeId, logger);
   });
 }
 

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import type { SecretBox } from "../shared/crypto/secret-box.ts";
 import { generateKeyPair, generatePresharedKey } from "../shared/crypto/wireguard-keys.ts";
 import { renderClientConfig } from "./client-config/wireguard-conf.ts";
 import type { CommandAnswer, CommandResults, ResultOf } from "./fsm/command-results.ts";
@@ -8,6 +7,7 @@ import type { ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
 import type { Config } from "./fsm/records.ts";
 import { type VantageProbeView, vantageProbeView } from "./fsm/views.ts";
 import type { ClusterNode } from "./node.ts";
+import type { SealedSecrets } from "./sealed-secrets.ts";
 import type { CheckedVantageProbe } from "./vantage-probe-input.ts";
 
 /** A command the replicated state refused, with the state machine's stable code. */
@@ -38,7 +38,9 @@ function resultValue<Value>(answer: { value: Value | undefined }): Value {
 /** A config as the owner downloads it: the record and its rendered `.conf`. */
 export interface IssuedConfig {
   config: Config;
-  conf: string;
+  /** Null only for a repeat answered after the keys were erased or the config revoked. */
+  conf: string | null;
+  confMissing: ConfMissing | null;
   /** True when this answered a retry (same update or idempotency key) with the first config. */
   duplicate: boolean;
 }
@@ -46,11 +48,53 @@ export interface IssuedConfig {
 export interface ControlPlaneServiceOptions {
   node: ClusterNode<ApplyResult>;
   state: ControlPlaneState;
-  /** Seals client private keys and preshared keys at rest. */
-  configKeys: SecretBox;
-  /** Seals the tokens that authenticate probe requests to vantage probes. */
-  probeTokens: SecretBox;
+  /** Seals config keys until delivered, probe tokens and probe keys under the data keys. */
+  sealing: SealedSecrets;
   clock?: () => number;
+}
+
+/** Why a config's `.conf` (its private key) can no longer be given. */
+export interface ConfMissing {
+  code: "KEYS_ERASED" | "CONFIG_REVOKED";
+  message: string;
+}
+
+/** Why `config` cannot be rendered with its private key any more, or null while it can. */
+export function confMissingReason(config: Config): ConfMissing | null {
+  if (config.revokedAt !== null)
+    return {
+      code: "CONFIG_REVOKED",
+      message: `this config was revoked (${config.revokeReason}); ask for a new one`,
+    };
+  if (config.deliveryKeysSealed === null)
+    return {
+      code: "KEYS_ERASED",
+      message:
+        config.keysErasedReason === "delivered"
+          ? "this config's private key was erased once it was delivered; download it again for a new key pair"
+          : "this config's private key was erased because it was not delivered in time; download it again for a new key pair",
+    };
+  return null;
+}
+
+/** What a config's delivery copy holds. */
+interface DeliveryKeys {
+  privateKey: string;
+  presharedKey: string;
+}
+
+function parseDeliveryKeys(text: string): DeliveryKeys | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (
+      typeof value === "object" &&
+      value !== null &&
+      typeof (value as DeliveryKeys).privateKey === "string" &&
+      typeof (value as DeliveryKeys).presharedKey === "string"
+    )
+      return value as DeliveryKeys;
+  } catch {}
+  return undefined;
 }
 
 /** What adding a vantage probe answers: the probe without its token. */
@@ -104,16 +148,23 @@ export class ControlPlaneService {
     return this.clock();
   }
 
-  /** Fresh client keys, sealed for storage in the replicated state. */
-  private sealedClientKeys(): Pick<
-    ReplacementKey,
-    "clientPublicKey" | "clientPrivateKeyEncrypted" | "presharedKeyEncrypted"
-  > {
+  /** A fresh key pair and preshared key for config `configId`, sealed for delivery. */
+  private freshClientKeys(configId: string): {
+    clientPublicKey: string;
+    deliveryKeysSealed: string;
+  } {
     const keys = generateKeyPair();
+    const delivery: DeliveryKeys = {
+      privateKey: keys.privateKey,
+      presharedKey: generatePresharedKey(),
+    };
     return {
       clientPublicKey: keys.publicKey,
-      clientPrivateKeyEncrypted: this.options.configKeys.seal(keys.privateKey),
-      presharedKeyEncrypted: this.options.configKeys.seal(generatePresharedKey()),
+      deliveryKeysSealed: this.options.sealing.seal(
+        "configDeliveryKeys",
+        configId,
+        JSON.stringify(delivery),
+      ),
     };
   }
 
@@ -124,20 +175,69 @@ export class ControlPlaneService {
     idempotencyKey?: string;
     updateId?: number;
   }): Promise<IssuedConfig> {
+    const configId = newRecordId();
     const command: CommandInputOf<"issueConfig"> = {
       type: "issueConfig",
-      configId: newRecordId(),
+      configId,
       userId: input.userId,
       protocol: "wireguard",
-      ...this.sealedClientKeys(),
+      ...this.freshClientKeys(configId),
       at: this.clock(),
     };
     if (input.region !== undefined) command.region = input.region;
     if (input.idempotencyKey !== undefined) command.idempotencyKey = input.idempotencyKey;
     if (input.updateId !== undefined) command.updateId = input.updateId;
     const answer = await this.run(command);
-    const config = resultValue(answer);
-    return { config, conf: this.renderConf(config), duplicate: answer.duplicate };
+    return this.issued(resultValue(answer), answer.duplicate);
+  }
+
+  /**
+   * Gives a live config a new key pair (same server and address; the old
+   * peer leaves the server) and answers it rendered: "download again".
+   */
+  async rekeyConfig(input: {
+    configId: string;
+    userId?: string;
+    updateId?: number;
+  }): Promise<IssuedConfig> {
+    const command: CommandInputOf<"rekeyConfig"> = {
+      type: "rekeyConfig",
+      configId: input.configId,
+      ...this.freshClientKeys(input.configId),
+      at: this.clock(),
+    };
+    if (input.userId !== undefined) command.userId = input.userId;
+    if (input.updateId !== undefined) command.updateId = input.updateId;
+    const answer = await this.run(command);
+    return this.issued(resultValue(answer), answer.duplicate);
+  }
+
+  /**
+   * The config with its `.conf` while its delivery keys are held; a repeat
+   * answered after they were erased (or the config revoked) comes without,
+   * and says why.
+   */
+  private issued(config: Config, duplicate: boolean): IssuedConfig {
+    const current = this.options.state.config(config.id) ?? config;
+    const missing = confMissingReason(current);
+    if (duplicate && missing)
+      return { config: current, conf: null, confMissing: missing, duplicate };
+    return { config: current, conf: this.renderConf(current), confMissing: null, duplicate };
+  }
+
+  /**
+   * The user has these configs: their delivery keys are erased from the
+   * replicated state (at once, or as soon as the server's copy of the
+   * preshared key is sealed).
+   */
+  async confirmDelivered(configIds: readonly string[]): Promise<void> {
+    if (configIds.length === 0) return;
+    await this.run({
+      type: "eraseConfigKeys",
+      configIds: [...configIds],
+      reason: "delivered",
+      at: this.clock(),
+    });
   }
 
   /** Renders a config's `.conf` from the replicated state (the private key is decrypted here). */
@@ -151,19 +251,25 @@ export class ControlPlaneService {
         `server ${server.id} has not learned its public address yet; retry shortly`,
       );
     }
-    const privateKey = this.options.configKeys.open(config.clientPrivateKeyEncrypted);
-    const presharedKey = this.options.configKeys.open(config.presharedKeyEncrypted);
-    if (!privateKey.ok || !presharedKey.ok) {
+    const missing = confMissingReason(config);
+    if (missing) throw new CommandRefusedError(missing.code, missing.message);
+    const opened = this.options.sealing.open(
+      "configDeliveryKeys",
+      config.id,
+      config.deliveryKeysSealed!,
+    );
+    const keys = opened.ok ? parseDeliveryKeys(opened.value) : undefined;
+    if (!keys) {
       throw new CommandRefusedError(
         "CONFIG_KEYS_UNREADABLE",
-        "the config's keys cannot be decrypted with this cluster's secret",
+        `the config's keys cannot be opened (${opened.ok ? "not a key pair" : opened.error.code}); does this node hold every key in DATA_KEYS?`,
       );
     }
     const rendered = renderClientConfig({
-      clientPrivateKey: privateKey.value,
+      clientPrivateKey: keys.privateKey,
       clientAddress: config.address,
       serverPublicKey: server.publicKey,
-      presharedKey: presharedKey.value,
+      presharedKey: keys.presharedKey,
       endpoint: { host: server.endpointHost, port: server.listenPort },
       ...(server.amnezia ? { amnezia: server.amnezia } : {}),
     });
@@ -216,9 +322,10 @@ export class ControlPlaneService {
 
   /** One fresh key set per live config on the server, in the order apply uses them. */
   replacementKeysFor(serverId: string): ReplacementKey[] {
-    return this.options.state
-      .replacementKeysNeeded(serverId)
-      .map(() => ({ configId: newRecordId(), ...this.sealedClientKeys() }));
+    return this.options.state.replacementKeysNeeded(serverId).map(() => {
+      const configId = newRecordId();
+      return { configId, ...this.freshClientKeys(configId) };
+    });
   }
 
   /** Adds a vantage probe; its token is sealed here, so the log never holds it in the clear. */
@@ -231,13 +338,17 @@ export class ControlPlaneService {
       type: "addVantageProbe",
       id: input.id,
       url: input.url,
-      tokenEncrypted: this.options.probeTokens.seal(input.token),
+      tokenEncrypted: this.options.sealing.seal("vantageToken", input.id, input.token),
       region: input.region,
       isp: input.isp,
       addedBy: input.addedBy,
       at: this.clock(),
       probePublicKey: probeKeys.publicKey,
-      probePrivateKeyEncrypted: this.options.configKeys.seal(probeKeys.privateKey),
+      probePrivateKeyEncrypted: this.options.sealing.seal(
+        "vantageProbeKey",
+        input.id,
+        probeKeys.privateKey,
+      ),
     };
     if (input.updateId !== undefined) command.updateId = input.updateId;
     return resultValue(await this.run(command));

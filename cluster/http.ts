@@ -13,7 +13,8 @@ import type { NodeMetrics } from "./metrics.ts";
 export interface NodeServerOptions {
   router: Router;
   /** SHA-256 (hex) of the admin API token. */
-  adminApiTokenSha256: string;
+  /** SHA-256 (hex) of every admin token accepted: two while one replaces the other. */
+  adminApiTokenSha256s: readonly string[];
   metrics: NodeMetrics;
   readiness: () => { ready: boolean; reason?: string };
   /** Answers `GET /cluster/observed-address` (peers learning their public address). */
@@ -38,7 +39,7 @@ export interface NodeServerOptions {
  * answer, and a plain 404 for everything else, as from any web server.
  */
 export function createNodeServer(options: NodeServerOptions): Server {
-  const isAdmin = bearerDigestCheck(options.adminApiTokenSha256);
+  const isAdmin = bearerDigestCheck(options.adminApiTokenSha256s);
   const trusted = options.trustedNetworks ?? (() => false);
   const handler = (request: IncomingMessage, response: ServerResponse) => {
     const shown = isAdmin(request) || trusted(request.socket.remoteAddress);
@@ -128,5 +129,8 @@ async function handle(
     );
     return;
   }
-  writeJson(response, await match.handler({ request, params: match.params, url }));
+  const answer = await match.handler({ request, params: match.params, url });
+  const { afterSent } = answer;
+  if (afterSent) response.once("finish", afterSent);
+  writeJson(response, answer);
 }

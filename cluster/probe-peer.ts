@@ -5,16 +5,16 @@
  * and probe. Its allowed IP is the one address every subnet keeps for it, so
  * it carries no traffic.
  */
-import type { SecretBox } from "../shared/crypto/secret-box.ts";
 import { generateKeyPair } from "../shared/crypto/wireguard-keys.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 import type { ControlPlaneService } from "./control-plane-service.ts";
 import type { Server } from "./fsm/records.ts";
+import type { SealedSecrets } from "./sealed-secrets.ts";
 
 /** Registers a probe peer for `serverId` unless it has one; resolves true once it has. */
 export async function ensureProbePeer(
   service: ControlPlaneService,
-  configKeys: SecretBox,
+  sealing: SealedSecrets,
   serverId: string,
 ): Promise<boolean> {
   const state = await service.read();
@@ -26,7 +26,7 @@ export async function ensureProbePeer(
     type: "setProbePeer",
     serverId,
     publicKey: keys.publicKey,
-    privateKeyEncrypted: configKeys.seal(keys.privateKey),
+    privateKeyEncrypted: sealing.seal("serverProbeKey", serverId, keys.privateKey),
     at: service.now(),
   });
   return true;
@@ -34,16 +34,16 @@ export async function ensureProbePeer(
 
 /** The probe peer's private key of `server`, opened; an error when it has none or it cannot be opened. */
 export function openProbeKey(
-  configKeys: SecretBox,
+  sealing: SealedSecrets,
   server: Pick<Server, "id" | "probePeer">,
 ): Result<string, "NO_PROBE_PEER" | "PROBE_KEY_UNREADABLE"> {
   if (!server.probePeer)
     return err("NO_PROBE_PEER", `server ${server.id} has no WireGuard probe peer`);
-  const opened = configKeys.open(server.probePeer.privateKeyEncrypted);
+  const opened = sealing.open("serverProbeKey", server.id, server.probePeer.privateKeyEncrypted);
   if (!opened.ok)
     return err(
       "PROBE_KEY_UNREADABLE",
-      `the probe key of server ${server.id} cannot be opened (${opened.error.code}): is CLUSTER_SECRET the same on every node?`,
+      `the probe key of server ${server.id} cannot be opened (${opened.error.code}): does every node hold the data key it names in DATA_KEYS?`,
     );
   return ok(opened.value);
 }

@@ -14,6 +14,7 @@
  *   the emulator (without BOT_TOKEN) on base-port+90.
  * The cluster secret and admin token are generated once into ./.data/dev-secrets.json.
  */
+
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -22,6 +23,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { formatDataKeys, newDataKey } from "../shared/crypto/data-keys.ts";
 import { formatLogLine } from "./lib/log-line-format.ts";
 import { type NodeProcess, spawnNode } from "./lib/node-process.ts";
 import { type RedisServerHandle, startRedisServer } from "./lib/redis-server.ts";
@@ -41,9 +43,11 @@ const secretsFile = join(dataRoot, "dev-secrets.json");
 
 const secretsSchema = z.object({
   clusterSecret: z.string().min(32),
+  /** Added with data keys: a secrets file from before gets one on its next start. */
+  dataKeys: z.string().min(35).optional(),
   adminApiToken: z.string().min(16),
 });
-type DevSecrets = z.infer<typeof secretsSchema>;
+type DevSecrets = Required<z.infer<typeof secretsSchema>>;
 
 function fail(message: string): never {
   process.stderr.write(`dev cluster: ${message}\n`);
@@ -68,14 +72,17 @@ function ensureSystemPackages(): void {
 
 /** The cluster's secrets: read from ./.data/dev-secrets.json, or generated and stored there once. */
 async function loadOrCreateSecrets(): Promise<DevSecrets> {
-  if (existsSync(secretsFile)) {
-    const parsed = secretsSchema.safeParse(JSON.parse(readFileSync(secretsFile, "utf8")));
-    if (!parsed.success) fail(`${secretsFile} is not valid; delete it to generate new secrets`);
-    return parsed.data;
-  }
+  const stored = existsSync(secretsFile)
+    ? secretsSchema.safeParse(JSON.parse(readFileSync(secretsFile, "utf8")))
+    : undefined;
+  if (stored && !stored.success)
+    fail(`${secretsFile} is not valid; delete it to generate new secrets`);
+  if (stored?.data?.dataKeys !== undefined)
+    return { ...stored.data, dataKeys: stored.data.dataKeys };
   const secrets: DevSecrets = {
-    clusterSecret: randomBytes(32).toString("hex"),
-    adminApiToken: randomBytes(24).toString("hex"),
+    clusterSecret: stored?.data?.clusterSecret ?? randomBytes(32).toString("hex"),
+    dataKeys: formatDataKeys([newDataKey("k1")]),
+    adminApiToken: stored?.data?.adminApiToken ?? randomBytes(24).toString("hex"),
   };
   await mkdir(dataRoot, { recursive: true });
   await writeFile(secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
@@ -194,6 +201,7 @@ async function main(): Promise<void> {
             PEERS: peers,
             REDIS_URL: redisServers[i]!.url,
             CLUSTER_SECRET: secrets.clusterSecret,
+            DATA_KEYS: secrets.dataKeys,
             ADMIN_API_TOKEN: secrets.adminApiToken,
             LOG_LEVEL: "info",
             ...botEnv,

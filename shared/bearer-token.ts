@@ -14,14 +14,23 @@ export function bearerTokenCheck(token: string): (request: IncomingMessage) => b
 }
 
 /**
- * The same check against the token's SHA-256 (hex) alone: whoever holds the
- * checker's configuration cannot present the token.
+ * The same check against tokens' SHA-256 (hex) alone: whoever holds the
+ * checker's configuration cannot present a token. Any of `sha256Hexes` is
+ * accepted (two while a token is being rotated); every one is compared, so
+ * the time taken does not tell which matched.
  */
-export function bearerDigestCheck(sha256Hex: string): (request: IncomingMessage) => boolean {
-  const expected = Buffer.from(sha256Hex, "hex");
+export function bearerDigestCheck(
+  sha256Hexes: string | readonly string[],
+): (request: IncomingMessage) => boolean {
+  const expected = (typeof sha256Hexes === "string" ? [sha256Hexes] : sha256Hexes).map((hex) =>
+    Buffer.from(hex, "hex"),
+  );
   return (request) => {
     const header = request.headers.authorization;
     if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;
-    return timingSafeEqual(digest(header.slice("Bearer ".length)), expected);
+    const presented = digest(header.slice("Bearer ".length));
+    let matched = false;
+    for (const candidate of expected) if (timingSafeEqual(presented, candidate)) matched = true;
+    return matched;
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import type { CronSchedule } from "./cron-schedule.ts";
+import type { DataKey } from "./crypto/data-keys.ts";
 import { loadEnvFile } from "./env-file.ts";
 import {
   type EnvName,
@@ -28,8 +29,10 @@ export interface NodeConfig {
   /** Prefix of every Redis key this node writes. */
   readonly redisPrefix: string;
   readonly clusterSecret: string;
+  /** The keys that seal secrets in the replicated state, the sealing key first. */
+  readonly dataKeys: readonly DataKey[];
   /** SHA-256 (hex) of the admin API token: all the node keeps of it. */
-  readonly adminApiTokenSha256: string;
+  readonly adminApiTokenSha256s: readonly string[];
   readonly logLevel: LogLevel;
   readonly heartbeatMs: number;
   /** Lower bound of the randomized election timeout, which lies in [electionTimeoutMs, 2 x electionTimeoutMs). */
@@ -166,7 +169,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Result<NodeConfig, "INVALID_
     }
     const result = variable.schema.safeParse(raw);
     const makeYourOwn = (variable as EnvVariable<unknown>).makeYourOwn;
-    if (makeYourOwn !== undefined && raw === variable.example) {
+    // Also inside a list (a key or token being rotated in beside the published one).
+    if (
+      makeYourOwn !== undefined &&
+      raw.split(",").some((part) => part.trim() === variable.example)
+    ) {
       problems.push({
         variable: name,
         message: "is the example value published in .env.example, which anyone can read",
@@ -193,7 +200,8 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     redisUrl: values.REDIS_URL,
     redisPrefix: values.REDIS_PREFIX ?? `nexaloak:${values.NODE_ID}:`,
     clusterSecret: values.CLUSTER_SECRET,
-    adminApiTokenSha256: adminTokenDigest(values.ADMIN_API_TOKEN),
+    dataKeys: values.DATA_KEYS,
+    adminApiTokenSha256s: values.ADMIN_API_TOKEN.map(adminTokenDigest),
     logLevel: values.LOG_LEVEL,
     heartbeatMs: values.HEARTBEAT_MS,
     electionTimeoutMs: values.ELECTION_TIMEOUT_MS,
@@ -245,7 +253,7 @@ export function loadConfigFromProcess(options: LoadFromProcessOptions = {}): Nod
   process.exit(2);
 }
 
-/** ADMIN_API_TOKEN as the digest the node checks against: given as sha256:<hex>, or hashed here. */
+/** An ADMIN_API_TOKEN entry as the digest the node checks against: given as sha256:<hex>, or hashed here. */
 function adminTokenDigest(value: string): string {
   if (value.startsWith("sha256:")) return value.slice("sha256:".length);
   return createHash("sha256").update(value).digest("hex");

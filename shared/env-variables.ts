@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CronSchedule } from "./cron-schedule.ts";
+import { parseDataKeys } from "./crypto/data-keys.ts";
 import { parseHostPort } from "./host-port.ts";
 import { logLevels } from "./logger.ts";
 import { isValidNodeId, nodeIdRule } from "./node-id.ts";
@@ -107,6 +108,28 @@ function parseTelegramIdList(text: string): Result<string[]> {
   return ok([...new Set(ids)]);
 }
 
+/** ADMIN_API_TOKEN: one to four tokens or sha256:<digest> entries, comma-separated. */
+function parseAdminTokens(text: string): Result<string[]> {
+  const entries = text.split(",").map((part) => part.trim());
+  if (entries.length > 4)
+    return err("INVALID_ADMIN_TOKENS", "at most 4 tokens, comma-separated (two while rotating)");
+  for (const entry of entries) {
+    if (entry.startsWith("sha256:")) {
+      if (!/^sha256:[0-9a-f]{64}$/.test(entry))
+        return err(
+          "INVALID_ADMIN_TOKENS",
+          "sha256: must be followed by the token's SHA-256 as 64 lowercase hex digits",
+        );
+    } else if (entry.length < 16) {
+      return err(
+        "INVALID_ADMIN_TOKENS",
+        "each token must be at least 16 characters; generate one with: openssl rand -hex 24",
+      );
+    }
+  }
+  return ok(entries);
+}
+
 /** Every variable the node reads, in the order `.env.example` documents them. */
 export const envVariables = {
   NODE_ID: {
@@ -153,7 +176,7 @@ export const envVariables = {
       .regex(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters without spaces"),
   },
   CLUSTER_SECRET: {
-    doc: "Shared by all nodes: the enrollment credential that admits a founding member's identity key on first contact, and the key that seals secrets in the replicated state. Once the cluster has pinned a member's key it is not enough to be that member. At least 32 characters of your own: openssl rand -hex 32 (the example value is refused).",
+    doc: "Shared by all nodes: the enrollment credential that admits a founding member's identity key on first contact. Once the cluster has pinned a member's key it is not enough to be that member, and it seals nothing, so it can be changed node by node at any time. At least 32 characters of your own: openssl rand -hex 32 (the example value is refused).",
     example: "local-dev-cluster-secret-0123456789abcdef",
     secret: true,
     makeYourOwn: "openssl rand -hex 32",
@@ -162,19 +185,21 @@ export const envVariables = {
       .string()
       .min(32, "must be at least 32 characters; generate one with: openssl rand -hex 32"),
   },
+  DATA_KEYS: {
+    doc: "Shared by all nodes: the keys that seal secrets kept in the replicated state (probe tokens, probe keys, a config's keys until delivered), separate from every transport credential. <id>:<secret>, comma-separated; the first seals, every one listed opens. Rotate by adding a new key last on every node, then moving it first; the leader re-seals old values, GET /v1/data-keys shows when none is left under the old key, then drop it. Secrets of at least 32 characters of your own: k1:$(openssl rand -hex 32) (the example value is refused).",
+    example: "k1:local-dev-data-key-0123456789abcdef0123",
+    secret: true,
+    makeYourOwn: "echo k1:$(openssl rand -hex 32)",
+    whenUnset: required,
+    schema: parsedBy(parseDataKeys),
+  },
   ADMIN_API_TOKEN: {
-    doc: 'Bearer token for the admin HTTP API under /v1. At least 16 characters of your own: openssl rand -hex 24 (the example value is refused). Or sha256:<hex digest of the token> (printf %s "$TOKEN" | sha256sum): the node then checks the token without holding it, so a seized server does not give it away.',
+    doc: 'Bearer token for the admin HTTP API under /v1. At least 16 characters of your own: openssl rand -hex 24 (the example value is refused). Or sha256:<hex digest of the token> (printf %s "$TOKEN" | sha256sum): the node then checks the token without holding it, so a seized server does not give it away. To rotate without downtime, list the new token beside the old one (comma-separated, at most 4) on every node, move the tools to the new one, then drop the old one.',
     example: "local-dev-admin-token-0123",
     secret: true,
     makeYourOwn: "openssl rand -hex 24",
     whenUnset: required,
-    schema: z
-      .string()
-      .min(16, "must be at least 16 characters; generate one with: openssl rand -hex 24")
-      .refine(
-        (value) => !value.startsWith("sha256:") || /^sha256:[0-9a-f]{64}$/.test(value),
-        "sha256: must be followed by the token's SHA-256 as 64 lowercase hex digits",
-      ),
+    schema: parsedBy(parseAdminTokens),
   },
   LOG_LEVEL: {
     doc: `Least severe log level written to stdout: ${logLevels.join(", ")}.`,

@@ -25,7 +25,7 @@ export interface LoggerOptions {
 const secretFields = [
   "clusterSecret",
   "adminApiToken",
-  "adminApiTokenSha256",
+  "adminApiTokenSha256s",
   "botToken",
   "token",
   "authorization",

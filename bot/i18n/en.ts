@@ -58,6 +58,11 @@ export const en: Messages = {
   revoked: (serverId) => `Your config for ${serverId} is revoked.`,
   revokeCancelled: "Nothing was changed.",
   configGone: "That config is no longer available. See /myconfigs.",
+  keysErased:
+    "That config was already sent to you, and its private key was then erased from our servers, so it cannot be sent again. Open /myconfigs and tap your config to get it with a new key.",
+  rekeyed: (serverId) =>
+    `Here is your config for ${serverId} with a new key. The file you had before stops working; import this one instead.`,
+  getNewConfigButton: "⬇️ Get my new config",
   chooseLanguage: "Choose your language:",
   languageSet: "Done: I will speak English.",
   unknownCommand: "Sorry, I don't know that command. See /help.",
@@ -71,7 +76,9 @@ export const en: Messages = {
   serverChanged: (serverId) =>
     `Your previous server stopped working, so you have been moved to ${serverId}. Import this new config; the old one no longer works.`,
   endpointChanged: (serverId) =>
-    `The address of server ${serverId} changed. Import this updated config; the old one no longer connects.`,
+    `The address of server ${serverId} changed. Tap the button to get an updated config (with a new key); the old one no longer connects.`,
+  serverChangedTapForConfig: (serverId) =>
+    `Your previous server stopped working, so you have been moved to ${serverId}. Tap the button to get your new config; the old one no longer works.`,
   configRevokedNotice: (serverId) =>
     `Your config for ${serverId} was revoked because the server stopped working. Use /config to get a new one.`,
   noCapacityNotice: (serverId) =>

@@ -55,6 +55,12 @@ export interface Messages {
   revokeCancelled: string;
   /** A button for a config that is revoked, expired or not the user's. */
   configGone: string;
+  /** A repeat of a config request after its private key was erased (delivered once already). */
+  keysErased: string;
+  /** Before a config downloaded again: it has a new key pair, the old file stops working. */
+  rekeyed: (serverId: string) => string;
+  /** The button that downloads a config again (a new key pair). */
+  getNewConfigButton: string;
   chooseLanguage: string;
   languageSet: string;
   /** Any command the bot does not know, including admin commands from non-admins. */
@@ -68,7 +74,10 @@ export interface Messages {
   approved: string;
   expiryWarning: (serverId: string, expiresAt: string) => string;
   serverChanged: (serverId: string) => string;
+  /** A server's address changed: the button downloads the config again (a new key). */
   endpointChanged: (serverId: string) => string;
+  /** A re-home notice whose new config's keys are no longer held: the button downloads it with a new key. */
+  serverChangedTapForConfig: (serverId: string) => string;
   configRevokedNotice: (serverId: string) => string;
   noCapacityNotice: (serverId: string) => string;
 }

@@ -9,11 +9,11 @@ import { isLive } from "../../cluster/fsm/records.ts";
 import type { BotDependencies } from "../context.ts";
 import { formatDate } from "../format.ts";
 import { messagesFor } from "../i18n/language.ts";
-import { sendConfig } from "../user/config-delivery.ts";
+import { downloadAgainKeyboard, sendConfig } from "../user/config-delivery.ts";
 
 /** How many messages delivering `entry` sends, for pacing. */
 export function messageCount(entry: OutboxEntry): number {
-  return entry.kind === "serverChanged" || entry.kind === "endpointChanged" ? 4 : 1;
+  return entry.kind === "serverChanged" ? 4 : 1;
 }
 
 /** Why an entry cannot be delivered whatever is retried (its subject is gone), or undefined. */
@@ -84,11 +84,19 @@ export async function sendNotice(
       const config = state.config(text(payload.configId));
       if (!config || !isLive(config))
         throw new UndeliverableError(`config ${text(payload.configId)} is no longer live`);
-      const intro =
+      // A re-homed config comes with its fresh keys while they are held (marking
+      // the entry delivered erases them); otherwise the button re-keys it.
+      if (entry.kind === "serverChanged" && config.deliveryKeysSealed !== null) {
+        await sendConfig(api, deps, t, chatId, config, t.serverChanged(config.serverId));
+        return;
+      }
+      const notice =
         entry.kind === "serverChanged"
-          ? t.serverChanged(config.serverId)
+          ? t.serverChangedTapForConfig(config.serverId)
           : t.endpointChanged(config.serverId);
-      await sendConfig(api, deps, t, chatId, config, intro);
+      await api.sendMessage(chatId, notice, {
+        reply_markup: downloadAgainKeyboard(t, config.id),
+      });
       return;
     }
     case "noCapacity":

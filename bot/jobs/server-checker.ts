@@ -13,7 +13,7 @@ import {
 import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
 import type { ServerStatus, Verdict } from "../../cluster/fsm/records.ts";
 import { openProbeKey } from "../../cluster/probe-peer.ts";
-import type { SecretBox } from "../../shared/crypto/secret-box.ts";
+import type { SealedSecrets } from "../../cluster/sealed-secrets.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { VerdictPolicy } from "./ban-verdict.ts";
 import { checkServer, type OpenedVantage, type ServerCheckDeps } from "./server-probing.ts";
@@ -30,10 +30,8 @@ export interface CheckSettings {
 
 export interface ServerCheckerOptions {
   service: ControlPlaneService;
-  /** Opens probe peers' private keys. */
-  configKeys: SecretBox;
-  /** Opens vantage probes' tokens. */
-  probeTokens: SecretBox;
+  /** Opens probe tokens and probe keys. */
+  sealing: SealedSecrets;
   probing: ServerCheckDeps;
   settings: CheckSettings;
   logger: Logger;
@@ -95,7 +93,7 @@ export class ServerChecker {
       };
     if (server.checks.lastRound !== null && round < server.checks.lastRound) return null;
 
-    const probeKey = server.probePeer ? openProbeKey(this.options.configKeys, server) : undefined;
+    const probeKey = server.probePeer ? openProbeKey(this.options.sealing, server) : undefined;
     if (probeKey && !probeKey.ok)
       logger.warn({ serverId, code: probeKey.error.code }, probeKey.error.message);
     const checked = await checkServer(
@@ -146,15 +144,15 @@ export class ServerChecker {
   private openVantages(state: ControlPlaneState): OpenedVantage[] {
     const opened: OpenedVantage[] = [];
     for (const probe of state.vantageProbes()) {
-      const token = this.options.probeTokens.open(probe.tokenEncrypted);
+      const token = this.options.sealing.open("vantageToken", probe.id, probe.tokenEncrypted);
       const probeKey =
         probe.probePrivateKeyEncrypted === null
           ? undefined
-          : this.options.configKeys.open(probe.probePrivateKeyEncrypted);
+          : this.options.sealing.open("vantageProbeKey", probe.id, probe.probePrivateKeyEncrypted);
       if (!token.ok || (probeKey !== undefined && !probeKey.ok)) {
         this.options.logger.warn(
           { vantage: probe.id },
-          "a vantage probe's token or probe key cannot be opened (is CLUSTER_SECRET the same on every node?); it is left out",
+          "a vantage probe's token or probe key cannot be opened (does every node hold the data keys in DATA_KEYS?); it is left out",
         );
         continue;
       }

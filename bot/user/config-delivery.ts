@@ -3,7 +3,7 @@
  * a photo, then how to import it. Used for new configs, downloads and the
  * "your server changed" notification alike.
  */
-import { type Api, InputFile } from "grammy";
+import { type Api, InlineKeyboard, InputFile } from "grammy";
 import { clientConfigFileName } from "../../cluster/client-config/wireguard-conf.ts";
 import type { ControlPlaneService } from "../../cluster/control-plane-service.ts";
 import type { Config } from "../../cluster/fsm/records.ts";
@@ -18,7 +18,8 @@ export function configFileName(serverId: string): string {
 /**
  * Sends `config` (rendered now from the replicated state, so a changed
  * endpoint is already in it) to `chatId`, with `intro` before the files when
- * given.
+ * given. The caller confirms the delivery (see {@link sendConfigAndForgetKeys})
+ * so its private key leaves the replicated state.
  */
 export async function sendConfig(
   api: Api,
@@ -45,4 +46,27 @@ export async function sendConfig(
       caption: t.qrCaption,
     });
   await api.sendMessage(chatId, t.instructions);
+}
+
+/**
+ * Sends `config` and then has its delivery keys erased: once Telegram took
+ * the files, the private key exists only in the user's chat. The erase is
+ * not waited for, so the user's next update is not held up; if it cannot be
+ * committed (a leader change), the undelivered-key bound erases the key later.
+ */
+export async function sendConfigAndForgetKeys(
+  api: Api,
+  deps: { service: ControlPlaneService; qrCodes: QrCodeRenderer },
+  t: Messages,
+  chatId: number | string,
+  config: Config,
+  intro?: string,
+): Promise<void> {
+  await sendConfig(api, deps, t, chatId, config, intro);
+  void deps.service.confirmDelivered([config.id]).catch(() => undefined);
+}
+
+/** The button that downloads config `configId` again with a new key (see my-configs.ts). */
+export function downloadAgainKeyboard(t: Messages, configId: string): InlineKeyboard {
+  return new InlineKeyboard().text(t.getNewConfigButton, `cfg:get:${configId}`);
 }

@@ -2,13 +2,13 @@
  * Getting a config: `/config` or the menu button. With servers in more than
  * one region the user picks one first. The config is issued by one proposal
  * (placement and address are decided by apply) and sent from the committed
- * result, so a re-delivered update sends the same config again.
+ * result; once sent, its private key is erased from the replicated state, so
+ * a re-delivered update is told to download it again instead.
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
-import { isLive } from "../../cluster/fsm/records.ts";
 import type { BotContext } from "../context.ts";
-import { sendConfig } from "./config-delivery.ts";
+import { sendConfigAndForgetKeys } from "./config-delivery.ts";
 import { MENU } from "./main-menu.ts";
 import { replyWithStatus } from "./onboarding.ts";
 
@@ -34,12 +34,15 @@ async function issue(ctx: BotContext, region: string | undefined): Promise<void>
     }),
   );
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
-  // A re-delivered update answers with its first config, unless that one was revoked since.
-  if (issued.duplicate && !isLive(service.localState.config(issued.config.id) ?? issued.config)) {
-    await ctx.reply(ctx.t.configGone);
+  // A re-delivered update answers with its first config, unless that one was
+  // revoked since, or already delivered (its private key is gone then).
+  if (issued.confMissing) {
+    await ctx.reply(
+      issued.confMissing.code === "KEYS_ERASED" ? ctx.t.keysErased : ctx.t.configGone,
+    );
     return;
   }
-  await sendConfig(ctx.api, ctx.deps, ctx.t, ctx.chat!.id, issued.config);
+  await sendConfigAndForgetKeys(ctx.api, ctx.deps, ctx.t, ctx.chat!.id, issued.config);
 }
 
 async function getConfig(ctx: BotContext): Promise<void> {

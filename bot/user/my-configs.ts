@@ -1,6 +1,7 @@
 /**
  * A user's own configs: `/myconfigs` or the menu button lists the live ones
- * (server, created, expires) with buttons to download each again or revoke
+ * (server, created, expires) with buttons to download each again (with a new
+ * key pair, since the old private key was erased once delivered) or revoke
  * it after a confirmation. Only the sender's own configs are ever shown or
  * touched: every button is checked against the sender, and revoking carries
  * the owner so apply refuses anyone else.
@@ -9,7 +10,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import { type Config, isLive } from "../../cluster/fsm/records.ts";
 import type { BotContext } from "../context.ts";
 import { formatDate } from "../format.ts";
-import { sendConfig } from "./config-delivery.ts";
+import { sendConfigAndForgetKeys } from "./config-delivery.ts";
 import { MENU } from "./main-menu.ts";
 
 const CONFIG_ID = "([A-Za-z0-9_-]{1,40})";
@@ -55,15 +56,32 @@ export const myConfigsFlow = new Composer<BotContext>();
 myConfigsFlow.command("myconfigs", listConfigs);
 myConfigsFlow.callbackQuery(MENU.myConfigs, listConfigs);
 
+// Downloading again re-keys the config: its private key was erased once delivered.
 myConfigsFlow.callbackQuery(new RegExp(`^cfg:get:${CONFIG_ID}$`), async (ctx) => {
-  await ctx.effects.acknowledge();
-  await ctx.answerCallbackQuery();
   const config = ownLiveConfig(ctx, ctx.match[1]!);
   if (!config) {
+    await ctx.effects.acknowledge();
+    await ctx.answerCallbackQuery();
     await ctx.reply(ctx.t.configGone);
     return;
   }
-  await sendConfig(ctx.api, ctx.deps, ctx.t, ctx.chat!.id, config);
+  const { service } = ctx.deps;
+  const rekeyed = await ctx.effects.propose((updateId) =>
+    service.rekeyConfig({ configId: config.id, userId: String(ctx.from!.id), updateId }),
+  );
+  await ctx.answerCallbackQuery();
+  if (rekeyed.confMissing) {
+    await ctx.reply(ctx.t.configGone);
+    return;
+  }
+  await sendConfigAndForgetKeys(
+    ctx.api,
+    ctx.deps,
+    ctx.t,
+    ctx.chat!.id,
+    rekeyed.config,
+    ctx.t.rekeyed(rekeyed.config.serverId),
+  );
 });
 
 myConfigsFlow.callbackQuery(new RegExp(`^cfg:revoke:${CONFIG_ID}$`), async (ctx) => {

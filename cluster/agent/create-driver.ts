@@ -6,12 +6,17 @@ import { loadOrCreateServerKey } from "./server-key-file.ts";
 import type { VpnDriver } from "./vpn-driver.ts";
 import { WireGuardDriver } from "./wireguard-driver.ts";
 
+/** Where this server's WireGuard private key lives (see server-key-file.ts). */
+export function serverKeyFile(config: NodeConfig): string {
+  return join(config.dataDir, "wireguard", `${config.wireguardInterface}.key`);
+}
+
 /**
  * The driver VPN_DRIVER names. Both keep the server's key pair under
  * DATA_DIR, so a restart does not change the key every config names.
  */
 export async function createVpnDriver(config: NodeConfig, logger: Logger): Promise<VpnDriver> {
-  const privateKeyFile = join(config.dataDir, "wireguard", `${config.wireguardInterface}.key`);
+  const privateKeyFile = serverKeyFile(config);
   if (config.vpnDriver === "wireguard") {
     const driver = WireGuardDriver.create({
       interfaceName: config.wireguardInterface,

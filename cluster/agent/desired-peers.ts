@@ -16,8 +16,8 @@ import type { InterfacePeer } from "./vpn-driver.ts";
 export interface ReplicatedPeer {
   /** The client's public key, base64; also how logs name the peer (it is not secret). */
   publicKey: string;
-  /** The preshared key sealed with the config-keys secret box, or null when the peer has none. */
-  presharedKeyEncrypted: string | null;
+  /** The preshared key sealed to this server's WireGuard key, or null when the peer has none. */
+  presharedKeySealed: string | null;
   /**
    * The client's tunnel address without a prefix, e.g. `10.64.0.2`; null for
    * a peer that only handshakes (a vantage probe) and is routed nothing.
@@ -25,8 +25,11 @@ export interface ReplicatedPeer {
   address: string | null;
 }
 
-/** Opens a sealed preshared key (a `SecretBox` for config keys, in the node). */
-export type Decrypt = (sealed: string) => Result<string, string>;
+/**
+ * Opens a preshared key sealed to this server for the peer with public key
+ * `peerPublicKey` (see shared/crypto/wireguard-sealed-box.ts).
+ */
+export type OpenPresharedKey = (sealed: string, peerPublicKey: string) => Result<string, string>;
 
 /** A peer left out of the interface, and why. */
 export interface SkippedPeer {
@@ -42,7 +45,7 @@ export interface SkippedPeer {
  */
 export function desiredPeersFrom(
   replicated: readonly ReplicatedPeer[],
-  decrypt: Decrypt,
+  openPresharedKey: OpenPresharedKey,
 ): { peers: InterfacePeer[]; skipped: SkippedPeer[] } {
   const peers: InterfacePeer[] = [];
   const skipped: SkippedPeer[] = [];
@@ -56,8 +59,8 @@ export function desiredPeersFrom(
       continue;
     }
     let presharedKey: string | undefined;
-    if (source.presharedKeyEncrypted !== null) {
-      const opened = decrypt(source.presharedKeyEncrypted);
+    if (source.presharedKeySealed !== null) {
+      const opened = openPresharedKey(source.presharedKeySealed, source.publicKey);
       if (!opened.ok) {
         skip(`its preshared key cannot be opened: ${opened.error.message}`);
         continue;

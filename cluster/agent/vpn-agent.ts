@@ -4,7 +4,7 @@
  * interface's peers periodically, repair drift, and report load back.
  */
 import type { Logger } from "../../shared/logger.ts";
-import { type Decrypt, desiredPeersFrom, type ReplicatedPeer } from "./desired-peers.ts";
+import { desiredPeersFrom, type OpenPresharedKey, type ReplicatedPeer } from "./desired-peers.ts";
 import { diffPeers, isEmptyDiff } from "./peer-diff.ts";
 import { aggregateLoad, type MeasuredLoad, sameLoad } from "./server-load.ts";
 import type { InterfacePeer, PeerStatus, VpnDriver, VpnDriverError } from "./vpn-driver.ts";
@@ -28,8 +28,8 @@ export interface VpnAgentOptions {
    * drift check, so it should read the state machine directly.
    */
   readDesiredState: () => AgentDesiredState | null;
-  /** Opens a sealed preshared key. */
-  decrypt: Decrypt;
+  /** Opens a preshared key sealed to this server. */
+  openPresharedKey: OpenPresharedKey;
   /** Proposes the server's load to the cluster; a rejection is logged and retried on a later read. */
   reportLoad: (load: MeasuredLoad) => Promise<void>;
   logger: Logger;
@@ -162,7 +162,7 @@ export class VpnAgent {
   }
 
   private desiredPeers(state: AgentDesiredState): InterfacePeer[] {
-    const { peers, skipped } = desiredPeersFrom(state.peers, this.options.decrypt);
+    const { peers, skipped } = desiredPeersFrom(state.peers, this.options.openPresharedKey);
     for (const { publicKey, reason } of skipped) {
       if (!this.skippedPeerKeys.has(publicKey)) {
         this.logger.error({ peer: publicKey, reason }, "peer left out of the VPN interface");

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { readJsonBody } from "../../shared/json-body.ts";
-import type { ControlPlaneService } from "../control-plane-service.ts";
+import type { ControlPlaneService, IssuedConfig } from "../control-plane-service.ts";
 import type { Config } from "../fsm/records.ts";
 import { recordIdParam, telegramIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
-import type { Router } from "./router.ts";
+import type { ApiResponse, Router } from "./router.ts";
 
 const issueBodySchema = z.strictObject({
   region: z
@@ -30,9 +30,36 @@ function publicConfig(config: Config) {
 }
 
 /**
- * Configs: `GET/POST /v1/users/:telegramId/configs`, `DELETE /v1/configs/:id`.
+ * The answer carrying a config's `.conf`; the private key leaves the
+ * replicated state once it is out. If the erase cannot be committed (a leader
+ * change), the undelivered-key bound erases it, and a retry can still fetch it.
+ */
+function issuedAnswer(
+  service: ControlPlaneService,
+  issued: IssuedConfig,
+  status: number,
+): ApiResponse {
+  const delivered = () => void service.confirmDelivered([issued.config.id]).catch(() => undefined);
+  return {
+    status,
+    body: {
+      config: publicConfig(issued.config),
+      conf: issued.conf,
+      ...(issued.confMissing ? { confMissing: issued.confMissing } : {}),
+    },
+    ...(issued.conf !== null ? { afterSent: delivered } : {}),
+  };
+}
+
+/**
+ * Configs: `GET/POST /v1/users/:telegramId/configs`, `DELETE /v1/configs/:id`,
+ * `POST /v1/configs/:id/rekey` (download again: a new key pair, same server
+ * and address; the old key stops working).
  * A POST with an `Idempotency-Key` header returns the first config on every
- * retry, to any node, before or after a failover.
+ * retry, to any node, before or after a failover. The answer carries the
+ * `.conf` with the private key once: when it has been sent, the key is erased
+ * from the replicated state, and a later retry gets the config with
+ * `conf: null` and `confMissing` saying why (`KEYS_ERASED`, `CONFIG_REVOKED`).
  */
 export function addConfigRoutes(router: Router, service: ControlPlaneService): void {
   router.add("GET", "/v1/users/:telegramId/configs", async ({ params }) => {
@@ -77,10 +104,21 @@ export function addConfigRoutes(router: Router, service: ControlPlaneService): v
         ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       });
       return {
-        status: 201,
-        body: { config: publicConfig(issued.config), conf: issued.conf },
+        ...issuedAnswer(service, issued, 201),
         ...(issued.duplicate ? { headers: { "Idempotent-Replayed": "true" } } : {}),
       };
+    } catch (error) {
+      return failureResponse(error);
+    }
+  });
+
+  router.add("POST", "/v1/configs/:id/rekey", async ({ params }) => {
+    const configId = recordIdParam.safeParse(params.id);
+    if (!configId.success)
+      return errorResponse(400, "INVALID_CONFIG_ID", configId.error.issues[0]!.message);
+    try {
+      await service.read();
+      return issuedAnswer(service, await service.rekeyConfig({ configId: configId.data }), 200);
     } catch (error) {
       return failureResponse(error);
     }

@@ -5,6 +5,8 @@ export interface ApiResponse {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Runs once the whole answer was handed to the network (not if the client went away first). */
+  afterSent?: () => void;
 }
 
 export interface RouteContext {

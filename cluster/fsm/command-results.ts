@@ -6,10 +6,16 @@
 import type { Applied } from "./apply-result.ts";
 import type { ControlPlaneCommandInput } from "./commands.ts";
 import type { issueConfig, revokeConfig } from "./config-commands.ts";
+import type {
+  eraseConfigKeys,
+  rekeyConfig,
+  sealServerPresharedKeys,
+} from "./config-key-commands.ts";
 import type { expireConfigs } from "./expiry-sweep.ts";
 import type { createInvite, deleteInvite, redeemInvite } from "./invite-commands.ts";
 import type { pinNodeKey, replaceNodeKey, revokeNodeKey } from "./node-key-commands.ts";
 import type { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-commands.ts";
+import type { resealSecrets } from "./secret-reseal-commands.ts";
 import type {
   registerServer,
   reportServerLoad,
@@ -45,6 +51,10 @@ export interface CommandResults {
   deleteInvite: ValueOf<typeof deleteInvite>;
   issueConfig: ValueOf<typeof issueConfig>;
   revokeConfig: ValueOf<typeof revokeConfig>;
+  rekeyConfig: ValueOf<typeof rekeyConfig>;
+  sealServerPresharedKeys: ValueOf<typeof sealServerPresharedKeys>;
+  eraseConfigKeys: ValueOf<typeof eraseConfigKeys>;
+  resealSecrets: ValueOf<typeof resealSecrets>;
   expireConfigs: ValueOf<typeof expireConfigs>;
   addVantageProbe: ValueOf<typeof addVantageProbe>;
   removeVantageProbe: ValueOf<typeof removeVantageProbe>;

@@ -2,7 +2,7 @@
 import { applied, repeated } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
-import { refuse, unknownUser } from "./errors.ts";
+import { type Refusal, refuse, unknownUser } from "./errors.ts";
 import { chooseServer } from "./placement.ts";
 import type { Config } from "./records.ts";
 import { integerSetting } from "./settings.ts";
@@ -66,8 +66,7 @@ export function issueConfig(data: ControlPlaneData, command: CommandOf<"issueCon
     serverId: placed.value,
     protocol: command.protocol,
     clientPublicKey: command.clientPublicKey,
-    clientPrivateKeyEncrypted: command.clientPrivateKeyEncrypted,
-    presharedKeyEncrypted: command.presharedKeyEncrypted,
+    ...freshKeys(command.deliveryKeysSealed, command.at),
     address: data.takeAddress(placed.value),
     createdAt: command.at,
     expiresAt: lifetimeDays === 0 ? null : command.at + lifetimeDays * DAY_MS,
@@ -86,17 +85,43 @@ export function issueConfig(data: ControlPlaneData, command: CommandOf<"issueCon
   return applied(copyConfig(config));
 }
 
-/** Revokes a live config; its address becomes free for the next config on that server. */
-export function revokeConfig(data: ControlPlaneData, command: CommandOf<"revokeConfig">) {
-  const config = data.configs.get(command.configId);
-  if (!config) return refuse("UNKNOWN_CONFIG", `there is no config ${command.configId}`);
-  if (command.userId !== undefined && config.userId !== command.userId)
-    return refuse("NOT_OWNER", `config ${command.configId} belongs to another user`);
+/** The key fields of a config whose keys were just made and are not delivered yet. */
+export function freshKeys(deliveryKeysSealed: string, at: number) {
+  return {
+    deliveryKeysSealed,
+    keysIssuedAt: at,
+    deliveredAt: null,
+    keysErasedAt: null,
+    keysErasedReason: null,
+    serverPresharedKeySealed: null,
+  } satisfies Partial<Config>;
+}
+
+/**
+ * The live config `configId`, which must be `userId`'s when one is given; a
+ * refusal saying which of these it is not.
+ */
+export function ownLiveConfig(
+  data: ControlPlaneData,
+  configId: string,
+  userId: string | undefined,
+): Config | Refusal {
+  const config = data.configs.get(configId);
+  if (!config) return refuse("UNKNOWN_CONFIG", `there is no config ${configId}`);
+  if (userId !== undefined && config.userId !== userId)
+    return refuse("NOT_OWNER", `config ${configId} belongs to another user`);
   if (config.revokedAt !== null)
     return refuse(
       "CONFIG_ALREADY_REVOKED",
-      `config ${command.configId} was already revoked (${config.revokeReason})`,
+      `config ${configId} was already revoked (${config.revokeReason})`,
     );
+  return config;
+}
+
+/** Revokes a live config; its address becomes free for the next config on that server. */
+export function revokeConfig(data: ControlPlaneData, command: CommandOf<"revokeConfig">) {
+  const config = ownLiveConfig(data, command.configId, command.userId);
+  if ("ok" in config) return config;
   data.retireConfig(config, command.at, command.reason);
   return applied(copyConfig(config));
 }

@@ -17,6 +17,7 @@ import type {
   Broadcast,
   Config,
   Invite,
+  KeysErasedReason,
   NodeKey,
   RevokedNodeKey,
   Server,
@@ -55,6 +56,10 @@ export class ControlPlaneData {
   private readonly liveConfigCountByUser = new Map<string, number>();
   private readonly liveConfigIdByPublicKey = new Map<string, string>();
   private readonly adminIds = new Set<string>();
+  /** Configs whose delivery copy of their keys is still held. */
+  private readonly configIdsHoldingKeys = new Set<string>();
+  /** Live configs whose server copy of the preshared key is not sealed yet. */
+  private readonly configIdsAwaitingServerCopy = new Set<string>();
 
   /** Whether any key of `nodeId` was ever revoked. */
   hasRevokedKeyOf(nodeId: string): boolean {
@@ -130,17 +135,72 @@ export class ControlPlaneData {
     if (ofUser) ofUser.push(config.id);
     else this.configIdsByUser.set(config.userId, [config.id]);
     if (isLive(config)) this.indexLive(config);
+    this.indexKeys(config);
   }
 
-  /** Revokes a live config and frees its address. */
+  /**
+   * Revokes a live config and frees its address. Its keys go with it: the
+   * delivery copy is erased and the server copy dropped, since no one may
+   * use them any more.
+   */
   retireConfig(config: Config, at: number, reason: string, replacedBy: string | null = null): void {
     config.revokedAt = at;
     config.revokeReason = reason;
     config.replacedBy = replacedBy;
+    if (config.deliveryKeysSealed !== null) this.eraseDeliveryKeys(config, at, "revoked");
+    config.serverPresharedKeySealed = null;
+    this.indexKeys(config);
     this.liveConfigIdsByServer.get(config.serverId)!.delete(config.id);
     this.liveConfigCountByUser.set(config.userId, this.liveConfigCountOfUser(config.userId) - 1);
     this.liveConfigIdByPublicKey.delete(config.clientPublicKey);
     this.allocators.get(config.serverId)!.release(this.addressOffset(config));
+  }
+
+  /** Drops a config's delivery copy of its keys, for `reason`. */
+  eraseDeliveryKeys(config: Config, at: number, reason: KeysErasedReason): void {
+    config.deliveryKeysSealed = null;
+    config.deliveredAt = null;
+    config.keysErasedAt = at;
+    config.keysErasedReason = reason;
+    this.indexKeys(config);
+  }
+
+  /** Gives a live config a new key pair, keeping its server and address. */
+  rekeyConfig(
+    config: Config,
+    clientPublicKey: string,
+    deliveryKeysSealed: string,
+    at: number,
+  ): void {
+    this.liveConfigIdByPublicKey.delete(config.clientPublicKey);
+    config.clientPublicKey = clientPublicKey;
+    this.liveConfigIdByPublicKey.set(clientPublicKey, config.id);
+    config.deliveryKeysSealed = deliveryKeysSealed;
+    config.keysIssuedAt = at;
+    config.deliveredAt = null;
+    config.keysErasedAt = null;
+    config.keysErasedReason = null;
+    config.serverPresharedKeySealed = null;
+    this.indexKeys(config);
+  }
+
+  /** Keeps the key-custody indexes in step with a config's key fields; call after changing them. */
+  indexKeys(config: Config): void {
+    if (config.deliveryKeysSealed !== null) this.configIdsHoldingKeys.add(config.id);
+    else this.configIdsHoldingKeys.delete(config.id);
+    if (isLive(config) && config.serverPresharedKeySealed === null)
+      this.configIdsAwaitingServerCopy.add(config.id);
+    else this.configIdsAwaitingServerCopy.delete(config.id);
+  }
+
+  /** Ids of configs still holding their delivery keys, sorted. */
+  configIdsWithDeliveryKeys(): string[] {
+    return [...this.configIdsHoldingKeys].sort(compareIds);
+  }
+
+  /** Ids of live configs whose server copy of the preshared key is not sealed yet, sorted. */
+  configIdsWithoutServerCopy(): string[] {
+    return [...this.configIdsAwaitingServerCopy].sort(compareIds);
   }
 
   liveConfigCountOfServer(serverId: string): number {
@@ -205,6 +265,7 @@ export class ControlPlaneData {
     for (const user of this.users.values()) this.putUser(user);
     const usedOffsets = new Map<string, number[]>();
     for (const config of this.configs.values()) {
+      this.indexKeys(config);
       const ofUser = this.configIdsByUser.get(config.userId);
       if (ofUser) ofUser.push(config.id);
       else this.configIdsByUser.set(config.userId, [config.id]);

@@ -16,6 +16,7 @@ import { ApplyContext } from "./apply-context.ts";
 import { type ApplyResult, applied, repeated } from "./apply-result.ts";
 import { type ControlPlaneCommand, controlPlaneCommandSchema } from "./commands.ts";
 import { issueConfig, revokeConfig } from "./config-commands.ts";
+import { eraseConfigKeys, rekeyConfig, sealServerPresharedKeys } from "./config-key-commands.ts";
 import { ControlPlaneData, compareIds } from "./control-plane-data.ts";
 import { refuse } from "./errors.ts";
 import { expireConfigs } from "./expiry-sweep.ts";
@@ -34,6 +35,7 @@ import type {
   User,
   VantageProbe,
 } from "./records.ts";
+import { resealSecrets, type SealedSecret, sealedSecrets } from "./secret-reseal-commands.ts";
 import {
   registerServer,
   reportServerLoad,
@@ -168,6 +170,14 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
         return issueConfig(data, command);
       case "revokeConfig":
         return revokeConfig(data, command);
+      case "rekeyConfig":
+        return rekeyConfig(data, command);
+      case "sealServerPresharedKeys":
+        return sealServerPresharedKeys(data, command);
+      case "eraseConfigKeys":
+        return eraseConfigKeys(data, context, command);
+      case "resealSecrets":
+        return resealSecrets(data, command);
       case "expireConfigs":
         return expireConfigs(data, context, command);
       case "addVantageProbe":
@@ -175,7 +185,7 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
       case "removeVantageProbe":
         return removeVantageProbe(data, command);
       case "markOutboxDelivered":
-        return markOutboxDelivered(data, command);
+        return markOutboxDelivered(data, context, command);
       case "markOutboxFailed":
         return markOutboxFailed(data, command);
       case "broadcast":
@@ -297,20 +307,23 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
    * then one peer per vantage probe that has its own key (by vantage id).
    */
   desiredPeers(serverId: string): ServerPeer[] {
-    const peers: ServerPeer[] = this.data.liveConfigIdsOfServer(serverId).map((id) => {
+    const peers: ServerPeer[] = [];
+    for (const id of this.data.liveConfigIdsOfServer(serverId)) {
       const config = this.data.configs.get(id)!;
-      return {
+      // Added once the leader has sealed its preshared key to this server, a moment after issue.
+      if (config.serverPresharedKeySealed === null) continue;
+      peers.push({
         publicKey: config.clientPublicKey,
-        presharedKeyEncrypted: config.presharedKeyEncrypted,
+        presharedKeySealed: config.serverPresharedKeySealed,
         address: config.address,
         kind: "client",
-      };
-    });
+      });
+    }
     const probePeer = this.data.servers.get(serverId)?.probePeer;
     if (probePeer)
       peers.push({
         publicKey: probePeer.publicKey,
-        presharedKeyEncrypted: null,
+        presharedKeySealed: null,
         address: probePeer.address,
         kind: "probe",
       });
@@ -319,11 +332,30 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
       if (vantage.probePublicKey !== null)
         peers.push({
           publicKey: vantage.probePublicKey,
-          presharedKeyEncrypted: null,
+          presharedKeySealed: null,
           address: null,
           kind: "probe",
         });
     return peers;
+  }
+
+  /** Configs still holding the delivery copy of their keys, sorted by id. */
+  configsWithDeliveryKeys(): Config[] {
+    return this.data
+      .configIdsWithDeliveryKeys()
+      .map((id) => copyConfig(this.data.configs.get(id)!));
+  }
+
+  /** Live configs whose preshared key is not sealed to their server yet, sorted by id. */
+  configsWithoutServerCopy(): Config[] {
+    return this.data
+      .configIdsWithoutServerCopy()
+      .map((id) => copyConfig(this.data.configs.get(id)!));
+  }
+
+  /** Every value sealed under the data keys, for rotation. */
+  sealedSecrets(): SealedSecret[] {
+    return [...sealedSecrets(this.data)];
   }
 
   /**

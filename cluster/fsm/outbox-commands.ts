@@ -2,6 +2,7 @@
 import type { ApplyContext } from "./apply-context.ts";
 import { applied, repeated } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
+import { eraseConfigKeys } from "./config-key-commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { type Refusal, refuse } from "./errors.ts";
 import { copyOutboxEntry } from "./views.ts";
@@ -9,15 +10,25 @@ import { copyOutboxEntry } from "./views.ts";
 /**
  * Records a delivery. Delivery is at least once across failovers, so marking
  * an entry already delivered is answered as a duplicate and changes nothing.
+ * A notice that carried a new config (a re-home) delivered its keys: their
+ * delivery copy is erased with the same command.
  */
 export function markOutboxDelivered(
   data: ControlPlaneData,
+  context: ApplyContext,
   command: CommandOf<"markOutboxDelivered">,
 ) {
   const entry = data.outbox.entries.get(command.id);
   if (!entry) return unknownEntry(command.id);
   if (entry.status === "delivered") return repeated(copyOutboxEntry(entry));
   data.outbox.markDelivered(entry, command.at);
+  if (entry.kind === "serverChanged" && typeof entry.payload.configId === "string")
+    eraseConfigKeys(data, context, {
+      type: "eraseConfigKeys",
+      configIds: [entry.payload.configId],
+      reason: "delivered",
+      at: command.at,
+    });
   return applied(copyOutboxEntry(entry));
 }
 

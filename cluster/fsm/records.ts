@@ -148,16 +148,34 @@ export interface User {
   invitedBy: string | null;
 }
 
-/** A WireGuard client config issued to a user on one server. */
+/** Why a config's delivery copy of its keys is gone. */
+export const KEYS_ERASED_REASONS = ["delivered", "expired", "revoked"] as const;
+export type KeysErasedReason = (typeof KEYS_ERASED_REASONS)[number];
+
+/**
+ * A WireGuard client config issued to a user on one server. Its keys are
+ * held in two copies, neither readable by apply: the delivery copy (client
+ * private key and preshared key, sealed under the data keys) lives only
+ * until the user has the config, or the undelivered-key bound passes; the
+ * server copy (the preshared key alone, sealed to the config's server's
+ * WireGuard key) lives as long as the config, and only that server can open it.
+ */
 export interface Config {
   id: string;
   userId: string;
   serverId: string;
   protocol: ConfigProtocol;
   clientPublicKey: string;
-  /** Encrypted by the proposer; opaque here. */
-  clientPrivateKeyEncrypted: string;
-  presharedKeyEncrypted: string;
+  /** `{privateKey, presharedKey}` sealed by the proposer (data keys, record = config id); null once erased. */
+  deliveryKeysSealed: string | null;
+  /** When the current keys were made (issued, re-homed or re-keyed): the undelivered-key bound counts from here. */
+  keysIssuedAt: number;
+  /** When the user got the config while the server copy was not sealed yet: erased as soon as it is. */
+  deliveredAt: number | null;
+  keysErasedAt: number | null;
+  keysErasedReason: KeysErasedReason | null;
+  /** The preshared key sealed to the server's WireGuard key (see shared/crypto/wireguard-sealed-box.ts); null until the leader seals it. */
+  serverPresharedKeySealed: string | null;
   address: string;
   createdAt: number;
   expiresAt: number | null;
@@ -249,11 +267,23 @@ export interface OutboxEntry {
   updatedAt: number;
 }
 
+/**
+ * The values sealed under the data keys, by where they live: a vantage's
+ * token and probe key, a server's probe key, a config's delivery keys.
+ */
+export const SEALED_SECRET_KINDS = [
+  "vantageToken",
+  "vantageProbeKey",
+  "serverProbeKey",
+  "configDeliveryKeys",
+] as const;
+export type SealedSecretKind = (typeof SEALED_SECRET_KINDS)[number];
+
 /** A peer the server's WireGuard interface must have: what the agent syncs. */
 export interface ServerPeer {
   publicKey: string;
-  /** Null for the probe peers, which have no preshared key. */
-  presharedKeyEncrypted: string | null;
+  /** Sealed to this server's WireGuard key; null for the probe peers, which have no preshared key. */
+  presharedKeySealed: string | null;
   /** Null for a vantage probe's peer: it only handshakes and routes nothing. */
   address: string | null;
   kind: "client" | "probe";

@@ -17,6 +17,7 @@
  */
 import type { ApplyContext } from "./apply-context.ts";
 import type { ReplacementKey } from "./commands.ts";
+import { freshKeys } from "./config-commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { type Refusal, refuse } from "./errors.ts";
 import { chooseServer } from "./placement.ts";
@@ -151,8 +152,7 @@ function replacementConfig(
     serverId,
     protocol: old.protocol,
     clientPublicKey: key.clientPublicKey,
-    clientPrivateKeyEncrypted: key.clientPrivateKeyEncrypted,
-    presharedKeyEncrypted: key.presharedKeyEncrypted,
+    ...freshKeys(key.deliveryKeysSealed, at),
     address: data.takeAddress(serverId),
     createdAt: at,
     // Moving servers does not extend or shorten the user's access.

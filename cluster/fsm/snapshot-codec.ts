@@ -12,6 +12,7 @@ import { ControlPlaneData } from "./control-plane-data.ts";
 import { parseCidr } from "./ipv4.ts";
 import type { AmneziaParams, Config, OutboxEntry, Server, User } from "./records.ts";
 import {
+  type ConfigRow,
   type ServerRow,
   type SnapshotV2,
   snapshotV1Schema,
@@ -37,22 +38,7 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       user.createdAt,
       user.invitedBy,
     ]),
-    configs: [...data.configs.values()].map((config) => [
-      config.id,
-      config.userId,
-      config.serverId,
-      config.protocol,
-      config.clientPublicKey,
-      config.clientPrivateKeyEncrypted,
-      config.presharedKeyEncrypted,
-      config.address,
-      config.createdAt,
-      config.expiresAt,
-      config.revokedAt,
-      config.revokeReason,
-      config.expiryWarned ? (1 as const) : (0 as const),
-      config.replacedBy,
-    ]),
+    configs: [...data.configs.values()].map(encodeConfig),
     invites: [...data.invites.values()].map((invite) => [
       invite.code,
       invite.usesLeft,
@@ -113,6 +99,75 @@ export function encodeSnapshot(data: ControlPlaneData): string {
     ]),
   };
   return JSON.stringify(snapshot);
+}
+
+function encodeConfig(config: Config): ConfigRow {
+  return [
+    config.id,
+    config.userId,
+    config.serverId,
+    config.protocol,
+    config.clientPublicKey,
+    config.deliveryKeysSealed,
+    config.keysIssuedAt,
+    config.deliveredAt,
+    config.keysErasedAt,
+    config.keysErasedReason,
+    config.serverPresharedKeySealed,
+    config.address,
+    config.createdAt,
+    config.expiresAt,
+    config.revokedAt,
+    config.revokeReason,
+    config.expiryWarned ? 1 : 0,
+    config.replacedBy,
+  ];
+}
+
+/** A stored config row: the current layout, or one whose keys were sealed under CLUSTER_SECRET. */
+function decodeConfig(row: SnapshotV2["configs"][number]): Config {
+  if (row.length === 18) {
+    return {
+      id: row[0],
+      userId: row[1],
+      serverId: row[2],
+      protocol: row[3],
+      clientPublicKey: row[4],
+      deliveryKeysSealed: row[5],
+      keysIssuedAt: row[6],
+      deliveredAt: row[7],
+      keysErasedAt: row[8],
+      keysErasedReason: row[9],
+      serverPresharedKeySealed: row[10],
+      address: row[11],
+      createdAt: row[12],
+      expiresAt: row[13],
+      revokedAt: row[14],
+      revokeReason: row[15],
+      expiryWarned: row[16] === 1,
+      replacedBy: row[17],
+    };
+  }
+  return {
+    id: row[0],
+    userId: row[1],
+    serverId: row[2],
+    protocol: row[3],
+    clientPublicKey: row[4],
+    deliveryKeysSealed: null,
+    keysIssuedAt: row[8],
+    deliveredAt: null,
+    keysErasedAt: row[8],
+    keysErasedReason: "expired",
+    serverPresharedKeySealed: null,
+    address: row[7],
+    createdAt: row[8],
+    expiresAt: row[9],
+    revokedAt: row[10],
+    revokeReason: row[11],
+    expiryWarned: row[12] === 1,
+    replacedBy: row[13],
+  };
 }
 
 function encodeServer(server: Server): ServerRow {
@@ -185,22 +240,7 @@ export function decodeSnapshot(text: string): ControlPlaneData {
     data.users.set(user.id, user);
   }
   for (const row of snapshot.configs) {
-    const config: Config = {
-      id: row[0],
-      userId: row[1],
-      serverId: row[2],
-      protocol: row[3],
-      clientPublicKey: row[4],
-      clientPrivateKeyEncrypted: row[5],
-      presharedKeyEncrypted: row[6],
-      address: row[7],
-      createdAt: row[8],
-      expiresAt: row[9],
-      revokedAt: row[10],
-      revokeReason: row[11],
-      expiryWarned: row[12] === 1,
-      replacedBy: row[13],
-    };
+    const config = decodeConfig(row);
     data.configs.set(config.id, config);
   }
   for (const [code, usesLeft, createdBy, createdAt] of snapshot.invites)

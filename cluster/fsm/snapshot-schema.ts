@@ -6,6 +6,7 @@
 import { z } from "zod";
 import {
   CONFIG_PROTOCOLS,
+  KEYS_ERASED_REASONS,
   LANGUAGES,
   NODE_KEY_ADMISSIONS,
   OUTBOX_KINDS,
@@ -62,6 +63,32 @@ const configRow = z.tuple([
   text, // serverId
   z.enum(CONFIG_PROTOCOLS),
   text, // clientPublicKey
+  text.nullable(), // deliveryKeysSealed
+  amount, // keysIssuedAt
+  amount.nullable(), // deliveredAt
+  amount.nullable(), // keysErasedAt
+  z.enum(KEYS_ERASED_REASONS).nullable(), // keysErasedReason
+  text.nullable(), // serverPresharedKeySealed
+  text, // address
+  amount, // createdAt
+  amount.nullable(), // expiresAt
+  amount.nullable(), // revokedAt
+  text.nullable(), // revokeReason
+  z.union([z.literal(0), z.literal(1)]), // expiryWarned
+  text.nullable(), // replacedBy
+]);
+
+/**
+ * A config from before keys were erased after delivery, its keys sealed
+ * under CLUSTER_SECRET: read with no key copy this version can open, so its
+ * owner downloads it again (a new key pair) to use it.
+ */
+const configRowWithClusterSecretKeys = z.tuple([
+  text, // id
+  text, // userId
+  text, // serverId
+  z.enum(CONFIG_PROTOCOLS),
+  text, // clientPublicKey
   text, // clientPrivateKeyEncrypted
   text, // presharedKeyEncrypted
   text, // address
@@ -105,7 +132,7 @@ export const snapshotV2Schema = z.object({
   settings: z.array(z.tuple([text, text])),
   servers: z.array(serverRow),
   users: z.array(userRow),
-  configs: z.array(configRow),
+  configs: z.array(z.union([configRow, configRowWithClusterSecretKeys])),
   invites: z.array(inviteRow),
   vantageProbes: z.array(vantageProbeRow),
   broadcasts: z.array(broadcastRow),
@@ -123,6 +150,7 @@ export const snapshotV2Schema = z.object({
 
 export type SnapshotV2 = z.input<typeof snapshotV2Schema>;
 export type ServerRow = z.infer<typeof serverRow>;
+export type ConfigRow = z.infer<typeof configRow>;
 
 export const snapshotV1Schema = z.object({
   version: z.literal(1),

@@ -91,7 +91,7 @@ export function copyUser(user: User): User {
   };
 }
 
-/** Copies a config, encrypted keys included: the bot needs them to render the .conf. */
+/** Copies a config, sealed keys included: the bot needs the delivery copy to render the .conf. */
 export function copyConfig(config: Config): Config {
   return {
     id: config.id,
@@ -99,8 +99,12 @@ export function copyConfig(config: Config): Config {
     serverId: config.serverId,
     protocol: config.protocol,
     clientPublicKey: config.clientPublicKey,
-    clientPrivateKeyEncrypted: config.clientPrivateKeyEncrypted,
-    presharedKeyEncrypted: config.presharedKeyEncrypted,
+    deliveryKeysSealed: config.deliveryKeysSealed,
+    keysIssuedAt: config.keysIssuedAt,
+    deliveredAt: config.deliveredAt,
+    keysErasedAt: config.keysErasedAt,
+    keysErasedReason: config.keysErasedReason,
+    serverPresharedKeySealed: config.serverPresharedKeySealed,
     address: config.address,
     createdAt: config.createdAt,
     expiresAt: config.expiresAt,

@@ -9,7 +9,8 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { ControlPlaneCommandInput } from "../../cluster/fsm/commands.ts";
 import { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
-import { SecretBox, secretBoxPurposes } from "../../shared/crypto/secret-box.ts";
+import { SealedSecrets } from "../../cluster/sealed-secrets.ts";
+import { newDataKey } from "../../shared/crypto/data-keys.ts";
 
 export interface StateScaleOptions {
   users: number;
@@ -49,7 +50,7 @@ function randomWireGuardKey(): string {
 /** The control-plane commands of the whole fleet, in the order a cluster would commit them. */
 function* fleetCommands(
   options: StateScaleOptions,
-  box: SecretBox,
+  sealing: SealedSecrets,
   at: number,
 ): Generator<ControlPlaneCommandInput> {
   const capacity = Math.ceil((options.users * options.configsPerUser) / options.servers);
@@ -70,14 +71,18 @@ function* fleetCommands(
     const userId = String(1_000_000_000 + user);
     yield { type: "upsertUser", userId, name: `user ${user}`, language: "en", at };
     for (let config = 0; config < options.configsPerUser; config++) {
+      const configId = randomBytes(12).toString("base64url");
       yield {
         type: "issueConfig",
-        configId: randomBytes(12).toString("base64url"),
+        configId,
         userId,
         protocol: "wireguard",
         clientPublicKey: randomWireGuardKey(),
-        clientPrivateKeyEncrypted: box.seal(randomWireGuardKey()),
-        presharedKeyEncrypted: box.seal(randomWireGuardKey()),
+        deliveryKeysSealed: sealing.seal(
+          "configDeliveryKeys",
+          configId,
+          JSON.stringify({ privateKey: randomWireGuardKey(), presharedKey: randomWireGuardKey() }),
+        ),
         at,
       };
     }
@@ -92,11 +97,11 @@ export function measureStateAtScale(options: StateScaleOptions): StateScaleResul
     snapshotted: 0,
     restored: 0,
   };
-  const box = new SecretBox(randomBytes(32).toString("hex"), secretBoxPurposes.configKeys);
+  const sealing = new SealedSecrets([newDataKey("k1")]);
   const state = new ControlPlaneState();
   let index = 0;
   let applyMs = 0;
-  for (const command of fleetCommands(options, box, Date.now())) {
+  for (const command of fleetCommands(options, sealing, Date.now())) {
     const text = JSON.stringify(command);
     const startedAt = performance.now();
     const result = state.apply(text, ++index);

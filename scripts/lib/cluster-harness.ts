@@ -15,11 +15,13 @@
  * Every wait is bounded, every process is stopped by its PID, and nothing
  * outlives the process that started the cluster.
  */
+
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { isDialerFor } from "../../cluster/transport/handshake.ts";
+import { formatDataKeys, newDataKey } from "../../shared/crypto/data-keys.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { findFreePorts } from "./free-port.ts";
 import { type ApiResult, NodeClient, type NodeStatus } from "./node-client.ts";
@@ -516,6 +518,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "nexaloak-cluster-")));
   const ids = Array.from({ length: options.size }, (_, i) => `n${i + 1}`);
   const clusterSecret = randomBytes(32).toString("hex");
+  const dataKeys = formatDataKeys([newDataKey("k1")]);
   const adminApiToken = randomBytes(24).toString("hex");
   const redisServers: RedisServerHandle[] = [];
   const proxies = new Map<string, TcpProxy>();
@@ -548,6 +551,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         PEERS: peers,
         REDIS_URL: redisServers[i]!.url,
         CLUSTER_SECRET: clusterSecret,
+        DATA_KEYS: dataKeys,
         ADMIN_API_TOKEN: adminApiToken,
         LOG_LEVEL: options.logLevel ?? "info",
         HEARTBEAT_MS: String(options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS),

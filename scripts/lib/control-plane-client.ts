@@ -48,7 +48,11 @@ const configSchema = z.object({
   revokeReason: z.string().nullable(),
 });
 
-const issuedSchema = z.object({ config: configSchema, conf: z.string() });
+const issuedSchema = z.object({
+  config: configSchema,
+  conf: z.string().nullable(),
+  confMissing: z.object({ code: z.string(), message: z.string() }).optional(),
+});
 
 export type ServerView = z.infer<typeof serverSchema>;
 export type ServerStatus = z.infer<typeof serverStatusSchema>;
@@ -57,7 +61,10 @@ export type ConfigView = z.infer<typeof configSchema>;
 /** A config just issued (or replayed): the record, its `.conf`, and whether it answered a retry. */
 export interface IssuedConfig {
   config: ConfigView;
-  conf: string;
+  /** Null on a replay after the private key was erased (delivered) or the config revoked. */
+  conf: string | null;
+  /** Why `conf` is null: `KEYS_ERASED` or `CONFIG_REVOKED`. */
+  confMissing?: { code: string; message: string };
   /** The reply carried `Idempotent-Replayed: true`: the key had been used and nothing was created. */
   replayed: boolean;
 }
@@ -109,6 +116,13 @@ export class ControlPlaneClient {
       ok: true,
       value: { ...result.value, replayed: response.headers["idempotent-replayed"] === "true" },
     };
+  }
+
+  /** `POST /v1/configs/:id/rekey`: the config with a new key pair, as a fresh `.conf`. */
+  async rekeyConfig(configId: string): Promise<ApiResult<IssuedConfig>> {
+    const response = await this.call("POST", `/v1/configs/${encodeURIComponent(configId)}/rekey`);
+    const result = interpret(response, 200, issuedSchema);
+    return result.ok ? { ok: true, value: { ...result.value, replayed: false } } : result;
   }
 
   /** `GET /v1/users/:userId/configs`: every config the user ever had, oldest first. */

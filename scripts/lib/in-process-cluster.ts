@@ -4,7 +4,6 @@
  * pass in memory (asynchronously, like a socket), and each node keeps its
  * Raft log durable in a real Redis under its own key prefix, as in production.
  */
-import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import {
   type AssembledNode,
@@ -17,6 +16,7 @@ import type { Message, NodeId } from "../../cluster/raft/types.ts";
 import { defaultKeyPrefix } from "../../cluster/storage/keys.ts";
 import { RaftLogStore } from "../../cluster/storage/raft-log-store.ts";
 import { connectRedis } from "../../cluster/storage/redis-connection.ts";
+import { newDataKey } from "../../shared/crypto/data-keys.ts";
 import { silentLogger } from "../../shared/silent-logger.ts";
 import { sleep } from "../../shared/sleep.ts";
 
@@ -31,7 +31,7 @@ export interface InProcessClusterOptions {
   assemble?: (
     id: NodeId,
     redisPrefix: string,
-  ) => Partial<Pick<NodeAssemblyOptions, "clusterSecret" | "logger" | "banChecks">>;
+  ) => Partial<Pick<NodeAssemblyOptions, "dataKeys" | "logger" | "banChecks">>;
 }
 
 export interface InProcessMember {
@@ -63,7 +63,7 @@ export async function startInProcessCluster(
   const initialMembers = new Map(ids.map((id) => [id, `ws://in-process/${id}`]));
   const byId = new Map<NodeId, InProcessMember>();
   const connections: Redis[] = [];
-  const clusterSecret = randomBytes(32).toString("hex");
+  const dataKeys = [newDataKey("k1")];
   const deliver = (messages: readonly Message[]): void => {
     for (const message of messages)
       setImmediate(() => byId.get(message.to)?.node.receive([message]));
@@ -82,7 +82,7 @@ export async function startInProcessCluster(
         store: new RaftLogStore(redis, redisPrefix),
         send: deliver,
         logger: silentLogger,
-        clusterSecret,
+        dataKeys,
         ...options.assemble?.(id, redisPrefix),
       });
       byId.set(id, { id, node: assembled.node, state: assembled.state, redisPrefix, assembled });

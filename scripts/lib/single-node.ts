@@ -3,10 +3,12 @@
  * of how the process starts, refuses to start, or waits: bad environment,
  * a Redis that is not durable, a Redis that is not there yet.
  */
+
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { formatDataKeys, newDataKey } from "../../shared/crypto/data-keys.ts";
 import { findFreePort } from "./free-port.ts";
 import { NodeClient } from "./node-client.ts";
 import { type NodeExit, type NodeProcess, spawnNode } from "./node-process.ts";
@@ -45,6 +47,7 @@ export async function startSingleNode(options: SingleNodeOptions = {}): Promise<
     PEERS: `n1=ws://127.0.0.1:${port}`,
     REDIS_URL: options.redisUrl ?? `redis://127.0.0.1:${await findFreePort()}`,
     CLUSTER_SECRET: randomBytes(32).toString("hex"),
+    DATA_KEYS: formatDataKeys([newDataKey("k1")]),
     ADMIN_API_TOKEN: adminApiToken,
     HEARTBEAT_MS: "50",
     ELECTION_TIMEOUT_MS: "300",

@@ -1,11 +1,22 @@
 /**
- * Encryption of secrets at rest in the replicated state (client private keys,
- * preshared keys, probe tokens): AES-256-GCM under a key derived from
- * CLUSTER_SECRET, so every node can open what any node sealed, and a copy of
- * the Redis log alone reveals nothing.
+ * Encryption of secrets at rest in the replicated state (probe tokens, probe
+ * WireGuard keys, a config's keys until they are delivered): AES-256-GCM
+ * under the cluster's data keys (DATA_KEYS), which are separate from every
+ * transport credential, so rotating one never touches the other.
+ *
+ * Data keys are versioned: every sealed value names the key that sealed it,
+ * a node opens values under any key it holds and seals under the first. That
+ * is what lets a key be rotated without losing data: add the new key
+ * everywhere, make it first, let the leader re-seal what the old one sealed
+ * (cluster/secret-resealing.ts), then drop the old one.
+ *
+ * The record a value belongs to (its purpose and id) is authenticated with
+ * it, so a sealed value copied into another record does not open there.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { err, ok, type Result } from "../result.ts";
+import { openWithTag } from "./aead.ts";
+import type { DataKey } from "./data-keys.ts";
 
 /**
  * One HKDF label per kind of secret, so a key leaked or misused for one
@@ -13,10 +24,12 @@ import { err, ok, type Result } from "../result.ts";
  * values sealed under it exist; a new scheme gets a new label.
  */
 export const secretBoxPurposes = {
-  /** Client private keys and preshared keys of issued configs. */
-  configKeys: "nexaloak/config-keys/v1",
+  /** A config's client private key and preshared key, until delivered. */
+  configKeys: "nexaloak/config-keys/v2",
   /** Tokens that authenticate probe requests to vantage points. */
-  probeTokens: "nexaloak/probe-tokens/v1",
+  probeTokens: "nexaloak/probe-tokens/v2",
+  /** The WireGuard private keys ban checks handshake with (servers' and vantages' probe peers). */
+  probeKeys: "nexaloak/probe-keys/v2",
 } as const;
 
 /** One of the {@link secretBoxPurposes} labels. */
@@ -26,9 +39,10 @@ export type SecretBoxPurpose = (typeof secretBoxPurposes)[keyof typeof secretBox
 export type SecretBoxErrorCode =
   | "SECRET_BOX_MALFORMED"
   | "SECRET_BOX_UNSUPPORTED_VERSION"
+  | "SECRET_BOX_UNKNOWN_KEY"
   | "SECRET_BOX_AUTH_FAILED";
 
-const formatVersion = "v1";
+const formatVersion = "v2";
 const hkdfSalt = Buffer.from("nexaloak/secret-box");
 const keyLengthBytes = 32;
 const ivLengthBytes = 12;
@@ -42,57 +56,97 @@ function decodeBase64url(text: string): Buffer | null {
   return bytes.toString("base64url") === text ? bytes : null;
 }
 
+/** What is authenticated with a value: the format, the key, the purpose and the record. */
+function associatedData(keyId: string, purpose: SecretBoxPurpose, recordId: string): Buffer {
+  return Buffer.from(JSON.stringify([formatVersion, keyId, purpose, recordId]));
+}
+
 /**
- * Seals and opens secrets of one purpose. Sealed values look like
- * `v1.<iv>.<ciphertext and tag>` (base64url parts), fit in JSON and logs
- * without escaping, and carry their format version so the scheme can change
- * without breaking values already in the log.
+ * Seals and opens secrets of one purpose under the cluster's data keys.
+ * Sealed values look like `v2.<key id>.<iv>.<ciphertext and tag>`
+ * (base64url parts) and fit in JSON and logs without escaping.
  */
 export class SecretBox {
-  private readonly key: Buffer;
+  private readonly keys = new Map<string, Buffer>();
+  private readonly sealingKeyId: string;
 
   /**
-   * @param clusterSecret the cluster's CLUSTER_SECRET; every node must use the same one.
+   * @param dataKeys the cluster's data keys, the sealing key first (see data-keys.ts); at least one.
    * @param purpose which kind of secret this box holds, from {@link secretBoxPurposes}.
    */
-  constructor(clusterSecret: string, purpose: SecretBoxPurpose) {
-    this.key = Buffer.from(
-      hkdfSync(
-        "sha256",
-        Buffer.from(clusterSecret),
-        hkdfSalt,
-        Buffer.from(purpose),
-        keyLengthBytes,
-      ),
-    );
+  constructor(
+    dataKeys: readonly DataKey[],
+    private readonly purpose: SecretBoxPurpose,
+  ) {
+    const first = dataKeys[0];
+    if (!first) throw new Error("a secret box needs at least one data key");
+    this.sealingKeyId = first.id;
+    for (const key of dataKeys) {
+      this.keys.set(
+        key.id,
+        Buffer.from(
+          hkdfSync(
+            "sha256",
+            Buffer.from(key.secret),
+            hkdfSalt,
+            Buffer.from(purpose),
+            keyLengthBytes,
+          ),
+        ),
+      );
+    }
   }
 
-  /** Encrypts `plaintext` (UTF-8) with a fresh random IV; sealing twice gives different strings. */
-  seal(plaintext: string): string {
-    const iv = randomBytes(ivLengthBytes);
-    const cipher = createCipheriv("aes-256-gcm", this.key, iv, { authTagLength: tagLengthBytes });
-    // The version is authenticated too, so a value cannot be relabelled as another format.
-    cipher.setAAD(Buffer.from(formatVersion));
-    const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-    const sealed = Buffer.concat([ciphertext, cipher.getAuthTag()]);
-    return `${formatVersion}.${iv.toString("base64url")}.${sealed.toString("base64url")}`;
+  /** The id of the key new values are sealed under. */
+  get currentKeyId(): string {
+    return this.sealingKeyId;
   }
 
   /**
-   * Decrypts a value made by {@link seal}. A value that was altered, or sealed
-   * under another CLUSTER_SECRET or purpose, gives `SECRET_BOX_AUTH_FAILED`;
-   * this never throws.
+   * Encrypts `plaintext` (UTF-8) for the record `recordId` with a fresh
+   * random IV; sealing twice gives different strings.
    */
-  open(sealed: string): Result<string, SecretBoxErrorCode> {
+  seal(recordId: string, plaintext: string): string {
+    const keyId = this.sealingKeyId;
+    const iv = randomBytes(ivLengthBytes);
+    const cipher = createCipheriv("aes-256-gcm", this.keys.get(keyId)!, iv, {
+      authTagLength: tagLengthBytes,
+    });
+    cipher.setAAD(associatedData(keyId, this.purpose, recordId));
+    const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+    const sealed = Buffer.concat([ciphertext, cipher.getAuthTag()]);
+    return `${formatVersion}.${keyId}.${iv.toString("base64url")}.${sealed.toString("base64url")}`;
+  }
+
+  /** The id of the data key that sealed `sealed`, or undefined when it is not a sealed value. */
+  keyIdOf(sealed: string): string | undefined {
     const parts = sealed.split(".");
-    if (parts.length !== 3) {
-      return err("SECRET_BOX_MALFORMED", "a sealed value has three dot-separated parts");
+    return parts.length === 4 && parts[0] === formatVersion ? parts[1] : undefined;
+  }
+
+  /**
+   * Decrypts a value made by {@link seal} for the same record. A value that
+   * was altered, moved from another record, or sealed for another purpose
+   * gives `SECRET_BOX_AUTH_FAILED`; one sealed under a key this node does not
+   * hold gives `SECRET_BOX_UNKNOWN_KEY`. This never throws.
+   */
+  open(recordId: string, sealed: string): Result<string, SecretBoxErrorCode> {
+    const parts = sealed.split(".");
+    if (parts.length !== 4) {
+      return err("SECRET_BOX_MALFORMED", "a sealed value has four dot-separated parts");
     }
-    const [version, ivText, bodyText] = parts as [string, string, string];
+    const [version, keyId, ivText, bodyText] = parts as [string, string, string, string];
     if (version !== formatVersion) {
       return err(
         "SECRET_BOX_UNSUPPORTED_VERSION",
-        `sealed values of this format are ${formatVersion}; upgrade this node to read newer ones`,
+        `sealed values of this format are ${formatVersion}; upgrade this node to read others`,
+      );
+    }
+    const key = this.keys.get(keyId);
+    if (!key) {
+      return err(
+        "SECRET_BOX_UNKNOWN_KEY",
+        `the value was sealed under data key "${keyId}", which this node does not hold; add it to DATA_KEYS`,
       );
     }
     const iv = decodeBase64url(ivText);
@@ -100,22 +154,18 @@ export class SecretBox {
     if (!iv || iv.length !== ivLengthBytes || !body || body.length < tagLengthBytes) {
       return err("SECRET_BOX_MALFORMED", "a sealed value's IV or ciphertext is not valid");
     }
-    const decipher = createDecipheriv("aes-256-gcm", this.key, iv, {
-      authTagLength: tagLengthBytes,
-    });
-    decipher.setAAD(Buffer.from(formatVersion));
-    decipher.setAuthTag(body.subarray(body.length - tagLengthBytes));
-    try {
-      const plaintext = Buffer.concat([
-        decipher.update(body.subarray(0, body.length - tagLengthBytes)),
-        decipher.final(),
-      ]);
-      return ok(plaintext.toString("utf8"));
-    } catch {
+    const plaintext = openWithTag(
+      "aes-256-gcm",
+      key,
+      iv,
+      body,
+      associatedData(keyId, this.purpose, recordId),
+    );
+    if (!plaintext)
       return err(
         "SECRET_BOX_AUTH_FAILED",
-        "the sealed value was altered or sealed under a different CLUSTER_SECRET; it cannot be opened",
+        "the sealed value was altered, belongs to another record, or was sealed under another secret; it cannot be opened",
       );
-    }
+    return ok(plaintext.toString("utf8"));
   }
 }

@@ -3,7 +3,7 @@
  * standard base64 (44 characters ending in `=`). Keys made here are
  * interchangeable with `wg genkey`, `wg pubkey` and `wg genpsk`.
  */
-import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
+import { createPrivateKey, createPublicKey, type KeyObject, randomBytes } from "node:crypto";
 import { err, ok, type Result } from "../result.ts";
 
 /** A client's or server's key pair, both halves base64. */
@@ -41,13 +41,28 @@ function clamp(privateKeyBytes: Buffer): Buffer {
   return clamped;
 }
 
-function publicKeyBytes(privateKeyBytes: Buffer): Buffer {
-  const privateKey = createPrivateKey({
+/** A raw X25519 private key (32 bytes) as a key object for `diffieHellman`. */
+function privateKeyObject(privateKeyBytes: Buffer): KeyObject {
+  return createPrivateKey({
     key: Buffer.concat([pkcs8X25519Prefix, privateKeyBytes]),
     format: "der",
     type: "pkcs8",
   });
-  const jwk = createPublicKey(privateKey).export({ format: "jwk" });
+}
+
+/** A base64 WireGuard private key as an X25519 key object. */
+export function x25519PrivateKey(privateKeyBase64: string): KeyObject {
+  return privateKeyObject(Buffer.from(privateKeyBase64, "base64"));
+}
+
+/** A base64 WireGuard public key as an X25519 key object. */
+export function x25519PublicKey(publicKeyBase64: string): KeyObject {
+  const x = Buffer.from(publicKeyBase64, "base64").toString("base64url");
+  return createPublicKey({ key: { kty: "OKP", crv: "X25519", x }, format: "jwk" });
+}
+
+function publicKeyBytes(privateKeyBytes: Buffer): Buffer {
+  const jwk = createPublicKey(privateKeyObject(privateKeyBytes)).export({ format: "jwk" });
   return Buffer.from(jwk.x ?? "", "base64url");
 }
 

@@ -31,16 +31,13 @@ function endpointsOf(servers: readonly ServerView[]): Record<string, string | nu
   return Object.fromEntries(servers.map((server) => [server.id, server.endpointHost]));
 }
 
-/** The `Endpoint` a holder's `.conf` names now: the retry with its key renders it afresh. */
+/** The `Endpoint` a holder's `.conf` names now: downloading it again renders it afresh. */
 async function confEndpoint(cluster: Cluster, via: HarnessNode, holder: Holder): Promise<string> {
-  const replay = succeeded(
-    await apiOf(cluster, via).issueConfig(holder.userId, {
-      idempotencyKey: holder.idempotencyKey,
-    }),
-    `replay for ${holder.userId}`,
+  const again = succeeded(
+    await apiOf(cluster, via).rekeyConfig(await configIdOf(cluster, holder)),
+    `download again for ${holder.userId}`,
   );
-  assert.is(replay.replayed, true);
-  return parseConf(replay.conf).peers[0]?.Endpoint ?? "";
+  return parseConf(again.conf ?? "").peers[0]?.Endpoint ?? "";
 }
 
 /** Pending `endpointChanged` notifications per user, from the state the leader persisted. */

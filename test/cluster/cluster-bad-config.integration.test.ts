@@ -57,13 +57,21 @@ test("an empty environment lists every required variable", async () => {
       PEERS: undefined,
       REDIS_URL: undefined,
       CLUSTER_SECRET: undefined,
+      DATA_KEYS: undefined,
       ADMIN_API_TOKEN: undefined,
       HEARTBEAT_MS: undefined,
       ELECTION_TIMEOUT_MS: undefined,
     },
   });
   assert.is(exit.code, EXIT_BAD_CONFIG);
-  for (const variable of ["NODE_ID", "LISTEN", "PEERS", "CLUSTER_SECRET", "ADMIN_API_TOKEN"]) {
+  for (const variable of [
+    "NODE_ID",
+    "LISTEN",
+    "PEERS",
+    "CLUSTER_SECRET",
+    "DATA_KEYS",
+    "ADMIN_API_TOKEN",
+  ]) {
     assert.match(output, new RegExp(`^  ${variable}: is required`, "m"), variable);
   }
 });

@@ -14,6 +14,7 @@
  * wireguard-tools, wireguard-go, iproute2, iputils-ping and redis-server;
  * without them it is skipped, except under CI.
  */
+
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +23,7 @@ import * as assert from "uvu/assert";
 import { runCommand } from "../../cluster/agent/run-command.ts";
 import { waitUntil } from "../../scripts/lib/cluster-harness.ts";
 import { type NodeProcess, spawnNode } from "../../scripts/lib/node-process.ts";
+import { formatDataKeys, newDataKey } from "../../shared/crypto/data-keys.ts";
 import { type NamespaceProcess, startInNamespace } from "../support/namespace-process.ts";
 import { missingNetworkPrerequisites, TestNetwork } from "../support/network-namespace.ts";
 import { parseConf } from "../support/parse-conf.ts";
@@ -171,6 +173,7 @@ if (missing.length > 0 && !process.env.CI) {
           PEERS: `n1=ws://127.0.0.1:${apiPort}`,
           REDIS_URL: `redis://127.0.0.1:${redisPort}`,
           CLUSTER_SECRET: randomBytes(32).toString("hex"),
+          DATA_KEYS: formatDataKeys([newDataKey("k1")]),
           ADMIN_API_TOKEN: adminApiToken,
           HEARTBEAT_MS: "50",
           ELECTION_TIMEOUT_MS: "300",

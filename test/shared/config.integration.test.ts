@@ -11,6 +11,7 @@ import { envVariables } from "../../shared/env-variables.ts";
 
 const clusterSecret = "0123456789abcdef0123456789abcdef";
 const adminApiToken = "fedcba9876543210";
+const dataKeys = "k1:0123456789abcdef0123456789abcdefdata";
 
 /** Only the variables without a default. */
 function minimalEnv(): NodeJS.ProcessEnv {
@@ -19,6 +20,7 @@ function minimalEnv(): NodeJS.ProcessEnv {
     LISTEN: "127.0.0.1:7001",
     PEERS: "n1=ws://127.0.0.1:7001,n2=ws://127.0.0.1:7002,n3=ws://127.0.0.1:7003",
     CLUSTER_SECRET: clusterSecret,
+    DATA_KEYS: dataKeys,
     ADMIN_API_TOKEN: adminApiToken,
   };
 }
@@ -46,9 +48,9 @@ function problemsOf(env: NodeJS.ProcessEnv): { message: string; lines: Map<strin
 test("the admin token may be given as its SHA-256 alone, and the node keeps only that digest", () => {
   const digest = createHash("sha256").update("a-token-only-the-admin-holds").digest("hex");
   const asDigest = configOf({ ...minimalEnv(), ADMIN_API_TOKEN: `sha256:${digest}` });
-  assert.is(asDigest.adminApiTokenSha256, digest);
+  assert.equal(asDigest.adminApiTokenSha256s, [digest]);
   const asToken = configOf({ ...minimalEnv(), ADMIN_API_TOKEN: "a-token-only-the-admin-holds" });
-  assert.is(asToken.adminApiTokenSha256, digest);
+  assert.equal(asToken.adminApiTokenSha256s, [digest]);
   assert.not.ok(JSON.stringify(asToken).includes("a-token-only-the-admin-holds"));
   const malformed = loadConfig({ ...minimalEnv(), ADMIN_API_TOKEN: "sha256:not-hex-at-all-0123" });
   assert.ok(
@@ -69,7 +71,8 @@ test("the minimal environment gives a config with every default applied", () => 
     redisUrl: "redis://127.0.0.1:6379",
     redisPrefix: "nexaloak:n1:",
     clusterSecret,
-    adminApiTokenSha256: createHash("sha256").update(adminApiToken).digest("hex"),
+    dataKeys: [{ id: "k1", secret: dataKeys.slice(3) }],
+    adminApiTokenSha256s: [createHash("sha256").update(adminApiToken).digest("hex")],
     logLevel: "info",
     heartbeatMs: 100,
     electionTimeoutMs: 1000,
@@ -218,6 +221,7 @@ test("each missing required variable is reported as required, with an example or
   }
   for (const [name, command] of [
     ["CLUSTER_SECRET", "openssl rand -hex 32"],
+    ["DATA_KEYS", "echo k1:$(openssl rand -hex 32)"],
     ["ADMIN_API_TOKEN", "openssl rand -hex 24"],
   ] as const) {
     const env = minimalEnv();
@@ -227,7 +231,7 @@ test("each missing required variable is reported as required, with an example or
 });
 
 test("the secrets published in .env.example are refused, and never repeated", () => {
-  for (const name of ["CLUSTER_SECRET", "ADMIN_API_TOKEN"] as const) {
+  for (const name of ["CLUSTER_SECRET", "DATA_KEYS", "ADMIN_API_TOKEN"] as const) {
     const published = envVariables[name].example;
     const { message, lines } = problemsOf({ ...minimalEnv(), [name]: published });
     assert.equal([...lines.keys()], [name]);
@@ -338,24 +342,29 @@ test("several bad and missing variables are all listed in one message, in .env.e
       "PEERS",
       "REDIS_URL",
       "CLUSTER_SECRET",
+      "DATA_KEYS",
       "ADMIN_API_TOKEN",
       "LOG_LEVEL",
       "HEARTBEAT_MS",
       "SNAPSHOT_EVERY_ENTRIES",
     ],
   );
-  assert.match(message.split("\n")[0] ?? "", /9 problems/);
+  assert.match(message.split("\n")[0] ?? "", /10 problems/);
 });
 
 test("secret values are never repeated in the message, whatever is wrong", () => {
   const { message, lines } = problemsOf({
     ...minimalEnv(),
     CLUSTER_SECRET: "hunter2-cluster",
+    DATA_KEYS: "k1:hunter2-data",
     ADMIN_API_TOKEN: "hunter2-admin",
     REDIS_URL: "http://:hunter2-redis@127.0.0.1:6379",
     LISTEN: "nowhere",
   });
-  assert.equal([...lines.keys()], ["LISTEN", "REDIS_URL", "CLUSTER_SECRET", "ADMIN_API_TOKEN"]);
+  assert.equal(
+    [...lines.keys()],
+    ["LISTEN", "REDIS_URL", "CLUSTER_SECRET", "DATA_KEYS", "ADMIN_API_TOKEN"],
+  );
   assert.not.match(message, /hunter2/);
 });
 
@@ -365,7 +374,10 @@ test("valid secrets are not repeated when other variables are bad", () => {
     REDIS_URL: "redis://:hunter2@x:1",
     LISTEN: "",
   });
-  assert.not.match(message, new RegExp(`${clusterSecret}|${adminApiToken}|hunter2`));
+  assert.not.match(
+    message,
+    new RegExp(`${clusterSecret}|${adminApiToken}|${dataKeys.slice(3)}|hunter2`),
+  );
 });
 
 test("a very long bad value is shortened in the message", () => {
@@ -388,6 +400,7 @@ test("loadConfigFromProcess reads the .env file but real variables win over it",
       "LISTEN=127.0.0.1:7002",
       "PEERS=n1=ws://127.0.0.1:7001,n2=ws://127.0.0.1:7002",
       `CLUSTER_SECRET=${clusterSecret}`,
+      `DATA_KEYS=${dataKeys}`,
       `ADMIN_API_TOKEN=${adminApiToken}`,
       "LOG_LEVEL=debug",
     ].join("\n"),
@@ -426,10 +439,10 @@ test("a node started with a bad configuration prints every problem to stderr onc
   assert.is(child.status, 2, child.stderr);
   assert.is(child.stdout, "");
   const stderrLines = child.stderr.trimEnd().split("\n");
-  assert.match(stderrLines[0] ?? "", /^Invalid configuration, 5 problems\./);
+  assert.match(stderrLines[0] ?? "", /^Invalid configuration, 6 problems\./);
   assert.equal(
     stderrLines.slice(1).map((line) => /^ {2}([A-Z_]+):/.exec(line)?.[1]),
-    ["LISTEN", "PEERS", "CLUSTER_SECRET", "ADMIN_API_TOKEN", "LOG_LEVEL"],
+    ["LISTEN", "PEERS", "CLUSTER_SECRET", "DATA_KEYS", "ADMIN_API_TOKEN", "LOG_LEVEL"],
   );
   assert.not.match(child.stderr, /hunter2/);
 });

@@ -41,6 +41,7 @@ test("the examples together form a valid configuration once the published secret
   assert.not.ok(published.ok, "the published secrets are refused");
   env.CLUSTER_SECRET = "a-cluster-secret-of-my-own-0123456789abcdef";
   env.ADMIN_API_TOKEN = "an-admin-token-of-my-own";
+  env.DATA_KEYS = "k1:a-data-key-of-my-own-0123456789abcdef";
   const config = loadConfig(env);
   assert.ok(config.ok, config.ok ? "" : config.error.message);
 });
@@ -76,7 +77,7 @@ test(".env.example marks required variables and states defaults", () => {
   }
 });
 
-test(".env.example is a valid configuration for one local node once its two secrets are your own", () => {
+test(".env.example is a valid configuration for one local node once its three secrets are your own", () => {
   const example = parse(envExampleText);
   const asPublished = loadConfig(example);
   assert.ok(
@@ -86,6 +87,7 @@ test(".env.example is a valid configuration for one local node once its two secr
     ...example,
     CLUSTER_SECRET: "a-cluster-secret-of-my-own-0123456789abcdef",
     ADMIN_API_TOKEN: "an-admin-token-of-my-own",
+    DATA_KEYS: "k1:a-data-key-of-my-own-0123456789abcdef",
   });
   assert.ok(config.ok, config.ok ? "" : config.error.message);
   assert.equal([...config.value.peers.keys()], [config.value.nodeId]);

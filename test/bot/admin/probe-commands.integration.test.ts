@@ -7,19 +7,19 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { en } from "../../../bot/i18n/en.ts";
-import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
+import { SealedSecrets } from "../../../cluster/sealed-secrets.ts";
 import {
   arrivedUser,
   ask,
-  CLUSTER_SECRET,
   commandUpdate,
+  DATA_KEYS,
   WAIT_MS,
   withBotCluster,
 } from "../support/bot-cluster.ts";
 
 const ADMIN = 6000;
 const TOKEN = "probe-token-7c1e0f3a9b2d4e58";
-const probeTokens = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.probeTokens);
+const sealing = new SealedSecrets(DATA_KEYS);
 
 type ChatUser = Awaited<ReturnType<typeof arrivedUser>>;
 
@@ -67,7 +67,10 @@ test("/probes add stores the probe with its token sealed, deletes the token mess
       },
     );
     assert.ok(stored!.probePublicKey, "the vantage got its own WireGuard probe key");
-    assert.equal(probeTokens.open(stored!.tokenEncrypted), { ok: true, value: TOKEN });
+    assert.equal(sealing.open("vantageToken", stored!.id, stored!.tokenEncrypted), {
+      ok: true,
+      value: TOKEN,
+    });
     assertTokenNeverShown(root);
   }, asAdmin);
 });

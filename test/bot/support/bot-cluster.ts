@@ -3,6 +3,7 @@
  * to one Telegram emulator: the fixture for the bot's suites. Every node has
  * a registered VPN server with a known endpoint, so configs can be issued.
  */
+
 import type { BanCheckAssembly } from "../../../app/assemble-node.ts";
 import type { ServerCheckDeps } from "../../../bot/jobs/server-probing.ts";
 import type { LeaderBot, LeaderBotOptions } from "../../../bot/leader-bot.ts";
@@ -14,12 +15,16 @@ import {
   type TelegramEmulator,
 } from "../../../scripts/telegram-emulator/emulator.ts";
 import { CronSchedule } from "../../../shared/cron-schedule.ts";
+import type { DataKey } from "../../../shared/crypto/data-keys.ts";
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import { createLogger } from "../../../shared/logger.ts";
 import { startInMemoryCluster, type TestMember } from "../../cluster/support/in-memory-cluster.ts";
 
 export const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
-export const CLUSTER_SECRET = "bot-suite-cluster-secret-0123456789abcdef";
+/** The data keys every node of the bot suite shares. */
+export const DATA_KEYS: readonly DataKey[] = [
+  { id: "k1", secret: "bot-suite-data-key-0123456789abcdef0123" },
+];
 /** Every wait in these suites gives up after this long. */
 export const WAIT_MS = 5000;
 
@@ -67,7 +72,7 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
   const cluster = await startInMemoryCluster(3, {
     deferLeaderWork: options.deferBots === true,
     assemble: (id) => ({
-      clusterSecret: CLUSTER_SECRET,
+      dataKeys: DATA_KEYS,
       clock: () => Date.now() + clock.shiftMs,
       expirySweepIntervalMs: options.expirySweepIntervalMs ?? 60_000,
       banChecks: {

@@ -83,24 +83,51 @@ test("the configs-per-user limit is answered with how to get another, and nothin
   );
 });
 
-test("an update delivered twice issues one config and answers both times with it", async () => {
+test("once sent, the config's private key is erased from the replicated state on every node", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    const user = await arrivedUser(cluster, 2007, { first_name: "Flo" });
+    user.send("/config");
+    const document = await user.waitFor((message) => message.document !== undefined, WAIT_MS);
+    const privateKey = /PrivateKey = (\S+)/.exec(document.document!.bytes.toString("utf8"))![1]!;
+    const configId = leader.state.configsOfUser("2007")[0]!.id;
+    await cluster.cluster.waitFor(
+      () =>
+        [...cluster.cluster.members.values()].every(
+          (member) => member.state.config(configId)?.keysErasedReason === "delivered",
+        ),
+      WAIT_MS,
+      "the delivery keys erased on every node",
+    );
+    for (const member of cluster.cluster.members.values()) {
+      const config = member.state.config(configId)!;
+      assert.is(config.deliveryKeysSealed, null);
+      assert.ok(config.serverPresharedKeySealed !== null, "the server keeps its own copy");
+      assert.not.ok(member.state.snapshot().includes(privateKey));
+    }
+  });
+});
+
+test("an update delivered twice issues one config; the repeat, its key erased, says to download it again", async () => {
   await withBotCluster(async (cluster) => {
     const leader = await cluster.polling();
     const user = await arrivedUser(cluster, 2005, { first_name: "Ed" });
     const sent = user.send("/config");
     await user.waitFor((message) => message.document !== undefined, WAIT_MS);
     await user.waitFor((message) => /How to connect/.test(message.text ?? ""), WAIT_MS);
+    const configId = leader.state.configsOfUser("2005")[0]!.id;
+    await cluster.cluster.waitFor(
+      () => leader.state.config(configId)?.deliveryKeysSealed === null,
+      WAIT_MS,
+      "the key erased after delivery",
+    );
     const session = leader.bot.currentSession!;
     await session.handleUpdate(commandUpdate(sent, { id: 2005, first_name: "Ed" }, "/config"));
-    await cluster.cluster.waitFor(
-      () => user.inbox().filter((message) => message.document !== undefined).length === 2,
-      WAIT_MS,
-      "the second answer",
-    );
-    const documents = user.inbox().filter((message) => message.document !== undefined);
-    assert.ok(
-      documents[0]!.document!.bytes.equals(documents[1]!.document!.bytes),
-      "the same config",
+    await user.waitFor((message) => /Download|download|new key/.test(message.text ?? ""), WAIT_MS);
+    assert.is(
+      user.inbox().filter((message) => message.document !== undefined).length,
+      1,
+      "the private key is not sent again",
     );
     assert.is(leader.state.configsOfUser("2005").length, 1);
   });

@@ -22,22 +22,45 @@ test("/myconfigs lists only the user's own live configs, with server, created an
   });
 });
 
-test("a config downloaded again is the same file", async () => {
+test("a config downloaded again comes with a new key pair, the same address, and says the old file stops working", async () => {
   await withBotCluster(async (cluster) => {
     const leader = await cluster.polling();
     const user = await arrivedUser(cluster, 3003, { first_name: "Cy" });
     user.send("/config");
     const first = await user.waitFor((message) => message.document !== undefined, WAIT_MS);
+    const before = leader.state.configsOfUser("3003")[0]!;
     user.send("/myconfigs");
     const list = await user.waitFor((message) => /Your configs/.test(message.text ?? ""), WAIT_MS);
-    user.press(list.messageId, `cfg:get:${leader.state.configsOfUser("3003")[0]!.id}`);
+    user.press(list.messageId, `cfg:get:${before.id}`);
+    await user.waitFor((message) => /new key/.test(message.text ?? ""), WAIT_MS);
     await cluster.cluster.waitFor(
       () => user.inbox().filter((message) => message.document !== undefined).length === 2,
       WAIT_MS,
       "the download",
     );
-    const documents = user.inbox().filter((message) => message.document !== undefined);
-    assert.ok(documents[1]!.document!.bytes.equals(first.document!.bytes));
+    const [firstConf, secondConf] = user
+      .inbox()
+      .filter((message) => message.document !== undefined)
+      .map((message) => message.document!.bytes.toString("utf8"));
+    const privateKeyOf = (conf: string) => /PrivateKey = (\S+)/.exec(conf)?.[1];
+    const addressOf = (conf: string) => /Address = (\S+)/.exec(conf)?.[1];
+    assert.is.not(privateKeyOf(secondConf!), privateKeyOf(firstConf!), "a new private key");
+    assert.is(addressOf(secondConf!), addressOf(firstConf!), "the same address");
+    assert.ok(first.document);
+    const after = leader.state.config(before.id)!;
+    assert.is.not(after.clientPublicKey, before.clientPublicKey);
+    assert.is(after.address, before.address);
+    await cluster.cluster.waitFor(
+      () =>
+        leader.state
+          .desiredPeers(after.serverId)
+          .some((peer) => peer.publicKey === after.clientPublicKey) &&
+        !leader.state
+          .desiredPeers(after.serverId)
+          .some((peer) => peer.publicKey === before.clientPublicKey),
+      WAIT_MS,
+      "the server's peer to move to the new key",
+    );
   });
 });
 

@@ -1,16 +1,24 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { desiredPeersFrom, type ReplicatedPeer } from "../../../cluster/agent/desired-peers.ts";
-import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
+import {
+  openWithWireGuardKey,
+  sealToWireGuardKey,
+} from "../../../shared/crypto/wireguard-sealed-box.ts";
 
-const box = new SecretBox("test-cluster-secret-0123456789abcdef", secretBoxPurposes.configKeys);
-const decrypt = (sealed: string) => box.open(sealed);
+const serverKeys = generateKeyPair();
+const decrypt = (sealed: string, peerPublicKey: string) =>
+  openWithWireGuardKey(serverKeys, peerPublicKey, sealed);
 
 function replicated(address: string | null, presharedKey: string | null): ReplicatedPeer {
+  const publicKey = generateKeyPair().publicKey;
   return {
-    publicKey: generateKeyPair().publicKey,
-    presharedKeyEncrypted: presharedKey === null ? null : box.seal(presharedKey),
+    publicKey,
+    presharedKeySealed:
+      presharedKey === null
+        ? null
+        : sealToWireGuardKey(serverKeys.publicKey, publicKey, presharedKey),
     address,
   };
 }
@@ -45,17 +53,18 @@ test("a vantage probe's peer has no address: it handshakes and is routed nothing
 
 test("a peer that cannot be set up is skipped with a reason, the others stay", () => {
   const good = replicated("10.64.0.2", generatePresharedKey());
-  const otherSecret = new SecretBox(
-    "another-cluster-secret-0123456789abc",
-    secretBoxPurposes.configKeys,
-  );
+  const otherServer = generateKeyPair();
   const cases: [ReplicatedPeer, RegExp][] = [
     [replicated("10.64.0.300", null), /not an IP address/],
     [{ ...replicated("10.64.0.4", null), publicKey: "nope" }, /public key/],
     [
       {
         ...replicated("10.64.0.5", null),
-        presharedKeyEncrypted: otherSecret.seal(generatePresharedKey()),
+        presharedKeySealed: sealToWireGuardKey(
+          otherServer.publicKey,
+          "peer",
+          generatePresharedKey(),
+        ),
       },
       /cannot be opened/,
     ],

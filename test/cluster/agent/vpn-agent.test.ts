@@ -14,12 +14,17 @@ import type {
   VpnDriver,
   VpnDriverResult,
 } from "../../../cluster/agent/vpn-driver.ts";
-import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
+import {
+  openWithWireGuardKey,
+  sealToWireGuardKey,
+} from "../../../shared/crypto/wireguard-sealed-box.ts";
 import { createLogger } from "../../../shared/logger.ts";
 import { sleep } from "../../../shared/sleep.ts";
 
-const box = new SecretBox("test-cluster-secret-0123456789abcdef", secretBoxPurposes.configKeys);
+const serverKeys = generateKeyPair();
+const openPresharedKey = (sealed: string, peerPublicKey: string) =>
+  openWithWireGuardKey(serverKeys, peerPublicKey, sealed);
 
 /** A driver whose peers are whatever the last apply set, unless a test scripts otherwise. */
 class ScriptedDriver implements VpnDriver {
@@ -67,9 +72,10 @@ class ScriptedDriver implements VpnDriver {
 }
 
 function replicatedPeer(address: string): ReplicatedPeer {
+  const publicKey = generateKeyPair().publicKey;
   return {
-    publicKey: generateKeyPair().publicKey,
-    presharedKeyEncrypted: box.seal(generatePresharedKey()),
+    publicKey,
+    presharedKeySealed: sealToWireGuardKey(serverKeys.publicKey, publicKey, generatePresharedKey()),
     address,
   };
 }
@@ -125,7 +131,7 @@ async function withAgent(
     driver,
     serverId: "node-1",
     readDesiredState: () => state.current,
-    decrypt: (sealed) => box.open(sealed),
+    openPresharedKey,
     reportLoad: async (load) => {
       reports.push(load);
     },
@@ -157,7 +163,7 @@ test("start syncs at once: the server's address and every config as a peer", () 
     );
     assert.equal(
       applied.peers[0]?.presharedKey,
-      (box.open(alice.presharedKeyEncrypted!) as { value: string }).value,
+      (openPresharedKey(alice.presharedKeySealed!, alice.publicKey) as { value: string }).value,
     );
     assert.ok(agent.status().syncedAtMs !== null);
   }));
@@ -306,7 +312,7 @@ test("a refused load report is logged and tried again on a later read", () => {
 test("a peer that cannot be set up is logged once and the others are synced", () =>
   withAgent({}, async ({ agent, driver, state, lines }) => {
     const good = replicatedPeer("10.64.0.2");
-    const bad = { ...replicatedPeer("10.64.0.3"), presharedKeyEncrypted: "v1.garbage" };
+    const bad = { ...replicatedPeer("10.64.0.3"), presharedKeySealed: "x1.garbage" };
     state.current = { interfaceAddress: "10.64.0.1/24", peers: [good, bad] };
     agent.start();
     await waitFor(() => driver.applies.length === 1, 2_000, "the first sync");

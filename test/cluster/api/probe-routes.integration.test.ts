@@ -14,18 +14,17 @@ import { Router } from "../../../cluster/api/router.ts";
 import { ControlPlaneService } from "../../../cluster/control-plane-service.ts";
 import { createNodeServer } from "../../../cluster/http.ts";
 import { NodeMetrics } from "../../../cluster/metrics.ts";
+import { SealedSecrets } from "../../../cluster/sealed-secrets.ts";
 import { type HttpJsonRequest, requestJson } from "../../../scripts/lib/http-json.ts";
-import { SecretBox, secretBoxPurposes } from "../../../shared/crypto/secret-box.ts";
 import { silentLogger } from "../../../shared/silent-logger.ts";
 import { startInMemoryCluster, type TestMember } from "../support/in-memory-cluster.ts";
 
-const CLUSTER_SECRET = "probe-routes-cluster-secret-0123456789abcdef";
 const ADMIN_API_TOKEN = "probe-routes-admin-token";
 const PROBE_TOKEN = "tok_3f9a1c07e2b84d5aa1";
 const WAIT_MS = 5_000;
 
-const configKeys = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.configKeys);
-const probeTokens = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.probeTokens);
+const DATA_KEYS = [{ id: "k1", secret: "probe-routes-data-key-0123456789abcdef" }];
+const sealing = new SealedSecrets(DATA_KEYS);
 
 type InMemoryCluster = Awaited<ReturnType<typeof startInMemoryCluster>>;
 
@@ -49,13 +48,12 @@ async function serve(member: TestMember, servers: Server[]): Promise<ApiNode> {
     new ControlPlaneService({
       node: member.node,
       state: member.state,
-      configKeys,
-      probeTokens,
+      sealing,
     }),
   );
   const server = createNodeServer({
     router,
-    adminApiTokenSha256: createHash("sha256").update(ADMIN_API_TOKEN).digest("hex"),
+    adminApiTokenSha256s: [createHash("sha256").update(ADMIN_API_TOKEN).digest("hex")],
     metrics: new NodeMetrics(),
     readiness: () => ({ ready: true }),
     observedAddress: () => ({ status: 404, body: {} }),
@@ -115,8 +113,15 @@ test("POST /v1/probes stores the probe with its token sealed for probe requests 
     const [stored] = leader.member.state.vantageProbes();
     assert.ok(stored, "the probe is in the replicated state");
     assert.is.not(stored.tokenEncrypted, PROBE_TOKEN);
-    assert.equal(probeTokens.open(stored.tokenEncrypted), { ok: true, value: PROBE_TOKEN });
-    assert.is(configKeys.open(stored.tokenEncrypted).ok, false, "sealed for probe tokens only");
+    assert.equal(sealing.open("vantageToken", stored.id, stored.tokenEncrypted), {
+      ok: true,
+      value: PROBE_TOKEN,
+    });
+    assert.is(
+      sealing.open("vantageProbeKey", stored.id, stored.tokenEncrypted).ok,
+      false,
+      "sealed for probe tokens only",
+    );
     assert.is(stored.addedBy, "admin-api");
     assert.not.ok(answer.text.includes(PROBE_TOKEN));
     assert.not.ok(answer.text.includes(stored.tokenEncrypted));

@@ -23,8 +23,12 @@ test("a config is issued on a server with the first client address and the defau
     serverId: "n1",
     protocol: "wireguard",
     clientPublicKey: request.clientPublicKey,
-    clientPrivateKeyEncrypted: "enc-private-c1",
-    presharedKeyEncrypted: "enc-psk-c1",
+    deliveryKeysSealed: "sealed-c1",
+    keysIssuedAt: T0 + 7,
+    deliveredAt: null,
+    keysErasedAt: null,
+    keysErasedReason: null,
+    serverPresharedKeySealed: null,
     address: "10.64.0.2",
     createdAt: T0 + 7,
     expiresAt: T0 + 7 + 30 * DAY_MS,
@@ -34,14 +38,11 @@ test("a config is issued on a server with the first client address and the defau
     replacedBy: null,
   });
   assert.equal(fixture.state.configsOfUser("10"), [config]);
-  assert.equal(fixture.state.desiredPeers("n1"), [
-    {
-      publicKey: request.clientPublicKey,
-      presharedKeyEncrypted: "enc-psk-c1",
-      address: "10.64.0.2",
-      kind: "client",
-    },
-  ]);
+  assert.equal(
+    fixture.state.desiredPeers("n1"),
+    [],
+    "the server adds the peer once its preshared key is sealed to it",
+  );
 });
 
 test("the lifetime comes from configLifetimeDays; 0 means never", () => {
@@ -177,7 +178,7 @@ test("malformed config commands are refused", () => {
   );
   fixture.refused({ ...command.issueConfig("c 1", "10") }, "INVALID_COMMAND");
   fixture.refused(
-    { ...command.issueConfig("c1", "10"), clientPrivateKeyEncrypted: "" },
+    { ...command.issueConfig("c1", "10"), deliveryKeysSealed: "" },
     "INVALID_COMMAND",
   );
   fixture.refused({ ...command.issueConfig("c1", "10"), serverId: "n1" }, "INVALID_COMMAND");

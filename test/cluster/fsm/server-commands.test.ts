@@ -170,10 +170,11 @@ test("the probe peer gets the address reserved for it, never a client's", () => 
   );
   assert.equal(addresses, ["10.64.0.2", "10.64.0.3", "10.64.0.4", "10.64.0.5"]);
   fixture.refused(command.issueConfig("e", "10"), "NO_CAPACITY");
+  fixture.sealForServers();
   const peers = fixture.state.desiredPeers("n1");
   assert.equal(peers.at(-1), {
     publicKey: wgKey(1, 7),
-    presharedKeyEncrypted: null,
+    presharedKeySealed: null,
     address: "10.64.0.6",
     kind: "probe",
   });

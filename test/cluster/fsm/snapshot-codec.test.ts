@@ -202,7 +202,7 @@ test("a snapshot where two live configs share an address is rejected", () => {
   const snapshot = JSON.parse(fixture.state.snapshot());
   const rows = snapshot.configs as unknown[][];
   const c3 = rows.find((row) => row[0] === "c3")!;
-  c3[7] = rows.find((row) => row[0] === "c1")![7];
+  c3[11] = rows.find((row) => row[0] === "c1")![11];
   assert.throws(() => new ControlPlaneState().restore(JSON.stringify(snapshot)), /repeated/);
 });
 
@@ -219,8 +219,8 @@ test("100 000 users and 200 000 configs: snapshot and restore in seconds", () =>
       command.registerServer(`n${server}`, { capacity: 4000, region: server % 2 ? "eu" : "us" }),
     );
   }
-  // A client private key and a preshared key encrypted with AES-256-GCM: 60 bytes each, in base64.
-  const ciphertext = "A".repeat(80);
+  // A preshared key sealed to its server, as every live config holds once delivered.
+  const sealedToServer = "A".repeat(120);
   for (let user = 0; user < 100_000; user++) {
     const userId = String(1_000_000 + user);
     apply(command.upsertUser(userId, { name: `user ${user}`, language: "fa" }));
@@ -228,11 +228,31 @@ test("100 000 users and 200 000 configs: snapshot and restore in seconds", () =>
       apply({
         ...command.issueConfig(`c${user}-${n}`, userId),
         clientPublicKey: wgKey(user * 2 + n + 1, 4),
-        clientPrivateKeyEncrypted: ciphertext,
-        presharedKeyEncrypted: ciphertext,
       });
     }
   }
+  // Then, as in a running fleet, each preshared key is sealed to its server and the delivery copy erased.
+  const configs = state.configsWithoutServerCopy();
+  for (let start = 0; start < configs.length; start += 1000) {
+    const batch = configs.slice(start, start + 1000);
+    apply({
+      type: "sealServerPresharedKeys",
+      items: batch.map((config) => ({
+        configId: config.id,
+        clientPublicKey: config.clientPublicKey,
+        serverPublicKey: state.server(config.serverId)!.publicKey,
+        sealed: sealedToServer,
+      })),
+      at: T0,
+    });
+    apply({
+      type: "eraseConfigKeys",
+      configIds: batch.map((config) => config.id),
+      reason: "delivered",
+      at: T0,
+    });
+  }
+  assert.is(state.configsWithDeliveryKeys().length, 0);
   const buildMs = performance.now() - buildStartedAt;
   assert.equal(state.counts(), {
     servers: 50,

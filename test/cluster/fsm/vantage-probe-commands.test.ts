@@ -49,7 +49,7 @@ test("a vantage with its own probe key is a handshake-only peer on every server"
     const peer = fixture.state.desiredPeers(serverId).find((p) => p.publicKey === wgKey(77, 9));
     assert.equal(peer, {
       publicKey: wgKey(77, 9),
-      presharedKeyEncrypted: null,
+      presharedKeySealed: null,
       address: null,
       kind: "probe",
     });

@@ -9,11 +9,15 @@ import type { Message, NodeId, Snapshot } from "../../../cluster/raft/types.ts";
 import type { PersistedRaftState, SaveBatch } from "../../../cluster/storage/raft-log-store.ts";
 import { StorageError } from "../../../cluster/storage/storage-error.ts";
 import { applyWrite } from "../../../scripts/simulation/durable-log.ts";
+import type { DataKey } from "../../../shared/crypto/data-keys.ts";
 import { silentLogger } from "../../../shared/silent-logger.ts";
 import { sleep } from "../../../shared/sleep.ts";
 
 /** The cluster secret of in-memory test clusters unless a test gives its own. */
-export const TEST_CLUSTER_SECRET = "in-memory-cluster-secret-0123456789abcdef";
+/** The data keys every in-memory node shares. */
+export const TEST_DATA_KEYS: readonly DataKey[] = [
+  { id: "k1", secret: "in-memory-cluster-data-key-0123456789abcdef" },
+];
 
 /** A LogStore in memory that can be switched off to play an unreachable Redis. */
 export class MemoryLogStore implements LogStore {
@@ -60,7 +64,7 @@ export interface TestMember {
 export type MemberAssembly = Partial<
   Pick<
     NodeAssemblyOptions,
-    "clusterSecret" | "clock" | "expirySweepIntervalMs" | "banChecks" | "bot" | "logger"
+    "dataKeys" | "clock" | "expirySweepIntervalMs" | "banChecks" | "bot" | "logger"
   >
 >;
 
@@ -99,7 +103,7 @@ export async function startInMemoryCluster(size: number, options: InMemoryCluste
       store,
       send: deliver,
       logger: silentLogger,
-      clusterSecret: TEST_CLUSTER_SECRET,
+      dataKeys: TEST_DATA_KEYS,
       ...options.assemble?.(id),
     });
     members.set(id, { id, node: assembled.node, state: assembled.state, store, assembled });

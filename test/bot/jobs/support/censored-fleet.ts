@@ -21,14 +21,16 @@ import { fileURLToPath } from "node:url";
 import type { RecordedVerdict } from "../../../../bot/jobs/server-checker.ts";
 import type { ServerCheckDeps } from "../../../../bot/jobs/server-probing.ts";
 import { askVantageProbe } from "../../../../bot/jobs/vantage-probe-client.ts";
+import { loadOrCreateServerKey } from "../../../../cluster/agent/server-key-file.ts";
 import { VpnAgent } from "../../../../cluster/agent/vpn-agent.ts";
 import { WireGuardDriver } from "../../../../cluster/agent/wireguard-driver.ts";
 import { ensureProbePeer } from "../../../../cluster/probe-peer.ts";
+import { SealedSecrets } from "../../../../cluster/sealed-secrets.ts";
 import { checkVantageProbeInput } from "../../../../cluster/vantage-probe-input.ts";
 import { waitUntil } from "../../../../scripts/lib/cluster-harness.ts";
 import { startRedisServer } from "../../../../scripts/lib/redis-server.ts";
 import { CronSchedule } from "../../../../shared/cron-schedule.ts";
-import { SecretBox, secretBoxPurposes } from "../../../../shared/crypto/secret-box.ts";
+import { openWithWireGuardKey } from "../../../../shared/crypto/wireguard-sealed-box.ts";
 import { createLogger, type Logger } from "../../../../shared/logger.ts";
 import { silentLogger } from "../../../../shared/silent-logger.ts";
 import { type ForwardedPort, forwardNamespacePort } from "../../../support/namespace-port.ts";
@@ -40,7 +42,7 @@ import { TestNetwork } from "../../../support/network-namespace.ts";
 import {
   type BotCluster,
   type BotMember,
-  CLUSTER_SECRET,
+  DATA_KEYS,
   startBotCluster,
 } from "../../support/bot-cluster.ts";
 import {
@@ -151,18 +153,19 @@ async function startProbeAgent(
 async function startVpnServer(options: {
   member: BotMember;
   leader: BotMember;
-  configKeys: SecretBox;
+  sealing: SealedSecrets;
   namespace: string;
   address: string;
   interfaceName: string;
   directory: string;
 }): Promise<VpnAgent> {
-  const { member, leader, configKeys } = options;
+  const { member, leader, sealing } = options;
   const serverId = member.id;
+  const privateKeyFile = join(options.directory, serverId, "private.key");
   const created = WireGuardDriver.create({
     interfaceName: options.interfaceName,
     listenPort: WIREGUARD_PORT,
-    privateKeyFile: join(options.directory, serverId, "private.key"),
+    privateKeyFile,
     networkNamespace: options.namespace,
   });
   if (!created.ok) throw new Error(created.error.message);
@@ -179,7 +182,9 @@ async function startVpnServer(options: {
     region: "default",
     at: leader.service.now(),
   });
-  await ensureProbePeer(leader.service, configKeys, serverId);
+  await ensureProbePeer(leader.service, sealing, serverId);
+  const serverKeys = await loadOrCreateServerKey(privateKeyFile);
+  if (!serverKeys.ok) throw new Error(serverKeys.error.message);
   const agent = new VpnAgent({
     driver: created.value,
     serverId,
@@ -191,7 +196,8 @@ async function startVpnServer(options: {
         peers: member.state.desiredPeers(serverId),
       };
     },
-    decrypt: (sealed) => configKeys.open(sealed),
+    openPresharedKey: (sealed, peerPublicKey) =>
+      openWithWireGuardKey(serverKeys.value, peerPublicKey, sealed),
     reportLoad: async (load) => {
       await member.service.run({
         type: "reportServerLoad",
@@ -296,8 +302,7 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
     });
     cleanups.push(() => bots.stop());
     const leader = await bots.polling();
-    const configKeys = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.configKeys);
-    const _probeTokens = new SecretBox(CLUSTER_SECRET, secretBoxPurposes.probeTokens);
+    const sealing = new SealedSecrets(DATA_KEYS);
 
     const servers = new Map<ServerName, RunningServer>();
     for (const [index, name] of SERVER_NAMES.entries()) {
@@ -306,7 +311,7 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
       const agent = await startVpnServer({
         member: bots.members.get(SERVER_IDS[name])!,
         leader,
-        configKeys,
+        sealing,
         ...censored.servers[name],
         interfaceName,
         directory,

@@ -53,8 +53,7 @@ export const command = {
       userId,
       protocol: "wireguard",
       clientPublicKey: wgKey(keySeed++, 2),
-      clientPrivateKeyEncrypted: `enc-private-${configId}`,
-      presharedKeyEncrypted: `enc-psk-${configId}`,
+      deliveryKeysSealed: `sealed-${configId}`,
       at: T0,
       ...fields,
     }) satisfies Input<"issueConfig">,
@@ -72,8 +71,7 @@ export const command = {
     configIds.map((id) => ({
       configId: `${id}-r`,
       clientPublicKey: wgKey(keySeed++, 3),
-      clientPrivateKeyEncrypted: `enc-private-${id}-r`,
-      presharedKeyEncrypted: `enc-psk-${id}-r`,
+      deliveryKeysSealed: `sealed-${id}-r`,
     })),
   verdict: (
     serverId: string,
@@ -112,6 +110,20 @@ export class Fixture {
   apply(input: object | string): ApplyResult {
     const text = typeof input === "string" ? input : JSON.stringify(input);
     return this.state.apply(text, ++this.index);
+  }
+
+  /**
+   * Seals every live config's preshared key to its server, as the leader's
+   * key custody does a moment after issue: the server adds the peer then.
+   */
+  sealForServers(): void {
+    const items = this.state.configsWithoutServerCopy().map((config) => ({
+      configId: config.id,
+      clientPublicKey: config.clientPublicKey,
+      serverPublicKey: this.state.server(config.serverId)!.publicKey,
+      sealed: `to-server-${config.id}`,
+    }));
+    if (items.length > 0) this.ok({ type: "sealServerPresharedKeys", items, at: T0 });
   }
 
   /** Applies a command that must succeed and returns its value. */

@@ -1,0 +1,123 @@
+/**
+ * The leader keeps custody of configs' keys (see fsm/records.ts, Config), a
+ * leader task (leadership-runner.ts). Every tick it:
+ *
+ * - seals each new config's preshared key to its server's WireGuard key
+ *   (the server copy, which only that server can open) and commits it, so
+ *   the server adds the peer and the delivery copy can go;
+ * - erases delivery copies older than the `undeliveredKeyMinutes` setting,
+ *   delivered or not.
+ *
+ * The delivery copy itself is erased as soon as the user has the config, by
+ * whoever delivered it (the bot, the outbox, the API): see
+ * ControlPlaneService.confirmDelivered.
+ */
+
+import { sealToWireGuardKey } from "../shared/crypto/wireguard-sealed-box.ts";
+import type { Logger } from "../shared/logger.ts";
+import { sleep } from "../shared/sleep.ts";
+import type { ControlPlaneService } from "./control-plane-service.ts";
+import type { Config } from "./fsm/records.ts";
+import type { LeaderTask } from "./leadership-runner.ts";
+import type { SealedSecrets } from "./sealed-secrets.ts";
+
+/** At most this many configs per command, so one entry stays small. */
+const BATCH = 500;
+const MINUTE_MS = 60_000;
+
+export interface ConfigKeyCustodyOptions {
+  service: ControlPlaneService;
+  sealing: SealedSecrets;
+  intervalMs: number;
+  logger: Logger;
+}
+
+/** The preshared key in a config's delivery copy, or undefined when it cannot be read. */
+function presharedKeyOf(sealing: SealedSecrets, config: Config): string | undefined {
+  if (config.deliveryKeysSealed === null) return undefined;
+  const opened = sealing.open("configDeliveryKeys", config.id, config.deliveryKeysSealed);
+  if (!opened.ok) return undefined;
+  try {
+    const keys = JSON.parse(opened.value) as { presharedKey?: unknown };
+    return typeof keys.presharedKey === "string" ? keys.presharedKey : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class ConfigKeyCustodyTask implements LeaderTask {
+  readonly name = "config key custody";
+  /** Configs already reported as unreadable, so the log says it once. */
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly options: ConfigKeyCustodyOptions) {}
+
+  async runTerm(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.sealServerCopies(signal);
+        await this.eraseOverdueKeys(signal);
+      } catch (error) {
+        if (!signal.aborted)
+          this.options.logger.warn(
+            { err: (error as Error).message },
+            "key custody failed; retrying shortly",
+          );
+      }
+      await sleep(this.options.intervalMs, signal);
+    }
+  }
+
+  private async sealServerCopies(signal: AbortSignal): Promise<void> {
+    const { service, sealing, logger } = this.options;
+    const state = service.localState;
+    const items = [];
+    for (const config of state.configsWithoutServerCopy()) {
+      if (items.length >= BATCH) break;
+      const server = state.server(config.serverId);
+      const presharedKey = presharedKeyOf(sealing, config);
+      if (!server || presharedKey === undefined) {
+        if (!this.reported.has(config.id)) {
+          this.reported.add(config.id);
+          logger.warn(
+            { configId: config.id, serverId: config.serverId },
+            "a config's preshared key cannot be read to seal it for its server; its owner must download it again",
+          );
+        }
+        continue;
+      }
+      items.push({
+        configId: config.id,
+        clientPublicKey: config.clientPublicKey,
+        serverPublicKey: server.publicKey,
+        sealed: sealToWireGuardKey(server.publicKey, config.clientPublicKey, presharedKey),
+      });
+    }
+    if (items.length === 0 || signal.aborted) return;
+    await service.run({ type: "sealServerPresharedKeys", items, at: service.now() });
+  }
+
+  private async eraseOverdueKeys(signal: AbortSignal): Promise<void> {
+    const { service } = this.options;
+    const state = service.localState;
+    const boundMs = Number(state.setting("undeliveredKeyMinutes")) * MINUTE_MS;
+    const now = service.now();
+    const overdue = state
+      .configsWithDeliveryKeys()
+      .filter((config) => now - config.keysIssuedAt >= boundMs)
+      .slice(0, BATCH)
+      .map((config) => config.id);
+    if (overdue.length === 0 || signal.aborted) return;
+    const { value } = await service.run({
+      type: "eraseConfigKeys",
+      configIds: overdue,
+      reason: "expired",
+      at: now,
+    });
+    if (value && value.revoked.length > 0)
+      this.options.logger.warn(
+        { revoked: value.revoked.length },
+        "configs whose keys expired before their server could install them were revoked",
+      );
+  }
+}
