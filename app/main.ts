@@ -11,6 +11,7 @@ import { VpnAgent } from "../cluster/agent/vpn-agent.ts";
 import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
 import { addConfigRoutes } from "../cluster/api/config-routes.ts";
 import { addMemberKeyRoutes } from "../cluster/api/member-key-routes.ts";
+import { notLeaderAnswer } from "../cluster/api/not-leader.ts";
 import { addProbeRoutes } from "../cluster/api/probe-routes.ts";
 import { Router } from "../cluster/api/router.ts";
 import { addServerRoutes } from "../cluster/api/server-routes.ts";
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     metrics,
     readiness: () => running?.readiness() ?? { ready: false, reason: startupStage },
     apiUnavailableReason: () => (running ? undefined : `the node is starting (${startupStage})`),
+    notLeaderAnswer: () => (running ? notLeaderAnswer(running.status()) : undefined),
     observedAddress: (request) => observedAddressAnswer(request, config.clusterSecret, identity),
     trustedNetworks: config.trustedNetworks,
     logger,
@@ -260,7 +262,7 @@ async function main(): Promise<void> {
   addServerRoutes(router, service, node.banChecks!);
   addConfigRoutes(router, service);
   addProbeRoutes(router, service);
-  addMemberKeyRoutes(router, node.node, service);
+  addMemberKeyRoutes(router, service);
   running = node.node;
   transport.start();
   agent.start();
