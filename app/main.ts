@@ -13,6 +13,7 @@ import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
 import { addConfigRoutes } from "../cluster/api/config-routes.ts";
 import { addDataKeyRoutes } from "../cluster/api/data-key-routes.ts";
 import { addMemberKeyRoutes } from "../cluster/api/member-key-routes.ts";
+import { notLeaderAnswer } from "../cluster/api/not-leader.ts";
 import { addProbeRoutes } from "../cluster/api/probe-routes.ts";
 import { Router } from "../cluster/api/router.ts";
 import { addServerRoutes } from "../cluster/api/server-routes.ts";
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
     metrics,
     readiness: () => running?.readiness() ?? { ready: false, reason: startupStage },
     apiUnavailableReason: () => (running ? undefined : `the node is starting (${startupStage})`),
+    notLeaderAnswer: () => (running ? notLeaderAnswer(running.status()) : undefined),
     observedAddress: (request) => observedAddressAnswer(request, config.clusterSecret, identity),
     trustedNetworks: config.trustedNetworks,
     logger,
@@ -271,7 +273,7 @@ async function main(): Promise<void> {
   addServerRoutes(router, service, node.banChecks!);
   addConfigRoutes(router, service);
   addProbeRoutes(router, service);
-  addMemberKeyRoutes(router, node.node, service);
+  addMemberKeyRoutes(router, service);
   addDataKeyRoutes(router, service, sealing);
   running = node.node;
   transport.start();

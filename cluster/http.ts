@@ -21,6 +21,12 @@ export interface NodeServerOptions {
   observedAddress: (request: IncomingMessage) => ApiResponse;
   /** While this returns a reason (e.g. the node is still connecting to Redis), `/v1` answers 503. */
   apiUnavailableReason: () => string | undefined;
+  /**
+   * The answer to a request for a route only the leader handles, given before
+   * its handler runs or its body is read: undefined on the leader; on any
+   * other node, where the leader is (api/not-leader.ts).
+   */
+  notLeaderAnswer: () => ApiResponse | undefined;
   logger: Logger;
   /** PEM certificate and key: serve HTTPS (and so wss:// for peers). */
   tls?: ServerTls;
@@ -31,7 +37,8 @@ export interface NodeServerOptions {
 /**
  * The node's one port: `/healthz`, `/readyz`, `/metrics`, the admin API under
  * `/v1` (bearer token), and (attached by the transport) the peer WebSocket at
- * `/raft`. No request, however malformed, can take the process down.
+ * `/raft`. No request, however malformed, can take the process down. Admin
+ * writes are handled by the leader only; a follower says where it is.
  *
  * Only a request with the admin token or from a trusted network sees
  * anything that names the product: `/metrics`, why the node is not ready,
@@ -127,6 +134,11 @@ async function handle(
         },
       ),
     );
+    return;
+  }
+  const notLeader = match.handledBy === "leader" ? options.notLeaderAnswer() : undefined;
+  if (notLeader) {
+    writeJson(response, notLeader);
     return;
   }
   const answer = await match.handler({ request, params: match.params, url });

@@ -615,7 +615,9 @@ export class ClusterNode<Result = unknown> {
 
   /**
    * Proposes a command; resolves with the state machine's result once it is
-   * committed and applied on this node. Followers forward it to the leader.
+   * committed and applied on this node. Followers forward it to the leader,
+   * which stamps it with their id: apply then accepts only a report about the
+   * follower's own server (fsm/proposer-authority.ts).
    * A PROPOSAL_TIMEOUT leaves the outcome unknown: retry with the same
    * idempotency key so a second attempt cannot act twice.
    */

@@ -114,6 +114,7 @@ function printBanner(
     "Try:",
     `  curl -s ${auth} http://127.0.0.1:${basePort}/v1/status`,
     `  curl -s -X PUT ${auth} -H 'content-type: application/json' -d '{"value":"hello"}' http://127.0.0.1:${basePort + 1}/v1/settings/motd`,
+    "    (writes go to the leader: a follower answers 421 NOT_LEADER with error.leaderUrl; send the same request there)",
     `  curl -s ${auth} http://127.0.0.1:${basePort + 2}/v1/settings/motd`,
     `  curl -s -X POST ${auth} -H 'content-type: application/json' -d '{}' http://127.0.0.1:${basePort}/v1/leadership/transfer`,
     `  curl -s http://127.0.0.1:${basePort}/metrics | grep '^nexaloak_raft'`,

@@ -1,9 +1,7 @@
 import { z } from "zod";
 import { readJsonBody } from "../../shared/json-body.ts";
 import type { ControlPlaneService } from "../control-plane-service.ts";
-import type { ApplyResult } from "../fsm/control-plane.ts";
 import { isNodePublicKey } from "../identity/node-public-key.ts";
-import type { ClusterNode } from "../node.ts";
 import { serverIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
 import type { Router } from "./router.ts";
@@ -19,27 +17,9 @@ const revokeKeyBodySchema = z.strictObject({ reason: z.string().max(500).optiona
  * keys; `PUT /v1/members/:id/key` re-admits a member under a new key (it lost
  * its data directory; the old key is revoked); `DELETE /v1/members/:id/key`
  * revokes a member's key (a seized server): it can never connect again.
- * Changes are taken by the leader only: a proposal a follower forwards may
- * not touch identity keys (fsm/proposer-authority.ts), so a seized follower
- * cannot either.
+ * Like every write, changes are handled by the leader only (router.ts).
  */
-export function addMemberKeyRoutes(
-  router: Router,
-  node: ClusterNode<ApplyResult>,
-  service: ControlPlaneService,
-): void {
-  const notLeader = () => {
-    const status = node.status();
-    if (status.role === "leader") return undefined;
-    const leader = status.leaderId
-      ? `the leader (${status.leaderId})`
-      : "the leader once one is elected";
-    return errorResponse(
-      409,
-      "LEADER_ONLY",
-      `identity keys change only through the leader's own API: send this to ${leader}`,
-    );
-  };
+export function addMemberKeyRoutes(router: Router, service: ControlPlaneService): void {
   router.add("GET", "/v1/members/keys", async () => {
     try {
       const state = await service.read();
@@ -53,8 +33,6 @@ export function addMemberKeyRoutes(
   });
 
   router.add("PUT", "/v1/members/:id/key", async ({ params, request }) => {
-    const refused = notLeader();
-    if (refused) return refused;
     const nodeId = serverIdParam.safeParse(params.id);
     if (!nodeId.success)
       return errorResponse(400, "INVALID_NODE_ID", nodeId.error.issues[0]!.message);
@@ -76,8 +54,6 @@ export function addMemberKeyRoutes(
   });
 
   router.add("DELETE", "/v1/members/:id/key", async ({ params, request }) => {
-    const refused = notLeader();
-    if (refused) return refused;
     const nodeId = serverIdParam.safeParse(params.id);
     if (!nodeId.success)
       return errorResponse(400, "INVALID_NODE_ID", nodeId.error.issues[0]!.message);

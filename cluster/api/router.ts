@@ -17,32 +17,52 @@ export interface RouteContext {
 
 export type RouteHandler = (context: RouteContext) => Promise<ApiResponse> | ApiResponse;
 
+/**
+ * Which nodes handle a route. Reads are handled by every node (they are
+ * linearizable through ReadIndex); writes by the leader only, and a follower
+ * answers them with where the leader is (not-leader.ts), so that no admin
+ * command is ever proposed by a follower.
+ */
+export type HandledBy = "anyNode" | "leader";
+
 interface Route {
   method: string;
   segments: string[];
   handler: RouteHandler;
+  handledBy: HandledBy;
+}
+
+/** A route that matched a request. */
+export interface RouteMatch {
+  handler: RouteHandler;
+  params: Record<string, string>;
+  handledBy: HandledBy;
 }
 
 /** A minimal method + path router: `/v1/settings/:key` binds `key`. */
 export class Router {
   private readonly routes: Route[] = [];
 
-  add(method: string, pattern: string, handler: RouteHandler): this {
-    this.routes.push({ method, segments: pattern.split("/").filter(Boolean), handler });
+  /** Adds a route; unless told otherwise, a GET is handled by any node and anything else by the leader. */
+  add(
+    method: string,
+    pattern: string,
+    handler: RouteHandler,
+    handledBy: HandledBy = method === "GET" ? "anyNode" : "leader",
+  ): this {
+    this.routes.push({ method, segments: pattern.split("/").filter(Boolean), handler, handledBy });
     return this;
   }
 
-  /** The matching handler and its parameters; `allowed` lists methods when only the path matched. */
-  match(
-    method: string,
-    path: string,
-  ): { handler: RouteHandler; params: Record<string, string> } | { allowed: string[] } | undefined {
+  /** The matching route and its parameters; `allowed` lists methods when only the path matched. */
+  match(method: string, path: string): RouteMatch | { allowed: string[] } | undefined {
     const parts = path.split("/").filter(Boolean);
     const allowed: string[] = [];
     for (const route of this.routes) {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
-      if (route.method === method) return { handler: route.handler, params };
+      if (route.method === method)
+        return { handler: route.handler, params, handledBy: route.handledBy };
       allowed.push(route.method);
     }
     return allowed.length > 0 ? { allowed } : undefined;

@@ -22,7 +22,8 @@ export interface ServerCheckNow {
 
 /**
  * The fleet: `GET /v1/servers`, `POST /v1/servers/:id/{ban,unban,drain,activate}`
- * and `POST /v1/servers/:id/check` (a ban check now, like the bot's `/checknow`).
+ * and `POST /v1/servers/:id/check` (a ban check now, like the bot's `/checknow`:
+ * the leader probes and commits the verdict).
  */
 export function addServerRoutes(
   router: Router,

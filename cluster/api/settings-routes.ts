@@ -8,7 +8,7 @@ import type { Router } from "./router.ts";
 const settingKeySchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/);
 const putSettingBodySchema = z.object({ value: z.string().max(4096) }).strict();
 
-/** Cluster-wide settings: linearizable reads, writes through Raft from any node. */
+/** Cluster-wide settings: linearizable reads on any node, writes through Raft on the leader. */
 export function addSettingsRoutes(
   router: Router,
   node: ClusterNode<ApplyResult>,

@@ -25,6 +25,20 @@ export function raftUrl(peerUrl: string): Result<string, "BAD_PEER_URL"> {
   return ok(url.toString());
 }
 
+/**
+ * The base URL of the admin API a member serves beside its peer endpoint
+ * (the node has one port): the same host and port, http:// for ws:// and
+ * https:// for wss://, under the same path prefix as `/raft` (a reverse
+ * proxy's). Undefined for a URL that is not a peer URL.
+ */
+export function adminApiBaseUrl(peerUrl: string): string | undefined {
+  const dialed = raftUrl(peerUrl);
+  if (!dialed.ok) return undefined;
+  const url = new URL(dialed.value);
+  const scheme = url.protocol === "wss:" ? "https:" : "http:";
+  return `${scheme}//${url.host}${url.pathname.slice(0, -RAFT_PATH.length)}`;
+}
+
 /** The path of an HTTP request target (`/raft?x=1` -> `/raft`), without parsing it as a URL. */
 export function requestPath(requestTarget: string | undefined): string {
   const target = requestTarget ?? "";

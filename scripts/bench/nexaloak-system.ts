@@ -1,6 +1,6 @@
 import type { Agent } from "node:http";
 import { type Cluster, startCluster, waitUntil } from "../lib/cluster-harness.ts";
-import { requestJson } from "../lib/http-json.ts";
+import { requestFollowingLeader } from "../lib/leader-hint.ts";
 import type { KvSystem } from "./kv-system.ts";
 
 export interface NexaloakSystemOptions {
@@ -21,7 +21,7 @@ export async function startNexaloak(options: NexaloakSystemOptions): Promise<KvS
     size: nodes.length,
     isRunning: (member) => nodes[member]!.running,
     async put(member, key, value, agent: Agent, timeoutMs) {
-      const response = await requestJson(`${nodes[member]!.url}/v1/settings/${key}`, {
+      const response = await requestFollowingLeader(nodes[member]!.url, `/v1/settings/${key}`, {
         method: "PUT",
         body: { value },
         bearerToken: cluster.adminApiToken,

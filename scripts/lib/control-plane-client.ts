@@ -3,10 +3,12 @@
  * `/v1`), for tests and benchmarks. Replies are checked against the API's
  * contract, so a node that answers 201 with the wrong body is reported as
  * such rather than misread; error replies keep their code and Retry-After.
+ * Writes sent to a follower follow its hint to the leader (leader-hint.ts).
  */
 import type { Agent } from "node:http";
 import { z } from "zod";
-import { type HttpJsonRequest, type HttpJsonResponse, requestJson } from "./http-json.ts";
+import type { HttpJsonRequest, HttpJsonResponse } from "./http-json.ts";
+import { requestFollowingLeader } from "./leader-hint.ts";
 import { type ApiResult, interpret } from "./node-client.ts";
 
 const serverStatusSchema = z.enum(["active", "draining", "banned", "down"]);
@@ -163,14 +165,15 @@ export class ControlPlaneClient {
 
   /**
    * A raw authorized call, for tests that check status codes and error
-   * bodies themselves (malformed bodies, odd headers).
+   * bodies themselves (malformed bodies, odd headers). A write sent to a
+   * follower goes on to the leader it names.
    */
   call(
     method: "GET" | "PUT" | "POST" | "DELETE",
     path: string,
     request: Pick<HttpJsonRequest, "body" | "rawBody" | "headers"> = {},
   ): Promise<HttpJsonResponse> {
-    return requestJson(`${this.baseUrl}${path}`, {
+    return requestFollowingLeader(this.baseUrl, path, {
       method,
       ...request,
       bearerToken: this.adminApiToken,

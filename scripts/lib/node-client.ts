@@ -1,12 +1,14 @@
 /**
  * A client for one node's HTTP port as the process contract describes it:
  * health, readiness, metrics, status, settings and leadership transfer.
+ * Writes sent to a follower follow its hint to the leader (leader-hint.ts).
  * Replies are checked against the contract's shapes, so a node that answers
  * 200 with the wrong body is reported as such rather than misread.
  */
 import type { Agent } from "node:http";
 import { z } from "zod";
-import { type HttpJsonResponse, requestJson } from "./http-json.ts";
+import type { HttpJsonResponse } from "./http-json.ts";
+import { requestFollowingLeader } from "./leader-hint.ts";
 
 /** Why a call did not give the expected answer. `status` 0 means no HTTP response at all. */
 export interface ApiError {
@@ -156,7 +158,7 @@ export class NodeClient {
     return interpret(await this.call("GET", "/v1/status", undefined, true), 200, statusSchema);
   }
 
-  /** `PUT /v1/settings/:key`: resolves once committed and applied on this node. */
+  /** `PUT /v1/settings/:key`: resolves once committed and applied on the leader. */
   async putSetting(
     key: string,
     value: string,
@@ -212,14 +214,17 @@ export class NodeClient {
     );
   }
 
-  /** A raw call, for tests that check status codes and error bodies themselves. */
+  /**
+   * A raw call, for tests that check status codes and error bodies
+   * themselves. A write sent to a follower goes on to the leader it names.
+   */
   call(
     method: "GET" | "PUT" | "POST" | "DELETE",
     path: string,
     body?: unknown,
     authorized = false,
   ): Promise<HttpJsonResponse> {
-    return requestJson(`${this.baseUrl}${path}`, {
+    return requestFollowingLeader(this.baseUrl, path, {
       method,
       body,
       ...(authorized ? { bearerToken: this.adminApiToken } : {}),

@@ -17,7 +17,11 @@ import type { Message, NodeId, RandomSource } from "../../cluster/raft/types.ts"
 import type { StateMachine } from "../../cluster/state-machine.ts";
 import { silentLogger } from "../../shared/silent-logger.ts";
 import { applyViolation, stateViolation } from "./control-plane-invariants.ts";
-import { type ControlPlaneWorkload, controlPlaneWorkload } from "./control-plane-workload.ts";
+import {
+  type ControlPlaneWorkload,
+  controlPlaneWorkload,
+  ownServerReport,
+} from "./control-plane-workload.ts";
 import { CALM_NETWORK, type NetworkConditions, SimNetwork } from "./network.ts";
 import { SimulatedLogStore } from "./simulated-log-store.ts";
 import { VirtualClock } from "./virtual-clock.ts";
@@ -286,8 +290,8 @@ export class Simulation {
     member.owner = owner;
     const state = new ControlPlaneState();
     const machine: StateMachine<ApplyResult> = {
-      apply: (command, index) => {
-        const result = state.apply(command, index);
+      apply: (command, index, forwardedBy) => {
+        const result = state.apply(command, index, forwardedBy);
         if (member.owner === owner) this.onApplied(member, state, index, command, result);
         return result;
       },
@@ -855,16 +859,39 @@ export class Simulation {
   }
 
   private async injectClientRequests(): Promise<void> {
-    if (this.chance(300)) await this.propose(this.pick(this.aliveMembers()));
+    if (this.chance(300)) await this.write(this.pick(this.aliveMembers()));
     if (this.chance(100)) await this.read(this.pick(this.aliveMembers()));
   }
 
-  private async propose(member: SimMember | undefined): Promise<boolean> {
+  /**
+   * A write sent to `member`, as the admin API handles it: a follower that
+   * knows a live leader names it and the client proposes there (admin
+   * commands come from the leader's own process only); the follower itself
+   * forwards a report about its own server, as its agent does. A follower
+   * whose leader is gone proposes the command itself, and apply refuses it
+   * as it would a seized member's.
+   */
+  private async write(member: SimMember | undefined): Promise<void> {
+    const leaderId = member?.node?.leaderId();
+    const leader =
+      leaderId !== undefined && leaderId !== member?.id ? this.members.get(leaderId) : undefined;
+    if (!member || !leader?.node) {
+      await this.propose(member);
+      return;
+    }
+    await this.propose(leader);
+    await this.propose(member, () => ownServerReport(member.id, this.tick));
+  }
+
+  private async propose(
+    member: SimMember | undefined,
+    nextCommand: () => string = () => this.workload.next(),
+  ): Promise<boolean> {
     const node = member?.node;
     if (!member || !node) return false;
     let pending: Promise<{ index: number; result: ApplyResult }>;
     try {
-      pending = node.propose(this.workload.next());
+      pending = node.propose(nextCommand());
     } catch (error) {
       this.lastRefusal = (error as Error).message;
       return false;

@@ -1,10 +1,11 @@
 /**
  * The admin API of the control plane on a real three-node cluster (node
  * processes, each with its own durable redis-server): servers registered by
- * every node, configs issued through any node with a `.conf` that points at
- * the right server, idempotent retries across nodes and across a SIGKILL of
- * the leader, revocation, a ban that re-homes users, and every error status
- * the API promises.
+ * every node, writes answered by the leader only (a follower names it, and
+ * the client sends the write there), configs issued through any node with a
+ * `.conf` that points at the right server, idempotent retries across nodes
+ * and across a SIGKILL of the leader, revocation, a ban that re-homes users,
+ * and every error status the API promises.
  *
  * One cluster serves the whole file, so the tests run in order and later ones
  * build on what earlier ones issued. n3 sits alone in region `edge` with room
@@ -132,6 +133,76 @@ clusterTest(
       seenByFollower.map((server) => [server.id, server.subnet]),
       servers.map((server) => [server.id, server.subnet]),
     );
+  },
+);
+
+clusterTest(
+  "an admin write sent to a follower is answered 421 NOT_LEADER with the leader's id and API URL, before its body is read, and changes nothing",
+  async () => {
+    const leader = await cluster.leader();
+    const [follower] = followersOf(leader);
+    const writes: Array<{ method: "POST" | "PUT" | "DELETE"; path: string; rawBody?: string }> = [
+      { method: "POST", path: "/v1/servers/n3/ban", rawBody: '{"reason":"forged"}' },
+      { method: "POST", path: "/v1/servers/n3/drain", rawBody: "not even JSON" },
+      { method: "POST", path: "/v1/servers/n3/check" },
+      { method: "PUT", path: "/v1/settings/configsPerUser", rawBody: '{"value":"99"}' },
+      { method: "POST", path: "/v1/users/2701/configs", rawBody: "{}" },
+      { method: "DELETE", path: "/v1/configs/anything" },
+      { method: "POST", path: "/v1/probes", rawBody: "{}" },
+      { method: "DELETE", path: "/v1/probes/p1" },
+      { method: "PUT", path: "/v1/members/n3/key", rawBody: "{}" },
+      { method: "DELETE", path: "/v1/members/n3/key" },
+    ];
+    for (const write of writes) {
+      const response = await requestJson(`${follower!.url}${write.path}`, {
+        method: write.method,
+        bearerToken: cluster.adminApiToken,
+        ...(write.rawBody === undefined ? {} : { rawBody: write.rawBody }),
+      });
+      const what = `${write.method} ${write.path}: ${response.text}`;
+      assert.is(response.status, 421, what);
+      assert.equal(
+        response.body,
+        {
+          error: {
+            code: "NOT_LEADER",
+            message: `writes go to the leader, ${leader.id} at ${leader.url}; send the same request there`,
+            leaderId: leader.id,
+            leaderUrl: leader.url,
+          },
+        },
+        what,
+      );
+    }
+    assert.is((await serverById("n3")).status, "active", "n3 was neither banned nor drained");
+    const setting = await leader.client.getSetting("configsPerUser");
+    assert.is(setting.ok ? "set" : setting.error.code, "NOT_FOUND", "no setting was written");
+    const user = await apiOf(cluster, leader).configsOf("2701");
+    assert.is(user.ok ? "created" : user.error.code, "UNKNOWN_USER", "no user was created");
+    const keys = succeeded(await leader.client.memberKeys(), "member keys");
+    assert.equal(keys.revoked, [], "no identity key was revoked");
+
+    const unauthenticated = await requestJson(`${follower!.url}/v1/servers/n3/ban`, {
+      method: "POST",
+    });
+    assert.is(unauthenticated.status, 401, "the token is checked before anything else");
+  },
+);
+
+clusterTest(
+  "a client that follows a follower's NOT_LEADER hint gets its writes done by the leader",
+  async () => {
+    const leader = await cluster.leader();
+    const [follower] = followersOf(leader);
+    const put = await follower!.client.putSetting("greeting", "salaam");
+    assert.ok(put.ok, JSON.stringify(put));
+    const read = await follower!.client.getSetting("greeting");
+    assert.equal(read.ok && read.value, { key: "greeting", value: "salaam" });
+    const api = apiOf(cluster, follower!);
+    const drained = succeeded(await api.changeServer("n3", "drain", "maintenance"), "drain");
+    assert.equal([drained.status, drained.statusReason], ["draining", "maintenance"]);
+    const active = succeeded(await api.changeServer("n3", "activate"), "activate");
+    assert.is(active.status, "active");
   },
 );
 
@@ -604,6 +675,16 @@ clusterTest(
     assert.is(running.length, 2, "one node is still down from the previous test");
     const [victim, survivor] = running as [HarnessNode, HarnessNode];
     await victim.kill("SIGKILL");
+    // Until it notices (its socket to the victim closes), the survivor still names the
+    // victim as leader and a write would be pointed at it.
+    await cluster.waitUntil(
+      async () => {
+        const status = await survivor.probe.status();
+        return status.ok && status.value.leaderId !== victim.id;
+      },
+      10_000,
+      `${survivor.id} to stop naming ${victim.id} as leader`,
+    );
     const api = apiOf(cluster, survivor);
     const startedAt = Date.now();
     const issue = await api.issueConfig("3003", { idempotencyKey: "alone-3003" });

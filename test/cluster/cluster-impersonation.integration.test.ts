@@ -195,7 +195,7 @@ test("a copy of n1's environment without its DATA_DIR, started as n1, is refused
   );
 });
 
-test("a seized member's forged report about another server is refused; its own reports still count", async () => {
+test("a seized member's forged proposals are refused (a report about another server, a ban of it, a setting, an identity key); its own reports still count", async () => {
   const n3 = cluster.node("n3");
   // n3 leads: a seized n2 dials it (the lower id dials) and forwards proposals to it.
   const current = await cluster.leader();
@@ -239,7 +239,25 @@ test("a seized member's forged report about another server is refused; its own r
       region: n1Before.region,
       at: Date.now(),
     }),
-    // Then a report about its own server, which n2 may make: once it shows, the forgery was applied before it.
+    // Admin commands, which a node never forwards: ban n1 (its users would be moved), open the
+    // door to more configs per user, revoke n1's identity key.
+    forward("forged-ban", {
+      type: "setServerStatus",
+      serverId: "n1",
+      status: "banned",
+      reason: "forged by a seized member",
+      actor: "1",
+      at: Date.now(),
+    }),
+    forward("forged-setting", { type: "setSetting", key: "configsPerUser", value: "1000" }),
+    forward("forged-revocation", {
+      type: "revokeNodeKey",
+      nodeId: "n1",
+      actor: "admin-api",
+      reason: "forged",
+      at: Date.now(),
+    }),
+    // Then a report about its own server, which n2 may make: once it shows, the forgeries were applied before it.
     forward("own", {
       type: "setServerEndpoint",
       serverId: "n2",
@@ -256,6 +274,16 @@ test("a seized member's forged report about another server is refused; its own r
   const n1After = after.find((server) => server.id === "n1")!;
   assert.is(n1After.publicKey, n1Before.publicKey, "n1's WireGuard key was replaced");
   assert.is(n1After.endpointHost, n1Before.endpointHost, "n1 was moved");
+  assert.is(n1After.status, "active", "n1 was banned");
+  const setting = await n3.client.getSetting("configsPerUser");
+  assert.is(
+    setting.ok ? setting.value.value : setting.error.code,
+    "NOT_FOUND",
+    "a setting changed",
+  );
+  const keys = succeeded(await n3.client.memberKeys(), "member keys");
+  assert.equal(keys.revoked, [], "n1's identity key was revoked");
+  assert.is(await connected(n3, "n1"), 1, "n1 was cut off");
   await seized.close();
   await waitUntil(
     async () => (await connected(n3, "n2")) === 1,

@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { NodeError } from "../../cluster/node.ts";
+import { command } from "./fsm/support/control-plane-fixture.ts";
 import { startInMemoryCluster } from "./support/in-memory-cluster.ts";
 
 const setting = (key: string, value: string) => JSON.stringify({ type: "setSetting", key, value });
@@ -35,9 +36,11 @@ node("a follower forwards a proposal to the leader and resolves when it applies 
     const leader = await cluster.leader();
     const follower = [...cluster.members.values()].find((member) => member !== leader)!;
     await cluster.waitFor(() => follower.node.leaderId(), 2000, "the follower to know the leader");
-    const { result } = await follower.node.propose(setting("via", "follower"));
+    // What a follower may forward: a report about its own server (fsm/proposer-authority.ts).
+    const report = JSON.stringify(command.registerServer(follower.id));
+    const { result } = await follower.node.propose(report);
     assert.ok(result.ok);
-    assert.is(follower.state.getSetting("via"), "follower");
+    assert.is(follower.state.server(follower.id)?.id, follower.id);
   } finally {
     await cluster.stop();
   }

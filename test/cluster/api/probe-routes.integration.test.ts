@@ -1,14 +1,15 @@
 /**
  * The vantage-probe admin API on a three-node in-memory cluster, each node
  * serving its own API on a loopback port: adding a probe seals its token,
- * listing never shows it, removal, forwarding from a follower, and every
- * refusal with its status.
+ * listing never shows it, removal, a follower naming the leader instead of
+ * adding, and every refusal with its status.
  */
 import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { notLeaderAnswer } from "../../../cluster/api/not-leader.ts";
 import { addProbeRoutes } from "../../../cluster/api/probe-routes.ts";
 import { Router } from "../../../cluster/api/router.ts";
 import { ControlPlaneService } from "../../../cluster/control-plane-service.ts";
@@ -58,6 +59,7 @@ async function serve(member: TestMember, servers: Server[]): Promise<ApiNode> {
     readiness: () => ({ ready: true }),
     observedAddress: () => ({ status: 404, body: {} }),
     apiUnavailableReason: () => undefined,
+    notLeaderAnswer: () => notLeaderAnswer(member.node.status()),
     logger: silentLogger,
   });
   servers.push(server);
@@ -180,11 +182,24 @@ test("GET /v1/probes lists every probe by id, never with its token, not even sea
   });
 });
 
-test("a probe added through a follower is forwarded to the leader and listed everywhere", async () => {
+test("a probe sent to a follower is answered 421 NOT_LEADER naming the leader and is not added; sent to the leader it reaches every member", async () => {
   await withApi(async ({ cluster, leader, follower, call }) => {
-    const added = await call(follower, "/v1/probes", { method: "POST", body: probe() });
+    const misdirected = await call(follower, "/v1/probes", { method: "POST", body: probe() });
+    assert.is(misdirected.status, 421, misdirected.text);
+    assert.equal(misdirected.body, {
+      error: {
+        code: "NOT_LEADER",
+        message: `writes go to the leader, ${leader.member.id} at http://test/${leader.member.id}; send the same request there`,
+        leaderId: leader.member.id,
+        leaderUrl: `http://test/${leader.member.id}`,
+      },
+    });
+    for (const member of cluster.members.values())
+      assert.equal(member.state.vantageProbes(), [], `nothing was added on ${member.id}`);
+
+    const added = await call(leader, "/v1/probes", { method: "POST", body: probe() });
     assert.is(added.status, 201, added.text);
-    const listed = await call(leader, "/v1/probes");
+    const listed = await call(follower, "/v1/probes");
     assert.equal(
       (listed.body as { probes: { id: string }[] }).probes.map((entry) => entry.id),
       ["thr1"],
@@ -199,9 +214,9 @@ test("a probe added through a follower is forwarded to the leader and listed eve
 });
 
 test("DELETE /v1/probes/:id removes the probe; an unknown id is 404, a malformed one 400", async () => {
-  await withApi(async ({ leader, follower, call }) => {
+  await withApi(async ({ leader, call }) => {
     await call(leader, "/v1/probes", { method: "POST", body: probe() });
-    const removed = await call(follower, "/v1/probes/thr1", { method: "DELETE" });
+    const removed = await call(leader, "/v1/probes/thr1", { method: "DELETE" });
     assert.is(removed.status, 200, removed.text);
     assert.equal(removed.body, { id: "thr1" });
     assert.equal(leader.member.state.vantageProbes(), []);
