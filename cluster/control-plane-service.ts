@@ -7,6 +7,7 @@ import type { ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
 import type { Config } from "./fsm/records.ts";
 import { type VantageProbeView, vantageProbeView } from "./fsm/views.ts";
 import type { ClusterNode } from "./node.ts";
+import { DeliveryConfirmations } from "./delivery-confirmations.ts";
 import type { SealedSecrets } from "./sealed-secrets.ts";
 import type { CheckedVantageProbe } from "./vantage-probe-input.ts";
 
@@ -114,9 +115,12 @@ export class ControlPlaneService {
   private readonly node: ClusterNode<ApplyResult>;
   private readonly clock: () => number;
 
+  private readonly deliveries: DeliveryConfirmations;
+
   constructor(private readonly options: ControlPlaneServiceOptions) {
     this.node = options.node;
     this.clock = options.clock ?? Date.now;
+    this.deliveries = new DeliveryConfirmations((command) => this.run(command), this.clock);
   }
 
   /** The state after a linearizable read: everything committed before the call is in it. */
@@ -230,14 +234,9 @@ export class ControlPlaneService {
    * replicated state (at once, or as soon as the server's copy of the
    * preshared key is sealed).
    */
-  async confirmDelivered(configIds: readonly string[]): Promise<void> {
-    if (configIds.length === 0) return;
-    await this.run({
-      type: "eraseConfigKeys",
-      configIds: [...configIds],
-      reason: "delivered",
-      at: this.clock(),
-    });
+  confirmDelivered(configIds: readonly string[]): Promise<void> {
+    if (configIds.length === 0) return Promise.resolve();
+    return this.deliveries.confirm(configIds);
   }
 
   /** Renders a config's `.conf` from the replicated state (the private key is decrypted here). */

@@ -40,9 +40,26 @@ async function call(
   return { status: response.status, body: response.body };
 }
 
+/** The node that says it leads, asked with `token` (the harness's own may be retired by now). */
+async function leaderWith(cluster: Cluster, token: string): Promise<HarnessNode> {
+  let found: HarnessNode | undefined;
+  await waitUntil(
+    async () => {
+      for (const node of cluster.nodes) {
+        const answer = await call(node, token, "GET", "/v1/status").catch(() => undefined);
+        if ((answer?.body as { role?: string } | undefined)?.role === "leader") found = node;
+      }
+      return found !== undefined;
+    },
+    20_000,
+    "a leader",
+  );
+  return found!;
+}
+
 /** A write through the leader with `token`: a config for a new user. */
 async function writeSucceeds(cluster: Cluster, token: string, userId: string): Promise<void> {
-  const leader = await cluster.leader({ timeoutMs: 20_000 });
+  const leader = await leaderWith(cluster, token);
   const issued = succeeded(
     await new ControlPlaneClient(leader.url, token).issueConfig(userId, {
       idempotencyKey: `rotation-${userId}`,
@@ -73,7 +90,7 @@ test("the data key, the admin token and the enrollment secret rotate node by nod
     const newToken = "rotated-admin-token-0123456789abcdef";
     const oldKeys = n1.env.DATA_KEYS!;
     const k2 = newDataKey("k2");
-    const leader = await cluster.leader();
+    const leader = await leaderWith(cluster, oldToken);
     const added = await call(leader, oldToken, "POST", "/v1/probes", {
       id: "vantage1",
       url: "https://127.0.0.1:9/",
@@ -97,7 +114,12 @@ test("the data key, the admin token and the enrollment secret rotate node by nod
     // The leader re-seals everything under k2.
     await waitUntil(
       async () => {
-        const answer = await call(await cluster.leader(), newToken, "GET", "/v1/data-keys");
+        const answer = await call(
+          await leaderWith(cluster, newToken),
+          newToken,
+          "GET",
+          "/v1/data-keys",
+        );
         const counts = (answer.body as { sealedValues: Record<string, number> }).sealedValues;
         return answer.status === 200 && counts.k1 === undefined && (counts.k2 ?? 0) > 0;
       },
@@ -120,7 +142,8 @@ test("the data key, the admin token and the enrollment secret rotate node by nod
     // Nothing was lost: every sealed value in the replicated state opens with k2 alone.
     const state = await replicatedStateAt(
       { redisUrl: n1.redis.url, nodeId: n1.id },
-      (await n1.status()).appliedIndex,
+      ((await call(n1, newToken, "GET", "/v1/status")).body as { appliedIndex: number })
+        .appliedIndex,
     );
     const sealing = new SealedSecrets([k2]);
     const secrets = state.sealedSecrets();
