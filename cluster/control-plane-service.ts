@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { generateKeyPair, generatePresharedKey } from "../shared/crypto/wireguard-keys.ts";
 import { renderClientConfig } from "./client-config/wireguard-conf.ts";
+import { DeliveryConfirmations } from "./delivery-confirmations.ts";
 import type { CommandAnswer, CommandResults, ResultOf } from "./fsm/command-results.ts";
 import type { CommandInputOf, ControlPlaneCommandInput, ReplacementKey } from "./fsm/commands.ts";
 import type { ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
 import type { Config } from "./fsm/records.ts";
 import { type VantageProbeView, vantageProbeView } from "./fsm/views.ts";
 import type { ClusterNode } from "./node.ts";
-import { DeliveryConfirmations } from "./delivery-confirmations.ts";
 import type { SealedSecrets } from "./sealed-secrets.ts";
 import type { CheckedVantageProbe } from "./vantage-probe-input.ts";
 
