@@ -23,6 +23,7 @@ import { createNodeServer } from "../cluster/http.ts";
 import { loadOrCreateNodeIdentity, type NodeIdentity } from "../cluster/identity/node-identity.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
 import { ensureProbePeer } from "../cluster/probe-peer.ts";
+import { serverKeyStatement } from "../cluster/fsm/server-key-signature.ts";
 import type { SealedSecrets } from "../cluster/sealed-secrets.ts";
 import { registerServer } from "../cluster/server-registration.ts";
 import { checkRedisDurability } from "../cluster/storage/durability.ts";
@@ -303,6 +304,9 @@ async function main(): Promise<void> {
       endpointHost: config.publicHost ?? null,
       capacity: config.serverCapacity,
       region: config.serverRegion,
+      identitySignature: identity
+        .sign(serverKeyStatement(config.nodeId, serverPublicKey.value))
+        .toString("base64url"),
     },
     logger,
     () => stopping,

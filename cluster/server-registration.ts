@@ -13,6 +13,8 @@ export interface ServerRegistration {
   endpointHost: string | null;
   capacity: number;
   region: string;
+  /** This node's identity signature over its WireGuard key (fsm/server-key-signature.ts). */
+  identitySignature: string;
 }
 
 /**

@@ -97,6 +97,11 @@ const registerServerSchema = z.strictObject({
   region: label,
   amnezia: amneziaParams.optional(),
   at: timestamp,
+  /** The node's identity signature over its WireGuard key (fsm/server-key-signature.ts). */
+  identitySignature: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{86}$/, "an identity signature is 64 bytes in unpadded base64url")
+    .optional(),
 });
 
 /** The server's public host, as its peers see it. Result: `{server, notified}`. */

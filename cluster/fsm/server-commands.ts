@@ -10,6 +10,7 @@ import type { ControlPlaneData } from "./control-plane-data.ts";
 import { refuse, unknownServer } from "./errors.ts";
 import { formatCidr, parseCidr } from "./ipv4.ts";
 import type { AmneziaParams, Server } from "./records.ts";
+import { serverKeyProblem } from "./server-key-signature.ts";
 import { effectiveSetting } from "./settings.ts";
 import { allocateSubnet } from "./subnet-allocation.ts";
 import {
@@ -32,6 +33,8 @@ export function registerServer(
   context: ApplyContext,
   command: CommandOf<"registerServer">,
 ) {
+  const unsigned = serverKeyProblem(data, command);
+  if (unsigned) return unsigned;
   const existing = data.servers.get(command.serverId);
   if (!existing) return addServer(data, command);
 

@@ -6,6 +6,7 @@ import {
   controlPlaneCommandSchema,
 } from "../../../cluster/fsm/commands.ts";
 import { ControlPlaneState } from "../../../cluster/fsm/control-plane.ts";
+import { serverKeyStatement } from "../../../cluster/fsm/server-key-signature.ts";
 import { generateNodeIdentity } from "../../../cluster/identity/node-identity.ts";
 import { command, DAY_MS, Fixture, T0, wgKey } from "./support/control-plane-fixture.ts";
 
@@ -22,7 +23,8 @@ const OWN_SERVER_REPORTS = [
   "setProbePeer",
 ] as const;
 
-const otherKey = generateNodeIdentity().publicKey;
+const otherIdentity = generateNodeIdentity();
+const otherKey = otherIdentity.publicKey;
 const newKey = generateNodeIdentity().publicKey;
 
 /**
@@ -62,7 +64,13 @@ const configC1 = preparedState().state.config("c1")!;
  */
 const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type> } = {
   setSetting: { type: "setSetting", key: "configsPerUser", value: "9" },
-  registerServer: command.registerServer(OTHER, { publicKey: wgKey(9001, 1) }),
+  // OTHER's identity is pinned: a new WireGuard key needs its signature.
+  registerServer: command.registerServer(OTHER, {
+    publicKey: wgKey(9001, 1),
+    identitySignature: otherIdentity
+      .sign(serverKeyStatement(OTHER, wgKey(9001, 1)))
+      .toString("base64url"),
+  }),
   setServerEndpoint: {
     type: "setServerEndpoint",
     serverId: OTHER,
