@@ -259,6 +259,11 @@ export interface ServerPeer {
   kind: "client" | "probe";
 }
 
+/** Whether this user may act as an admin now: the admin role, and active (not blocked or pending). */
+export function isActiveAdmin(user: User | undefined): boolean {
+  return user?.role === "admin" && user.status === "active";
+}
+
 /** Whether a config still grants access. */
 export function isLive(config: Config): boolean {
   return config.revokedAt === null;

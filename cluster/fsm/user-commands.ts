@@ -2,6 +2,7 @@
  * Applying user changes: a user appearing (or changing name or language), an
  * admin changing someone's role or status.
  */
+import { actorLabel } from "./actors.ts";
 import type { ApplyContext } from "./apply-context.ts";
 import { applied } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
@@ -85,7 +86,7 @@ export function setUserStatus(
   const wasPending = user.status === "pending";
   const revokedConfigIds = changeStatus(data, user, command.status, command.at);
   if (wasPending && user.status === "active")
-    context.notify(user.id, "approval", { approvedBy: command.actor }, command.at);
+    context.notify(user.id, "approval", { approvedBy: actorLabel(command.actor) }, command.at);
   return applied({ user: copyUser(user), revokedConfigIds });
 }
 

@@ -5,6 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { sleep } from "../../../shared/sleep.ts";
 import {
   arrivedUser,
@@ -20,7 +21,7 @@ async function broadcast(leader: BotMember, text: string): Promise<string[]> {
   const { value } = await leader.service.run({
     type: "broadcast",
     text,
-    actor: "test",
+    actor: API_ACTOR,
     at: Date.now(),
   });
   assert.ok(value, "a fresh broadcast has its result");
@@ -67,7 +68,7 @@ test("a banned server's user gets the new config with an explanation, and the ad
         serverId: old.serverId,
         status: "banned",
         reason: "filtered",
-        actor: "ban-check",
+        actor: API_ACTOR,
       });
       await user.waitFor((message) => /you have been moved to/.test(message.text ?? ""), WAIT_MS);
       await cluster.cluster.waitFor(

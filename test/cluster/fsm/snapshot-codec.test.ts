@@ -1,12 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { ControlPlaneState } from "../../../cluster/fsm/control-plane.ts";
 import { command, Fixture, T0, wgKey } from "./support/control-plane-fixture.ts";
 
 /** A state with something in every collection. */
 function richFixture(): Fixture {
   const fixture = new Fixture();
-  fixture.ok({ type: "setSetting", key: "greeting", value: "salam" });
+  fixture.ok({ type: "setSetting", key: "greeting", value: "salam", actor: API_ACTOR });
   fixture.ok(command.upsertUser("1", { role: "admin", updateId: 900 }));
   const amnezia = { jc: 4, jmin: 40, jmax: 70, s1: 10, s2: 20, h1: 11, h2: 12, h3: 13, h4: 14 };
   fixture.ok(command.registerServer("n1", { amnezia }));
@@ -37,7 +38,7 @@ function richFixture(): Fixture {
   );
   fixture.ok(command.issueConfig("c2", "10"));
   fixture.ok(command.revokeConfig("c2"));
-  fixture.ok({ type: "createInvite", code: "WELCOME", uses: 3, createdBy: "1", at: T0 });
+  fixture.ok({ type: "createInvite", code: "WELCOME", uses: 3, actor: API_ACTOR, at: T0 });
   fixture.ok({
     type: "addVantageProbe",
     id: "thr1",
@@ -45,7 +46,7 @@ function richFixture(): Fixture {
     tokenEncrypted: "enc",
     region: "ir",
     isp: "TCI",
-    addedBy: "1",
+    actor: API_ACTOR,
     at: T0,
   });
   fixture.ok({
@@ -55,12 +56,12 @@ function richFixture(): Fixture {
     tokenEncrypted: "enc2",
     region: "ir",
     isp: "MCI",
-    addedBy: "1",
+    actor: API_ACTOR,
     at: T0,
     probePublicKey: wgKey(5, 9),
     probePrivateKeyEncrypted: "enc-key",
   });
-  fixture.ok({ type: "broadcast", text: "hello", actor: "1", at: T0 });
+  fixture.ok({ type: "broadcast", text: "hello", actor: API_ACTOR, at: T0 });
   return fixture;
 }
 

@@ -23,6 +23,7 @@ import type { ServerCheckDeps } from "../../../../bot/jobs/server-probing.ts";
 import { askVantageProbe } from "../../../../bot/jobs/vantage-probe-client.ts";
 import { VpnAgent } from "../../../../cluster/agent/vpn-agent.ts";
 import { WireGuardDriver } from "../../../../cluster/agent/wireguard-driver.ts";
+import { API_ACTOR } from "../../../../cluster/fsm/actors.ts";
 import { ensureProbePeer } from "../../../../cluster/probe-peer.ts";
 import { checkVantageProbeInput } from "../../../../cluster/vantage-probe-input.ts";
 import { waitUntil } from "../../../../scripts/lib/cluster-harness.ts";
@@ -326,7 +327,7 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
     for (const vantage of vantages) {
       const checked = checkVantageProbeInput({ ...vantage, isp: ISP });
       if (!checked.ok) throw new Error(checked.error.message);
-      await leader.service.addVantageProbe({ ...checked.value, addedBy: "test" });
+      await leader.service.addVantageProbe({ ...checked.value, actor: API_ACTOR });
     }
 
     const serverPeers = async (name: ServerName) => {
