@@ -70,10 +70,7 @@ function pendingKeyboard(users: User[]): InlineKeyboard {
 
 accessCommands.command("approve", async (ctx) => {
   await ctx.effects.acknowledge();
-  const state = ctx.deps.service.localState;
-  const pending = state
-    .users({ limit: Number.MAX_SAFE_INTEGER })
-    .users.filter((user) => user.status === "pending");
+  const pending = ctx.deps.service.localState.pendingUsers();
   if (pending.length === 0) {
     await ctx.reply("Nobody is waiting for approval.");
     return;

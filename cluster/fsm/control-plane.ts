@@ -271,6 +271,14 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
     return { users, total: this.data.users.size };
   }
 
+  /** Users waiting for an admin's approval or for an invite, in the order they joined. */
+  pendingUsers(): User[] {
+    const pending: User[] = [];
+    for (const user of this.data.users.values())
+      if (user.status === "pending") pending.push(copyUser(user));
+    return pending;
+  }
+
   user(userId: string): User | undefined {
     const user = this.data.users.get(userId);
     return user && copyUser(user);

@@ -247,6 +247,8 @@ export interface OutboxEntry {
   lastError: string | null;
   /** When it was last marked delivered or failed. */
   updatedAt: number;
+  /** Not delivered before this instant (epoch ms); null: as soon as Telegram's limits allow. */
+  notBefore: number | null;
 }
 
 /** A peer the server's WireGuard interface must have: what the agent syncs. */

@@ -22,6 +22,8 @@ export const SETTING_DEFAULTS = {
   addressPool: "10.64.0.0/10",
   /** How many new users the bot lets in per minute, all together; 0 lets nobody new in. */
   newUsersPerMinute: "120",
+  /** The least time between two approval notices to one admin; 0: the next as soon as one is delivered. */
+  approvalNoticeMinutes: "10",
 } as const;
 
 /** A setting the control plane itself reads. */
@@ -32,6 +34,7 @@ const INTEGER_RANGES: Partial<Record<KnownSetting, [min: number, max: number]>> 
   configLifetimeDays: [0, 3650],
   expiryWarningHours: [0, 720],
   newUsersPerMinute: [0, 100_000],
+  approvalNoticeMinutes: [0, 1440],
 };
 
 /** Shortest accepted pool prefix: a /8 is as large as any private range. */
@@ -73,7 +76,7 @@ export function effectiveSetting(settings: ReadonlyMap<string, string>, key: Kno
 /** A known integer setting as a number. */
 export function integerSetting(
   settings: ReadonlyMap<string, string>,
-  key: "configsPerUser" | "configLifetimeDays" | "expiryWarningHours",
+  key: "configsPerUser" | "configLifetimeDays" | "expiryWarningHours" | "approvalNoticeMinutes",
 ): number {
   return Number(effectiveSetting(settings, key));
 }

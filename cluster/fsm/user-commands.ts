@@ -5,6 +5,7 @@
 import { actorLabel } from "./actors.ts";
 import type { ApplyContext } from "./apply-context.ts";
 import { applied } from "./apply-result.ts";
+import { askAdminsToApprove } from "./approval-notices.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { unknownUser } from "./errors.ts";
@@ -17,8 +18,8 @@ import { copyUser } from "./views.ts";
  * Creates a user or updates their name and language (and role or status when
  * given). A new user's status follows the access mode: `open` makes them
  * active; `invite` and `approval` leave them pending unless they are an admin
- * or bring a valid invite code. In approval mode every active admin is asked
- * to approve a new pending user.
+ * or bring a valid invite code. In approval mode a new pending user makes
+ * sure every active admin has an approval notice coming (approval-notices.ts).
  */
 export function upsertUser(
   data: ControlPlaneData,
@@ -53,11 +54,8 @@ export function upsertUser(
   data.putUser(user);
   const revokedConfigIds = changeStatus(data, user, status, command.at);
   if (redeeming) activateWithInvite(data, user, command.inviteCode!);
-  else if (!existing && user.status === "pending" && mode === "approval") {
-    for (const adminId of data.activeAdminIds()) {
-      context.notify(adminId, "approvalRequest", { userId: user.id, name: user.name }, command.at);
-    }
-  }
+  else if (!existing && user.status === "pending" && mode === "approval")
+    askAdminsToApprove(data, context, command.at);
   return applied({
     user: copyUser(user),
     created: !existing,

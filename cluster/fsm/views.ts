@@ -164,5 +164,6 @@ export function copyOutboxEntry(entry: OutboxEntry): OutboxEntry {
     attempts: entry.attempts,
     lastError: entry.lastError,
     updatedAt: entry.updatedAt,
+    notBefore: entry.notBefore,
   };
 }

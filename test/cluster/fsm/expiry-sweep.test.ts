@@ -37,6 +37,7 @@ test("a sweep warns once for configs expiring within expiryWarningHours", () => 
     attempts: 0,
     lastError: null,
     updatedAt: T0 + 25 * HOUR_MS,
+    notBefore: null,
   });
   assert.is(fixture.state.config("early")!.expiryWarned, true);
   assert.is(fixture.ok(sweep(T0 + 26 * HOUR_MS)).warned, 0, "warned once only");

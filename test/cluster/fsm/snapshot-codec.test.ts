@@ -62,6 +62,12 @@ function richFixture(): Fixture {
     probePrivateKeyEncrypted: "enc-key",
   });
   fixture.ok({ type: "broadcast", text: "hello", actor: API_ACTOR, at: T0 });
+  // An approval notice delivered, and the next one waiting its turn (notBefore).
+  fixture.ok({ type: "setSetting", key: "accessMode", value: "approval", actor: API_ACTOR });
+  fixture.ok(command.upsertUser("20", { at: T0 }));
+  const notice = fixture.state.pendingOutbox().find((entry) => entry.kind === "approvalRequest")!;
+  fixture.ok({ type: "markOutboxDelivered", id: notice.id, at: T0 + 1 });
+  fixture.ok(command.upsertUser("21", { at: T0 + 2 }));
   return fixture;
 }
 
@@ -125,6 +131,20 @@ test("vantage probes stored before they had their own keys are read with no key"
       ["thr1", null],
       ["thr2", null],
     ],
+  );
+});
+
+test("outbox entries stored before entries could wait are read as due at once", () => {
+  const original = richFixture().state;
+  const waiting = original.pendingOutbox().filter((entry) => entry.notBefore !== null);
+  assert.is(waiting.length, 1, "the fixture has a waiting entry");
+  const snapshot = JSON.parse(original.snapshot()) as { outbox: unknown[][] };
+  snapshot.outbox = snapshot.outbox.map((row) => row.slice(0, 9));
+  const restored = new ControlPlaneState();
+  restored.restore(JSON.stringify(snapshot));
+  assert.equal(
+    restored.pendingOutbox().map((entry) => entry.notBefore),
+    original.pendingOutbox().map(() => null),
   );
 });
 

@@ -30,7 +30,7 @@ test("in invite and approval modes a new user is pending, unless an admin", () =
   }
 });
 
-test("in approval mode every active admin is asked to approve a new pending user", () => {
+test("in approval mode every active admin (not a blocked one) gets an approval notice for a new pending user", () => {
   const fixture = new Fixture();
   fixture.ok(command.upsertUser("2", { role: "admin" }));
   fixture.ok(command.upsertUser("1", { role: "admin" }));
@@ -39,11 +39,12 @@ test("in approval mode every active admin is asked to approve a new pending user
   fixture.ok(command.upsertUser("10", { name: "Ali" }));
   const requests = fixture.state.pendingOutbox();
   assert.equal(
-    requests.map((entry) => [entry.chatId, entry.kind, entry.payload.userId, entry.payload.name]),
+    requests.map((entry) => [entry.chatId, entry.kind, entry.payload]),
     [
-      ["1", "approvalRequest", "10", "Ali"],
-      ["2", "approvalRequest", "10", "Ali"],
+      ["1", "approvalRequest", {}],
+      ["2", "approvalRequest", {}],
     ],
+    "the notice is drawn at delivery from the users pending then",
   );
   fixture.ok(command.upsertUser("10", { name: "Ali R." }));
   assert.is(fixture.state.pendingOutbox().length, 2, "only when the user first appears");
