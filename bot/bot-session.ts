@@ -21,6 +21,7 @@ import {
 } from "@grammyjs/runner";
 import { Bot, type Middleware } from "grammy";
 import type { Update } from "grammy/types";
+import { ENVIRONMENT_ACTOR } from "../cluster/fsm/actors.ts";
 import { sleep } from "../shared/sleep.ts";
 import { SessionEndedError, sessionGuard } from "./api-guard.ts";
 import { publishCommandMenus } from "./command-menus.ts";
@@ -140,6 +141,7 @@ export class BotSession {
           type: "setSetting",
           key: "accessMode",
           value: this.options.initialAccessMode,
+          actor: ENVIRONMENT_ACTOR,
         });
       }
       if (signal.aborted) return;

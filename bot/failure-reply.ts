@@ -30,6 +30,8 @@ export function refusalText(ctx: BotContext, code: string, message: string): str
       return t.inviteInvalid;
     case "INVITE_USED_UP":
       return t.inviteUsedUp;
+    case "NOT_AN_ADMIN":
+      return t.notAnAdmin;
     case "UNKNOWN_CONFIG":
     case "NOT_OWNER":
     case "CONFIG_ALREADY_REVOKED":

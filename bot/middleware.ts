@@ -1,7 +1,8 @@
 /**
  * The bot's middleware, in the order every update passes through it: only
  * while the session lasts, one chat at a time, with the sender's record and
- * language, failures answered, the rate limit, then the flows.
+ * language, groups and channels left, failures answered, the rate limit,
+ * then the flows.
  */
 import { sequentialize } from "@grammyjs/runner";
 import { Composer, type Middleware } from "grammy";
@@ -10,6 +11,7 @@ import type { BotContext, BotDependencies } from "./context.ts";
 import { replyToFailure } from "./failure-reply.ts";
 import { fallback } from "./fallback.ts";
 import { languageFromCode, messagesFor } from "./i18n/language.ts";
+import { leaveGroups } from "./leave-groups.ts";
 import type { UpdateEffects } from "./update-effects.ts";
 import { getConfigFlow } from "./user/get-config.ts";
 import { helpFlow } from "./user/help.ts";
@@ -45,6 +47,7 @@ export function botMiddleware(options: BotMiddlewareOptions): Composer<BotContex
     return next();
   });
   // Groups and channels are not served: the bot is a private conversation.
+  composer.use(leaveGroups());
   const privateChats = composer.filter(
     (ctx) => ctx.from !== undefined && !ctx.from.is_bot && ctx.chat?.type === "private",
   );

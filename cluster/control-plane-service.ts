@@ -3,7 +3,12 @@ import { generateKeyPair, generatePresharedKey } from "../shared/crypto/wireguar
 import { renderClientConfig } from "./client-config/wireguard-conf.ts";
 import { DeliveryConfirmations } from "./delivery-confirmations.ts";
 import type { CommandAnswer, CommandResults, ResultOf } from "./fsm/command-results.ts";
-import type { CommandInputOf, ControlPlaneCommandInput, ReplacementKey } from "./fsm/commands.ts";
+import type {
+  AdminActor,
+  CommandInputOf,
+  ControlPlaneCommandInput,
+  ReplacementKey,
+} from "./fsm/commands.ts";
 import type { ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
 import type { Config } from "./fsm/records.ts";
 import { type VantageProbeView, vantageProbeView } from "./fsm/views.ts";
@@ -278,7 +283,7 @@ export class ControlPlaneService {
 
   async revokeConfig(input: {
     configId: string;
-    actor: string;
+    actor: AdminActor;
     reason: string;
     userId?: string;
     updateId?: number;
@@ -303,7 +308,7 @@ export class ControlPlaneService {
     serverId: string;
     status: "active" | "draining" | "banned" | "down";
     reason: string;
-    actor: string;
+    actor: AdminActor;
     updateId?: number;
   }): Promise<CommandResults["setServerStatus"]> {
     const command: CommandInputOf<"setServerStatus"> = {
@@ -329,7 +334,7 @@ export class ControlPlaneService {
 
   /** Adds a vantage probe; its token is sealed here, so the log never holds it in the clear. */
   async addVantageProbe(
-    input: CheckedVantageProbe & { addedBy: string; updateId?: number },
+    input: CheckedVantageProbe & { actor: AdminActor; updateId?: number },
   ): Promise<AddedVantageProbe> {
     // Its own WireGuard probe key: every server adds it as a peer (see VantageProbe).
     const probeKeys = generateKeyPair();
@@ -340,7 +345,7 @@ export class ControlPlaneService {
       tokenEncrypted: this.options.sealing.seal("vantageToken", input.id, input.token),
       region: input.region,
       isp: input.isp,
-      addedBy: input.addedBy,
+      actor: input.actor,
       at: this.clock(),
       probePublicKey: probeKeys.publicKey,
       probePrivateKeyEncrypted: this.options.sealing.seal(
@@ -354,10 +359,15 @@ export class ControlPlaneService {
   }
 
   /** Removes a vantage probe; later ban-check rounds no longer ask it. */
-  async removeVantageProbe(input: { id: string; updateId?: number }): Promise<{ id: string }> {
+  async removeVantageProbe(input: {
+    id: string;
+    actor: AdminActor;
+    updateId?: number;
+  }): Promise<{ id: string }> {
     const command: CommandInputOf<"removeVantageProbe"> = {
       type: "removeVantageProbe",
       id: input.id,
+      actor: input.actor,
       at: this.clock(),
     };
     if (input.updateId !== undefined) command.updateId = input.updateId;

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { Composer, InlineKeyboard } from "grammy";
 import type { User } from "../../cluster/fsm/records.ts";
 import { ACCESS_MODES } from "../../cluster/fsm/settings.ts";
-import { accessModeOf } from "../account.ts";
+import { accessModeOf, senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
 import { replyUsage, words } from "./command-args.ts";
 
@@ -30,7 +30,7 @@ accessCommands.command("invite", async (ctx) => {
     type: "createInvite",
     code: newInviteCode(),
     uses,
-    createdBy: String(ctx.from!.id),
+    actor: senderActor(ctx),
     at: ctx.deps.service.now(),
   });
   const code = value?.invite.code;
@@ -48,7 +48,12 @@ accessCommands.command("accessmode", async (ctx) => {
     !(ACCESS_MODES as readonly string[]).includes(mode)
   )
     return replyUsage(ctx, `/accessmode ${ACCESS_MODES.join("|")} (now: ${accessModeOf(state)})`);
-  await ctx.effects.run({ type: "setSetting", key: "accessMode", value: mode });
+  await ctx.effects.run({
+    type: "setSetting",
+    key: "accessMode",
+    value: mode,
+    actor: senderActor(ctx),
+  });
   await ctx.reply(`Access mode is now ${mode}.`);
 });
 
@@ -65,10 +70,7 @@ function pendingKeyboard(users: User[]): InlineKeyboard {
 
 accessCommands.command("approve", async (ctx) => {
   await ctx.effects.acknowledge();
-  const state = ctx.deps.service.localState;
-  const pending = state
-    .users({ limit: Number.MAX_SAFE_INTEGER })
-    .users.filter((user) => user.status === "pending");
+  const pending = ctx.deps.service.localState.pendingUsers();
   if (pending.length === 0) {
     await ctx.reply("Nobody is waiting for approval.");
     return;
@@ -90,7 +92,7 @@ for (const [action, status] of [
       type: "setUserStatus",
       userId,
       status,
-      actor: String(ctx.from.id),
+      actor: senderActor(ctx),
       at: ctx.deps.service.now(),
     });
     await ctx.answerCallbackQuery({ text: action === "approve" ? "Approved" : "Rejected" });

@@ -3,7 +3,7 @@
  * command gets, so a non-admin learns nothing (not even that they exist).
  */
 import { Composer } from "grammy";
-import { isActiveAdmin } from "../account.ts";
+import { isActiveAdmin } from "../../cluster/fsm/records.ts";
 import { ADMIN_COMMANDS } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
 import { refuseCommand } from "../fallback.ts";

@@ -5,6 +5,7 @@
  * entries every leader delivers.
  */
 import { Composer, InlineKeyboard } from "grammy";
+import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
 import { replyUsage } from "./command-args.ts";
 
@@ -39,7 +40,7 @@ broadcastCommands.callbackQuery(SEND, async (ctx) => {
   const { value } = await ctx.effects.run({
     type: "broadcast",
     text,
-    actor: String(ctx.from.id),
+    actor: senderActor(ctx),
     at: ctx.deps.service.now(),
   });
   await ctx.answerCallbackQuery();

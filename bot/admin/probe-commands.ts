@@ -9,6 +9,7 @@ import type { AddedVantageProbe } from "../../cluster/control-plane-service.ts";
 import type { VantageProbeView } from "../../cluster/fsm/views.ts";
 import { checkVantageProbeInput } from "../../cluster/vantage-probe-input.ts";
 import { err } from "../../shared/result.ts";
+import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
 import { formatDate } from "../format.ts";
 import { replyUsage, words } from "./command-args.ts";
@@ -86,7 +87,7 @@ async function addProbe(ctx: BotContext, args: string[]): Promise<void> {
     added = await ctx.effects.propose((updateId) =>
       ctx.deps.service.addVantageProbe({
         ...checked.value,
-        addedBy: String(ctx.from!.id),
+        actor: senderActor(ctx),
         updateId,
       }),
     );
@@ -104,7 +105,9 @@ async function removeProbe(ctx: BotContext, args: string[]): Promise<void> {
   const [id, ...extra] = args;
   if (id === undefined || extra.length > 0 || !PROBE_ID.test(id))
     return replyUsage(ctx, REMOVE_FORM);
-  await ctx.effects.propose((updateId) => ctx.deps.service.removeVantageProbe({ id, updateId }));
+  await ctx.effects.propose((updateId) =>
+    ctx.deps.service.removeVantageProbe({ id, actor: senderActor(ctx), updateId }),
+  );
   await ctx.reply(`Vantage probe ${id} removed; ban checks no longer ask it.`);
 }
 

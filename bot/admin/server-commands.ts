@@ -5,6 +5,7 @@
 import { Composer } from "grammy";
 import type { ServerView } from "../../cluster/fsm/views.ts";
 import { isValidNodeId } from "../../shared/node-id.ts";
+import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
 import { formatTime } from "../format.ts";
 import { replyUsage, words } from "./command-args.ts";
@@ -68,7 +69,10 @@ serverCommands.command("checknow", async (ctx) => {
   }
   await ctx.reply(`Checking ${serverId} from here and from every vantage probe...`);
   const recorded = await ctx.effects.propose(async (updateId) => {
-    const verdict = await ctx.deps.banChecks.checkNow(serverId, updateId);
+    const verdict = await ctx.deps.banChecks.checkNow(serverId, {
+      actor: senderActor(ctx),
+      updateId,
+    });
     // Nothing was proposed (banned, or no endpoint): the update still moves the offset on.
     if (verdict === null)
       await ctx.deps.service.run({
@@ -112,7 +116,7 @@ for (const command of ["ban", "unban", "drain"] as const) {
         serverId,
         status,
         reason: reasonWords.join(" ").slice(0, 500) || `${command} by an admin`,
-        actor: String(ctx.from!.id),
+        actor: senderActor(ctx),
         updateId,
       }),
     );

@@ -4,6 +4,7 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import { isLive, type User } from "../../cluster/fsm/records.ts";
+import { senderActor } from "../account.ts";
 import { publishAdminMenu, removeAdminMenu } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
 import { formatDate } from "../format.ts";
@@ -64,7 +65,7 @@ for (const [action, status] of [
       type: "setUserStatus",
       userId,
       status,
-      actor: String(ctx.from.id),
+      actor: senderActor(ctx),
       at: ctx.deps.service.now(),
     });
     await ctx.answerCallbackQuery();
@@ -102,7 +103,7 @@ userCommands.callbackQuery(/^adm:revoke:([A-Za-z0-9_-]{1,40})$/, async (ctx) => 
   const revoked = await ctx.effects.propose((updateId) =>
     ctx.deps.service.revokeConfig({
       configId,
-      actor: String(ctx.from.id),
+      actor: senderActor(ctx),
       reason: "revoked by an admin",
       updateId,
     }),
@@ -122,7 +123,7 @@ for (const [command, role] of [
       type: "setUserRole",
       userId,
       role,
-      actor: String(ctx.from!.id),
+      actor: senderActor(ctx),
       at: ctx.deps.service.now(),
     });
     const user = value?.user ?? ctx.deps.service.localState.user(userId);

@@ -69,6 +69,8 @@ export const en: Messages = {
   tryAgain:
     "Something went wrong on our side and nothing was changed. Please try again in a minute.",
   slowDown: "Too fast; please wait a few seconds.",
+  notAnAdmin:
+    "Nothing was done: you are no longer an admin. Your role changed before your command took effect.",
   tooManyNewcomers: "Many people are joining right now; please send /start again in a few minutes.",
   approved: "You have been approved! Tap /config to get your VPN config.",
   expiryWarning: (serverId, expiresAt) =>

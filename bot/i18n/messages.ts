@@ -68,6 +68,8 @@ export interface Messages {
   /** A temporary failure (no leader, timeout): nothing happened. */
   tryAgain: string;
   slowDown: string;
+  /** An admin command refused because its sender was demoted (or blocked) before it took effect. */
+  notAnAdmin: string;
   /** A newcomer turned away because too many joined in the last minute. */
   tooManyNewcomers: string;
   /** Notifications from the outbox. */

@@ -14,7 +14,13 @@ import type { Logger } from "../../shared/logger.ts";
 import { sleep, waitForAbort } from "../../shared/sleep.ts";
 import { BanCheckQueue } from "./ban-check-queue.ts";
 import type { QueueRedis } from "./outbox-queue.ts";
-import { type RecordedVerdict, type ServerChecker, serversToCheck } from "./server-checker.ts";
+import {
+  type CheckOptions,
+  type CheckRequest,
+  type RecordedVerdict,
+  type ServerChecker,
+  serversToCheck,
+} from "./server-checker.ts";
 
 export interface BanChecksOptions {
   service: ControlPlaneService;
@@ -61,19 +67,17 @@ export class BanChecks implements LeaderTask {
    * Checks one server now, outside the schedule, and resolves with the
    * committed verdict (null when the server is not checked: unknown, banned
    * or without an endpoint). Its round is now, after every earlier round.
-   * `updateId`: the admin's Telegram update, so a repeat records nothing new.
+   * `actor`: who asked, re-checked at apply; `updateId`: the admin's Telegram
+   * update, so a repeat records nothing new.
    */
-  async checkNow(serverId: string, updateId?: number): Promise<RecordedVerdict | null> {
-    return this.checkAndReport(serverId, "now", {
-      signal: this.term?.signal,
-      ...(updateId === undefined ? {} : { updateId }),
-    });
+  async checkNow(serverId: string, request: CheckRequest): Promise<RecordedVerdict | null> {
+    return this.checkAndReport(serverId, "now", { signal: this.term?.signal, ...request });
   }
 
   private async checkAndReport(
     serverId: string,
     round: number | "now",
-    options: { signal?: AbortSignal | undefined; updateId?: number },
+    options: CheckOptions,
   ): Promise<RecordedVerdict | null> {
     const recorded = await this.options.checker.check(serverId, round, options);
     if (recorded && !recorded.duplicate) {

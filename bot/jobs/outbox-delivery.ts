@@ -99,10 +99,14 @@ export class OutboxDelivery {
 
   /** Queues every pending entry that is due, within the pacing horizon. */
   private async scan(queue: OutboxQueue): Promise<void> {
-    const state = this.options.deps.service.localState;
+    const { service } = this.options.deps;
+    const state = service.localState;
     const nowMs = this.clock();
+    // `notBefore` is a replicated timestamp: compared with the service's clock, like the commands' `at`.
+    const now = service.now();
     for (const entry of state.pendingOutbox(SCAN_BATCH)) {
       if (this.options.signal.aborted) return;
+      if (entry.notBefore !== null && entry.notBefore > now) continue;
       if (this.queued.has(entry.id) || (this.retryAtMs.get(entry.id) ?? 0) > nowMs) continue;
       if (this.pacing.nextFor(entry.chatId, nowMs) - nowMs > SCHEDULE_HORIZON_MS) continue;
       const sendAtMs = this.pacing.reserve(entry.chatId, messageCount(entry), nowMs);

@@ -1,11 +1,12 @@
 /**
  * What each kind of outbox entry looks like in the chat: the user's texts in
- * their language, a new config where one changed, buttons for an approval
- * request. Rendered when delivered, from the replicated state as it is then.
+ * their language, a new config where one changed, a summary of the users
+ * waiting for approval. Rendered when delivered, from the replicated state
+ * as it is then; a notice for admins reaches only someone who is one then.
  */
-import { type Api, InlineKeyboard } from "grammy";
-import type { OutboxEntry } from "../../cluster/fsm/records.ts";
-import { isLive } from "../../cluster/fsm/records.ts";
+import type { Api } from "grammy";
+import type { OutboxEntry, OutboxKind, User } from "../../cluster/fsm/records.ts";
+import { isActiveAdmin, isLive } from "../../cluster/fsm/records.ts";
 import type { BotDependencies } from "../context.ts";
 import { formatDate } from "../format.ts";
 import { messagesFor } from "../i18n/language.ts";
@@ -28,6 +29,24 @@ function text(value: OutboxEntry["payload"][string] | undefined): string {
   return value === null || value === undefined ? "" : String(value);
 }
 
+/** Notices only admins may read: pending users' names, the fleet's troubles. */
+const ADMIN_KINDS: ReadonlySet<OutboxKind> = new Set(["approvalRequest", "adminAlert"]);
+
+/** How many waiting users an approval notice names. */
+const NAMES_SHOWN = 5;
+
+/** An approval notice: how many users wait, the first few, and how to review them; undefined when nobody waits. */
+export function approvalRequestText(pending: readonly User[]): string | undefined {
+  if (pending.length === 0) return undefined;
+  const names = pending
+    .slice(0, NAMES_SHOWN)
+    .map((user) => `${user.name || "(no name)"} (${user.id})`)
+    .join(", ");
+  const more = pending.length > NAMES_SHOWN ? ` and ${pending.length - NAMES_SHOWN} more` : "";
+  const count = pending.length === 1 ? "1 user waits" : `${pending.length} users wait`;
+  return `🕓 ${count} for approval: ${names}${more}.\nReview them with /approve.`;
+}
+
 /** The admin's view of a ban's outcome. */
 function adminAlertText(entry: OutboxEntry): string {
   const { payload } = entry;
@@ -46,23 +65,19 @@ export async function sendNotice(
   entry: OutboxEntry,
 ): Promise<void> {
   const state = deps.service.localState;
-  const t = messagesFor(state.user(entry.chatId)?.language ?? "en");
+  const recipient = state.user(entry.chatId);
+  const t = messagesFor(recipient?.language ?? "en");
   const { payload, chatId } = entry;
+  if (ADMIN_KINDS.has(entry.kind) && !isActiveAdmin(recipient))
+    throw new UndeliverableError(`${chatId} is no longer an admin`);
   switch (entry.kind) {
     case "approval":
       await api.sendMessage(chatId, t.approved);
       return;
     case "approvalRequest": {
-      const userId = text(payload.userId);
-      await api.sendMessage(
-        chatId,
-        `New user waiting for approval: ${text(payload.name) || "(no name)"} (${userId}).`,
-        {
-          reply_markup: new InlineKeyboard()
-            .text("✅ Approve", `adm:approve:${userId}`)
-            .text("❌ Reject", `adm:reject:${userId}`),
-        },
-      );
+      const summary = approvalRequestText(state.pendingUsers());
+      if (summary === undefined) throw new UndeliverableError("nobody waits for approval any more");
+      await api.sendMessage(chatId, summary);
       return;
     }
     case "broadcast": {

@@ -10,6 +10,7 @@ import {
   CommandRefusedError,
   type ControlPlaneService,
 } from "../../cluster/control-plane-service.ts";
+import type { AdminActor } from "../../cluster/fsm/commands.ts";
 import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
 import type { ServerStatus, Verdict } from "../../cluster/fsm/records.ts";
 import { openProbeKey } from "../../cluster/probe-peer.ts";
@@ -35,6 +36,17 @@ export interface ServerCheckerOptions {
   probing: ServerCheckDeps;
   settings: CheckSettings;
   logger: Logger;
+}
+
+/** Who asked for a check outside the schedule, and the Telegram update it answers. */
+export interface CheckRequest {
+  actor: AdminActor;
+  updateId?: number;
+}
+
+/** How one check runs: until `signal` aborts, and for whom when it was asked for. */
+export interface CheckOptions extends Partial<CheckRequest> {
+  signal?: AbortSignal | undefined;
 }
 
 /** What a check committed. */
@@ -71,9 +83,9 @@ export class ServerChecker {
     serverId: string,
     /** A scheduled round, or `now`: a round of its own after every earlier one (`/checknow`). */
     roundOrNow: number | "now",
-    options: { signal?: AbortSignal | undefined; updateId?: number } = {},
+    options: CheckOptions = {},
   ): Promise<RecordedVerdict | null> {
-    const { signal, updateId } = options;
+    const { signal, updateId, actor } = options;
     const { service, settings, logger } = this.options;
     const startedAt = performance.now();
     const state = await service.read();
@@ -122,6 +134,7 @@ export class ServerChecker {
         // A filtered verdict may ban: the server's users need fresh keys on another server then.
         replacementKeys: verdict === "filtered" ? service.replacementKeysFor(serverId) : [],
         ...(updateId === undefined ? {} : { updateId }),
+        ...(actor === undefined ? {} : { actor }),
       });
       const checkMs = performance.now() - startedAt;
       return {

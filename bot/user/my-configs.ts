@@ -8,6 +8,7 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import { type Config, isLive } from "../../cluster/fsm/records.ts";
+import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
 import { formatDate } from "../format.ts";
 import { sendConfigAndForgetKeys } from "./config-delivery.ts";
@@ -107,7 +108,7 @@ myConfigsFlow.callbackQuery(new RegExp(`^cfg:revoke-yes:${CONFIG_ID}$`), async (
     service.revokeConfig({
       configId: ctx.match[1]!,
       userId,
-      actor: userId,
+      actor: senderActor(ctx),
       reason: "revoked by its owner",
       updateId,
     }),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { readJsonBody } from "../../shared/json-body.ts";
 import type { ControlPlaneService, IssuedConfig } from "../control-plane-service.ts";
+import { API_ACTOR } from "../fsm/actors.ts";
 import type { Config } from "../fsm/records.ts";
 import { recordIdParam, telegramIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
@@ -131,7 +132,7 @@ export function addConfigRoutes(router: Router, service: ControlPlaneService): v
     try {
       const config = await service.revokeConfig({
         configId: configId.data,
-        actor: "admin-api",
+        actor: API_ACTOR,
         reason: "revoked by the admin API",
       });
       return { status: 200, body: { config: publicConfig(config) } };

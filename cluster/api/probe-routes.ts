@@ -1,5 +1,6 @@
 import { readJsonBody } from "../../shared/json-body.ts";
 import type { ControlPlaneService } from "../control-plane-service.ts";
+import { API_ACTOR } from "../fsm/actors.ts";
 import { vantageProbeInputSchema } from "../vantage-probe-input.ts";
 import { recordIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
@@ -24,7 +25,7 @@ export function addProbeRoutes(router: Router, service: ControlPlaneService): vo
     const body = await readJsonBody(request, vantageProbeInputSchema);
     if (!body.ok) return errorResponse(400, body.error.code, body.error.message);
     try {
-      const probe = await service.addVantageProbe({ ...body.value, addedBy: "admin-api" });
+      const probe = await service.addVantageProbe({ ...body.value, actor: API_ACTOR });
       return { status: 201, body: { probe } };
     } catch (error) {
       return failureResponse(error);
@@ -36,7 +37,8 @@ export function addProbeRoutes(router: Router, service: ControlPlaneService): vo
     if (!probeId.success)
       return errorResponse(400, "INVALID_PROBE_ID", probeId.error.issues[0]!.message);
     try {
-      return { status: 200, body: await service.removeVantageProbe({ id: probeId.data }) };
+      const removed = await service.removeVantageProbe({ id: probeId.data, actor: API_ACTOR });
+      return { status: 200, body: removed };
     } catch (error) {
       return failureResponse(error);
     }

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { readJsonBody } from "../../shared/json-body.ts";
 import type { ControlPlaneService } from "../control-plane-service.ts";
+import { API_ACTOR } from "../fsm/actors.ts";
+import type { AdminActor } from "../fsm/commands.ts";
 import { serverIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
 import type { Router } from "./router.ts";
@@ -17,7 +19,10 @@ const ACTIONS = {
 
 /** Runs a ban check of one server at once and resolves with the committed verdict. */
 export interface ServerCheckNow {
-  checkNow(serverId: string): Promise<{ verdict: string; evidence: string } | null>;
+  checkNow(
+    serverId: string,
+    request: { actor: AdminActor },
+  ): Promise<{ verdict: string; evidence: string } | null>;
 }
 
 /**
@@ -38,7 +43,7 @@ export function addServerRoutes(
       const server = (await service.read()).server(serverId.data);
       if (!server)
         return errorResponse(404, "UNKNOWN_SERVER", `there is no server ${serverId.data}`);
-      const recorded = await checks.checkNow(serverId.data);
+      const recorded = await checks.checkNow(serverId.data, { actor: API_ACTOR });
       if (!recorded)
         return errorResponse(
           409,
@@ -74,7 +79,7 @@ export function addServerRoutes(
           serverId: serverId.data,
           status,
           reason: body.value.reason ?? `${action} by the admin API`,
-          actor: "admin-api",
+          actor: API_ACTOR,
         });
         return { status: 200, body: result };
       } catch (error) {

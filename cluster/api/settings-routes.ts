@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { readJsonBody } from "../../shared/json-body.ts";
+import { API_ACTOR } from "../fsm/actors.ts";
 import type { ApplyResult, ControlPlaneState } from "../fsm/control-plane.ts";
 import type { ClusterNode } from "../node.ts";
 import { errorResponse, nodeErrorResponse } from "./respond.ts";
@@ -48,6 +49,7 @@ export function addSettingsRoutes(
         type: "setSetting",
         key: key.data,
         value: body.value.value,
+        actor: API_ACTOR,
       });
       const { index, result } = await node.propose(command);
       if (!result.ok) return errorResponse(400, result.error.code, result.error.message);

@@ -15,10 +15,19 @@ export class ApplyContext {
     private readonly outbox: Outbox,
   ) {}
 
-  /** Queues a notification; its id is `o<index>-<n>`, the n-th queued by this command. */
-  notify(chatId: string, kind: OutboxKind, payload: OutboxPayload, at: number): string {
+  /**
+   * Queues a notification; its id is `o<index>-<n>`, the n-th queued by this
+   * command. `notBefore` (epoch ms) holds its delivery back until then.
+   */
+  notify(
+    chatId: string,
+    kind: OutboxKind,
+    payload: OutboxPayload,
+    at: number,
+    notBefore: number | null = null,
+  ): string {
     const id = `o${this.index}-${this.notificationsQueued++}`;
-    this.outbox.enqueue(id, chatId, kind, payload, at);
+    this.outbox.enqueue(id, chatId, kind, payload, at, notBefore);
     return id;
   }
 }

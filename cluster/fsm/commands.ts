@@ -6,7 +6,7 @@
  *
  * `updateId` (a Telegram update id) rides on every command a bot user can
  * trigger: apply handles each update id once and answers a repeat with the
- * first result.
+ * first result. `actor` rides on every admin command: who it acts for.
  */
 import { z } from "zod";
 import { isValidNodeId, nodeIdRule } from "../../shared/node-id.ts";
@@ -35,6 +35,21 @@ const wireguardKey = z
 const ciphertext = z.string().min(1).max(1024);
 const label = z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, "a label is 1-32 of A-Z a-z 0-9 _ . -");
 const actor = z.string().min(1).max(64);
+const telegramActor = z.strictObject({ kind: z.literal("telegram"), userId });
+const apiActor = z.strictObject({ kind: z.literal("api") });
+/**
+ * Who an admin command acts for: an admin in the bot, whose role apply
+ * re-checks against the state at the command's log position (see
+ * admin-authority.ts), or the admin API, which checked ADMIN_API_TOKEN
+ * before proposing and has no role to check.
+ */
+const adminActor = z.discriminatedUnion("kind", [telegramActor, apiActor]);
+/** Who sets a setting: an admin, or the node's own environment (ACCESS_MODE seeded by the leader). */
+const settingActor = z.discriminatedUnion("kind", [
+  telegramActor,
+  apiActor,
+  z.strictObject({ kind: z.literal("environment") }),
+]);
 const reason = z.string().max(500);
 const host = z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, "a host is a DNS name or an IP address");
 const port = z.int().min(1).max(65_535);
@@ -78,6 +93,7 @@ const setSettingSchema = z.strictObject({
   type: z.literal("setSetting"),
   key: settingKey,
   value: z.string().max(4096),
+  actor: settingActor,
   updateId,
 });
 
@@ -121,7 +137,7 @@ const setServerStatusSchema = z.strictObject({
   serverId,
   status: z.enum(SERVER_STATUSES),
   reason,
-  actor,
+  actor: adminActor,
   at: timestamp,
   /** Required in practice when banning: see `replacementKeysNeeded`. */
   replacementKeys,
@@ -165,6 +181,8 @@ const recordVerdictSchema = z.strictObject({
   replacementKeys,
   /** An admin's `/checknow`: the check is recorded once however often the update arrives. */
   updateId,
+  /** Who asked for this check now (`/checknow`, the API); absent for scheduled rounds. */
+  actor: adminActor.optional(),
 });
 
 /**
@@ -194,7 +212,7 @@ const setUserRoleSchema = z.strictObject({
   type: z.literal("setUserRole"),
   userId,
   role: z.enum(USER_ROLES),
-  actor,
+  actor: adminActor,
   at: timestamp,
   updateId,
 });
@@ -204,7 +222,7 @@ const setUserStatusSchema = z.strictObject({
   type: z.literal("setUserStatus"),
   userId,
   status: z.enum(USER_STATUSES),
-  actor,
+  actor: adminActor,
   at: timestamp,
   updateId,
 });
@@ -214,7 +232,7 @@ const createInviteSchema = z.strictObject({
   type: z.literal("createInvite"),
   code: inviteCode,
   uses: z.int().min(1).max(100_000),
-  createdBy: actor,
+  actor: adminActor,
   at: timestamp,
   updateId,
 });
@@ -232,7 +250,7 @@ const redeemInviteSchema = z.strictObject({
 const deleteInviteSchema = z.strictObject({
   type: z.literal("deleteInvite"),
   code: inviteCode,
-  actor,
+  actor: adminActor,
   at: timestamp,
   updateId,
 });
@@ -262,7 +280,8 @@ const revokeConfigSchema = z.strictObject({
   configId: recordId,
   /** When given, the config must belong to this user (a user revoking their own). */
   userId: userId.optional(),
-  actor,
+  /** The owner when `userId` is given; otherwise an admin, checked like every admin command. */
+  actor: adminActor,
   reason: z.string().min(1).max(200),
   at: timestamp,
   updateId,
@@ -352,7 +371,7 @@ const addVantageProbeSchema = z.strictObject({
   tokenEncrypted: ciphertext,
   region: label,
   isp: z.string().max(64),
-  addedBy: actor,
+  actor: adminActor,
   at: timestamp,
   updateId,
   /** The vantage's own WireGuard probe key pair (see VantageProbe); both or neither. */
@@ -364,6 +383,7 @@ const addVantageProbeSchema = z.strictObject({
 const removeVantageProbeSchema = z.strictObject({
   type: z.literal("removeVantageProbe"),
   id: recordId,
+  actor: adminActor,
   at: timestamp,
   updateId,
 });
@@ -389,7 +409,7 @@ const markOutboxFailedSchema = z.strictObject({
 const broadcastSchema = z.strictObject({
   type: z.literal("broadcast"),
   text: z.string().min(1).max(4096),
-  actor,
+  actor: adminActor,
   at: timestamp,
   updateId,
 });
@@ -474,6 +494,11 @@ export const controlPlaneCommandSchema = z.discriminatedUnion("type", [
   revokeNodeKeySchema,
   acknowledgeUpdateSchema,
 ]);
+
+/** Who an admin command acts for (see `adminActor`). */
+export type AdminActor = z.infer<typeof adminActor>;
+/** Who sets a setting: an admin, or the node's environment. */
+export type SettingActor = z.infer<typeof settingActor>;
 
 /** A command as a proposer writes it (defaults may be omitted). */
 export type ControlPlaneCommandInput = z.input<typeof controlPlaneCommandSchema>;

@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import type { StateMachine } from "../state-machine.ts";
+import { adminAuthorityProblem } from "./admin-authority.ts";
 import { ApplyContext } from "./apply-context.ts";
 import { type ApplyResult, applied, repeated } from "./apply-result.ts";
 import { type ControlPlaneCommand, controlPlaneCommandSchema } from "./commands.ts";
@@ -95,7 +96,9 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
    * Applies one committed command at Raft `index`. Never throws for bad
    * input: a malformed or invalid command is refused with a code and changes
    * nothing. A command carrying a Telegram `updateId` already handled gets
-   * the first result back with `duplicate: true`.
+   * the first result back with `duplicate: true`. An admin command for a
+   * Telegram user who is not an active admin at this index is refused
+   * (`NOT_AN_ADMIN`).
    */
   apply(command: string, index: number, forwardedBy?: string): ApplyResult {
     let json: unknown;
@@ -128,6 +131,10 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
           `update ${updateId} is older than the handled updates still remembered; it is not acted on again`,
         );
     }
+    // After the repeat check: an update applied before its admin was demoted answers
+    // with what it did, rather than claim now that it was refused.
+    const notAnAdmin = adminAuthorityProblem(this.data, valid);
+    if (notAnAdmin) return notAnAdmin;
     const result = this.dispatch(valid, new ApplyContext(index, this.data.outbox));
     if (result.ok && NODE_KEY_COMMANDS.has(valid.type)) this.nodeKeyChanges++;
     // A refusal changes nothing, so it is not remembered either: a redelivered
@@ -272,6 +279,14 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
       if (position++ >= offset) users.push(copyUser(user));
     }
     return { users, total: this.data.users.size };
+  }
+
+  /** Users waiting for an admin's approval or for an invite, in the order they joined. */
+  pendingUsers(): User[] {
+    const pending: User[] = [];
+    for (const user of this.data.users.values())
+      if (user.status === "pending") pending.push(copyUser(user));
+    return pending;
   }
 
   user(userId: string): User | undefined {

@@ -40,7 +40,9 @@ export type ControlPlaneErrorCode =
   | "NODE_KEY_REVOKED"
   | "NODE_KEY_IN_USE"
   | "UNKNOWN_NODE_KEY"
-  | "UPDATE_TOO_OLD";
+  | "UPDATE_TOO_OLD"
+  /** An admin command for a Telegram user who is no longer an active admin at its log position. */
+  | "NOT_AN_ADMIN";
 
 /** A refusal's code and message. */
 export type ControlPlaneError = ErrorValue<ControlPlaneErrorCode>;

@@ -1,4 +1,5 @@
 /** Applying invite codes: created by admins, redeemed by pending users. */
+import { actorLabel } from "./actors.ts";
 import { applied } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
@@ -13,7 +14,7 @@ export function createInvite(data: ControlPlaneData, command: CommandOf<"createI
   const invite = {
     code: command.code,
     usesLeft: command.uses,
-    createdBy: command.createdBy,
+    createdBy: actorLabel(command.actor),
     createdAt: command.at,
   };
   data.invites.set(invite.code, invite);

@@ -1,4 +1,5 @@
 /** Applying the outbox lifecycle: broadcasts in, delivery outcomes back. */
+import { actorLabel } from "./actors.ts";
 import type { ApplyContext } from "./apply-context.ts";
 import { applied, repeated } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
@@ -52,7 +53,8 @@ export function broadcast(
   command: CommandOf<"broadcast">,
 ) {
   const id = `b${context.index}`;
-  data.broadcasts.set(id, { id, text: command.text, actor: command.actor, createdAt: command.at });
+  const actor = actorLabel(command.actor);
+  data.broadcasts.set(id, { id, text: command.text, actor, createdAt: command.at });
   let queued = 0;
   for (const user of data.users.values()) {
     if (user.status !== "active") continue;

@@ -14,9 +14,18 @@ export class Outbox {
   readonly entries = new Map<string, OutboxEntry>();
   /** Ids of pending entries, in creation order. */
   private readonly pendingIds = new Set<string>();
+  /** The newest approval request of each admin chat (see approval-notices.ts); derived, never stored. */
+  private readonly newestApprovalRequests = new Map<string, OutboxEntry>();
 
   /** Adds a pending entry. Ids come from the apply that creates it, so every node agrees. */
-  enqueue(id: string, chatId: string, kind: OutboxKind, payload: OutboxPayload, at: number): void {
+  enqueue(
+    id: string,
+    chatId: string,
+    kind: OutboxKind,
+    payload: OutboxPayload,
+    at: number,
+    notBefore: number | null,
+  ): void {
     if (this.entries.has(id)) throw new Error(`outbox id ${id} assigned twice`);
     this.insert({
       id,
@@ -28,13 +37,20 @@ export class Outbox {
       attempts: 0,
       lastError: null,
       updatedAt: at,
+      notBefore,
     });
   }
 
-  /** Adds an entry as it was, e.g. from a snapshot. */
+  /** Adds an entry as it was, e.g. from a snapshot (in creation order, like enqueue). */
   insert(entry: OutboxEntry): void {
     this.entries.set(entry.id, entry);
     if (entry.status === "pending") this.pendingIds.add(entry.id);
+    if (entry.kind === "approvalRequest") this.newestApprovalRequests.set(entry.chatId, entry);
+  }
+
+  /** The newest approval request queued for this chat, unless pruned. */
+  newestApprovalRequest(chatId: string): OutboxEntry | undefined {
+    return this.newestApprovalRequests.get(chatId);
   }
 
   markDelivered(entry: OutboxEntry, at: number): void {
@@ -75,6 +91,8 @@ export class Outbox {
     for (const [id, entry] of this.entries) {
       if (entry.status !== "pending" && at - entry.updatedAt > FINISHED_OUTBOX_RETENTION_MS) {
         this.entries.delete(id);
+        if (this.newestApprovalRequests.get(entry.chatId) === entry)
+          this.newestApprovalRequests.delete(entry.chatId);
         pruned++;
       }
     }

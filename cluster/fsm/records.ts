@@ -265,6 +265,8 @@ export interface OutboxEntry {
   lastError: string | null;
   /** When it was last marked delivered or failed. */
   updatedAt: number;
+  /** Not delivered before this instant (epoch ms); null: as soon as Telegram's limits allow. */
+  notBefore: number | null;
 }
 
 /**
@@ -287,6 +289,11 @@ export interface ServerPeer {
   /** Null for a vantage probe's peer: it only handshakes and routes nothing. */
   address: string | null;
   kind: "client" | "probe";
+}
+
+/** Whether this user may act as an admin now: the admin role, and active (not blocked or pending). */
+export function isActiveAdmin(user: User | undefined): boolean {
+  return user?.role === "admin" && user.status === "active";
 }
 
 /** Whether a config still grants access. */

@@ -3,6 +3,7 @@
  * activate, and the verdicts of ban-check rounds that ban a filtered server,
  * mark a dead one down and bring it back.
  */
+import { actorLabel } from "./actors.ts";
 import type { ApplyContext } from "./apply-context.ts";
 import { applied, repeated } from "./apply-result.ts";
 import { applyVerdict } from "./check-verdicts.ts";
@@ -28,18 +29,19 @@ export function setServerStatus(
 ) {
   const server = data.servers.get(command.serverId);
   if (!server) return unknownServer(command.serverId);
+  const actor = actorLabel(command.actor);
   let rehome: RehomeSummary | null = null;
   if (command.status === "banned" && server.status !== "banned") {
     const problem = replacementKeysProblem(data, command.replacementKeys);
     if (problem) return problem;
     rehome = banServer(data, context, server, {
       reason: command.reason,
-      actor: command.actor,
+      actor,
       at: command.at,
       replacementKeys: command.replacementKeys,
     });
   } else {
-    setStatus(server, command.status, command.reason, command.actor, command.at);
+    setStatus(server, command.status, command.reason, actor, command.at);
     if (command.status === "active") {
       server.checks.consecutiveFiltered = 0;
       server.checks.consecutiveDown = 0;

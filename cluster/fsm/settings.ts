@@ -24,6 +24,8 @@ export const SETTING_DEFAULTS = {
   newUsersPerMinute: "120",
   /** How long a config's keys are kept for delivery at most; then they are erased, delivered or not. */
   undeliveredKeyMinutes: "15",
+  /** The least time between two approval notices to one admin; 0: the next as soon as one is delivered. */
+  approvalNoticeMinutes: "10",
 } as const;
 
 /** A setting the control plane itself reads. */
@@ -35,6 +37,7 @@ const INTEGER_RANGES: Partial<Record<KnownSetting, [min: number, max: number]>> 
   expiryWarningHours: [0, 720],
   newUsersPerMinute: [0, 100_000],
   undeliveredKeyMinutes: [1, 1440],
+  approvalNoticeMinutes: [0, 1440],
 };
 
 /** Shortest accepted pool prefix: a /8 is as large as any private range. */
@@ -76,7 +79,12 @@ export function effectiveSetting(settings: ReadonlyMap<string, string>, key: Kno
 /** A known integer setting as a number. */
 export function integerSetting(
   settings: ReadonlyMap<string, string>,
-  key: "configsPerUser" | "configLifetimeDays" | "expiryWarningHours" | "undeliveredKeyMinutes",
+  key:
+    | "configsPerUser"
+    | "configLifetimeDays"
+    | "expiryWarningHours"
+    | "undeliveredKeyMinutes"
+    | "approvalNoticeMinutes",
 ): number {
   return Number(effectiveSetting(settings, key));
 }

@@ -72,6 +72,7 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       entry.attempts,
       entry.lastError,
       entry.updatedAt,
+      entry.notBefore,
     ]),
     updates: [
       data.handledUpdates.offset,
@@ -272,6 +273,7 @@ export function decodeSnapshot(text: string): ControlPlaneData {
       attempts: row[6],
       lastError: row[7],
       updatedAt: row[8],
+      notBefore: row[9] ?? null,
     };
     data.outbox.insert(entry);
   }

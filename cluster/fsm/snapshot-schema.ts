@@ -110,7 +110,7 @@ const vantageProbeRow = z.union([
 
 const broadcastRow = z.tuple([text, text, text, amount]);
 
-const outboxRow = z.tuple([
+const outboxFields = [
   text, // id
   text, // chatId
   z.enum(OUTBOX_KINDS),
@@ -120,6 +120,12 @@ const outboxRow = z.tuple([
   count, // attempts
   text.nullable(), // lastError
   amount, // updatedAt
+] as const;
+
+/** Rows of 9 fields come from before entries could wait (`notBefore`). */
+const outboxRow = z.union([
+  z.tuple([...outboxFields, amount.nullable()]), // notBefore
+  z.tuple(outboxFields),
 ]);
 
 const idempotencyKeyRow = z.tuple([text, text, text, amount]);

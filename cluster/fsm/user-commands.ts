@@ -2,8 +2,10 @@
  * Applying user changes: a user appearing (or changing name or language), an
  * admin changing someone's role or status.
  */
+import { actorLabel } from "./actors.ts";
 import type { ApplyContext } from "./apply-context.ts";
 import { applied } from "./apply-result.ts";
+import { askAdminsToApprove } from "./approval-notices.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { unknownUser } from "./errors.ts";
@@ -16,8 +18,8 @@ import { copyUser } from "./views.ts";
  * Creates a user or updates their name and language (and role or status when
  * given). A new user's status follows the access mode: `open` makes them
  * active; `invite` and `approval` leave them pending unless they are an admin
- * or bring a valid invite code. In approval mode every active admin is asked
- * to approve a new pending user.
+ * or bring a valid invite code. In approval mode a new pending user makes
+ * sure every active admin has an approval notice coming (approval-notices.ts).
  */
 export function upsertUser(
   data: ControlPlaneData,
@@ -52,11 +54,8 @@ export function upsertUser(
   data.putUser(user);
   const revokedConfigIds = changeStatus(data, user, status, command.at);
   if (redeeming) activateWithInvite(data, user, command.inviteCode!);
-  else if (!existing && user.status === "pending" && mode === "approval") {
-    for (const adminId of data.activeAdminIds()) {
-      context.notify(adminId, "approvalRequest", { userId: user.id, name: user.name }, command.at);
-    }
-  }
+  else if (!existing && user.status === "pending" && mode === "approval")
+    askAdminsToApprove(data, context, command.at);
   return applied({
     user: copyUser(user),
     created: !existing,
@@ -85,7 +84,7 @@ export function setUserStatus(
   const wasPending = user.status === "pending";
   const revokedConfigIds = changeStatus(data, user, command.status, command.at);
   if (wasPending && user.status === "active")
-    context.notify(user.id, "approval", { approvedBy: command.actor }, command.at);
+    context.notify(user.id, "approval", { approvedBy: actorLabel(command.actor) }, command.at);
   return applied({ user: copyUser(user), revokedConfigIds });
 }
 

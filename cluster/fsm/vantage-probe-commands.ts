@@ -1,4 +1,5 @@
 /** Applying changes to the vantage probes ban checks ask from inside the censored network. */
+import { actorLabel } from "./actors.ts";
 import { applied } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
@@ -29,7 +30,7 @@ export function addVantageProbe(data: ControlPlaneData, command: CommandOf<"addV
     tokenEncrypted: command.tokenEncrypted,
     region: command.region,
     isp: command.isp,
-    addedBy: command.addedBy,
+    addedBy: actorLabel(command.actor),
     addedAt: command.at,
     probePublicKey: probePublicKey ?? null,
     probePrivateKeyEncrypted: probePrivateKeyEncrypted ?? null,

@@ -168,5 +168,6 @@ export function copyOutboxEntry(entry: OutboxEntry): OutboxEntry {
     attempts: entry.attempts,
     lastError: entry.lastError,
     updatedAt: entry.updatedAt,
+    notBefore: entry.notBefore,
   };
 }

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { ControlPlaneService } from "../../cluster/control-plane-service.ts";
+import { API_ACTOR } from "../../cluster/fsm/actors.ts";
 
 export interface FleetPlan {
   servers: number;
@@ -100,7 +101,7 @@ export async function seedFleet(
       token: plan.vantageToken,
       region: "default",
       isp: "",
-      addedBy: "benchmark",
+      actor: API_ACTOR,
     });
   }
   const users = Math.ceil(plan.configs / CONFIGS_PER_USER);

@@ -95,7 +95,7 @@ const frameSeeds = [
 
 const wireguardKey = generateKeyPair().publicKey;
 const commandSeeds = [
-  { type: "setSetting", key: "accessMode", value: "open" },
+  { type: "setSetting", key: "accessMode", value: "open", actor: { kind: "api" } },
   { type: "upsertUser", userId: "42", name: "A", language: "en", at: 1 },
   {
     type: "registerServer",
@@ -117,7 +117,20 @@ const commandSeeds = [
     at: 2,
   },
   { type: "pinNodeKey", nodeId: "n2", publicKey: acceptor.publicKey, actor: "n1", at: 3 },
-  { type: "revokeConfig", configId: "c1", actor: "42", reason: "", at: 4 },
+  {
+    type: "revokeConfig",
+    configId: "c1",
+    actor: { kind: "telegram", userId: "42" },
+    reason: "",
+    at: 4,
+  },
+  {
+    type: "setUserRole",
+    userId: "42",
+    role: "admin",
+    actor: { kind: "telegram", userId: "42" },
+    at: 5,
+  },
 ].map((command) => JSON.stringify(command));
 
 const seededState = new ControlPlaneState();

@@ -24,6 +24,14 @@ const configId = fc.constantFrom(...Array.from({ length: 12 }, (_, i) => `c${i}`
 const at = fc.integer({ min: 0, max: 40 }).map((days) => T0 + days * 86_400_000);
 const key = fc.integer({ min: 1, max: 40 }).map((seed) => wgKey(seed, 5));
 const updateId = fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined });
+/**
+ * The admin API, or a Telegram user of the workload's domain: apply refuses
+ * the command unless that user is an active admin at the time.
+ */
+const actor = fc.oneof(
+  fc.constant({ kind: "api" as const }),
+  userId.map((id) => ({ kind: "telegram" as const, userId: id })),
+);
 const replacementKeys = fc.array(
   fc.record({
     configId: fc.constantFrom(...Array.from({ length: 12 }, (_, i) => `r${i}`)),
@@ -62,7 +70,7 @@ export const commandArbitrary: fc.Arbitrary<ControlPlaneCommandInput> = fc.oneof
       "down" as const,
     ),
     reason: fc.constant("because"),
-    actor: fc.constant("1"),
+    actor,
     at,
     replacementKeys,
     updateId,
@@ -97,6 +105,7 @@ export const commandArbitrary: fc.Arbitrary<ControlPlaneCommandInput> = fc.oneof
     banAfter: fc.constantFrom(1, 2),
     downAfter: fc.constantFrom(1, 2),
     replacementKeys,
+    actor: fc.option(actor, { nil: undefined }),
   }),
   fc.record(
     {
@@ -115,7 +124,7 @@ export const commandArbitrary: fc.Arbitrary<ControlPlaneCommandInput> = fc.oneof
     type: fc.constant("setUserStatus" as const),
     userId,
     status: fc.constantFrom("active" as const, "pending" as const, "blocked" as const),
-    actor: fc.constant("1"),
+    actor,
     at,
     updateId,
   }),
@@ -123,14 +132,14 @@ export const commandArbitrary: fc.Arbitrary<ControlPlaneCommandInput> = fc.oneof
     type: fc.constant("setUserRole" as const),
     userId,
     role: fc.constantFrom("user" as const, "admin" as const),
-    actor: fc.constant("1"),
+    actor,
     at,
   }),
   fc.record({
     type: fc.constant("createInvite" as const),
     code: fc.constantFrom("INV1", "INV2"),
     uses: fc.integer({ min: 1, max: 2 }),
-    createdBy: fc.constant("1"),
+    actor,
     at,
   }),
   fc.record({
@@ -170,7 +179,7 @@ export const commandArbitrary: fc.Arbitrary<ControlPlaneCommandInput> = fc.oneof
       type: fc.constant("revokeConfig" as const),
       configId,
       userId,
-      actor: fc.constant("1"),
+      actor,
       reason: fc.constant("r"),
       at,
       updateId,
@@ -182,11 +191,12 @@ export const commandArbitrary: fc.Arbitrary<ControlPlaneCommandInput> = fc.oneof
     type: fc.constant("setSetting" as const),
     key: fc.constantFrom("accessMode", "configsPerUser", "configLifetimeDays", "greeting"),
     value: fc.constantFrom("open", "invite", "approval", "1", "2", "0", "hello"),
+    actor,
   }),
   fc.record({
     type: fc.constant("broadcast" as const),
     text: fc.constant("hello"),
-    actor: fc.constant("1"),
+    actor,
     at,
   }),
   fc.record({
@@ -208,12 +218,13 @@ export const commandArbitrary: fc.Arbitrary<ControlPlaneCommandInput> = fc.oneof
     tokenEncrypted: fc.constant("enc"),
     region: fc.constant("ir"),
     isp: fc.constant("MCI"),
-    addedBy: fc.constant("1"),
+    actor,
     at,
   }),
   fc.record({
     type: fc.constant("removeVantageProbe" as const),
     id: fc.constantFrom("p1", "p2"),
+    actor,
     at,
   }),
 );

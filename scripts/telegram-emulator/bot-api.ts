@@ -10,6 +10,7 @@ import { BotApiError, notFound, unauthorized } from "./bot-api-error.ts";
 import { clientGoneSignal, sendBytes, sendJson } from "./http-io.ts";
 import { botSettingsMethods } from "./methods/bot-settings.ts";
 import { callbackMethods } from "./methods/callbacks.ts";
+import { chatMembershipMethods } from "./methods/chat-membership.ts";
 import { mediaMethods } from "./methods/media.ts";
 import { messageMethods } from "./methods/messages.ts";
 import type { MethodHandler } from "./methods/method-call.ts";
@@ -26,6 +27,7 @@ const methods = new Map<string, MethodHandler>(
     ...messageMethods,
     ...mediaMethods,
     ...callbackMethods,
+    ...chatMembershipMethods,
   }).map(([name, handler]) => [name.toLowerCase(), handler]),
 );
 

@@ -6,7 +6,8 @@
  *   `/file/bot<token>/<path>`), for grammY's `client.apiRoot`, with real long
  *   polling and Telegram's 409 Conflict when a second poller arrives;
  * - a user side for tests (`user(id)` to write, press buttons and read the
- *   inbox) and for people: a web chat page at `url` over `/sandbox/...`;
+ *   inbox; `group(id)` to add the bot to a group or channel and write there)
+ *   and for people: a web chat page at `url` over `/sandbox/...`;
  * - evidence and controls for tests: every poll's start and end
  *   (`polls()`, `overlappingPolls()`), optional flood control, scheduled
  *   failures.
@@ -17,8 +18,10 @@ import type { AddressInfo } from "node:net";
 import { answerFileDownload, answerMethodCall, type BotApiContext } from "./bot-api.ts";
 import { BotApiError } from "./bot-api-error.ts";
 import type { UserProfile } from "./chats.ts";
+import { createEmulatedGroup, type EmulatedGroup } from "./emulated-group.ts";
 import { createEmulatedUser, type EmulatedUser } from "./emulated-user.ts";
 import type { InjectedError } from "./fault-plan.ts";
+import type { GroupProfile } from "./group-chats.ts";
 import { sendJson } from "./http-io.ts";
 import { findOverlappingPolls, type PollOverlap, type PollRecord } from "./poll-log.ts";
 import { type RateLimits, SendRateLimiter } from "./rate-limiter.ts";
@@ -27,6 +30,7 @@ import { type BotProfile, createEmulatorState } from "./state.ts";
 import type { Update } from "./telegram-objects.ts";
 import { botIdFromToken } from "./token.ts";
 
+export type { EmulatedGroup } from "./emulated-group.ts";
 export type { EmulatedUser } from "./emulated-user.ts";
 export type { InjectedError } from "./fault-plan.ts";
 export type { InboxMessage } from "./inbox.ts";
@@ -60,6 +64,12 @@ export interface TelegramEmulator {
    * profile replaces the stored one; the default name is "User <id>".
    */
   user(id: number, profile?: UserProfile): EmulatedUser;
+  /**
+   * The group, supergroup or channel with this id (negative, as Telegram's
+   * are), created on first use without the bot in it. A given profile
+   * replaces the stored one; the default is a supergroup "Group <id>".
+   */
+  group(id: number, profile?: GroupProfile): EmulatedGroup;
   /** Every user created so far, through `user()` or the web page. */
   users(): EmulatedUser[];
   /** Every `getUpdates` call so far, oldest first. */
@@ -196,6 +206,12 @@ export async function createTelegramEmulator(
         throw new Error(`telegram emulator: a user id is a positive whole number, not ${id}`);
       }
       return createEmulatedUser(state, state.chats.ensure(id, profile));
+    },
+    group(id, profile) {
+      if (!Number.isSafeInteger(id) || id > -1) {
+        throw new Error(`telegram emulator: a group id is a negative whole number, not ${id}`);
+      }
+      return createEmulatedGroup(state, state.groups.ensure(id, profile));
     },
     users: () => state.chats.all().map((chat) => createEmulatedUser(state, chat)),
     polls: () => state.polls.all(),

@@ -1,6 +1,6 @@
 /**
  * Everything one emulator holds: the bot's identity, its update queue and
- * polls, the chats with their messages, uploaded files, command menus, and
+ * polls, the chats with their messages, the groups the bot may be added to, uploaded files, command menus, and
  * the test controls (rate limits, scheduled failures). Method handlers and
  * the user side read and change this one object, on one event loop, so each
  * call's changes are atomic.
@@ -10,11 +10,12 @@ import { ChatStore } from "./chats.ts";
 import { CommandMenus } from "./command-menus.ts";
 import { FaultPlan } from "./fault-plan.ts";
 import { FileStore } from "./file-store.ts";
+import { GroupStore } from "./group-chats.ts";
 import { LongPolling } from "./long-polling.ts";
 import { createMonotonicClock, type MonotonicClock } from "./monotonic-clock.ts";
 import { PollLog } from "./poll-log.ts";
 import type { SendRateLimiter } from "./rate-limiter.ts";
-import type { TelegramUser } from "./telegram-objects.ts";
+import type { TelegramUser, UpdateContent } from "./telegram-objects.ts";
 import { UpdateQueue } from "./update-queue.ts";
 
 /** How the bot presents itself in `getMe` and as the sender of its messages. */
@@ -29,6 +30,7 @@ export interface EmulatorState {
   /** The bot's user id: the digits of the token it last called with (or was configured with). */
   botId: number;
   readonly chats: ChatStore;
+  readonly groups: GroupStore;
   readonly files: FileStore;
   readonly commandMenus: CommandMenus;
   readonly callbackQueries: CallbackQueries;
@@ -53,6 +55,7 @@ export function createEmulatorState(options: {
     profile: options.profile,
     botId: options.botId,
     chats: new ChatStore(),
+    groups: new GroupStore(),
     files: new FileStore(),
     commandMenus: new CommandMenus(),
     callbackQueries: new CallbackQueries(),
@@ -72,4 +75,11 @@ export function botUser(state: EmulatorState): TelegramUser {
     first_name: state.profile.first_name,
     username: state.profile.username,
   };
+}
+
+/** Queues an update Telegram would send the bot and wakes a waiting poll; returns its id. */
+export function deliverUpdate(state: EmulatorState, content: UpdateContent): number {
+  const { update } = state.updates.enqueue(content);
+  state.polling.notify();
+  return update.update_id;
 }

@@ -17,13 +17,23 @@ export interface TelegramUser {
   language_code?: string;
 }
 
-/** The one chat kind the emulator models: a user's private chat with the bot. */
+/** A user's private chat with the bot: the chat the emulator models in full. */
 export interface PrivateChat {
   id: number;
   type: "private";
   first_name: string;
   last_name?: string;
   username?: string;
+}
+
+/** The chats a bot can be added to; the emulator models only the bot's membership and members' text. */
+export type GroupChatType = "group" | "supergroup" | "channel";
+
+/** A group, supergroup or channel as Telegram describes it inside updates. */
+export interface GroupChatObject {
+  id: number;
+  type: GroupChatType;
+  title: string;
 }
 
 export interface InlineKeyboardMarkup {
@@ -66,6 +76,17 @@ export interface Message {
   reply_markup?: InlineKeyboardMarkup;
 }
 
+/** A text message a member wrote in a group or supergroup the bot is in. */
+export interface GroupMessage {
+  message_id: number;
+  from: TelegramUser;
+  chat: GroupChatObject;
+  /** Unix time in seconds. */
+  date: number;
+  text: string;
+  entities?: MessageEntity[];
+}
+
 export interface CallbackQuery {
   id: string;
   from: TelegramUser;
@@ -76,13 +97,17 @@ export interface CallbackQuery {
 
 export interface ChatMember {
   user: TelegramUser;
-  status: "member" | "kicked";
+  status: "member" | "administrator" | "left" | "kicked";
   until_date?: number;
 }
 
-/** Sent to the bot when a user blocks (`kicked`) or unblocks (`member`) it. */
+/**
+ * Sent to the bot when its own membership changes: a user blocks (`kicked`)
+ * or unblocks (`member`) it, someone adds it to a group (`member`) or channel
+ * (`administrator`), or it leaves one (`left`).
+ */
 export interface ChatMemberUpdated {
-  chat: PrivateChat;
+  chat: PrivateChat | GroupChatObject;
   from: TelegramUser;
   date: number;
   old_chat_member: ChatMember;
@@ -91,7 +116,7 @@ export interface ChatMemberUpdated {
 
 /** What an update carries, without its id; exactly one field is set. */
 export type UpdateContent =
-  | { message: Message }
+  | { message: Message | GroupMessage }
   | { callback_query: CallbackQuery }
   | { my_chat_member: ChatMemberUpdated };
 

@@ -8,15 +8,17 @@
 
 import type { Chat } from "./chats.ts";
 import { botCommandEntities } from "./command-entities.ts";
-import { botUser, type EmulatorState } from "./state.ts";
-import { type Message, type UpdateContent, unixTimeSeconds } from "./telegram-objects.ts";
+import { botUser, deliverUpdate, type EmulatorState } from "./state.ts";
+import { type Message, unixTimeSeconds } from "./telegram-objects.ts";
 
 export type UserActionErrorCode =
   | "USER_BLOCKED_BOT"
   | "TEXT_EMPTY"
   | "TEXT_TOO_LONG"
   | "MESSAGE_NOT_FOUND"
-  | "BUTTON_NOT_FOUND";
+  | "BUTTON_NOT_FOUND"
+  | "BOT_NOT_IN_GROUP"
+  | "NOT_A_GROUP";
 
 /** A user action the Telegram app would not allow, such as pressing a button that is not there. */
 export class UserActionError extends Error {
@@ -42,12 +44,6 @@ export interface PressedButton {
 
 const MAX_TEXT_LENGTH = 4096;
 
-function deliver(state: EmulatorState, content: UpdateContent): number {
-  const { update } = state.updates.enqueue(content);
-  state.polling.notify();
-  return update.update_id;
-}
-
 function refuseIfBlocked(chat: Chat): void {
   if (chat.blocked) {
     throw new UserActionError(
@@ -57,9 +53,8 @@ function refuseIfBlocked(chat: Chat): void {
   }
 }
 
-/** The user writes `text`; commands in it carry `bot_command` entities, as in Telegram. */
-export function sendText(state: EmulatorState, chat: Chat, text: string): SentMessage {
-  refuseIfBlocked(chat);
+/** Refuses text a Telegram app would not send: empty, or too long. */
+export function checkText(text: string): void {
   if (text.trim() === "") throw new UserActionError("TEXT_EMPTY", "a message needs some text");
   if (text.length > MAX_TEXT_LENGTH) {
     throw new UserActionError(
@@ -67,6 +62,12 @@ export function sendText(state: EmulatorState, chat: Chat, text: string): SentMe
       `a message has at most ${MAX_TEXT_LENGTH} characters`,
     );
   }
+}
+
+/** The user writes `text`; commands in it carry `bot_command` entities, as in Telegram. */
+export function sendText(state: EmulatorState, chat: Chat, text: string): SentMessage {
+  refuseIfBlocked(chat);
+  checkText(text);
   const message: Message = {
     message_id: chat.nextMessageId(),
     from: chat.user,
@@ -79,7 +80,7 @@ export function sendText(state: EmulatorState, chat: Chat, text: string): SentMe
   chat.started = true;
   if (chat.replyKeyboard?.oneTime) chat.replyKeyboard = null;
   chat.add({ message, sender: "user", sentAt: state.clock() });
-  return { updateId: deliver(state, { message }), messageId: message.message_id };
+  return { updateId: deliverUpdate(state, { message }), messageId: message.message_id };
 }
 
 /** The user presses the inline button with `callbackData` under the bot's message `messageId`. */
@@ -108,7 +109,7 @@ export function pressButton(
     );
   }
   const callbackQueryId = state.callbackQueries.create(chat.id);
-  const updateId = deliver(state, {
+  const updateId = deliverUpdate(state, {
     callback_query: {
       id: callbackQueryId,
       from: chat.user,
@@ -129,7 +130,7 @@ export function setBlocked(state: EmulatorState, chat: Chat, blocked: boolean): 
   chat.blocked = blocked;
   if (!chat.started) return;
   const bot = botUser(state);
-  deliver(state, {
+  deliverUpdate(state, {
     my_chat_member: {
       chat: chat.privateChat,
       from: chat.user,

@@ -106,10 +106,10 @@ test("an admin command a follower proposes (a ban, a setting, an identity key) i
         serverId: leader.id,
         status: "banned",
         reason: "forged",
-        actor: "1",
+        actor: { kind: "api" },
         at,
       },
-      { type: "setSetting", key: "configsPerUser", value: "100" },
+      { type: "setSetting", key: "configsPerUser", value: "100", actor: { kind: "api" } },
       {
         type: "pinNodeKey",
         nodeId: follower.id,

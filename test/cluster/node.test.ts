@@ -4,7 +4,8 @@ import { NodeError } from "../../cluster/node.ts";
 import { command } from "./fsm/support/control-plane-fixture.ts";
 import { startInMemoryCluster } from "./support/in-memory-cluster.ts";
 
-const setting = (key: string, value: string) => JSON.stringify({ type: "setSetting", key, value });
+const setting = (key: string, value: string) =>
+  JSON.stringify({ type: "setSetting", key, value, actor: { kind: "api" } });
 
 const node = suite("cluster node");
 
@@ -51,7 +52,7 @@ node("an invalid command is refused by apply with a reason and changes nothing",
   try {
     const leader = await cluster.leader();
     const { result } = await leader.node.propose(
-      JSON.stringify({ type: "setSetting", key: "bad key!", value: "x" }),
+      JSON.stringify({ type: "setSetting", key: "bad key!", value: "x", actor: { kind: "api" } }),
     );
     assert.not.ok(result.ok);
     if (!result.ok) assert.is(result.error.code, "INVALID_COMMAND");

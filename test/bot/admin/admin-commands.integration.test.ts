@@ -7,6 +7,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ADMIN_COMMANDS } from "../../../bot/command-menus.ts";
 import { en } from "../../../bot/i18n/en.ts";
+import { fa } from "../../../bot/i18n/fa.ts";
+import { telegramActor } from "../../../cluster/fsm/actors.ts";
+import type { ControlPlaneCommandInput } from "../../../cluster/fsm/commands.ts";
 import { sleep } from "../../../shared/sleep.ts";
 import {
   arrivedUser,
@@ -225,6 +228,43 @@ test("a bootstrap admin (ADMIN_IDS) demoted by another admin stays demoted after
       assert.is(leader.state.user(String(SECOND))?.role, "user");
     },
     { adminIds: [String(ADMIN), String(SECOND)] },
+  );
+});
+
+test("an admin demoted after the bot checked the role but before the command committed is refused, told so in their language, and nothing changes", async () => {
+  const BOB = 5010;
+  await withBotCluster(
+    async (cluster) => {
+      const leader = await cluster.polling();
+      const root = await admin(cluster);
+      const bob = await arrivedUser(cluster, BOB, { first_name: "Bob", language_code: "fa" });
+      await ask(cluster, root, `/promote ${BOB}`, new RegExp(`${BOB} is now an admin`));
+      // The race, made certain: Root's demotion of Bob commits after the bot
+      // let Bob's /ban through its role check, and before Bob's command.
+      const service = leader.service;
+      const run = service.run.bind(service);
+      let demoted = false;
+      service.run = (async (command: ControlPlaneCommandInput) => {
+        if (command.type === "setServerStatus" && !demoted) {
+          demoted = true;
+          await run({
+            type: "setUserRole",
+            userId: String(BOB),
+            role: "user",
+            actor: telegramActor(String(ADMIN)),
+            at: service.now(),
+          });
+        }
+        return run(command);
+      }) as typeof service.run;
+      bob.send("/ban n1 filtered");
+      await bob.waitFor((message) => message.text === fa.notAnAdmin, WAIT_MS);
+      assert.ok(demoted);
+      assert.is(leader.state.server("n1")?.status, "active");
+      assert.is(leader.state.user(String(BOB))?.role, "user");
+      assert.is(messagesMatching(bob, /n1/).length, 0, "no answer says the server changed");
+    },
+    { adminIds: [String(ADMIN)] },
   );
 });
 

@@ -16,6 +16,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { RecordedVerdict } from "../../../bot/jobs/server-checker.ts";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { BAN_CHECK_ACTOR } from "../../../cluster/fsm/server-status-commands.ts";
 import { waitUntil } from "../../../scripts/lib/cluster-harness.ts";
 import type { EmulatedUser } from "../../../scripts/telegram-emulator/emulated-user.ts";
@@ -104,7 +105,7 @@ if (missing.length > 0 && !process.env.CI) {
           serverId,
           status: "draining",
           reason: "users go to A first",
-          actor: "test",
+          actor: API_ACTOR,
         });
       for (const id of USER_IDS) {
         const user = await arrivedUser(fleet.bots, id);
@@ -142,7 +143,7 @@ if (missing.length > 0 && !process.env.CI) {
           serverId,
           status: "active",
           reason: "users placed",
-          actor: "test",
+          actor: API_ACTOR,
         });
       await waitUntil(
         async () => (await serverOf(fleet, C)).status === "down",

@@ -5,6 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { sleep } from "../../../shared/sleep.ts";
 import {
   arrivedUser,
@@ -20,7 +21,7 @@ async function broadcast(leader: BotMember, text: string): Promise<string[]> {
   const { value } = await leader.service.run({
     type: "broadcast",
     text,
-    actor: "test",
+    actor: API_ACTOR,
     at: Date.now(),
   });
   assert.ok(value, "a fresh broadcast has its result");
@@ -67,7 +68,7 @@ test("a banned server's user gets the new config with an explanation, and the ad
         serverId: old.serverId,
         status: "banned",
         reason: "filtered",
-        actor: "ban-check",
+        actor: API_ACTOR,
       });
       await user.waitFor((message) => /you have been moved to/.test(message.text ?? ""), WAIT_MS);
       await cluster.cluster.waitFor(
@@ -122,6 +123,56 @@ test("messages to one chat are paced to one a second", async () => {
     ];
     assert.ok(second.sentAt - first.sentAt >= 900, `${second.sentAt - first.sentAt} ms apart`);
   });
+});
+
+test("approval notices come one per admin at a time, the next after approvalNoticeMinutes, saying how many wait; a demoted admin gets no more", async () => {
+  const [ROOT, SECOND] = [6500, 6501];
+  const APPROVAL_NOTICE = /wait(s)? for approval/;
+  await withBotCluster(
+    async (cluster) => {
+      const leader = await cluster.polling();
+      const root = await arrivedUser(cluster, ROOT, { first_name: "Root" });
+      const second = await arrivedUser(cluster, SECOND, { first_name: "Sec" });
+      const signUp = async (id: number) => {
+        const user = cluster.emulator.user(id, { first_name: `New${id}`, language_code: "en" });
+        user.send("/start");
+        await user.waitFor((message) => /asked to approve/.test(message.text ?? ""), WAIT_MS);
+      };
+      for (const id of [6502, 6503, 6504]) await signUp(id);
+      for (const admin of [root, second])
+        await admin.waitFor((message) => APPROVAL_NOTICE.test(message.text ?? ""), WAIT_MS);
+      // Well past a few delivery scans: a wave of sign-ups brings one notice per admin.
+      await signUp(6505);
+      await sleep(1000);
+      for (const admin of [root, second])
+        assert.is(messagesMatching(admin, APPROVAL_NOTICE).length, 1, `admin ${admin.id}`);
+      await leader.service.run({
+        type: "setUserRole",
+        userId: String(SECOND),
+        role: "user",
+        actor: API_ACTOR,
+        at: leader.service.now(),
+      });
+      cluster.setClockShift(11 * 60_000);
+      const next = await root.waitFor(
+        (message) => /^🕓 4 users wait for approval/.test(message.text ?? ""),
+        WAIT_MS,
+      );
+      assert.match(next.text!, /New6502 \(6502\), New6503 \(6503\), New6504 \(6504\), New6505/);
+      assert.match(next.text!, /Review them with \/approve\./);
+      await cluster.cluster.waitFor(
+        () => leader.state.pendingOutbox().every((entry) => entry.chatId !== String(SECOND)),
+        WAIT_MS,
+        "the demoted admin's notice to be settled",
+      );
+      assert.is(
+        messagesMatching(second, APPROVAL_NOTICE).length,
+        1,
+        "no notice after the demotion",
+      );
+    },
+    { adminIds: [String(ROOT), String(SECOND)], accessMode: "approval" },
+  );
 });
 
 test("across a failover every entry is delivered at least once, by the new leader if need be", async () => {

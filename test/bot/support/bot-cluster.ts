@@ -8,6 +8,7 @@ import type { BanCheckAssembly } from "../../../app/assemble-node.ts";
 import type { ServerCheckDeps } from "../../../bot/jobs/server-probing.ts";
 import type { LeaderBot, LeaderBotOptions } from "../../../bot/leader-bot.ts";
 import type { ControlPlaneService } from "../../../cluster/control-plane-service.ts";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { startRedisServer } from "../../../scripts/lib/redis-server.ts";
 import {
   createTelegramEmulator,
@@ -127,7 +128,7 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
     position++;
   }
   for (const [key, value] of Object.entries(options.settings ?? {}))
-    await leader.service.run({ type: "setSetting", key, value });
+    await leader.service.run({ type: "setSetting", key, value, actor: API_ACTOR });
 
   const startBots = () => cluster.followLeadership();
 

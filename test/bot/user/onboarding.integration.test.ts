@@ -1,6 +1,7 @@
 /** Arriving: /start in each access mode, invite deep links and codes, bootstrap admins. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { WAIT_MS, withBotCluster } from "../support/bot-cluster.ts";
 
 test("in invite mode a newcomer is told how to get in, a bad code is refused, a good one lets them in", async () => {
@@ -11,7 +12,7 @@ test("in invite mode a newcomer is told how to get in, a bad code is refused, a 
         type: "createInvite",
         code: "friends-2026",
         uses: 1,
-        createdBy: "1",
+        actor: API_ACTOR,
         at: Date.now(),
       });
       const user = cluster.emulator.user(4001, { first_name: "Ann", language_code: "en" });
@@ -46,7 +47,7 @@ test("a pending user in invite mode may send the code as plain text", async () =
         type: "createInvite",
         code: "plain-code",
         uses: 5,
-        createdBy: "1",
+        actor: API_ACTOR,
         at: Date.now(),
       });
       const user = cluster.emulator.user(4002, { first_name: "Bo", language_code: "en" });
@@ -115,7 +116,12 @@ test("at most newUsersPerMinute newcomers get in per minute; the rest are told t
   await withBotCluster(
     async (cluster) => {
       const leader = await cluster.polling();
-      await leader.service.run({ type: "setSetting", key: "newUsersPerMinute", value: "2" });
+      await leader.service.run({
+        type: "setSetting",
+        key: "newUsersPerMinute",
+        value: "2",
+        actor: API_ACTOR,
+      });
       const newcomers = [4101, 4102, 4103].map((id) =>
         cluster.emulator.user(id, { first_name: `N${id}`, language_code: "en" }),
       );

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { parseCidr, parseIpv4 } from "../../../cluster/fsm/ipv4.ts";
 import type { ServerStatus } from "../../../cluster/fsm/records.ts";
 import { lastClientOffset } from "../../../cluster/fsm/subnet-layout.ts";
@@ -47,19 +48,19 @@ test("a config is issued on a server with the first client address and the defau
 
 test("the lifetime comes from configLifetimeDays; 0 means never", () => {
   const fixture = oneServer();
-  fixture.ok({ type: "setSetting", key: "configLifetimeDays", value: "7" });
+  fixture.ok({ type: "setSetting", key: "configLifetimeDays", value: "7", actor: API_ACTOR });
   assert.is(fixture.ok(command.issueConfig("c1", "10")).expiresAt, T0 + 7 * DAY_MS);
-  fixture.ok({ type: "setSetting", key: "configLifetimeDays", value: "0" });
+  fixture.ok({ type: "setSetting", key: "configLifetimeDays", value: "0", actor: API_ACTOR });
   assert.is(fixture.ok(command.issueConfig("c2", "10")).expiresAt, null);
 });
 
 test("users get no configs unless known and active", () => {
   const fixture = oneServer();
   fixture.refused(command.issueConfig("c1", "99"), "UNKNOWN_USER");
-  fixture.ok({ type: "setSetting", key: "accessMode", value: "approval" });
+  fixture.ok({ type: "setSetting", key: "accessMode", value: "approval", actor: API_ACTOR });
   fixture.ok(command.upsertUser("11"));
   fixture.refused(command.issueConfig("c1", "11"), "USER_NOT_ACTIVE");
-  fixture.ok({ type: "setUserStatus", userId: "10", status: "blocked", actor: "1", at: T0 });
+  fixture.ok({ type: "setUserStatus", userId: "10", status: "blocked", actor: API_ACTOR, at: T0 });
   fixture.refused(command.issueConfig("c1", "10"), "USER_NOT_ACTIVE");
 });
 
@@ -69,7 +70,7 @@ test("the per-user limit counts live configs only", () => {
   fixture.refused(command.issueConfig("c4", "10"), "CONFIG_LIMIT_REACHED");
   fixture.ok(command.revokeConfig("c2"));
   fixture.ok(command.issueConfig("c4", "10"));
-  fixture.ok({ type: "setSetting", key: "configsPerUser", value: "5" });
+  fixture.ok({ type: "setSetting", key: "configsPerUser", value: "5", actor: API_ACTOR });
   fixture.ok(command.issueConfig("c5", "10"));
 });
 
@@ -148,7 +149,7 @@ test("an idempotency key returns the first config and creates nothing", () => {
 
 test("revoking frees the address, and the lowest free address is reused first", () => {
   const fixture = oneServer();
-  fixture.ok({ type: "setSetting", key: "configsPerUser", value: "10" });
+  fixture.ok({ type: "setSetting", key: "configsPerUser", value: "10", actor: API_ACTOR });
   for (const id of ["a", "b", "c", "d"]) fixture.ok(command.issueConfig(id, "10"));
   const revoked = fixture.ok(command.revokeConfig("c", { at: T0 + 5, reason: "lost phone" }));
   assert.equal([revoked.revokedAt, revoked.revokeReason], [T0 + 5, "lost phone"]);
@@ -225,8 +226,8 @@ test("property: placement and addressing keep their promises under any mix of re
       fc.array(stepArbitrary, { maxLength: 120 }),
       (capacities, steps) => {
         const fixture = new Fixture();
-        fixture.ok({ type: "setSetting", key: "configsPerUser", value: "4" });
-        fixture.ok({ type: "setSetting", key: "configLifetimeDays", value: "5" });
+        fixture.ok({ type: "setSetting", key: "configsPerUser", value: "4", actor: API_ACTOR });
+        fixture.ok({ type: "setSetting", key: "configLifetimeDays", value: "5", actor: API_ACTOR });
         capacities.forEach((capacity, i) => {
           fixture.ok(command.registerServer(`n${i}`, { capacity, region: i % 2 ? "us" : "eu" }));
         });
@@ -287,7 +288,7 @@ test("property: placement and addressing keep their promises under any mix of re
               serverId: `n${step.server}`,
               status: step.status,
               reason: "",
-              actor: "1",
+              actor: API_ACTOR,
               at: now,
             });
           }

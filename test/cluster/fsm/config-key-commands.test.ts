@@ -219,7 +219,7 @@ test("delivering a re-home notice erases the new config's delivery keys", () => 
     serverId: old.serverId,
     status: "banned",
     reason: "blocked",
-    actor: "admin",
+    actor: { kind: "api" },
     at: T0 + 1,
     replacementKeys: [
       { configId: "r1", clientPublicKey: wgKey(800, 3), deliveryKeysSealed: "sealed-r1" },

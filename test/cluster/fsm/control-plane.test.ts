@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { ControlPlaneState } from "../../../cluster/fsm/control-plane.ts";
 import { RESULTS_KEPT } from "../../../cluster/fsm/handled-updates.ts";
 import { commandArbitrary } from "../../../scripts/simulation/command-arbitrary.ts";
@@ -11,23 +12,34 @@ test("commands that are not JSON, of unknown type, or with unknown fields are re
   fixture.refused("{not json", "INVALID_COMMAND");
   fixture.refused("42", "INVALID_COMMAND");
   fixture.refused({ type: "launchMissiles", at: T0 }, "INVALID_COMMAND");
-  fixture.refused({ type: "setSetting", key: "a", value: "b", extra: true }, "INVALID_COMMAND");
+  fixture.refused(
+    { type: "setSetting", key: "a", value: "b", extra: true, actor: API_ACTOR },
+    "INVALID_COMMAND",
+  );
   fixture.refused({ type: "expireConfigs", at: -1 }, "INVALID_COMMAND");
   fixture.refused({ type: "expireConfigs", at: 1.5 }, "INVALID_COMMAND");
-  const result = fixture.apply({ type: "setSetting", key: "bad key!", value: "x" });
+  const result = fixture.apply({
+    type: "setSetting",
+    key: "bad key!",
+    value: "x",
+    actor: API_ACTOR,
+  });
   assert.ok(!result.ok && /^key: /.test(result.error.message), "the message names the field");
 });
 
 test("settings keep their original contract: free-form keys, raw reads, sorted listing", () => {
   const fixture = new Fixture();
   assert.equal(fixture.state.allSettings(), {});
-  fixture.ok({ type: "setSetting", key: "zeta", value: "1" });
-  fixture.ok({ type: "setSetting", key: "alpha", value: "2" });
+  fixture.ok({ type: "setSetting", key: "zeta", value: "1", actor: API_ACTOR });
+  fixture.ok({ type: "setSetting", key: "alpha", value: "2", actor: API_ACTOR });
   assert.equal(Object.keys(fixture.state.allSettings()), ["alpha", "zeta"]);
   assert.is(fixture.state.getSetting("zeta"), "1");
   assert.is(fixture.state.getSetting("configsPerUser"), undefined);
   assert.is(fixture.state.setting("configsPerUser"), "3");
-  fixture.refused({ type: "setSetting", key: "accessMode", value: "closed" }, "INVALID_SETTING");
+  fixture.refused(
+    { type: "setSetting", key: "accessMode", value: "closed", actor: API_ACTOR },
+    "INVALID_SETTING",
+  );
 });
 
 test("a repeated Telegram update returns the first result and changes nothing", () => {
@@ -117,7 +129,7 @@ test("counts summarise the state", () => {
     serverId: "n2",
     status: "banned",
     reason: "",
-    actor: "1",
+    actor: API_ACTOR,
     at: T0,
     replacementKeys: command.replacementKeys(["c2"]),
   });
@@ -205,6 +217,7 @@ test("the random command mix reaches the interesting states (so the properties a
     "NO_CAPACITY",
     "CONFIG_LIMIT_REACHED",
     "UNKNOWN_USER",
+    "NOT_AN_ADMIN",
   ])
     assert.ok(seen.has(expected), `random sequences reach ${expected}`);
 });

@@ -1,12 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { command, DAY_MS, Fixture, HOUR_MS, T0 } from "./support/control-plane-fixture.ts";
 
 const sweep = (at: number) => ({ type: "expireConfigs", at }) as const;
 
 function withConfigs(): Fixture {
   const fixture = new Fixture();
-  fixture.ok({ type: "setSetting", key: "configLifetimeDays", value: "2" });
+  fixture.ok({ type: "setSetting", key: "configLifetimeDays", value: "2", actor: API_ACTOR });
   fixture.ok(command.registerServer("n1"));
   fixture.ok(command.upsertUser("10"));
   fixture.ok(command.upsertUser("11"));
@@ -36,6 +37,7 @@ test("a sweep warns once for configs expiring within expiryWarningHours", () => 
     attempts: 0,
     lastError: null,
     updatedAt: T0 + 25 * HOUR_MS,
+    notBefore: null,
   });
   assert.is(fixture.state.config("early")!.expiryWarned, true);
   assert.is(fixture.ok(sweep(T0 + 26 * HOUR_MS)).warned, 0, "warned once only");
@@ -55,13 +57,13 @@ test("a sweep expires configs at their expiry and frees their addresses", () => 
 
 test("a warning window of 0 hours sends no warnings", () => {
   const fixture = withConfigs();
-  fixture.ok({ type: "setSetting", key: "expiryWarningHours", value: "0" });
+  fixture.ok({ type: "setSetting", key: "expiryWarningHours", value: "0", actor: API_ACTOR });
   assert.is(fixture.ok(sweep(T0 + 47 * HOUR_MS)).warned, 0);
 });
 
 test("configs that never expire are left alone", () => {
   const fixture = new Fixture();
-  fixture.ok({ type: "setSetting", key: "configLifetimeDays", value: "0" });
+  fixture.ok({ type: "setSetting", key: "configLifetimeDays", value: "0", actor: API_ACTOR });
   fixture.ok(command.registerServer("n1"));
   fixture.ok(command.upsertUser("10"));
   fixture.ok(command.issueConfig("c1", "10"));
@@ -92,7 +94,7 @@ test("a sweep prunes finished outbox entries after a week and idempotency keys a
   assert.ok(fixture.state.outboxEntry(second!.id));
   assert.ok(fixture.state.outboxEntry(third!.id), "pending entries are never pruned");
   // The key is gone: the same key now makes a new config.
-  fixture.ok({ type: "setSetting", key: "configsPerUser", value: "10" });
+  fixture.ok({ type: "setSetting", key: "configsPerUser", value: "10", actor: API_ACTOR });
   const fresh = fixture.ok(
     command.issueConfig("keyed-2", "10", { idempotencyKey: "k1", at: T0 + 8 * DAY_MS }),
   );

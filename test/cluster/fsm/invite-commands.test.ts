@@ -1,15 +1,16 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { command, Fixture, T0 } from "./support/control-plane-fixture.ts";
 
 const create = (code: string, uses: number) =>
-  ({ type: "createInvite", code, uses, createdBy: "1", at: T0 }) as const;
+  ({ type: "createInvite", code, uses, actor: API_ACTOR, at: T0 }) as const;
 const redeem = (code: string, userId: string) =>
   ({ type: "redeemInvite", code, userId, at: T0 }) as const;
 
 function inviteOnly(): Fixture {
   const fixture = new Fixture();
-  fixture.ok({ type: "setSetting", key: "accessMode", value: "invite" });
+  fixture.ok({ type: "setSetting", key: "accessMode", value: "invite", actor: API_ACTOR });
   return fixture;
 }
 
@@ -18,14 +19,14 @@ test("an invite activates a pending user and spends one use", () => {
   assert.equal(fixture.ok(create("WELCOME", 2)).invite, {
     code: "WELCOME",
     usesLeft: 2,
-    createdBy: "1",
+    createdBy: "admin-api",
     createdAt: T0,
   });
   fixture.ok(command.upsertUser("10"));
   const redeemed = fixture.ok(redeem("WELCOME", "10"));
   assert.equal(
     [redeemed.user.status, redeemed.user.invitedBy, redeemed.inviteConsumed],
-    ["active", "1", true],
+    ["active", "admin-api", true],
   );
   assert.is(fixture.state.invite("WELCOME")!.usesLeft, 1);
 });
@@ -65,7 +66,7 @@ test("refusals: used up, unknown code, unknown user, blocked user, duplicate cod
   fixture.refused(redeem("ONCE", "11"), "INVITE_USED_UP");
   fixture.refused(redeem("NEVER", "11"), "UNKNOWN_INVITE");
   fixture.refused(redeem("ONCE", "99"), "UNKNOWN_USER");
-  fixture.ok({ type: "setUserStatus", userId: "11", status: "blocked", actor: "1", at: T0 });
+  fixture.ok({ type: "setUserStatus", userId: "11", status: "blocked", actor: API_ACTOR, at: T0 });
   fixture.ok(create("AGAIN", 1));
   fixture.refused(redeem("AGAIN", "11"), "USER_BLOCKED");
   fixture.refused(create("no", 1), "INVALID_COMMAND");
@@ -75,9 +76,12 @@ test("refusals: used up, unknown code, unknown user, blocked user, duplicate cod
 test("an admin can delete an invite", () => {
   const fixture = inviteOnly();
   fixture.ok(create("WELCOME", 3));
-  fixture.ok({ type: "deleteInvite", code: "WELCOME", actor: "1", at: T0 });
+  fixture.ok({ type: "deleteInvite", code: "WELCOME", actor: API_ACTOR, at: T0 });
   assert.equal(fixture.state.invites(), []);
-  fixture.refused({ type: "deleteInvite", code: "WELCOME", actor: "1", at: T0 }, "UNKNOWN_INVITE");
+  fixture.refused(
+    { type: "deleteInvite", code: "WELCOME", actor: API_ACTOR, at: T0 },
+    "UNKNOWN_INVITE",
+  );
 });
 
 test.run();

@@ -1,12 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { command, Fixture, T0 } from "./support/control-plane-fixture.ts";
 
 function withPendingEntry(): { fixture: Fixture; id: string } {
   const fixture = new Fixture();
   fixture.ok(command.upsertUser("10"));
-  fixture.ok({ type: "setUserStatus", userId: "10", status: "pending", actor: "1", at: T0 });
-  fixture.ok({ type: "setUserStatus", userId: "10", status: "active", actor: "1", at: T0 });
+  fixture.ok({ type: "setUserStatus", userId: "10", status: "pending", actor: API_ACTOR, at: T0 });
+  fixture.ok({ type: "setUserStatus", userId: "10", status: "active", actor: API_ACTOR, at: T0 });
   const [entry] = fixture.state.pendingOutbox();
   return { fixture, id: entry!.id };
 }
@@ -84,12 +85,12 @@ test("a broadcast queues one entry per active user, in join order, with the text
   fixture.ok(command.upsertUser("30"));
   fixture.ok(command.upsertUser("10"));
   fixture.ok(command.upsertUser("20"));
-  fixture.ok({ type: "setUserStatus", userId: "20", status: "blocked", actor: "1", at: T0 });
+  fixture.ok({ type: "setUserStatus", userId: "20", status: "blocked", actor: API_ACTOR, at: T0 });
   const index = fixture.nextIndex;
   const result = fixture.ok({
     type: "broadcast",
     text: "Maintenance tonight",
-    actor: "1",
+    actor: API_ACTOR,
     at: T0 + 1,
   });
   assert.equal(result, { broadcastId: `b${index}`, queued: 2 });
@@ -104,16 +105,16 @@ test("a broadcast queues one entry per active user, in join order, with the text
   assert.equal(fixture.state.broadcast(`b${index}`), {
     id: `b${index}`,
     text: "Maintenance tonight",
-    actor: "1",
+    actor: "admin-api",
     createdAt: T0 + 1,
   });
-  fixture.refused({ type: "broadcast", text: "", actor: "1", at: T0 }, "INVALID_COMMAND");
+  fixture.refused({ type: "broadcast", text: "", actor: API_ACTOR, at: T0 }, "INVALID_COMMAND");
 });
 
 test("a broadcast is dropped once every entry for it has been pruned", () => {
   const fixture = new Fixture();
   fixture.ok(command.upsertUser("10"));
-  const { broadcastId } = fixture.ok({ type: "broadcast", text: "hi", actor: "1", at: T0 });
+  const { broadcastId } = fixture.ok({ type: "broadcast", text: "hi", actor: API_ACTOR, at: T0 });
   const [entry] = fixture.state.pendingOutbox();
   assert.is(fixture.ok({ type: "expireConfigs", at: T0 + 1 }).prunedBroadcasts, 0);
   fixture.ok({ type: "markOutboxDelivered", id: entry!.id, at: T0 + 1 });
@@ -127,7 +128,7 @@ test("a broadcast is dropped once every entry for it has been pruned", () => {
 test("pending entries can be read in pages from the oldest", () => {
   const fixture = new Fixture();
   for (const id of ["10", "11", "12"]) fixture.ok(command.upsertUser(id));
-  fixture.ok({ type: "broadcast", text: "hi", actor: "1", at: T0 });
+  fixture.ok({ type: "broadcast", text: "hi", actor: API_ACTOR, at: T0 });
   assert.equal(
     fixture.state.pendingOutbox(2).map((entry) => entry.chatId),
     ["10", "11"],

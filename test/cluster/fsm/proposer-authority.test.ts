@@ -38,7 +38,7 @@ function preparedState(): Fixture {
   fixture.ok(command.upsertUser("10"));
   fixture.ok(command.upsertUser("11", { status: "pending" }));
   fixture.ok(command.issueConfig("c1", "10"));
-  fixture.ok({ type: "createInvite", code: "INVITE1", uses: 5, createdBy: "1", at: T0 });
+  fixture.ok({ type: "createInvite", code: "INVITE1", uses: 5, actor: { kind: "api" }, at: T0 });
   fixture.ok({
     type: "addVantageProbe",
     id: "p1",
@@ -46,10 +46,10 @@ function preparedState(): Fixture {
     tokenEncrypted: "enc-token",
     region: "ir",
     isp: "mci",
-    addedBy: "1",
+    actor: { kind: "api" },
     at: T0,
   });
-  fixture.ok({ type: "broadcast", text: "hello", actor: "1", at: T0 });
+  fixture.ok({ type: "broadcast", text: "hello", actor: { kind: "api" }, at: T0 });
   fixture.ok({ type: "pinNodeKey", nodeId: OTHER, publicKey: otherKey, actor: "n1", at: T0 });
   return fixture;
 }
@@ -63,7 +63,7 @@ const configC1 = preparedState().state.config("c1")!;
  * does not compile until it has a sample here.
  */
 const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type> } = {
-  setSetting: { type: "setSetting", key: "configsPerUser", value: "9" },
+  setSetting: { type: "setSetting", key: "configsPerUser", value: "9", actor: { kind: "api" } },
   // OTHER's identity is pinned: a new WireGuard key needs its signature.
   registerServer: command.registerServer(OTHER, {
     publicKey: wgKey(9001, 1),
@@ -82,7 +82,7 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
     serverId: OTHER,
     status: "banned",
     reason: "filtered",
-    actor: "1",
+    actor: { kind: "api" },
     at: T0,
   },
   setProbePeer: {
@@ -102,11 +102,17 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
   },
   recordVerdict: command.verdict(OTHER, 1, "ok"),
   upsertUser: command.upsertUser("12", { role: "admin" }),
-  setUserRole: { type: "setUserRole", userId: "10", role: "admin", actor: "1", at: T0 },
-  setUserStatus: { type: "setUserStatus", userId: "10", status: "blocked", actor: "1", at: T0 },
-  createInvite: { type: "createInvite", code: "INVITE2", uses: 1, createdBy: "1", at: T0 },
+  setUserRole: { type: "setUserRole", userId: "10", role: "admin", actor: { kind: "api" }, at: T0 },
+  setUserStatus: {
+    type: "setUserStatus",
+    userId: "10",
+    status: "blocked",
+    actor: { kind: "api" },
+    at: T0,
+  },
+  createInvite: { type: "createInvite", code: "INVITE2", uses: 1, actor: { kind: "api" }, at: T0 },
   redeemInvite: { type: "redeemInvite", code: "INVITE1", userId: "11", at: T0 },
-  deleteInvite: { type: "deleteInvite", code: "INVITE1", actor: "1", at: T0 },
+  deleteInvite: { type: "deleteInvite", code: "INVITE1", actor: { kind: "api" }, at: T0 },
   issueConfig: command.issueConfig("c2", "10"),
   revokeConfig: command.revokeConfig("c1"),
   rekeyConfig: {
@@ -142,10 +148,10 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
     tokenEncrypted: "enc-token",
     region: "ir",
     isp: "mci",
-    addedBy: "1",
+    actor: { kind: "api" },
     at: T0,
   },
-  removeVantageProbe: { type: "removeVantageProbe", id: "p1", at: T0 },
+  removeVantageProbe: { type: "removeVantageProbe", id: "p1", actor: { kind: "api" }, at: T0 },
   markOutboxDelivered: { type: "markOutboxDelivered", id: outboxId, at: T0 },
   markOutboxFailed: {
     type: "markOutboxFailed",
@@ -154,7 +160,7 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
     permanent: true,
     at: T0,
   },
-  broadcast: { type: "broadcast", text: "come to my server", actor: "1", at: T0 },
+  broadcast: { type: "broadcast", text: "come to my server", actor: { kind: "api" }, at: T0 },
   pinNodeKey: { type: "pinNodeKey", nodeId: "n1", publicKey: newKey, actor: "n1", at: T0 },
   replaceNodeKey: {
     type: "replaceNodeKey",

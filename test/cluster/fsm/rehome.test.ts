@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { command, Fixture, T0 } from "./support/control-plane-fixture.ts";
 
 const ban = (
@@ -12,19 +13,19 @@ const ban = (
     serverId,
     status: "banned",
     reason: "filtered in Tehran",
-    actor: "1",
+    actor: API_ACTOR,
     at: T0 + 100,
     replacementKeys,
     ...fields,
   }) as const;
 
 const setStatus = (serverId: string, status: "active" | "draining") =>
-  ({ type: "setServerStatus", serverId, status, reason: "", actor: "1", at: T0 }) as const;
+  ({ type: "setServerStatus", serverId, status, reason: "", actor: API_ACTOR, at: T0 }) as const;
 
 /** Servers n1 (capacity 10) and n2, n3 (given capacities); users 1 (admin), 10..; configs on n1. */
 function fleet(otherCapacity: number, configsOnN1: number): Fixture {
   const fixture = new Fixture();
-  fixture.ok({ type: "setSetting", key: "configsPerUser", value: "10" });
+  fixture.ok({ type: "setSetting", key: "configsPerUser", value: "10", actor: API_ACTOR });
   fixture.ok(command.upsertUser("1", { role: "admin" }));
   fixture.ok(command.registerServer("n1", { capacity: 10 }));
   for (let i = 0; i < configsOnN1; i++) {

@@ -20,7 +20,7 @@ function fleet(): Fixture {
     tokenEncrypted: "old-token",
     region: "ir",
     isp: "",
-    addedBy: "admin",
+    actor: { kind: "api" },
     at: T0,
     probePublicKey: wgKey(2, 9),
     probePrivateKeyEncrypted: "old-vantage-key",

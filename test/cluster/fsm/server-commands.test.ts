@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { command, Fixture, T0, wgKey } from "./support/control-plane-fixture.ts";
 
 test("a new server gets the lowest free subnet of the pool, and the pool is pinned", () => {
@@ -65,7 +66,7 @@ test("a banned server stays banned when its node registers again", () => {
     serverId: "n1",
     status: "banned",
     reason: "r",
-    actor: "a",
+    actor: API_ACTOR,
     at: T0,
   });
   assert.is(fixture.ok(command.registerServer("n1")).server.status, "banned");
@@ -73,7 +74,7 @@ test("a banned server stays banned when its node registers again", () => {
 
 test("an exhausted pool refuses a new server", () => {
   const fixture = new Fixture();
-  fixture.ok({ type: "setSetting", key: "addressPool", value: "192.168.0.0/24" });
+  fixture.ok({ type: "setSetting", key: "addressPool", value: "192.168.0.0/24", actor: API_ACTOR });
   fixture.ok(command.registerServer("n1", { capacity: 100 }));
   fixture.ok(command.registerServer("n2", { capacity: 100 }));
   fixture.refused(command.registerServer("n3", { capacity: 1 }), "POOL_EXHAUSTED");
@@ -82,10 +83,13 @@ test("an exhausted pool refuses a new server", () => {
 
 test("the address pool can change only while no server is registered", () => {
   const fixture = new Fixture();
-  fixture.ok({ type: "setSetting", key: "addressPool", value: "172.16.0.0/12" });
+  fixture.ok({ type: "setSetting", key: "addressPool", value: "172.16.0.0/12", actor: API_ACTOR });
   assert.is(fixture.ok(command.registerServer("n1")).server.subnet, "172.16.0.0/28");
-  fixture.refused({ type: "setSetting", key: "addressPool", value: "10.0.0.0/8" }, "POOL_IN_USE");
-  fixture.ok({ type: "setSetting", key: "addressPool", value: "172.16.0.0/12" });
+  fixture.refused(
+    { type: "setSetting", key: "addressPool", value: "10.0.0.0/8", actor: API_ACTOR },
+    "POOL_IN_USE",
+  );
+  fixture.ok({ type: "setSetting", key: "addressPool", value: "172.16.0.0/12", actor: API_ACTOR });
 });
 
 test("an endpoint change keeps addresses and notifies each user with a live config there", () => {
@@ -164,7 +168,7 @@ test("the probe peer gets the address reserved for it, never a client's", () => 
     address: "10.64.0.6",
   });
   fixture.ok(command.upsertUser("10", {}));
-  fixture.ok({ type: "setSetting", key: "configsPerUser", value: "10" });
+  fixture.ok({ type: "setSetting", key: "configsPerUser", value: "10", actor: API_ACTOR });
   const addresses = ["a", "b", "c", "d"].map(
     (id) => fixture.ok(command.issueConfig(id, "10")).address,
   );

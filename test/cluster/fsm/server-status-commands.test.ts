@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR, telegramActor } from "../../../cluster/fsm/actors.ts";
 import { command, Fixture, T0 } from "./support/control-plane-fixture.ts";
 
 const status = (serverId: string, value: "active" | "draining" | "banned" | "down", fields = {}) =>
@@ -8,7 +9,7 @@ const status = (serverId: string, value: "active" | "draining" | "banned" | "dow
     serverId,
     status: value,
     reason: `made ${value}`,
-    actor: "42",
+    actor: API_ACTOR,
     at: T0 + 1,
     ...fields,
   }) as const;
@@ -22,7 +23,8 @@ function twoServers(): Fixture {
 
 test("an admin can drain, take down and reactivate a server, recorded with reason, actor and time", () => {
   const fixture = twoServers();
-  const drained = fixture.ok(status("n1", "draining"));
+  fixture.ok(command.upsertUser("42", { role: "admin" }));
+  const drained = fixture.ok(status("n1", "draining", { actor: telegramActor("42") }));
   assert.equal(
     [
       drained.server.status,

@@ -13,6 +13,7 @@ test("known settings have defaults until set", () => {
   assert.is(integerSetting(settings, "configsPerUser"), 3);
   assert.is(integerSetting(settings, "configLifetimeDays"), 30);
   assert.is(integerSetting(settings, "expiryWarningHours"), 24);
+  assert.is(integerSetting(settings, "approvalNoticeMinutes"), 10);
   assert.is(effectiveSetting(settings, "addressPool"), "10.64.0.0/10");
   settings.set("configsPerUser", "5");
   assert.is(integerSetting(settings, "configsPerUser"), 5);
@@ -26,6 +27,9 @@ test("known settings refuse values apply cannot use", () => {
   assert.ok(settingProblem("configsPerUser", "101"));
   assert.is(settingProblem("configLifetimeDays", "0"), undefined);
   assert.ok(settingProblem("expiryWarningHours", "lots"));
+  assert.is(settingProblem("approvalNoticeMinutes", "0"), undefined);
+  assert.is(settingProblem("approvalNoticeMinutes", "1440"), undefined);
+  assert.ok(settingProblem("approvalNoticeMinutes", "1441"), "at most a day");
   assert.ok(settingProblem("addressPool", "10.64.0.1/10"));
   assert.ok(settingProblem("addressPool", "10.0.0.0/30"), "too small for one server");
   assert.ok(settingProblem("addressPool", "0.0.0.0/0"), "absurdly large");

@@ -1,12 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { ControlPlaneState } from "../../../cluster/fsm/control-plane.ts";
 import { command, Fixture, T0, wgKey } from "./support/control-plane-fixture.ts";
 
 /** A state with something in every collection. */
 function richFixture(): Fixture {
   const fixture = new Fixture();
-  fixture.ok({ type: "setSetting", key: "greeting", value: "salam" });
+  fixture.ok({ type: "setSetting", key: "greeting", value: "salam", actor: API_ACTOR });
   fixture.ok(command.upsertUser("1", { role: "admin", updateId: 900 }));
   const amnezia = { jc: 4, jmin: 40, jmax: 70, s1: 10, s2: 20, h1: 11, h2: 12, h3: 13, h4: 14 };
   fixture.ok(command.registerServer("n1", { amnezia }));
@@ -37,7 +38,7 @@ function richFixture(): Fixture {
   );
   fixture.ok(command.issueConfig("c2", "10"));
   fixture.ok(command.revokeConfig("c2"));
-  fixture.ok({ type: "createInvite", code: "WELCOME", uses: 3, createdBy: "1", at: T0 });
+  fixture.ok({ type: "createInvite", code: "WELCOME", uses: 3, actor: API_ACTOR, at: T0 });
   fixture.ok({
     type: "addVantageProbe",
     id: "thr1",
@@ -45,7 +46,7 @@ function richFixture(): Fixture {
     tokenEncrypted: "enc",
     region: "ir",
     isp: "TCI",
-    addedBy: "1",
+    actor: API_ACTOR,
     at: T0,
   });
   fixture.ok({
@@ -55,12 +56,18 @@ function richFixture(): Fixture {
     tokenEncrypted: "enc2",
     region: "ir",
     isp: "MCI",
-    addedBy: "1",
+    actor: API_ACTOR,
     at: T0,
     probePublicKey: wgKey(5, 9),
     probePrivateKeyEncrypted: "enc-key",
   });
-  fixture.ok({ type: "broadcast", text: "hello", actor: "1", at: T0 });
+  fixture.ok({ type: "broadcast", text: "hello", actor: API_ACTOR, at: T0 });
+  // An approval notice delivered, and the next one waiting its turn (notBefore).
+  fixture.ok({ type: "setSetting", key: "accessMode", value: "approval", actor: API_ACTOR });
+  fixture.ok(command.upsertUser("20", { at: T0 }));
+  const notice = fixture.state.pendingOutbox().find((entry) => entry.kind === "approvalRequest")!;
+  fixture.ok({ type: "markOutboxDelivered", id: notice.id, at: T0 + 1 });
+  fixture.ok(command.upsertUser("21", { at: T0 + 2 }));
   return fixture;
 }
 
@@ -124,6 +131,20 @@ test("vantage probes stored before they had their own keys are read with no key"
       ["thr1", null],
       ["thr2", null],
     ],
+  );
+});
+
+test("outbox entries stored before entries could wait are read as due at once", () => {
+  const original = richFixture().state;
+  const waiting = original.pendingOutbox().filter((entry) => entry.notBefore !== null);
+  assert.is(waiting.length, 1, "the fixture has a waiting entry");
+  const snapshot = JSON.parse(original.snapshot()) as { outbox: unknown[][] };
+  snapshot.outbox = snapshot.outbox.map((row) => row.slice(0, 9));
+  const restored = new ControlPlaneState();
+  restored.restore(JSON.stringify(snapshot));
+  assert.equal(
+    restored.pendingOutbox().map((entry) => entry.notBefore),
+    original.pendingOutbox().map(() => null),
   );
 });
 

@@ -1,8 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { command, Fixture, T0 } from "./support/control-plane-fixture.ts";
 
-const mode = (value: string) => ({ type: "setSetting", key: "accessMode", value }) as const;
+const mode = (value: string) =>
+  ({ type: "setSetting", key: "accessMode", value, actor: API_ACTOR }) as const;
 
 test("in open mode a new user is active at once", () => {
   const fixture = new Fixture();
@@ -28,7 +30,7 @@ test("in invite and approval modes a new user is pending, unless an admin", () =
   }
 });
 
-test("in approval mode every active admin is asked to approve a new pending user", () => {
+test("in approval mode every active admin (not a blocked one) gets an approval notice for a new pending user", () => {
   const fixture = new Fixture();
   fixture.ok(command.upsertUser("2", { role: "admin" }));
   fixture.ok(command.upsertUser("1", { role: "admin" }));
@@ -37,11 +39,12 @@ test("in approval mode every active admin is asked to approve a new pending user
   fixture.ok(command.upsertUser("10", { name: "Ali" }));
   const requests = fixture.state.pendingOutbox();
   assert.equal(
-    requests.map((entry) => [entry.chatId, entry.kind, entry.payload.userId, entry.payload.name]),
+    requests.map((entry) => [entry.chatId, entry.kind, entry.payload]),
     [
-      ["1", "approvalRequest", "10", "Ali"],
-      ["2", "approvalRequest", "10", "Ali"],
+      ["1", "approvalRequest", {}],
+      ["2", "approvalRequest", {}],
     ],
+    "the notice is drawn at delivery from the users pending then",
   );
   fixture.ok(command.upsertUser("10", { name: "Ali R." }));
   assert.is(fixture.state.pendingOutbox().length, 2, "only when the user first appears");
@@ -50,7 +53,7 @@ test("in approval mode every active admin is asked to approve a new pending user
 test("upserting a known user updates name and language but keeps status, role and creation time", () => {
   const fixture = new Fixture();
   fixture.ok(command.upsertUser("10", { role: "admin" }));
-  fixture.ok({ type: "setUserStatus", userId: "10", status: "blocked", actor: "1", at: T0 });
+  fixture.ok({ type: "setUserStatus", userId: "10", status: "blocked", actor: API_ACTOR, at: T0 });
   const again = fixture.ok(command.upsertUser("10", { name: "New", language: "ru", at: T0 + 50 }));
   assert.equal(
     [
@@ -74,7 +77,7 @@ test("an approved pending user becomes active and is told so", () => {
     type: "setUserStatus",
     userId: "10",
     status: "active",
-    actor: "1",
+    actor: API_ACTOR,
     at: T0 + 1,
   });
   assert.is(approved.user.status, "active");
@@ -93,7 +96,7 @@ test("blocking a user revokes their live configs with reason blocked", () => {
     type: "setUserStatus",
     userId: "10",
     status: "blocked",
-    actor: "1",
+    actor: API_ACTOR,
     at: T0 + 2,
   });
   assert.equal(blocked.revokedConfigIds, ["c1"]);
@@ -108,7 +111,13 @@ test("blocking a user revokes their live configs with reason blocked", () => {
   );
   assert.is(fixture.state.server("n1")!.liveConfigs, 0);
   fixture.refused(command.issueConfig("c3", "10"), "USER_NOT_ACTIVE");
-  fixture.ok({ type: "setUserStatus", userId: "10", status: "active", actor: "1", at: T0 + 3 });
+  fixture.ok({
+    type: "setUserStatus",
+    userId: "10",
+    status: "active",
+    actor: API_ACTOR,
+    at: T0 + 3,
+  });
   fixture.ok(command.issueConfig("c3", "10"));
 });
 
@@ -116,21 +125,21 @@ test("roles change; admins are listed sorted", () => {
   const fixture = new Fixture();
   fixture.ok(command.upsertUser("20"));
   fixture.ok(command.upsertUser("10"));
-  fixture.ok({ type: "setUserRole", userId: "20", role: "admin", actor: "1", at: T0 });
-  fixture.ok({ type: "setUserRole", userId: "10", role: "admin", actor: "1", at: T0 });
+  fixture.ok({ type: "setUserRole", userId: "20", role: "admin", actor: API_ACTOR, at: T0 });
+  fixture.ok({ type: "setUserRole", userId: "10", role: "admin", actor: API_ACTOR, at: T0 });
   assert.equal(fixture.state.activeAdminIds(), ["10", "20"]);
-  fixture.ok({ type: "setUserRole", userId: "20", role: "user", actor: "1", at: T0 });
+  fixture.ok({ type: "setUserRole", userId: "20", role: "user", actor: API_ACTOR, at: T0 });
   assert.equal(fixture.state.activeAdminIds(), ["10"]);
 });
 
 test("role and status changes for unknown users are refused", () => {
   const fixture = new Fixture();
   fixture.refused(
-    { type: "setUserRole", userId: "10", role: "admin", actor: "1", at: T0 },
+    { type: "setUserRole", userId: "10", role: "admin", actor: API_ACTOR, at: T0 },
     "UNKNOWN_USER",
   );
   fixture.refused(
-    { type: "setUserStatus", userId: "10", status: "active", actor: "1", at: T0 },
+    { type: "setUserStatus", userId: "10", status: "active", actor: API_ACTOR, at: T0 },
     "UNKNOWN_USER",
   );
 });
@@ -157,7 +166,7 @@ test("users are paged in the order they joined", () => {
 test("a bootstrap admin is an admin when first created, and a demotion sticks however often they /start", () => {
   const fixture = new Fixture();
   assert.is(fixture.ok(command.upsertUser("7", { roleIfNew: "admin" })).user.role, "admin");
-  fixture.ok({ type: "setUserRole", userId: "7", role: "user", actor: "8", at: T0 });
+  fixture.ok({ type: "setUserRole", userId: "7", role: "user", actor: API_ACTOR, at: T0 });
   assert.is(fixture.ok(command.upsertUser("7", { roleIfNew: "admin" })).user.role, "user");
   assert.is(fixture.state.user("7")?.role, "user");
 });

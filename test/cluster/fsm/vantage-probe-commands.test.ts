@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { command, Fixture, T0, wgKey } from "./support/control-plane-fixture.ts";
 
 const add = (id: string, fields = {}) =>
@@ -10,7 +11,7 @@ const add = (id: string, fields = {}) =>
     tokenEncrypted: `enc-token-${id}`,
     region: "ir-thr",
     isp: "MCI",
-    addedBy: "1",
+    actor: API_ACTOR,
     at: T0,
     ...fields,
   }) as const;
@@ -31,7 +32,7 @@ test("an admin adds a vantage probe; the result never contains its token", () =>
       tokenEncrypted: "enc-token-thr1",
       region: "ir-thr",
       isp: "MCI",
-      addedBy: "1",
+      addedBy: "admin-api",
       addedAt: T0,
       probePublicKey: null,
       probePrivateKeyEncrypted: null,
@@ -54,7 +55,7 @@ test("a vantage with its own probe key is a handshake-only peer on every server"
       kind: "probe",
     });
   }
-  fixture.ok({ type: "removeVantageProbe", id: "thr1", at: T0 });
+  fixture.ok({ type: "removeVantageProbe", id: "thr1", actor: API_ACTOR, at: T0 });
   assert.not.ok(fixture.state.desiredPeers("n1").some((p) => p.publicKey === wgKey(77, 9)));
 });
 
@@ -80,7 +81,7 @@ test("probes are listed by id, and can be removed", () => {
     fixture.state.vantageProbes().map((probe) => probe.id),
     ["a", "b"],
   );
-  fixture.ok({ type: "removeVantageProbe", id: "a", at: T0 });
+  fixture.ok({ type: "removeVantageProbe", id: "a", actor: API_ACTOR, at: T0 });
   assert.equal(
     fixture.state.vantageProbes().map((probe) => probe.id),
     ["b"],
@@ -91,7 +92,10 @@ test("refusals: duplicate id, unknown id, a URL that is not http(s)", () => {
   const fixture = new Fixture();
   fixture.ok(add("a"));
   fixture.refused(add("a"), "PROBE_EXISTS");
-  fixture.refused({ type: "removeVantageProbe", id: "zz", at: T0 }, "UNKNOWN_PROBE");
+  fixture.refused(
+    { type: "removeVantageProbe", id: "zz", actor: API_ACTOR, at: T0 },
+    "UNKNOWN_PROBE",
+  );
   fixture.refused(add("b", { url: "ftp://b.example" }), "INVALID_COMMAND");
   fixture.refused(add("b", { url: "not a url" }), "INVALID_COMMAND");
 });

@@ -24,6 +24,7 @@ import { askVantageProbe } from "../../../../bot/jobs/vantage-probe-client.ts";
 import { loadOrCreateServerKey } from "../../../../cluster/agent/server-key-file.ts";
 import { VpnAgent } from "../../../../cluster/agent/vpn-agent.ts";
 import { WireGuardDriver } from "../../../../cluster/agent/wireguard-driver.ts";
+import { API_ACTOR } from "../../../../cluster/fsm/actors.ts";
 import { ensureProbePeer } from "../../../../cluster/probe-peer.ts";
 import { SealedSecrets } from "../../../../cluster/sealed-secrets.ts";
 import { checkVantageProbeInput } from "../../../../cluster/vantage-probe-input.ts";
@@ -331,7 +332,7 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
     for (const vantage of vantages) {
       const checked = checkVantageProbeInput({ ...vantage, isp: ISP });
       if (!checked.ok) throw new Error(checked.error.message);
-      await leader.service.addVantageProbe({ ...checked.value, addedBy: "test" });
+      await leader.service.addVantageProbe({ ...checked.value, actor: API_ACTOR });
     }
 
     const serverPeers = async (name: ServerName) => {

@@ -3,6 +3,7 @@
  * that applies them at increasing log indexes the way a node would.
  */
 import * as assert from "uvu/assert";
+import { API_ACTOR } from "../../../../cluster/fsm/actors.ts";
 import type { ControlPlaneCommandInput } from "../../../../cluster/fsm/commands.ts";
 import { type ApplyResult, ControlPlaneState } from "../../../../cluster/fsm/control-plane.ts";
 
@@ -61,11 +62,32 @@ export const command = {
     ({
       type: "revokeConfig",
       configId,
-      actor: "admin",
+      actor: API_ACTOR,
       reason: "revoked by admin",
       at: T0,
       ...fields,
     }) satisfies Input<"revokeConfig">,
+  createInvite: (code: string, fields: Partial<Fields<"createInvite">> = {}) =>
+    ({
+      type: "createInvite",
+      code,
+      uses: 1,
+      actor: API_ACTOR,
+      at: T0,
+      ...fields,
+    }) satisfies Input<"createInvite">,
+  addVantageProbe: (id: string, fields: Partial<Fields<"addVantageProbe">> = {}) =>
+    ({
+      type: "addVantageProbe",
+      id,
+      url: `https://${id}.probe.example`,
+      tokenEncrypted: `enc-token-${id}`,
+      region: "ir",
+      isp: "",
+      actor: API_ACTOR,
+      at: T0,
+      ...fields,
+    }) satisfies Input<"addVantageProbe">,
   /** Replacement keys for each given old config id, named `<old>-r`. */
   replacementKeys: (configIds: readonly string[]) =>
     configIds.map((id) => ({
