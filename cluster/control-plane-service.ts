@@ -54,7 +54,10 @@ export interface ControlPlaneServiceOptions {
 }
 
 /** What adding a vantage probe answers: the probe without its token. */
-export type AddedVantageProbe = Pick<VantageProbeView, "id" | "url" | "region" | "isp">;
+export type AddedVantageProbe = Pick<
+  VantageProbeView,
+  "id" | "url" | "region" | "isp" | "certSha256" | "insecure"
+>;
 
 /** A fresh, unguessable record id (config ids appear in download links). */
 export function newRecordId(): string {
@@ -239,6 +242,8 @@ export class ControlPlaneService {
       probePublicKey: probeKeys.publicKey,
       probePrivateKeyEncrypted: this.options.configKeys.seal(probeKeys.privateKey),
     };
+    if (input.certSha256 !== undefined) command.certSha256 = input.certSha256;
+    if (input.insecure) command.insecure = true;
     if (input.updateId !== undefined) command.updateId = input.updateId;
     return resultValue(await this.run(command));
   }

@@ -19,6 +19,8 @@ export interface FleetPlan {
   filteredPort: number;
   vantageUrls: readonly string[];
   vantageToken: string;
+  /** The fingerprint of the vantages' self-signed certificate, pinned as an admin would. */
+  vantageCertSha256: string;
 }
 
 export interface SeededFleet {
@@ -100,6 +102,8 @@ export async function seedFleet(
       token: plan.vantageToken,
       region: "default",
       isp: "",
+      certSha256: plan.vantageCertSha256,
+      insecure: false,
       addedBy: "benchmark",
     });
   }
