@@ -11,8 +11,14 @@
  * for a probe an admin marked insecure. A certificate that fails is refused
  * with a typed code and the token is never written.
  */
-import { request as httpRequest, type IncomingMessage } from "node:http";
+import {
+  type ClientRequestArgs,
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+} from "node:http";
 import { isIP, type Socket, connect as tcpConnect } from "node:net";
+import type { Duplex } from "node:stream";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import { certSha256OfDer, shortCertSha256 } from "../../shared/cert-fingerprint.ts";
 import {
@@ -195,12 +201,10 @@ type Connected = { ok: true; socket: Socket } | VantageProbeFailure;
  */
 function connectChecked(
   endpoint: URL,
-  options: Pick<AskVantageProbeOptions, "certSha256">,
-  signal: AbortSignal,
-  interrupted: () => VantageProbeFailure | undefined,
+  pinned: string | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<Connected> {
   const { host, port } = addressOf(endpoint);
-  const pinned = options.certSha256 ?? undefined;
   const secure = endpoint.protocol === "https:";
   return new Promise<Connected>((resolve) => {
     const socket: Socket = secure
@@ -219,13 +223,13 @@ function connectChecked(
     const settle = (result: Connected) => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", onAbort);
       socket.off("error", onError);
       if (!result.ok) socket.destroy();
       resolve(result);
     };
-    const onAbort = () =>
-      settle(interrupted() ?? failure("VANTAGE_ABORTED", "the request was cancelled"));
+    // The request's own error then says whether it timed out or was cancelled.
+    const onAbort = () => settle(failure("VANTAGE_ABORTED", "the request was cancelled"));
     const onError = (error: Error) =>
       settle(
         failure(
@@ -234,8 +238,8 @@ function connectChecked(
         ),
       );
     socket.once("error", onError);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
     if (!secure) {
       socket.once("connect", () => settle({ ok: true, socket }));
       return;
@@ -283,30 +287,87 @@ function transportRefusal(
   return failure("VANTAGE_INSECURE_URL", `the vantage probe was not asked: ${why}; use https://`);
 }
 
-/** Sends the request on `socket` and resolves with the response, or rejects. */
+/** A connection that failed its check, carrying the typed failure through the HTTP agent. */
+class RefusedConnection extends Error {
+  constructor(readonly failure: VantageProbeFailure) {
+    super(failure.error.message);
+  }
+}
+
+/**
+ * Free connections close after this long idle, before the agent's own
+ * keep-alive timeout (5 s) can close one as it is being reused.
+ */
+const IDLE_CONNECTION_MS = 4000;
+
+/** The request options, with the signal that also bounds making a connection for it. */
+type CheckedRequestArgs = ClientRequestArgs & { connectSignal?: AbortSignal };
+
+/**
+ * The connections to one vantage probe under one pin, kept alive between
+ * requests as fetch kept them: each was checked once, when it was made (the
+ * pin, or the system CAs), before anything was written to it, and a
+ * connection never serves another URL or pin. Reusing them spares a
+ * handshake per request.
+ */
+class CheckedConnections extends HttpAgent {
+  constructor(
+    private readonly endpoint: URL,
+    private readonly pinned: string | undefined,
+  ) {
+    super({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
+  }
+
+  override createConnection(
+    options: CheckedRequestArgs,
+    created: (error: Error | null, socket?: Duplex) => void,
+  ): Duplex {
+    void connectChecked(this.endpoint, this.pinned, options.connectSignal).then((result) =>
+      result.ok ? created(null, result.socket) : created(new RefusedConnection(result)),
+    );
+    // Made asynchronously: the agent waits for `created`.
+    return undefined as unknown as Duplex;
+  }
+}
+
+/** One pool per scheme, host, port and pin: a handful of vantage probes make a handful. */
+const pools = new Map<string, CheckedConnections>();
+
+function poolFor(endpoint: URL, pinned: string | undefined): CheckedConnections {
+  const key = `${endpoint.protocol}//${endpoint.host} ${pinned ?? "unpinned"}`;
+  let pool = pools.get(key);
+  if (!pool) {
+    pool = new CheckedConnections(endpoint, pinned);
+    pools.set(key, pool);
+  }
+  return pool;
+}
+
+/** Sends the request over a checked connection and resolves with the response, or rejects. */
 function send(
   endpoint: URL,
-  socket: Socket,
   options: AskVantageProbeOptions,
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
   const body = JSON.stringify(options.request);
+  const args: CheckedRequestArgs = {
+    ...addressOf(endpoint),
+    path: `${endpoint.pathname}${endpoint.search}`,
+    method: "POST",
+    headers: {
+      Host: endpoint.host,
+      Authorization: `Bearer ${options.token}`,
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      "Content-Length": String(Buffer.byteLength(body)),
+    },
+    // Only connections checked for this URL and pin: the token is written after the check.
+    agent: poolFor(endpoint, options.certSha256 ?? undefined),
+    connectSignal: signal,
+    signal,
+  };
   return new Promise<IncomingMessage>((resolve, reject) => {
-    const outgoing = httpRequest({
-      ...addressOf(endpoint),
-      path: `${endpoint.pathname}${endpoint.search}`,
-      method: "POST",
-      headers: {
-        Host: endpoint.host,
-        Authorization: `Bearer ${options.token}`,
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "Content-Length": String(Buffer.byteLength(body)),
-      },
-      // The connection checked above, and no other: no agent, no pooling.
-      createConnection: () => socket,
-      signal,
-    });
+    const outgoing = httpRequest(args);
     outgoing.once("response", resolve);
     outgoing.once("error", reject);
     outgoing.end(body);
@@ -353,11 +414,8 @@ export async function askVantageProbe(
   }
   const refused = transportRefusal(endpoint, options);
   if (refused) return refused;
-  const connected = await connectChecked(endpoint, options, combined, interrupted);
-  if (!connected.ok) return { ok: false, error: connected.error };
-  const { socket } = connected;
   try {
-    const response = await send(endpoint, socket, options, combined);
+    const response = await send(endpoint, options, combined);
     const text = await readBoundedText(response, MAX_REPLY_BYTES);
     const status = response.statusCode ?? 0;
     // The agent answers a wrong token with the plain 404 it gives scanners.
@@ -384,13 +442,12 @@ export async function askVantageProbe(
   } catch (error) {
     return (
       interrupted() ??
-      failure(
-        "VANTAGE_UNREACHABLE",
-        `cannot reach the vantage probe at ${endpoint.origin}: ${causeOf(error)}`,
-      )
+      (error instanceof RefusedConnection
+        ? error.failure
+        : failure(
+            "VANTAGE_UNREACHABLE",
+            `cannot reach the vantage probe at ${endpoint.origin}: ${causeOf(error)}`,
+          ))
     );
-  } finally {
-    // One request per connection: nothing is kept alive for the next.
-    socket.destroy();
   }
 }

@@ -432,6 +432,51 @@ test("no pin and a self-signed certificate: VANTAGE_CERT_UNTRUSTED before the to
   });
 });
 
+test("a checked connection is kept for the next request to the same agent and pin, and for no other pin", async () => {
+  const agent = await startAgent(answering({ ok: true, rttMs: 3 }), { tls: agentTls });
+  try {
+    for (let round = 0; round < 3; round++)
+      assert.ok((await askOverTls(agent.url, agentTls.certSha256)).ok);
+    assert.is(agent.requests.length, 3);
+    assert.is(agent.connections(), 1, "one handshake for three requests");
+    // The same agent under another pin: a connection of its own, checked, and refused.
+    const wrong = await askOverTls(agent.url, impostorTls.certSha256);
+    assert.is(errorCodeOf(wrong), "VANTAGE_CERT_MISMATCH");
+    assert.is(agent.requests.length, 3, "the kept connection did not carry the token");
+    const unpinned = await askOverTls(agent.url, null);
+    assert.is(errorCodeOf(unpinned), "VANTAGE_CERT_UNTRUSTED");
+    assert.is(agent.requests.length, 3);
+  } finally {
+    await agent.close();
+  }
+});
+
+test("a probe that takes longer than a kept connection may idle still answers; an idle one the agent closed is not reused", async () => {
+  const agent = await startAgent(
+    async (_target, { timeoutMs }) => {
+      await sleep(timeoutMs === 4500 ? 4500 : 0);
+      return { ok: true, rttMs: 4 };
+    },
+    { tls: agentTls },
+  );
+  try {
+    const slow = await askVantageProbe({
+      url: agent.url,
+      token: AGENT_TOKEN,
+      certSha256: agentTls.certSha256,
+      request: { ...request, timeoutMs: 4500 },
+      fetchTimeoutMs: 5000,
+    });
+    assert.ok(slow.ok, JSON.stringify(slow));
+    // Past the agent's own keep-alive timeout (5 s): the connection is gone, a new one is made.
+    await sleep(5500);
+    assert.ok((await askOverTls(agent.url, agentTls.certSha256)).ok);
+    assert.is(agent.connections(), 2);
+  } finally {
+    await agent.close();
+  }
+});
+
 test("an http:// URL not marked insecure is VANTAGE_INSECURE_URL without even connecting", async () => {
   let connections = 0;
   const server = createServer((_incoming, response) => response.end("{}"));

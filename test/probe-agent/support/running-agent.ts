@@ -36,6 +36,8 @@ export interface RunningAgent {
   calls: ProbeCall[];
   /** Every request that reached the agent's HTTP layer, authorized or not. */
   requests: SeenRequest[];
+  /** TCP connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,8 @@ export async function startAgent(
       authorization: request.headers.authorization,
     });
   });
+  let connections = 0;
+  server.on("connection", () => connections++);
   const port = await listenOnLoopback(server);
   const scheme = options.tls ? "https" : "http";
   return {
@@ -90,6 +94,7 @@ export async function startAgent(
     port,
     calls,
     requests,
+    connections: () => connections,
     close: () => closeServer(server),
   };
 }
