@@ -104,7 +104,10 @@ function parseDeliveryKeys(text: string): DeliveryKeys | undefined {
 }
 
 /** What adding a vantage probe answers: the probe without its token. */
-export type AddedVantageProbe = Pick<VantageProbeView, "id" | "url" | "region" | "isp">;
+export type AddedVantageProbe = Pick<
+  VantageProbeView,
+  "id" | "url" | "region" | "isp" | "certSha256" | "insecure"
+>;
 
 /** A fresh, unguessable record id (config ids appear in download links). */
 export function newRecordId(): string {
@@ -354,6 +357,8 @@ export class ControlPlaneService {
         probeKeys.privateKey,
       ),
     };
+    if (input.certSha256 !== undefined) command.certSha256 = input.certSha256;
+    if (input.insecure) command.insecure = true;
     if (input.updateId !== undefined) command.updateId = input.updateId;
     return resultValue(await this.run(command));
   }

@@ -12,15 +12,27 @@ import type { LogLevel } from "../shared/logger.ts";
 import { quote } from "../shared/quote.ts";
 import { err, ok, type Result } from "../shared/result.ts";
 
+/**
+ * How the agent serves: HTTPS with the operator's certificate and key, HTTPS
+ * with a self-signed certificate it makes once in its data directory, or
+ * plain HTTP when the operator says so explicitly.
+ */
+export type ProbeAgentTls =
+  | { readonly kind: "files"; readonly certFile: string; readonly keyFile: string }
+  | { readonly kind: "self-signed"; readonly dataDir: string }
+  | { readonly kind: "insecure-http" };
+
 export interface ProbeAgentConfig {
   /** The bearer token the leader sends; admins register it with `/probes add`. */
   readonly token: string;
   readonly listen: HostPort;
   readonly maxConcurrentProbes: number;
   readonly logLevel: LogLevel;
-  /** When set, the agent serves HTTPS with this certificate and key. */
-  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  readonly tls: ProbeAgentTls;
 }
+
+/** Where the agent keeps its files (the self-signed certificate) unless told otherwise. */
+export const DEFAULT_PROBE_AGENT_DATA_DIR = ".data/probe-agent";
 
 /** A sane ceiling: each probe holds a socket (or a WireGuard handshake) open for up to 30 s. */
 const MOST_CONCURRENT_PROBES = 1024;
@@ -66,7 +78,7 @@ export const probeAgentEnvVariables = {
       ),
   },
   PROBE_AGENT_TLS_CERT_FILE: {
-    doc: "PEM certificate chain; with PROBE_AGENT_TLS_KEY_FILE the agent serves HTTPS instead of HTTP.",
+    doc: "PEM certificate chain the agent serves HTTPS with, with PROBE_AGENT_TLS_KEY_FILE. When both are unset, the agent makes a self-signed certificate once in PROBE_AGENT_DATA_DIR and logs its SHA-256 fingerprint for /probes add sha256=.",
     example: "/etc/nexaloak/probe-agent.crt",
     secret: false,
     whenUnset: { kind: "optional" },
@@ -78,6 +90,24 @@ export const probeAgentEnvVariables = {
     secret: false,
     whenUnset: { kind: "optional" },
     schema: z.string(),
+  },
+  PROBE_AGENT_DATA_DIR: {
+    doc: "Directory for the agent's files: the self-signed certificate and key it makes on first start (tls/cert.pem, tls/key.pem with mode 0600) when no certificate is given; they are kept and never overwritten, so the pinned fingerprint stays valid.",
+    example: DEFAULT_PROBE_AGENT_DATA_DIR,
+    secret: false,
+    whenUnset: { kind: "default", raw: DEFAULT_PROBE_AGENT_DATA_DIR },
+    schema: z.string().min(1),
+  },
+  PROBE_AGENT_INSECURE_HTTP: {
+    doc: "true serves plain HTTP instead of HTTPS (a warning is logged at start): the leader's token, server keys and WireGuard probe keys then cross the network unencrypted, and the admin must add the probe with insecure. Only behind a TLS proxy or on a private network. 1/true/yes or 0/false/no.",
+    example: "false",
+    secret: false,
+    whenUnset: { kind: "default", raw: "false" },
+    schema: z.stringbool({
+      truthy: ["1", "true", "yes"],
+      falsy: ["0", "false", "no"],
+      error: "must be 1, true or yes to serve plain HTTP, 0, false or no for HTTPS",
+    }),
   },
   LOG_LEVEL: envVariables.LOG_LEVEL,
 } as const satisfies Record<string, EnvVariable<unknown>>;
@@ -168,6 +198,14 @@ export function loadProbeAgentConfig(
       message: "is required when PROBE_AGENT_TLS_KEY_FILE is set",
     });
   }
+  const insecureHttp = values.PROBE_AGENT_INSECURE_HTTP === true;
+  if (insecureHttp && (certFile !== undefined || keyFile !== undefined)) {
+    problems.push({
+      variable: "PROBE_AGENT_INSECURE_HTTP",
+      message:
+        "cannot be true with a TLS certificate or key set: serve HTTPS with them, or plain HTTP without them",
+    });
+  }
   if (problems.length > 0) {
     const order = (problem: Problem) => envNames.indexOf(problem.variable);
     return err(
@@ -183,7 +221,11 @@ export function loadProbeAgentConfig(
     listen: values.PROBE_AGENT_LISTEN,
     maxConcurrentProbes: values.PROBE_AGENT_MAX_CONCURRENT,
     logLevel: values.LOG_LEVEL,
-    tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
+    tls: insecureHttp
+      ? { kind: "insecure-http" }
+      : certFile !== undefined && keyFile !== undefined
+        ? { kind: "files", certFile, keyFile }
+        : { kind: "self-signed", dataDir: values.PROBE_AGENT_DATA_DIR },
   });
 }
 

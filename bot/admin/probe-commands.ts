@@ -1,20 +1,30 @@
 /**
- * `/probes` (or `/probes list`), `/probes add <id> <url> <token> [region] [isp]`
- * and `/probes remove <id>`: the vantage probes ban checks ask from inside the
- * censored network. A message that carries a token is deleted from the chat
- * once the probe is proposed, and no answer ever repeats the token.
+ * `/probes` (or `/probes list`), `/probes add <id> <url> <token> [region] [isp]
+ * [sha256=<fingerprint>] [insecure]` and `/probes remove <id>`: the vantage
+ * probes ban checks ask from inside the censored network. A message that
+ * carries a token is deleted from the chat once the probe is proposed, and no
+ * answer ever repeats the token.
+ *
+ * The URL is https://: `sha256=` pins the agent's certificate (the
+ * fingerprint the agent logs at start, `AB:CD:...` or 64 hex digits), else the
+ * certificate must verify against the system CAs. A plain http:// URL is
+ * refused unless the word `insecure` says so on purpose.
  */
 import { Composer } from "grammy";
 import type { AddedVantageProbe } from "../../cluster/control-plane-service.ts";
 import type { VantageProbeView } from "../../cluster/fsm/views.ts";
 import { checkVantageProbeInput } from "../../cluster/vantage-probe-input.ts";
-import { err } from "../../shared/result.ts";
+import { shortCertSha256 } from "../../shared/cert-fingerprint.ts";
+import { err, ok, type Result } from "../../shared/result.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
 import { formatDate } from "../format.ts";
 import { replyUsage, words } from "./command-args.ts";
 
-const ADD_FORM = "/probes add <id> <url> <token> [region] [isp]";
+const ADD_FORM = "/probes add <id> <url> <token> [region] [isp] [sha256=<fingerprint>] [insecure]";
+/** Says which words are which: the URL's scheme and the two option words. */
+const ADD_HELP =
+  "The URL is https://; sha256= pins the agent's self-signed certificate (the fingerprint it logs at start). A plain http:// URL needs the word insecure: the token then crosses the network unencrypted.";
 const REMOVE_FORM = "/probes remove <id>";
 const FORMS = `/probes [list], ${ADD_FORM} or ${REMOVE_FORM}`;
 const PROBE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -23,8 +33,65 @@ function ispOf(probe: Pick<VantageProbeView, "isp">): string {
   return probe.isp === "" ? "ISP unknown" : `ISP ${probe.isp}`;
 }
 
+/** How the leader reaches the probe, and so whether the token travels safely. */
+function transportOf(probe: Pick<VantageProbeView, "url" | "certSha256" | "insecure">): string {
+  if (probe.certSha256 !== null) return `pinned SHA-256 ${shortCertSha256(probe.certSha256)}`;
+  if (probe.insecure) return "⚠️ INSECURE: plain http, the token crosses the network unencrypted";
+  if (probe.url.startsWith("http:"))
+    return "⚠️ never asked: http:// without insecure; remove it and add it again with https:// (or insecure)";
+  return "certificate checked against the system CAs";
+}
+
 function describeProbe(probe: VantageProbeView): string {
-  return `• ${probe.id} [${probe.region}, ${ispOf(probe)}] ${probe.url}, added by ${probe.addedBy} on ${formatDate(probe.addedAt)}`;
+  return `• ${probe.id} [${probe.region}, ${ispOf(probe)}] ${probe.url} (${transportOf(probe)}), added by ${probe.addedBy} on ${formatDate(probe.addedAt)}`;
+}
+
+/** What `/probes add` was given, the option words taken out. */
+interface AddWords {
+  id: string;
+  url: string;
+  token: string;
+  region?: string;
+  isp?: string;
+  certSha256?: string;
+  insecure: boolean;
+}
+
+/**
+ * Splits `/probes add`'s words: the id, URL and token first, then region and
+ * isp in that order, with `sha256=<fingerprint>` and `insecure` anywhere
+ * after the token.
+ */
+function addWords(args: string[]): Result<AddWords, "INVALID_PROBE"> {
+  const [id, url, token, ...rest] = args;
+  if (id === undefined || url === undefined || token === undefined)
+    return err("INVALID_PROBE", "an id, a URL and a token are needed");
+  const positional: string[] = [];
+  let certSha256: string | undefined;
+  let insecure = false;
+  for (const word of rest) {
+    const pin = /^sha-?256[=:](.*)$/i.exec(word);
+    if (pin) {
+      if (certSha256 !== undefined) return err("INVALID_PROBE", "sha256= is given once");
+      certSha256 = pin[1]!;
+    } else if (word.toLowerCase() === "insecure") {
+      insecure = true;
+    } else {
+      positional.push(word);
+    }
+  }
+  const [region, isp, ...extra] = positional;
+  if (extra.length > 0)
+    return err("INVALID_PROBE", "too many words: region and isp are one word each");
+  return ok({
+    id,
+    url,
+    token,
+    ...(region !== undefined ? { region } : {}),
+    ...(isp !== undefined ? { isp } : {}),
+    ...(certSha256 !== undefined ? { certSha256 } : {}),
+    insecure,
+  });
 }
 
 /** Deletes the command's message; false when Telegram would not (e.g. it is too old). */
@@ -57,7 +124,7 @@ function tokenNote(deleted: boolean): string {
  * once the input or the proposal is refused.
  */
 async function addProbe(ctx: BotContext, args: string[]): Promise<void> {
-  if (args.length === 0) return replyUsage(ctx, ADD_FORM);
+  if (args.length === 0) return replyUsage(ctx, `${ADD_FORM}\n${ADD_HELP}`);
   if (ctx.effects.handledBefore) {
     // A re-delivery: the probe was stored and the answer sent. Make sure the
     // token left the chat (the first handling may have stopped short of it),
@@ -65,22 +132,13 @@ async function addProbe(ctx: BotContext, args: string[]): Promise<void> {
     await deleteCommandMessage(ctx);
     return;
   }
-  const [id, url, token, region, isp, ...extra] = args;
-  const checked =
-    id === undefined || url === undefined || token === undefined
-      ? err("INVALID_PROBE", "an id, a URL and a token are needed")
-      : extra.length > 0
-        ? err("INVALID_PROBE", "too many words: region and isp are one word each")
-        : checkVantageProbeInput({
-            id,
-            url,
-            token,
-            ...(region !== undefined ? { region } : {}),
-            ...(isp !== undefined ? { isp } : {}),
-          });
+  const given = addWords(args);
+  const checked = given.ok ? checkVantageProbeInput(given.value) : given;
   if (!checked.ok) {
     const deleted = await deleteCommandMessage(ctx);
-    return replyUsage(ctx, `${ADD_FORM}\n${checked.error.message}\n${tokenNote(deleted)}`);
+    // The check names the API's field; here it is the sha256= word.
+    const problem = checked.error.message.replace(/^certSha256:/, "sha256=<fingerprint>:");
+    return replyUsage(ctx, `${ADD_FORM}\n${problem}\n${ADD_HELP}\n${tokenNote(deleted)}`);
   }
   let added: AddedVantageProbe;
   try {
@@ -97,7 +155,7 @@ async function addProbe(ctx: BotContext, args: string[]): Promise<void> {
   }
   const deleted = await deleteCommandMessage(ctx);
   await ctx.reply(
-    `Vantage probe ${added.id} added (${added.region}, ${ispOf(added)}): ${added.url}\n${tokenNote(deleted)}`,
+    `Vantage probe ${added.id} added (${added.region}, ${ispOf(added)}): ${added.url} (${transportOf(added)})\n${tokenNote(deleted)}`,
   );
 }
 

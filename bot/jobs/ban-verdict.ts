@@ -48,6 +48,11 @@ export interface VantageReport {
   isp: string;
   /** Its outcomes by kind; null when the vantage could not be reached or answered badly. */
   outcomes: OutcomesByKind | null;
+  /**
+   * Why there are no outcomes, as the client's code (`VANTAGE_CERT_MISMATCH`,
+   * `VANTAGE_TIMEOUT`...); named in the evidence so admins see it.
+   */
+  error?: string;
 }
 
 /** How much agreement a `filtered` verdict needs (see rule 4 above). */
@@ -136,6 +141,25 @@ function describeGroup(answers: readonly Answer[]): string {
   return `${failing.length}/${answers.length} vantages fail ${describeFailures(failing)}`;
 }
 
+/**
+ * ` (VANTAGE_CERT_MISMATCH: thr1; VANTAGE_TIMEOUT: mhd1, tbz1)`: why the
+ * vantages that gave no outcome at all did not, by code; empty when none
+ * said why.
+ */
+function describeSilent(vantages: readonly VantageReport[]): string {
+  const idsByError = new Map<string, string[]>();
+  for (const report of vantages) {
+    if (report.outcomes !== null || report.error === undefined || report.error === "") continue;
+    const error = plainFailureName(report.error);
+    idsByError.set(error, [...(idsByError.get(error) ?? []), report.id]);
+  }
+  if (idsByError.size === 0) return "";
+  const parts = [...idsByError.keys()]
+    .sort()
+    .map((error) => `${error}: ${idsByError.get(error)!.sort().join(", ")}`);
+  return ` (${parts.join("; ")})`;
+}
+
 function limited(evidence: string): string {
   return evidence.length <= MAX_EVIDENCE_LENGTH
     ? evidence
@@ -190,7 +214,8 @@ export function decideVerdict(
 
   if (vantages.length === 0) return decided("ok", "ok: control ok; no vantage probes configured");
   const silent = vantages.length - answers.length;
-  const unanswered = silent > 0 ? `, ${silent} of ${vantages.length} gave no answer` : "";
+  const unanswered =
+    silent > 0 ? `, ${silent} of ${vantages.length} gave no answer${describeSilent(vantages)}` : "";
   if (answers.length < policy.minAnswers) {
     return decided(
       "inconclusive",

@@ -23,7 +23,7 @@ import type { AskVantageProbeOptions, VantageProbeResult } from "./vantage-probe
 
 /** A vantage probe with its token, and its own WireGuard probe key when it has one, opened. */
 export interface OpenedVantage {
-  probe: Pick<VantageProbe, "id" | "url" | "isp">;
+  probe: Pick<VantageProbe, "id" | "url" | "isp" | "certSha256" | "insecure">;
   token: string;
   /** Undefined: the vantage handshakes as the server's own probe peer. */
   probeKey?: string;
@@ -99,10 +99,13 @@ export async function checkServer(
   );
   const vantages = Promise.all(
     input.vantages.map(async ({ probe, token, probeKey }): Promise<VantageReport> => {
+      const errors = new Set<string>();
       const outcomes = await byKind(targets.value, async (target) => {
         const answer = await deps.askVantage({
           url: probe.url,
           token,
+          certSha256: probe.certSha256,
+          insecure: probe.insecure,
           request: {
             target:
               target.protocol === "wireguard" && probeKey !== undefined
@@ -113,11 +116,15 @@ export async function checkServer(
           fetchTimeoutMs: VANTAGE_EXCHANGE_MS,
           ...(signal ? { signal } : {}),
         });
-        // A vantage that cannot answer says nothing about the server.
-        return answer.ok ? answer.value : null;
+        // A vantage that cannot answer says nothing about the server; why goes to the evidence.
+        if (answer.ok) return answer.value;
+        errors.add(answer.error.code);
+        return null;
       });
       const anyAnswer = Object.values(outcomes).some((outcome) => outcome !== null);
-      return { id: probe.id, isp: probe.isp, outcomes: anyAnswer ? outcomes : null };
+      if (anyAnswer) return { id: probe.id, isp: probe.isp, outcomes };
+      const error = [...errors].sort()[0];
+      return { id: probe.id, isp: probe.isp, outcomes: null, ...(error ? { error } : {}) };
     }),
   );
   return {

@@ -8,8 +8,12 @@ import type { Router } from "./router.ts";
 
 /**
  * Vantage probes: `GET /v1/probes`, `POST /v1/probes` with
- * `{"id","url","token","region"?,"isp"?}` (region defaults to `default`, isp
- * to `""`, unknown), `DELETE /v1/probes/:id`. The token is sealed before it is
+ * `{"id","url","token","region"?,"isp"?,"certSha256"?,"insecure"?}` (region
+ * defaults to `default`, isp to `""`, unknown), `DELETE /v1/probes/:id`. The
+ * url is https://, pinned to the agent's certificate by `certSha256` or
+ * verified against the system CAs; http:// only with `"insecure": true`
+ * (cluster/vantage-probe-input.ts). Listings show each probe's `certSha256`
+ * (null when unpinned) and `insecure`. The token is sealed before it is
  * proposed and no answer ever carries it, not even sealed.
  */
 export function addProbeRoutes(router: Router, service: ControlPlaneService): void {

@@ -9,6 +9,7 @@
  * first result. `actor` rides on every admin command: who it acts for.
  */
 import { z } from "zod";
+import { CERT_SHA256_PATTERN } from "../../shared/cert-fingerprint.ts";
 import { isValidNodeId, nodeIdRule } from "../../shared/node-id.ts";
 import { isNodePublicKey } from "../identity/node-public-key.ts";
 import {
@@ -377,6 +378,13 @@ const addVantageProbeSchema = z.strictObject({
   /** The vantage's own WireGuard probe key pair (see VantageProbe); both or neither. */
   probePublicKey: wireguardKey.optional(),
   probePrivateKeyEncrypted: ciphertext.optional(),
+  /** The pinned certificate (see VantageProbe), for an https:// URL only. */
+  certSha256: z
+    .string()
+    .regex(CERT_SHA256_PATTERN, "a certificate fingerprint is AB:CD:... (32 bytes)")
+    .optional(),
+  /** Plain http:// on purpose (see VantageProbe); absent in commands from before it existed. */
+  insecure: z.boolean().optional(),
 });
 
 /** An admin removes a vantage probe. Result: `{id}`. */

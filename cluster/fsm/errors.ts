@@ -29,6 +29,8 @@ export type ControlPlaneErrorCode =
   | "INVITE_USED_UP"
   | "PROBE_EXISTS"
   | "INVALID_PROBE_KEY"
+  /** A fingerprint with a URL that is not https://, or `insecure` with one that is not http://. */
+  | "INVALID_PROBE_TRANSPORT"
   | "POOL_EXHAUSTED"
   | "POOL_IN_USE"
   | "CAPACITY_EXCEEDS_SUBNET"

@@ -212,6 +212,18 @@ export interface VantageProbe {
    */
   probePublicKey: string | null;
   probePrivateKeyEncrypted: string | null;
+  /**
+   * The SHA-256 fingerprint (`AB:CD:...`, shared/cert-fingerprint.ts) of the
+   * agent's TLS certificate: the leader accepts exactly that certificate,
+   * whoever signed it (a self-signed agent). Null: the certificate must
+   * verify against the system CAs.
+   */
+  certSha256: string | null;
+  /**
+   * The admin chose plain http:// for this probe, and its token and keys cross
+   * the network unencrypted. Without it an http:// URL is never asked.
+   */
+  insecure: boolean;
 }
 
 /**

@@ -55,6 +55,8 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       probe.addedAt,
       probe.probePublicKey,
       probe.probePrivateKeyEncrypted,
+      probe.certSha256,
+      probe.insecure ? (1 as const) : (0 as const),
     ]),
     broadcasts: [...data.broadcasts.values()].map((item) => [
       item.id,
@@ -258,6 +260,9 @@ export function decodeSnapshot(text: string): ControlPlaneData {
       addedAt,
       probePublicKey: row[7] ?? null,
       probePrivateKeyEncrypted: row[8] ?? null,
+      // Absent in rows from before pinning: unpinned, and not insecure.
+      certSha256: row[9] ?? null,
+      insecure: row[10] === 1,
     });
   }
   for (const [id, text, actor, createdAt] of snapshot.broadcasts)

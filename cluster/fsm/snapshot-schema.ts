@@ -102,8 +102,24 @@ const configRowWithClusterSecretKeys = z.tuple([
 
 const inviteRow = z.tuple([text, count, text, amount]);
 
-/** Rows of 7 fields come from before vantage probes had their own keys. */
+/**
+ * Rows of 9 fields come from before certificate pinning (no fingerprint, not
+ * insecure), rows of 7 from before vantage probes had their own keys.
+ */
 const vantageProbeRow = z.union([
+  z.tuple([
+    text, // id
+    text, // url
+    text, // tokenEncrypted
+    text, // region
+    text, // isp
+    text, // addedBy
+    amount, // addedAt
+    text.nullable(), // probePublicKey
+    text.nullable(), // probePrivateKeyEncrypted
+    text.nullable(), // certSha256
+    z.union([z.literal(0), z.literal(1)]), // insecure
+  ]),
   z.tuple([text, text, text, text, text, text, amount, text.nullable(), text.nullable()]),
   z.tuple([text, text, text, text, text, text, amount]),
 ]);

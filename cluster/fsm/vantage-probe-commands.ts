@@ -24,6 +24,15 @@ export function addVantageProbe(data: ControlPlaneData, command: CommandOf<"addV
       "DUPLICATE_PUBLIC_KEY",
       "that probe public key is already in use; generate a new key pair",
     );
+  // Commands from before pinning carry neither field, so these never refuse an old entry on replay.
+  const scheme = new URL(command.url).protocol;
+  if (command.certSha256 !== undefined && scheme !== "https:")
+    return refuse(
+      "INVALID_PROBE_TRANSPORT",
+      "a certificate fingerprint pins an https:// URL's certificate; this URL is not https://",
+    );
+  if (command.insecure === true && scheme !== "http:")
+    return refuse("INVALID_PROBE_TRANSPORT", "insecure is only for a plain http:// URL");
   const probe: VantageProbe = {
     id: command.id,
     url: command.url,
@@ -34,10 +43,19 @@ export function addVantageProbe(data: ControlPlaneData, command: CommandOf<"addV
     addedAt: command.at,
     probePublicKey: probePublicKey ?? null,
     probePrivateKeyEncrypted: probePrivateKeyEncrypted ?? null,
+    certSha256: command.certSha256 ?? null,
+    insecure: command.insecure === true,
   };
   data.vantageProbes.set(probe.id, probe);
   // The token never leaves the state in a command result.
-  return applied({ id: probe.id, url: probe.url, region: probe.region, isp: probe.isp });
+  return applied({
+    id: probe.id,
+    url: probe.url,
+    region: probe.region,
+    isp: probe.isp,
+    certSha256: probe.certSha256,
+    insecure: probe.insecure,
+  });
 }
 
 /** Removes a vantage probe; later rounds no longer ask it. */

@@ -137,6 +137,8 @@ export function copyVantageProbe(probe: VantageProbe): VantageProbe {
     addedAt: probe.addedAt,
     probePublicKey: probe.probePublicKey,
     probePrivateKeyEncrypted: probe.probePrivateKeyEncrypted,
+    certSha256: probe.certSha256,
+    insecure: probe.insecure,
   };
 }
 
@@ -153,6 +155,8 @@ export function vantageProbeView(probe: VantageProbe): VantageProbeView {
     addedBy: probe.addedBy,
     addedAt: probe.addedAt,
     probePublicKey: probe.probePublicKey,
+    certSha256: probe.certSha256,
+    insecure: probe.insecure,
   };
 }
 

@@ -20,6 +20,8 @@ export interface FleetPlan {
   filteredPort: number;
   vantageUrls: readonly string[];
   vantageToken: string;
+  /** The fingerprint of the vantages' self-signed certificate, pinned as an admin would. */
+  vantageCertSha256: string;
 }
 
 export interface SeededFleet {
@@ -101,6 +103,8 @@ export async function seedFleet(
       token: plan.vantageToken,
       region: "default",
       isp: "",
+      certSha256: plan.vantageCertSha256,
+      insecure: false,
       actor: API_ACTOR,
     });
   }

@@ -243,6 +243,7 @@ export async function measureBanCheckRound(
       filteredPort,
       vantageUrls: agents.urls,
       vantageToken,
+      vantageCertSha256: agents.certSha256,
     });
     const seedMs = performance.now() - seedStartedAt;
 

@@ -6,8 +6,9 @@
  * durable redis-server (which also holds the BullMQ queue), `--servers`
  * servers registered at 127.0.0.1 on loopback listeners (so the real TCP
  * control probe succeeds), `--vantages` vantage probes that are real probe
- * agent HTTP servers with a fake probe (5-50 ms, and `--filtered-percent` of
- * the servers filtered), `--configs` configs on the servers. BAN_AFTER=1, so
+ * agent HTTPS servers (a self-signed certificate the leader pins) with a
+ * fake probe (5-50 ms, and `--filtered-percent` of the servers filtered),
+ * `--configs` configs on the servers. BAN_AFTER=1, so
  * every filtered server is banned and its users re-homed during the round.
  * The round is the one BanChecks queues for every server when it gains
  * leadership. Reported: wall time until every server has its verdict,

@@ -31,6 +31,7 @@ import {
   FrameSealer,
   generateEphemeralKeyPair,
 } from "../../cluster/transport/session-cipher.ts";
+import { vantageProbeInputSchema } from "../../cluster/vantage-probe-input.ts";
 import { generateKeyPair } from "../../shared/crypto/wireguard-keys.ts";
 import { readJsonBody } from "../../shared/json-body.ts";
 import { probeOutcomeSchema, probeRequestSchema } from "../../shared/probe/probe-request.ts";
@@ -266,9 +267,21 @@ export const fuzzTargets: FuzzTarget[] = [
   }),
   target({
     name: "admin API body",
-    inputs: textInputs([JSON.stringify({ region: "eu" }), JSON.stringify({ reason: "x" })]),
+    inputs: textInputs([
+      JSON.stringify({ region: "eu" }),
+      JSON.stringify({ reason: "x" }),
+      JSON.stringify({
+        id: "p1",
+        url: "https://10.0.0.5:9190",
+        token: "probe-token-0123456789",
+        certSha256: "ab".repeat(32),
+      }),
+      JSON.stringify({ id: "p2", url: "http://h/", token: "t".repeat(16), insecure: true }),
+    ]),
     run: async (text) => {
       await readJsonBody(requestWithBody(text), apiBodySchema);
+      // POST /v1/probes: its cross-field checks must never throw on what the field checks refused.
+      await readJsonBody(requestWithBody(text), vantageProbeInputSchema);
     },
   }),
   target({

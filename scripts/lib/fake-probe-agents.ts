@@ -1,11 +1,13 @@
 /**
- * Probe agents as vantage points run them (the real HTTP server of
- * probe-agent/agent-server.ts, on 127.0.0.1), measuring nothing: each probe
- * answers after a random delay, and fails as a filtered port would for the
- * ports it is told are filtered inside the censored network.
+ * Probe agents as vantage points run them (the real HTTPS server of
+ * probe-agent/agent-server.ts, on 127.0.0.1, with a self-signed certificate
+ * as an agent makes one, for the leader to pin), measuring nothing: each
+ * probe answers after a random delay, and fails as a filtered port would for
+ * the ports it is told are filtered inside the censored network.
  */
 import type { Server } from "node:http";
 import { createProbeAgentServer, type ProbeFunction } from "../../probe-agent/agent-server.ts";
+import { agentCertificate, makeSelfSignedCertificate } from "../../probe-agent/agent-tls.ts";
 import type { ProbeOutcome } from "../../shared/probe/probe-request.ts";
 
 export interface FakeProbeAgentsOptions {
@@ -20,8 +22,10 @@ export interface FakeProbeAgentsOptions {
 }
 
 export interface FakeProbeAgents {
-  /** One `http://127.0.0.1:<port>` per agent. */
+  /** One `https://127.0.0.1:<port>` per agent. */
   readonly urls: readonly string[];
+  /** The SHA-256 fingerprint of the certificate every agent serves: pin it. */
+  readonly certSha256: string;
   /** Probes answered so far, by all agents together. */
   probesAnswered(): number;
   close(): Promise<void>;
@@ -80,6 +84,14 @@ export async function startFakeProbeAgents(
 ): Promise<FakeProbeAgents> {
   let answered = 0;
   const probe = fakeProbe(options, () => answered++);
+  const made = await makeSelfSignedCertificate();
+  const certificate = agentCertificate(
+    Buffer.from(made.cert),
+    Buffer.from(made.key),
+    "fake agents",
+  );
+  if (!certificate.ok) throw new Error(certificate.error.message);
+  const { cert, key, certSha256 } = certificate.value;
   const servers: Server[] = [];
   const urls: string[] = [];
   try {
@@ -88,9 +100,10 @@ export async function startFakeProbeAgents(
         token: options.token,
         probe,
         maxConcurrentProbes: options.maxConcurrentProbes,
+        tls: { cert, key },
       });
       servers.push(server);
-      urls.push(`http://127.0.0.1:${await listen(server)}`);
+      urls.push(`https://127.0.0.1:${await listen(server)}`);
     }
   } catch (error) {
     await Promise.all(servers.map(close));
@@ -98,6 +111,7 @@ export async function startFakeProbeAgents(
   }
   return {
     urls,
+    certSha256,
     probesAnswered: () => answered,
     close: async () => {
       await Promise.all(servers.map(close));

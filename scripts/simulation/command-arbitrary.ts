@@ -211,16 +211,22 @@ export const commandArbitrary: fc.Arbitrary<ControlPlaneCommandInput> = fc.oneof
     permanent: fc.boolean(),
     at,
   }),
-  fc.record({
-    type: fc.constant("addVantageProbe" as const),
-    id: fc.constantFrom("p1", "p2"),
-    url: fc.constant("https://probe.example"),
-    tokenEncrypted: fc.constant("enc"),
-    region: fc.constant("ir"),
-    isp: fc.constant("MCI"),
-    actor,
-    at,
-  }),
+  fc.record(
+    {
+      type: fc.constant("addVantageProbe" as const),
+      id: fc.constantFrom("p1", "p2"),
+      // Pinned, CA-checked, insecure, and the combinations apply refuses.
+      url: fc.constantFrom("https://probe.example", "http://probe.example"),
+      tokenEncrypted: fc.constant("enc"),
+      region: fc.constant("ir"),
+      isp: fc.constant("MCI"),
+      actor,
+      at,
+      certSha256: fc.constant(Array(32).fill("5A").join(":")),
+      insecure: fc.boolean(),
+    },
+    { requiredKeys: ["type", "id", "url", "tokenEncrypted", "region", "isp", "actor", "at"] },
+  ),
   fc.record({
     type: fc.constant("removeVantageProbe" as const),
     id: fc.constantFrom("p1", "p2"),

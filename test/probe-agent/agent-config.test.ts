@@ -6,6 +6,7 @@ import * as assert from "uvu/assert";
 import {
   loadProbeAgentConfig,
   type ProbeAgentConfig,
+  probeAgentEnvVariables,
   readProbeAgentConfig,
 } from "../../probe-agent/agent-config.ts";
 
@@ -33,13 +34,13 @@ function problemsOf(env: NodeJS.ProcessEnv): Map<string, string> {
   return problems;
 }
 
-test("the token alone gives a config with every default applied", () => {
+test("the token alone gives a config with every default applied: HTTPS with a self-signed certificate", () => {
   assert.equal(configOf({ PROBE_AGENT_TOKEN: token }), {
     token,
     listen: { host: "0.0.0.0", port: 9190 },
     maxConcurrentProbes: 32,
     logLevel: "info",
-    tls: undefined,
+    tls: { kind: "self-signed", dataDir: ".data/probe-agent" },
   });
 });
 
@@ -51,6 +52,8 @@ test("every variable set by hand is used instead of its default", () => {
       PROBE_AGENT_MAX_CONCURRENT: "4",
       PROBE_AGENT_TLS_CERT_FILE: "/etc/nexaloak/probe-agent.crt",
       PROBE_AGENT_TLS_KEY_FILE: "/etc/nexaloak/probe-agent.key",
+      PROBE_AGENT_DATA_DIR: "/var/lib/probe-agent",
+      PROBE_AGENT_INSECURE_HTTP: "false",
       LOG_LEVEL: "debug",
     }),
     {
@@ -59,11 +62,51 @@ test("every variable set by hand is used instead of its default", () => {
       maxConcurrentProbes: 4,
       logLevel: "debug",
       tls: {
+        kind: "files",
         certFile: "/etc/nexaloak/probe-agent.crt",
         keyFile: "/etc/nexaloak/probe-agent.key",
       },
     },
   );
+  assert.equal(
+    configOf({ PROBE_AGENT_TOKEN: token, PROBE_AGENT_DATA_DIR: "/var/lib/probe-agent" }).tls,
+    { kind: "self-signed", dataDir: "/var/lib/probe-agent" },
+  );
+});
+
+test("plain HTTP only when PROBE_AGENT_INSECURE_HTTP says so, and never with certificate files", () => {
+  for (const raw of ["true", "1", "yes"])
+    assert.equal(configOf({ PROBE_AGENT_TOKEN: token, PROBE_AGENT_INSECURE_HTTP: raw }).tls, {
+      kind: "insecure-http",
+    });
+  for (const raw of ["false", "0", "no", ""])
+    assert.is(
+      configOf({ PROBE_AGENT_TOKEN: token, PROBE_AGENT_INSECURE_HTTP: raw }).tls.kind,
+      "self-signed",
+    );
+  const unclear = problemsOf({ PROBE_AGENT_TOKEN: token, PROBE_AGENT_INSECURE_HTTP: "please" });
+  assert.match(unclear.get("PROBE_AGENT_INSECURE_HTTP")!, /must be 1, true or yes/);
+  const both = problemsOf({
+    PROBE_AGENT_TOKEN: token,
+    PROBE_AGENT_INSECURE_HTTP: "true",
+    PROBE_AGENT_TLS_CERT_FILE: "/tls/a.crt",
+    PROBE_AGENT_TLS_KEY_FILE: "/tls/a.key",
+  });
+  assert.equal([...both.keys()], ["PROBE_AGENT_INSECURE_HTTP"]);
+  assert.match(both.get("PROBE_AGENT_INSECURE_HTTP")!, /cannot be true with a TLS certificate/);
+});
+
+test("every agent variable's example and default pass its own validation", () => {
+  for (const [name, variable] of Object.entries(probeAgentEnvVariables)) {
+    const description: { schema: { safeParse(raw: string): { success: boolean } } } = variable;
+    assert.ok(
+      description.schema.safeParse(variable.example).success,
+      `${name}=${variable.example}`,
+    );
+    const whenUnset: { kind: string; raw?: string } = variable.whenUnset;
+    if (whenUnset.raw !== undefined)
+      assert.ok(description.schema.safeParse(whenUnset.raw).success, `${name} default`);
+  }
 });
 
 test("an empty variable counts as unset", () => {

@@ -1,7 +1,8 @@
 /**
  * Long-running processes inside a test network's namespace (a probe agent,
- * a relay, a listener): started through `ip netns exec` so that they die
- * with this process however it ends, and stopped by their own PID.
+ * a relay, a listener), started through `ip netns exec`, or on this host's
+ * own network: either way so that they die with this process however it
+ * ends, and stopped by their own PID.
  */
 import { spawn } from "node:child_process";
 import { diesWithParent } from "../../scripts/lib/executables.ts";
@@ -36,6 +37,30 @@ export function startInNamespace(
 ): NamespaceProcess {
   // `ip netns exec` execs the command in place, so the PID is the command's own.
   const [command, commandArgs] = diesWithParent("ip", ["netns", "exec", namespace, file, ...args]);
+  return startWatched(`${file} in ${namespace}`, command, commandArgs, options);
+}
+
+/** Starts a TypeScript file with Node (through tsx) on this host's own network. */
+export function startScript(
+  scriptPath: string,
+  args: string[],
+  options: NamespaceProcessOptions = {},
+): NamespaceProcess {
+  const [command, commandArgs] = diesWithParent(process.execPath, [
+    "--import",
+    tsxLoader,
+    scriptPath,
+    ...args,
+  ]);
+  return startWatched(scriptPath, command, commandArgs, options);
+}
+
+function startWatched(
+  label: string,
+  command: string,
+  commandArgs: string[],
+  options: NamespaceProcessOptions,
+): NamespaceProcess {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[name];
@@ -46,7 +71,7 @@ export function startInNamespace(
     stdio: ["ignore", "pipe", "pipe"],
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
-  if (child.pid === undefined) throw new Error(`could not start ${file} in ${namespace}`);
+  if (child.pid === undefined) throw new Error(`could not start ${label}`);
   const pid = child.pid;
   let printed = "";
   const listeners = new Set<() => void>();
@@ -79,16 +104,12 @@ export function startInNamespace(
         const check = () => {
           if (pattern.test(printed)) settle();
           else if (exited)
-            settle(
-              new Error(`${file} in ${namespace} exited before printing ${pattern}:\n${printed}`),
-            );
+            settle(new Error(`${label} exited before printing ${pattern}:\n${printed}`));
         };
         const timer = setTimeout(
           () =>
             settle(
-              new Error(
-                `${file} in ${namespace} did not print ${pattern} within ${timeoutMs} ms:\n${printed}`,
-              ),
+              new Error(`${label} did not print ${pattern} within ${timeoutMs} ms:\n${printed}`),
             ),
           timeoutMs,
         );

@@ -183,6 +183,23 @@ const rows: Row[] = [
     },
   },
   {
+    rule: "why vantages gave no answer is named, by code, in the evidence",
+    control: CONTROL_OK,
+    vantages: [
+      vantage("a", "mci", HEALTHY),
+      vantage("b", "mci", HEALTHY),
+      { id: "thr1", isp: "mci", outcomes: null, error: "VANTAGE_CERT_MISMATCH" },
+      { id: "mhd1", isp: "mci", outcomes: null, error: "VANTAGE_TIMEOUT" },
+      { id: "tbz1", isp: "mci", outcomes: null, error: "VANTAGE_TIMEOUT" },
+      { id: "quiet", isp: "mci", outcomes: null },
+    ],
+    expected: {
+      verdict: "ok",
+      evidence:
+        "ok: 0/2 answering vantages fail, 4 of 6 gave no answer (VANTAGE_CERT_MISMATCH: thr1; VANTAGE_TIMEOUT: mhd1, tbz1); control ok",
+    },
+  },
+  {
     rule: "one failing vantage answers, the rest are unreachable: inconclusive, never filtered",
     control: CONTROL_OK,
     vantages: [vantage("a", "mci", ALL_BLOCKED), ...many(3, "tci", null)],

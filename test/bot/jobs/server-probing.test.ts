@@ -18,6 +18,18 @@ const server = {
 };
 const serverProbeKey = generateKeyPair().privateKey;
 const vantageKey = generateKeyPair().privateKey;
+const PIN = Array.from({ length: 32 }, (_, i) =>
+  (i * 7).toString(16).padStart(2, "0").toUpperCase(),
+).join(":");
+
+/** A vantage record as ban checks read it: pinned unless told otherwise. */
+function vantage(
+  id: string,
+  isp: string,
+  fields: { certSha256?: string | null; insecure?: boolean } = {},
+) {
+  return { id, url: `https://${id}.test`, isp, certSha256: PIN, insecure: false, ...fields };
+}
 
 test("a server is probed by TCP on its API port, and by WireGuard when it has a probe peer", () => {
   const tcpOnly = probeTargets(server, undefined);
@@ -42,12 +54,8 @@ test("each vantage handshakes with its own key; the control and a vantage withou
       server,
       probeKey: serverProbeKey,
       vantages: [
-        {
-          probe: { id: "v1", url: "http://v1.test", isp: "mci" },
-          token: "t1",
-          probeKey: vantageKey,
-        },
-        { probe: { id: "v2", url: "http://v2.test", isp: "mci" }, token: "t2" },
+        { probe: vantage("v1", "mci"), token: "t1", probeKey: vantageKey },
+        { probe: vantage("v2", "mci"), token: "t2" },
       ],
       timeoutMs: 1000,
     },
@@ -64,7 +72,7 @@ test("each vantage handshakes with its own key; the control and a vantage withou
   );
   assert.equal(controlTargets.find((t) => t.protocol === "wireguard")?.probeKey, serverProbeKey);
   const wireguardKeyOf = (id: string) =>
-    asked.find((o) => o.url === `http://${id}.test` && o.request.target.protocol === "wireguard")
+    asked.find((o) => o.url === `https://${id}.test` && o.request.target.protocol === "wireguard")
       ?.request.target.probeKey;
   assert.is(wireguardKeyOf("v1"), vantageKey);
   assert.is(wireguardKeyOf("v2"), serverProbeKey);
@@ -79,8 +87,8 @@ test("a vantage that cannot be asked gives no answer rather than a failure", asy
       server,
       probeKey: undefined,
       vantages: [
-        { probe: { id: "v1", url: "http://v1.test", isp: "" }, token: "t1" },
-        { probe: { id: "v2", url: "http://v2.test", isp: "" }, token: "t2" },
+        { probe: vantage("v1", ""), token: "t1" },
+        { probe: vantage("v2", ""), token: "t2" },
       ],
       timeoutMs: 1000,
     },
@@ -94,6 +102,77 @@ test("a vantage that cannot be asked gives no answer rather than a failure", asy
   );
   assert.ok(verdict.ok);
   if (verdict.ok) assert.is(verdict.value.verdict, "inconclusive");
+});
+
+test("each vantage is asked with its pinned certificate or its insecure mark", async () => {
+  const asked: AskVantageProbeOptions[] = [];
+  await checkServer(
+    {
+      server,
+      probeKey: undefined,
+      vantages: [
+        { probe: vantage("pinned", ""), token: "t1" },
+        { probe: vantage("ca", "", { certSha256: null }), token: "t2" },
+        {
+          probe: {
+            ...vantage("plain", "", { certSha256: null, insecure: true }),
+            url: "http://plain.test",
+          },
+          token: "t3",
+        },
+      ],
+      timeoutMs: 1000,
+    },
+    {
+      probe: async () => ({ ok: true, rttMs: 2 }),
+      askVantage: async (options) => {
+        asked.push(options);
+        return { ok: true, value: { ok: true, rttMs: 1 } };
+      },
+    },
+  );
+  const transport = (url: string) => {
+    const options = asked.find((o) => o.url === url)!;
+    return [options.certSha256, options.insecure];
+  };
+  assert.equal(transport("https://pinned.test"), [PIN, false]);
+  assert.equal(transport("https://ca.test"), [null, false]);
+  assert.equal(transport("http://plain.test"), [null, true]);
+});
+
+test("why a vantage gave no answer (a certificate that is not the pinned one) is in the evidence", async () => {
+  const verdict = await checkServer(
+    {
+      server,
+      probeKey: undefined,
+      vantages: [
+        { probe: vantage("v1", ""), token: "t1" },
+        { probe: vantage("v2", ""), token: "t2" },
+        { probe: vantage("v3", ""), token: "t3" },
+      ],
+      timeoutMs: 1000,
+    },
+    {
+      probe: async () => ({ ok: true, rttMs: 2 }),
+      askVantage: async (options) =>
+        options.url === "https://v3.test"
+          ? { ok: true, value: { ok: true, rttMs: 1 } }
+          : {
+              ok: false,
+              error: {
+                code:
+                  options.url === "https://v1.test" ? "VANTAGE_CERT_MISMATCH" : "VANTAGE_TIMEOUT",
+                message: "no",
+              },
+            },
+    },
+  );
+  assert.ok(verdict.ok);
+  if (verdict.ok)
+    assert.is(
+      verdict.value.evidence,
+      "inconclusive: 1 vantages answered, 2 needed, 2 of 3 gave no answer (VANTAGE_CERT_MISMATCH: v1; VANTAGE_TIMEOUT: v2); control ok",
+    );
 });
 
 test.run();

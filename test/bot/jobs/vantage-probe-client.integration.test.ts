@@ -1,9 +1,13 @@
 /**
  * The leader's client for vantage probes: a measurement (even a failed probe)
  * comes back as a value; a vantage that does not answer usefully comes back
- * as a typed error, so the ban check can count it as "no answer".
+ * as a typed error, so the ban check can count it as "no answer". Over
+ * https:// a pinned certificate is accepted exactly, any other is refused
+ * before the token is written; http:// only for a probe marked insecure (the
+ * plain-HTTP servers below stand for such probes).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createTlsServer, type TLSSocket, connect as tlsConnect } from "node:tls";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
@@ -11,6 +15,9 @@ import {
   probeEndpoint,
   type VantageProbeResult,
 } from "../../../bot/jobs/vantage-probe-client.ts";
+import { agentCertificate, makeSelfSignedCertificate } from "../../../probe-agent/agent-tls.ts";
+import { shortCertSha256 } from "../../../shared/cert-fingerprint.ts";
+import type { ServerTls } from "../../../shared/http-server.ts";
 import type { ProbeRequest } from "../../../shared/probe/probe-request.ts";
 import { sleep } from "../../../shared/sleep.ts";
 import {
@@ -40,14 +47,69 @@ async function withServer(
   }
 }
 
+/** Asks as ban checks ask a probe marked insecure: the plain-HTTP servers here are such probes. */
 function ask(url: string, overrides: { token?: string; signal?: AbortSignal } = {}) {
   return askVantageProbe({
     url,
     token: overrides.token ?? AGENT_TOKEN,
     request,
     fetchTimeoutMs: 5000,
+    insecure: true,
     ...(overrides.signal ? { signal: overrides.signal } : {}),
   });
+}
+
+/** A self-signed certificate as the agent makes one (for `localhost`), with its fingerprint. */
+async function agentCertificateForTest(): Promise<ServerTls & { certSha256: string }> {
+  const made = await makeSelfSignedCertificate();
+  const checked = agentCertificate(Buffer.from(made.cert), Buffer.from(made.key), "test");
+  if (!checked.ok) throw new Error(checked.error.message);
+  return checked.value;
+}
+
+const agentTls = await agentCertificateForTest();
+/** The censor's own certificate, presented by whoever sits in the middle. */
+const impostorTls = await agentCertificateForTest();
+
+function askOverTls(url: string, pin: string | null, token = AGENT_TOKEN) {
+  return askVantageProbe({ url, token, request, fetchTimeoutMs: 5000, certSha256: pin });
+}
+
+/**
+ * A TLS server that completes handshakes with `tls` and records every byte a
+ * client sends after them (decrypted), answering nothing: the on-path censor
+ * posing as the agent, hoping for the token.
+ */
+async function withImpostor(
+  body: (
+    url: string,
+    received: () => Promise<{ connections: number; bytes: string }>,
+  ) => Promise<void>,
+): Promise<void> {
+  let connections = 0;
+  let bytes = "";
+  const sockets = new Set<TLSSocket>();
+  const server = createTlsServer({ cert: impostorTls.cert, key: impostorTls.key }, (socket) => {
+    sockets.add(socket);
+    socket.on("data", (chunk: Buffer) => {
+      bytes += chunk.toString("latin1");
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.on("connection", () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    await body(`https://127.0.0.1:${port}`, async () => {
+      // Anything the client wrote after the handshake has had time to arrive.
+      await sleep(200);
+      return { connections, bytes };
+    });
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }
 
 function errorCodeOf(result: VantageProbeResult): string {
@@ -252,6 +314,7 @@ test("a server that never answers is VANTAGE_TIMEOUT after timeoutMs plus fetchT
       const result = await askVantageProbe({
         url,
         token: AGENT_TOKEN,
+        insecure: true,
         request: { ...request, timeoutMs: 100 },
         fetchTimeoutMs: 200,
       });
@@ -273,6 +336,7 @@ test("a server that sends headers and then stalls is VANTAGE_TIMEOUT too", async
       const result = await askVantageProbe({
         url,
         token: AGENT_TOKEN,
+        insecure: true,
         request: { ...request, timeoutMs: 50 },
         fetchTimeoutMs: 200,
       });
@@ -293,6 +357,167 @@ test("the caller's abort ends the request at once as VANTAGE_ABORTED", async () 
       assert.ok(Date.now() - startedAt < 4000);
     },
   );
+});
+
+test("over https, the agent's self-signed certificate pinned by its fingerprint: the probe works", async () => {
+  const agent = await startAgent(answering({ ok: true, rttMs: 17 }), { tls: agentTls });
+  try {
+    assert.match(agent.url, /^https:/);
+    // The certificate is for localhost and the URL names 127.0.0.1: with a pin only the pin counts.
+    const result = await askOverTls(agent.url, agentTls.certSha256);
+    assert.equal(result, { ok: true, value: { ok: true, rttMs: 17 } });
+    assert.is(agent.requests.length, 1);
+    assert.is(agent.requests[0]!.authorization, `Bearer ${AGENT_TOKEN}`);
+  } finally {
+    await agent.close();
+  }
+});
+
+test("(the impostor below does record what a client writes after the handshake)", async () => {
+  await withImpostor(async (url, received) => {
+    const { port } = new URL(url);
+    const client = tlsConnect({ host: "127.0.0.1", port: Number(port), rejectUnauthorized: false });
+    client.on("error", () => {});
+    await new Promise<void>((resolve) => client.once("secureConnect", () => resolve()));
+    client.write(`Authorization: Bearer ${AGENT_TOKEN}`);
+    const seen = await received();
+    client.destroy();
+    assert.match(seen.bytes, AGENT_TOKEN);
+  });
+});
+
+test("someone in the middle with another certificate: VANTAGE_CERT_MISMATCH, and not a byte of the request reaches it", async () => {
+  await withImpostor(async (url, received) => {
+    const result = await askOverTls(url, agentTls.certSha256);
+    assert.ok(!result.ok);
+    assert.is(result.error.code, "VANTAGE_CERT_MISMATCH");
+    assert.match(result.error.message, shortCertSha256(impostorTls.certSha256));
+    assert.match(result.error.message, shortCertSha256(agentTls.certSha256));
+    assert.match(result.error.message, /the token was not sent/);
+    const seen = await received();
+    assert.is(seen.connections, 1, "the client did reach it");
+    assert.is(seen.bytes, "", "nothing was written after the handshake");
+  });
+});
+
+test("the real agent under a wrong pin: VANTAGE_CERT_MISMATCH, and the agent sees no request at all", async () => {
+  const agent = await startAgent(answering({ ok: true, rttMs: 1 }), { tls: agentTls });
+  try {
+    const result = await askOverTls(agent.url, impostorTls.certSha256);
+    assert.is(errorCodeOf(result), "VANTAGE_CERT_MISMATCH");
+    assert.equal(agent.requests, []);
+    assert.is(agent.calls.length, 0);
+  } finally {
+    await agent.close();
+  }
+});
+
+test("no pin and a self-signed certificate: VANTAGE_CERT_UNTRUSTED before the token is written", async () => {
+  const agent = await startAgent(answering({ ok: true, rttMs: 1 }), { tls: agentTls });
+  try {
+    const result = await askOverTls(agent.url, null);
+    assert.ok(!result.ok);
+    assert.is(result.error.code, "VANTAGE_CERT_UNTRUSTED");
+    assert.match(result.error.message, /does not verify against the system CAs/);
+    assert.match(result.error.message, /pin the SHA-256 fingerprint/);
+    assert.equal(agent.requests, []);
+  } finally {
+    await agent.close();
+  }
+  await withImpostor(async (url, received) => {
+    assert.is(errorCodeOf(await askOverTls(url, null)), "VANTAGE_CERT_UNTRUSTED");
+    const seen = await received();
+    assert.is(seen.connections, 1);
+    assert.is(seen.bytes, "");
+  });
+});
+
+test("a checked connection is kept for the next request to the same agent and pin, and for no other pin", async () => {
+  const agent = await startAgent(answering({ ok: true, rttMs: 3 }), { tls: agentTls });
+  try {
+    for (let round = 0; round < 3; round++)
+      assert.ok((await askOverTls(agent.url, agentTls.certSha256)).ok);
+    assert.is(agent.requests.length, 3);
+    assert.is(agent.connections(), 1, "one handshake for three requests");
+    // The same agent under another pin: a connection of its own, checked, and refused.
+    const wrong = await askOverTls(agent.url, impostorTls.certSha256);
+    assert.is(errorCodeOf(wrong), "VANTAGE_CERT_MISMATCH");
+    assert.is(agent.requests.length, 3, "the kept connection did not carry the token");
+    const unpinned = await askOverTls(agent.url, null);
+    assert.is(errorCodeOf(unpinned), "VANTAGE_CERT_UNTRUSTED");
+    assert.is(agent.requests.length, 3);
+  } finally {
+    await agent.close();
+  }
+});
+
+test("a probe that takes longer than a kept connection may idle still answers; an idle one the agent closed is not reused", async () => {
+  const agent = await startAgent(
+    async (_target, { timeoutMs }) => {
+      await sleep(timeoutMs === 4500 ? 4500 : 0);
+      return { ok: true, rttMs: 4 };
+    },
+    { tls: agentTls },
+  );
+  try {
+    const slow = await askVantageProbe({
+      url: agent.url,
+      token: AGENT_TOKEN,
+      certSha256: agentTls.certSha256,
+      request: { ...request, timeoutMs: 4500 },
+      fetchTimeoutMs: 5000,
+    });
+    assert.ok(slow.ok, JSON.stringify(slow));
+    // Past the agent's own keep-alive timeout (5 s): the connection is gone, a new one is made.
+    await sleep(5500);
+    assert.ok((await askOverTls(agent.url, agentTls.certSha256)).ok);
+    assert.is(agent.connections(), 2);
+  } finally {
+    await agent.close();
+  }
+});
+
+test("an http:// URL not marked insecure is VANTAGE_INSECURE_URL without even connecting", async () => {
+  let connections = 0;
+  const server = createServer((_incoming, response) => response.end("{}"));
+  server.on("connection", () => connections++);
+  const port = await listenOnLoopback(server);
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    for (const options of [
+      {},
+      { insecure: false },
+      { insecure: true, certSha256: agentTls.certSha256 },
+    ]) {
+      const result = await askVantageProbe({
+        url,
+        token: AGENT_TOKEN,
+        request,
+        fetchTimeoutMs: 5000,
+        ...options,
+      });
+      assert.is(errorCodeOf(result), "VANTAGE_INSECURE_URL", JSON.stringify(options));
+    }
+    assert.is(connections, 0);
+  } finally {
+    await closeServer(server);
+  }
+});
+
+test("an https:// URL at an agent serving plain HTTP fails the handshake: the token is never sent in the clear", async () => {
+  const agent = await startAgent(answering({ ok: true, rttMs: 1 }));
+  try {
+    const url = agent.url.replace(/^http:/, "https:");
+    const result = await askOverTls(url, agentTls.certSha256);
+    assert.is(errorCodeOf(result), "VANTAGE_UNREACHABLE");
+    assert.ok(
+      agent.requests.every((seen) => seen.authorization === undefined),
+      JSON.stringify(agent.requests),
+    );
+    assert.is(agent.calls.length, 0);
+  } finally {
+    await agent.close();
+  }
 });
 
 test("a url that cannot be parsed is an error, never a throw", async () => {

@@ -23,6 +23,9 @@ import { startInMemoryCluster, type TestMember } from "../support/in-memory-clus
 const ADMIN_API_TOKEN = "probe-routes-admin-token";
 const PROBE_TOKEN = "tok_3f9a1c07e2b84d5aa1";
 const WAIT_MS = 5_000;
+const HEX = "208e12ca9258be6aff53b393b20faef28579a87321212f66abbf41aefa1da668";
+const CANONICAL =
+  "20:8E:12:CA:92:58:BE:6A:FF:53:B3:93:B2:0F:AE:F2:85:79:A8:73:21:21:2F:66:AB:BF:41:AE:FA:1D:A6:68";
 
 const DATA_KEYS = [{ id: "k1", secret: "probe-routes-data-key-0123456789abcdef" }];
 const sealing = new SealedSecrets(DATA_KEYS);
@@ -110,7 +113,14 @@ test("POST /v1/probes stores the probe with its token sealed for probe requests 
     const answer = await call(leader, "/v1/probes", { method: "POST", body: probe() });
     assert.is(answer.status, 201, answer.text);
     assert.equal(answer.body, {
-      probe: { id: "thr1", url: "https://thr1.probe.example:8443", region: "ir-thr", isp: "mci" },
+      probe: {
+        id: "thr1",
+        url: "https://thr1.probe.example:8443",
+        region: "ir-thr",
+        isp: "mci",
+        certSha256: null,
+        insecure: false,
+      },
     });
     const [stored] = leader.member.state.vantageProbes();
     assert.ok(stored, "the probe is in the replicated state");
@@ -134,20 +144,47 @@ test("region defaults to `default`, the ISP to unknown (''), and an ISP label is
   await withApi(async ({ leader, call }) => {
     const bare = await call(leader, "/v1/probes", {
       method: "POST",
-      body: { id: "bare", url: "http://10.0.0.7:9000/", token: PROBE_TOKEN },
+      body: { id: "bare", url: "https://10.0.0.7:9000/", token: PROBE_TOKEN },
     });
     assert.is(bare.status, 201, bare.text);
     assert.equal((bare.body as { probe: unknown }).probe, {
       id: "bare",
-      url: "http://10.0.0.7:9000/",
+      url: "https://10.0.0.7:9000/",
       region: "default",
       isp: "",
+      certSha256: null,
+      insecure: false,
     });
     const shouted = await call(leader, "/v1/probes", {
       method: "POST",
       body: probe({ id: "loud", isp: "MCI" }),
     });
     assert.is((shouted.body as { probe: { isp: string } }).probe.isp, "mci");
+  });
+});
+
+test("a pinned probe is stored with its fingerprint in the canonical form; an http:// one only when insecure; the list shows both", async () => {
+  await withApi(async ({ leader, call }) => {
+    const pinned = await call(leader, "/v1/probes", {
+      method: "POST",
+      body: probe({ id: "pinned", url: "https://10.0.0.8:9190", certSha256: HEX }),
+    });
+    assert.is(pinned.status, 201, pinned.text);
+    assert.is((pinned.body as { probe: { certSha256: string } }).probe.certSha256, CANONICAL);
+    const plain = await call(leader, "/v1/probes", {
+      method: "POST",
+      body: probe({ id: "plain", url: "http://10.0.0.9:9190", insecure: true }),
+    });
+    assert.is(plain.status, 201, plain.text);
+    const listed = await call(leader, "/v1/probes");
+    const probes = (listed.body as { probes: Record<string, unknown>[] }).probes;
+    assert.equal(
+      probes.map(({ id, url, certSha256, insecure }) => ({ id, url, certSha256, insecure })),
+      [
+        { id: "pinned", url: "https://10.0.0.8:9190", certSha256: CANONICAL, insecure: false },
+        { id: "plain", url: "http://10.0.0.9:9190", certSha256: null, insecure: true },
+      ],
+    );
   });
 });
 
@@ -173,6 +210,8 @@ test("GET /v1/probes lists every probe by id, never with its token, not even sea
         "addedBy",
         "addedAt",
         "probePublicKey",
+        "certSha256",
+        "insecure",
       ]);
     assert.not.ok(listed.text.includes(PROBE_TOKEN));
     for (const stored of leader.member.state.vantageProbes()) {
@@ -251,6 +290,18 @@ test("a bad body is 400 naming the field, never repeats the token, and changes n
       [{ body: probe({ token: `${PROBE_TOKEN} with spaces` }) }, "token: the token is 16-256"],
       [{ body: probe({ url: "ftp://thr1.probe.example" }) }, "url: the URL is http(s)"],
       [{ body: probe({ url: "not a url" }) }, "url: the URL is http(s)"],
+      [
+        { body: probe({ url: "http://10.0.0.7:9000" }) },
+        "url: http:// would send the probe's token",
+      ],
+      [{ body: probe({ url: "http://10.0.0.7:9000", insecure: false }) }, "url: http://"],
+      [{ body: probe({ insecure: true }) }, "insecure: insecure is only for a plain http://"],
+      [{ body: probe({ insecure: "true" }) }, "insecure:"],
+      [{ body: probe({ certSha256: "AB:CD" }) }, "certSha256: a SHA-256 certificate fingerprint"],
+      [
+        { body: probe({ url: "http://10.0.0.7:9000", insecure: true, certSha256: HEX }) },
+        "certSha256: a certificate fingerprint pins an https:// URL",
+      ],
       [{ body: probe({ id: "no/slashes" }) }, "id: an id is 1-64"],
       [{ body: probe({ region: "far away" }) }, "region: a region is 1-32"],
       [{ body: probe({ isp: "m c i" }) }, "isp: an ISP label"],

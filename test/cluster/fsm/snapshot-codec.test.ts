@@ -4,6 +4,8 @@ import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { ControlPlaneState } from "../../../cluster/fsm/control-plane.ts";
 import { command, Fixture, T0, wgKey } from "./support/control-plane-fixture.ts";
 
+const PIN = Array(32).fill("AB").join(":");
+
 /** A state with something in every collection. */
 function richFixture(): Fixture {
   const fixture = new Fixture();
@@ -60,6 +62,28 @@ function richFixture(): Fixture {
     at: T0,
     probePublicKey: wgKey(5, 9),
     probePrivateKeyEncrypted: "enc-key",
+  });
+  fixture.ok({
+    type: "addVantageProbe",
+    id: "thr3",
+    url: "https://10.0.0.3:9190",
+    tokenEncrypted: "enc3",
+    region: "ir",
+    isp: "MCI",
+    actor: API_ACTOR,
+    at: T0,
+    certSha256: PIN,
+  });
+  fixture.ok({
+    type: "addVantageProbe",
+    id: "thr4",
+    url: "http://10.0.0.4:9190",
+    tokenEncrypted: "enc4",
+    region: "ir",
+    isp: "MCI",
+    actor: API_ACTOR,
+    at: T0,
+    insecure: true,
   });
   fixture.ok({ type: "broadcast", text: "hello", actor: API_ACTOR, at: T0 });
   // An approval notice delivered, and the next one waiting its turn (notBefore).
@@ -130,6 +154,42 @@ test("vantage probes stored before they had their own keys are read with no key"
     [
       ["thr1", null],
       ["thr2", null],
+      ["thr3", null],
+      ["thr4", null],
+    ],
+  );
+});
+
+test("a pinned certificate and the insecure mark survive a snapshot", () => {
+  const original = richFixture().state;
+  const restored = new ControlPlaneState();
+  restored.restore(original.snapshot());
+  assert.equal(
+    restored.vantageProbes().map((probe) => [probe.id, probe.certSha256, probe.insecure]),
+    [
+      ["thr1", null, false],
+      ["thr2", null, false],
+      ["thr3", PIN, false],
+      ["thr4", null, true],
+    ],
+  );
+});
+
+test("vantage probes stored before pinning (rows of 9 fields) are read unpinned and not insecure", () => {
+  const original = richFixture().state;
+  const snapshot = JSON.parse(original.snapshot()) as { vantageProbes: unknown[][] };
+  snapshot.vantageProbes = snapshot.vantageProbes.map((row) => row.slice(0, 9));
+  const restored = new ControlPlaneState();
+  restored.restore(JSON.stringify(snapshot));
+  assert.equal(
+    restored
+      .vantageProbes()
+      .map((probe) => [probe.id, probe.probePublicKey, probe.certSha256, probe.insecure]),
+    [
+      ["thr1", null, null, false],
+      ["thr2", wgKey(5, 9), null, false],
+      ["thr3", null, null, false],
+      ["thr4", null, null, false],
     ],
   );
 });

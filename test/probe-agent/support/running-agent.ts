@@ -1,4 +1,8 @@
-/** A probe agent on 127.0.0.1 with an ephemeral port and a scripted probe function. */
+/**
+ * A probe agent on 127.0.0.1 with an ephemeral port and a scripted probe
+ * function, over HTTP or (given a certificate) HTTPS, recording every request
+ * that reached it.
+ */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -18,11 +22,22 @@ export interface ProbeCall {
   signal: AbortSignal | undefined;
 }
 
+/** One HTTP request the agent received, whatever it was. */
+export interface SeenRequest {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+}
+
 export interface RunningAgent {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  /** `http://127.0.0.1:<port>`, or `https://` with a certificate; no trailing slash. */
   url: string;
   port: number;
   calls: ProbeCall[];
+  /** Every request that reached the agent's HTTP layer, authorized or not. */
+  requests: SeenRequest[];
+  /** TCP connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -53,6 +68,7 @@ export async function startAgent(
   options: Partial<Omit<ProbeAgentServerOptions, "probe">> = {},
 ): Promise<RunningAgent> {
   const calls: ProbeCall[] = [];
+  const requests: SeenRequest[] = [];
   const server = createProbeAgentServer({
     token: AGENT_TOKEN,
     maxConcurrentProbes: 8,
@@ -62,8 +78,25 @@ export async function startAgent(
       return probe(target, probeOptions);
     },
   });
+  server.prependListener("request", (request) => {
+    requests.push({
+      method: request.method ?? "",
+      url: request.url ?? "",
+      authorization: request.headers.authorization,
+    });
+  });
+  let connections = 0;
+  server.on("connection", () => connections++);
   const port = await listenOnLoopback(server);
-  return { url: `http://127.0.0.1:${port}`, port, calls, close: () => closeServer(server) };
+  const scheme = options.tls ? "https" : "http";
+  return {
+    url: `${scheme}://127.0.0.1:${port}`,
+    port,
+    calls,
+    requests,
+    connections: () => connections,
+    close: () => closeServer(server),
+  };
 }
 
 /** Polls `condition` every 5 ms; fails after `timeoutMs`. */

@@ -10,7 +10,8 @@
  * in `ctl`, and the vantages are real probe agents in van1 and van2 plus one
  * that flaps (flapping-vantage.ts), all at one ISP. The probe agents in the
  * namespaces are reached through forwarded ports
- * (test/support/namespace-port.ts).
+ * (test/support/namespace-port.ts), over HTTPS with the self-signed
+ * certificate each makes on start, pinned by the fingerprint it logs.
  */
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
@@ -119,30 +120,35 @@ export interface CensoredFleet {
   tearDown(): Promise<void>;
 }
 
-/** A probe agent in `namespace`, reachable from here at the returned url. */
+/** A probe agent in `namespace`, reachable from here at the returned url, with its certificate's fingerprint. */
 async function startProbeAgent(
   namespace: string,
   token: string,
   directory: string,
   cleanups: Array<() => Promise<void>>,
-): Promise<string> {
+): Promise<{ url: string; certSha256: string }> {
   const agent = startScriptInNamespace(namespace, agentMain, [], {
     cwd: directory,
     env: {
       PROBE_AGENT_TOKEN: token,
       PROBE_AGENT_LISTEN: `${AGENT_LISTEN.host}:${AGENT_LISTEN.port}`,
+      PROBE_AGENT_DATA_DIR: join(directory, `${namespace}-agent`),
       LOG_LEVEL: "info",
     },
   });
   cleanups.push(() => agent.stop());
   await agent.waitForOutput(/probe agent listening/, STARTUP_MS);
+  // The fingerprint an admin would read in the agent's log and pin.
+  const certSha256 = /"certSha256":"([0-9A-F:]{95})"/.exec(agent.output())?.[1];
+  if (certSha256 === undefined)
+    throw new Error(`the probe agent in ${namespace} logged no fingerprint:\n${agent.output()}`);
   const forwarded: ForwardedPort = await forwardNamespacePort(
     namespace,
     AGENT_LISTEN,
     join(directory, `${namespace}.sock`),
   );
   cleanups.push(() => forwarded.close());
-  return `http://127.0.0.1:${forwarded.port}`;
+  return { url: `https://127.0.0.1:${forwarded.port}`, certSha256 };
 }
 
 /**
@@ -223,11 +229,16 @@ async function startVpnServer(options: {
  * probe code, at a host outside the censored network. Each time that agent
  * gives no answer is added to `failures`.
  */
-function probingFromControl(url: string, token: string, failures: string[]): ServerCheckDeps {
+function probingFromControl(
+  control: { url: string; certSha256: string },
+  token: string,
+  failures: string[],
+): ServerCheckDeps {
   return {
     probe: async (target, { timeoutMs, signal }) => {
       const answer = await askVantageProbe({
-        url,
+        url: control.url,
+        certSha256: control.certSha256,
         token,
         request: { target, timeoutMs },
         fetchTimeoutMs: 5000,
@@ -275,7 +286,7 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
     }
     const controlToken = randomBytes(24).toString("hex");
     const vantageTokens = censored.vantages.map(() => randomBytes(24).toString("hex"));
-    const [controlUrl, ...vantageUrls] = await Promise.all([
+    const [control, ...vantageAgents] = await Promise.all([
       startProbeAgent(censored.control, controlToken, directory, cleanups),
       ...censored.vantages.map((namespace, index) =>
         startProbeAgent(namespace, vantageTokens[index]!, directory, cleanups),
@@ -293,7 +304,7 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
     const controlFailures: string[] = [];
     const bots = await startBotCluster({
       banChecks: {
-        probing: probingFromControl(controlUrl!, controlToken, controlFailures),
+        probing: probingFromControl(control!, controlToken, controlFailures),
         settings: { banAfter: BAN_AFTER, downAfter: DOWN_AFTER, probeTimeoutMs: PROBE_TIMEOUT_MS },
         schedule: everyRound(),
         onVerdict: (verdict) => verdicts.push(verdict),
@@ -322,12 +333,13 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
     }
 
     const vantages = [
-      ...vantageUrls.map((url, index) => ({
+      ...vantageAgents.map(({ url, certSha256 }, index) => ({
         id: `van${index + 1}`,
         url,
+        certSha256,
         token: vantageTokens[index]!,
       })),
-      { id: "flapping", url: flapping.url, token: flappingToken },
+      { id: "flapping", url: flapping.url, certSha256: flapping.certSha256, token: flappingToken },
     ];
     for (const vantage of vantages) {
       const checked = checkVantageProbeInput({ ...vantage, isp: ISP });
