@@ -303,6 +303,8 @@ async function main(): Promise<void> {
       endpointHost: config.publicHost ?? null,
       capacity: config.serverCapacity,
       region: config.serverRegion,
+      mtu: config.wireguardMtu,
+      clientDns: [...config.clientDns],
     },
     logger,
     () => stopping,

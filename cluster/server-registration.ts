@@ -13,6 +13,9 @@ export interface ServerRegistration {
   endpointHost: string | null;
   capacity: number;
   region: string;
+  /** The tunnel MTU and resolvers this server's client configs carry. */
+  mtu: number;
+  clientDns: string[];
 }
 
 /**

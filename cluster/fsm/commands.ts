@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { isValidNodeId, nodeIdRule } from "../../shared/node-id.ts";
+import { isWireGuardMtu } from "../../shared/wireguard-mtu.ts";
 import { isNodePublicKey } from "../identity/node-public-key.ts";
 import {
   CONFIG_PROTOCOLS,
@@ -37,6 +38,11 @@ const label = z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, "a label is 1-32 of A-Z
 const actor = z.string().min(1).max(64);
 const reason = z.string().max(500);
 const host = z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, "a host is a DNS name or an IP address");
+const tunnelMtu = z.int().refine(isWireGuardMtu, "an MTU is 1280-1440");
+const resolvers = z
+  .array(z.union([z.ipv4(), z.ipv6()]))
+  .min(1)
+  .max(4);
 const port = z.int().min(1).max(65_535);
 const counter = z.int().nonnegative();
 /** A /16 subnet, the largest a server gets, holds 65 532 clients. */
@@ -96,6 +102,10 @@ const registerServerSchema = z.strictObject({
   capacity,
   region: label,
   amnezia: amneziaParams.optional(),
+  /** The tunnel MTU clients are told to use; absent in entries from before it was reported. */
+  mtu: tunnelMtu.optional(),
+  /** The resolvers clients are told to use; absent in entries from before they were reported. */
+  clientDns: resolvers.optional(),
   at: timestamp,
 });
 

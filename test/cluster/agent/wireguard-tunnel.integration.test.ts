@@ -39,6 +39,7 @@ if (missing.length > 0 && !process.env.CI) {
       const created = WireGuardDriver.create({
         interfaceName: network.wireGuardInterfaceName(),
         listenPort,
+        mtu: 1280,
         privateKeyFile: join(network.directory, "server", "private.key"),
         networkNamespace: serverNamespace,
       });
@@ -70,6 +71,8 @@ if (missing.length > 0 && !process.env.CI) {
         serverPublicKey: serverPublicKey.value,
         presharedKey,
         endpoint: { host: serverUnderlay, port: listenPort },
+        dns: ["192.0.2.53"],
+        mtu: 1280,
       });
       assert.ok(conf.ok);
       assert.is(parseConf(conf.value).interface.Address, "10.64.0.2/32");
