@@ -47,6 +47,7 @@ const missing = missingNetworkPrerequisites([
   "wg-quick",
   "wireguard-go",
   "ping",
+  "nft",
   "redis-server",
 ]);
 
