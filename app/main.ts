@@ -307,6 +307,8 @@ async function main(): Promise<void> {
       identitySignature: identity
         .sign(serverKeyStatement(config.nodeId, serverPublicKey.value))
         .toString("base64url"),
+      mtu: config.wireguardMtu,
+      clientDns: [...config.clientDns],
     },
     logger,
     () => stopping,

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { generateKeyPair, generatePresharedKey } from "../shared/crypto/wireguard-keys.ts";
+import { DEFAULT_CLIENT_DNS } from "../shared/env-variables.ts";
 import { renderClientConfig } from "./client-config/wireguard-conf.ts";
 import { DeliveryConfirmations } from "./delivery-confirmations.ts";
 import type { CommandAnswer, CommandResults, ResultOf } from "./fsm/command-results.ts";
@@ -278,6 +279,9 @@ export class ControlPlaneService {
       serverPublicKey: server.publicKey,
       presharedKey: keys.presharedKey,
       endpoint: { host: server.endpointHost, port: server.listenPort },
+      // A server registered before it reported these gets the defaults until its node restarts.
+      dns: server.clientDns ?? DEFAULT_CLIENT_DNS,
+      ...(server.mtu === null ? {} : { mtu: server.mtu }),
       ...(server.amnezia ? { amnezia: server.amnezia } : {}),
     });
     if (!rendered.ok) throw new CommandRefusedError(rendered.error.code, rendered.error.message);

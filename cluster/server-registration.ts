@@ -15,6 +15,9 @@ export interface ServerRegistration {
   region: string;
   /** This node's identity signature over its WireGuard key (fsm/server-key-signature.ts). */
   identitySignature: string;
+  /** The tunnel MTU and resolvers this server's client configs carry. */
+  mtu: number;
+  clientDns: string[];
 }
 
 /**

@@ -16,6 +16,9 @@ have wg || missing+=(wireguard-tools)
 have wireguard-go || missing+=(wireguard-go)
 have ip || missing+=(iproute2)
 have ping || missing+=(iputils-ping)
+# nft and sysctl for the node's forwarding, NAT and client isolation rules.
+have nft || missing+=(nftables)
+have sysctl || missing+=(procps)
 # Tests make self-signed certificates for the TLS probe and the probe agent.
 have openssl || missing+=(openssl)
 

@@ -47,6 +47,12 @@ export interface NodeConfig {
   readonly vpnDriver: "dry-run" | "wireguard";
   readonly wireguardInterface: string;
   readonly wireguardPort: number;
+  /** MTU of the WireGuard interface and of this server's client configs. */
+  readonly wireguardMtu: number;
+  /** Resolvers named in this server's client configs. */
+  readonly clientDns: readonly string[];
+  /** Whether this server's clients may reach each other through it. */
+  readonly allowClientToClient: boolean;
   /** Where clients connect; undefined means learned from the peers. */
   readonly publicHost: string | undefined;
   readonly serverCapacity: number;
@@ -212,6 +218,9 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     vpnDriver: values.VPN_DRIVER,
     wireguardInterface: values.WG_INTERFACE,
     wireguardPort: values.WG_PORT,
+    wireguardMtu: values.WG_MTU,
+    clientDns: values.CLIENT_DNS,
+    allowClientToClient: values.WG_CLIENT_TO_CLIENT,
     publicHost: values.PUBLIC_HOST,
     serverCapacity: values.SERVER_CAPACITY,
     serverRegion: values.SERVER_REGION,

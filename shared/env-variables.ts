@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { CronSchedule } from "./cron-schedule.ts";
 import { parseDataKeys } from "./crypto/data-keys.ts";
@@ -7,6 +8,7 @@ import { isValidNodeId, nodeIdRule } from "./node-id.ts";
 import { parsePeerList } from "./peer-list.ts";
 import { err, ok, type Result } from "./result.ts";
 import { DEFAULT_TRUSTED_NETWORKS, parseTrustedNetworks } from "./trusted-networks.ts";
+import { MAX_WIREGUARD_MTU, MIN_WIREGUARD_MTU } from "./wireguard-mtu.ts";
 
 /** What happens when a variable is unset or set to the empty string. */
 export type WhenUnset =
@@ -43,6 +45,15 @@ const required = { kind: "required" } as const;
 const optional = { kind: "optional" } as const;
 function defaultsTo(raw: string) {
   return { kind: "default", raw } as const;
+}
+
+/** A switch: 1/true/yes allow, 0/false/no `otherwise` (the word the error message uses). */
+function yesOrNo(otherwise: string): z.ZodType<boolean, string> {
+  return z.stringbool({
+    truthy: ["1", "true", "yes"],
+    falsy: ["0", "false", "no"],
+    error: `must be 1, true or yes to allow, 0, false or no to ${otherwise}`,
+  });
 }
 
 /** Adapts a parser whose error message says what is wrong into a schema. */
@@ -87,6 +98,22 @@ function isHttpRoot(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The resolvers a client config names when CLIENT_DNS is unset: Cloudflare's and Google's. */
+export const DEFAULT_CLIENT_DNS: readonly string[] = ["1.1.1.1", "8.8.8.8"];
+/** More resolvers than this help no client; WireGuard apps try them in order. */
+const MAX_CLIENT_DNS = 4;
+
+/** CLIENT_DNS: one to four IP addresses, comma-separated. */
+function parseClientDns(text: string): Result<string[]> {
+  const addresses = text.split(",").map((part) => part.trim());
+  if (addresses.length > MAX_CLIENT_DNS || addresses.some((address) => isIP(address) === 0))
+    return err(
+      "INVALID_CLIENT_DNS",
+      `must be 1-${MAX_CLIENT_DNS} IP addresses, comma-separated, e.g. 1.1.1.1,8.8.8.8`,
+    );
+  return ok([...new Set(addresses)]);
 }
 
 /** How new users get access: the first value of the replicated `accessMode` setting. */
@@ -227,11 +254,7 @@ export const envVariables = {
     example: "false",
     secret: false,
     whenUnset: defaultsTo("false"),
-    schema: z.stringbool({
-      truthy: ["1", "true", "yes"],
-      falsy: ["0", "false", "no"],
-      error: "must be 1, true or yes to allow, 0, false or no to refuse",
-    }),
+    schema: yesOrNo("refuse"),
   },
   TLS_CERT_FILE: {
     doc: "PEM certificate chain; with TLS_KEY_FILE the node serves HTTPS and wss:// instead of HTTP and ws://.",
@@ -281,6 +304,32 @@ export const envVariables = {
     secret: false,
     whenUnset: defaultsTo("51820"),
     schema: positiveInteger("a port").pipe(z.number().max(65_535, "must be a port, 1-65535")),
+  },
+  WG_MTU: {
+    doc: `MTU of the WireGuard interface and of every client config for this server, ${MIN_WIREGUARD_MTU}-${MAX_WIREGUARD_MTU}. The default, ${MIN_WIREGUARD_MTU}, gets through mobile networks and tunnelled uplinks without fragments; 1420 suits a clean 1500-byte path.`,
+    example: "1280",
+    secret: false,
+    whenUnset: defaultsTo(String(MIN_WIREGUARD_MTU)),
+    schema: positiveInteger("bytes").pipe(
+      z
+        .number()
+        .min(MIN_WIREGUARD_MTU, `must be ${MIN_WIREGUARD_MTU}-${MAX_WIREGUARD_MTU}`)
+        .max(MAX_WIREGUARD_MTU, `must be ${MIN_WIREGUARD_MTU}-${MAX_WIREGUARD_MTU}`),
+    ),
+  },
+  CLIENT_DNS: {
+    doc: `DNS resolvers written into every client config for this server (the DNS line), 1-${MAX_CLIENT_DNS} IP addresses, comma-separated. Queries go through the tunnel, so the censored network's resolvers never see them.`,
+    example: DEFAULT_CLIENT_DNS.join(","),
+    secret: false,
+    whenUnset: defaultsTo(DEFAULT_CLIENT_DNS.join(",")),
+    schema: parsedBy(parseClientDns),
+  },
+  WG_CLIENT_TO_CLIENT: {
+    doc: "Whether clients of this server may reach each other through it. Off by default: a user's device is not exposed to strangers sharing the server. 1/true/yes or 0/false/no.",
+    example: "false",
+    secret: false,
+    whenUnset: defaultsTo("false"),
+    schema: yesOrNo("block"),
   },
   PUBLIC_HOST: {
     doc: "The host name or IP address clients connect to. When unset, the node learns its address from how its peers see it (the majority view) and updates it when it changes.",

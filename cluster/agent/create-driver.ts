@@ -21,6 +21,8 @@ export async function createVpnDriver(config: NodeConfig, logger: Logger): Promi
     const driver = WireGuardDriver.create({
       interfaceName: config.wireguardInterface,
       listenPort: config.wireguardPort,
+      mtu: config.wireguardMtu,
+      allowClientToClient: config.allowClientToClient,
       privateKeyFile,
       logger,
     });
@@ -29,5 +31,11 @@ export async function createVpnDriver(config: NodeConfig, logger: Logger): Promi
   }
   const keyPair = await loadOrCreateServerKey(privateKeyFile);
   if (!keyPair.ok) throw new Error(keyPair.error.message);
-  return new DryRunDriver({ keyPair: keyPair.value, listenPort: config.wireguardPort, logger });
+  return new DryRunDriver({
+    keyPair: keyPair.value,
+    listenPort: config.wireguardPort,
+    mtu: config.wireguardMtu,
+    allowClientToClient: config.allowClientToClient,
+    logger,
+  });
 }

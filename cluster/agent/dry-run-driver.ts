@@ -5,6 +5,7 @@
 
 import { generateKeyPair, type WireGuardKeyPair } from "../../shared/crypto/wireguard-keys.ts";
 import type { Logger } from "../../shared/logger.ts";
+import { clientSubnetOf } from "./egress-ruleset.ts";
 import { renderInterfaceConfig } from "./interface-config.ts";
 import { diffPeers } from "./peer-diff.ts";
 import type {
@@ -21,7 +22,18 @@ export interface DryRunDriverOptions {
   keyPair?: WireGuardKeyPair;
   /** Only echoed in the recorded state, as a real interface would listen on it. */
   listenPort?: number;
+  /** Only echoed in the recorded state, as a real interface would have it. */
+  mtu?: number;
+  /** Recorded with the egress rules the real driver would load. */
+  allowClientToClient?: boolean;
   logger?: Logger;
+}
+
+/** The forwarding and NAT a real driver would set up for the clients. */
+export interface DryRunEgress {
+  /** The subnet masqueraded out of the default route's interface, e.g. `10.64.0.0/24`. */
+  clientSubnet: string;
+  allowClientToClient: boolean;
 }
 
 /** What the dry run's interface looks like now. */
@@ -29,12 +41,16 @@ export interface DryRunInterfaceState {
   up: boolean;
   address: string | null;
   listenPort: number;
+  mtu: number;
   peers: readonly InterfacePeer[];
+  /** Null before the first `apply` and after `release`. */
+  egress: DryRunEgress | null;
   /** How many times `apply` succeeded. */
   applyCount: number;
 }
 
 const defaultListenPort = 51820;
+const defaultMtu = 1280;
 
 /** A {@link VpnDriver} that records the interface it would set up instead of setting it up. */
 export class DryRunDriver implements VpnDriver {
@@ -48,7 +64,9 @@ export class DryRunDriver implements VpnDriver {
       up: false,
       address: null,
       listenPort: options.listenPort ?? defaultListenPort,
+      mtu: options.mtu ?? defaultMtu,
       peers: [],
+      egress: null,
       applyCount: 0,
     };
   }
@@ -70,12 +88,18 @@ export class DryRunDriver implements VpnDriver {
       desired.peers,
     );
     if (!config.ok) return config;
+    const clientSubnet = clientSubnetOf(desired.address);
+    if (!clientSubnet.ok) return clientSubnet;
     const diff = diffPeers(desired.peers, this.current.peers);
     this.current = {
+      ...this.current,
       up: true,
       address: desired.address,
-      listenPort: this.current.listenPort,
       peers: desired.peers.map((peer) => ({ ...peer, allowedIps: [...peer.allowedIps] })),
+      egress: {
+        clientSubnet: clientSubnet.value,
+        allowClientToClient: this.options.allowClientToClient ?? false,
+      },
       applyCount: this.current.applyCount + 1,
     };
     this.options.logger?.debug(
@@ -88,6 +112,13 @@ export class DryRunDriver implements VpnDriver {
       },
       "dry run: interface would be synced",
     );
+    return { ok: true, value: undefined };
+  }
+
+  /** Forgets the egress rules, as the real driver removes them; the interface stays. */
+  async release(): Promise<VpnDriverResult<void>> {
+    this.current = { ...this.current, egress: null };
+    this.options.logger?.debug("dry run: egress rules would be removed");
     return { ok: true, value: undefined };
   }
 

@@ -10,6 +10,7 @@ export interface LinkState {
   up: boolean;
   /** Global-scope addresses as `address/prefix`; link-local ones are the kernel's business. */
   addresses: string[];
+  mtu: number;
 }
 
 interface IpAddressInfo {
@@ -33,10 +34,11 @@ export function parseIpAddressShow(json: string): Result<LinkState, "VPN_OUTPUT_
   if (!Array.isArray(parsed) || parsed.length !== 1) {
     return unreadable("expected exactly one interface");
   }
-  const link = parsed[0] as { flags?: unknown; addr_info?: unknown };
+  const link = parsed[0] as { flags?: unknown; addr_info?: unknown; mtu?: unknown };
   if (!Array.isArray(link.flags) || !Array.isArray(link.addr_info)) {
     return unreadable("the interface has no flags or addr_info");
   }
+  if (typeof link.mtu !== "number") return unreadable("the interface has no mtu");
   const addresses: string[] = [];
   for (const info of link.addr_info as IpAddressInfo[]) {
     if (typeof info.local !== "string" || typeof info.prefixlen !== "number") {
@@ -44,7 +46,7 @@ export function parseIpAddressShow(json: string): Result<LinkState, "VPN_OUTPUT_
     }
     if (info.scope === "global") addresses.push(`${info.local}/${info.prefixlen}`);
   }
-  return ok({ up: link.flags.includes("UP"), addresses });
+  return ok({ up: link.flags.includes("UP"), addresses, mtu: link.mtu });
 }
 
 /** The `ip address` changes that leave exactly `desired` among the global addresses. */

@@ -116,8 +116,13 @@ export class VpnAgent {
     }, this.statsIntervalMs);
   }
 
-  /** Stops the timers and waits for the sync, read or report under way. The interface stays up. */
+  /**
+   * Stops the timers, waits for the sync, read or report under way, then
+   * removes the egress rules: this node no longer routes for the server. The
+   * interface and its peers stay up, so a restart does not cut the tunnel.
+   */
   async stop(): Promise<void> {
+    const wasRunning = this.running;
     this.running = false;
     clearTimeout(this.syncTimer);
     clearInterval(this.statsTimer);
@@ -127,6 +132,12 @@ export class VpnAgent {
     this.statsQueued = false;
     await this.work;
     await this.reportInFlight;
+    if (!wasRunning) return;
+    const released = await this.options.driver.release();
+    if (!released.ok) {
+      const { code, message, command, stderr } = released.error;
+      this.logger.error({ code, command, stderr }, `cannot remove the egress rules: ${message}`);
+    }
   }
 
   /** Call after the node applies entries that may touch this server; the sync follows within `debounceMs`. */

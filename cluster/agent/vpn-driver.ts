@@ -49,7 +49,11 @@ export type VpnDriverErrorCode =
   /** A tool's output could not be understood. */
   | "VPN_OUTPUT_UNREADABLE"
   /** A desired peer has a malformed key or address; nothing was changed. */
-  | "VPN_PEER_INVALID";
+  | "VPN_PEER_INVALID"
+  /** The server has no default route, so there is nowhere to send its clients' traffic. */
+  | "VPN_NO_DEFAULT_ROUTE"
+  /** The egress rules cannot be built from the interface's address or names; none were loaded. */
+  | "VPN_EGRESS_INVALID";
 
 /** A driver failure, with the command and its stderr when a tool failed. */
 export interface VpnDriverError extends ErrorValue<VpnDriverErrorCode> {
@@ -72,8 +76,18 @@ export interface VpnDriver {
   readonly kind: "dry-run" | "wireguard";
   /** The server's public key, to register in the replicated state; the key pair is made on first use. */
   serverPublicKey(): Promise<VpnDriverResult<string>>;
-  /** Makes the interface exist, be up, carry `desired.address` and have exactly `desired.peers`. */
+  /**
+   * Makes the interface exist, be up, carry `desired.address` and have
+   * exactly `desired.peers`, and lets its clients reach the internet
+   * (forwarding and NAT for the subnet of `desired.address`).
+   */
   apply(desired: DesiredInterface): Promise<VpnDriverResult<void>>;
+  /**
+   * Removes what only a running node should keep, the NAT and client
+   * isolation rules; the interface and its peers stay, so a restart does not
+   * cut the tunnel. Idempotent, like `apply`.
+   */
+  release(): Promise<VpnDriverResult<void>>;
   /** The interface's peers with their traffic counters and latest handshakes. */
   readPeers(): Promise<VpnDriverResult<PeerStatus[]>>;
 }

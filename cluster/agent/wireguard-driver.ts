@@ -1,7 +1,8 @@
 /**
  * The real driver: makes this server's WireGuard interface match the
  * replicated state with the standard tools, `ip` and `wg`, and `wireguard-go`
- * where the kernel has no WireGuard module.
+ * where the kernel has no WireGuard module; lets its clients out to the
+ * internet with `sysctl` (forwarding) and `nft` (NAT, client isolation).
  */
 
 import { randomBytes } from "node:crypto";
@@ -10,10 +11,22 @@ import { dirname, join } from "node:path";
 import type { WireGuardKeyPair } from "../../shared/crypto/wireguard-keys.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
+import {
+  isWireGuardMtu,
+  MAX_WIREGUARD_MTU,
+  MIN_WIREGUARD_MTU,
+} from "../../shared/wireguard-mtu.ts";
+import { parseDefaultRouteInterface } from "./default-route.ts";
+import { clientSubnetOf, renderEgressRemoval, renderEgressRuleset } from "./egress-ruleset.ts";
 import { renderInterfaceConfig } from "./interface-config.ts";
 import { isInterfaceName } from "./interface-name.ts";
 import { addressChanges, type LinkState, parseIpAddressShow } from "./ip-address-show.ts";
-import { type CommandResult, type CommandRunner, runCommand } from "./run-command.ts";
+import {
+  type CommandResult,
+  type CommandRunner,
+  type RunCommandOptions,
+  runCommand,
+} from "./run-command.ts";
 import { loadOrCreateServerKey } from "./server-key-file.ts";
 import type {
   DesiredInterface,
@@ -30,6 +43,10 @@ export interface WireGuardDriverOptions {
   interfaceName: string;
   /** UDP port clients connect to. */
   listenPort: number;
+  /** The interface's MTU, the same as in every client config (see shared/wireguard-mtu.ts). */
+  mtu: number;
+  /** Whether clients may reach each other through the server; by default they may not. */
+  allowClientToClient?: boolean;
   /** Where this server's private key lives; created with mode 0600 on first start. */
   privateKeyFile: string;
   /**
@@ -47,6 +64,8 @@ const packageOfTool: Record<string, string> = {
   wg: "wireguard-tools",
   ip: "iproute2",
   "wireguard-go": "wireguard-go",
+  nft: "nftables",
+  sysctl: "procps",
 };
 
 /** A failed command as a driver error; `tool` is the program that was run, e.g. `wg`. */
@@ -74,7 +93,9 @@ function commandFailure(
  * Drives a WireGuard interface with `ip` and `wg`. The interface outlives the
  * node on purpose, kernel or `wireguard-go` alike (wireguard-go runs as its
  * own daemon): restarting or upgrading the node does not cut users off, and
- * the next {@link apply} adopts the interface as it finds it.
+ * the next {@link apply} adopts the interface as it finds it. The NAT rules
+ * live in the node's own nftables table and go with {@link release}: a host
+ * the node no longer manages does not keep routing for it.
  */
 export class WireGuardDriver implements VpnDriver {
   readonly kind = "wireguard";
@@ -102,6 +123,12 @@ export class WireGuardDriver implements VpnDriver {
     ) {
       return err("INVALID_VPN_DRIVER_OPTIONS", "listen port must be an integer 1-65535");
     }
+    if (!isWireGuardMtu(options.mtu)) {
+      return err(
+        "INVALID_VPN_DRIVER_OPTIONS",
+        `MTU must be an integer ${MIN_WIREGUARD_MTU}-${MAX_WIREGUARD_MTU}`,
+      );
+    }
     const namespace = options.networkNamespace;
     if (namespace !== undefined && !/^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,63}$/.test(namespace)) {
       return err("INVALID_VPN_DRIVER_OPTIONS", "network namespace name is not valid");
@@ -123,6 +150,8 @@ export class WireGuardDriver implements VpnDriver {
       desired.peers,
     );
     if (!config.ok) return config;
+    const clientSubnet = clientSubnetOf(desired.address);
+    if (!clientSubnet.ok) return clientSubnet;
     const link = await this.ensureInterface();
     if (!link.ok) return link;
     const name = this.options.interfaceName;
@@ -137,11 +166,42 @@ export class WireGuardDriver implements VpnDriver {
       const added = await this.tool("ip", ["address", "add", address, "dev", name]);
       if (!added.ok) return added;
     }
-    if (!link.value.up) {
-      const up = await this.tool("ip", ["link", "set", "dev", name, "up"]);
+    const { mtu } = this.options;
+    if (!link.value.up || link.value.mtu !== mtu) {
+      const up = await this.tool("ip", ["link", "set", "dev", name, "mtu", String(mtu), "up"]);
       if (!up.ok) return up;
     }
-    return { ok: true, value: undefined };
+    return this.applyEgress(clientSubnet.value);
+  }
+
+  async release(): Promise<VpnDriverResult<void>> {
+    const removed = await this.tool("nft", ["-f", "-"], {
+      stdin: renderEgressRemoval(this.options.interfaceName),
+    });
+    return removed.ok ? { ok: true, value: undefined } : removed;
+  }
+
+  /**
+   * Forwarding on, then the node's table loaded whole: clients masqueraded
+   * out of the default route's interface (read again at every sync, so a
+   * changed uplink is followed) and kept from reaching each other.
+   */
+  private async applyEgress(clientSubnet: string): Promise<VpnDriverResult<void>> {
+    const forwarding = await this.tool("sysctl", ["-w", "net.ipv4.ip_forward=1"]);
+    if (!forwarding.ok) return forwarding;
+    const routes = await this.tool("ip", ["-j", "route", "show", "default"]);
+    if (!routes.ok) return routes;
+    const egressInterface = parseDefaultRouteInterface(routes.value);
+    if (!egressInterface.ok) return egressInterface;
+    const ruleset = renderEgressRuleset({
+      wireguardInterface: this.options.interfaceName,
+      clientSubnet,
+      egressInterface: egressInterface.value,
+      allowClientToClient: this.options.allowClientToClient ?? false,
+    });
+    if (!ruleset.ok) return ruleset;
+    const loaded = await this.tool("nft", ["-f", "-"], { stdin: ruleset.value });
+    return loaded.ok ? { ok: true, value: undefined } : loaded;
   }
 
   async readPeers(): Promise<VpnDriverResult<PeerStatus[]>> {
@@ -200,7 +260,9 @@ export class WireGuardDriver implements VpnDriver {
         "kernel WireGuard unavailable, starting wireguard-go",
       );
       // Without LOG_LEVEL, wireguard-go's daemon detaches from our pipes (this node has its own LOG_LEVEL).
-      const userspace = await this.tool("wireguard-go", [name], { LOG_LEVEL: undefined });
+      const userspace = await this.tool("wireguard-go", [name], {
+        environment: { LOG_LEVEL: undefined },
+      });
       if (!userspace.ok) return userspace;
     }
     const created = await this.readLink();
@@ -235,10 +297,10 @@ export class WireGuardDriver implements VpnDriver {
   private async tool(
     file: string,
     args: string[],
-    environment?: Record<string, string | undefined>,
+    options: Pick<RunCommandOptions, "environment" | "stdin"> = {},
   ): Promise<VpnDriverResult<string>> {
     const [program, programArgs] = this.inNamespace(file, args);
-    const result = await this.run(program, programArgs, environment ? { environment } : {});
+    const result = await this.run(program, programArgs, options);
     // Inside a namespace a missing tool makes `ip netns exec` fail; only `ip` itself can be not found.
     return result.ok
       ? { ok: true, value: result.value.stdout }

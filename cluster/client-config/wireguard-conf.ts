@@ -6,12 +6,15 @@ import { isIP } from "node:net";
 import { isWireGuardKey } from "../../shared/crypto/wireguard-keys.ts";
 import { type HostPort, parseHostPort } from "../../shared/host-port.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
+import {
+  isWireGuardMtu,
+  MAX_WIREGUARD_MTU,
+  MIN_WIREGUARD_MTU,
+} from "../../shared/wireguard-mtu.ts";
 import { type AmneziaWgParameters, checkAmneziaParameters } from "../agent/amnezia-parameters.ts";
 import { isCidr } from "../agent/cidr.ts";
 import { toInterfaceName } from "../agent/interface-name.ts";
 
-/** Resolvers the client uses inside the tunnel unless told otherwise. */
-export const defaultClientDns: readonly string[] = ["1.1.1.1", "8.8.8.8"];
 /** Everything goes through the tunnel unless told otherwise. */
 export const defaultClientAllowedIps: readonly string[] = ["0.0.0.0/0", "::/0"];
 /** Keeps NAT mappings on the user's side open; what the official apps suggest. */
@@ -27,8 +30,10 @@ export interface ClientConfigInput {
   presharedKey?: string;
   /** Where the server listens; an IPv6 host is written in brackets. */
   endpoint: HostPort;
-  /** Default {@link defaultClientDns}. */
-  dns?: readonly string[];
+  /** Resolvers the client uses inside the tunnel (the server's CLIENT_DNS). */
+  dns: readonly string[];
+  /** The tunnel MTU (the server's WG_MTU); without it the app picks its own. */
+  mtu?: number;
   /** Default {@link defaultClientAllowedIps}. */
   allowedIps?: readonly string[];
   /** Default {@link defaultPersistentKeepaliveSeconds}; 0 leaves keepalives off. */
@@ -56,8 +61,11 @@ function inputProblems(input: ClientConfigInput): string[] {
   if (!parseHostPort(formatEndpoint(input.endpoint)).ok) {
     problems.push("endpoint must be an IP address or DNS name and a port 1-65535");
   }
-  if ((input.dns ?? defaultClientDns).some((server) => isIP(server) === 0)) {
-    problems.push("dns must list IP addresses");
+  if (input.dns.length === 0 || input.dns.some((server) => isIP(server) === 0)) {
+    problems.push("dns must list at least one IP address");
+  }
+  if (input.mtu !== undefined && !isWireGuardMtu(input.mtu)) {
+    problems.push(`mtu must be an integer ${MIN_WIREGUARD_MTU}-${MAX_WIREGUARD_MTU}`);
   }
   const allowedIps = input.allowedIps ?? defaultClientAllowedIps;
   if (allowedIps.length === 0 || !allowedIps.every(isCidr)) {
@@ -106,7 +114,8 @@ export function renderClientConfig(
     "[Interface]",
     `PrivateKey = ${input.clientPrivateKey}`,
     `Address = ${input.clientAddress}/${prefixLength}`,
-    `DNS = ${(input.dns ?? defaultClientDns).join(", ")}`,
+    `DNS = ${input.dns.join(", ")}`,
+    ...(input.mtu === undefined ? [] : [`MTU = ${input.mtu}`]),
     ...(input.amnezia ? amneziaLines(input.amnezia) : []),
     "",
     "[Peer]",

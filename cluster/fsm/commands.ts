@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { CERT_SHA256_PATTERN } from "../../shared/cert-fingerprint.ts";
 import { isValidNodeId, nodeIdRule } from "../../shared/node-id.ts";
+import { isWireGuardMtu } from "../../shared/wireguard-mtu.ts";
 import { isNodePublicKey } from "../identity/node-public-key.ts";
 import {
   CONFIG_PROTOCOLS,
@@ -53,6 +54,11 @@ const settingActor = z.discriminatedUnion("kind", [
 ]);
 const reason = z.string().max(500);
 const host = z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, "a host is a DNS name or an IP address");
+const tunnelMtu = z.int().refine(isWireGuardMtu, "an MTU is 1280-1440");
+const resolvers = z
+  .array(z.union([z.ipv4(), z.ipv6()]))
+  .min(1)
+  .max(4);
 const port = z.int().min(1).max(65_535);
 const counter = z.int().nonnegative();
 /** A /16 subnet, the largest a server gets, holds 65 532 clients. */
@@ -113,6 +119,10 @@ const registerServerSchema = z.strictObject({
   capacity,
   region: label,
   amnezia: amneziaParams.optional(),
+  /** The tunnel MTU clients are told to use; absent in entries from before it was reported. */
+  mtu: tunnelMtu.optional(),
+  /** The resolvers clients are told to use; absent in entries from before they were reported. */
+  clientDns: resolvers.optional(),
   at: timestamp,
   /** The node's identity signature over its WireGuard key (fsm/server-key-signature.ts). */
   identitySignature: z

@@ -126,6 +126,10 @@ export interface Server {
   capacity: number;
   region: string;
   amnezia: AmneziaParams | null;
+  /** The tunnel MTU for client configs; null until the server's node reports it. */
+  mtu: number | null;
+  /** Resolvers for client configs; null until the server's node reports them. */
+  clientDns: string[] | null;
   status: ServerStatus;
   statusReason: string;
   statusActor: string;

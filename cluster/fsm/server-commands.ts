@@ -60,6 +60,8 @@ export function registerServer(
   existing.capacity = command.capacity;
   existing.region = command.region;
   existing.amnezia = amnezia;
+  existing.mtu = command.mtu ?? null;
+  existing.clientDns = command.clientDns ? [...command.clientDns] : null;
   const notified = connectionChanged
     ? notifyConnectionChanged(data, context, existing, command.at)
     : 0;
@@ -96,6 +98,8 @@ function addServer(data: ControlPlaneData, command: CommandOf<"registerServer">)
     capacity: command.capacity,
     region: command.region,
     amnezia: command.amnezia ?? null,
+    mtu: command.mtu ?? null,
+    clientDns: command.clientDns ? [...command.clientDns] : null,
     status: "active",
     statusReason: "registered",
     statusActor: command.serverId,

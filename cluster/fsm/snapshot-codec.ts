@@ -206,6 +206,8 @@ function encodeServer(server: Server): ServerRow {
       ]),
     ],
     server.registeredAt,
+    server.mtu,
+    server.clientDns ? [...server.clientDns] : null,
   ];
 }
 
@@ -316,6 +318,8 @@ function decodeServer(row: ServerRow): Server {
     probePeer,
     checks,
     registeredAt,
+    mtu = null,
+    clientDns = null,
   ] = row;
   const subnet = parseCidr(subnetText);
   if (!subnet) throw new Error(`control-plane snapshot: server ${id} has subnet ${subnetText}`);
@@ -331,6 +335,8 @@ function decodeServer(row: ServerRow): Server {
     capacity,
     region,
     amnezia: amnezia ? decodeAmnezia(amnezia) : null,
+    mtu,
+    clientDns,
     status,
     statusReason,
     statusActor,

@@ -45,6 +45,9 @@ const serverRow = z.tuple([
     z.array(z.tuple([amount, z.enum(VERDICTS), text, amount])), // recent verdicts
   ]),
   amount, // registeredAt
+  // Absent in snapshots from before servers reported them.
+  count.nullable().optional(), // mtu
+  z.array(text).nullable().optional(), // clientDns
 ]);
 
 const userRow = z.tuple([

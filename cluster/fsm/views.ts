@@ -48,6 +48,8 @@ export function copyServer(server: Server, liveConfigs: number): ServerView {
     capacity: server.capacity,
     region: server.region,
     amnezia: server.amnezia ? copyAmnezia(server.amnezia) : null,
+    mtu: server.mtu,
+    clientDns: server.clientDns ? [...server.clientDns] : null,
     status: server.status,
     statusReason: server.statusReason,
     statusActor: server.statusActor,

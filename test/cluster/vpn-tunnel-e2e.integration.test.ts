@@ -1,18 +1,23 @@
 /**
- * A real tunnel, end to end, through the whole product: a one-node cluster
+ * A real VPN, end to end, through the whole product: a one-node cluster
  * (its own redis-server beside it) runs inside a server network namespace
  * with VPN_DRIVER=wireguard, so the node itself brings up its WireGuard
- * interface (served by wireguard-go) and keeps its peers in step with the
- * replicated state. A config issued through the admin API configures a client
- * namespace from the exact `.conf` the API returned; the client pings the
- * server's tunnel address; after the config is revoked through the API, the
- * ping fails.
+ * interface (served by wireguard-go), keeps its peers in step with the
+ * replicated state and lets its clients out to the internet. A config issued
+ * through the admin API configures a client namespace from the exact `.conf`
+ * the API returned; the client pings the server's tunnel address and fetches
+ * a page from an HTTP server in a third, "internet" namespace that has no
+ * route to the clients' subnet, which sees the VPN server's address as the
+ * source. After the config is revoked through the API, both fail; after the
+ * node stops, its nftables table is gone.
  *
- * The namespaces are joined by a veth pair on 192.0.2.0/24 (TEST-NET-1) that
- * exists only inside them; the host's interfaces are never touched, and the
- * API is reached from inside the server namespace. Needs root, /dev/net/tun,
- * wireguard-tools, wireguard-go, iproute2, iputils-ping and redis-server;
- * without them it is skipped, except under CI.
+ * The client and server namespaces are joined by a veth pair on 192.0.2.0/24
+ * (TEST-NET-1), the server and the internet by one on 198.51.100.0/24
+ * (TEST-NET-2, the server's default route); both exist only inside the
+ * namespaces. The host's interfaces and rules are never touched, and the API
+ * is reached from inside the server namespace. Needs root, /dev/net/tun,
+ * wireguard-tools, wireguard-go, iproute2, iputils-ping, nftables and
+ * redis-server; without them it is skipped, except under CI.
  */
 
 import { randomBytes } from "node:crypto";
@@ -25,12 +30,21 @@ import { waitUntil } from "../../scripts/lib/cluster-harness.ts";
 import { type NodeProcess, spawnNode } from "../../scripts/lib/node-process.ts";
 import { formatDataKeys, newDataKey } from "../../shared/crypto/data-keys.ts";
 import { type NamespaceProcess, startInNamespace } from "../support/namespace-process.ts";
-import { missingNetworkPrerequisites, TestNetwork } from "../support/network-namespace.ts";
+import {
+  missingNetworkPrerequisites,
+  TestNetwork,
+  VPN_TOOLS,
+} from "../support/network-namespace.ts";
 import { parseConf } from "../support/parse-conf.ts";
 import { pingsOnce, pingsWithin, startWireGuardClient } from "../support/wireguard-client.ts";
 
 const serverUnderlay = "192.0.2.1";
 const clientUnderlay = "192.0.2.2";
+/** The server's uplink and the host beyond it: the only way out, and no route back to the clients. */
+const serverUplink = "198.51.100.1";
+const internetHost = "198.51.100.2";
+const internetPort = 8080;
+const clientDns = "9.9.9.9";
 const wireguardPort = 51820;
 /** Inside the server namespace, so nothing else can hold these ports. */
 const apiPort = 7001;
@@ -64,14 +78,15 @@ interface ServerSeen {
 }
 
 /**
- * Node's own fetch, run inside the server namespace, where the node's port
- * is; the request goes in through the environment so nothing is quoted.
+ * Node's own fetch, run inside a namespace; the request goes in through the
+ * environment so nothing is quoted. The token is sent only when given.
  */
 const FETCH_SCRIPT = `
+const token = process.env.API_TOKEN;
 const response = await fetch(process.env.API_URL, {
   method: process.env.API_METHOD,
-  headers: { authorization: "Bearer " + process.env.API_TOKEN },
-  signal: AbortSignal.timeout(10000),
+  headers: token ? { authorization: "Bearer " + token } : {},
+  signal: AbortSignal.timeout(Number(process.env.FETCH_TIMEOUT_MS)),
 });
 const text = await response.text();
 let body = null;
@@ -79,27 +94,57 @@ try { body = JSON.parse(text); } catch {}
 process.stdout.write(JSON.stringify({ status: response.status, body }));
 `;
 
-/** Calls the node's admin API from inside `namespace`; status 0 when nothing answered. */
-async function callApi(
+/** Fetches `url` from inside `namespace`; status 0 when nothing answered within `timeoutMs`. */
+async function fetchInNamespace(
   namespace: string,
   method: "GET" | "POST" | "DELETE",
-  path: string,
+  url: string,
+  options: { token?: string; timeoutMs: number },
 ): Promise<ApiAnswer> {
   const result = await runCommand(
     "ip",
     ["netns", "exec", namespace, process.execPath, "--input-type=module", "-e", FETCH_SCRIPT],
     {
-      timeoutMs: 15_000,
+      timeoutMs: options.timeoutMs + 5_000,
       environment: {
-        API_URL: `http://127.0.0.1:${apiPort}${path}`,
+        API_URL: url,
         API_METHOD: method,
-        API_TOKEN: adminApiToken,
+        API_TOKEN: options.token,
+        FETCH_TIMEOUT_MS: String(options.timeoutMs),
         NODE_OPTIONS: undefined,
       },
     },
   );
   if (!result.ok) return { status: 0, body: result.error.stderr };
   return JSON.parse(result.value.stdout) as ApiAnswer;
+}
+
+/** Calls the node's admin API from inside `namespace`; status 0 when nothing answered. */
+function callApi(
+  namespace: string,
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+): Promise<ApiAnswer> {
+  return fetchInNamespace(namespace, method, `http://127.0.0.1:${apiPort}${path}`, {
+    token: adminApiToken,
+    timeoutMs: 10_000,
+  });
+}
+
+/** An HTTP server that answers every request with the address it came from, as JSON. */
+const REMOTE_ADDRESS_SERVER_SCRIPT = `
+import { createServer } from "node:http";
+createServer((request, response) => {
+  response.setHeader("content-type", "application/json");
+  response.end(JSON.stringify({ remoteAddress: request.socket.remoteAddress }));
+}).listen(Number(process.env.PORT), process.env.HOST, () => console.log("listening"));
+`;
+
+/** The page the client fetches from the internet host through the tunnel. */
+function fetchFromInternet(clientNamespace: string, timeoutMs: number): Promise<ApiAnswer> {
+  return fetchInNamespace(clientNamespace, "GET", `http://${internetHost}:${internetPort}/`, {
+    timeoutMs,
+  });
 }
 
 /** redis-server inside `namespace`, durable as the node demands. */
@@ -124,26 +169,20 @@ function startRedis(namespace: string, dataDir: string): NamespaceProcess {
   ]);
 }
 
-const missing = missingNetworkPrerequisites([
-  "ip",
-  "wg",
-  "wg-quick",
-  "wireguard-go",
-  "ping",
-  "redis-server",
-]);
+const missing = missingNetworkPrerequisites([...VPN_TOOLS, "redis-server"]);
 
 if (missing.length > 0 && !process.env.CI) {
-  test.skip(`a real tunnel through a node with VPN_DRIVER=wireguard (needs ${missing.join(", ")})`, () => {});
+  test.skip(`a real VPN through a node with VPN_DRIVER=wireguard (needs ${missing.join(", ")})`, () => {});
 } else {
-  test("a config issued through the API carries a client through the node's own WireGuard interface until it is revoked", async () => {
+  test("a config issued through the API carries a client through the node's own WireGuard interface to the internet until it is revoked, and a stopped node leaves no rules", async () => {
     assert.equal(
       missing,
       [],
       "CI must provide root, the WireGuard tools, redis-server and /dev/net/tun",
     );
     const network = new TestNetwork();
-    const started: { redis?: NamespaceProcess; node?: NodeProcess } = {};
+    const started: { redis?: NamespaceProcess; node?: NodeProcess; internet?: NamespaceProcess } =
+      {};
     try {
       const serverNamespace = await network.addNamespace("e2s");
       const clientNamespace = await network.addNamespace("e2c");
@@ -151,7 +190,21 @@ if (missing.length > 0 && !process.env.CI) {
         { namespace: serverNamespace, address: `${serverUnderlay}/24` },
         { namespace: clientNamespace, address: `${clientUnderlay}/24` },
       );
+      const internetNamespace = await network.addNamespace("e2i");
+      await network.link(
+        { namespace: serverNamespace, address: `${serverUplink}/24` },
+        { namespace: internetNamespace, address: `${internetHost}/24` },
+      );
+      await network.addDefaultRoute(serverNamespace, internetHost);
+      started.internet = startInNamespace(
+        internetNamespace,
+        process.execPath,
+        ["--input-type=module", "-e", REMOTE_ADDRESS_SERVER_SCRIPT],
+        { env: { HOST: internetHost, PORT: String(internetPort), NODE_OPTIONS: undefined } },
+      );
+      await started.internet.waitForOutput(/listening/, 15_000);
       const serverInterface = network.wireGuardInterfaceName();
+      const egressTable = `nexaloak_${serverInterface}`;
       const serverPeers = async () => {
         const listed = await network.exec(serverNamespace, "wg", [
           "show",
@@ -181,6 +234,7 @@ if (missing.length > 0 && !process.env.CI) {
           WG_INTERFACE: serverInterface,
           WG_PORT: String(wireguardPort),
           PUBLIC_HOST: serverUnderlay,
+          CLIENT_DNS: clientDns,
           DATA_DIR: join(network.directory, "data"),
           // One catch-up check at start, and no scheduled round that a run across a
           // five-minute boundary would add: two would mark this unreachable server down.
@@ -229,6 +283,20 @@ if (missing.length > 0 && !process.env.CI) {
         const parsed = parseConf(conf);
         assert.is(parsed.peers[0]?.Endpoint, `${serverUnderlay}:${wireguardPort}`);
         assert.is(parsed.interface.Address, `${config.address}/32`);
+        assert.is(parsed.interface.DNS, clientDns, "the node's CLIENT_DNS");
+        assert.is(parsed.interface.MTU, "1280", "the default WG_MTU");
+        const link = JSON.parse(
+          await network.exec(serverNamespace, "ip", ["-j", "link", "show", "dev", serverInterface]),
+        ) as { mtu: number }[];
+        assert.is(link[0]?.mtu, 1280, "the server interface has the same MTU");
+        const table = await network.exec(serverNamespace, "nft", [
+          "list",
+          "table",
+          "inet",
+          egressTable,
+        ]);
+        assert.match(table, /masquerade/);
+        assert.match(table, /drop/, "clients are kept from each other");
         const clientPublicKey = await wgPublicKey(parsed.interface.PrivateKey!);
         await waitUntil(
           async () => (await serverPeers()).includes(clientPublicKey),
@@ -241,15 +309,22 @@ if (missing.length > 0 && !process.env.CI) {
           namespace: clientNamespace,
           interfaceName: network.wireGuardInterfaceName(),
           conf,
-          routes: [`${tunnelAddress}/32`],
+          routes: [`${tunnelAddress}/32`, `${internetHost}/32`],
           directory: network.directory,
         });
         assert.ok(
           await pingsWithin(clientNamespace, tunnelAddress, 10),
           `the client pings ${tunnelAddress} through the tunnel`,
         );
+        const page = await fetchFromInternet(clientNamespace, 10_000);
+        assert.is(page.status, 200, JSON.stringify(page.body));
+        assert.equal(
+          page.body,
+          { remoteAddress: serverUplink },
+          "the internet host sees the VPN server's address",
+        );
         process.stdout.write(
-          `  node registered with its interface up ${serverUpMs} ms after start; client reached the server ${Date.now() - startedAt} ms after start\n`,
+          `  node registered with its interface up ${serverUpMs} ms after start; client fetched from the internet ${Date.now() - startedAt} ms after start\n`,
         );
 
         const revoked = await callApi(serverNamespace, "DELETE", `/v1/configs/${config.id}`);
@@ -265,8 +340,21 @@ if (missing.length > 0 && !process.env.CI) {
           "the ping fails once the config is revoked",
         );
         assert.not.ok(await pingsOnce(clientNamespace, tunnelAddress), "and keeps failing");
+        const afterRevoke = await fetchFromInternet(clientNamespace, 3_000);
+        assert.is(afterRevoke.status, 0, "the internet is out of reach once the config is revoked");
         process.stdout.write(
           `  peer gone and ping failing ${Date.now() - revokedAt} ms after the revoke\n`,
+        );
+
+        const exit = await node.stop(10_000);
+        started.node = undefined;
+        assert.is(exit.code, 0, "the node stopped on SIGTERM");
+        const tables = await network.exec(serverNamespace, "nft", ["list", "tables"]);
+        assert.not.match(tables, egressTable, "the node's table is gone");
+        assert.equal(
+          await serverPeers(),
+          [probePeerKey],
+          "the interface outlives the node, with its peers as last synced",
         );
       } catch (error) {
         process.stderr.write(`\n=== node output\n${node.tail(60)}\n`);
@@ -276,6 +364,7 @@ if (missing.length > 0 && !process.env.CI) {
       // The node first, while its Redis still answers, then whatever else runs in the namespaces.
       await started.node?.stop(10_000);
       await started.redis?.stop(10_000);
+      await started.internet?.stop(10_000);
       network.tearDown();
     }
     assert.equal(network.leftoverNamespaces(), [], "namespaces deleted");

@@ -46,6 +46,41 @@ test("the examples together form a valid configuration once the published secret
   assert.ok(config.ok, config.ok ? "" : config.error.message);
 });
 
+test("WG_MTU is a whole number of bytes from 1280 to 1440, 1280 by default", () => {
+  const { schema, whenUnset } = envVariables.WG_MTU;
+  assert.is(whenUnset.raw, "1280");
+  for (const good of ["1280", "1420", "1440"]) assert.ok(schema.safeParse(good).success, good);
+  for (const bad of ["1279", "1441", "9000", "1300.5", "1e3", "mtu", "-1280"]) {
+    const parsed = schema.safeParse(bad);
+    assert.not.ok(parsed.success, bad);
+  }
+});
+
+test("CLIENT_DNS is one to four IP addresses, comma-separated, Cloudflare's and Google's by default", () => {
+  const { schema, whenUnset } = envVariables.CLIENT_DNS;
+  assert.is(whenUnset.raw, "1.1.1.1,8.8.8.8");
+  assert.equal(schema.parse("9.9.9.9, 2620:fe::fe"), ["9.9.9.9", "2620:fe::fe"]);
+  assert.equal(schema.parse("9.9.9.9,9.9.9.9"), ["9.9.9.9"], "repeats are dropped");
+  for (const bad of [
+    "dns.example",
+    "1.1.1.1,",
+    "1.1.1.1 8.8.8.8",
+    "1.1.1.1,1.0.0.1,8.8.8.8,8.8.4.4,9.9.9.9",
+  ]) {
+    const parsed = schema.safeParse(bad);
+    assert.not.ok(parsed.success, bad);
+    assert.match(parsed.error?.issues[0]?.message ?? "", /IP addresses, comma-separated/);
+  }
+});
+
+test("WG_CLIENT_TO_CLIENT is off unless switched on", () => {
+  const { schema, whenUnset } = envVariables.WG_CLIENT_TO_CLIENT;
+  assert.is(whenUnset.raw, "false");
+  assert.is(schema.parse("1"), true);
+  assert.is(schema.parse("no"), false);
+  assert.not.ok(schema.safeParse("maybe").success);
+});
+
 test("every default passes its variable's validation", () => {
   for (const name of envNames) {
     const whenUnset: { kind: string; raw?: string } = envVariables[name].whenUnset;

@@ -38,6 +38,13 @@ export function missingNetworkPrerequisites(
   return missing;
 }
 
+/**
+ * What a VPN server and its client need in a test network: interfaces and
+ * routes, WireGuard (wireguard-go, wg-quick for the client's `.conf`), ping,
+ * and nft for the server's NAT and client isolation.
+ */
+export const VPN_TOOLS: readonly string[] = ["ip", "wg", "wg-quick", "wireguard-go", "ping", "nft"];
+
 /** One end of a veth pair: the namespace it lives in and its address with prefix, e.g. `192.0.2.1/24`. */
 export interface VethEnd {
   namespace: string;
@@ -161,6 +168,11 @@ export class TestNetwork {
       await this.must("ip", ["-n", end.namespace, "address", "add", end.address, "dev", name]);
       await this.must("ip", ["-n", end.namespace, "link", "set", name, "up"]);
     }
+  }
+
+  /** Makes `gateway`, on a link of `namespace`, its default route: where a VPN server's clients go out. */
+  async addDefaultRoute(namespace: string, gateway: string): Promise<void> {
+    await this.must("ip", ["-n", namespace, "route", "add", "default", "via", gateway]);
   }
 
   /**

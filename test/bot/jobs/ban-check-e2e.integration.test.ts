@@ -48,6 +48,7 @@ const missing = missingNetworkPrerequisites([
   "wg-quick",
   "wireguard-go",
   "ping",
+  "nft",
   "redis-server",
 ]);
 

@@ -21,25 +21,48 @@ test("a new dry run is down with no peers and reports its key", async () => {
     up: false,
     address: null,
     listenPort: 51999,
+    mtu: 1280,
     peers: [],
+    egress: null,
     applyCount: 0,
   });
   assert.equal(await driver.serverPublicKey(), { ok: true, value: keyPair.publicKey });
 });
 
-test("apply records the interface it would set up", async () => {
+test("apply records the interface and the egress rules it would set up", async () => {
   const driver = new DryRunDriver();
   assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
   assert.equal(driver.state, {
     up: true,
     address: "10.64.0.1/24",
     listenPort: 51820,
+    mtu: 1280,
     peers,
+    egress: { clientSubnet: "10.64.0.0/24", allowClientToClient: false },
     applyCount: 1,
   });
   assert.ok((await driver.apply({ address: "10.64.0.1/24", peers: [peers[1]!] })).ok);
   assert.equal(driver.state.peers, [peers[1]]);
   assert.is(driver.state.applyCount, 2);
+});
+
+test("release forgets the egress rules and keeps the interface", async () => {
+  const driver = new DryRunDriver({ mtu: 1420, allowClientToClient: true });
+  assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
+  assert.equal(driver.state.egress, { clientSubnet: "10.64.0.0/24", allowClientToClient: true });
+  assert.is(driver.state.mtu, 1420);
+  assert.equal(await driver.release(), { ok: true, value: undefined });
+  assert.is(driver.state.egress, null);
+  assert.ok(driver.state.up);
+  assert.equal(driver.state.peers, peers);
+});
+
+test("an interface address that is not IPv4 address/prefix is refused like the real driver would", async () => {
+  const driver = new DryRunDriver();
+  const applied = await driver.apply({ address: "10.64.0.1", peers });
+  assert.ok(!applied.ok);
+  assert.is(applied.error.code, "VPN_EGRESS_INVALID");
+  assert.is(driver.state.applyCount, 0);
 });
 
 test("readPeers returns the recorded peers without traffic or handshakes", async () => {

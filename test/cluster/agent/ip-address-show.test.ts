@@ -21,22 +21,31 @@ const upWithAddress = JSON.stringify([
 const freshlyCreated =
   '[{"ifindex":2,"ifname":"wg0","flags":["POINTOPOINT","MULTICAST","NOARP"],"mtu":1420,"operstate":"DOWN","addr_info":[]}]';
 
-test("an up interface reports up and its global addresses only", () => {
+test("an up interface reports up, its MTU and its global addresses only", () => {
   assert.equal(parseIpAddressShow(upWithAddress), {
     ok: true,
-    value: { up: true, addresses: ["10.64.0.1/24"] },
+    value: { up: true, addresses: ["10.64.0.1/24"], mtu: 1420 },
   });
 });
 
 test("a fresh interface is down with no addresses", () => {
   assert.equal(parseIpAddressShow(freshlyCreated), {
     ok: true,
-    value: { up: false, addresses: [] },
+    value: { up: false, addresses: [], mtu: 1420 },
   });
 });
 
 test("output that is not one interface's JSON is refused", () => {
-  for (const text of ["", "not json", "[]", "[{}]", '[{"flags":[],"addr_info":[{}]}]', "{}"]) {
+  const noMtu = '[{"flags":[],"addr_info":[]}]';
+  for (const text of [
+    "",
+    "not json",
+    "[]",
+    "[{}]",
+    '[{"flags":[],"addr_info":[{}]}]',
+    "{}",
+    noMtu,
+  ]) {
     const parsed = parseIpAddressShow(text);
     assert.ok(!parsed.ok, text);
     assert.is(parsed.error.code, "VPN_OUTPUT_UNREADABLE");

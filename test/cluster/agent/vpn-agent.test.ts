@@ -33,6 +33,9 @@ class ScriptedDriver implements VpnDriver {
   failApplies = 0;
   applyDelayMs = 0;
   peers: PeerStatus[] = [];
+  releases = 0;
+  releasedAfterApplies = -1;
+  failRelease = false;
 
   async serverPublicKey(): Promise<VpnDriverResult<string>> {
     return { ok: true, value: "unused" };
@@ -68,6 +71,17 @@ class ScriptedDriver implements VpnDriver {
 
   async readPeers(): Promise<VpnDriverResult<PeerStatus[]>> {
     return { ok: true, value: this.peers.map((peer) => ({ ...peer })) };
+  }
+
+  async release(): Promise<VpnDriverResult<void>> {
+    this.releases += 1;
+    this.releasedAfterApplies = this.applies.length;
+    if (this.failRelease)
+      return {
+        ok: false,
+        error: { code: "VPN_TOOL_MISSING", message: "nft is not installed", command: "nft -f -" },
+      };
+    return { ok: true, value: undefined };
   }
 }
 
@@ -341,6 +355,31 @@ test("stop waits for the sync under way, and nothing runs after it", () =>
     agent.notifyStateChanged();
     await sleep(60);
     assert.is(driver.applies.length, 1);
+  }));
+
+test("stop removes the egress rules once, after the last sync; a second stop does nothing", () =>
+  withAgent({}, async ({ agent, driver }) => {
+    driver.applyDelayMs = 50;
+    agent.start();
+    await sleep(10);
+    await agent.stop();
+    assert.is(driver.applies.length, 1);
+    assert.is(driver.releases, 1);
+    assert.ok(driver.releasedAfterApplies === 1, "released after the sync under way finished");
+    await agent.stop();
+    assert.is(driver.releases, 1);
+  }));
+
+test("a failed removal of the egress rules is logged, not thrown", () =>
+  withAgent({}, async ({ agent, driver, lines }) => {
+    driver.failRelease = true;
+    agent.start();
+    await agent.stop();
+    const logged = lines().find((line) =>
+      String(line.msg).includes("cannot remove the egress rules"),
+    );
+    assert.ok(logged, "the failure is logged");
+    assert.is(logged.code, "VPN_TOOL_MISSING");
   }));
 
 test.run();

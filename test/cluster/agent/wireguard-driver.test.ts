@@ -39,6 +39,11 @@ class FakeMachine {
   syncedConfigPath: string | null = null;
   syncedConfigMode: number | null = null;
   dump = "";
+  mtu = 1420;
+  forwarding = false;
+  defaultRoutes = '[{"dst":"default","gateway":"203.0.113.1","dev":"eth0","flags":["onlink"]}]';
+  /** What each `nft -f -` was given, in order. */
+  nftInputs: string[] = [];
 
   readonly run: CommandRunner = async (file, args, options = {}) => {
     this.calls.push({ file, args: [...args], options });
@@ -60,6 +65,7 @@ class FakeMachine {
           {
             ifname: rest[4],
             flags: this.up ? ["POINTOPOINT", "UP", "LOWER_UP"] : ["POINTOPOINT"],
+            mtu: this.mtu,
             addr_info: this.addresses.map((address) => {
               const [local, prefix] = address.split("/");
               return { family: "inet", local, prefixlen: Number(prefix), scope: "global" };
@@ -96,7 +102,19 @@ class FakeMachine {
       return this.success("");
     }
     if (tool === "ip" && command.startsWith("link set dev")) {
-      this.up = true;
+      const mtuAt = rest.indexOf("mtu");
+      if (mtuAt >= 0) this.mtu = Number(rest[mtuAt + 1]);
+      if (rest.includes("up")) this.up = true;
+      return this.success("");
+    }
+    if (tool === "sysctl" && command === "-w net.ipv4.ip_forward=1") {
+      this.forwarding = true;
+      return this.success("net.ipv4.ip_forward = 1\n");
+    }
+    if (tool === "ip" && command === "-j route show default")
+      return this.success(this.defaultRoutes);
+    if (tool === "nft" && command === "-f -") {
+      this.nftInputs.push(options.stdin ?? "");
       return this.success("");
     }
     if (tool === "wg" && rest[0] === "show") return this.success(this.dump);
@@ -145,6 +163,7 @@ async function withDriver(
     const created = WireGuardDriver.create({
       interfaceName: "wg0",
       listenPort: 51820,
+      mtu: 1280,
       privateKeyFile: keyFile,
       runCommand: machine.run,
       ...extra,
@@ -156,7 +175,7 @@ async function withDriver(
   }
 }
 
-test("without the kernel module the interface comes from wireguard-go, then gets config, address and up", () => {
+test("without the kernel module the interface comes from wireguard-go, then gets config, address, MTU, up and egress", () => {
   const machine = new FakeMachine();
   return withDriver(machine, async (driver) => {
     const applied = await driver.apply({ address: "10.64.0.1/24", peers });
@@ -168,7 +187,10 @@ test("without the kernel module the interface comes from wireguard-go, then gets
       "ip -j address show dev wg0",
       `wg syncconf wg0 ${machine.syncedConfigPath}`,
       "ip address add 10.64.0.1/24 dev wg0",
-      "ip link set dev wg0 up",
+      "ip link set dev wg0 mtu 1280 up",
+      "sysctl -w net.ipv4.ip_forward=1",
+      "ip -j route show default",
+      "nft -f -",
     ]);
     const wireguardGo = machine.calls[2]!;
     assert.ok("LOG_LEVEL" in (wireguardGo.options.environment ?? {}));
@@ -210,12 +232,20 @@ test("with the kernel module, wireguard-go is not started", () => {
 
 test("an interface already up with its address is only synced", () => {
   const machine = new FakeMachine();
-  Object.assign(machine, { interfaceExists: true, up: true, addresses: ["10.64.0.1/24"] });
+  Object.assign(machine, {
+    interfaceExists: true,
+    up: true,
+    addresses: ["10.64.0.1/24"],
+    mtu: 1280,
+  });
   return withDriver(machine, async (driver) => {
     assert.ok((await driver.apply({ address: "10.64.0.1/24", peers: [] })).ok);
     assert.equal(machine.commandLines(), [
       "ip -j address show dev wg0",
       `wg syncconf wg0 ${machine.syncedConfigPath}`,
+      "sysctl -w net.ipv4.ip_forward=1",
+      "ip -j route show default",
+      "nft -f -",
     ]);
     assert.equal(parseConf(machine.syncedConfig ?? "").peers, [], "no peers left");
   });
@@ -230,6 +260,100 @@ test("a stale address is replaced by the desired one", () => {
   });
 });
 
+test("an interface up with another MTU gets the configured one", () => {
+  const machine = new FakeMachine();
+  Object.assign(machine, { interfaceExists: true, up: true, addresses: ["10.64.0.1/24"] });
+  return withDriver(machine, async (driver) => {
+    assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
+    assert.ok(machine.commandLines().includes("ip link set dev wg0 mtu 1280 up"));
+    assert.is(machine.mtu, 1280);
+  });
+});
+
+test("apply turns forwarding on and loads the node's table: the subnet masqueraded out of the default route's interface", () => {
+  const machine = new FakeMachine();
+  return withDriver(machine, async (driver) => {
+    assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
+    assert.ok(machine.forwarding);
+    assert.is(machine.nftInputs.length, 1);
+    const ruleset = machine.nftInputs[0]!;
+    assert.match(ruleset, /ip saddr 10\.64\.0\.0\/24 oifname "eth0" masquerade/);
+    assert.match(ruleset, /iifname "wg0" oifname "wg0" drop/);
+  });
+});
+
+test("applying again loads the same whole ruleset, which replaces the table rather than adding to it", () => {
+  const machine = new FakeMachine();
+  return withDriver(machine, async (driver) => {
+    assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
+    assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
+    assert.is(machine.nftInputs.length, 2);
+    assert.is(machine.nftInputs[1], machine.nftInputs[0]);
+    assert.match(
+      machine.nftInputs[0]!,
+      /^table inet nexaloak_wg0\ndelete table inet nexaloak_wg0\n/,
+    );
+  });
+});
+
+test("clients may reach each other when the driver is told to allow it", () => {
+  const machine = new FakeMachine();
+  return withDriver(
+    machine,
+    async (driver) => {
+      assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
+      assert.not.match(machine.nftInputs[0]!, /drop/);
+    },
+    { allowClientToClient: true },
+  );
+});
+
+test("without a default route, apply says so with its own code and loads no rules", () => {
+  const machine = new FakeMachine();
+  machine.defaultRoutes = "[]";
+  return withDriver(machine, async (driver) => {
+    const applied = await driver.apply({ address: "10.64.0.1/24", peers });
+    assert.ok(!applied.ok);
+    assert.is(applied.error.code, "VPN_NO_DEFAULT_ROUTE");
+    assert.equal(machine.nftInputs, []);
+    assert.ok(machine.up, "the tunnel itself is up");
+  });
+});
+
+test("release removes the node's table, whether or not it exists, and leaves the interface", () => {
+  const machine = new FakeMachine();
+  return withDriver(machine, async (driver) => {
+    assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
+    assert.equal(await driver.release(), { ok: true, value: undefined });
+    assert.is(
+      machine.nftInputs.at(-1),
+      "table inet nexaloak_wg0\ndelete table inet nexaloak_wg0\n",
+    );
+    assert.not.ok(machine.commandLines().some((line) => line.includes("link del")));
+  });
+});
+
+test("a missing nft is named with the package to install", () => {
+  const machine = new FakeMachine();
+  machine.missingTools.add("nft");
+  return withDriver(machine, async (driver) => {
+    const released = await driver.release();
+    assert.ok(!released.ok);
+    assert.is(released.error.code, "VPN_TOOL_MISSING");
+    assert.match(released.error.message, /apt-get install --no-install-recommends nftables/);
+  });
+});
+
+test("an interface address that is not IPv4 address/prefix changes nothing: no command runs", () => {
+  const machine = new FakeMachine();
+  return withDriver(machine, async (driver) => {
+    const applied = await driver.apply({ address: "fd00::1/64", peers });
+    assert.ok(!applied.ok);
+    assert.is(applied.error.code, "VPN_EGRESS_INVALID");
+    assert.equal(machine.calls, []);
+  });
+});
+
 test("every command runs inside the network namespace when one is given", () => {
   const machine = new FakeMachine();
   return withDriver(
@@ -238,7 +362,9 @@ test("every command runs inside the network namespace when one is given", () => 
       machine.dump = "priv\tpub\t51820\toff\n";
       assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
       assert.equal(await driver.readPeers(), { ok: true, value: [] });
+      assert.ok((await driver.release()).ok);
       assert.ok(machine.calls.length > 5);
+      assert.ok(machine.commandLines().some((line) => line.endsWith("nxl-test nft -f -")));
       for (const call of machine.calls) {
         assert.equal([call.file, ...call.args.slice(0, 3)], ["ip", "netns", "exec", "nxl-test"]);
       }
@@ -307,6 +433,7 @@ test("the server key is made once and its public key reported", () => {
     const reloaded = WireGuardDriver.create({
       interfaceName: "wg0",
       listenPort: 51820,
+      mtu: 1280,
       privateKeyFile: keyFile,
     });
     assert.ok(reloaded.ok);
@@ -315,7 +442,12 @@ test("the server key is made once and its public key reported", () => {
 });
 
 test("options that would make bad command arguments are refused", () => {
-  const base = { interfaceName: "wg0", listenPort: 51820, privateKeyFile: "/tmp/unused.key" };
+  const base = {
+    interfaceName: "wg0",
+    listenPort: 51820,
+    mtu: 1280,
+    privateKeyFile: "/tmp/unused.key",
+  };
   const cases: Partial<WireGuardDriverOptions>[] = [
     { interfaceName: "-h" },
     { interfaceName: "much-too-long-name" },
@@ -323,6 +455,9 @@ test("options that would make bad command arguments are refused", () => {
     { listenPort: 0 },
     { listenPort: 65536 },
     { listenPort: 1.5 },
+    { mtu: 1279 },
+    { mtu: 1441 },
+    { mtu: 1300.5 },
     { networkNamespace: "-x" },
     { networkNamespace: "a/b" },
   ];

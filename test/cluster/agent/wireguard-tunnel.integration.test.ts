@@ -2,8 +2,9 @@
  * A real tunnel: a server namespace whose interface the WireGuardDriver sets
  * up (served by wireguard-go), a client namespace configured from the exact
  * `.conf` we render, joined by a veth pair on 192.0.2.0/24 (TEST-NET-1, only
- * inside the namespaces). Needs root and wireguard-tools, wireguard-go,
- * iproute2 and iputils-ping; without them it is skipped, except under CI.
+ * inside the namespaces), which is also the server's default route. Needs
+ * root and wireguard-tools, wireguard-go, iproute2, iputils-ping and
+ * nftables; without them it is skipped, except under CI.
  */
 import { join } from "node:path";
 import { test } from "uvu";
@@ -11,7 +12,11 @@ import * as assert from "uvu/assert";
 import { WireGuardDriver } from "../../../cluster/agent/wireguard-driver.ts";
 import { renderClientConfig } from "../../../cluster/client-config/wireguard-conf.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
-import { missingNetworkPrerequisites, TestNetwork } from "../../support/network-namespace.ts";
+import {
+  missingNetworkPrerequisites,
+  TestNetwork,
+  VPN_TOOLS,
+} from "../../support/network-namespace.ts";
 import { parseConf } from "../../support/parse-conf.ts";
 import { pingsWithin, startWireGuardClient } from "../../support/wireguard-client.ts";
 
@@ -20,7 +25,7 @@ const clientUnderlay = "192.0.2.2";
 const listenPort = 51820;
 const serverTunnelAddress = "10.64.0.1";
 
-const missing = missingNetworkPrerequisites(["ip", "wg", "wg-quick", "wireguard-go", "ping"]);
+const missing = missingNetworkPrerequisites(VPN_TOOLS);
 
 if (missing.length > 0 && !process.env.CI) {
   test.skip(`a real tunnel (needs ${missing.join(", ")})`, () => {});
@@ -35,10 +40,14 @@ if (missing.length > 0 && !process.env.CI) {
         { namespace: serverNamespace, address: `${serverUnderlay}/24` },
         { namespace: clientNamespace, address: `${clientUnderlay}/24` },
       );
+      await network.addDefaultRoute(serverNamespace, clientUnderlay);
 
+      const interfaceName = network.wireGuardInterfaceName();
+      const nftTables = () => network.exec(serverNamespace, "nft", ["list", "tables"]);
       const created = WireGuardDriver.create({
-        interfaceName: network.wireGuardInterfaceName(),
+        interfaceName,
         listenPort,
+        mtu: 1280,
         privateKeyFile: join(network.directory, "server", "private.key"),
         networkNamespace: serverNamespace,
       });
@@ -63,6 +72,14 @@ if (missing.length > 0 && !process.env.CI) {
       assert.ok(
         (await driver.apply({ address: `${serverTunnelAddress}/24`, peers: [clientPeer] })).ok,
       );
+      const table = await network.exec(serverNamespace, "nft", [
+        "list",
+        "table",
+        "inet",
+        `nexaloak_${interfaceName}`,
+      ]);
+      assert.is(table.match(/masquerade/g)?.length, 1, "applied twice, the rules are there once");
+      assert.is(table.match(/drop/g)?.length, 1);
 
       const conf = renderClientConfig({
         clientPrivateKey: client.privateKey,
@@ -70,6 +87,8 @@ if (missing.length > 0 && !process.env.CI) {
         serverPublicKey: serverPublicKey.value,
         presharedKey,
         endpoint: { host: serverUnderlay, port: listenPort },
+        dns: ["192.0.2.53"],
+        mtu: 1280,
       });
       assert.ok(conf.ok);
       assert.is(parseConf(conf.value).interface.Address, "10.64.0.2/32");
@@ -107,6 +126,9 @@ if (missing.length > 0 && !process.env.CI) {
         await pingsWithin(clientNamespace, serverTunnelAddress, 2),
         "the ping fails once the peer is removed",
       );
+      assert.ok((await driver.release()).ok);
+      assert.not.match(await nftTables(), `nexaloak_${interfaceName}`, "release removes the table");
+      assert.ok((await driver.release()).ok, "releasing again is no error");
     } finally {
       network.tearDown();
     }

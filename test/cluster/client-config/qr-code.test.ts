@@ -19,6 +19,8 @@ function amneziaConf(): string {
     serverPublicKey: generateKeyPair().publicKey,
     presharedKey: generatePresharedKey(),
     endpoint: { host: "vpn-frankfurt-1.example.org", port: 51820 },
+    dns: ["1.1.1.1", "8.8.8.8"],
+    mtu: 1280,
     amnezia: { jc: 4, jmin: 40, jmax: 70, s1: 15, s2: 42, h1: 1, h2: 2, h3: 3, h4: 4 },
   });
   if (!rendered.ok) throw new Error(rendered.error.message);

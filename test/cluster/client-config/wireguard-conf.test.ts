@@ -18,6 +18,7 @@ const base: ClientConfigInput = {
   serverPublicKey: server.publicKey,
   presharedKey,
   endpoint: { host: "203.0.113.7", port: 51820 },
+  dns: ["1.1.1.1", "8.8.8.8"],
 };
 
 function render(input: ClientConfigInput): string {
@@ -26,7 +27,7 @@ function render(input: ClientConfigInput): string {
   return rendered.value;
 }
 
-test("a config has the standard fields with the defaults, and parses back", () => {
+test("a config has the standard fields with the defaults and no MTU unless given, and parses back", () => {
   const conf = parseConf(render(base));
   assert.equal(conf.interface, {
     PrivateKey: client.privateKey,
@@ -42,6 +43,13 @@ test("a config has the standard fields with the defaults, and parses back", () =
       PersistentKeepalive: "25",
     },
   ]);
+});
+
+test("a config carries the server's MTU in its [Interface] section", () => {
+  const conf = parseConf(render({ ...base, mtu: 1280 }));
+  assert.is(conf.interface.MTU, "1280");
+  assert.is(conf.interface.DNS, "1.1.1.1, 8.8.8.8");
+  assert.is(conf.peers.length, 1);
 });
 
 test("the text starts with [Interface], has one [Peer] and ends with a newline", () => {
@@ -130,6 +138,10 @@ test("every bad value is refused and named, so nothing can inject lines", () => 
     [{ endpoint: { host: "203.0.113.7", port: 0 } }, /endpoint/],
     [{ endpoint: { host: "203.0.113.7", port: 70_000 } }, /endpoint/],
     [{ dns: ["one.one.one.one"] }, /dns/],
+    [{ dns: [] }, /dns/],
+    [{ mtu: 1279 }, /mtu/],
+    [{ mtu: 1441 }, /mtu/],
+    [{ mtu: 1300.5 }, /mtu/],
     [{ allowedIps: [] }, /allowedIps/],
     [{ allowedIps: ["0.0.0.0/33"] }, /allowedIps/],
     [{ persistentKeepaliveSeconds: -1 }, /persistentKeepaliveSeconds/],

@@ -40,6 +40,32 @@ test("re-registration keeps the subnet and updates ports, keys, capacity and reg
   assert.is(again.server.registeredAt, T0);
 });
 
+test("a server's node reports the MTU and resolvers of its client configs; older registrations have none", () => {
+  const fixture = new Fixture();
+  const old = fixture.ok(command.registerServer("n1"));
+  assert.is(old.server.mtu, null);
+  assert.is(old.server.clientDns, null);
+  const again = fixture.ok(
+    command.registerServer("n1", { mtu: 1420, clientDns: ["9.9.9.9", "2620:fe::fe"] }),
+  );
+  assert.is(again.server.mtu, 1420);
+  assert.equal(again.server.clientDns, ["9.9.9.9", "2620:fe::fe"]);
+  assert.is(fixture.state.server("n1")!.mtu, 1420);
+});
+
+test("an MTU out of range or resolvers that are not IP addresses are refused", () => {
+  const fixture = new Fixture();
+  for (const fields of [
+    { mtu: 1279 },
+    { mtu: 9000 },
+    { clientDns: [] },
+    { clientDns: ["dns.example"] },
+    { clientDns: ["1.1.1.1\nPostUp = x"] },
+    { clientDns: ["1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4", "9.9.9.9"] },
+  ])
+    fixture.refused(command.registerServer("n1", fields), "INVALID_COMMAND");
+});
+
 test("re-registration with a capacity the subnet cannot hold is refused, not moved", () => {
   const fixture = new Fixture();
   fixture.ok(command.registerServer("n1", { capacity: 100 }));

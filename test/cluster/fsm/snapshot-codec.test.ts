@@ -12,7 +12,7 @@ function richFixture(): Fixture {
   fixture.ok({ type: "setSetting", key: "greeting", value: "salam", actor: API_ACTOR });
   fixture.ok(command.upsertUser("1", { role: "admin", updateId: 900 }));
   const amnezia = { jc: 4, jmin: 40, jmax: 70, s1: 10, s2: 20, h1: 11, h2: 12, h3: 13, h4: 14 };
-  fixture.ok(command.registerServer("n1", { amnezia }));
+  fixture.ok(command.registerServer("n1", { amnezia, mtu: 1280, clientDns: ["9.9.9.9"] }));
   fixture.ok(command.registerServer("n2", { capacity: 300, endpointHost: null }));
   fixture.ok({
     type: "setProbePeer",
@@ -171,6 +171,22 @@ test("a pinned certificate and the insecure mark survive a snapshot", () => {
       ["thr2", null, false],
       ["thr3", PIN, false],
       ["thr4", null, true],
+    ],
+  );
+});
+
+test("servers stored before they reported MTU and resolvers are read without them", () => {
+  const original = richFixture().state;
+  assert.is(original.server("n1")!.mtu, 1280);
+  const snapshot = JSON.parse(original.snapshot()) as { servers: unknown[][] };
+  snapshot.servers = snapshot.servers.map((row) => row.slice(0, 17));
+  const restored = new ControlPlaneState();
+  restored.restore(JSON.stringify(snapshot));
+  assert.equal(
+    restored.servers().map((server) => [server.id, server.mtu, server.clientDns]),
+    [
+      ["n1", null, null],
+      ["n2", null, null],
     ],
   );
 });

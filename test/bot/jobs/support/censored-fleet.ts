@@ -172,6 +172,7 @@ async function startVpnServer(options: {
   const created = WireGuardDriver.create({
     interfaceName: options.interfaceName,
     listenPort: WIREGUARD_PORT,
+    mtu: 1280,
     privateKeyFile,
     networkNamespace: options.namespace,
   });
