@@ -17,7 +17,7 @@ import { sealToWireGuardKey } from "../shared/crypto/wireguard-sealed-box.ts";
 import type { Logger } from "../shared/logger.ts";
 import { sleep } from "../shared/sleep.ts";
 import type { ControlPlaneService } from "./control-plane-service.ts";
-import type { Config } from "./fsm/records.ts";
+import { openDeliveryKeys } from "./delivery-keys.ts";
 import type { LeaderTask } from "./leadership-runner.ts";
 import type { SealedSecrets } from "./sealed-secrets.ts";
 
@@ -30,19 +30,6 @@ export interface ConfigKeyCustodyOptions {
   sealing: SealedSecrets;
   intervalMs: number;
   logger: Logger;
-}
-
-/** The preshared key in a config's delivery copy, or undefined when it cannot be read. */
-function presharedKeyOf(sealing: SealedSecrets, config: Config): string | undefined {
-  if (config.deliveryKeysSealed === null) return undefined;
-  const opened = sealing.open("configDeliveryKeys", config.id, config.deliveryKeysSealed);
-  if (!opened.ok) return undefined;
-  try {
-    const keys = JSON.parse(opened.value) as { presharedKey?: unknown };
-    return typeof keys.presharedKey === "string" ? keys.presharedKey : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export class ConfigKeyCustodyTask implements LeaderTask {
@@ -75,7 +62,7 @@ export class ConfigKeyCustodyTask implements LeaderTask {
     for (const config of state.configsWithoutServerCopy()) {
       if (items.length >= BATCH) break;
       const server = state.server(config.serverId);
-      const presharedKey = presharedKeyOf(sealing, config);
+      const presharedKey = openDeliveryKeys(sealing, config)?.presharedKey;
       if (!server || presharedKey === undefined) {
         if (!this.reported.has(config.id)) {
           this.reported.add(config.id);

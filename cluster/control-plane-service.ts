@@ -3,6 +3,7 @@ import { generateKeyPair, generatePresharedKey } from "../shared/crypto/wireguar
 import { DEFAULT_CLIENT_DNS } from "../shared/env-variables.ts";
 import { renderClientConfig } from "./client-config/wireguard-conf.ts";
 import { DeliveryConfirmations } from "./delivery-confirmations.ts";
+import { openDeliveryKeys, sealDeliveryKeys } from "./delivery-keys.ts";
 import type { CommandAnswer, CommandResults, ResultOf } from "./fsm/command-results.ts";
 import type {
   AdminActor,
@@ -84,26 +85,6 @@ export function confMissingReason(config: Config): ConfMissing | null {
   return null;
 }
 
-/** What a config's delivery copy holds. */
-interface DeliveryKeys {
-  privateKey: string;
-  presharedKey: string;
-}
-
-function parseDeliveryKeys(text: string): DeliveryKeys | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (
-      typeof value === "object" &&
-      value !== null &&
-      typeof (value as DeliveryKeys).privateKey === "string" &&
-      typeof (value as DeliveryKeys).presharedKey === "string"
-    )
-      return value as DeliveryKeys;
-  } catch {}
-  return undefined;
-}
-
 /** What adding a vantage probe answers: the probe without its token. */
 export type AddedVantageProbe = Pick<
   VantageProbeView,
@@ -167,17 +148,12 @@ export class ControlPlaneService {
     deliveryKeysSealed: string;
   } {
     const keys = generateKeyPair();
-    const delivery: DeliveryKeys = {
-      privateKey: keys.privateKey,
-      presharedKey: generatePresharedKey(),
-    };
     return {
       clientPublicKey: keys.publicKey,
-      deliveryKeysSealed: this.options.sealing.seal(
-        "configDeliveryKeys",
-        configId,
-        JSON.stringify(delivery),
-      ),
+      deliveryKeysSealed: sealDeliveryKeys(this.options.sealing, configId, {
+        privateKey: keys.privateKey,
+        presharedKey: generatePresharedKey(),
+      }),
     };
   }
 
@@ -261,16 +237,11 @@ export class ControlPlaneService {
     }
     const missing = confMissingReason(config);
     if (missing) throw new CommandRefusedError(missing.code, missing.message);
-    const opened = this.options.sealing.open(
-      "configDeliveryKeys",
-      config.id,
-      config.deliveryKeysSealed!,
-    );
-    const keys = opened.ok ? parseDeliveryKeys(opened.value) : undefined;
+    const keys = openDeliveryKeys(this.options.sealing, config);
     if (!keys) {
       throw new CommandRefusedError(
         "CONFIG_KEYS_UNREADABLE",
-        `the config's keys cannot be opened (${opened.ok ? "not a key pair" : opened.error.code}); does this node hold every key in DATA_KEYS?`,
+        "the config's keys cannot be opened; does this node hold every key in DATA_KEYS?",
       );
     }
     const rendered = renderClientConfig({

@@ -55,14 +55,10 @@ export async function sendConfig(
  * committed (a leader change), the undelivered-key bound erases the key later.
  */
 export async function sendConfigAndForgetKeys(
-  api: Api,
-  deps: { service: ControlPlaneService; qrCodes: QrCodeRenderer },
-  t: Messages,
-  chatId: number | string,
-  config: Config,
-  intro?: string,
+  ...args: Parameters<typeof sendConfig>
 ): Promise<void> {
-  await sendConfig(api, deps, t, chatId, config, intro);
+  await sendConfig(...args);
+  const [, deps, , , config] = args;
   void deps.service.confirmDelivered([config.id]).catch(() => undefined);
 }
 

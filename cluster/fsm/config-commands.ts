@@ -1,4 +1,5 @@
 /** Applying config changes a user or admin asks for: issuing and revoking. */
+import type { ApplyContext } from "./apply-context.ts";
 import { applied, repeated } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
@@ -116,6 +117,23 @@ export function ownLiveConfig(
       `config ${configId} was already revoked (${config.revokeReason})`,
     );
   return config;
+}
+
+/** Revokes a live config for `reason` and tells its owner (`configRevoked`) to ask for a new one. */
+export function retireAndTellOwner(
+  data: ControlPlaneData,
+  context: ApplyContext,
+  config: Config,
+  at: number,
+  reason: string,
+): void {
+  data.retireConfig(config, at, reason);
+  context.notify(
+    config.userId,
+    "configRevoked",
+    { configId: config.id, serverId: config.serverId, reason },
+    at,
+  );
 }
 
 /** Revokes a live config; its address becomes free for the next config on that server. */

@@ -7,7 +7,7 @@
 import type { ApplyContext } from "./apply-context.ts";
 import { applied } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
-import { ownLiveConfig } from "./config-commands.ts";
+import { ownLiveConfig, retireAndTellOwner } from "./config-commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { refuse } from "./errors.ts";
 import { copyConfig } from "./views.ts";
@@ -82,13 +82,7 @@ export function eraseConfigKeys(
       config.deliveredAt = command.at;
       waiting.push(configId);
     } else {
-      data.retireConfig(config, command.at, "keys_expired");
-      context.notify(
-        config.userId,
-        "configRevoked",
-        { configId, serverId: config.serverId, reason: "keys_expired" },
-        command.at,
-      );
+      retireAndTellOwner(data, context, config, command.at, "keys_expired");
       revoked.push(configId);
     }
   }

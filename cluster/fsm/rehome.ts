@@ -17,7 +17,7 @@
  */
 import type { ApplyContext } from "./apply-context.ts";
 import type { ReplacementKey } from "./commands.ts";
-import { freshKeys } from "./config-commands.ts";
+import { freshKeys, retireAndTellOwner } from "./config-commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { type Refusal, refuse } from "./errors.ts";
 import { chooseServer } from "./placement.ts";
@@ -92,13 +92,7 @@ export function banServer(
     const old = data.configs.get(configId)!;
     const key = request.replacementKeys[position];
     if (!key) {
-      data.retireConfig(old, request.at, "rehome_pending");
-      context.notify(
-        old.userId,
-        "configRevoked",
-        { configId, serverId: server.id, reason: "rehome_pending" },
-        request.at,
-      );
+      retireAndTellOwner(data, context, old, request.at, "rehome_pending");
       summary.pending.push(configId);
       return;
     }

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { sealDeliveryKeys } from "../../cluster/delivery-keys.ts";
 import type { ControlPlaneCommandInput } from "../../cluster/fsm/commands.ts";
 import { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
 import { SealedSecrets } from "../../cluster/sealed-secrets.ts";
@@ -78,11 +79,10 @@ function* fleetCommands(
         userId,
         protocol: "wireguard",
         clientPublicKey: randomWireGuardKey(),
-        deliveryKeysSealed: sealing.seal(
-          "configDeliveryKeys",
-          configId,
-          JSON.stringify({ privateKey: randomWireGuardKey(), presharedKey: randomWireGuardKey() }),
-        ),
+        deliveryKeysSealed: sealDeliveryKeys(sealing, configId, {
+          privateKey: randomWireGuardKey(),
+          presharedKey: randomWireGuardKey(),
+        }),
         at,
       };
     }

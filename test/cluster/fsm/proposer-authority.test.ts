@@ -24,6 +24,8 @@ const OWN_SERVER_REPORTS = [
 ] as const;
 
 const otherIdentity = generateNodeIdentity();
+/** c1's client key, the same in every prepared state, so a sample can seal for it. */
+const C1_KEY = wgKey(9100, 1);
 const otherKey = otherIdentity.publicKey;
 const newKey = generateNodeIdentity().publicKey;
 
@@ -37,7 +39,7 @@ function preparedState(): Fixture {
   for (const serverId of ["n1", FORWARDER, OTHER]) fixture.ok(command.registerServer(serverId));
   fixture.ok(command.upsertUser("10"));
   fixture.ok(command.upsertUser("11", { status: "pending" }));
-  fixture.ok(command.issueConfig("c1", "10"));
+  fixture.ok(command.issueConfig("c1", "10", { clientPublicKey: C1_KEY }));
   fixture.ok({ type: "createInvite", code: "INVITE1", uses: 5, actor: { kind: "api" }, at: T0 });
   fixture.ok({
     type: "addVantageProbe",
@@ -127,7 +129,7 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
     items: [
       {
         configId: "c1",
-        clientPublicKey: configC1.clientPublicKey,
+        clientPublicKey: C1_KEY,
         serverPublicKey: preparedState().state.server(configC1.serverId)!.publicKey,
         sealed: "to-server",
       },
