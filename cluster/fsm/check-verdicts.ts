@@ -75,7 +75,7 @@ function transitionFor(
   checks: ServerChecks,
   thresholds: VerdictThresholds,
 ): StatusTransition {
-  if (status === "banned") return "none";
+  if (status === "banned" || status === "removed") return "none";
   if (verdict === "filtered" && checks.consecutiveFiltered >= thresholds.banAfter) return "ban";
   if (verdict === "down" && status === "active" && checks.consecutiveDown >= thresholds.downAfter)
     return "markDown";

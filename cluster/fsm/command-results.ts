@@ -13,6 +13,8 @@ import type {
 } from "./config-key-commands.ts";
 import type { expireConfigs } from "./expiry-sweep.ts";
 import type { createInvite, deleteInvite, redeemInvite } from "./invite-commands.ts";
+import type { cancelJoinToken, createJoinToken, redeemJoinToken } from "./join-token-commands.ts";
+import type { removeMember } from "./member-removal-commands.ts";
 import type { pinNodeKey, replaceNodeKey, revokeNodeKey } from "./node-key-commands.ts";
 import type { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-commands.ts";
 import type { resealSecrets } from "./secret-reseal-commands.ts";
@@ -64,6 +66,10 @@ export interface CommandResults {
   pinNodeKey: ValueOf<typeof pinNodeKey>;
   replaceNodeKey: ValueOf<typeof replaceNodeKey>;
   revokeNodeKey: ValueOf<typeof revokeNodeKey>;
+  createJoinToken: ValueOf<typeof createJoinToken>;
+  redeemJoinToken: ValueOf<typeof redeemJoinToken>;
+  cancelJoinToken: ValueOf<typeof cancelJoinToken>;
+  removeMember: ValueOf<typeof removeMember>;
   acknowledgeUpdate: { updateId: number };
 }
 

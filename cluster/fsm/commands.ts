@@ -146,7 +146,8 @@ const setServerEndpointSchema = z.strictObject({
 const setServerStatusSchema = z.strictObject({
   type: z.literal("setServerStatus"),
   serverId,
-  status: z.enum(SERVER_STATUSES),
+  /** `removed` is not set here: removing a member is `removeMember`. */
+  status: z.enum(SERVER_STATUSES).exclude(["removed"]),
   reason,
   actor: adminActor,
   at: timestamp,
@@ -432,7 +433,6 @@ const broadcastSchema = z.strictObject({
   updateId,
 });
 
-/** The bot answered an update that changes nothing else. Result: `{updateId}`. */
 /** An Ed25519 node identity key: 32 bytes in unpadded base64url. */
 const nodePublicKey = z
   .string()
@@ -473,6 +473,69 @@ const revokeNodeKeySchema = z.strictObject({
   at: timestamp,
 });
 
+const peerUrl = z
+  .string()
+  .max(300)
+  .regex(/^wss?:\/\/[^\s/?#]+$/, "a peer URL is ws://host:port or wss://host:port");
+
+/**
+ * An admin asks for a join token for a new server (cluster/membership/join-token.ts):
+ * the cluster keeps only its verifier. Result: `{joinToken}`.
+ */
+const createJoinTokenSchema = z.strictObject({
+  type: z.literal("createJoinToken"),
+  nodeId: serverId,
+  verifier: nodePublicKey,
+  region: label.optional(),
+  capacity: capacity.optional(),
+  expiresAt: timestamp,
+  actor: adminActor,
+  at: timestamp,
+  updateId,
+});
+
+/**
+ * The leader admits a new node that proved it holds the token: its identity
+ * key is pinned, and the token is spent. The same key again is a repeat.
+ * Result: `{joinToken, nodeKey, repeated}`.
+ */
+const redeemJoinTokenSchema = z.strictObject({
+  type: z.literal("redeemJoinToken"),
+  nodeId: serverId,
+  identityKey: nodePublicKey,
+  peerUrl,
+  boxKey: wireguardKey,
+  /** The token's signature over the claim (nodeId, identityKey, peerUrl, boxKey). */
+  tokenSignature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, "a signature is 64 bytes in base64url"),
+  at: timestamp,
+});
+
+/** An admin withdraws a token nobody used yet. Result: `{joinToken}`. */
+const cancelJoinTokenSchema = z.strictObject({
+  type: z.literal("cancelJoinToken"),
+  nodeId: serverId,
+  actor: adminActor,
+  at: timestamp,
+  updateId,
+});
+
+/**
+ * An admin removes a member: its server (if it has one) is marked removed
+ * and its users re-homed with `replacementKeys`, as for a ban; its id is
+ * never reused. The leader then takes it out of the Raft membership and
+ * revokes its key (cluster/membership/autopilot-task.ts). Result: `{removal, rehome}`.
+ */
+const removeMemberSchema = z.strictObject({
+  type: z.literal("removeMember"),
+  nodeId: serverId,
+  reason,
+  actor: adminActor,
+  at: timestamp,
+  replacementKeys,
+  updateId,
+});
+
+/** The bot answered an update that changes nothing else. Result: `{updateId}`. */
 const acknowledgeUpdateSchema = z.strictObject({
   type: z.literal("acknowledgeUpdate"),
   /** An update the bot answered without changing state; it only advances the offset. */
@@ -510,6 +573,10 @@ export const controlPlaneCommandSchema = z.discriminatedUnion("type", [
   pinNodeKeySchema,
   replaceNodeKeySchema,
   revokeNodeKeySchema,
+  createJoinTokenSchema,
+  redeemJoinTokenSchema,
+  cancelJoinTokenSchema,
+  removeMemberSchema,
   acknowledgeUpdateSchema,
 ]);
 

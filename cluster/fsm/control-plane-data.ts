@@ -17,7 +17,9 @@ import type {
   Broadcast,
   Config,
   Invite,
+  JoinTokenRecord,
   KeysErasedReason,
+  MemberRemoval,
   NodeKey,
   RevokedNodeKey,
   Server,
@@ -48,6 +50,10 @@ export class ControlPlaneData {
   readonly nodeKeys = new Map<string, NodeKey>();
   /** Revoked identity keys by public key. */
   readonly revokedNodeKeys = new Map<string, RevokedNodeKey>();
+  /** Join tokens by the node id they admit. */
+  readonly joinTokens = new Map<string, JoinTokenRecord>();
+  /** Members an admin removed, by node id. */
+  readonly memberRemovals = new Map<string, MemberRemoval>();
 
   private readonly subnets = new Map<string, Cidr>();
   private readonly allocators = new Map<string, AddressAllocator>();

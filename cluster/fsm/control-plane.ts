@@ -22,6 +22,8 @@ import { ControlPlaneData, compareIds } from "./control-plane-data.ts";
 import { refuse } from "./errors.ts";
 import { expireConfigs } from "./expiry-sweep.ts";
 import { createInvite, deleteInvite, redeemInvite } from "./invite-commands.ts";
+import { cancelJoinToken, createJoinToken, redeemJoinToken } from "./join-token-commands.ts";
+import { removeMember } from "./member-removal-commands.ts";
 import { pinNodeKey, replaceNodeKey, revokeNodeKey } from "./node-key-commands.ts";
 import { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-commands.ts";
 import { proposerProblem } from "./proposer-authority.ts";
@@ -29,6 +31,8 @@ import type {
   Broadcast,
   Config,
   Invite,
+  JoinTokenRecord,
+  MemberRemoval,
   NodeKey,
   OutboxEntry,
   RevokedNodeKey,
@@ -66,6 +70,7 @@ const NODE_KEY_COMMANDS = new Set<ControlPlaneCommand["type"]>([
   "pinNodeKey",
   "replaceNodeKey",
   "revokeNodeKey",
+  "redeemJoinToken",
 ]);
 
 /** Totals for dashboards and metrics. */
@@ -203,6 +208,14 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
         return replaceNodeKey(data, command);
       case "revokeNodeKey":
         return revokeNodeKey(data, command);
+      case "createJoinToken":
+        return createJoinToken(data, command);
+      case "redeemJoinToken":
+        return redeemJoinToken(data, command);
+      case "cancelJoinToken":
+        return cancelJoinToken(data, command);
+      case "removeMember":
+        return removeMember(data, context, command);
       case "acknowledgeUpdate":
         return applied({ updateId: command.updateId });
     }
@@ -239,6 +252,30 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
   /** Every revoked identity key, oldest first. */
   revokedNodeKeys(): RevokedNodeKey[] {
     return [...this.data.revokedNodeKeys.values()].map((key) => ({ ...key }));
+  }
+
+  /** Every join token, newest first (the verifiers only; secrets are never kept). */
+  joinTokens(): JoinTokenRecord[] {
+    return [...this.data.joinTokens.values()]
+      .sort((a, b) => b.createdAt - a.createdAt || compareIds(a.nodeId, b.nodeId))
+      .map((token) => ({ ...token }));
+  }
+
+  joinToken(nodeId: string): JoinTokenRecord | undefined {
+    const token = this.data.joinTokens.get(nodeId);
+    return token && { ...token };
+  }
+
+  /** Members an admin removed, by node id. */
+  memberRemoval(nodeId: string): MemberRemoval | undefined {
+    const removal = this.data.memberRemovals.get(nodeId);
+    return removal && { ...removal };
+  }
+
+  memberRemovals(): MemberRemoval[] {
+    return [...this.data.memberRemovals.values()]
+      .sort((a, b) => compareIds(a.nodeId, b.nodeId))
+      .map((removal) => ({ ...removal }));
   }
 
   /** A setting as stored; undefined when it was never set. */

@@ -43,6 +43,18 @@ export type ControlPlaneErrorCode =
   | "NODE_KEY_IN_USE"
   | "UNKNOWN_NODE_KEY"
   | "UPDATE_TOO_OLD"
+  /** Join tokens (join-token-commands.ts). */
+  | "NODE_ID_TAKEN"
+  | "INVALID_EXPIRY"
+  | "TOO_MANY_JOIN_TOKENS"
+  | "UNKNOWN_JOIN_TOKEN"
+  | "JOIN_TOKEN_CANCELLED"
+  | "JOIN_TOKEN_USED"
+  | "JOIN_TOKEN_EXPIRED"
+  | "JOIN_TOKEN_FORGED"
+  /** Removing members (member-removal-commands.ts). */
+  | "UNKNOWN_MEMBER"
+  | "MEMBER_REMOVED"
   /** An admin command for a Telegram user who is no longer an active admin at its log position. */
   | "NOT_AN_ADMIN";
 

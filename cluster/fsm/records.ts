@@ -5,8 +5,12 @@
  * trip unchanged.
  */
 
-export const SERVER_STATUSES = ["active", "draining", "banned", "down"] as const;
-/** `active` servers get new configs; `draining` keep theirs but get none; `banned` and `down` get none. */
+export const SERVER_STATUSES = ["active", "draining", "banned", "down", "removed"] as const;
+/**
+ * `active` servers get new configs; `draining` keep theirs but get none;
+ * `banned` and `down` get none; `removed` left the cluster for good (its
+ * users were re-homed, its node's key revoked) and is kept as a record.
+ */
 export type ServerStatus = (typeof SERVER_STATUSES)[number];
 
 /**
@@ -242,7 +246,7 @@ export interface Broadcast {
 }
 
 /** How a node's identity key came to be pinned. */
-export const NODE_KEY_ADMISSIONS = ["first-contact", "admin"] as const;
+export const NODE_KEY_ADMISSIONS = ["first-contact", "admin", "join-token"] as const;
 export type NodeKeyAdmission = (typeof NODE_KEY_ADMISSIONS)[number];
 
 /**
@@ -256,6 +260,40 @@ export interface NodeKey {
   /** Who pinned it: the leader's id for first contact, the admin for a re-admission. */
   actor: string;
   pinnedAt: number;
+}
+
+/** Where a join token stands: waiting, used by one identity key, or withdrawn by an admin. */
+export const JOIN_TOKEN_STATUSES = ["pending", "redeemed", "cancelled"] as const;
+export type JoinTokenStatus = (typeof JOIN_TOKEN_STATUSES)[number];
+
+/**
+ * A join token as the cluster keeps it (see cluster/membership/join-token.ts):
+ * never the secret, only the verifier that checks its signatures. Kept after
+ * use or cancellation, so the new node is told why it is refused and the id
+ * is never handed out twice.
+ */
+export interface JoinTokenRecord {
+  nodeId: string;
+  verifier: string;
+  /** The new server's region and capacity, when the admin gave them. */
+  region: string | null;
+  capacity: number | null;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  status: JoinTokenStatus;
+  /** The identity key it admitted, once redeemed. */
+  redeemedKey: string | null;
+  /** When it was redeemed or cancelled. */
+  closedAt: number | null;
+}
+
+/** A member an admin removed: its id is never reused, and the leader finishes the removal. */
+export interface MemberRemoval {
+  nodeId: string;
+  reason: string;
+  actor: string;
+  requestedAt: number;
 }
 
 /** A key that was replaced or revoked: it never admits anyone again. */

@@ -77,7 +77,21 @@ export function banServer(
   server: Server,
   request: BanRequest,
 ): RehomeSummary {
-  server.status = "banned";
+  return takeOutOfService(data, context, server, "banned", request);
+}
+
+/**
+ * Takes a server out of service for good, banned or removed from the
+ * cluster, and re-homes every live config on it; admins are told the tally.
+ */
+export function takeOutOfService(
+  data: ControlPlaneData,
+  context: ApplyContext,
+  server: Server,
+  status: "banned" | "removed",
+  request: BanRequest,
+): RehomeSummary {
+  server.status = status;
   server.statusReason = request.reason;
   server.statusActor = request.actor;
   server.statusAt = request.at;
@@ -119,7 +133,7 @@ export function banServer(
       adminId,
       "adminAlert",
       {
-        event: "serverBanned",
+        event: status === "banned" ? "serverBanned" : "serverRemoved",
         serverId: server.id,
         reason: request.reason,
         actor: request.actor,

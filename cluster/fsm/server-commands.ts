@@ -33,6 +33,11 @@ export function registerServer(
   context: ApplyContext,
   command: CommandOf<"registerServer">,
 ) {
+  if (data.memberRemovals.has(command.serverId))
+    return refuse(
+      "MEMBER_REMOVED",
+      `${command.serverId} was removed from the cluster; a new server joins with a new join token`,
+    );
   const unsigned = serverKeyProblem(data, command);
   if (unsigned) return unsigned;
   const existing = data.servers.get(command.serverId);

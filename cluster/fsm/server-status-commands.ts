@@ -29,6 +29,8 @@ export function setServerStatus(
 ) {
   const server = data.servers.get(command.serverId);
   if (!server) return unknownServer(command.serverId);
+  if (server.status === "removed")
+    return refuse("MEMBER_REMOVED", `server ${server.id} was removed from the cluster for good`);
   const actor = actorLabel(command.actor);
   let rehome: RehomeSummary | null = null;
   if (command.status === "banned" && server.status !== "banned") {

@@ -100,6 +100,24 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       key.reason,
       key.revokedAt,
     ]),
+    joinTokens: [...data.joinTokens.values()].map((token) => [
+      token.nodeId,
+      token.verifier,
+      token.region,
+      token.capacity,
+      token.createdBy,
+      token.createdAt,
+      token.expiresAt,
+      token.status,
+      token.redeemedKey,
+      token.closedAt,
+    ]),
+    memberRemovals: [...data.memberRemovals.values()].map((removal) => [
+      removal.nodeId,
+      removal.reason,
+      removal.actor,
+      removal.requestedAt,
+    ]),
   };
   return JSON.stringify(snapshot);
 }
@@ -295,6 +313,33 @@ export function decodeSnapshot(text: string): ControlPlaneData {
     data.nodeKeys.set(nodeId, { nodeId, publicKey, admittedBy, actor, pinnedAt });
   for (const [publicKey, nodeId, reason, revokedAt] of snapshot.revokedNodeKeys)
     data.revokedNodeKeys.set(publicKey, { publicKey, nodeId, reason, revokedAt });
+  for (const [
+    nodeId,
+    verifier,
+    region,
+    capacity,
+    createdBy,
+    createdAt,
+    expiresAt,
+    status,
+    redeemedKey,
+    closedAt,
+  ] of snapshot.joinTokens) {
+    data.joinTokens.set(nodeId, {
+      nodeId,
+      verifier,
+      region,
+      capacity,
+      createdBy,
+      createdAt,
+      expiresAt,
+      status,
+      redeemedKey,
+      closedAt,
+    });
+  }
+  for (const [nodeId, reason, actor, requestedAt] of snapshot.memberRemovals)
+    data.memberRemovals.set(nodeId, { nodeId, reason, actor, requestedAt });
   data.indexLoadedRecords();
   return data;
 }

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import {
   CONFIG_PROTOCOLS,
+  JOIN_TOKEN_STATUSES,
   KEYS_ERASED_REASONS,
   LANGUAGES,
   NODE_KEY_ADMISSIONS,
@@ -151,6 +152,19 @@ const idempotencyKeyRow = z.tuple([text, text, text, amount]);
 
 const nodeKeyRow = z.tuple([text, text, z.enum(NODE_KEY_ADMISSIONS), text, amount]);
 const revokedNodeKeyRow = z.tuple([text, text, text, amount]);
+const joinTokenRow = z.tuple([
+  text, // nodeId
+  text, // verifier
+  text.nullable(), // region
+  count.nullable(), // capacity
+  text, // createdBy
+  amount, // createdAt
+  amount, // expiresAt
+  z.enum(JOIN_TOKEN_STATUSES),
+  text.nullable(), // redeemedKey
+  amount.nullable(), // closedAt
+]);
+const memberRemovalRow = z.tuple([text, text, text, amount]);
 
 export const snapshotV2Schema = z.object({
   v: z.literal(2),
@@ -171,6 +185,8 @@ export const snapshotV2Schema = z.object({
   /** Added after version 2 shipped: absent in older snapshots. */
   nodeKeys: z.array(nodeKeyRow).default([]),
   revokedNodeKeys: z.array(revokedNodeKeyRow).default([]),
+  joinTokens: z.array(joinTokenRow).default([]),
+  memberRemovals: z.array(memberRemovalRow).default([]),
 });
 
 export type SnapshotV2 = z.input<typeof snapshotV2Schema>;

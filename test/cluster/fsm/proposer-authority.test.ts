@@ -8,6 +8,11 @@ import {
 import { ControlPlaneState } from "../../../cluster/fsm/control-plane.ts";
 import { serverKeyStatement } from "../../../cluster/fsm/server-key-signature.ts";
 import { generateNodeIdentity } from "../../../cluster/identity/node-identity.ts";
+import {
+  joinTokenVerifier,
+  newJoinTokenSecret,
+  signJoinClaim,
+} from "../../../cluster/membership/join-token.ts";
 import { command, DAY_MS, Fixture, T0, wgKey } from "./support/control-plane-fixture.ts";
 
 /** The peer that forwards in these tests: n2, a follower, perhaps seized. */
@@ -28,6 +33,15 @@ const otherIdentity = generateNodeIdentity();
 const C1_KEY = wgKey(9100, 1);
 const otherKey = otherIdentity.publicKey;
 const newKey = generateNodeIdentity().publicKey;
+/** A server an admin is adding: its join token waits in every prepared state. */
+const JOINER = "n9";
+const joinSecret = newJoinTokenSecret();
+const joinClaim = {
+  nodeId: JOINER,
+  identityKey: generateNodeIdentity().publicKey,
+  peerUrl: "ws://10.0.0.9:7001",
+  boxKey: wgKey(9200, 1),
+};
 
 /**
  * A state with something for every command to act on: three servers, an
@@ -53,6 +67,14 @@ function preparedState(): Fixture {
   });
   fixture.ok({ type: "broadcast", text: "hello", actor: { kind: "api" }, at: T0 });
   fixture.ok({ type: "pinNodeKey", nodeId: OTHER, publicKey: otherKey, actor: "n1", at: T0 });
+  fixture.ok({
+    type: "createJoinToken",
+    nodeId: JOINER,
+    verifier: joinTokenVerifier(JOINER, joinSecret),
+    expiresAt: T0 + DAY_MS,
+    actor: { kind: "api" },
+    at: T0,
+  });
   return fixture;
 }
 
@@ -173,6 +195,28 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
     at: T0,
   },
   revokeNodeKey: { type: "revokeNodeKey", nodeId: OTHER, actor: "admin-api", reason: "", at: T0 },
+  createJoinToken: {
+    type: "createJoinToken",
+    nodeId: "n10",
+    verifier: joinTokenVerifier("n10", newJoinTokenSecret()),
+    expiresAt: T0 + DAY_MS,
+    actor: { kind: "api" },
+    at: T0,
+  },
+  redeemJoinToken: {
+    type: "redeemJoinToken",
+    ...joinClaim,
+    tokenSignature: signJoinClaim(joinSecret, joinClaim),
+    at: T0,
+  },
+  cancelJoinToken: { type: "cancelJoinToken", nodeId: JOINER, actor: { kind: "api" }, at: T0 },
+  removeMember: {
+    type: "removeMember",
+    nodeId: OTHER,
+    reason: "retired",
+    actor: { kind: "api" },
+    at: T0,
+  },
   acknowledgeUpdate: { type: "acknowledgeUpdate", updateId: 1, at: T0 },
 };
 
