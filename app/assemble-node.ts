@@ -19,6 +19,7 @@ import { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import { type ApplyResult, ControlPlaneState } from "../cluster/fsm/control-plane.ts";
 import { LeadershipRunner, type LeaderTask } from "../cluster/leadership-runner.ts";
 import { MemberKeyPinningTask } from "../cluster/member-key-pinning-task.ts";
+import { AutopilotTask } from "../cluster/membership/autopilot-task.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
 import { ClusterNode, type ClusterNodeOptions } from "../cluster/node.ts";
 import { SealedSecrets } from "../cluster/sealed-secrets.ts";
@@ -74,6 +75,8 @@ export interface NodeAssemblyOptions
   expirySweepIntervalMs?: number;
   /** How often the leader seals, erases and re-seals keys (config-key-custody-task.ts); default 250 ms. */
   keyCustodyIntervalMs?: number;
+  /** How often the leader's autopilot looks at the membership; default a second. */
+  autopilotIntervalMs?: number;
   /** Ban checks on the leader; off when omitted. */
   banChecks?: BanCheckAssembly;
   /** The Telegram bot on the leader (needs banChecks, for /checknow); off when omitted. */
@@ -153,6 +156,12 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
       sealing,
       intervalMs: 5_000,
       logger: logger.child({ component: "data-keys" }),
+    }),
+    new AutopilotTask({
+      node,
+      service,
+      intervalMs: options.autopilotIntervalMs ?? 1000,
+      logger: logger.child({ component: "autopilot" }),
     }),
   ];
   if (options.identityPinning)

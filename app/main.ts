@@ -1,8 +1,10 @@
 /**
  * The node process: environment -> Redis -> Raft node -> peers and HTTP.
- * Exit codes: 2 bad configuration, 3 Redis would lose acknowledged writes,
- * 1 an unexpected failure.
+ * Exit codes: 2 bad configuration (or a refused join token), 3 Redis would
+ * lose acknowledged writes, 4 the node was removed from the cluster, 1 an
+ * unexpected failure.
  */
+import { resolve } from "node:path";
 import type { Redis } from "ioredis";
 import { askVantageProbe } from "../bot/jobs/vantage-probe-client.ts";
 import { AddressDiscovery, observedAddressAnswer } from "../cluster/address-discovery.ts";
@@ -13,6 +15,7 @@ import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
 import { addConfigRoutes } from "../cluster/api/config-routes.ts";
 import { addDataKeyRoutes } from "../cluster/api/data-key-routes.ts";
 import { addMemberKeyRoutes } from "../cluster/api/member-key-routes.ts";
+import { addMembershipRoutes } from "../cluster/api/membership-routes.ts";
 import { notLeaderAnswer } from "../cluster/api/not-leader.ts";
 import { addProbeRoutes } from "../cluster/api/probe-routes.ts";
 import { Router } from "../cluster/api/router.ts";
@@ -22,6 +25,8 @@ import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import { serverKeyStatement } from "../cluster/fsm/server-key-signature.ts";
 import { createNodeServer } from "../cluster/http.ts";
 import { loadOrCreateNodeIdentity, type NodeIdentity } from "../cluster/identity/node-identity.ts";
+import { FleetMembership } from "../cluster/membership/fleet-membership.ts";
+import { JoinAdmission } from "../cluster/membership/join-admission.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
 import { ensureProbePeer } from "../cluster/probe-peer.ts";
 import type { SealedSecrets } from "../cluster/sealed-secrets.ts";
@@ -34,14 +39,19 @@ import { PeerTransport } from "../cluster/transport/peer-transport.ts";
 import { Backoff } from "../shared/backoff.ts";
 import { loadConfigFromProcess, type NodeConfig } from "../shared/config.ts";
 import { openWithWireGuardKey } from "../shared/crypto/wireguard-sealed-box.ts";
+import { loadEnvFile } from "../shared/env-file.ts";
 import { listen } from "../shared/http-server.ts";
 import { createLogger, type Logger } from "../shared/logger.ts";
 import { runProbe } from "../shared/probe/run-probe.ts";
-import { readFileOrExit } from "../shared/read-file-or-exit.ts";
+import { EXIT_BAD_CONFIG, readFileOrExit } from "../shared/read-file-or-exit.ts";
+import { sharedCredentials } from "../shared/shared-credentials.ts";
 import { sleep } from "../shared/sleep.ts";
 import { type AssembledNode, assembleNode } from "./assemble-node.ts";
+import { prepareJoinedEnvironment } from "./join-cluster.ts";
 
 const EXIT_VOLATILE_REDIS = 3;
+/** An admin removed this node from the cluster: a supervisor must not restart it. */
+const EXIT_REMOVED = 4;
 
 /** Connects to Redis, retrying with back-off for as long as it takes; the node stays up meanwhile. */
 async function connectUntilReady(config: NodeConfig, logger: Logger): Promise<Redis> {
@@ -83,6 +93,14 @@ async function registerProbePeer(
 }
 
 async function main(): Promise<void> {
+  const envFile = loadEnvFile(resolve(".env"), process.env);
+  if (!envFile.ok) {
+    process.stderr.write(`${envFile.error.message}\n`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
+  const start = await prepareJoinedEnvironment(process.env, (nodeId) =>
+    createLogger({ level: "info", nodeId }),
+  );
   const config = loadConfigFromProcess();
   const logger = createLogger({ level: config.logLevel, nodeId: config.nodeId });
   const metrics = new NodeMetrics();
@@ -91,6 +109,7 @@ async function main(): Promise<void> {
   let running: AssembledNode["node"] | undefined;
   let assembled: AssembledNode | undefined;
   let agent: VpnAgent | undefined;
+  let admission: JoinAdmission | undefined;
   let startupStage = "connecting to Redis";
 
   const tls = config.serverTls
@@ -110,11 +129,14 @@ async function main(): Promise<void> {
     apiUnavailableReason: () => (running ? undefined : `the node is starting (${startupStage})`),
     notLeaderAnswer: () => (running ? notLeaderAnswer(running.status()) : undefined),
     observedAddress: (request) => observedAddressAnswer(request, config.clusterSecret, identity),
+    join: async (request) => (admission ? admission.handle(request) : undefined),
     trustedNetworks: config.trustedNetworks,
     logger,
     ...(tls ? { tls } : {}),
   });
   const keyBook = new PeerKeyBook(() => assembled?.state);
+  for (const [memberId, key] of start.memberKeys)
+    if (memberId !== config.nodeId) keyBook.remember(memberId, key);
   const transport = new PeerTransport({
     nodeId: config.nodeId,
     identity,
@@ -136,17 +158,32 @@ async function main(): Promise<void> {
     ...(peerCa ? { tls: { ca: peerCa } } : {}),
   });
   let stopping = false;
+  /** Leadership handed over, then the node, the VPN agent (as `stopAgent` says), peers and HTTP. */
+  const stopEverything = async (stopAgent: () => Promise<void> | undefined) => {
+    await assembled?.stop({ gracefully: true });
+    await stopAgent();
+    await transport.close();
+    server.close();
+    server.closeAllConnections?.();
+  };
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    await assembled?.stop({ gracefully: true });
-    await agent?.stop();
-    await transport.close();
-    server.close();
-    server.closeAllConnections?.();
+    await stopEverything(() => agent?.stop());
     logger.info("stopped");
     process.exit(0);
+  };
+  /** An admin removed this node: hand leadership over, take the VPN interface down, and end. */
+  const leaveRemoved = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.warn({ reason }, "this node was removed from the cluster; stopping for good");
+    await stopEverything(() => agent?.retire());
+    process.stderr.write(
+      `This node (${config.nodeId}) was removed from the cluster (${reason}). Its users were moved and its VPN interface is gone. To serve again, install it afresh with a new join token.\n`,
+    );
+    process.exit(EXIT_REMOVED);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
@@ -191,9 +228,14 @@ async function main(): Promise<void> {
     onWriteLatencyMs: () => undefined,
   });
   const queueRedis = { url: config.redisUrl, prefix: `${config.redisPrefix}bull` };
+  // A node that joined must never found a cluster of its own: it starts with
+  // an empty log and learns the membership from the leader.
+  const initialMembers = start.joined
+    ? new Map([...config.peers].filter(([id]) => id !== config.nodeId))
+    : config.peers;
   const node = assembleNode({
     id: config.nodeId,
-    initialMembers: config.peers,
+    initialMembers,
     heartbeatMs: config.heartbeatMs,
     electionTimeoutMs: config.electionTimeoutMs,
     snapshotEveryEntries: config.snapshotEveryEntries,
@@ -208,6 +250,8 @@ async function main(): Promise<void> {
       transport.setPeers(new Map([...members]));
     },
     onApplied: () => {
+      const removal = assembled?.state.memberRemoval(config.nodeId);
+      if (removal) void leaveRemoved(removal.reason);
       agent?.notifyStateChanged();
       const generation = assembled?.state.nodeKeyGeneration ?? 0;
       if (generation !== checkedKeyGeneration) {
@@ -276,6 +320,14 @@ async function main(): Promise<void> {
   addProbeRoutes(router, service);
   addMemberKeyRoutes(router, service);
   addDataKeyRoutes(router, service, sealing);
+  addMembershipRoutes(router, new FleetMembership(node.node, service), service);
+  admission = new JoinAdmission({
+    node: node.node,
+    service,
+    identity,
+    credentials: () => sharedCredentials(process.env, config.adminApiTokenSha256s),
+    logger: logger.child({ component: "join" }),
+  });
   running = node.node;
   transport.start();
   agent.start();

@@ -8,6 +8,7 @@ import type { TrustedNetworks } from "../shared/trusted-networks.ts";
 import { OBSERVED_ADDRESS_PATH } from "./address-discovery.ts";
 import { errorResponse } from "./api/respond.ts";
 import type { ApiResponse, Router } from "./api/router.ts";
+import { JOIN_PATH } from "./membership/join-protocol.ts";
 import type { NodeMetrics } from "./metrics.ts";
 
 export interface NodeServerOptions {
@@ -19,6 +20,8 @@ export interface NodeServerOptions {
   readiness: () => { ready: boolean; reason?: string };
   /** Answers `GET /cluster/observed-address` (peers learning their public address). */
   observedAddress: (request: IncomingMessage) => ApiResponse;
+  /** Answers `POST /cluster/join` (a new node with a join token); undefined: as to a stranger. */
+  join?: (request: IncomingMessage) => Promise<ApiResponse | undefined>;
   /** While this returns a reason (e.g. the node is still connecting to Redis), `/v1` answers 503. */
   apiUnavailableReason: () => string | undefined;
   /**
@@ -86,6 +89,12 @@ async function handle(
   if (url.pathname === OBSERVED_ADDRESS_PATH && method === "GET") {
     const answer = options.observedAddress(request);
     if (answer.status === 200 || shown) writeJson(response, answer);
+    else writeBlandNotFound(response);
+    return;
+  }
+  if (url.pathname === JOIN_PATH && method === "POST" && options.join) {
+    const answer = await options.join(request);
+    if (answer) writeJson(response, answer);
     else writeBlandNotFound(response);
     return;
   }

@@ -113,7 +113,22 @@ export interface MemberStatus {
   id: NodeId;
   url: string;
   voter: boolean;
+  role: "voter" | "learner";
   matchIndex: number | null;
+  /** Entries behind the leader's log; null on a node that does not lead. */
+  lag: number | null;
+  /** How long since the leader heard from it; null on a node that does not lead. */
+  silentForMs: number | null;
+}
+
+/** A member as the leader sees it (see ClusterNode.memberHealth). */
+export interface MemberHealth {
+  id: NodeId;
+  voter: boolean;
+  /** Entries the member's log is behind the leader's. */
+  lag: number;
+  /** How long since the leader last heard from it; 0 for the leader itself. */
+  silentForMs: number;
 }
 
 export interface NodeStatus {
@@ -183,6 +198,10 @@ export class ClusterNode<Result = unknown> {
   private loopDone: Promise<void> = Promise.resolve();
   private storageAvailable = false;
   private wasLeader = false;
+  /** When this node last became leader; undefined while it does not lead. */
+  private leaderSince: number | undefined;
+  /** When each peer's last message arrived (runtime clock). */
+  private readonly lastHeard = new Map<NodeId, number>();
   private knownLeader: NodeId = "";
   private lastSnapshotIndex = 0;
   /** The last index applied to the state machine (ahead of the core's view until advance). */
@@ -293,7 +312,9 @@ export class ClusterNode<Result = unknown> {
   receive(messages: readonly Message[]): void {
     const node = this.rawNode;
     if (!node || !this.running) return;
+    const now = this.runtime.nowMs();
     for (const message of messages) {
+      this.lastHeard.set(message.from, now);
       try {
         node.step(message.type === "prop" ? stampedProposal(message) : message);
       } catch (error) {
@@ -564,6 +585,8 @@ export class ClusterNode<Result = unknown> {
     const isLeader = role === "leader";
     if (isLeader !== this.wasLeader) {
       this.wasLeader = isLeader;
+      // A new leader has heard from nobody yet: silence is counted from now.
+      this.leaderSince = isLeader ? this.runtime.nowMs() : undefined;
       this.log.info({ term }, isLeader ? "became leader" : "lost leadership");
       for (const listener of this.leadershipListeners) listener({ isLeader, term });
     }
@@ -706,8 +729,8 @@ export class ClusterNode<Result = unknown> {
           ? !confState.voters.includes(change.nodeId) && !confState.learners.includes(change.nodeId)
           : change.type === "addVoter"
             ? confState.voters.includes(change.nodeId)
-            : confState.learners.includes(change.nodeId) ||
-              confState.voters.includes(change.nodeId);
+            : // A voter named in addLearner is demoted: done once it is a learner.
+              confState.learners.includes(change.nodeId);
       if (applied) return;
       await sleepFor(this.runtime, this.timing.tickMs);
     }
@@ -767,6 +790,31 @@ export class ClusterNode<Result = unknown> {
     return this.members;
   }
 
+  /** Who votes and who only follows, as this node has applied it. */
+  confState(): ConfState {
+    return this.rawNode?.status().confState ?? { voters: [], learners: [] };
+  }
+
+  /**
+   * Each member as the leader sees it: its role, how far its log is behind
+   * the leader's, and how long ago this node last heard from it. Empty on a
+   * node that does not lead (it does not track the others' progress).
+   */
+  memberHealth(): MemberHealth[] {
+    const status = this.rawNode?.status();
+    if (status?.role !== "leader") return [];
+    const now = this.runtime.nowMs();
+    return status.progress.map((progress) => ({
+      id: progress.id,
+      voter: status.confState.voters.includes(progress.id),
+      lag: Math.max(0, status.lastIndex - progress.match),
+      silentForMs:
+        progress.id === this.id
+          ? 0
+          : now - (this.lastHeard.get(progress.id) ?? this.leaderSince ?? now),
+    }));
+  }
+
   /** Ready to serve: Redis works, a leader is known, and everything committed is applied. */
   readiness(): { ready: boolean; reason?: string } {
     const status = this.rawNode?.status();
@@ -796,6 +844,7 @@ export class ClusterNode<Result = unknown> {
       };
     }
     const matchOf = new Map(status.progress.map((progress) => [progress.id, progress.match]));
+    const healthOf = new Map(this.memberHealth().map((member) => [member.id, member]));
     const ids = [...status.confState.voters, ...status.confState.learners];
     return {
       id: this.id,
@@ -804,12 +853,18 @@ export class ClusterNode<Result = unknown> {
       leaderId: status.leaderId || null,
       commitIndex: status.commitIndex,
       appliedIndex: status.appliedIndex,
-      members: ids.map((id) => ({
-        id,
-        url: this.members.get(id) ?? "",
-        voter: status.confState.voters.includes(id),
-        matchIndex: status.role === "leader" ? (matchOf.get(id) ?? 0) : null,
-      })),
+      members: ids.map((id) => {
+        const health = healthOf.get(id);
+        return {
+          id,
+          url: this.members.get(id) ?? "",
+          voter: status.confState.voters.includes(id),
+          role: status.confState.voters.includes(id) ? "voter" : "learner",
+          matchIndex: status.role === "leader" ? (matchOf.get(id) ?? 0) : null,
+          lag: health?.lag ?? null,
+          silentForMs: health?.silentForMs ?? null,
+        };
+      }),
     };
   }
 
@@ -860,13 +915,16 @@ export class ClusterNode<Result = unknown> {
 }
 
 /**
- * A proposal a peer forwarded, with every entry stamped as forwarded by that
- * peer (the transport has authenticated `from`); a follower drops it anyway,
+ * A proposal a peer forwarded, without membership changes and with every
+ * entry stamped as forwarded by that peer (the transport has authenticated `from`); a follower drops it anyway,
  * the leader appends it stamped, so apply knows who proposed it.
  */
 function stampedProposal(message: Message): Message {
-  const entries = message.entries?.map((entry) =>
-    entry.type === "normal" ? { ...entry, data: stampForwarded(entry.data, message.from) } : entry,
-  );
+  // Membership changes come from the leader's own process only (the
+  // autopilot, a join, an admin's removal): a forwarded one is dropped, so a
+  // seized member cannot add, promote or remove anyone.
+  const entries = message.entries
+    ?.filter((entry) => entry.type === "normal")
+    .map((entry) => ({ ...entry, data: stampForwarded(entry.data, message.from) }));
   return entries ? { ...message, entries } : message;
 }

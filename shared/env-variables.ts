@@ -36,6 +36,11 @@ export interface EnvVariable<Value> {
    * make a value of one's own instead of showing the example.
    */
   readonly makeYourOwn?: string;
+  /**
+   * Every member runs with the same value: a node that joins through a
+   * token receives it from the cluster (cluster/membership/join-admission.ts).
+   */
+  readonly sharedByCluster?: boolean;
   readonly whenUnset: WhenUnset;
   /** Validates and converts a set, non-empty value; every check says what is wrong. */
   readonly schema: z.ZodType<Value, string>;
@@ -160,7 +165,7 @@ function parseAdminTokens(text: string): Result<string[]> {
 /** Every variable the node reads, in the order `.env.example` documents them. */
 export const envVariables = {
   NODE_ID: {
-    doc: "This node's id in the cluster; must be one of the ids in PEERS and never reused for another server.",
+    doc: "This node's id in the cluster; must be one of the ids in PEERS and never reused for another server. A node that joins with JOIN_TOKEN gets it from the cluster.",
     example: "n1",
     secret: false,
     whenUnset: required,
@@ -174,11 +179,23 @@ export const envVariables = {
     schema: parsedBy(parseHostPort),
   },
   PEERS: {
-    doc: "The initial cluster, this node included: comma-separated id=ws://host:port (or wss:// with TLS), the same on every node.",
+    doc: "The founding cluster, this node included: comma-separated id=ws://host:port (or wss:// with TLS), the same on every founder. A node that joins with JOIN_TOKEN gets the members from the cluster.",
     example: "n1=ws://127.0.0.1:7001",
     secret: false,
     whenUnset: required,
     schema: parsedBy(parsePeerList),
+  },
+  JOIN_TOKEN: {
+    doc: "Joins a running cluster instead of founding one: the token an admin got from /addserver or POST /v1/join-tokens. Leave NODE_ID, PEERS and the shared credentials unset: the node gets them from the cluster, keeps them in DATA_DIR and ignores the token from then on.",
+    example: "nxj1.eyJuIjoibjQiLCJzIjoiLi4uIn0",
+    secret: true,
+    whenUnset: optional,
+    schema: z
+      .string()
+      .regex(
+        /^nxj1\.[A-Za-z0-9_-]{10,4000}$/,
+        "must be a join token as /addserver gives it: nxj1. then base64url",
+      ),
   },
   REDIS_URL: {
     doc: "This node's own Redis, which keeps its Raft log: redis://[:password@]host:port[/db], or rediss:// for TLS.",
@@ -206,6 +223,7 @@ export const envVariables = {
     doc: "Shared by all nodes: the enrollment credential that admits a founding member's identity key on first contact. Once the cluster has pinned a member's key it is not enough to be that member, and it seals nothing, so it can be changed node by node at any time. At least 32 characters of your own: openssl rand -hex 32 (the example value is refused).",
     example: "local-dev-cluster-secret-0123456789abcdef",
     secret: true,
+    sharedByCluster: true,
     makeYourOwn: "openssl rand -hex 32",
     whenUnset: required,
     schema: z
@@ -216,6 +234,7 @@ export const envVariables = {
     doc: "Shared by all nodes: the keys that seal secrets kept in the replicated state (probe tokens, probe keys, a config's keys until delivered), separate from every transport credential. <id>:<secret>, comma-separated; the first seals, every one listed opens. Rotate by adding a new key last on every node, then moving it first; the leader re-seals old values, GET /v1/data-keys shows when none is left under the old key, then drop it. Secrets of at least 32 characters of your own: k1:$(openssl rand -hex 32) (the example value is refused).",
     example: "k1:local-dev-data-key-0123456789abcdef0123",
     secret: true,
+    sharedByCluster: true,
     makeYourOwn: "echo k1:$(openssl rand -hex 32)",
     whenUnset: required,
     schema: parsedBy(parseDataKeys),
@@ -224,6 +243,7 @@ export const envVariables = {
     doc: 'Bearer token for the admin HTTP API under /v1. At least 16 characters of your own: openssl rand -hex 24 (the example value is refused). Or sha256:<hex digest of the token> (printf %s "$TOKEN" | sha256sum): the node then checks the token without holding it, so a seized server does not give it away. To rotate without downtime, list the new token beside the old one (comma-separated, at most 4) on every node, move the tools to the new one, then drop the old one.',
     example: "local-dev-admin-token-0123",
     secret: true,
+    sharedByCluster: true,
     makeYourOwn: "openssl rand -hex 24",
     whenUnset: required,
     schema: parsedBy(parseAdminTokens),
@@ -239,6 +259,7 @@ export const envVariables = {
     doc: "How often the leader sends heartbeats, in milliseconds; also the length of one Raft tick.",
     example: "100",
     secret: false,
+    sharedByCluster: true,
     whenUnset: defaultsTo("100"),
     schema: positiveInteger("milliseconds"),
   },
@@ -246,6 +267,7 @@ export const envVariables = {
     doc: "A follower that hears from no leader for a random time between ELECTION_TIMEOUT_MS and twice that starts an election, in milliseconds. At least 2 x HEARTBEAT_MS.",
     example: "1000",
     secret: false,
+    sharedByCluster: true,
     whenUnset: defaultsTo("1000"),
     schema: positiveInteger("milliseconds"),
   },
@@ -377,6 +399,7 @@ export const envVariables = {
     doc: "The Telegram bot's token from @BotFather. Only the leader runs the bot; when unset, the node runs everything else and the bot stays off.",
     example: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0",
     secret: true,
+    sharedByCluster: true,
     whenUnset: optional,
     schema: z
       .string()
@@ -389,6 +412,7 @@ export const envVariables = {
     doc: "Where the bot calls the Telegram Bot API; point it at a local Bot API server or the emulator in scripts/telegram-emulator for development and tests.",
     example: "https://api.telegram.org",
     secret: false,
+    sharedByCluster: true,
     whenUnset: defaultsTo("https://api.telegram.org"),
     schema: z
       .string()
@@ -402,6 +426,7 @@ export const envVariables = {
     doc: "Telegram user ids of the bootstrap admins, comma-separated; they become admins when they start the bot and can promote others.",
     example: "123456789",
     secret: false,
+    sharedByCluster: true,
     whenUnset: optional,
     schema: parsedBy(parseTelegramIdList),
   },
@@ -409,6 +434,7 @@ export const envVariables = {
     doc: "How new users get access until an admin changes it in the bot: open (anyone who starts the bot), invite (an invite code is needed) or approval (an admin approves each user).",
     example: "open",
     secret: false,
+    sharedByCluster: true,
     whenUnset: defaultsTo("open"),
     schema: z.enum(accessModes, `must be one of: ${accessModes.join(", ")}`),
   },
@@ -416,6 +442,7 @@ export const envVariables = {
     doc: "When the leader runs a ban-check round over the fleet: a cron pattern in UTC, five fields, or six with seconds first.",
     example: "*/5 * * * *",
     secret: false,
+    sharedByCluster: true,
     whenUnset: defaultsTo("*/5 * * * *"),
     schema: parsedBy(CronSchedule.parse),
   },
@@ -423,6 +450,7 @@ export const envVariables = {
     doc: "Consecutive filtered verdicts after which a server is banned and its users are moved.",
     example: "2",
     secret: false,
+    sharedByCluster: true,
     whenUnset: defaultsTo("2"),
     schema: positiveInteger("rounds").pipe(z.number().max(1000, "must be at most 1000")),
   },
@@ -430,6 +458,7 @@ export const envVariables = {
     doc: "Consecutive down verdicts (the server fails from outside the censored network too) after which it is marked down; it returns when checks pass.",
     example: "2",
     secret: false,
+    sharedByCluster: true,
     whenUnset: defaultsTo("2"),
     schema: positiveInteger("rounds").pipe(z.number().max(1000, "must be at most 1000")),
   },
@@ -437,6 +466,7 @@ export const envVariables = {
     doc: "How long one probe (TCP connect, WireGuard handshake) waits for an answer, in milliseconds.",
     example: "5000",
     secret: false,
+    sharedByCluster: true,
     whenUnset: defaultsTo("5000"),
     schema: positiveInteger("milliseconds").pipe(z.number().max(30_000, "must be at most 30000")),
   },

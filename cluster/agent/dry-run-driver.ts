@@ -122,6 +122,12 @@ export class DryRunDriver implements VpnDriver {
     return { ok: true, value: undefined };
   }
 
+  async removeInterface(): Promise<VpnDriverResult<void>> {
+    this.current = { ...this.current, up: false, address: null, peers: [], egress: null };
+    this.options.logger?.info("dry run: the interface would be removed");
+    return { ok: true, value: undefined };
+  }
+
   /** The recorded peers, with no traffic and no handshakes: nobody can connect to a dry run. */
   async readPeers(): Promise<VpnDriverResult<PeerStatus[]>> {
     return { ok: true, value: this.statuses() };

@@ -140,6 +140,20 @@ export class VpnAgent {
     }
   }
 
+  /**
+   * Stops for good: the rules go as in `stop`, and the interface with every
+   * peer on it, since this server no longer serves anyone.
+   */
+  async retire(): Promise<void> {
+    await this.stop();
+    const removed = await this.options.driver.removeInterface();
+    if (!removed.ok)
+      this.logger.error(
+        { code: removed.error.code, command: removed.error.command },
+        `cannot remove the VPN interface: ${removed.error.message}`,
+      );
+  }
+
   /** Call after the node applies entries that may touch this server; the sync follows within `debounceMs`. */
   notifyStateChanged(): void {
     this.scheduleSync(this.debounceMs);

@@ -88,6 +88,11 @@ export interface VpnDriver {
    * cut the tunnel. Idempotent, like `apply`.
    */
   release(): Promise<VpnDriverResult<void>>;
+  /**
+   * Removes the interface itself, with every peer: the server no longer
+   * serves anyone (its node was removed from the cluster). Idempotent.
+   */
+  removeInterface(): Promise<VpnDriverResult<void>>;
   /** The interface's peers with their traffic counters and latest handshakes. */
   readPeers(): Promise<VpnDriverResult<PeerStatus[]>>;
 }

@@ -181,6 +181,14 @@ export class WireGuardDriver implements VpnDriver {
     return removed.ok ? { ok: true, value: undefined } : removed;
   }
 
+  async removeInterface(): Promise<VpnDriverResult<void>> {
+    const link = await this.readLink();
+    if (!link.ok) return link;
+    if (link.value === null) return { ok: true, value: undefined };
+    const removed = await this.tool("ip", ["link", "del", "dev", this.options.interfaceName]);
+    return removed.ok ? { ok: true, value: undefined } : removed;
+  }
+
   /**
    * Forwarding on, then the node's table loaded whole: clients masqueraded
    * out of the default route's interface (read again at every sync, so a

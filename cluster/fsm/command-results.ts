@@ -15,6 +15,7 @@ import type { expireConfigs } from "./expiry-sweep.ts";
 import type { createInvite, deleteInvite, redeemInvite } from "./invite-commands.ts";
 import type { cancelJoinToken, createJoinToken, redeemJoinToken } from "./join-token-commands.ts";
 import type { removeMember } from "./member-removal-commands.ts";
+import type { recordMembershipChange } from "./membership-event-commands.ts";
 import type { pinNodeKey, replaceNodeKey, revokeNodeKey } from "./node-key-commands.ts";
 import type { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-commands.ts";
 import type { resealSecrets } from "./secret-reseal-commands.ts";
@@ -70,6 +71,7 @@ export interface CommandResults {
   redeemJoinToken: ValueOf<typeof redeemJoinToken>;
   cancelJoinToken: ValueOf<typeof cancelJoinToken>;
   removeMember: ValueOf<typeof removeMember>;
+  recordMembershipChange: ValueOf<typeof recordMembershipChange>;
   acknowledgeUpdate: { updateId: number };
 }
 

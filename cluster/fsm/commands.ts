@@ -16,6 +16,7 @@ import { isNodePublicKey } from "../identity/node-public-key.ts";
 import {
   CONFIG_PROTOCOLS,
   LANGUAGES,
+  MEMBERSHIP_CHANGES,
   SEALED_SECRET_KINDS,
   SERVER_STATUSES,
   USER_ROLES,
@@ -535,6 +536,19 @@ const removeMemberSchema = z.strictObject({
   updateId,
 });
 
+/**
+ * The leader records a membership change it made (a join, a promotion, a
+ * demotion, a removal): kept among the latest and told to every admin.
+ * Result: `{event}`.
+ */
+const recordMembershipChangeSchema = z.strictObject({
+  type: z.literal("recordMembershipChange"),
+  nodeId: serverId,
+  change: z.enum(MEMBERSHIP_CHANGES),
+  reason,
+  at: timestamp,
+});
+
 /** The bot answered an update that changes nothing else. Result: `{updateId}`. */
 const acknowledgeUpdateSchema = z.strictObject({
   type: z.literal("acknowledgeUpdate"),
@@ -577,6 +591,7 @@ export const controlPlaneCommandSchema = z.discriminatedUnion("type", [
   redeemJoinTokenSchema,
   cancelJoinTokenSchema,
   removeMemberSchema,
+  recordMembershipChangeSchema,
   acknowledgeUpdateSchema,
 ]);
 

@@ -20,6 +20,7 @@ import type {
   JoinTokenRecord,
   KeysErasedReason,
   MemberRemoval,
+  MembershipEvent,
   NodeKey,
   RevokedNodeKey,
   Server,
@@ -54,6 +55,8 @@ export class ControlPlaneData {
   readonly joinTokens = new Map<string, JoinTokenRecord>();
   /** Members an admin removed, by node id. */
   readonly memberRemovals = new Map<string, MemberRemoval>();
+  /** The latest membership changes, oldest first (see membership-event-commands.ts). */
+  readonly membershipEvents: MembershipEvent[] = [];
 
   private readonly subnets = new Map<string, Cidr>();
   private readonly allocators = new Map<string, AddressAllocator>();

@@ -24,6 +24,7 @@ import { expireConfigs } from "./expiry-sweep.ts";
 import { createInvite, deleteInvite, redeemInvite } from "./invite-commands.ts";
 import { cancelJoinToken, createJoinToken, redeemJoinToken } from "./join-token-commands.ts";
 import { removeMember } from "./member-removal-commands.ts";
+import { recordMembershipChange } from "./membership-event-commands.ts";
 import { pinNodeKey, replaceNodeKey, revokeNodeKey } from "./node-key-commands.ts";
 import { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-commands.ts";
 import { proposerProblem } from "./proposer-authority.ts";
@@ -33,6 +34,7 @@ import type {
   Invite,
   JoinTokenRecord,
   MemberRemoval,
+  MembershipEvent,
   NodeKey,
   OutboxEntry,
   RevokedNodeKey,
@@ -216,6 +218,8 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
         return cancelJoinToken(data, command);
       case "removeMember":
         return removeMember(data, context, command);
+      case "recordMembershipChange":
+        return recordMembershipChange(data, context, command);
       case "acknowledgeUpdate":
         return applied({ updateId: command.updateId });
     }
@@ -270,6 +274,11 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
   memberRemoval(nodeId: string): MemberRemoval | undefined {
     const removal = this.data.memberRemovals.get(nodeId);
     return removal && { ...removal };
+  }
+
+  /** The latest membership changes, oldest first. */
+  membershipEvents(): MembershipEvent[] {
+    return this.data.membershipEvents.map((event) => ({ ...event }));
   }
 
   memberRemovals(): MemberRemoval[] {

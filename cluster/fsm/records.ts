@@ -296,6 +296,24 @@ export interface MemberRemoval {
   requestedAt: number;
 }
 
+/** What the autopilot or an admin changed in the membership. */
+export const MEMBERSHIP_CHANGES = [
+  "joined",
+  "promoted",
+  "demoted",
+  "removed",
+  "keyRevoked",
+] as const;
+export type MembershipChange = (typeof MEMBERSHIP_CHANGES)[number];
+
+/** One membership change as /v1/status lists it and admins are told. */
+export interface MembershipEvent {
+  nodeId: string;
+  change: MembershipChange;
+  reason: string;
+  at: number;
+}
+
 /** A key that was replaced or revoked: it never admits anyone again. */
 export interface RevokedNodeKey {
   publicKey: string;

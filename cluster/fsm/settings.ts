@@ -26,6 +26,12 @@ export const SETTING_DEFAULTS = {
   undeliveredKeyMinutes: "15",
   /** The least time between two approval notices to one admin; 0: the next as soon as one is delivered. */
   approvalNoticeMinutes: "10",
+  /** How many voters the autopilot keeps when it has that many healthy members: odd, 3 to 9. */
+  voters: "5",
+  /** A voter silent this long is demoted and replaced by a healthy learner. */
+  deadVoterAfterSeconds: "300",
+  /** How long a join token stays good. */
+  joinTokenMinutes: "60",
 } as const;
 
 /** A setting the control plane itself reads. */
@@ -38,6 +44,9 @@ const INTEGER_RANGES: Partial<Record<KnownSetting, [min: number, max: number]>> 
   newUsersPerMinute: [0, 100_000],
   undeliveredKeyMinutes: [1, 1440],
   approvalNoticeMinutes: [0, 1440],
+  voters: [3, 9],
+  deadVoterAfterSeconds: [2, 86_400],
+  joinTokenMinutes: [1, 10_080],
 };
 
 /** Shortest accepted pool prefix: a /8 is as large as any private range. */
@@ -65,8 +74,10 @@ export function settingProblem(key: string, value: string): string | undefined {
       return `addressPool must be an aligned IPv4 block from /${SHORTEST_POOL_PREFIX} to /${LONGEST_SERVER_PREFIX}, e.g. 10.64.0.0/10`;
     return undefined;
   }
+  if (key === "voters" && !["3", "5", "7", "9"].includes(value))
+    return "voters must be 3, 5, 7 or 9: an odd number keeps a majority after any one loss";
   const range = INTEGER_RANGES[key];
-  if (range && !(/^\d{1,4}$/.test(value) && Number(value) >= range[0] && Number(value) <= range[1]))
+  if (range && !(/^\d{1,6}$/.test(value) && Number(value) >= range[0] && Number(value) <= range[1]))
     return `${key} must be a whole number from ${range[0]} to ${range[1]}`;
   return undefined;
 }
@@ -84,7 +95,10 @@ export function integerSetting(
     | "configLifetimeDays"
     | "expiryWarningHours"
     | "undeliveredKeyMinutes"
-    | "approvalNoticeMinutes",
+    | "approvalNoticeMinutes"
+    | "voters"
+    | "deadVoterAfterSeconds"
+    | "joinTokenMinutes",
 ): number {
   return Number(effectiveSetting(settings, key));
 }

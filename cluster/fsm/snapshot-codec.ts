@@ -118,6 +118,12 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       removal.actor,
       removal.requestedAt,
     ]),
+    membershipEvents: data.membershipEvents.map((event) => [
+      event.nodeId,
+      event.change,
+      event.reason,
+      event.at,
+    ]),
   };
   return JSON.stringify(snapshot);
 }
@@ -340,6 +346,8 @@ export function decodeSnapshot(text: string): ControlPlaneData {
   }
   for (const [nodeId, reason, actor, requestedAt] of snapshot.memberRemovals)
     data.memberRemovals.set(nodeId, { nodeId, reason, actor, requestedAt });
+  for (const [nodeId, change, reason, at] of snapshot.membershipEvents)
+    data.membershipEvents.push({ nodeId, change, reason, at });
   data.indexLoadedRecords();
   return data;
 }

@@ -9,6 +9,7 @@ import {
   JOIN_TOKEN_STATUSES,
   KEYS_ERASED_REASONS,
   LANGUAGES,
+  MEMBERSHIP_CHANGES,
   NODE_KEY_ADMISSIONS,
   OUTBOX_KINDS,
   OUTBOX_STATUSES,
@@ -165,6 +166,7 @@ const joinTokenRow = z.tuple([
   amount.nullable(), // closedAt
 ]);
 const memberRemovalRow = z.tuple([text, text, text, amount]);
+const membershipEventRow = z.tuple([text, z.enum(MEMBERSHIP_CHANGES), text, amount]);
 
 export const snapshotV2Schema = z.object({
   v: z.literal(2),
@@ -187,6 +189,7 @@ export const snapshotV2Schema = z.object({
   revokedNodeKeys: z.array(revokedNodeKeyRow).default([]),
   joinTokens: z.array(joinTokenRow).default([]),
   memberRemovals: z.array(memberRemovalRow).default([]),
+  membershipEvents: z.array(membershipEventRow).max(100).default([]),
 });
 
 export type SnapshotV2 = z.input<typeof snapshotV2Schema>;

@@ -816,10 +816,15 @@ export class Raft {
     const isVoter = this.tracker.voters.has(change.nodeId);
     const isLearner = this.tracker.learners.has(change.nodeId);
     if (change.type === "addLearner" && isVoter) {
-      return refusal(
-        "INVALID_CONF_CHANGE",
-        `${change.nodeId} is a voter; demoting voters is not supported`,
-      );
+      // Demoting a voter: never the last one, and never the leader itself
+      // (hand leadership over first), so a leader always votes in its own quorum.
+      if (this.tracker.voters.size === 1)
+        return refusal("INVALID_CONF_CHANGE", "cannot demote the last voter");
+      if (change.nodeId === this.id)
+        return refusal(
+          "INVALID_CONF_CHANGE",
+          "the leader cannot demote itself; transfer leadership first",
+        );
     }
     if (change.type === "addLearner" && isLearner) {
       return refusal("INVALID_CONF_CHANGE", `${change.nodeId} is already a learner`);
@@ -1053,9 +1058,11 @@ export class Raft {
     let next: ConfState;
     switch (change.type) {
       case "addLearner":
-        next = this.tracker.voters.has(change.nodeId)
-          ? confState
-          : { voters: confState.voters, learners: [...without(confState.learners), change.nodeId] };
+        // A voter named here is demoted.
+        next = {
+          voters: without(confState.voters),
+          learners: [...without(confState.learners), change.nodeId],
+        };
         break;
       case "addVoter":
         next = {
@@ -1073,8 +1080,8 @@ export class Raft {
       const added = this.tracker.progress.get(change.nodeId);
       // A new member gets the benefit of the doubt for the next quorum check.
       if (added && change.type !== "removeNode") added.recentActive = true;
-      if (!this.tracker.isMember(this.id)) {
-        // A removed leader steps down so the remaining members can elect.
+      if (!this.tracker.voters.has(this.id)) {
+        // A removed (or demoted) leader steps down so the voters can elect.
         this.becomeFollower(this.term, NO_NODE);
       } else {
         if (this.leadTransferee === change.nodeId && change.type === "removeNode") {

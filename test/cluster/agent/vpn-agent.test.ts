@@ -34,6 +34,7 @@ class ScriptedDriver implements VpnDriver {
   applyDelayMs = 0;
   peers: PeerStatus[] = [];
   releases = 0;
+  interfaceRemoved = false;
   releasedAfterApplies = -1;
   failRelease = false;
 
@@ -71,6 +72,11 @@ class ScriptedDriver implements VpnDriver {
 
   async readPeers(): Promise<VpnDriverResult<PeerStatus[]>> {
     return { ok: true, value: this.peers.map((peer) => ({ ...peer })) };
+  }
+
+  async removeInterface(): Promise<VpnDriverResult<void>> {
+    this.interfaceRemoved = true;
+    return { ok: true, value: undefined };
   }
 
   async release(): Promise<VpnDriverResult<void>> {
@@ -380,6 +386,15 @@ test("a failed removal of the egress rules is logged, not thrown", () =>
     );
     assert.ok(logged, "the failure is logged");
     assert.is(logged.code, "VPN_TOOL_MISSING");
+  }));
+
+test("retiring stops the agent, removes the egress rules and then the interface itself", () =>
+  withAgent({}, async ({ agent, driver }) => {
+    agent.start();
+    await sleep(10);
+    await agent.retire();
+    assert.is(driver.releases, 1);
+    assert.ok(driver.interfaceRemoved);
   }));
 
 test.run();

@@ -217,6 +217,13 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
     actor: { kind: "api" },
     at: T0,
   },
+  recordMembershipChange: {
+    type: "recordMembershipChange",
+    nodeId: OTHER,
+    change: "promoted",
+    reason: "the cluster keeps 5 voters",
+    at: T0,
+  },
   acknowledgeUpdate: { type: "acknowledgeUpdate", updateId: 1, at: T0 },
 };
 

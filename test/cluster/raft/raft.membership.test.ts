@@ -201,12 +201,27 @@ test("a new leader allows no change while one from an earlier term is not yet ap
   assert.is(codeOf(raft.proposeConfChange({ type: "addLearner", nodeId: "n5" })), "appended");
 });
 
+test("a voter is demoted to a learner: it no longer counts towards the quorum and cannot campaign", () => {
+  const raft = newTestRaft({ ...plainProtocol });
+  electLeader(raft);
+  commitNoop(raft);
+  assert.is(codeOf(raft.proposeConfChange({ type: "addLearner", nodeId: "n3" })), "appended");
+  const confState = raft.applyConfChange({ type: "addLearner", nodeId: "n3" });
+  assert.equal(confState.voters, ["n1", "n2"]);
+  assert.equal(confState.learners, ["n3"]);
+  const follower = newTestRaft({ ...plainProtocol, id: "n3" });
+  follower.applyConfChange({ type: "addLearner", nodeId: "n3" });
+  for (let tick = 0; tick < 100; tick++) follower.tick();
+  assert.is(follower.role, "follower", "a learner never campaigns");
+});
+
 test("changes that make no sense are refused with INVALID_CONF_CHANGE", () => {
   const raft = newTestRaft({ ...plainProtocol, learners: ["n4"] });
   electLeader(raft);
   commitNoop(raft);
   const invalid: ConfChange[] = [
-    { type: "addLearner", nodeId: "n2" },
+    // The leader demoting itself, a learner added again.
+    { type: "addLearner", nodeId: "n1" },
     { type: "addLearner", nodeId: "n4" },
     { type: "addVoter", nodeId: "n3" },
     { type: "removeNode", nodeId: "n9" },

@@ -1,0 +1,130 @@
+/**
+ * The leader's side of a join (see join-protocol.ts): checks the request,
+ * has the replicated state redeem the token (apply checks the token's
+ * signature again and pins the identity key), adds the node as a learner
+ * with its peer URL, and answers with the members and the cluster's shared
+ * credentials sealed to the requester.
+ *
+ * A request that does not parse, or names a node id no token was made for,
+ * gets the same bland 404 as any unknown path: a scanner learns nothing. A
+ * follower names the leader (421, as for admin writes).
+ */
+import type { IncomingMessage } from "node:http";
+import { sealToWireGuardKey } from "../../shared/crypto/wireguard-sealed-box.ts";
+import { readJsonBody } from "../../shared/json-body.ts";
+import type { Logger } from "../../shared/logger.ts";
+import { notLeaderAnswer } from "../api/not-leader.ts";
+import { errorResponse, statusOfRefusal } from "../api/respond.ts";
+import type { ApiResponse } from "../api/router.ts";
+import { CommandRefusedError, type ControlPlaneService } from "../control-plane-service.ts";
+import type { ApplyResult } from "../fsm/control-plane.ts";
+import type { NodeIdentity } from "../identity/node-identity.ts";
+import { verifyNodeSignature } from "../identity/node-public-key.ts";
+import type { ClusterNode } from "../node.ts";
+import {
+  answerStatement,
+  credentialsContext,
+  type JoinAnswer,
+  type JoinCredentials,
+  joinRequestSchema,
+} from "./join-protocol.ts";
+import { identityStatement } from "./join-token.ts";
+import { changeMembershipPatiently } from "./membership-change.ts";
+
+/** How long the leader keeps trying to add the learner while other changes finish. */
+const ADD_LEARNER_WITHIN_MS = 10_000;
+
+export interface JoinAdmissionOptions {
+  node: ClusterNode<ApplyResult>;
+  service: ControlPlaneService;
+  identity: NodeIdentity;
+  /** The values of the variables every member shares, as this node runs with them. */
+  credentials: () => JoinCredentials;
+  logger: Logger;
+}
+
+/** `undefined`: answer as to a stranger (bland 404). */
+export type JoinOutcome = ApiResponse | undefined;
+
+export class JoinAdmission {
+  constructor(private readonly options: JoinAdmissionOptions) {}
+
+  async handle(request: IncomingMessage): Promise<JoinOutcome> {
+    const body = await readJsonBody(request, joinRequestSchema);
+    if (!body.ok) return undefined;
+    const join = body.value;
+    const { node, service, logger } = this.options;
+    if (service.localState.joinToken(join.nodeId) === undefined) return undefined;
+    const elsewhere = notLeaderAnswer(node.status());
+    if (elsewhere) return elsewhere;
+    if (
+      !verifyNodeSignature(
+        join.identityKey,
+        identityStatement(join),
+        Buffer.from(join.identitySignature, "base64url"),
+      )
+    )
+      return errorResponse(
+        403,
+        "JOIN_IDENTITY_UNPROVEN",
+        "the join request is not signed by the identity key it names",
+      );
+    try {
+      await service.run({
+        type: "redeemJoinToken",
+        nodeId: join.nodeId,
+        identityKey: join.identityKey,
+        peerUrl: join.peerUrl,
+        boxKey: join.boxKey,
+        tokenSignature: join.tokenSignature,
+        at: service.now(),
+      });
+    } catch (error) {
+      if (!(error instanceof CommandRefusedError)) throw error;
+      logger.warn({ nodeId: join.nodeId, code: error.code }, "refused a join");
+      const status = error.code === "JOIN_TOKEN_FORGED" ? 403 : statusOfRefusal(error.code);
+      return errorResponse(status === 404 ? 403 : status, error.code, error.message);
+    }
+    await changeMembershipPatiently(
+      node,
+      { type: "addLearner", nodeId: join.nodeId, context: join.peerUrl },
+      ADD_LEARNER_WITHIN_MS,
+    );
+    logger.info({ nodeId: join.nodeId, peerUrl: join.peerUrl }, "a new node joined as a learner");
+    await service.run({
+      type: "recordMembershipChange",
+      nodeId: join.nodeId,
+      change: "joined",
+      reason: `joined as a learner from ${join.peerUrl}`,
+      at: service.now(),
+    });
+    return { status: 200, body: this.answer(join) };
+  }
+
+  private answer(join: JoinAnswerClaim): JoinAnswer {
+    const { node, service, identity } = this.options;
+    const state = service.localState;
+    const token = state.joinToken(join.nodeId)!;
+    const members: JoinAnswer["members"] = [];
+    for (const [id, url] of node.memberUrls()) {
+      const key = state.pinnedKeyOf(id);
+      if (key && url) members.push([id, url, key]);
+    }
+    const unsigned: Omit<JoinAnswer, "signature"> = {
+      nodeId: join.nodeId,
+      region: token.region,
+      capacity: token.capacity,
+      members,
+      credentials: sealToWireGuardKey(
+        join.boxKey,
+        credentialsContext(join),
+        JSON.stringify(this.options.credentials()),
+      ),
+      signedBy: node.id,
+    };
+    const signature = identity.sign(answerStatement(join, unsigned)).toString("base64url");
+    return { ...unsigned, signature };
+  }
+}
+
+type JoinAnswerClaim = { nodeId: string; identityKey: string; peerUrl: string; boxKey: string };

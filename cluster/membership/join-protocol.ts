@@ -1,0 +1,88 @@
+/**
+ * The join exchange between a new node and the cluster's leader, over the
+ * node's one HTTP port (`POST /cluster/join`). It is safe on a watched and
+ * tampered network without TLS:
+ *
+ * - the request carries the token's signature over the claim (node id,
+ *   identity key, peer URL, answer key) and the identity key's own
+ *   signature, never the token's secret: replaying it admits only that
+ *   identity key, which the replayer does not hold;
+ * - the answer is signed by the answering member's identity key, which the
+ *   new node checks against the keys the token named;
+ * - the cluster's credentials in the answer are sealed to a one-time X25519
+ *   key the new node made for this exchange (shared/crypto/wireguard-sealed-box.ts).
+ */
+import { z } from "zod";
+import { isValidNodeId } from "../../shared/node-id.ts";
+import { isNodePublicKey } from "../identity/node-public-key.ts";
+import type { JoinClaim } from "./join-token.ts";
+
+export const JOIN_PATH = "/cluster/join";
+
+const signature = z.string().regex(/^[A-Za-z0-9_-]{86}$/);
+const nodeId = z.string().refine(isValidNodeId);
+const nodeKey = z.string().refine(isNodePublicKey);
+const peerUrl = z
+  .string()
+  .max(300)
+  .regex(/^wss?:\/\/[^\s/?#]+$/);
+
+export const joinRequestSchema = z.strictObject({
+  nodeId,
+  identityKey: nodeKey,
+  peerUrl,
+  boxKey: z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/),
+  tokenSignature: signature,
+  identitySignature: signature,
+});
+export type JoinRequest = z.infer<typeof joinRequestSchema>;
+
+/** The members as the answer lists them: id, peer URL, pinned identity key. */
+const memberRow = z.tuple([nodeId, peerUrl, nodeKey]);
+
+export const joinAnswerSchema = z.strictObject({
+  nodeId,
+  region: z.string().max(32).nullable(),
+  capacity: z.int().positive().nullable(),
+  members: z.array(memberRow).min(1).max(1000),
+  /** The cluster-wide variables (JoinCredentials), sealed to the request's boxKey. */
+  credentials: z.string().min(1).max(16_384),
+  signedBy: nodeId,
+  signature,
+});
+export type JoinAnswer = z.infer<typeof joinAnswerSchema>;
+
+/**
+ * What the cluster hands a new node: the values of the variables every
+ * member shares (those marked `sharedByCluster` in shared/env-variables.ts),
+ * as environment text. ADMIN_API_TOKEN travels as digests only.
+ */
+export const joinCredentialsSchema = z.record(
+  z.string().regex(/^[A-Z_]{1,40}$/),
+  z.string().max(4096),
+);
+export type JoinCredentials = z.infer<typeof joinCredentialsSchema>;
+
+/** What the answering member signs: the claim it answers, and the answer without its signature. */
+export function answerStatement(claim: JoinClaim, answer: Omit<JoinAnswer, "signature">): Buffer {
+  return Buffer.from(
+    JSON.stringify([
+      "nexaloak/join-answer/v1",
+      claim.nodeId,
+      claim.identityKey,
+      claim.peerUrl,
+      claim.boxKey,
+      answer.nodeId,
+      answer.region,
+      answer.capacity,
+      answer.members,
+      answer.credentials,
+      answer.signedBy,
+    ]),
+  );
+}
+
+/** The context the credentials are sealed for: this node's join, nothing else. */
+export function credentialsContext(claim: JoinClaim): string {
+  return `nexaloak/join-credentials/v1/${claim.nodeId}/${claim.identityKey}`;
+}

@@ -1,0 +1,132 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import {
+  type AutopilotInput,
+  planAutopilotStep,
+} from "../../../cluster/membership/autopilot-plan.ts";
+import type { MemberHealth } from "../../../cluster/node.ts";
+
+const DEAD_MS = 300_000;
+
+function member(id: string, voter: boolean, fields: Partial<MemberHealth> = {}): MemberHealth {
+  return { id, voter, lag: 0, silentForMs: 100, ...fields };
+}
+
+function input(health: MemberHealth[], fields: Partial<AutopilotInput> = {}): AutopilotInput {
+  return {
+    leaderId: "n1",
+    voters: health.filter((m) => m.voter).map((m) => m.id),
+    learners: health.filter((m) => !m.voter).map((m) => m.id),
+    health,
+    targetVoters: 5,
+    minVoters: 3,
+    deadAfterMs: DEAD_MS,
+    removals: [],
+    unrevokedRemovals: [],
+    regionOf: () => undefined,
+    ...fields,
+  };
+}
+
+test("healthy, caught-up learners are promoted until the cluster has its voters, and no further", () => {
+  const fleet = [member("n1", true), member("n2", true), member("n3", true), member("n4", false)];
+  assert.equal(planAutopilotStep(input(fleet)), {
+    kind: "promote",
+    nodeId: "n4",
+    reason: "the cluster keeps 5 voters",
+  });
+  const five = [...fleet.slice(0, 3), member("n4", true), member("n5", true), member("n6", false)];
+  assert.is(planAutopilotStep(input(five)), undefined);
+});
+
+test("a learner that lags or was not heard from lately is not promoted", () => {
+  const fleet = [
+    member("n1", true),
+    member("n2", true),
+    member("n3", true),
+    member("n4", false, { lag: 5000 }),
+    member("n5", false, { silentForMs: 60_000 }),
+  ];
+  assert.is(planAutopilotStep(input(fleet)), undefined);
+});
+
+test("the learner from a region the voters do not cover is promoted first", () => {
+  const regions: Record<string, string> = { n1: "de", n2: "de", n3: "nl", n4: "de", n5: "fi" };
+  const fleet = [
+    member("n1", true),
+    member("n2", true),
+    member("n3", true),
+    member("n4", false),
+    member("n5", false),
+  ];
+  const step = planAutopilotStep(input(fleet, { regionOf: (id) => regions[id] }));
+  assert.is(step?.nodeId, "n5");
+});
+
+test("a dead voter is replaced: its replacement is promoted first, then it is demoted", () => {
+  const dead = member("n3", true, { silentForMs: DEAD_MS + 1 });
+  const withLearner = [member("n1", true), member("n2", true), dead, member("n4", false)];
+  const first = planAutopilotStep(input(withLearner, { targetVoters: 3 }));
+  assert.equal(first?.kind, "promote");
+  assert.is(first?.nodeId, "n4");
+  const promoted = [member("n1", true), member("n2", true), dead, member("n4", true)];
+  const second = planAutopilotStep(input(promoted, { targetVoters: 3 }));
+  assert.is(second?.kind, "demote");
+  assert.is(second?.nodeId, "n3");
+});
+
+test("a dead voter with no learner to replace it stays while the voters are at the minimum", () => {
+  const fleet = [
+    member("n1", true),
+    member("n2", true),
+    member("n3", true, { silentForMs: DEAD_MS }),
+  ];
+  assert.is(planAutopilotStep(input(fleet, { targetVoters: 3 })), undefined);
+});
+
+test("surplus voters are demoted, the least healthy first, never the leader, never below a live majority", () => {
+  const fleet = [
+    member("n1", true, { silentForMs: 0 }),
+    member("n2", true),
+    member("n3", true, { silentForMs: 2000 }),
+    member("n4", true),
+    member("n5", true),
+  ];
+  const step = planAutopilotStep(input(fleet, { targetVoters: 3 }));
+  assert.equal(step, { kind: "demote", nodeId: "n3", reason: "the cluster keeps 3 voters" });
+});
+
+test("a removal an admin asked for is finished: out of the membership, then its key revoked; the leader's own is left to it", () => {
+  const fleet = [
+    member("n1", true),
+    member("n2", true),
+    member("n3", true),
+    member("n4", true),
+    member("n5", false),
+  ];
+  assert.equal(planAutopilotStep(input(fleet, { removals: ["n4"], targetVoters: 3 })), {
+    kind: "remove",
+    nodeId: "n4",
+    reason: "an admin removed it",
+  });
+  // The leader's own removal: its replacement is promoted, the leader steps away by itself.
+  assert.equal(
+    planAutopilotStep(input(fleet, { removals: ["n1"], targetVoters: 4 }))?.kind,
+    "promote",
+  );
+  const gone = fleet.filter((m) => m.id !== "n4");
+  assert.is(
+    planAutopilotStep(input(gone, { removals: ["n4"], unrevokedRemovals: ["n4"], targetVoters: 3 }))
+      ?.kind,
+    "revokeKey",
+  );
+});
+
+test("removing one of three voters promotes a learner in its place first", () => {
+  const fleet = [member("n1", true), member("n2", true), member("n3", true), member("n4", false)];
+  const step = planAutopilotStep(input(fleet, { removals: ["n3"], targetVoters: 3 }));
+  assert.is(step?.kind, "promote");
+  assert.is(step?.nodeId, "n4");
+});
+
+test.run();

@@ -1,0 +1,243 @@
+/**
+ * Growing and shrinking a running cluster with real node processes: a new
+ * server joins with nothing but a join token, registers its VPN server and is
+ * promoted by the autopilot; a spent, forged or cancelled token is refused
+ * with exit code 2; a dead voter is replaced by a healthy learner; and a
+ * removed member's users are moved, it leaves the membership, its key is
+ * revoked and it stops with exit code 4.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import {
+  type Cluster,
+  type HarnessNode,
+  startCluster,
+} from "../../../scripts/lib/cluster-harness.ts";
+import { requestJson } from "../../../scripts/lib/http-json.ts";
+import { askJoinToken, type JoiningNode, startJoiningNode } from "./support/joining-node.ts";
+
+const JOIN_BOUND_MS = 30_000;
+
+interface MemberView {
+  id: string;
+  role: "voter" | "learner";
+}
+
+async function api(
+  cluster: Cluster,
+  node: { url: string },
+  method: "GET" | "POST" | "PUT" | "DELETE",
+  path: string,
+  body?: unknown,
+) {
+  return requestJson(`${node.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${cluster.adminApiToken}` },
+    ...(body === undefined ? {} : { body }),
+    timeoutMs: 12_000,
+  });
+}
+
+async function membersOf(cluster: Cluster, leader: HarnessNode): Promise<MemberView[]> {
+  const answer = await api(cluster, leader, "GET", "/v1/status");
+  return ((answer.body as { members?: MemberView[] }).members ?? []).map(({ id, role }) => ({
+    id,
+    role,
+  }));
+}
+
+interface ServerView {
+  id: string;
+  region: string;
+  capacity: number;
+  status: string;
+}
+
+async function serverOf(
+  cluster: Cluster,
+  leader: HarnessNode,
+  serverId: string,
+): Promise<ServerView | undefined> {
+  const answer = await api(cluster, leader, "GET", "/v1/servers");
+  const servers = (answer.body as { servers?: ServerView[] }).servers ?? [];
+  return servers.find((server) => server.id === serverId);
+}
+
+async function roleOf(cluster: Cluster, leader: HarnessNode, nodeId: string) {
+  return (await membersOf(cluster, leader)).find((member) => member.id === nodeId)?.role;
+}
+
+async function withFleet(
+  env: Record<string, string>,
+  body: (cluster: Cluster, joiners: JoiningNode[]) => Promise<void>,
+): Promise<void> {
+  const cluster = await startCluster({ size: 3, env });
+  const joiners: JoiningNode[] = [];
+  try {
+    await body(cluster, joiners);
+  } catch (error) {
+    process.stderr.write(`${cluster.logTails(30)}\n`);
+    for (const joiner of joiners) process.stderr.write(`=== joiner\n${joiner.process.tail(40)}\n`);
+    throw error;
+  } finally {
+    for (const joiner of joiners) await joiner.cleanup();
+    await cluster.stop();
+  }
+}
+
+test("a server with only a join token joins as a learner, registers its VPN server and is promoted; the token cannot be used twice", () =>
+  withFleet({}, async (cluster, joiners) => {
+    const leader = await cluster.leader();
+    const made = await askJoinToken(cluster, leader, { region: "de", capacity: 40 });
+    assert.match(made.token, /^nxj1\./);
+    const listed = await api(cluster, leader, "GET", "/v1/join-tokens");
+    const pending = (listed.body as { joinTokens: Array<Record<string, unknown>> }).joinTokens;
+    assert.is(pending[0]?.status, "pending");
+    assert.not.ok(
+      JSON.stringify(listed.body).includes(made.token.slice(5, 40)),
+      "the token is shown once",
+    );
+
+    const joiner = await startJoiningNode(made.token);
+    joiners.push(joiner);
+    await cluster.waitUntil(
+      async () => (await roleOf(cluster, leader, made.nodeId)) === "voter",
+      JOIN_BOUND_MS,
+      `${made.nodeId} joined and was promoted (voters default to 5)`,
+    );
+    const registered = await serverOf(cluster, leader, made.nodeId);
+    assert.is(registered?.region, "de", "the token's region");
+    assert.is(registered?.capacity, 40, "the token's capacity");
+    const changes = await api(cluster, leader, "GET", "/v1/members");
+    const recent = (changes.body as { recentChanges: Array<{ nodeId: string; change: string }> })
+      .recentChanges;
+    assert.ok(recent.some((event) => event.nodeId === made.nodeId && event.change === "joined"));
+    assert.ok(recent.some((event) => event.nodeId === made.nodeId && event.change === "promoted"));
+
+    // The same token on another server: refused, exit code 2, nothing changes.
+    const thief = await startJoiningNode(made.token);
+    joiners.push(thief);
+    const exit = await thief.process.waitForExit(JOIN_BOUND_MS);
+    assert.is(exit.code, 2);
+    assert.match(thief.process.output, /JOIN_TOKEN_USED/);
+    assert.is((await membersOf(cluster, leader)).length, 4);
+  }));
+
+test("forged, cancelled and expired tokens are refused with exit code 2 and a message saying why", () =>
+  withFleet({}, async (cluster, joiners) => {
+    const leader = await cluster.leader();
+    const made = await askJoinToken(cluster, leader);
+    // Altering any character of the token breaks its signature or its shape.
+    const payload = JSON.parse(Buffer.from(made.token.slice(5), "base64url").toString());
+    payload.s = `${payload.s.slice(0, -2)}AA`;
+    const forged = `nxj1.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
+    const forger = await startJoiningNode(forged);
+    joiners.push(forger);
+    assert.is((await forger.process.waitForExit(JOIN_BOUND_MS)).code, 2);
+    assert.match(forger.process.output, /JOIN_TOKEN_FORGED/);
+
+    const cancelled = await api(cluster, leader, "DELETE", `/v1/join-tokens/${made.nodeId}`);
+    assert.is(cancelled.status, 200);
+    const late = await startJoiningNode(made.token);
+    joiners.push(late);
+    assert.is((await late.process.waitForExit(JOIN_BOUND_MS)).code, 2);
+    assert.match(late.process.output, /JOIN_TOKEN_CANCELLED/);
+
+    payload.s = JSON.parse(Buffer.from(made.token.slice(5), "base64url").toString()).s;
+    payload.e = Date.now() - 1000;
+    const expired = await startJoiningNode(
+      `nxj1.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`,
+    );
+    joiners.push(expired);
+    assert.is((await expired.process.waitForExit(JOIN_BOUND_MS)).code, 2);
+    assert.match(expired.process.output, /expired/);
+
+    const garbage = await startJoiningNode("nxj1.bm90LWEtdG9rZW4");
+    joiners.push(garbage);
+    assert.is((await garbage.process.waitForExit(JOIN_BOUND_MS)).code, 2);
+    assert.match(garbage.process.output, /not a join token/);
+    assert.is((await membersOf(cluster, leader)).length, 3, "nobody joined");
+  }));
+
+test("a dead voter is replaced by a healthy learner, one change at a time", () =>
+  withFleet({}, async (cluster, joiners) => {
+    let leader = await cluster.leader();
+    const settings = [
+      ["voters", "3"],
+      ["deadVoterAfterSeconds", "3"],
+    ];
+    for (const [key, value] of settings) {
+      const put = await api(cluster, leader, "PUT", `/v1/settings/${key}`, { value });
+      assert.is(put.status, 200, JSON.stringify(put.body));
+    }
+    const made = await askJoinToken(cluster, leader);
+    const joiner = await startJoiningNode(made.token);
+    joiners.push(joiner);
+    await cluster.waitUntil(
+      async () => (await roleOf(cluster, leader, made.nodeId)) === "learner",
+      JOIN_BOUND_MS,
+      `${made.nodeId} joined as a learner and stays one (voters is 3)`,
+    );
+    const victim = cluster.nodes.find((node) => node.id !== leader.id)!;
+    await victim.kill("SIGKILL");
+    await cluster.waitUntil(
+      async () => {
+        const members = await membersOf(cluster, leader).catch(() => []);
+        const voters = members.filter((member) => member.role === "voter").map((m) => m.id);
+        return voters.includes(made.nodeId) && !voters.includes(victim.id) && voters.length === 3;
+      },
+      JOIN_BOUND_MS,
+      `the learner replaced ${victim.id} among the 3 voters`,
+    );
+    leader = await cluster.leader({ among: cluster.nodes.filter((node) => node.running) });
+    await cluster.put("after-replacement", "written", { via: leader });
+  }));
+
+test("removing a member moves it out, revokes its key and stops it with exit code 4; too few voters is refused", () =>
+  withFleet({}, async (cluster, joiners) => {
+    const leader = await cluster.leader();
+    const tooFew = await api(cluster, leader, "DELETE", `/v1/members/${cluster.nodes[1]!.id}`);
+    assert.is(tooFew.status, 409);
+    assert.is((tooFew.body as { error: { code: string } }).error.code, "TOO_FEW_VOTERS");
+
+    const made = await askJoinToken(cluster, leader);
+    const joiner = await startJoiningNode(made.token);
+    joiners.push(joiner);
+    await cluster.waitUntil(
+      async () => (await roleOf(cluster, leader, made.nodeId)) !== undefined,
+      JOIN_BOUND_MS,
+      `${made.nodeId} joined`,
+    );
+    await cluster.waitUntil(
+      async () => (await serverOf(cluster, leader, made.nodeId)) !== undefined,
+      JOIN_BOUND_MS,
+      `${made.nodeId} registered its server`,
+    );
+    const removed = await api(cluster, leader, "DELETE", `/v1/members/${made.nodeId}`, {
+      reason: "retired",
+    });
+    assert.is(removed.status, 202, JSON.stringify(removed.body));
+    const exit = await joiner.process.waitForExit(JOIN_BOUND_MS);
+    assert.is(exit.code, 4);
+    assert.match(joiner.process.output, /was removed from the cluster/);
+    await cluster.waitUntil(
+      async () => (await roleOf(cluster, leader, made.nodeId)) === undefined,
+      JOIN_BOUND_MS,
+      `${made.nodeId} left the membership`,
+    );
+    await cluster.waitUntil(
+      async () => {
+        const keys = await api(cluster, leader, "GET", "/v1/members/keys");
+        const revoked = (keys.body as { revoked: Array<{ nodeId: string }> }).revoked;
+        return revoked.some((key) => key.nodeId === made.nodeId);
+      },
+      JOIN_BOUND_MS,
+      `${made.nodeId}'s key was revoked`,
+    );
+    assert.is((await serverOf(cluster, leader, made.nodeId))?.status, "removed");
+    // Its id is never handed out again.
+    const again = await api(cluster, leader, "POST", "/v1/join-tokens", { nodeId: made.nodeId });
+    assert.is(again.status, 409);
+  }));
+
+test.run();
