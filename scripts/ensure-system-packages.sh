@@ -21,6 +21,8 @@ have nft || missing+=(nftables)
 have sysctl || missing+=(procps)
 # Tests make self-signed certificates for the TLS probe and the probe agent.
 have openssl || missing+=(openssl)
+# Tests lint the shell scripts operators run (scripts/install.sh).
+have shellcheck || missing+=(shellcheck)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

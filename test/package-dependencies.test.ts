@@ -1,7 +1,8 @@
 /**
- * A production install (`npm ci --omit=dev`) runs the node and the probe
- * agent: everything their code imports, and the runner their npm scripts
- * start them with, is a real dependency, not a development one.
+ * A production install (`npm ci --omit=dev`) runs the node, the probe
+ * agent and the env file check: everything their code imports, and the
+ * runner their npm scripts start them with, is a real dependency, not a
+ * development one.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +10,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 
 const RUNTIME_FOLDERS = ["app", "cluster", "bot", "shared", "probe-agent"];
+/** Scripts a production install runs too: scripts/install.sh checks the env file with it. */
+const RUNTIME_SCRIPTS = ["scripts/check-env.ts"];
 const packageJson = JSON.parse(readFileSync("package.json", "utf8")) as {
   scripts: Record<string, string>;
   dependencies: Record<string, string>;
@@ -31,7 +34,7 @@ function packageOf(specifier: string): string {
 
 test("every package the runtime code imports is a dependency", () => {
   const imported = new Set<string>();
-  for (const file of RUNTIME_FOLDERS.flatMap(sourceFiles)) {
+  for (const file of [...RUNTIME_FOLDERS.flatMap(sourceFiles), ...RUNTIME_SCRIPTS]) {
     const text = readFileSync(file, "utf8");
     const statements = /(?:^|\n)\s*(?:import|export)\s(?:[^;"]*?\sfrom\s)?"([^"]+)"/g;
     const dynamic = /\bimport\(\s*"([^"]+)"\s*\)/g;
