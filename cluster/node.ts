@@ -290,6 +290,7 @@ export class ClusterNode<Result = unknown> {
     const snapshot = decodeNodeSnapshot(data);
     this.options.stateMachine.restore(snapshot.state);
     this.members = new Map(Object.entries(snapshot.members));
+    this.log.info({ members: this.members.size }, "state restored from a snapshot");
     // How this node reaches the founders it lists in PEERS is its own business
     // (proxies, private addresses): its own URLs win over the sender's.
     for (const [id, url] of this.options.initialMembers) {

@@ -50,11 +50,23 @@ export class JoinAdmission {
   constructor(private readonly options: JoinAdmissionOptions) {}
 
   async handle(request: IncomingMessage): Promise<JoinOutcome> {
-    const body = await readJsonBody(request, joinRequestSchema);
-    if (!body.ok) return undefined;
-    const join = body.value;
     const { node, service, logger } = this.options;
-    if (service.localState.joinToken(join.nodeId) === undefined) return undefined;
+    const body = await readJsonBody(request, joinRequestSchema);
+    if (!body.ok) {
+      logger.debug(
+        { why: body.error.message },
+        "answered a join request that does not parse as a stranger",
+      );
+      return undefined;
+    }
+    const join = body.value;
+    if (service.localState.joinToken(join.nodeId) === undefined) {
+      logger.debug(
+        { nodeId: join.nodeId },
+        "answered a join request for no known token as a stranger",
+      );
+      return undefined;
+    }
     const elsewhere = notLeaderAnswer(node.status());
     if (elsewhere) return elsewhere;
     if (
