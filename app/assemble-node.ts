@@ -20,6 +20,7 @@ import { type ApplyResult, ControlPlaneState } from "../cluster/fsm/control-plan
 import { LeadershipRunner, type LeaderTask } from "../cluster/leadership-runner.ts";
 import { MemberKeyPinningTask } from "../cluster/member-key-pinning-task.ts";
 import { AutopilotTask } from "../cluster/membership/autopilot-task.ts";
+import { FleetMembership } from "../cluster/membership/fleet-membership.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
 import { ClusterNode, type ClusterNodeOptions } from "../cluster/node.ts";
 import { SealedSecrets } from "../cluster/sealed-secrets.ts";
@@ -46,7 +47,7 @@ export interface BanCheckAssembly {
 /** The Telegram bot on the leader; what the assembly supplies itself is left out. */
 export type BotAssembly = Omit<
   LeaderBotOptions,
-  "node" | "service" | "banChecks" | "electionTimeoutMs" | "logger" | "queueRedis"
+  "node" | "service" | "banChecks" | "membership" | "electionTimeoutMs" | "logger" | "queueRedis"
 >;
 
 export interface NodeAssemblyOptions
@@ -97,6 +98,8 @@ export interface AssembledNode {
   readonly metrics: NodeMetrics;
   readonly sealing: SealedSecrets;
   readonly banChecks: BanChecks | undefined;
+  /** Join tokens and member removals, for the admin API and the bot alike. */
+  readonly membership: FleetMembership;
   readonly bot: LeaderBot | undefined;
   /** Runs every leader task; add() takes more. */
   readonly leadership: LeadershipRunner;
@@ -139,6 +142,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
     sealing,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  const membership = new FleetMembership(node, service);
   const tasks: LeaderTask[] = [
     new ConfigExpiryTask({
       service,
@@ -186,6 +190,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
       node,
       service,
       banChecks,
+      membership,
       // The outbox delivery queue lives beside the ban-check queue, in this node's Redis.
       queueRedis: options.banChecks.queueRedis,
       electionTimeoutMs: options.electionTimeoutMs,
@@ -206,6 +211,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
     metrics,
     sealing,
     banChecks,
+    membership,
     bot,
     leadership,
     async start(startOptions = {}) {

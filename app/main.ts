@@ -25,7 +25,6 @@ import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import { serverKeyStatement } from "../cluster/fsm/server-key-signature.ts";
 import { createNodeServer } from "../cluster/http.ts";
 import { loadOrCreateNodeIdentity, type NodeIdentity } from "../cluster/identity/node-identity.ts";
-import { FleetMembership } from "../cluster/membership/fleet-membership.ts";
 import { JoinAdmission } from "../cluster/membership/join-admission.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
 import { ensureProbePeer } from "../cluster/probe-peer.ts";
@@ -320,7 +319,7 @@ async function main(): Promise<void> {
   addProbeRoutes(router, service);
   addMemberKeyRoutes(router, service);
   addDataKeyRoutes(router, service, sealing);
-  addMembershipRoutes(router, new FleetMembership(node.node, service), service);
+  addMembershipRoutes(router, node.membership, service);
   admission = new JoinAdmission({
     node: node.node,
     service,

@@ -19,6 +19,16 @@ export const ADMIN_COMMANDS: readonly BotCommand[] = [
   { command: "unban", description: "/unban <server>: put a server back in service" },
   { command: "drain", description: "/drain <server> [reason]: no new configs on a server" },
   {
+    command: "addserver",
+    description: "/addserver [region] [capacity]: a join token for a new server",
+  },
+  { command: "jointokens", description: "Join tokens: pending, expired, used, cancelled" },
+  { command: "canceljoin", description: "/canceljoin <node id>: withdraw a join token" },
+  {
+    command: "removeserver",
+    description: "/removeserver <id>: move a server's users, take it out for good",
+  },
+  {
     command: "probes",
     description: "/probes [list|add|remove]: vantage probes that check for filtering",
   },

@@ -4,6 +4,7 @@ import type { Context } from "grammy";
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
 import type { User } from "../cluster/fsm/records.ts";
+import type { FleetMembership } from "../cluster/membership/fleet-membership.ts";
 import type { ClusterNode } from "../cluster/node.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { Language } from "./i18n/language.ts";
@@ -27,6 +28,8 @@ export interface BotDependencies {
   qrCodes: QrCodeRenderer;
   /** Runs a ban check at once (`/checknow`); see bot/jobs/ban-checks.ts. */
   banChecks: Pick<BanChecks, "checkNow" | "queueDepth">;
+  /** Join tokens and member removals (`/addserver`, `/removeserver`). */
+  membership: FleetMembership;
   logger: Logger;
 }
 

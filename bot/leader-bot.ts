@@ -10,6 +10,7 @@ import type { Middleware } from "grammy";
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
 import type { LeaderTask } from "../cluster/leadership-runner.ts";
+import type { FleetMembership } from "../cluster/membership/fleet-membership.ts";
 import type { ClusterNode } from "../cluster/node.ts";
 import { Backoff } from "../shared/backoff.ts";
 import type { Logger } from "../shared/logger.ts";
@@ -40,6 +41,8 @@ export interface LeaderBotOptions {
   initialAccessMode: string;
   /** The node's ban checks, which `/checknow` runs at once. */
   banChecks: Pick<BanChecks, "checkNow" | "queueDepth">;
+  /** The node's fleet membership, which `/addserver` and `/removeserver` use. */
+  membership: FleetMembership;
   /** This node's own Redis (REDIS_URL) and a key prefix for the outbox delivery queue. */
   queueRedis: QueueRedis;
   /** The cluster's ELECTION_TIMEOUT_MS: the bot's leadership lease stays below it. */
@@ -121,6 +124,7 @@ export class LeaderBot implements LeaderTask {
         newcomers: this.newcomers,
         qrCodes: this.qrCodes,
         banChecks: options.banChecks,
+        membership: options.membership,
         outboxQueueDepth: async () => this.session?.outboxQueueDepth(),
         logger: options.logger,
       },

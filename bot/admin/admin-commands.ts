@@ -10,6 +10,7 @@ import { refuseCommand } from "../fallback.ts";
 import { accessCommands } from "./access-commands.ts";
 import { broadcastCommands } from "./broadcast-commands.ts";
 import { clusterCommands } from "./cluster-commands.ts";
+import { membershipCommands } from "./membership-commands.ts";
 import { probeCommands } from "./probe-commands.ts";
 import { serverCommands } from "./server-commands.ts";
 import { userCommands } from "./user-commands.ts";
@@ -27,6 +28,7 @@ adminCommands
   .filter((ctx) => isActiveAdmin(ctx.account))
   .use(
     serverCommands,
+    membershipCommands,
     clusterCommands,
     userCommands,
     accessCommands,

@@ -47,14 +47,28 @@ export function approvalRequestText(pending: readonly User[]): string | undefine
   return `🕓 ${count} for approval: ${names}${more}.\nReview them with /approve.`;
 }
 
-/** The admin's view of a ban's outcome. */
-function adminAlertText(entry: OutboxEntry): string {
+/** What each membership change means, for the admins' alert. */
+const MEMBERSHIP_CHANGE_TEXT: Record<string, string> = {
+  joined: "joined the cluster as a learner",
+  promoted: "was promoted to voter",
+  demoted: "was demoted to learner",
+  removed: "left the cluster",
+  keyRevoked: "had its key revoked for good",
+};
+
+/** The admin's view of a fleet event: a ban's or removal's outcome, a membership change. */
+export function adminAlertText(entry: OutboxEntry): string {
   const { payload } = entry;
-  if (payload.event === "serverBanned")
+  if (payload.event === "serverBanned" || payload.event === "serverRemoved")
     return [
-      `⚠️ Server ${text(payload.serverId)} was banned (${text(payload.reason)}) by ${text(payload.actor)}.`,
+      `⚠️ Server ${text(payload.serverId)} was ${payload.event === "serverBanned" ? "banned" : "removed"} (${text(payload.reason)}) by ${text(payload.actor)}.`,
       `Moved to other servers: ${text(payload.rehomed)}; no room for: ${text(payload.withoutCapacity)}; to ask again: ${text(payload.pending)}.`,
     ].join("\n");
+  if (payload.event === "membershipChanged") {
+    const change = text(payload.change);
+    const reason = text(payload.reason);
+    return `ℹ️ Node ${text(payload.nodeId)} ${MEMBERSHIP_CHANGE_TEXT[change] ?? change}${reason ? ` (${reason})` : ""}.`;
+  }
   return `⚠️ ${text(payload.event)}: ${JSON.stringify(payload)}`;
 }
 

@@ -1,7 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { approvalRequestText } from "../../../bot/jobs/outbox-notice.ts";
+import { adminAlertText, approvalRequestText } from "../../../bot/jobs/outbox-notice.ts";
 import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
+import type { OutboxEntry, OutboxPayload } from "../../../cluster/fsm/records.ts";
 import { command, Fixture, T0 } from "../../cluster/fsm/support/control-plane-fixture.ts";
 
 test("50 pending sign-ups bring each admin one notice, which says 50 wait, names the first five and how to review them", () => {
@@ -34,6 +35,50 @@ test("one waiting user is named alone, nameless ones by id; with nobody waiting 
     "🕓 1 user waits for approval: (no name) (100).\nReview them with /approve.",
   );
   assert.is(approvalRequestText([]), undefined);
+});
+
+/** An admin alert carrying `payload`, as apply queues it. */
+function alert(payload: OutboxPayload): OutboxEntry {
+  return {
+    id: "o1",
+    chatId: "1",
+    kind: "adminAlert",
+    payload,
+    createdAt: T0,
+    status: "pending",
+    attempts: 0,
+    lastError: null,
+    updatedAt: T0,
+    notBefore: null,
+  };
+}
+
+test("a removed server's alert says who removed it and where its users went, like a ban's", () => {
+  const outcome = { reason: "retired", actor: "5000", rehomed: 3, withoutCapacity: 1, pending: 0 };
+  assert.is(
+    adminAlertText(alert({ event: "serverRemoved", serverId: "s4", ...outcome })),
+    "⚠️ Server s4 was removed (retired) by 5000.\nMoved to other servers: 3; no room for: 1; to ask again: 0.",
+  );
+  assert.match(
+    adminAlertText(alert({ event: "serverBanned", serverId: "s4", ...outcome })),
+    /^⚠️ Server s4 was banned \(retired\) by 5000\./,
+  );
+});
+
+test("a membership change reads as a sentence for each kind of change, with its reason when there is one", () => {
+  const changed = (change: string, reason: string) =>
+    adminAlertText(alert({ event: "membershipChanged", nodeId: "de-3f9a0c", change, reason }));
+  assert.is(
+    changed("joined", "join token redeemed"),
+    "ℹ️ Node de-3f9a0c joined the cluster as a learner (join token redeemed).",
+  );
+  assert.is(changed("promoted", ""), "ℹ️ Node de-3f9a0c was promoted to voter.");
+  assert.is(changed("demoted", "silent"), "ℹ️ Node de-3f9a0c was demoted to learner (silent).");
+  assert.is(
+    changed("removed", "removed by an admin"),
+    "ℹ️ Node de-3f9a0c left the cluster (removed by an admin).",
+  );
+  assert.is(changed("keyRevoked", ""), "ℹ️ Node de-3f9a0c had its key revoked for good.");
 });
 
 test.run();

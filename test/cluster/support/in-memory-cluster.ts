@@ -83,7 +83,8 @@ export interface InMemoryClusterOptions {
  */
 export async function startInMemoryCluster(size: number, options: InMemoryClusterOptions = {}) {
   const ids = Array.from({ length: size }, (_, position) => `n${position + 1}`);
-  const initialMembers = new Map(ids.map((id) => [id, `ws://test/${id}`]));
+  // Never dialled (messages pass directly), but URLs a join token can name.
+  const initialMembers = new Map(ids.map((id) => [id, `ws://${id}.test`]));
   const members = new Map<NodeId, TestMember>();
   const cut = new Set<NodeId>();
   const deliver = (messages: readonly Message[]) => {
