@@ -14,7 +14,11 @@ import {
   startCluster,
 } from "../../../scripts/lib/cluster-harness.ts";
 import { requestJson } from "../../../scripts/lib/http-json.ts";
-import { askJoinToken, type JoiningNode, startJoiningNode } from "./support/joining-node.ts";
+import {
+  askJoinToken,
+  type JoiningNode,
+  startJoiningNode,
+} from "../../../scripts/lib/joining-node.ts";
 
 const JOIN_BOUND_MS = 30_000;
 

@@ -1,16 +1,17 @@
 /**
- * A server joining a test cluster as an operator would bring it up: its own
- * redis-server, its own DATA_DIR, and nothing of the cluster but a join
- * token (no NODE_ID, PEERS or shared credentials).
+ * A server joining a cluster as an operator would bring it up: a Redis (its
+ * own, or a shared one where a benchmark runs many nodes), its own DATA_DIR,
+ * and nothing of the cluster but a join token (no NODE_ID, PEERS or shared
+ * credentials).
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Cluster, HarnessNode } from "../../../../scripts/lib/cluster-harness.ts";
-import { findFreePort } from "../../../../scripts/lib/free-port.ts";
-import { requestJson } from "../../../../scripts/lib/http-json.ts";
-import { type NodeProcess, spawnNode } from "../../../../scripts/lib/node-process.ts";
-import { type RedisServerHandle, startRedisServer } from "../../../../scripts/lib/redis-server.ts";
+import type { Cluster, HarnessNode } from "./cluster-harness.ts";
+import { findFreePort } from "./free-port.ts";
+import { requestJson } from "./http-json.ts";
+import { type NodeProcess, spawnNode } from "./node-process.ts";
+import { type RedisServerHandle, startRedisServer } from "./redis-server.ts";
 
 export interface JoiningNode {
   readonly process: NodeProcess;
@@ -43,15 +44,20 @@ export async function askJoinToken(
   }
 }
 
-/** Starts a node with only `JOIN_TOKEN` and its local settings (plus `env`). */
+/**
+ * Starts a node with only `JOIN_TOKEN` and its local settings (plus `env`),
+ * on a redis-server of its own unless `sharedRedisUrl` is given (each node's
+ * keys carry its own prefix).
+ */
 export async function startJoiningNode(
   token: string,
   env: Record<string, string> = {},
+  sharedRedisUrl?: string,
 ): Promise<JoiningNode> {
   const dir = await mkdtemp(join(tmpdir(), "nexaloak-joiner-"));
   let redis: RedisServerHandle | undefined;
   try {
-    redis = await startRedisServer();
+    if (sharedRedisUrl === undefined) redis = await startRedisServer();
     const port = await findFreePort();
     const workDir = join(dir, "work");
     await mkdir(workDir, { recursive: true });
@@ -60,7 +66,7 @@ export async function startJoiningNode(
       env: {
         JOIN_TOKEN: token,
         LISTEN: `127.0.0.1:${port}`,
-        REDIS_URL: redis.url,
+        REDIS_URL: sharedRedisUrl ?? redis!.url,
         DATA_DIR: dataDir,
         LOG_LEVEL: "info",
         ...env,
@@ -76,7 +82,7 @@ export async function startJoiningNode(
       dataDir,
       async cleanup() {
         if (process.running) await process.stop(10_000);
-        await ownRedis.cleanup();
+        await ownRedis?.cleanup();
         await rm(dir, { recursive: true, force: true });
       },
     };
