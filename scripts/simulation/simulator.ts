@@ -440,9 +440,13 @@ export class Simulation {
     if (!core) return;
     const commit = core.log.committed;
     const previous = this.lastCommit.get(member.id);
+    const incarnation = member.incarnation;
     if (core.role === "leader") {
       this.recordLeaderCommits(member, previous?.commit ?? 0);
       this.checkSingleLeader(member);
+      // The leader check may crash and restart the member at once: this
+      // core's commit index belongs to the incarnation that just ended.
+      if (member.incarnation !== incarnation) return;
     }
     if (previous && previous.incarnation === member.incarnation && commit < previous.commit) {
       throw new Violation(

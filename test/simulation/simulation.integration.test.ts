@@ -67,6 +67,19 @@ campaign(
   },
 );
 
+campaign(
+  "a leader crashed and restarted by the leader check itself is judged by its new incarnation's commit index",
+  async () => {
+    // These seeds once reported a commit index going down: the check kept the
+    // crashed leader's index under the restarted node's incarnation.
+    const results: SimulationResult[] = [];
+    for (const seed of [2911, 3317, 3393, 3409])
+      results.push(await runSimulation({ seed, nodeCount: 3, steps: 2000 }));
+    const failed = failuresOf(results);
+    assert.is(failed, "", failed);
+  },
+);
+
 campaign("a run is fully determined by its seed", async () => {
   const first = await runSimulation({ seed: 77, nodeCount: 5, steps: 800 });
   const second = await runSimulation({ seed: 77, nodeCount: 5, steps: 800 });
