@@ -1084,7 +1084,8 @@ export class Raft {
         // A removed (or demoted) leader steps down so the voters can elect.
         this.becomeFollower(this.term, NO_NODE);
       } else {
-        if (this.leadTransferee === change.nodeId && change.type === "removeNode") {
+        // A transfer to a member that no longer votes (removed or demoted) can never finish.
+        if (this.leadTransferee !== NO_NODE && !this.tracker.voters.has(this.leadTransferee)) {
           this.leadTransferee = NO_NODE;
         }
         if (this.maybeCommit()) this.releasePendingReadIndexRequests();

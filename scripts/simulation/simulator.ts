@@ -8,12 +8,13 @@
 
 import type { ApplyResult } from "../../cluster/fsm/apply-result.ts";
 import { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
+import { planAutopilotStep } from "../../cluster/membership/autopilot-plan.ts";
 import { NodeMetrics } from "../../cluster/metrics.ts";
 import { ClusterNode, type NodeFaults } from "../../cluster/node.ts";
 import { decodeEnvelope } from "../../cluster/proposal-envelope.ts";
 import type { RaftFaults } from "../../cluster/raft/raft.ts";
 import { seededRandom } from "../../cluster/raft/random.ts";
-import type { Message, NodeId, RandomSource } from "../../cluster/raft/types.ts";
+import type { ConfChange, Message, NodeId, RandomSource } from "../../cluster/raft/types.ts";
 import type { StateMachine } from "../../cluster/state-machine.ts";
 import { silentLogger } from "../../shared/silent-logger.ts";
 import { applyViolation, stateViolation } from "./control-plane-invariants.ts";
@@ -69,7 +70,18 @@ export interface SimulationStats {
   /** Writes in flight that a crash lost (never acknowledged, never carried out). */
   writesLostInCrashes: number;
   storeOutages: number;
+  /** Every membership change proposed, by hand or by the autopilot (the five below by kind). */
   membershipChanges: number;
+  /** Spares added as learners. */
+  joins: number;
+  /** Learners made voters. */
+  promotions: number;
+  /** Voters made learners. */
+  demotions: number;
+  /** Members removed from the cluster. */
+  removals: number;
+  /** Membership changes the autopilot's plan chose (counted by kind above too). */
+  autopilotSteps: number;
   transfers: number;
   snapshotsSent: number;
   /** Commands the control plane accepted (not refused). */
@@ -100,6 +112,11 @@ export function emptyStats(): SimulationStats {
     writesLostInCrashes: 0,
     storeOutages: 0,
     membershipChanges: 0,
+    joins: 0,
+    promotions: 0,
+    demotions: 0,
+    removals: 0,
+    autopilotSteps: 0,
     transfers: 0,
     snapshotsSent: 0,
     commandsApplied: 0,
@@ -118,6 +135,8 @@ const SETTLE_TICKS = 400;
 const TICK_MS = 10;
 const HEARTBEAT_MS = 20;
 const ELECTION_TIMEOUT_MS = 100;
+/** The regions the autopilot spreads voters over (each member is in one, chosen per seed). */
+const REGIONS = ["eu-west", "us-east", "ap-south"];
 /** Node states are compared by hash at every index divisible by this. */
 const STATE_HASH_EVERY = 4;
 
@@ -212,6 +231,12 @@ export class Simulation {
   private readonly everAdded = new Set<NodeId>();
   private readonly faults: { core: RaftFaults; node: NodeFaults };
   private readonly maxEntriesBytesPerMessage: number;
+  /** The autopilot's settings for this seed (its `voters` setting, when a voter counts as dead, regions). */
+  private readonly autopilot: {
+    targetVoters: number;
+    deadAfterMs: number;
+    regionOf: ReadonlyMap<NodeId, string>;
+  };
   private fatal: string | undefined;
 
   private readonly leaderOfTerm = new Map<number, NodeId>();
@@ -256,6 +281,17 @@ export class Simulation {
       this.members.set(id, new SimMember(id, store));
     }
     for (const id of this.founders) this.everAdded.add(id);
+    const settingsRandom = seededRandom(options.seed ^ 0x68e31da4);
+    this.autopilot = {
+      targetVoters: settingsRandom.nextInt(2) === 0 ? 3 : 5,
+      deadAfterMs: ELECTION_TIMEOUT_MS * (3 + settingsRandom.nextInt(8)),
+      regionOf: new Map(
+        [...this.members.keys()].map((id) => [
+          id,
+          REGIONS[settingsRandom.nextInt(REGIONS.length)]!,
+        ]),
+      ),
+    };
   }
 
   /** Starts every member; scripted scenarios call it before their first step. */
@@ -404,9 +440,13 @@ export class Simulation {
     if (!core) return;
     const commit = core.log.committed;
     const previous = this.lastCommit.get(member.id);
+    const incarnation = member.incarnation;
     if (core.role === "leader") {
       this.recordLeaderCommits(member, previous?.commit ?? 0);
       this.checkSingleLeader(member);
+      // The leader check may crash and restart the member at once: this
+      // core's commit index belongs to the incarnation that just ended.
+      if (member.incarnation !== incarnation) return;
     }
     if (previous && previous.incarnation === member.incarnation && commit < previous.commit) {
       throw new Violation(
@@ -748,6 +788,7 @@ export class Simulation {
       if (!member.node && this.chance(40)) this.start(member);
     }
     if (this.chance(5)) this.changeMembership();
+    if (this.chance(5)) this.autopilotStep();
     if (this.chance(4)) this.transferLeadership();
     await drain();
     this.afterEveryEvent();
@@ -818,30 +859,80 @@ export class Simulation {
     }
   }
 
+  /** A membership change by hand: a spare joins, a learner is promoted, a voter demoted or removed. */
   private changeMembership(): void {
     const leader = this.currentLeader();
     const node = leader?.node;
-    const core = leader?.raft;
-    if (!node || !core) return;
-    const confState = node.raft!.status().confState;
+    if (!leader || !node?.raft) return;
+    const confState = node.confState();
     const spare = this.spares.find((id) => !this.everAdded.has(id));
     const learner = confState.learners[0];
-    const action = this.random.nextInt(3);
-    let change: Parameters<typeof node.changeMembership>[0] | undefined;
+    const others = confState.voters.filter((id) => id !== leader.id);
+    const action = this.random.nextInt(4);
+    let change: ConfChange | undefined;
     if (action === 0 && spare) change = { type: "addLearner", nodeId: spare };
     else if (action === 1 && learner) change = { type: "addVoter", nodeId: learner };
     else if (action === 2 && confState.voters.length > 3)
       change = { type: "removeNode", nodeId: this.pick(confState.voters)! };
-    if (!change) return;
-    const proposed = change;
+    else if (action === 3 && confState.voters.length > 3)
+      change = { type: "addLearner", nodeId: this.pick(others)! };
+    if (change) this.proposeMembership(leader, change);
+  }
+
+  /**
+   * One step of the real autopilot, planned from the leader's own view (its
+   * membership and its members' health, on its clock) with this seed's
+   * settings; now and then an admin has asked to remove a member.
+   */
+  private autopilotStep(): void {
+    const leader = this.currentLeader();
+    const node = leader?.node;
+    if (!leader || !node?.raft) return;
+    const confState = node.confState();
+    const members = [...confState.voters, ...confState.learners];
+    const removals = this.chance(100) ? [this.pick(members)!] : [];
+    const step = planAutopilotStep({
+      leaderId: leader.id,
+      voters: confState.voters,
+      learners: confState.learners,
+      health: node.memberHealth(),
+      targetVoters: this.autopilot.targetVoters,
+      minVoters: 3,
+      deadAfterMs: this.autopilot.deadAfterMs,
+      removals,
+      unrevokedRemovals: [],
+      regionOf: (id) => this.autopilot.regionOf.get(id),
+    });
+    // The simulated state machine holds no identity keys: revoking one changes nothing here.
+    if (!step || step.kind === "revokeKey") return;
+    const change: ConfChange =
+      step.kind === "promote"
+        ? { type: "addVoter", nodeId: step.nodeId }
+        : step.kind === "demote"
+          ? { type: "addLearner", nodeId: step.nodeId }
+          : { type: "removeNode", nodeId: step.nodeId };
+    if (this.proposeMembership(leader, change)) this.stats.autopilotSteps++;
+  }
+
+  /** Proposes `change` at the leader; false when the core refuses it at once. */
+  private proposeMembership(leader: SimMember, change: ConfChange): boolean {
+    const node = leader.node!;
+    const wasVoter = node.confState().voters.includes(change.nodeId);
     // A change the core refuses throws at once; one accepted may still time out later.
     try {
-      node.changeMembership(proposed).catch(() => undefined);
+      node.changeMembership(change).catch(() => undefined);
     } catch {
-      return;
+      return false;
     }
-    if (proposed.type === "addLearner") this.everAdded.add(proposed.nodeId);
     this.stats.membershipChanges++;
+    if (change.type === "removeNode") this.stats.removals++;
+    else if (change.type === "addVoter") this.stats.promotions++;
+    else if (wasVoter) this.stats.demotions++;
+    else if (!this.everAdded.has(change.nodeId)) {
+      this.everAdded.add(change.nodeId);
+      this.stats.joins++;
+    }
+    return true;
   }
 
   private transferLeadership(): void {

@@ -215,6 +215,19 @@ test("a voter is demoted to a learner: it no longer counts towards the quorum an
   assert.is(follower.role, "follower", "a learner never campaigns");
 });
 
+test("demoting the target of a leadership transfer aborts the transfer: a learner never takes over", () => {
+  const raft = newTestRaft({ ...plainProtocol });
+  electLeader(raft);
+  commitNoop(raft);
+  assert.is(codeOf(raft.proposeConfChange({ type: "addLearner", nodeId: "n3" })), "appended");
+  assert.ok(raft.transferLeadership("n3").ok);
+  assert.is(raft.leadTransfereeId(), "n3");
+  raft.applyConfChange({ type: "addLearner", nodeId: "n3" });
+  assert.is(raft.leadTransfereeId(), "", "the transfer is over");
+  assert.is(raft.role, "leader");
+  assert.is(codeOf(raft.propose("after")), "appended", "proposals are taken again at once");
+});
+
 test("changes that make no sense are refused with INVALID_CONF_CHANGE", () => {
   const raft = newTestRaft({ ...plainProtocol, learners: ["n4"] });
   electLeader(raft);
