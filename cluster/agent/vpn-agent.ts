@@ -5,6 +5,7 @@
  */
 import type { Logger } from "../../shared/logger.ts";
 import { desiredPeersFrom, type OpenPresharedKey, type ReplicatedPeer } from "./desired-peers.ts";
+import { OpenedPresharedKeys } from "./opened-preshared-keys.ts";
 import { diffPeers, isEmptyDiff } from "./peer-diff.ts";
 import { aggregateLoad, type MeasuredLoad, sameLoad } from "./server-load.ts";
 import type { InterfacePeer, PeerStatus, VpnDriver, VpnDriverError } from "./vpn-driver.ts";
@@ -83,6 +84,7 @@ export class VpnAgent {
   private lastReport: { load: MeasuredLoad; atMs: number } | undefined;
   private lastApplied: readonly InterfacePeer[] | undefined;
   /** Peers skipped last time, so a bad peer is logged once when it turns bad, not on every sync. */
+  private readonly presharedKeys: OpenedPresharedKeys;
   private skippedPeerKeys = new Set<string>();
   private current: VpnAgentStatus = {
     syncedAtMs: null,
@@ -92,6 +94,7 @@ export class VpnAgent {
   };
 
   constructor(private readonly options: VpnAgentOptions) {
+    this.presharedKeys = new OpenedPresharedKeys(options.openPresharedKey);
     this.debounceMs = options.debounceMs ?? 250;
     this.statsIntervalMs = options.statsIntervalMs ?? 15_000;
     this.loadReportIntervalMs = options.loadReportIntervalMs ?? 60_000;
@@ -187,7 +190,8 @@ export class VpnAgent {
   }
 
   private desiredPeers(state: AgentDesiredState): InterfacePeer[] {
-    const { peers, skipped } = desiredPeersFrom(state.peers, this.options.openPresharedKey);
+    const { peers, skipped } = desiredPeersFrom(state.peers, this.presharedKeys.lookup);
+    this.presharedKeys.endRound();
     for (const { publicKey, reason } of skipped) {
       if (!this.skippedPeerKeys.has(publicKey)) {
         this.logger.error({ peer: publicKey, reason }, "peer left out of the VPN interface");

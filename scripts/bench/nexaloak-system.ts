@@ -15,9 +15,17 @@ export async function startNexaloak(options: NexaloakSystemOptions): Promise<KvS
     electionTimeoutMs: options.electionTimeoutMs,
     heartbeatMs: options.heartbeatMs,
   });
+  return kvSystemOf(
+    cluster,
+    `nexaloak (hb ${options.heartbeatMs}, et ${options.electionTimeoutMs})`,
+  );
+}
+
+/** A running harness cluster as a {@link KvSystem}: its founders are the members. */
+export function kvSystemOf(cluster: Cluster, label: string): KvSystem {
   const nodes = cluster.nodes;
   return {
-    label: `nexaloak (hb ${options.heartbeatMs}, et ${options.electionTimeoutMs})`,
+    label,
     size: nodes.length,
     isRunning: (member) => nodes[member]!.running,
     async put(member, key, value, agent: Agent, timeoutMs) {
