@@ -1,5 +1,6 @@
 /** `/metrics`, `/leader` and `/stepdown`: the cluster as an admin sees it from the bot. */
 import { Composer } from "grammy";
+import type { NodeStatus } from "../../cluster/node.ts";
 import type { BotContext } from "../context.ts";
 
 export const clusterCommands = new Composer<BotContext>();
@@ -10,14 +11,7 @@ clusterCommands.command("metrics", async (ctx) => {
   const counts = ctx.deps.service.localState.counts();
   const queued = await ctx.deps.outboxQueueDepth().catch(() => undefined);
   const checksQueued = await ctx.deps.banChecks.queueDepth().catch(() => undefined);
-  const members = status.members.map((member) => {
-    const lag =
-      member.matchIndex === null
-        ? "unknown"
-        : `${Math.max(0, status.commitIndex - member.matchIndex)} entries`;
-    const role = member.id === status.leaderId ? "leader" : member.voter ? "voter" : "learner";
-    return `• ${member.id} (${role}): lag ${lag}`;
-  });
+  const members = memberLines(status);
   await ctx.reply(
     [
       `Leader: ${status.leaderId ?? "none"}, term ${status.term}`,
@@ -37,9 +31,25 @@ clusterCommands.command("leader", async (ctx) => {
   await ctx.effects.acknowledge();
   const status = ctx.deps.node.status();
   await ctx.reply(
-    `Node ${status.leaderId ?? status.id} leads in term ${status.term} and runs the bot.`,
+    [
+      `Node ${status.leaderId ?? status.id} leads in term ${status.term} and runs the bot.`,
+      "Members:",
+      ...memberLines(status),
+    ].join("\n"),
   );
 });
+
+/** One line per member: its role, how far behind the leader's log, when last heard from. */
+function memberLines(status: NodeStatus): string[] {
+  return status.members.map((member) => {
+    const role = member.id === status.leaderId ? "leader" : member.role;
+    if (member.id === status.leaderId) return `• ${member.id} (${role})`;
+    const lag = member.lag === null ? "lag unknown" : `lag ${member.lag} entries`;
+    const heard =
+      member.silentForMs === null ? "" : `, heard ${(member.silentForMs / 1000).toFixed(1)} s ago`;
+    return `• ${member.id} (${role}): ${lag}${heard}`;
+  });
+}
 
 /**
  * One `/stepdown`, one move. The update is recorded as handled through Raft

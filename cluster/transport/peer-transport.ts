@@ -80,7 +80,11 @@ export interface PeerTransportOptions {
   /** Receives each validated batch from an authenticated peer. Must not throw. */
   onMessages: (from: NodeId, messages: Message[]) => void;
   events?: PeerTransportEvents;
-  /** Largest frame sent or accepted. Default 8 MiB. */
+  /**
+   * Largest frame sent or accepted from an authenticated peer (strangers
+   * are cut off long before, see MAX_UNAUTHENTICATED_BYTES). Default 512 MiB:
+   * a snapshot of the whole state travels as one message.
+   */
   maxFrameBytes?: number;
   /** Bytes queued plus unwritten by the socket, per peer, beyond which messages are dropped. Default 16 MiB. */
   maxBufferedBytesPerPeer?: number;
@@ -199,7 +203,7 @@ export class PeerTransport {
         `the cluster secret must be at least ${MIN_CLUSTER_SECRET_LENGTH} characters`,
       );
     }
-    this.maxFrameBytes = options.maxFrameBytes ?? 8 * 1024 * 1024;
+    this.maxFrameBytes = options.maxFrameBytes ?? 512 * 1024 * 1024;
     if (this.maxFrameBytes < MAX_HANDSHAKE_FRAME_BYTES) {
       throw new RangeError(`maxFrameBytes must be at least ${MAX_HANDSHAKE_FRAME_BYTES}`);
     }

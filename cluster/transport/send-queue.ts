@@ -14,12 +14,14 @@ export class SendQueue {
   /**
    * Queues `message` if it, the queue and the `socketBufferedBytes` still
    * unwritten by the socket fit within the limit; returns false (and queues
-   * nothing) otherwise.
+   * nothing) otherwise. A message larger than the limit alone (a snapshot of
+   * a large state) goes when nothing else waits, so a lagging peer can always
+   * catch up; the frame limit still bounds it.
    */
   offer(message: EncodedMessage, socketBufferedBytes: number): boolean {
-    if (socketBufferedBytes + this.queuedBytes + message.bytes > this.maxBufferedBytes) {
-      return false;
-    }
+    const idle = socketBufferedBytes === 0 && this.queuedBytes === 0;
+    const fits = socketBufferedBytes + this.queuedBytes + message.bytes <= this.maxBufferedBytes;
+    if (!fits && !(idle && message.bytes > this.maxBufferedBytes)) return false;
     this.messages.push(message);
     this.queuedBytes += message.bytes;
     return true;

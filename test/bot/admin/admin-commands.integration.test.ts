@@ -315,6 +315,9 @@ test("/metrics and /leader describe the cluster; /stepdown hands the bot to anot
       assert.is.not(next.id, leader.id);
       const { answer } = await ask(cluster, root, "/leader", /leads in term/);
       assert.ok(answer.text!.includes(`Node ${next.id} leads`), answer.text);
+      // Every member with its role, lag and, for the others, when the leader last heard from it.
+      assert.match(answer.text!, new RegExp(`${next.id} \\(leader\\): lag \\d+ entries`));
+      assert.match(answer.text!, /\((voter|learner)\): lag \d+ entries, heard \d+\.\d s ago/);
       // The new leader gets the same update again (say Telegram had not confirmed it): nothing happens.
       const term = next.node.status().term;
       await next.bot.currentSession!.handleUpdate(

@@ -32,4 +32,12 @@ test("a socket already holding the limit refuses everything", () => {
   assert.is(queue.length, 0);
 });
 
+test("a message larger than the limit alone goes only when nothing else waits: a snapshot of a large state", () => {
+  const queue = new SendQueue(message.bytes - 1);
+  assert.not.ok(queue.offer(message, 1), "the socket still writes");
+  assert.ok(queue.offer(message, 0), "idle: it goes");
+  assert.not.ok(queue.offer(message, 0), "nothing more behind it");
+  assert.is(queue.length, 1);
+});
+
 test.run();
