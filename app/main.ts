@@ -223,6 +223,7 @@ async function main(): Promise<void> {
   }
   startupStage = "loading the Raft log";
   let checkedKeyGeneration = 0;
+  let syncedPeerGeneration = -1;
   const store = new RaftLogStore(redis, config.redisPrefix, {
     onWriteLatencyMs: () => undefined,
   });
@@ -251,7 +252,11 @@ async function main(): Promise<void> {
     onApplied: () => {
       const removal = assembled?.state.memberRemoval(config.nodeId);
       if (removal) void leaveRemoved(removal.reason);
-      agent?.notifyStateChanged();
+      const peers = assembled?.state.peerGeneration ?? 0;
+      if (peers !== syncedPeerGeneration) {
+        syncedPeerGeneration = peers;
+        agent?.notifyStateChanged();
+      }
       const generation = assembled?.state.nodeKeyGeneration ?? 0;
       if (generation !== checkedKeyGeneration) {
         checkedKeyGeneration = generation;

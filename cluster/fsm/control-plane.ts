@@ -75,6 +75,36 @@ const NODE_KEY_COMMANDS = new Set<ControlPlaneCommand["type"]>([
   "redeemJoinToken",
 ]);
 
+/**
+ * Commands that never change what any server's interface must hold (its
+ * clients' keys and addresses, the probe peers). Every other command may,
+ * and counts as a change of peers; these are the frequent ones a busy
+ * cluster applies, which must not make every server resync.
+ */
+const PEERS_UNCHANGED_BY = new Set<ControlPlaneCommand["type"]>([
+  "setSetting",
+  "reportServerLoad",
+  "setServerEndpoint",
+  "markOutboxDelivered",
+  "markOutboxFailed",
+  "eraseConfigKeys",
+  "resealSecrets",
+  "broadcast",
+  "acknowledgeUpdate",
+  "upsertUser",
+  "setUserRole",
+  "createInvite",
+  "redeemInvite",
+  "deleteInvite",
+  "pinNodeKey",
+  "replaceNodeKey",
+  "revokeNodeKey",
+  "createJoinToken",
+  "redeemJoinToken",
+  "cancelJoinToken",
+  "recordMembershipChange",
+]);
+
 /** Totals for dashboards and metrics. */
 export interface StateCounts {
   servers: number;
@@ -98,6 +128,7 @@ export interface UserPage {
 export class ControlPlaneState implements StateMachine<ApplyResult> {
   private data = new ControlPlaneData();
   private nodeKeyChanges = 0;
+  private peerChanges = 0;
 
   /**
    * Applies one committed command at Raft `index`. Never throws for bad
@@ -144,6 +175,7 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
     if (notAnAdmin) return notAnAdmin;
     const result = this.dispatch(valid, new ApplyContext(index, this.data.outbox));
     if (result.ok && NODE_KEY_COMMANDS.has(valid.type)) this.nodeKeyChanges++;
+    if (result.ok && !PEERS_UNCHANGED_BY.has(valid.type)) this.peerChanges++;
     // A refusal changes nothing, so it is not remembered either: a redelivered
     // update that was refused is simply evaluated again.
     if (updateId !== undefined && result.ok && !result.duplicate)
@@ -494,6 +526,15 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
   restore(data: string): void {
     this.data = decodeSnapshot(data);
     this.nodeKeyChanges++;
+    this.peerChanges++;
+  }
+
+  /**
+   * Grows whenever a server's peers may have changed: the VPN agent resyncs
+   * its interface then, and not after every setting or load report.
+   */
+  get peerGeneration(): number {
+    return this.peerChanges;
   }
 
   /** Grows whenever the pinned or revoked identity keys may have changed: a cue to recheck connections. */
