@@ -317,7 +317,7 @@ async function main(): Promise<void> {
     logger: logger.child({ component: "vpn" }),
   });
   await node.start();
-  addClusterRoutes(router, node.node);
+  addClusterRoutes(router, node.node, () => state.membershipEvents());
   addSettingsRoutes(router, node.node, state);
   addServerRoutes(router, service, node.banChecks!);
   addConfigRoutes(router, service);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { readJsonBody } from "../../shared/json-body.ts";
+import type { MembershipEvent } from "../fsm/records.ts";
 import type { ClusterNode } from "../node.ts";
 import { errorResponse, nodeErrorResponse } from "./respond.ts";
 import type { Router } from "./router.ts";
@@ -7,13 +8,22 @@ import type { Router } from "./router.ts";
 const transferBodySchema = z.object({ to: z.string().min(1).max(64).optional() }).strict();
 
 /**
- * Cluster status and leadership: `/v1/status`, `/v1/leadership/transfer`.
+ * Cluster status and leadership: `/v1/status` (with the latest membership
+ * changes), `/v1/leadership/transfer`.
  * A transfer is handled by any node: it writes no log entry (apply never
  * sees it), and what a follower passes on is the Raft message any member may
  * send the leader, with or without this API.
  */
-export function addClusterRoutes<Result>(router: Router, node: ClusterNode<Result>): void {
-  router.add("GET", "/v1/status", () => ({ status: 200, body: node.status() }));
+export function addClusterRoutes<Result>(
+  router: Router,
+  node: ClusterNode<Result>,
+  /** The latest membership changes, as this node has applied them. */
+  recentChanges: () => readonly MembershipEvent[] = () => [],
+): void {
+  router.add("GET", "/v1/status", () => ({
+    status: 200,
+    body: { ...node.status(), recentChanges: recentChanges() },
+  }));
 
   router.add(
     "POST",

@@ -123,7 +123,7 @@ test("a server with only a join token joins as a learner, catches up from a snap
     // The autopilot records a promotion just after making it.
     await cluster.waitUntil(
       async () => {
-        const changes = await api(cluster, leader, "GET", "/v1/members");
+        const changes = await api(cluster, leader, "GET", "/v1/status");
         const recent = (
           changes.body as { recentChanges: Array<{ nodeId: string; change: string }> }
         ).recentChanges;
@@ -132,7 +132,7 @@ test("a server with only a join token joins as a learner, catches up from a snap
         return recorded("joined") && recorded("promoted");
       },
       JOIN_BOUND_MS,
-      "the join and the promotion are recorded for admins",
+      "the join and the promotion are recorded and shown in /v1/status",
     );
 
     // The same token on another server: refused, exit code 2, nothing changes.
@@ -264,6 +264,42 @@ test("removing a member moves it out, revokes its key and stops it with exit cod
     // Its id is never handed out again.
     const again = await api(cluster, leader, "POST", "/v1/join-tokens", { nodeId: made.nodeId });
     assert.is(again.status, 409);
+  }));
+
+test("removing the leader: it hands leadership over and stops with exit code 4, and the next leader finishes the removal", () =>
+  withFleet({}, async (cluster, joiners) => {
+    const first = await cluster.leader();
+    const made = await askJoinToken(cluster, first);
+    const joiner = await startJoiningNode(made.token);
+    joiners.push(joiner);
+    await cluster.waitUntil(
+      async () => (await roleOf(cluster, first, made.nodeId)) === "voter",
+      JOIN_BOUND_MS,
+      `${made.nodeId} joined and was promoted`,
+    );
+    const removed = await api(cluster, first, "DELETE", `/v1/members/${first.id}`, {
+      reason: "retired",
+    });
+    assert.is(removed.status, 202, JSON.stringify(removed.body));
+    const exit = await first.process.waitForExit(JOIN_BOUND_MS);
+    assert.is(exit.code, 4);
+    const rest = cluster.nodes.filter((node) => node.id !== first.id);
+    const next = await cluster.leader({ among: rest, timeoutMs: JOIN_BOUND_MS });
+    await cluster.waitUntil(
+      async () => (await roleOf(cluster, next, first.id)) === undefined,
+      JOIN_BOUND_MS,
+      `${first.id} left the membership`,
+    );
+    await cluster.waitUntil(
+      async () => {
+        const keys = await api(cluster, next, "GET", "/v1/members/keys");
+        const revoked = (keys.body as { revoked: Array<{ nodeId: string }> }).revoked;
+        return revoked.some((key) => key.nodeId === first.id);
+      },
+      JOIN_BOUND_MS,
+      `${first.id}'s key was revoked`,
+    );
+    await cluster.put("after-leader-removal", "written", { via: next });
   }));
 
 test.run();
