@@ -42,11 +42,13 @@ clusterCommands.command("leader", async (ctx) => {
 /** One line per member: its role, how far behind the leader's log, when last heard from. */
 function memberLines(status: NodeStatus): string[] {
   return status.members.map((member) => {
-    const role = member.id === status.leaderId ? "leader" : member.role;
-    if (member.id === status.leaderId) return `• ${member.id} (${role})`;
+    const isLeader = member.id === status.leaderId;
+    const role = isLeader ? "leader" : member.role;
     const lag = member.lag === null ? "lag unknown" : `lag ${member.lag} entries`;
     const heard =
-      member.silentForMs === null ? "" : `, heard ${(member.silentForMs / 1000).toFixed(1)} s ago`;
+      member.silentForMs === null || isLeader
+        ? ""
+        : `, heard ${(member.silentForMs / 1000).toFixed(1)} s ago`;
     return `• ${member.id} (${role}): ${lag}${heard}`;
   });
 }

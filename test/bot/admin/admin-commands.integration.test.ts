@@ -304,7 +304,7 @@ test("/metrics and /leader describe the cluster; /stepdown hands the bot to anot
       const { answer: metrics } = await ask(cluster, root, "/metrics", /^Leader: /);
       assert.match(metrics.text!, new RegExp(`Leader: ${leader.id}, term \\d+`));
       assert.match(metrics.text!, /Commit index: \d+/);
-      assert.match(metrics.text!, /n1 \((leader|voter)\): lag \d+ entries/);
+      assert.match(metrics.text!, /n1 \((leader|voter)\): lag \d+ entries/, metrics.text!);
       assert.match(metrics.text!, /Users: 1/);
       assert.match(metrics.text!, /Outbox: \d+ pending, \d+ in this node's delivery queue/);
       // This suite's nodes do not run scheduled checks: their queue is unknown.
@@ -316,7 +316,11 @@ test("/metrics and /leader describe the cluster; /stepdown hands the bot to anot
       const { answer } = await ask(cluster, root, "/leader", /leads in term/);
       assert.ok(answer.text!.includes(`Node ${next.id} leads`), answer.text);
       // Every member with its role, lag and, for the others, when the leader last heard from it.
-      assert.match(answer.text!, new RegExp(`${next.id} \\(leader\\): lag \\d+ entries`));
+      assert.match(
+        answer.text!,
+        new RegExp(`${next.id} \\(leader\\): lag \\d+ entries`),
+        answer.text!,
+      );
       assert.match(answer.text!, /\((voter|learner)\): lag \d+ entries, heard \d+\.\d s ago/);
       // The new leader gets the same update again (say Telegram had not confirmed it): nothing happens.
       const term = next.node.status().term;
