@@ -11,6 +11,14 @@ import { z } from "zod";
 import { userIdArgument, words } from "../../bot/admin/command-args.ts";
 import { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
 import { generateNodeIdentity } from "../../cluster/identity/node-identity.ts";
+import { joinAnswerSchema, joinRequestSchema } from "../../cluster/membership/join-protocol.ts";
+import {
+  encodeJoinToken,
+  joinTokenVerifier,
+  newJoinTokenSecret,
+  parseJoinToken,
+  verifyJoinClaim,
+} from "../../cluster/membership/join-token.ts";
 import { decodeEnvelope, encodeEnvelope, stampForwarded } from "../../cluster/proposal-envelope.ts";
 import { decodeConfChange } from "../../cluster/raft/conf-change-codec.ts";
 import { decodeEntry } from "../../cluster/storage/entry-codec.ts";
@@ -307,6 +315,42 @@ export const fuzzTargets: FuzzTarget[] = [
     ]),
     run: (text) => {
       for (const word of words(text)) userIdArgument(word);
+    },
+  }),
+  target({
+    name: "join token",
+    inputs: textInputs([
+      encodeJoinToken({
+        nodeId: "de-3f9a0c",
+        secret: newJoinTokenSecret(),
+        expiresAt: 2_000_000_000_000,
+        members: [{ id: "n1", url: "ws://10.0.0.1:7001", identityKey: acceptor.publicKey }],
+      }),
+      "nxj1.",
+    ]),
+    run: (text) => {
+      const parsed = parseJoinToken(text);
+      if (parsed.ok) joinTokenVerifier(parsed.value.nodeId, parsed.value.secret);
+    },
+  }),
+  target({
+    name: "join request and answer",
+    inputs: textInputs([
+      JSON.stringify({
+        nodeId: "n4",
+        identityKey: dialer.publicKey,
+        peerUrl: "ws://10.0.0.4:7001",
+        boxKey: generateKeyPair().publicKey,
+        tokenSignature: "A".repeat(86),
+        identitySignature: "A".repeat(86),
+      }),
+    ]),
+    run: (text) => {
+      const json = parsedOrRaw(text);
+      const request = joinRequestSchema.safeParse(json);
+      if (request.success)
+        verifyJoinClaim(acceptor.publicKey, request.data, request.data.tokenSignature);
+      joinAnswerSchema.safeParse(json);
     },
   }),
   target({
