@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -238,8 +239,20 @@ test("a dry run needs neither root nor any package: bash and coreutils are enoug
       assert.ok(found, `${tool} is on PATH`);
       symlinkSync(found, join(bin, tool));
     }
-    for (const path of [directory, bin, root]) chmodSync(path, 0o755);
-    const args = [join(bin, "bash"), resolve(INSTALLER), "--dry-run", "--root", root];
+    // The checkout may sit where nobody cannot read (a private temp dir):
+    // the installer and what it checks of a checkout are copied where it can.
+    const source = join(directory, "source");
+    for (const path of [join(source, "app"), join(source, "scripts")])
+      mkdirSync(path, { recursive: true });
+    copyFileSync(resolve(INSTALLER), join(source, "scripts", "install.sh"));
+    copyFileSync(resolve("package.json"), join(source, "package.json"));
+    writeFileSync(join(source, "app", "main.ts"), "");
+    for (const path of [directory, bin, root, source, join(source, "app"), join(source, "scripts")])
+      chmodSync(path, 0o755);
+    for (const file of ["scripts/install.sh", "package.json", "app/main.ts"])
+      chmodSync(join(source, file), 0o755);
+    const installer = join(source, "scripts", "install.sh");
+    const args = [join(bin, "bash"), installer, "--dry-run", "--root", root];
     // As root, drop to nobody; otherwise this already runs without root.
     const setpriv = findOnPath("setpriv");
     const command =

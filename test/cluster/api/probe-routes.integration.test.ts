@@ -228,9 +228,9 @@ test("a probe sent to a follower is answered 421 NOT_LEADER naming the leader an
     assert.equal(misdirected.body, {
       error: {
         code: "NOT_LEADER",
-        message: `writes go to the leader, ${leader.member.id} at http://test/${leader.member.id}; send the same request there`,
+        message: `writes go to the leader, ${leader.member.id} at http://${leader.member.id}.test; send the same request there`,
         leaderId: leader.member.id,
-        leaderUrl: `http://test/${leader.member.id}`,
+        leaderUrl: `http://${leader.member.id}.test`,
       },
     });
     for (const member of cluster.members.values())
