@@ -63,10 +63,13 @@ export class FleetMembership {
       return err("INVALID_NODE_ID", `${nodeId} is not a node id: 1-32 of a-z 0-9 -`);
     const state = await this.service.read();
     const members = this.tokenMembers();
-    if (members.length === 0)
+    // The token must name the leader that makes it: a new node checks the
+    // answer's signature against the keys the token names, and only the
+    // leader answers a join.
+    if (!members.some((member) => member.id === this.node.id))
       return err(
         "NO_MEMBER_KEYS",
-        "no member's identity key is pinned yet; wait a few seconds after the cluster starts",
+        "this leader's identity key is not pinned yet; wait a few seconds after the cluster starts",
       );
     const now = this.service.now();
     const minutes = Number(state.setting("joinTokenMinutes"));
