@@ -71,6 +71,19 @@ async function roleOf(cluster: Cluster, leader: HarnessNode, nodeId: string) {
   return (await membersOf(cluster, leader)).find((member) => member.id === nodeId)?.role;
 }
 
+/** Waits until `nodeId`'s identity key is among the revoked ones, as `node` answers. */
+async function keyRevoked(cluster: Cluster, node: HarnessNode, nodeId: string): Promise<void> {
+  await cluster.waitUntil(
+    async () => {
+      const keys = await api(cluster, node, "GET", "/v1/members/keys");
+      const revoked = (keys.body as { revoked: Array<{ nodeId: string }> }).revoked;
+      return revoked.some((key) => key.nodeId === nodeId);
+    },
+    JOIN_BOUND_MS,
+    `${nodeId}'s key was revoked`,
+  );
+}
+
 async function withFleet(
   options: { snapshotEveryEntries?: number },
   body: (cluster: Cluster, joiners: JoiningNode[]) => Promise<void>,
@@ -251,15 +264,7 @@ test("removing a member moves it out, revokes its key and stops it with exit cod
       JOIN_BOUND_MS,
       `${made.nodeId} left the membership`,
     );
-    await cluster.waitUntil(
-      async () => {
-        const keys = await api(cluster, leader, "GET", "/v1/members/keys");
-        const revoked = (keys.body as { revoked: Array<{ nodeId: string }> }).revoked;
-        return revoked.some((key) => key.nodeId === made.nodeId);
-      },
-      JOIN_BOUND_MS,
-      `${made.nodeId}'s key was revoked`,
-    );
+    await keyRevoked(cluster, leader, made.nodeId);
     assert.is((await serverOf(cluster, leader, made.nodeId))?.status, "removed");
     // Its id is never handed out again.
     const again = await api(cluster, leader, "POST", "/v1/join-tokens", { nodeId: made.nodeId });
@@ -290,15 +295,7 @@ test("removing the leader: it hands leadership over and stops with exit code 4, 
       JOIN_BOUND_MS,
       `${first.id} left the membership`,
     );
-    await cluster.waitUntil(
-      async () => {
-        const keys = await api(cluster, next, "GET", "/v1/members/keys");
-        const revoked = (keys.body as { revoked: Array<{ nodeId: string }> }).revoked;
-        return revoked.some((key) => key.nodeId === first.id);
-      },
-      JOIN_BOUND_MS,
-      `${first.id}'s key was revoked`,
-    );
+    await keyRevoked(cluster, next, first.id);
     await cluster.put("after-leader-removal", "written", { via: next });
   }));
 
