@@ -42,12 +42,7 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 export const CONFIG_PROTOCOLS = ["wireguard", "amneziawg", "shadowsocks"] as const;
 export type ConfigProtocol = (typeof CONFIG_PROTOCOLS)[number];
 
-/**
- * The protocols a node can be told to offer (PROTOCOLS). AmneziaWG is not
- * among them: a server offers it when it advertises AmneziaWG parameters.
- */
-export const OFFERED_PROTOCOLS = ["wireguard", "shadowsocks"] as const;
-export type OfferedProtocol = (typeof OFFERED_PROTOCOLS)[number];
+export { OFFERED_PROTOCOLS, type OfferedProtocol } from "../../shared/protocol-list.ts";
 
 export const OUTBOX_KINDS = [
   "expiryWarning",
