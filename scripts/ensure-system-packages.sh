@@ -19,6 +19,8 @@ have ping || missing+=(iputils-ping)
 # nft and sysctl for the node's forwarding, NAT and client isolation rules.
 have nft || missing+=(nftables)
 have sysctl || missing+=(procps)
+# ss-server: the Shadowsocks probe and the ban-check tests speak to a real one.
+have ss-server || missing+=(shadowsocks-libev)
 # Tests make self-signed certificates for the TLS probe and the probe agent.
 have openssl || missing+=(openssl)
 # Tests lint the shell scripts operators run (scripts/install.sh).
