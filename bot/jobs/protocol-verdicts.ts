@@ -23,8 +23,8 @@
  * gets no protocol verdicts: its protocol blocked is the server blocked.
  */
 import {
-  CHECKED_PROTOCOLS,
-  type CheckedProtocol,
+  OFFERED_PROTOCOLS,
+  type OfferedProtocol,
   type ProtocolVerdict,
 } from "../../cluster/fsm/records.ts";
 import {
@@ -39,7 +39,7 @@ import {
 
 /** One protocol's verdict on one server for one round. */
 export interface ProtocolCheck {
-  protocol: CheckedProtocol;
+  protocol: OfferedProtocol;
   verdict: ProtocolVerdict;
   /** The ISP labels whose group failed it, sorted; empty when only all vantages together did. */
   filteredIsps: string[];
@@ -75,7 +75,7 @@ export function decideCheck(
   policy: VerdictPolicy = DEFAULT_VERDICT_POLICY,
 ): CheckVerdict {
   const whole = decideVerdict(control, vantages, policy);
-  const offered = CHECKED_PROTOCOLS.filter((protocol) => control[protocol] !== undefined);
+  const offered = OFFERED_PROTOCOLS.filter((protocol) => control[protocol] !== undefined);
   const controlPassed = Object.values(control).every((outcome) => outcome?.ok !== false);
   const controlAnswered = Object.values(control).some((outcome) => outcome?.ok === true);
   if (offered.length < 2 || !controlPassed || !controlAnswered) return { ...whole, protocols: [] };

@@ -14,7 +14,7 @@
 import type { Server, VantageProbe } from "../../cluster/fsm/records.ts";
 import type { ProbeOutcome, ProbeProtocol, ProbeTarget } from "../../shared/probe/probe-request.ts";
 import type { Result } from "../../shared/result.ts";
-import type { ShadowsocksMethod } from "../../shared/shadowsocks/aead-methods.ts";
+import type { ShadowsocksMethod } from "../../shared/shadowsocks-method.ts";
 import {
   DEFAULT_VERDICT_POLICY,
   type OutcomesByKind,

@@ -22,15 +22,6 @@ export const VERDICTS = ["ok", "filtered", "down", "inconclusive"] as const;
 /** The outcome of one ban-check round for one server. */
 export type Verdict = (typeof VERDICTS)[number];
 
-/**
- * The protocols ban checks judge one by one on a server that offers more
- * than one: a censor may block one by its packets' shape and let the other
- * through. Each is probed for real (a WireGuard handshake, a request through
- * Shadowsocks).
- */
-export const CHECKED_PROTOCOLS = ["wireguard", "shadowsocks"] as const;
-export type CheckedProtocol = (typeof CHECKED_PROTOCOLS)[number];
-
 /** One protocol's verdict for a round: a protocol is never `down` alone (that is the server's). */
 export const PROTOCOL_VERDICTS = ["ok", "filtered", "inconclusive"] as const;
 export type ProtocolVerdict = (typeof PROTOCOL_VERDICTS)[number];

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect } from "node:net";
 import { runCommand } from "../../cluster/agent/run-command.ts";
-import type { ShadowsocksMethod } from "../../shared/shadowsocks/aead-methods.ts";
+import type { ShadowsocksMethod } from "../../shared/shadowsocks-method.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { diesWithParent } from "./executables.ts";
 import { trackChild, untrackChild } from "./exit-cleanup.ts";

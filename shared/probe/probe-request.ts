@@ -6,7 +6,7 @@
  * measured it.
  */
 import { z } from "zod";
-import { SHADOWSOCKS_METHODS } from "../shadowsocks/aead-methods.ts";
+import { SHADOWSOCKS_METHODS } from "../shadowsocks-method.ts";
 
 export const PROBE_PROTOCOLS = ["tcp", "tls", "wireguard", "shadowsocks"] as const;
 export type ProbeProtocol = (typeof PROBE_PROTOCOLS)[number];

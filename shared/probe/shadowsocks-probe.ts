@@ -16,14 +16,11 @@
  * `generic_timeout_error`, like a censor that drops the stream.
  */
 import { connect } from "node:net";
-import {
-  AEAD_METHODS,
-  MAX_CHUNK_PAYLOAD,
-  type ShadowsocksMethod,
-} from "../shadowsocks/aead-methods.ts";
+import { AEAD_METHODS, MAX_CHUNK_PAYLOAD } from "../shadowsocks/aead-methods.ts";
 import { AeadStreamOpener, AeadStreamSealer } from "../shadowsocks/aead-stream.ts";
 import { masterKeyOf } from "../shadowsocks/shadowsocks-keys.ts";
 import { encodeTargetAddress } from "../shadowsocks/target-address.ts";
+import type { ShadowsocksMethod } from "../shadowsocks-method.ts";
 import { type ProbeOptions, probeWithin } from "./probe-deadline.ts";
 import { failedOutcome, failureOfError } from "./probe-failure.ts";
 import type { ProbeOutcome } from "./probe-request.ts";

@@ -1,16 +1,10 @@
 /**
- * The Shadowsocks AEAD ciphers (SIP004) this client speaks, with their key
+ * The Shadowsocks AEAD ciphers (SIP004, shadowsocks-method.ts), with their key
  * and salt sizes and the name `node:crypto` knows each by. Every one has a
  * 12-byte nonce and a 16-byte tag.
  */
 
-export const SHADOWSOCKS_METHODS = [
-  "chacha20-ietf-poly1305",
-  "aes-256-gcm",
-  "aes-192-gcm",
-  "aes-128-gcm",
-] as const;
-export type ShadowsocksMethod = (typeof SHADOWSOCKS_METHODS)[number];
+import type { ShadowsocksMethod } from "../shadowsocks-method.ts";
 
 export interface AeadMethod {
   /** The cipher's name in `node:crypto`. */

@@ -8,13 +8,8 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { err, ok, type Result } from "../result.ts";
-import {
-  AEAD_METHODS,
-  MAX_CHUNK_PAYLOAD,
-  NONCE_BYTES,
-  type ShadowsocksMethod,
-  TAG_BYTES,
-} from "./aead-methods.ts";
+import type { ShadowsocksMethod } from "../shadowsocks-method.ts";
+import { AEAD_METHODS, MAX_CHUNK_PAYLOAD, NONCE_BYTES, TAG_BYTES } from "./aead-methods.ts";
 import { subkeyOf } from "./shadowsocks-keys.ts";
 
 const LENGTH_BYTES = 2;

@@ -20,9 +20,10 @@ import {
   fetchThroughShadowsocks,
   probeShadowsocks,
 } from "../../../shared/probe/shadowsocks-probe.ts";
-import { AEAD_METHODS, SHADOWSOCKS_METHODS } from "../../../shared/shadowsocks/aead-methods.ts";
+import { AEAD_METHODS } from "../../../shared/shadowsocks/aead-methods.ts";
 import { AeadStreamSealer } from "../../../shared/shadowsocks/aead-stream.ts";
 import { masterKeyOf } from "../../../shared/shadowsocks/shadowsocks-keys.ts";
+import { SHADOWSOCKS_METHODS } from "../../../shared/shadowsocks-method.ts";
 import { type LoopbackServer, listenOnLoopback } from "./support/loopback-server.ts";
 
 const PASSWORD = "a probe password 🔑";

@@ -2,14 +2,10 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  AEAD_METHODS,
-  MAX_CHUNK_PAYLOAD,
-  SHADOWSOCKS_METHODS,
-  type ShadowsocksMethod,
-} from "../../../shared/shadowsocks/aead-methods.ts";
+import { AEAD_METHODS, MAX_CHUNK_PAYLOAD } from "../../../shared/shadowsocks/aead-methods.ts";
 import { AeadStreamOpener, AeadStreamSealer } from "../../../shared/shadowsocks/aead-stream.ts";
 import { masterKeyOf, subkeyOf } from "../../../shared/shadowsocks/shadowsocks-keys.ts";
+import { SHADOWSOCKS_METHODS, type ShadowsocksMethod } from "../../../shared/shadowsocks-method.ts";
 
 const keyOf = (method: ShadowsocksMethod, password = "probe password") =>
   masterKeyOf(password, AEAD_METHODS[method].keyBytes);
