@@ -19,7 +19,8 @@ have ping || missing+=(iputils-ping)
 # nft and sysctl for the node's forwarding, NAT and client isolation rules.
 have nft || missing+=(nftables)
 have sysctl || missing+=(procps)
-# Shadowsocks: ss-manager runs one ss-server per port; tests connect with ss-local.
+# Shadowsocks: ss-manager runs one ss-server per port; tests connect with ss-local,
+# and the Shadowsocks probe and ban-check tests speak to a real ss-server.
 have ss-manager || missing+=(shadowsocks-libev)
 # npm compiles unix-dgram (ss-manager's control socket is a Unix datagram socket).
 have make || missing+=(make)

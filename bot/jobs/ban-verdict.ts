@@ -160,7 +160,8 @@ function describeSilent(vantages: readonly VantageReport[]): string {
   return ` (${parts.join("; ")})`;
 }
 
-function limited(evidence: string): string {
+/** `evidence` cut to what a verdict command carries. */
+export function limited(evidence: string): string {
   return evidence.length <= MAX_EVIDENCE_LENGTH
     ? evidence
     : `${evidence.slice(0, MAX_EVIDENCE_LENGTH - 1)}…`;

@@ -5,20 +5,23 @@
  * What was seen goes to the pure verdict (ban-verdict.ts).
  *
  * Probe kinds: `tcp` to the node's own public port, which every server
- * exposes, and `wireguard`, a real handshake as the server's probe peer, when
- * the server has one (servers on the dry-run driver have none).
+ * exposes; `wireguard`, a real handshake as the server's probe peer, when
+ * the server has one (servers on the dry-run driver have none); and
+ * `shadowsocks`, a real request through the server's Shadowsocks probe port
+ * to the node's own `/healthz`, when the server serves one. A server with
+ * both protocols gets a verdict per protocol (protocol-verdicts.ts).
  */
 import type { Server, VantageProbe } from "../../cluster/fsm/records.ts";
 import type { ProbeOutcome, ProbeProtocol, ProbeTarget } from "../../shared/probe/probe-request.ts";
 import type { Result } from "../../shared/result.ts";
+import type { ShadowsocksMethod } from "../../shared/shadowsocks-method.ts";
 import {
   DEFAULT_VERDICT_POLICY,
-  decideVerdict,
   type OutcomesByKind,
-  type ServerVerdict,
   type VantageReport,
   type VerdictPolicy,
 } from "./ban-verdict.ts";
+import { type CheckVerdict, decideCheck } from "./protocol-verdicts.ts";
 import type { AskVantageProbeOptions, VantageProbeResult } from "./vantage-probe-client.ts";
 
 /** A vantage probe with its token, and its own WireGuard probe key when it has one, opened. */
@@ -43,10 +46,19 @@ export interface ServerCheckInput {
   server: Pick<Server, "id" | "endpointHost" | "apiPort" | "listenPort" | "publicKey">;
   /** The probe peer's private key; undefined when the server has no probe peer. */
   probeKey: string | undefined;
+  /** The server's Shadowsocks probe port with its password opened; undefined when it serves none. */
+  shadowsocks?: ShadowsocksProbeAccess | undefined;
   vantages: readonly OpenedVantage[];
   timeoutMs: number;
   policy?: VerdictPolicy;
   signal?: AbortSignal;
+}
+
+/** A Shadowsocks port ban checks may use on a server, with its password. */
+export interface ShadowsocksProbeAccess {
+  port: number;
+  method: ShadowsocksMethod;
+  password: string;
 }
 
 /** What the HTTP exchange with a vantage may add to the probe's own timeout. */
@@ -56,6 +68,7 @@ const VANTAGE_EXCHANGE_MS = 5000;
 export function probeTargets(
   server: ServerCheckInput["server"],
   probeKey: string | undefined,
+  shadowsocks?: ShadowsocksProbeAccess,
 ): Result<Map<ProbeProtocol, ProbeTarget>, "NO_ENDPOINT"> {
   const host = server.endpointHost;
   if (host === null)
@@ -74,6 +87,18 @@ export function probeTargets(
       serverPublicKey: server.publicKey,
       probeKey,
     });
+  if (shadowsocks !== undefined)
+    targets.set("shadowsocks", {
+      host,
+      port: shadowsocks.port,
+      protocol: "shadowsocks",
+      shadowsocks: {
+        method: shadowsocks.method,
+        password: shadowsocks.password,
+        // The node's own port as the server itself reaches it: an answer only the relay can give.
+        relayTo: { host, port: server.apiPort },
+      },
+    });
   return { ok: true, value: targets };
 }
 
@@ -90,8 +115,8 @@ async function byKind(
 export async function checkServer(
   input: ServerCheckInput,
   deps: ServerCheckDeps,
-): Promise<Result<ServerVerdict, "NO_ENDPOINT">> {
-  const targets = probeTargets(input.server, input.probeKey);
+): Promise<Result<CheckVerdict, "NO_ENDPOINT">> {
+  const targets = probeTargets(input.server, input.probeKey, input.shadowsocks);
   if (!targets.ok) return targets;
   const { timeoutMs, signal } = input;
   const control = byKind(targets.value, (target) =>
@@ -129,6 +154,6 @@ export async function checkServer(
   );
   return {
     ok: true,
-    value: decideVerdict(await control, await vantages, input.policy ?? DEFAULT_VERDICT_POLICY),
+    value: decideCheck(await control, await vantages, input.policy ?? DEFAULT_VERDICT_POLICY),
   };
 }

@@ -22,6 +22,10 @@ export const VERDICTS = ["ok", "filtered", "down", "inconclusive"] as const;
 /** The outcome of one ban-check round for one server. */
 export type Verdict = (typeof VERDICTS)[number];
 
+/** One protocol's verdict for a round: a protocol is never `down` alone (that is the server's). */
+export const PROTOCOL_VERDICTS = ["ok", "filtered", "inconclusive"] as const;
+export type ProtocolVerdict = (typeof PROTOCOL_VERDICTS)[number];
+
 /** Languages the bot speaks. */
 export const LANGUAGES = ["en", "fa", "ru"] as const;
 export type Language = (typeof LANGUAGES)[number];

@@ -43,6 +43,9 @@ import { vantageProbeInputSchema } from "../../cluster/vantage-probe-input.ts";
 import { generateKeyPair } from "../../shared/crypto/wireguard-keys.ts";
 import { readJsonBody } from "../../shared/json-body.ts";
 import { probeOutcomeSchema, probeRequestSchema } from "../../shared/probe/probe-request.ts";
+import { headOf } from "../../shared/probe/shadowsocks-probe.ts";
+import { AeadStreamOpener, AeadStreamSealer } from "../../shared/shadowsocks/aead-stream.ts";
+import { masterKeyOf } from "../../shared/shadowsocks/shadowsocks-keys.ts";
 import { parseTrustedNetworks } from "../../shared/trusted-networks.ts";
 import { byteInputs, textInputs } from "./inputs.ts";
 
@@ -153,6 +156,14 @@ const sessionKeys = deriveSessionKeys(
   "dialer",
 )!;
 const sealedSeeds = [new FrameSealer(sessionKeys.send).seal(Buffer.from(frameSeeds[3]!))];
+
+const shadowsocksKey = masterKeyOf("fuzzing probe password", 32);
+const shadowsocksReplySeeds = [
+  new AeadStreamSealer("chacha20-ietf-poly1305", shadowsocksKey).seal(
+    Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 15\r\n\r\n{"status":"ok"}'),
+  ),
+  new AeadStreamSealer("chacha20-ietf-poly1305", shadowsocksKey).seal(Buffer.alloc(20_000, 0x48)),
+];
 
 const apiBodySchema = z.strictObject({
   region: z.string().max(32).optional(),
@@ -304,6 +315,24 @@ export const fuzzTargets: FuzzTarget[] = [
     inputs: textInputs(probeSeeds),
     run: (text) => {
       probeOutcomeSchema.safeParse(parsedOrRaw(text));
+    },
+  }),
+  target({
+    name: "shadowsocks reply",
+    inputs: byteInputs(shadowsocksReplySeeds),
+    run: (bytes) => {
+      // As the probe reads a reply: in two pieces, each opened payload read as HTTP so far.
+      const opener = new AeadStreamOpener("chacha20-ietf-poly1305", shadowsocksKey);
+      let reply = Buffer.alloc(0);
+      for (const piece of [
+        bytes.subarray(0, bytes.length >> 1),
+        bytes.subarray(bytes.length >> 1),
+      ]) {
+        const opened = opener.push(piece);
+        if (!opened.ok) return;
+        reply = Buffer.concat([reply, ...opened.value]);
+        headOf(reply);
+      }
     },
   }),
   target({

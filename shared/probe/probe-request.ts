@@ -6,8 +6,9 @@
  * measured it.
  */
 import { z } from "zod";
+import { SHADOWSOCKS_METHODS } from "../shadowsocks-method.ts";
 
-export const PROBE_PROTOCOLS = ["tcp", "tls", "wireguard"] as const;
+export const PROBE_PROTOCOLS = ["tcp", "tls", "wireguard", "shadowsocks"] as const;
 export type ProbeProtocol = (typeof PROBE_PROTOCOLS)[number];
 
 /** OONI-style failure names (see OONI's "failure" strings). */
@@ -22,6 +23,8 @@ export const PROBE_FAILURES = [
   "ssl_failed_handshake",
   "eof_error",
   "wireguard_bad_response",
+  /** A Shadowsocks reply that does not authenticate, or is not the answer the relayed request expects. */
+  "shadowsocks_bad_response",
   "unknown_failure",
   /** The caller aborted the probe before it finished (OONI's name for a cancelled operation). */
   "interrupted",
@@ -37,21 +40,38 @@ const wireguardKey = z
   .string()
   .regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, "a WireGuard key is 32 bytes in base64");
 
+const host = z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, "a host is a DNS name or an IP address");
+const port = z.int().min(1).max(65_535);
+
+/** How to speak Shadowsocks to the server, and the HTTP target it is asked to reach. */
+const shadowsocksProbeSchema = z.strictObject({
+  method: z.enum(SHADOWSOCKS_METHODS),
+  password: z.string().min(1).max(256),
+  /** An HTTP server that answers `GET /healthz` with 200 (the node's own port), as the server reaches it. */
+  relayTo: z.strictObject({ host, port }),
+});
+
 export const probeTargetSchema = z
   .strictObject({
-    host: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, "a host is a DNS name or an IP address"),
-    port: z.int().min(1).max(65_535),
+    host,
+    port,
     protocol: z.enum(PROBE_PROTOCOLS),
     /** The server's WireGuard public key: required for `wireguard`. */
     serverPublicKey: wireguardKey.optional(),
     /** The probe peer's private key on that server: required for `wireguard`. */
     probeKey: wireguardKey.optional(),
+    /** The probe's password and relayed target: required for `shadowsocks`. */
+    shadowsocks: shadowsocksProbeSchema.optional(),
   })
   .refine(
     (target) =>
       target.protocol !== "wireguard" ||
       (target.serverPublicKey !== undefined && target.probeKey !== undefined),
     "a wireguard probe needs serverPublicKey and probeKey",
+  )
+  .refine(
+    (target) => target.protocol !== "shadowsocks" || target.shadowsocks !== undefined,
+    "a shadowsocks probe needs shadowsocks: {method, password, relayTo}",
   );
 export type ProbeTarget = z.infer<typeof probeTargetSchema>;
 

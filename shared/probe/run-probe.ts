@@ -4,6 +4,7 @@
  */
 import { failedOutcome, failureOfError } from "./probe-failure.ts";
 import { type ProbeOutcome, type ProbeTarget, probeRequestSchema } from "./probe-request.ts";
+import { probeShadowsocks } from "./shadowsocks-probe.ts";
 import { probeTcp } from "./tcp-probe.ts";
 import { probeTls } from "./tls-probe.ts";
 import { probeWireGuard } from "./wireguard-probe.ts";
@@ -20,7 +21,7 @@ export async function runProbe(
 ): Promise<ProbeOutcome> {
   const request = probeRequestSchema.safeParse({ target, timeoutMs: options.timeoutMs });
   if (!request.success) return failedOutcome("invalid_request");
-  const { host, port, protocol, serverPublicKey, probeKey } = request.data.target;
+  const { host, port, protocol, serverPublicKey, probeKey, shadowsocks } = request.data.target;
   const probeOptions = { timeoutMs: request.data.timeoutMs, signal: options.signal };
   try {
     switch (protocol) {
@@ -34,6 +35,12 @@ export async function runProbe(
           { host, port, serverPublicKey: serverPublicKey ?? "", probeKey: probeKey ?? "" },
           probeOptions,
         );
+      case "shadowsocks": {
+        // The schema has already refused a shadowsocks target without its credentials.
+        if (!shadowsocks) return failedOutcome("invalid_request");
+        const { method, password, relayTo } = shadowsocks;
+        return await probeShadowsocks({ host, port, method, password }, relayTo, probeOptions);
+      }
     }
   } catch (error) {
     // The probes settle with a failure rather than throw; this keeps the

@@ -95,6 +95,43 @@ test("a wireguard target with both keys is probed", async () => {
   });
 });
 
+const shadowsocksTarget = {
+  host: "vpn1.example.net",
+  port: 8388,
+  protocol: "shadowsocks",
+  shadowsocks: {
+    method: "chacha20-ietf-poly1305",
+    password: "the server's probe password",
+    relayTo: { host: "vpn1.example.net", port: 7001 },
+  },
+};
+
+test("a shadowsocks target with its method, password and relayed target is probed", async () => {
+  await withAgent(answering({ ok: true, rttMs: 55 }), async (agent) => {
+    const response = await postProbe(agent, { target: shadowsocksTarget, timeoutMs: 5000 });
+    assert.is(response.status, 200);
+    assert.equal(await response.json(), { ok: true, rttMs: 55 });
+    assert.equal(agent.calls[0]!.target, shadowsocksTarget);
+  });
+});
+
+test("a shadowsocks target without its credentials, or with a method it does not know, is refused with 400", async () => {
+  await withAgent(answering({ ok: true, rttMs: 1 }), async (agent) => {
+    const bare = { host: "127.0.0.1", port: 8388, protocol: "shadowsocks" };
+    const missing = await postProbe(agent, { target: bare, timeoutMs: 1000 });
+    assert.is(missing.status, 400);
+    assert.match((await errorOf(missing)).message, /a shadowsocks probe needs shadowsocks/);
+    const rc4 = {
+      ...shadowsocksTarget,
+      shadowsocks: { ...shadowsocksTarget.shadowsocks, method: "rc4-md5" },
+    };
+    const unknown = await postProbe(agent, { target: rc4, timeoutMs: 1000 });
+    assert.is(unknown.status, 400);
+    assert.match((await errorOf(unknown)).message, /method/);
+    assert.is(agent.calls.length, 0);
+  });
+});
+
 /** The bland 404 any web server gives: what a scanner or a wrong token sees. */
 async function assertBland(response: Response): Promise<void> {
   assert.is(response.status, 404);
@@ -293,6 +330,24 @@ test("a probe function that throws answers 500 INTERNAL and the agent keeps serv
     const next = await postProbe(agent, request);
     assert.is(next.status, 200);
   });
+});
+
+test("the probe's log line never names a shadowsocks password", async () => {
+  const lines: string[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+  const agent = await startAgent(answering({ ok: false, error: "generic_timeout_error" }), {
+    logger,
+  });
+  try {
+    assert.is((await postProbe(agent, { target: shadowsocksTarget, timeoutMs: 1000 })).status, 200);
+    assert.ok(
+      lines.some((line) => line.includes('"probed"')),
+      lines.join("\n"),
+    );
+    assert.not.match(lines.join("\n"), shadowsocksTarget.shadowsocks.password);
+  } finally {
+    await agent.close();
+  }
 });
 
 test("the probe's log line names the target but never its WireGuard keys", async () => {

@@ -46,6 +46,68 @@ test("a server is probed by TCP on its API port, and by WireGuard when it has a 
   assert.is(unknown.ok, false);
 });
 
+const shadowsocksAccess = {
+  port: 8388,
+  method: "chacha20-ietf-poly1305" as const,
+  password: "probe password",
+};
+
+test("a server with a Shadowsocks probe port is probed through it, asking for its own /healthz", () => {
+  const targets = probeTargets(server, serverProbeKey, shadowsocksAccess);
+  assert.ok(targets.ok);
+  if (targets.ok) {
+    assert.equal([...targets.value.keys()], ["tcp", "wireguard", "shadowsocks"]);
+    assert.equal(targets.value.get("shadowsocks"), {
+      host: "198.51.100.7",
+      port: 8388,
+      protocol: "shadowsocks",
+      shadowsocks: {
+        method: "chacha20-ietf-poly1305",
+        password: "probe password",
+        relayTo: { host: "198.51.100.7", port: 7001 },
+      },
+    });
+  }
+});
+
+test("WireGuard dropped at the vantages while Shadowsocks passes: the check judges each protocol", async () => {
+  const asked: AskVantageProbeOptions[] = [];
+  const verdict = await checkServer(
+    {
+      server,
+      probeKey: serverProbeKey,
+      shadowsocks: shadowsocksAccess,
+      vantages: [
+        { probe: vantage("v1", "mci"), token: "t1", probeKey: vantageKey },
+        { probe: vantage("v2", "mci"), token: "t2" },
+      ],
+      timeoutMs: 1000,
+    },
+    {
+      probe: async () => ({ ok: true, rttMs: 2 }),
+      askVantage: async (options) => {
+        asked.push(options);
+        return {
+          ok: true,
+          value:
+            options.request.target.protocol === "wireguard"
+              ? { ok: false, error: "generic_timeout_error" }
+              : { ok: true, rttMs: 3 },
+        };
+      },
+    },
+  );
+  assert.is(asked.length, 6, "three kinds from each of two vantages");
+  assert.ok(verdict.ok);
+  if (!verdict.ok) return;
+  assert.is(verdict.value.verdict, "ok");
+  assert.equal(verdict.value.protocols, [
+    { protocol: "wireguard", verdict: "filtered", filteredIsps: ["mci"] },
+    { protocol: "shadowsocks", verdict: "ok", filteredIsps: [] },
+  ]);
+  assert.match(verdict.value.evidence, /^wireguard: filtered, shadowsocks: ok/);
+});
+
 test("each vantage handshakes with its own key; the control and a vantage without one use the server's", async () => {
   const controlTargets: ProbeTarget[] = [];
   const asked: AskVantageProbeOptions[] = [];
