@@ -232,6 +232,14 @@ function encodeServer(server: Server): ServerRow {
     server.registeredAt,
     server.mtu,
     server.clientDns ? [...server.clientDns] : null,
+    server.hourly.map((sample) => [
+      sample.hourStart,
+      sample.configsIssued,
+      sample.activePeers,
+      sample.rxBytes,
+      sample.txBytes,
+      sample.verdicts.map(({ group, verdict }) => [group, verdict]),
+    ]),
   ];
 }
 
@@ -373,6 +381,7 @@ function decodeServer(row: ServerRow): Server {
     registeredAt,
     mtu = null,
     clientDns = null,
+    hourly = [],
   ] = row;
   const subnet = parseCidr(subnetText);
   if (!subnet) throw new Error(`control-plane snapshot: server ${id} has subnet ${subnetText}`);
@@ -406,6 +415,14 @@ function decodeServer(row: ServerRow): Server {
       consecutiveDown,
       recent: recent.map(([round, verdict, evidence, at]) => ({ round, verdict, evidence, at })),
     },
+    hourly: hourly.map(([hourStart, configsIssued, activePeers, rxBytes, txBytes, verdicts]) => ({
+      hourStart,
+      configsIssued,
+      activePeers,
+      rxBytes,
+      txBytes,
+      verdicts: verdicts.map(([group, verdict]) => ({ group, verdict })),
+    })),
     registeredAt,
   };
 }

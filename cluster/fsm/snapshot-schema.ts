@@ -4,6 +4,7 @@
  * may be damaged), so every row is validated field by field rather than cast.
  */
 import { z } from "zod";
+import { HOURS_KEPT } from "./hourly-history.ts";
 import {
   CONFIG_PROTOCOLS,
   JOIN_TOKEN_STATUSES,
@@ -50,6 +51,20 @@ const serverRow = z.tuple([
   // Absent in snapshots from before servers reported them.
   count.nullable().optional(), // mtu
   z.array(text).nullable().optional(), // clientDns
+  // Absent in snapshots from before the hourly history.
+  z
+    .array(
+      z.tuple([
+        amount, // hourStart
+        count, // configsIssued
+        count.nullable(), // activePeers
+        amount, // rxBytes
+        amount, // txBytes
+        z.array(z.tuple([text, z.enum(VERDICTS)])), // verdicts by group
+      ]),
+    )
+    .max(HOURS_KEPT)
+    .optional(), // hourly
 ]);
 
 const userRow = z.tuple([
