@@ -16,6 +16,7 @@ import { Backoff } from "../shared/backoff.ts";
 import type { Logger } from "../shared/logger.ts";
 import { sleep, waitForAbort } from "../shared/sleep.ts";
 import { BotSession } from "./bot-session.ts";
+import { ChartRenderer } from "./charts/chart-renderer.ts";
 import type { BotContext } from "./context.ts";
 import type { BanChecks } from "./jobs/ban-checks.ts";
 import type { QueueRedis } from "./jobs/outbox-queue.ts";
@@ -67,6 +68,9 @@ export class LeaderBot implements LeaderTask {
   private session: BotSession | undefined;
   private readonly rateLimit: Middleware<BotContext>;
   private readonly qrCodes = new QrCodeRenderer();
+  // Not started ahead: charts answer a few admin commands, and the thread
+  // would hold ECharts in memory on every node.
+  private readonly charts = new ChartRenderer();
   private readonly newcomers = new NewcomerGate();
 
   constructor(private readonly options: LeaderBotOptions) {
@@ -123,6 +127,7 @@ export class LeaderBot implements LeaderTask {
         bootstrapAdminIds: new Set(options.bootstrapAdminIds),
         newcomers: this.newcomers,
         qrCodes: this.qrCodes,
+        charts: this.charts,
         banChecks: options.banChecks,
         membership: options.membership,
         outboxQueueDepth: async () => this.session?.outboxQueueDepth(),
@@ -163,8 +168,8 @@ export class LeaderBot implements LeaderTask {
     }
   }
 
-  /** Ends the QR code threads; the leadership runner has ended the last session. */
+  /** Ends the QR code and chart threads; the leadership runner has ended the last session. */
   async close(): Promise<void> {
-    await this.qrCodes.close();
+    await Promise.all([this.qrCodes.close(), this.charts.close()]);
   }
 }
