@@ -34,6 +34,8 @@ export interface LeaderBotOptions {
   token: string;
   /** The Bot API root, e.g. https://api.telegram.org or an emulator's. */
   apiRoot: string;
+  /** A proxy every Bot API call goes through (TELEGRAM_PROXY); absent: straight out. */
+  proxyUrl?: string;
   node: ClusterNode<ApplyResult>;
   service: ControlPlaneService;
   /** Telegram user ids (decimal text) that become admins when they start the bot. */
@@ -121,6 +123,7 @@ export class LeaderBot implements LeaderTask {
     return new BotSession({
       token: options.token,
       apiRoot: options.apiRoot,
+      ...(options.proxyUrl === undefined ? {} : { proxyUrl: options.proxyUrl }),
       deps: {
         node: options.node,
         service: options.service,
