@@ -282,6 +282,7 @@ async function main(): Promise<void> {
           bot: {
             token: config.botToken,
             apiRoot: config.telegramApiRoot,
+            ...(config.telegramProxy ? { proxyUrl: config.telegramProxy } : {}),
             bootstrapAdminIds: config.adminIds,
             initialAccessMode: config.accessMode,
           },

@@ -12,6 +12,7 @@
  * is handled and nothing more is proposed.
  */
 import { setMaxListeners } from "node:events";
+import type { Agent } from "node:http";
 import { autoRetry } from "@grammyjs/auto-retry";
 import {
   createConcurrentSink,
@@ -30,6 +31,7 @@ import { OutboxDelivery } from "./jobs/outbox-delivery.ts";
 import type { QueueRedis } from "./jobs/outbox-queue.ts";
 import { LeadershipLease } from "./leadership-lease.ts";
 import { botMiddleware } from "./middleware.ts";
+import { telegramProxyAgent } from "./telegram-proxy.ts";
 import { UpdateEffects } from "./update-effects.ts";
 import { UpdateProgress } from "./update-progress.ts";
 import { createUpdateSupplier } from "./update-supplier.ts";
@@ -46,6 +48,8 @@ export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] a
 export interface BotSessionOptions {
   token: string;
   apiRoot: string;
+  /** A proxy every Bot API call goes through; absent: straight out. */
+  proxyUrl?: string;
   deps: BotDependencies;
   /** The access mode to store when the cluster has none yet (ACCESS_MODE). */
   initialAccessMode: string;
@@ -79,12 +83,22 @@ export class BotSession {
   /** The outbox delivery's run: it closes its queue once the session ended. */
   private deliveryDone: Promise<void> = Promise.resolve();
   private readonly lease: LeadershipLease;
+  private readonly proxyAgent: Agent | undefined;
 
   constructor(private readonly options: BotSessionOptions) {
     // Every call in flight and every paced delivery listens for the session's end.
     setMaxListeners(0, this.controller.signal);
     this.progress = new UpdateProgress(options.answerGraceMs);
-    this.bot = new Bot<BotContext>(options.token, { client: { apiRoot: options.apiRoot } });
+    this.proxyAgent =
+      options.proxyUrl === undefined ? undefined : telegramProxyAgent(options.proxyUrl);
+    this.bot = new Bot<BotContext>(options.token, {
+      client: {
+        apiRoot: options.apiRoot,
+        // grammY calls only through this client (its files are uploads in the
+        // same requests), so the agent carries all of the bot's Telegram traffic.
+        ...(this.proxyAgent ? { baseFetchConfig: { agent: this.proxyAgent, compress: true } } : {}),
+      },
+    });
     this.lease = new LeadershipLease({
       confirmLeadership: () => options.deps.service.read(),
       leaseMs: options.leaseMs,
@@ -285,6 +299,8 @@ export class BotSession {
       this.controller.abort(new SessionEndedError("the bot session"));
     await this.runner?.stop()?.catch(() => undefined);
     await this.deliveryDone;
+    // Closes the tunnels kept alive for the next call: this session makes none.
+    this.proxyAgent?.destroy();
   }
 
   /** Outbox deliveries queued in this node's Redis and not finished yet. */

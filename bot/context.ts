@@ -7,6 +7,7 @@ import type { User } from "../cluster/fsm/records.ts";
 import type { FleetMembership } from "../cluster/membership/fleet-membership.ts";
 import type { ClusterNode } from "../cluster/node.ts";
 import type { Logger } from "../shared/logger.ts";
+import type { ChartRenderer } from "./charts/chart-renderer.ts";
 import type { Language } from "./i18n/language.ts";
 import type { Messages } from "./i18n/messages.ts";
 import type { BanChecks } from "./jobs/ban-checks.ts";
@@ -26,6 +27,8 @@ export interface BotDependencies {
   outboxQueueDepth: () => Promise<number | undefined>;
   /** Draws config QR codes off the event loop. */
   qrCodes: QrCodeRenderer;
+  /** Draws the admins' 24-hour charts off the event loop. */
+  charts: ChartRenderer;
   /** Runs a ban check at once (`/checknow`); see bot/jobs/ban-checks.ts. */
   banChecks: Pick<BanChecks, "checkNow" | "queueDepth">;
   /** Join tokens and member removals (`/addserver`, `/removeserver`). */

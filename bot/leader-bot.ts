@@ -16,6 +16,7 @@ import { Backoff } from "../shared/backoff.ts";
 import type { Logger } from "../shared/logger.ts";
 import { sleep, waitForAbort } from "../shared/sleep.ts";
 import { BotSession } from "./bot-session.ts";
+import { ChartRenderer } from "./charts/chart-renderer.ts";
 import type { BotContext } from "./context.ts";
 import type { BanChecks } from "./jobs/ban-checks.ts";
 import type { QueueRedis } from "./jobs/outbox-queue.ts";
@@ -33,6 +34,8 @@ export interface LeaderBotOptions {
   token: string;
   /** The Bot API root, e.g. https://api.telegram.org or an emulator's. */
   apiRoot: string;
+  /** A proxy every Bot API call goes through (TELEGRAM_PROXY); absent: straight out. */
+  proxyUrl?: string;
   node: ClusterNode<ApplyResult>;
   service: ControlPlaneService;
   /** Telegram user ids (decimal text) that become admins when they start the bot. */
@@ -67,6 +70,9 @@ export class LeaderBot implements LeaderTask {
   private session: BotSession | undefined;
   private readonly rateLimit: Middleware<BotContext>;
   private readonly qrCodes = new QrCodeRenderer();
+  // Not started ahead: charts answer a few admin commands, and the thread
+  // would hold ECharts in memory on every node.
+  private readonly charts = new ChartRenderer();
   private readonly newcomers = new NewcomerGate();
 
   constructor(private readonly options: LeaderBotOptions) {
@@ -117,12 +123,14 @@ export class LeaderBot implements LeaderTask {
     return new BotSession({
       token: options.token,
       apiRoot: options.apiRoot,
+      ...(options.proxyUrl === undefined ? {} : { proxyUrl: options.proxyUrl }),
       deps: {
         node: options.node,
         service: options.service,
         bootstrapAdminIds: new Set(options.bootstrapAdminIds),
         newcomers: this.newcomers,
         qrCodes: this.qrCodes,
+        charts: this.charts,
         banChecks: options.banChecks,
         membership: options.membership,
         outboxQueueDepth: async () => this.session?.outboxQueueDepth(),
@@ -163,8 +171,8 @@ export class LeaderBot implements LeaderTask {
     }
   }
 
-  /** Ends the QR code threads; the leadership runner has ended the last session. */
+  /** Ends the QR code and chart threads; the leadership runner has ended the last session. */
   async close(): Promise<void> {
-    await this.qrCodes.close();
+    await Promise.all([this.qrCodes.close(), this.charts.close()]);
   }
 }

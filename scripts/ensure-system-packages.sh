@@ -28,6 +28,8 @@ have g++ || missing+=(g++)
 have python3 || missing+=(python3)
 # Tests make self-signed certificates for the TLS probe and the probe agent.
 have openssl || missing+=(openssl)
+# The bot's charts draw their text with DejaVu Sans (Latin, Cyrillic, Arabic script).
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # Tests lint the shell scripts operators run (scripts/install.sh).
 have shellcheck || missing+=(shellcheck)
 

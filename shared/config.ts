@@ -80,6 +80,8 @@ export interface NodeConfig {
   readonly botToken: string | undefined;
   /** The Bot API root the bot calls, without a trailing slash. */
   readonly telegramApiRoot: string;
+  /** The proxy every Bot API call goes through (TELEGRAM_PROXY); undefined: straight out. */
+  readonly telegramProxy: string | undefined;
   /** Telegram user ids (decimal text) made admins when they start the bot. */
   readonly adminIds: readonly string[];
   /** The access mode the cluster starts with, until an admin changes the replicated setting. */
@@ -265,6 +267,7 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     trustedNetworks: values.TRUSTED_NETWORKS,
     botToken: values.BOT_TOKEN,
     telegramApiRoot: values.TELEGRAM_API_ROOT,
+    telegramProxy: values.TELEGRAM_PROXY,
     adminIds: values.ADMIN_IDS ?? [],
     accessMode: values.ACCESS_MODE,
     banChecks: {

@@ -93,11 +93,12 @@ function isRedisUrl(text: string): boolean {
   }
 }
 
-function isHttpRoot(text: string): boolean {
+/** A URL of one of `protocols` with a host and nothing after it (no path, query or fragment). */
+function isBareUrl(text: string, protocols: readonly string[]): boolean {
   try {
     const url = new URL(text);
     return (
-      (url.protocol === "http:" || url.protocol === "https:") &&
+      protocols.includes(url.protocol) &&
       url.hostname !== "" &&
       url.pathname.replace(/\/+$/, "") === "" &&
       url.search === "" &&
@@ -106,6 +107,17 @@ function isHttpRoot(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+function isHttpRoot(text: string): boolean {
+  return isBareUrl(text, ["http:", "https:"]);
+}
+
+/** The proxy kinds TELEGRAM_PROXY takes (socks5h: the proxy resolves the host name). */
+export const TELEGRAM_PROXY_PROTOCOLS = ["socks5:", "socks5h:", "http:", "https:"] as const;
+
+function isProxyUrl(text: string): boolean {
+  return isBareUrl(text, TELEGRAM_PROXY_PROTOCOLS);
 }
 
 /** The resolvers a client config names when CLIENT_DNS is unset: Cloudflare's and Google's. */
@@ -461,6 +473,19 @@ export const envVariables = {
         "must be an http:// or https:// URL without a path, e.g. https://api.telegram.org",
       )
       .transform((text) => text.replace(/\/+$/, "")),
+  },
+  TELEGRAM_PROXY: {
+    doc: "A proxy every Bot API call goes through, for servers that cannot reach Telegram (or TELEGRAM_API_ROOT) directly: socks5://, socks5h:// (the proxy resolves names), http:// or https://, with user:password@ when it needs them (percent-encoded). Unset: calls go straight out.",
+    example: "socks5://user:password@127.0.0.1:1080",
+    // Its credentials are never repeated in an error message.
+    secret: true,
+    whenUnset: optional,
+    schema: z
+      .string()
+      .refine(
+        isProxyUrl,
+        "must be a proxy URL: socks5://, socks5h://, http:// or https://, a host, an optional port and user:password@, no path, e.g. socks5://127.0.0.1:1080",
+      ),
   },
   ADMIN_IDS: {
     doc: "Telegram user ids of the bootstrap admins, comma-separated; they become admins when they start the bot and can promote others.",

@@ -1,7 +1,11 @@
-/** `/metrics`, `/leader` and `/stepdown`: the cluster as an admin sees it from the bot. */
+/**
+ * `/metrics` (with the fleet's 24-hour chart), `/leader` and `/stepdown`: the
+ * cluster as an admin sees it from the bot.
+ */
 import { Composer } from "grammy";
 import type { NodeStatus } from "../../cluster/node.ts";
 import type { BotContext } from "../context.ts";
+import { replyWithChart } from "./chart-reply.ts";
 
 export const clusterCommands = new Composer<BotContext>();
 
@@ -25,6 +29,7 @@ clusterCommands.command("metrics", async (ctx) => {
       `Ban checks: ${checksQueued ?? "?"} jobs in this node's queue`,
     ].join("\n"),
   );
+  await replyWithChart(ctx, ctx.deps.service.localState.servers(), "Fleet, last 24 hours");
 });
 
 clusterCommands.command("leader", async (ctx) => {

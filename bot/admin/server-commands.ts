@@ -1,5 +1,5 @@
 /**
- * `/servers`, `/server <id>`, `/checknow <server>`, and `/ban`, `/unban`,
+ * `/servers`, `/server <id>` (with its 24-hour chart), `/checknow <server>`, and `/ban`, `/unban`,
  * `/drain <server> [reason]`.
  */
 import { Composer } from "grammy";
@@ -8,6 +8,7 @@ import { isValidNodeId } from "../../shared/node-id.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
 import { formatTime } from "../format.ts";
+import { replyWithChart } from "./chart-reply.ts";
 import { replyUsage, words } from "./command-args.ts";
 
 function describeServer(server: ServerView): string {
@@ -50,9 +51,12 @@ serverCommands.command("server", async (ctx) => {
     return replyUsage(ctx, "/server <id>");
   await ctx.effects.acknowledge();
   const server = ctx.deps.service.localState.server(serverId);
-  await ctx.reply(
-    server ? describeServerInFull(server) : `There is no server ${serverId}; see /servers.`,
-  );
+  if (!server) {
+    await ctx.reply(`There is no server ${serverId}; see /servers.`);
+    return;
+  }
+  await ctx.reply(describeServerInFull(server));
+  await replyWithChart(ctx, [server], `Server ${server.id}, last 24 hours`);
 });
 
 serverCommands.command("checknow", async (ctx) => {

@@ -32,7 +32,8 @@
  *    `ok`. With fewer than `minAnswers` answers in all (so in every group),
  *    the round is `inconclusive`, which never counts towards a ban. Else `ok`.
  */
-import type { Verdict } from "../../cluster/fsm/records.ts";
+import { MAX_ISP_VERDICTS } from "../../cluster/fsm/hourly-history.ts";
+import type { IspVerdict, Verdict } from "../../cluster/fsm/records.ts";
 import type { ProbeOutcome, ProbeProtocol } from "../../shared/probe/probe-request.ts";
 
 /** One probe kind's outcome, or null when that probe gave no answer at all. */
@@ -71,6 +72,13 @@ export interface ServerVerdict {
   verdict: Verdict;
   /** The ISP labels whose group was filtered, sorted; empty when only all vantages together were. */
   filteredIsps: string[];
+  /**
+   * Each ISP group's own verdict, sorted by label: `filtered` as rule 4 says,
+   * `ok` with enough answers otherwise, `inconclusive` with too few. Empty when
+   * the control decided alone (down, or no answer) or no vantage has a label;
+   * the first {@link MAX_ISP_VERDICTS} labels only.
+   */
+  ispVerdicts: { isp: string; verdict: IspVerdict }[];
   /** A short account for admins, at most {@link MAX_EVIDENCE_LENGTH} characters. */
   evidence: string;
 }
@@ -167,8 +175,26 @@ export function limited(evidence: string): string {
     : `${evidence.slice(0, MAX_EVIDENCE_LENGTH - 1)}…`;
 }
 
-function decided(verdict: Verdict, evidence: string, filteredIsps: string[] = []): ServerVerdict {
-  return { verdict, filteredIsps, evidence: limited(evidence) };
+function decided(
+  verdict: Verdict,
+  evidence: string,
+  ispVerdicts: ServerVerdict["ispVerdicts"] = [],
+): ServerVerdict {
+  const filteredIsps = ispVerdicts
+    .filter((group) => group.verdict === "filtered")
+    .map((group) => group.isp);
+  return {
+    verdict,
+    filteredIsps,
+    ispVerdicts: ispVerdicts.slice(0, MAX_ISP_VERDICTS),
+    evidence: limited(evidence),
+  };
+}
+
+/** One ISP group's verdict under `policy`. */
+function ispVerdict(answers: readonly Answer[], policy: VerdictPolicy): IspVerdict {
+  if (groupFiltered(answers, policy)) return "filtered";
+  return answers.length >= policy.minAnswers ? "ok" : "inconclusive";
 }
 
 /**
@@ -203,15 +229,22 @@ export function decideVerdict(
     if (answer.isp === "") continue;
     byIsp.set(answer.isp, [...(byIsp.get(answer.isp) ?? []), answer]);
   }
-  const filteredIsps = [...byIsp.keys()]
+  const ispVerdicts = [...byIsp.keys()]
     .sort()
-    .filter((isp) => groupFiltered(byIsp.get(isp)!, policy));
+    .map((isp) => ({ isp, verdict: ispVerdict(byIsp.get(isp)!, policy) }));
+  const filteredIsps = ispVerdicts
+    .filter((group) => group.verdict === "filtered")
+    .map((group) => group.isp);
   if (filteredIsps.length > 0) {
     const groups = filteredIsps.map((isp) => `at ISP ${isp}: ${describeGroup(byIsp.get(isp)!)}`);
-    return decided("filtered", `filtered ${groups.join("; ")}; control ok`, filteredIsps);
+    return decided("filtered", `filtered ${groups.join("; ")}; control ok`, ispVerdicts);
   }
   if (groupFiltered(answers, policy))
-    return decided("filtered", `filtered overall: ${describeGroup(answers)}; control ok`);
+    return decided(
+      "filtered",
+      `filtered overall: ${describeGroup(answers)}; control ok`,
+      ispVerdicts,
+    );
 
   if (vantages.length === 0) return decided("ok", "ok: control ok; no vantage probes configured");
   const silent = vantages.length - answers.length;
@@ -221,11 +254,13 @@ export function decideVerdict(
     return decided(
       "inconclusive",
       `inconclusive: ${answers.length} vantages answered, ${policy.minAnswers} needed${unanswered}; control ok`,
+      ispVerdicts,
     );
   }
   const failing = answers.filter((answer) => answer.failures.length > 0).length;
   return decided(
     "ok",
     `ok: ${failing}/${answers.length} answering vantages fail${unanswered}; control ok`,
+    ispVerdicts,
   );
 }

@@ -120,7 +120,7 @@ export class ServerChecker {
       this.options.probing,
     );
     if (!checked.ok || signal?.aborted) return null;
-    const { verdict, evidence } = checked.value;
+    const { verdict, evidence, ispVerdicts } = checked.value;
     try {
       const { value, duplicate } = await service.run({
         type: "recordVerdict",
@@ -128,6 +128,7 @@ export class ServerChecker {
         round,
         verdict,
         evidence,
+        ...(ispVerdicts.length === 0 ? {} : { ispVerdicts }),
         at: service.now(),
         banAfter: settings.banAfter,
         downAfter: settings.downAfter,

@@ -14,8 +14,10 @@ import { isValidNodeId, nodeIdRule } from "../../shared/node-id.ts";
 import { SHADOWSOCKS_METHODS } from "../../shared/shadowsocks-method.ts";
 import { isWireGuardMtu } from "../../shared/wireguard-mtu.ts";
 import { isNodePublicKey } from "../identity/node-public-key.ts";
+import { MAX_ISP_VERDICTS } from "./hourly-history.ts";
 import {
   CONFIG_PROTOCOLS,
+  ISP_VERDICTS,
   LANGUAGES,
   MEMBERSHIP_CHANGES,
   OFFERED_PROTOCOLS,
@@ -201,6 +203,11 @@ const recordVerdictSchema = z.strictObject({
   round: counter,
   verdict: z.enum(VERDICTS),
   evidence: z.string().max(500),
+  /** Each ISP group's verdict this round, for the charts; absent from older proposers. */
+  ispVerdicts: z
+    .array(z.strictObject({ isp: z.string().min(1).max(64), verdict: z.enum(ISP_VERDICTS) }))
+    .max(MAX_ISP_VERDICTS)
+    .optional(),
   at: timestamp,
   banAfter: z.int().min(1).max(1000),
   downAfter: z.int().min(1).max(1000),

@@ -9,6 +9,7 @@
  */
 import { AddressAllocator } from "./address-allocator.ts";
 import { HandledUpdates } from "./handled-updates.ts";
+import { recordConfigIssued } from "./hourly-history.ts";
 import { IdempotencyKeys } from "./idempotency-keys.ts";
 import { type Cidr, parseCidr, parseIpv4 } from "./ipv4.ts";
 import { Outbox } from "./outbox.ts";
@@ -192,6 +193,7 @@ export class ControlPlaneData {
   /** Adds a config whose address (when live) was taken with `takeAddress`. */
   insertConfig(config: Config): void {
     this.configs.set(config.id, config);
+    recordConfigIssued(this.servers.get(config.serverId)!, config.createdAt);
     const ofUser = this.configIdsByUser.get(config.userId);
     if (ofUser) ofUser.push(config.id);
     else this.configIdsByUser.set(config.userId, [config.id]);

@@ -147,6 +147,36 @@ export interface ServerChecks {
   consecutiveDown: number;
 }
 
+/** What an ISP's group of vantage probes said in one ban-check round. */
+export const ISP_VERDICTS = ["ok", "filtered", "inconclusive"] as const;
+export type IspVerdict = (typeof ISP_VERDICTS)[number];
+
+/** One group's verdict in an hour: `group` is '' for the server as a whole, otherwise an ISP label. */
+export interface GroupVerdict {
+  group: string;
+  verdict: Verdict;
+}
+
+/**
+ * What one server did in one clock hour, kept for the admins' 24-hour charts.
+ * Filled by apply from the commands' own times, so every node holds the same
+ * history and a new leader draws what the old one drew.
+ */
+export interface HourlySample {
+  /** Start of the hour, in ms since the epoch (a multiple of 3 600 000). */
+  hourStart: number;
+  /** Configs created on the server in this hour: issued on it or re-homed onto it. */
+  configsIssued: number;
+  /** The most active peers a load report in this hour gave; null when none came. */
+  activePeers: number | null;
+  /** Bytes the server received in this hour, summed from the growth between load reports. */
+  rxBytes: number;
+  /** Bytes the server sent in this hour, likewise. */
+  txBytes: number;
+  /** The worst verdict of the hour per group, in the order the groups first appeared. */
+  verdicts: GroupVerdict[];
+}
+
 /** A VPN server: one per cluster node. */
 export interface Server {
   /** The node id of the cluster member running this VPN server. */
@@ -181,6 +211,8 @@ export interface Server {
   load: ReportedLoad | null;
   probePeer: ProbePeer | null;
   checks: ServerChecks;
+  /** The last 24 hours and the current one, oldest first (see hourly-history.ts). */
+  hourly: HourlySample[];
   registeredAt: number;
 }
 

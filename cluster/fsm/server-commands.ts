@@ -8,6 +8,7 @@ import { emptyChecks } from "./check-verdicts.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { type Refusal, refuse, unknownServer } from "./errors.ts";
+import { recordLoad } from "./hourly-history.ts";
 import { formatCidr, parseCidr } from "./ipv4.ts";
 import {
   type AmneziaParams,
@@ -125,6 +126,7 @@ function addServer(data: ControlPlaneData, command: CommandOf<"registerServer">)
     load: null,
     probePeer: null,
     checks: emptyChecks(),
+    hourly: [],
     registeredAt: command.at,
   };
   data.addServer(server);
@@ -227,6 +229,7 @@ export function setProbePeer(data: ControlPlaneData, command: CommandOf<"setProb
 export function reportServerLoad(data: ControlPlaneData, command: CommandOf<"reportServerLoad">) {
   const server = data.servers.get(command.serverId);
   if (!server) return unknownServer(command.serverId);
+  recordLoad(server, server.load, command);
   server.load = {
     activePeers: command.activePeers,
     rxBytes: command.rxBytes,

@@ -10,6 +10,7 @@ import { applyVerdict } from "./check-verdicts.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { refuse, unknownServer } from "./errors.ts";
+import { recordVerdicts } from "./hourly-history.ts";
 import type { Server, ServerStatus } from "./records.ts";
 import { banServer, type RehomeSummary, replacementKeysProblem } from "./rehome.ts";
 import { copyCheckResult, copyServer } from "./views.ts";
@@ -91,6 +92,10 @@ export function recordVerdict(
   };
   const outcome = applyVerdict(server.checks, server.status, result, command);
   server.checks = outcome.checks;
+  recordVerdicts(server, command.at, [
+    { group: "", verdict: command.verdict },
+    ...(command.ispVerdicts ?? []).map(({ isp, verdict }) => ({ group: isp, verdict })),
+  ]);
   let rehome: RehomeSummary | null = null;
   switch (outcome.transition) {
     case "ban":

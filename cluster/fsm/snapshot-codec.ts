@@ -245,6 +245,14 @@ function encodeServer(server: Server): ServerRow {
     server.shadowsocks
       ? [server.shadowsocks.firstPort, server.shadowsocks.lastPort, server.shadowsocks.method]
       : null,
+    server.hourly.map((sample) => [
+      sample.hourStart,
+      sample.configsIssued,
+      sample.activePeers,
+      sample.rxBytes,
+      sample.txBytes,
+      sample.verdicts.map(({ group, verdict }) => [group, verdict]),
+    ]),
   ];
 }
 
@@ -398,6 +406,7 @@ function decodeServer(row: ServerRow): Server {
     clientDns = null,
     protocols,
     shadowsocks = null,
+    hourly = [],
   ] = row;
   const subnet = parseCidr(subnetText);
   if (!subnet) throw new Error(`control-plane snapshot: server ${id} has subnet ${subnetText}`);
@@ -436,6 +445,14 @@ function decodeServer(row: ServerRow): Server {
       consecutiveDown,
       recent: recent.map(([round, verdict, evidence, at]) => ({ round, verdict, evidence, at })),
     },
+    hourly: hourly.map(([hourStart, configsIssued, activePeers, rxBytes, txBytes, verdicts]) => ({
+      hourStart,
+      configsIssued,
+      activePeers,
+      rxBytes,
+      txBytes,
+      verdicts: verdicts.map(([group, verdict]) => ({ group, verdict })),
+    })),
     registeredAt,
   };
 }

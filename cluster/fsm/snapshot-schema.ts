@@ -4,6 +4,7 @@
  * may be damaged), so every row is validated field by field rather than cast.
  */
 import { z } from "zod";
+import { HOURS_KEPT } from "./hourly-history.ts";
 import {
   CONFIG_PROTOCOLS,
   JOIN_TOKEN_STATUSES,
@@ -53,6 +54,20 @@ const serverRow = z.tuple([
   // Absent in snapshots from before Shadowsocks.
   z.array(z.enum(CONFIG_PROTOCOLS)).optional(), // protocols
   z.tuple([count, count, text]).nullable().optional(), // shadowsocks: firstPort, lastPort, method
+  // Absent in snapshots from before the hourly history.
+  z
+    .array(
+      z.tuple([
+        amount, // hourStart
+        count, // configsIssued
+        count.nullable(), // activePeers
+        amount, // rxBytes
+        amount, // txBytes
+        z.array(z.tuple([text, z.enum(VERDICTS)])), // verdicts by group
+      ]),
+    )
+    .max(HOURS_KEPT)
+    .optional(), // hourly
 ]);
 
 const userRow = z.tuple([

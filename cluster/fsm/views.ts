@@ -7,6 +7,8 @@
  * the state hash; spreading a record would make it depend on how the record
  * was built (applied, or decoded from a snapshot).
  */
+
+import { copyHourly } from "./hourly-history.ts";
 import type {
   AmneziaParams,
   CheckResult,
@@ -83,6 +85,7 @@ export function copyServer(server: Server, liveConfigs: number): ServerView {
       consecutiveFiltered: checks.consecutiveFiltered,
       consecutiveDown: checks.consecutiveDown,
     },
+    hourly: copyHourly(server.hourly),
     registeredAt: server.registeredAt,
     liveConfigs,
   };

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { answerFileDownload, answerMethodCall, type BotApiContext } from "./bot-api.ts";
 import { BotApiError } from "./bot-api-error.ts";
 import type { UserProfile } from "./chats.ts";
@@ -72,6 +72,12 @@ export interface TelegramEmulator {
   group(id: number, profile?: GroupProfile): EmulatedGroup;
   /** Every user created so far, through `user()` or the web page. */
   users(): EmulatedUser[];
+  /**
+   * Every connection accepted so far, oldest first, with where it came from
+   * and how many requests it carried: a test checks that the bot reached the
+   * emulator only through its proxy.
+   */
+  connections(): ConnectionRecord[];
   /** Every `getUpdates` call so far, oldest first. */
   polls(): PollRecord[];
   /** Pairs of polls that were open at the same instant; empty when pollers never overlapped. */
@@ -86,6 +92,14 @@ export interface TelegramEmulator {
   failNext(method: string, error: InjectedError): void;
   /** Ends a waiting poll, closes every connection and the port. Safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** One TCP connection the emulator accepted. */
+export interface ConnectionRecord {
+  remoteAddress: string;
+  remotePort: number;
+  /** HTTP requests it carried so far. */
+  requests: number;
 }
 
 const DEFAULT_BOT: BotProfile = { first_name: "NexaLoak", username: "nexaloak_bot" };
@@ -176,7 +190,11 @@ export async function createTelegramEmulator(
     sendJson(response, 404, { ok: false, error_code: 404, description: "Not Found" });
   }
 
+  const connections: ConnectionRecord[] = [];
+  const connectionOf = new WeakMap<Socket, ConnectionRecord>();
   const server = createServer((request, response) => {
+    const connection = connectionOf.get(request.socket);
+    if (connection) connection.requests++;
     route(request, response).catch((error: unknown) => {
       if (error instanceof BotApiError) {
         sendJson(response, error.errorCode, error.toBody());
@@ -185,6 +203,15 @@ export async function createTelegramEmulator(
       context.onInternalError(error);
       sendJson(response, 500, { ok: false, error_code: 500, description: "Internal Server Error" });
     });
+  });
+  server.on("connection", (socket: Socket) => {
+    const record = {
+      remoteAddress: socket.remoteAddress ?? "",
+      remotePort: socket.remotePort ?? 0,
+      requests: 0,
+    };
+    connections.push(record);
+    connectionOf.set(socket, record);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -201,6 +228,9 @@ export async function createTelegramEmulator(
     apiRoot,
     url: `${apiRoot}/`,
     port,
+    connections() {
+      return connections.map((record) => ({ ...record }));
+    },
     user(id, profile) {
       if (!Number.isSafeInteger(id) || id < 1) {
         throw new Error(`telegram emulator: a user id is a positive whole number, not ${id}`);

@@ -96,6 +96,7 @@ test("the minimal environment gives a config with every default applied", () => 
     trustedNetworks: config.trustedNetworks,
     botToken: undefined,
     telegramApiRoot: "https://api.telegram.org",
+    telegramProxy: undefined,
     adminIds: [],
     accessMode: "open",
     banChecks: {
@@ -538,6 +539,34 @@ test("SS_PORTS must leave out WG_PORT and the LISTEN port when Shadowsocks is of
   assert.match(problemsOf(clash).lines.get("SS_PORTS") ?? "", /leave out the WG_PORT port 20001/);
   const wireguardOnly = configOf({ ...minimalEnv(), WG_PORT: "20001" });
   assert.is(wireguardOnly.shadowsocks, undefined, "no clash while Shadowsocks is off");
+});
+
+test("TELEGRAM_PROXY takes socks5, socks5h, http and https proxies, with credentials", () => {
+  for (const url of [
+    "socks5://127.0.0.1:1080",
+    "socks5h://user:p%40ss@proxy.example:1080",
+    "http://127.0.0.1:3128",
+    "https://user:password@proxy.example",
+  ])
+    assert.is(configOf({ ...minimalEnv(), TELEGRAM_PROXY: url }).telegramProxy, url);
+});
+
+test("a bad TELEGRAM_PROXY is refused at start, saying what to give, without its credentials", () => {
+  for (const url of [
+    "ftp://127.0.0.1:21",
+    "socks4://127.0.0.1:1080",
+    "socks5://user:hunter2secret@127.0.0.1:1080/path",
+    "127.0.0.1:1080",
+  ]) {
+    const { lines } = problemsOf({ ...minimalEnv(), TELEGRAM_PROXY: url });
+    const line = lines.get("TELEGRAM_PROXY") ?? "";
+    assert.match(
+      line,
+      /must be a proxy URL: socks5:\/\/, socks5h:\/\/, http:\/\/ or https:\/\//,
+      url,
+    );
+    assert.not.match(line, /hunter2secret/);
+  }
 });
 
 test.run();

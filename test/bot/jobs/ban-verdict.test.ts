@@ -398,4 +398,29 @@ test("property: the verdict does not depend on the order vantages reported in", 
   );
 });
 
+test("each ISP group gets its own verdict for the charts: filtered, ok, or inconclusive with too few answers", () => {
+  const verdict = decideVerdict(CONTROL_OK, [
+    ...many(2, "mci", ALL_BLOCKED),
+    ...many(3, "tci", HEALTHY),
+    ...many(1, "irancell", HEALTHY),
+    ...many(2, "", HEALTHY),
+  ]);
+  assert.equal(verdict.ispVerdicts, [
+    { isp: "irancell", verdict: "inconclusive" },
+    { isp: "mci", verdict: "filtered" },
+    { isp: "tci", verdict: "ok" },
+  ]);
+  const down = decideVerdict({ tcp: failed() }, many(2, "mci", ALL_BLOCKED));
+  assert.equal(down.ispVerdicts, [], "the control alone decides a down server");
+});
+
+test("a verdict carries at most 32 ISP groups, the first by label", () => {
+  const vantages = Array.from({ length: 40 }, (_, n) =>
+    many(2, `isp${String(n).padStart(2, "0")}`, HEALTHY),
+  ).flat();
+  const verdict = decideVerdict(CONTROL_OK, vantages);
+  assert.is(verdict.ispVerdicts.length, 32);
+  assert.is(verdict.ispVerdicts.at(-1)!.isp, "isp31");
+});
+
 test.run();
