@@ -13,6 +13,7 @@ import type { RecordedVerdict } from "../bot/jobs/server-checker.ts";
 import { type CheckSettings, ServerChecker } from "../bot/jobs/server-checker.ts";
 import type { ServerCheckDeps } from "../bot/jobs/server-probing.ts";
 import { LeaderBot, type LeaderBotOptions } from "../bot/leader-bot.ts";
+import { BackupService } from "../cluster/backup/backup-service.ts";
 import { ConfigExpiryTask } from "../cluster/config-expiry-task.ts";
 import { ConfigKeyCustodyTask } from "../cluster/config-key-custody-task.ts";
 import { ControlPlaneService } from "../cluster/control-plane-service.ts";
@@ -98,6 +99,8 @@ export interface AssembledNode {
   readonly metrics: NodeMetrics;
   readonly sealing: SealedSecrets;
   readonly banChecks: BanChecks | undefined;
+  /** Backup files and the backup passphrase, for the admin API and the bot alike. */
+  readonly backups: BackupService;
   /** Join tokens and member removals, for the admin API and the bot alike. */
   readonly membership: FleetMembership;
   readonly bot: LeaderBot | undefined;
@@ -143,6 +146,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const membership = new FleetMembership(node, service);
+  const backups = new BackupService({ service, node });
   const tasks: LeaderTask[] = [
     new ConfigExpiryTask({
       service,
@@ -211,6 +215,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
     metrics,
     sealing,
     banChecks,
+    backups,
     membership,
     bot,
     leadership,

@@ -11,6 +11,7 @@ import { AddressDiscovery, observedAddressAnswer } from "../cluster/address-disc
 import { createVpnDriver, serverKeyFile } from "../cluster/agent/create-driver.ts";
 import { loadOrCreateServerKey } from "../cluster/agent/server-key-file.ts";
 import { VpnAgent } from "../cluster/agent/vpn-agent.ts";
+import { addBackupRoutes } from "../cluster/api/backup-routes.ts";
 import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
 import { addConfigRoutes } from "../cluster/api/config-routes.ts";
 import { addDataKeyRoutes } from "../cluster/api/data-key-routes.ts";
@@ -326,6 +327,7 @@ async function main(): Promise<void> {
   addMemberKeyRoutes(router, service);
   addDataKeyRoutes(router, service, sealing);
   addMembershipRoutes(router, node.membership, service);
+  addBackupRoutes(router, node.backups);
   admission = new JoinAdmission({
     node: node.node,
     service,

@@ -61,6 +61,8 @@ export class ConfigKeyCustodyTask implements LeaderTask {
     const items = [];
     for (const config of state.configsWithoutServerCopy()) {
       if (items.length >= BATCH) break;
+      // Restored from a backup, which holds no keys: its first download makes new ones.
+      if (config.keysErasedReason === "restored") continue;
       const server = state.server(config.serverId);
       const presharedKey = openDeliveryKeys(sealing, config)?.presharedKey;
       if (!server || presharedKey === undefined) {

@@ -10,8 +10,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 
 const RUNTIME_FOLDERS = ["app", "cluster", "bot", "shared", "probe-agent"];
-/** Scripts a production install runs too: scripts/install.sh checks the env file with it. */
-const RUNTIME_SCRIPTS = ["scripts/check-env.ts"];
+/** Scripts a production install runs too: the env file check (scripts/install.sh) and a restore from a backup. */
+const RUNTIME_SCRIPTS = ["scripts/check-env.ts", "scripts/restore.ts"];
 const packageJson = JSON.parse(readFileSync("package.json", "utf8")) as {
   scripts: Record<string, string>;
   dependencies: Record<string, string>;

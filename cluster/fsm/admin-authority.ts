@@ -25,6 +25,7 @@ function telegramAdminOf(command: ControlPlaneCommand): string | undefined {
     case "addVantageProbe":
     case "removeVantageProbe":
     case "broadcast":
+    case "setBackupPassphrase":
       return command.actor?.kind === "telegram" ? command.actor.userId : undefined;
     case "revokeConfig":
       // With `userId` it is the owner revoking their own config, which needs no role.

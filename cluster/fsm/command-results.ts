@@ -4,6 +4,7 @@
  * type from the command's own `type`, with no cast.
  */
 import type { Applied } from "./apply-result.ts";
+import type { claimBackupSlot, setBackupPassphrase } from "./backup-commands.ts";
 import type { ControlPlaneCommandInput } from "./commands.ts";
 import type { issueConfig, revokeConfig } from "./config-commands.ts";
 import type {
@@ -72,6 +73,8 @@ export interface CommandResults {
   cancelJoinToken: ValueOf<typeof cancelJoinToken>;
   removeMember: ValueOf<typeof removeMember>;
   recordMembershipChange: ValueOf<typeof recordMembershipChange>;
+  setBackupPassphrase: ValueOf<typeof setBackupPassphrase>;
+  claimBackupSlot: ValueOf<typeof claimBackupSlot>;
   acknowledgeUpdate: { updateId: number };
 }
 

@@ -570,6 +570,33 @@ const recordMembershipChangeSchema = z.strictObject({
   at: timestamp,
 });
 
+/**
+ * An admin sets the backup passphrase: only its key-derivation check travels
+ * (the proposer derived it), never the passphrase. Result: `{publicKey, setAt}`.
+ */
+const setBackupPassphraseSchema = z.strictObject({
+  type: z.literal("setBackupPassphrase"),
+  salt: z.string().max(128),
+  n: z.int().positive(),
+  r: z.int().positive(),
+  p: z.int().positive(),
+  publicKey: wireguardKey,
+  actor: adminActor,
+  at: timestamp,
+  updateId,
+});
+
+/**
+ * The leader claims a BACKUP_CRON slot before sending that slot's backup, so
+ * a slot is sent by one leader once, whatever the failovers. Result: `{slot}`.
+ */
+const claimBackupSlotSchema = z.strictObject({
+  type: z.literal("claimBackupSlot"),
+  /** The slot's time, epoch ms. */
+  slot: timestamp,
+  at: timestamp,
+});
+
 /** The bot answered an update that changes nothing else. Result: `{updateId}`. */
 const acknowledgeUpdateSchema = z.strictObject({
   type: z.literal("acknowledgeUpdate"),
@@ -613,6 +640,8 @@ export const controlPlaneCommandSchema = z.discriminatedUnion("type", [
   cancelJoinTokenSchema,
   removeMemberSchema,
   recordMembershipChangeSchema,
+  setBackupPassphraseSchema,
+  claimBackupSlotSchema,
   acknowledgeUpdateSchema,
 ]);
 

@@ -15,6 +15,7 @@ import { type Cidr, parseCidr, parseIpv4 } from "./ipv4.ts";
 import { Outbox } from "./outbox.ts";
 import type { PlacementCandidate } from "./placement.ts";
 import type {
+  BackupPassphrase,
   Broadcast,
   Config,
   Invite,
@@ -59,6 +60,10 @@ export class ControlPlaneData {
   readonly memberRemovals = new Map<string, MemberRemoval>();
   /** The latest membership changes, oldest first (see membership-event-commands.ts). */
   readonly membershipEvents: MembershipEvent[] = [];
+  /** The key backups are encrypted to; null until an admin sets a passphrase. */
+  backupPassphrase: BackupPassphrase | null = null;
+  /** The latest BACKUP_CRON slot a leader claimed to send the scheduled backup for. */
+  lastBackupSlot: number | null = null;
 
   private readonly subnets = new Map<string, Cidr>();
   private readonly allocators = new Map<string, AddressAllocator>();

@@ -15,6 +15,8 @@ import type { StateMachine } from "../state-machine.ts";
 import { adminAuthorityProblem } from "./admin-authority.ts";
 import { ApplyContext } from "./apply-context.ts";
 import { type ApplyResult, applied, repeated } from "./apply-result.ts";
+import { claimBackupSlot, setBackupPassphrase } from "./backup-commands.ts";
+import { type BackupCounts, backupContentOf, restoredPartsHash } from "./backup-content.ts";
 import { type ControlPlaneCommand, controlPlaneCommandSchema } from "./commands.ts";
 import { issueConfig, revokeConfig } from "./config-commands.ts";
 import { eraseConfigKeys, rekeyConfig, sealServerPresharedKeys } from "./config-key-commands.ts";
@@ -29,6 +31,7 @@ import { pinNodeKey, replaceNodeKey, revokeNodeKey } from "./node-key-commands.t
 import { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-commands.ts";
 import { proposerProblem } from "./proposer-authority.ts";
 import type {
+  BackupPassphrase,
   Broadcast,
   Config,
   Invite,
@@ -104,6 +107,8 @@ const PEERS_UNCHANGED_BY = new Set<ControlPlaneCommand["type"]>([
   "redeemJoinToken",
   "cancelJoinToken",
   "recordMembershipChange",
+  "setBackupPassphrase",
+  "claimBackupSlot",
 ]);
 
 /** Totals for dashboards and metrics. */
@@ -253,6 +258,10 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
         return removeMember(data, context, command);
       case "recordMembershipChange":
         return recordMembershipChange(data, context, command);
+      case "setBackupPassphrase":
+        return setBackupPassphrase(data, command);
+      case "claimBackupSlot":
+        return claimBackupSlot(data, command);
       case "acknowledgeUpdate":
         return applied({ updateId: command.updateId });
     }
@@ -537,6 +546,26 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
   /** The highest Telegram update id handled; the bot polls from the next one. */
   updateOffset(): number {
     return this.data.handledUpdates.offset;
+  }
+
+  /** The backup passphrase's key check; null until an admin sets a passphrase. */
+  backupPassphrase(): BackupPassphrase | null {
+    return this.data.backupPassphrase && { ...this.data.backupPassphrase };
+  }
+
+  /** The latest backup schedule slot a leader claimed; null before the first. */
+  lastBackupSlot(): number | null {
+    return this.data.lastBackupSlot;
+  }
+
+  /** What a backup of this state holds (backup-content.ts), in the snapshot format, with its counts. */
+  backupContent(): { content: string; counts: BackupCounts } {
+    return backupContentOf(this.data);
+  }
+
+  /** The hash of the parts a restore brings back (backup-content.ts). */
+  restoredPartsHash(): string {
+    return restoredPartsHash(this.data);
   }
 
   /** The whole state in the compact, versioned format of snapshot-codec.ts. */

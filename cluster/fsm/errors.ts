@@ -59,6 +59,9 @@ export type ControlPlaneErrorCode =
   /** Removing members (member-removal-commands.ts). */
   | "UNKNOWN_MEMBER"
   | "MEMBER_REMOVED"
+  /** Backups (backup-commands.ts). */
+  | "INVALID_BACKUP_KEY"
+  | "BACKUP_SLOT_TAKEN"
   /** An admin command for a Telegram user who is no longer an active admin at its log position. */
   | "NOT_AN_ADMIN";
 

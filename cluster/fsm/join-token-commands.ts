@@ -12,7 +12,7 @@ import { applied } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { type Refusal, refuse } from "./errors.ts";
-import type { JoinTokenRecord, NodeKey } from "./records.ts";
+import { awaitsReregistration, type JoinTokenRecord, type NodeKey } from "./records.ts";
 
 /** Pending tokens at most: each is one server an admin is about to add. */
 export const MAX_PENDING_JOIN_TOKENS = 100;
@@ -21,7 +21,9 @@ export const MAX_PENDING_JOIN_TOKENS = 100;
 function nodeIdTaken(data: ControlPlaneData, nodeId: string, at: number): Refusal | undefined {
   const taken = (why: string) =>
     refuse("NODE_ID_TAKEN", `${nodeId} ${why}; a node id is never given to a second server`);
-  if (data.servers.has(nodeId)) return taken("is already a server's id");
+  const server = data.servers.get(nodeId);
+  // A server restored from a backup waits for a node to take its id again.
+  if (server && !awaitsReregistration(server)) return taken("is already a server's id");
   if (data.nodeKeys.has(nodeId) || data.hasRevokedKeyOf(nodeId)) return taken("is a member's id");
   if (data.memberRemovals.has(nodeId)) return taken("belonged to a removed member");
   const token = data.joinTokens.get(nodeId);

@@ -4,6 +4,7 @@
  * values are `null`, never `undefined`, so every record survives a JSON round
  * trip unchanged.
  */
+import type { BackupKeyCheck } from "../../shared/crypto/backup-passphrase-key.ts";
 
 export const SERVER_STATUSES = ["active", "draining", "banned", "down", "removed"] as const;
 /**
@@ -231,7 +232,8 @@ export interface User {
 }
 
 /** Why a config's delivery copy of its keys is gone. */
-export const KEYS_ERASED_REASONS = ["delivered", "expired", "revoked"] as const;
+/** `restored`: the config came back from a backup, which never holds keys. */
+export const KEYS_ERASED_REASONS = ["delivered", "expired", "revoked", "restored"] as const;
 export type KeysErasedReason = (typeof KEYS_ERASED_REASONS)[number];
 
 /**
@@ -437,6 +439,17 @@ export const SEALED_SECRET_KINDS = [
 ] as const;
 export type SealedSecretKind = (typeof SEALED_SECRET_KINDS)[number];
 
+/**
+ * The admins' backup passphrase as the state keeps it: the key-derivation
+ * check (salt, scrypt parameters, and the public key backups are encrypted
+ * to, which is also the verifier), never the passphrase or its private key.
+ */
+export interface BackupPassphrase extends BackupKeyCheck {
+  /** Who set it: the admin's Telegram id, or `api`. */
+  setBy: string;
+  setAt: number;
+}
+
 /** A peer the server's WireGuard interface must have: what the agent syncs. */
 export interface ServerPeer {
   publicKey: string;
@@ -465,6 +478,20 @@ export interface ServerShadowsocksPort {
   passwordSealed: string;
   /** The context the password was sealed for (the config's client public key). */
   sealedFor: string;
+}
+
+/** The status actor of the servers a restore brought back (fsm/backup-content.ts). */
+export const RESTORE_ACTOR = "restore";
+
+/**
+ * Whether a server came back from a backup and its node has not registered
+ * again: a new node may take its id with a join token (and so its subnet
+ * and its users' addresses).
+ */
+export function awaitsReregistration(server: Server): boolean {
+  return (
+    server.statusActor === RESTORE_ACTOR && server.status === "down" && server.endpointHost === null
+  );
 }
 
 /** Whether a config still grants access. */

@@ -12,6 +12,7 @@ import { recordLoad } from "./hourly-history.ts";
 import { formatCidr, parseCidr } from "./ipv4.ts";
 import {
   type AmneziaParams,
+  awaitsReregistration,
   CONFIG_PROTOCOLS,
   type ConfigProtocol,
   type Server,
@@ -32,8 +33,9 @@ import { copyServer } from "./views.ts";
  * Registers a server, or updates it when its node registers again at start.
  * A new server gets the lowest free block of the address pool that holds its
  * capacity; a known one keeps its subnet, so a capacity that no longer fits
- * is refused rather than moving every client. Status is left alone: a banned
- * server stays banned when its node restarts.
+ * is refused rather than moving every client. Status is left alone (a banned
+ * server stays banned when its node restarts), but for a server restored from
+ * a backup: its node is back, so it serves again.
  */
 export function registerServer(
   data: ControlPlaneData,
@@ -60,6 +62,12 @@ export function registerServer(
       "CAPACITY_EXCEEDS_SUBNET",
       `server ${existing.id} has subnet ${existing.subnet}, which holds ${fits} clients; register it with a capacity of at most ${fits}`,
     );
+  }
+  if (awaitsReregistration(existing)) {
+    existing.status = "active";
+    existing.statusReason = "registered again after a restore";
+    existing.statusActor = existing.id;
+    existing.statusAt = command.at;
   }
   const amnezia = command.amnezia ?? null;
   const endpointHost = command.endpointHost ?? existing.endpointHost;

@@ -8,9 +8,17 @@
  * Version 1 held settings only; it is still read.
  */
 import { z } from "zod";
+import { keyCheckProblem } from "../../shared/crypto/backup-passphrase-key.ts";
 import { ControlPlaneData } from "./control-plane-data.ts";
 import { parseCidr } from "./ipv4.ts";
-import type { AmneziaParams, Config, OutboxEntry, Server, User } from "./records.ts";
+import type {
+  AmneziaParams,
+  BackupPassphrase,
+  Config,
+  OutboxEntry,
+  Server,
+  User,
+} from "./records.ts";
 import {
   type ConfigRow,
   type ServerRow,
@@ -125,6 +133,7 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       event.reason,
       event.at,
     ]),
+    backup: [backupPassphraseRow(data.backupPassphrase), data.lastBackupSlot],
   };
   return JSON.stringify(snapshot);
 }
@@ -379,6 +388,9 @@ export function decodeSnapshot(text: string): ControlPlaneData {
     data.memberRemovals.set(nodeId, { nodeId, reason, actor, requestedAt });
   for (const [nodeId, change, reason, at] of snapshot.membershipEvents)
     data.membershipEvents.push({ nodeId, change, reason, at });
+  const [passphrase, lastBackupSlot] = snapshot.backup;
+  data.backupPassphrase = passphrase && decodeBackupPassphrase(passphrase);
+  data.lastBackupSlot = lastBackupSlot;
   data.indexLoadedRecords();
   return data;
 }
@@ -455,6 +467,24 @@ function decodeServer(row: ServerRow): Server {
     })),
     registeredAt,
   };
+}
+
+function backupPassphraseRow(
+  passphrase: BackupPassphrase | null,
+): NonNullable<SnapshotV2["backup"]>[0] {
+  if (!passphrase) return null;
+  const { salt, n, r, p, publicKey, setBy, setAt } = passphrase;
+  return [salt, n, r, p, publicKey, setBy, setAt];
+}
+
+function decodeBackupPassphrase(
+  row: NonNullable<NonNullable<SnapshotV2["backup"]>[0]>,
+): BackupPassphrase {
+  const [salt, n, r, p, publicKey, setBy, setAt] = row;
+  const problem = keyCheckProblem({ salt, n, r, p, publicKey });
+  if (problem)
+    throw new Error(`control-plane snapshot: the backup key check is invalid: ${problem}`);
+  return { salt, n, r, p, publicKey, setBy, setAt };
 }
 
 function amneziaRow(params: AmneziaParams): NonNullable<ServerRow[8]> {

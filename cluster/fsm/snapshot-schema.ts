@@ -210,6 +210,23 @@ export const snapshotV2Schema = z.object({
   joinTokens: z.array(joinTokenRow).default([]),
   memberRemovals: z.array(memberRemovalRow).default([]),
   membershipEvents: z.array(membershipEventRow).max(100).default([]),
+  /** The backup passphrase's check and the last claimed schedule slot; absent before backups. */
+  backup: z
+    .tuple([
+      z
+        .tuple([
+          text, // salt
+          count, // n
+          count, // r
+          count, // p
+          text, // publicKey
+          text, // setBy
+          amount, // setAt
+        ])
+        .nullable(),
+      amount.nullable(), // lastBackupSlot
+    ])
+    .default([null, null]),
 });
 
 export type SnapshotV2 = z.input<typeof snapshotV2Schema>;

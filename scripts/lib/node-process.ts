@@ -35,8 +35,10 @@ export interface NodeProcessOptions {
   logFile: string;
   /** Working directory; a directory without `.env`, so only `env` configures the node. */
   cwd: string;
-  /** Script to run instead of the node's entry point; for testing this module. */
+  /** Script to run instead of the node's entry point: for testing this module, or a tool run with a node's environment (scripts/restore.ts). */
   entry?: string;
+  /** Command-line arguments after the entry point. */
+  args?: readonly string[];
   /**
    * Run the node inside this network namespace (`ip netns exec`, which execs
    * the node, so the PID stays the node's own); for tests of the VPN side.
@@ -79,7 +81,7 @@ export class NodeProcess {
   private readonly logStream: WriteStream;
 
   constructor(private readonly options: NodeProcessOptions) {
-    const nodeArgs = ["--import", TSX_LOADER, options.entry ?? NODE_ENTRY];
+    const nodeArgs = ["--import", TSX_LOADER, options.entry ?? NODE_ENTRY, ...(options.args ?? [])];
     const [command, args] = options.networkNamespace
       ? diesWithParent("ip", [
           "netns",

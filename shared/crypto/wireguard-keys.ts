@@ -73,7 +73,17 @@ function publicKeyBytes(privateKeyBytes: Buffer): Buffer {
  * collector freeing its key-generation job, and the node hangs for good.)
  */
 export function generateKeyPair(): WireGuardKeyPair {
-  const privateKeyBytes = clamp(randomBytes(keyLengthBytes));
+  return keyPairFromSeed(randomBytes(keyLengthBytes));
+}
+
+/**
+ * The key pair whose private half is `seed` (32 secret bytes, e.g. from a
+ * key-derivation function), clamped as `wg genkey` clamps: the same seed
+ * always gives the same pair.
+ */
+export function keyPairFromSeed(seed: Buffer): WireGuardKeyPair {
+  if (seed.length !== keyLengthBytes) throw new Error(`a key seed is ${keyLengthBytes} bytes`);
+  const privateKeyBytes = clamp(seed);
   return {
     privateKey: privateKeyBytes.toString("base64"),
     publicKey: publicKeyBytes(privateKeyBytes).toString("base64"),

@@ -224,6 +224,17 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
     reason: "the cluster keeps 5 voters",
     at: T0,
   },
+  setBackupPassphrase: {
+    type: "setBackupPassphrase",
+    salt: Buffer.alloc(16, 7).toString("base64"),
+    n: 2 ** 14,
+    r: 8,
+    p: 1,
+    publicKey: wgKey(9300, 1),
+    actor: { kind: "api" },
+    at: T0,
+  },
+  claimBackupSlot: { type: "claimBackupSlot", slot: T0, at: T0 },
   acknowledgeUpdate: { type: "acknowledgeUpdate", updateId: 1, at: T0 },
 };
 

@@ -114,6 +114,17 @@ export const command = {
     }) satisfies Input<"recordVerdict">,
 };
 
+/** A valid backup passphrase check (setBackupPassphrase's fields) whose public key is `wgKey(seed, 1)`. */
+export function backupKeyCheck(seed: number) {
+  return {
+    salt: Buffer.alloc(16, seed % 256).toString("base64"),
+    n: 2 ** 14,
+    r: 8,
+    p: 1,
+    publicKey: wgKey(seed, 1),
+  };
+}
+
 function hashText(text: string): number {
   let hash = 7;
   for (const char of text) hash = (hash * 31 + char.charCodeAt(0)) % 2_147_483_647;
