@@ -56,7 +56,9 @@ export type ControlPlaneErrorCode =
   | "UNKNOWN_MEMBER"
   | "MEMBER_REMOVED"
   /** An admin command for a Telegram user who is no longer an active admin at its log position. */
-  | "NOT_AN_ADMIN";
+  | "NOT_AN_ADMIN"
+  /** Demoting the only active admin: nobody could run the bot's admin commands any more. */
+  | "LAST_ADMIN";
 
 /** A refusal's code and message. */
 export type ControlPlaneError = ErrorValue<ControlPlaneErrorCode>;
