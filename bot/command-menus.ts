@@ -1,48 +1,20 @@
 /**
  * The command menus Telegram shows next to the input field: the user
  * commands in each language the bot speaks, and for each admin's chat the
- * same list followed by the admin commands.
+ * same list followed by the admin commands, in the admin's language.
  */
 import { type Api, GrammyError } from "grammy";
 import type { BotCommand } from "grammy/types";
+import { ADMIN_COMMAND_NAMES } from "./i18n/admin-messages.ts";
 import { LANGUAGES, type Language, messagesFor } from "./i18n/language.ts";
 
 const USER_COMMANDS = ["start", "config", "myconfigs", "language", "help"] as const;
 
-/** Admin commands with their menu descriptions (admins are operators: English only). */
-export const ADMIN_COMMANDS: readonly BotCommand[] = [
-  { command: "servers", description: "Servers: status, load, endpoint, last check" },
-  { command: "server", description: "/server <id>: one server and its recent check verdicts" },
-  { command: "checknow", description: "/checknow <server>: run a ban check on a server now" },
-  { command: "metrics", description: "Leader, term, commit index, members, totals" },
-  { command: "ban", description: "/ban <server> [reason]: take a server out, move its users" },
-  { command: "unban", description: "/unban <server>: put a server back in service" },
-  { command: "drain", description: "/drain <server> [reason]: no new configs on a server" },
-  {
-    command: "addserver",
-    description: "/addserver [region] [capacity]: a join token for a new server",
-  },
-  { command: "jointokens", description: "Join tokens: pending, expired, used, cancelled" },
-  { command: "canceljoin", description: "/canceljoin <node id>: withdraw a join token" },
-  {
-    command: "removeserver",
-    description: "/removeserver <id>: move a server's users, take it out for good",
-  },
-  {
-    command: "probes",
-    description: "/probes [list|add|remove]: vantage probes that check for filtering",
-  },
-  { command: "users", description: "Users and their status" },
-  { command: "user", description: "/user <id>: block, unblock, revoke configs" },
-  { command: "invite", description: "/invite [uses]: create an invite link" },
-  { command: "approve", description: "Users waiting for approval" },
-  { command: "broadcast", description: "/broadcast <text>: message every user" },
-  { command: "accessmode", description: "/accessmode open|invite|approval" },
-  { command: "promote", description: "/promote <id>: make a user an admin" },
-  { command: "demote", description: "/demote <id>: make an admin a user" },
-  { command: "leader", description: "Which node runs the bot now" },
-  { command: "stepdown", description: "Hand leadership to another node" },
-];
+/** The admin commands in `language`, in their menu order. */
+export function adminCommands(language: Language): BotCommand[] {
+  const descriptions = messagesFor(language).admin.commandDescriptions;
+  return ADMIN_COMMAND_NAMES.map((command) => ({ command, description: descriptions[command] }));
+}
 
 /** The user commands in `language`. */
 export function userCommands(language: Language): BotCommand[] {
@@ -80,7 +52,7 @@ export async function publishAdminMenu(
   api: Api,
   admin: { id: string; language: Language },
 ): Promise<void> {
-  await api.setMyCommands([...userCommands(admin.language), ...ADMIN_COMMANDS], {
+  await api.setMyCommands([...userCommands(admin.language), ...adminCommands(admin.language)], {
     scope: { type: "chat", chat_id: Number(admin.id) },
   });
 }

@@ -56,7 +56,7 @@ export async function replyToFailure(ctx: BotContext, error: unknown): Promise<v
     const isAdmin = ctx.account?.role === "admin";
     text =
       refusalText(ctx, error.code, error.message) ??
-      (isAdmin ? `⚠️ ${error.code}: ${error.message}` : ctx.t.tryAgain);
+      (isAdmin ? ctx.t.admin.refusal(error.code, error.message) : ctx.t.tryAgain);
   } else {
     ctx.deps.logger.warn(
       { err: error instanceof Error ? error.message : String(error), update: ctx.update.update_id },

@@ -1,7 +1,7 @@
 /**
  * Who gets in: `/invite [uses]` makes an invite link, `/approve` lists users
- * waiting for approval with Approve and Reject buttons, `/accessmode` sets
- * how new users get access.
+ * waiting for approval with Approve and Reject buttons (either way the user
+ * is told, through the outbox), `/accessmode` sets how new users get access.
  */
 import { randomBytes } from "node:crypto";
 import { Composer, InlineKeyboard } from "grammy";
@@ -9,6 +9,7 @@ import type { User } from "../../cluster/fsm/records.ts";
 import { ACCESS_MODES } from "../../cluster/fsm/settings.ts";
 import { accessModeOf, senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
+import type { AdminMessages } from "../i18n/admin-messages.ts";
 import { replyUsage, words } from "./command-args.ts";
 
 const PENDING_SHOWN = 20;
@@ -25,7 +26,7 @@ accessCommands.command("invite", async (ctx) => {
   const [usesWord, extra] = words(ctx.match);
   const uses = usesWord === undefined ? 1 : Number(usesWord);
   if (extra !== undefined || !Number.isInteger(uses) || uses < 1 || uses > MAX_INVITE_USES)
-    return replyUsage(ctx, `/invite [uses], uses from 1 to ${MAX_INVITE_USES} (default 1)`);
+    return replyUsage(ctx, "/invite [uses]", ctx.t.admin.inviteUsage(MAX_INVITE_USES));
   const { value } = await ctx.effects.run({
     type: "createInvite",
     code: newInviteCode(),
@@ -36,7 +37,7 @@ accessCommands.command("invite", async (ctx) => {
   const code = value?.invite.code;
   if (!code) return;
   const link = `https://t.me/${ctx.me.username}?start=${code}`;
-  await ctx.reply(`Invite for ${uses} user(s):\n${link}\nOr send the bot: /start ${code}`);
+  await ctx.reply(ctx.t.admin.inviteCreated(uses, link, code));
 });
 
 accessCommands.command("accessmode", async (ctx) => {
@@ -47,38 +48,43 @@ accessCommands.command("accessmode", async (ctx) => {
     extra !== undefined ||
     !(ACCESS_MODES as readonly string[]).includes(mode)
   )
-    return replyUsage(ctx, `/accessmode ${ACCESS_MODES.join("|")} (now: ${accessModeOf(state)})`);
+    return replyUsage(
+      ctx,
+      `/accessmode ${ACCESS_MODES.join("|")}`,
+      ctx.t.admin.accessModeUsage(ACCESS_MODES, accessModeOf(state)),
+    );
   await ctx.effects.run({
     type: "setSetting",
     key: "accessMode",
     value: mode,
     actor: senderActor(ctx),
   });
-  await ctx.reply(`Access mode is now ${mode}.`);
+  await ctx.reply(ctx.t.admin.accessModeSet(mode));
 });
 
-function pendingKeyboard(users: User[]): InlineKeyboard {
+function pendingKeyboard(t: AdminMessages, users: User[]): InlineKeyboard {
   const keyboard = new InlineKeyboard();
   for (const user of users) {
     keyboard
       .text(`✅ ${user.name || user.id}`, `adm:approve:${user.id}`)
-      .text("❌ Reject", `adm:reject:${user.id}`)
+      .text(t.rejectButton, `adm:reject:${user.id}`)
       .row();
   }
   return keyboard;
 }
 
 accessCommands.command("approve", async (ctx) => {
+  const t = ctx.t.admin;
   await ctx.effects.acknowledge();
   const pending = ctx.deps.service.localState.pendingUsers();
   if (pending.length === 0) {
-    await ctx.reply("Nobody is waiting for approval.");
+    await ctx.reply(t.nobodyWaiting);
     return;
   }
   const shown = pending.slice(0, PENDING_SHOWN);
-  const lines = shown.map((user) => `• ${user.id} ${user.name || "(no name)"}`);
-  await ctx.reply([`Waiting for approval (${pending.length}):`, ...lines].join("\n"), {
-    reply_markup: pendingKeyboard(shown),
+  const lines = shown.map((user) => `• ${user.id} ${user.name || t.noName}`);
+  await ctx.reply([t.waitingHeading(pending.length), ...lines].join("\n"), {
+    reply_markup: pendingKeyboard(t, shown),
   });
 });
 
@@ -95,9 +101,10 @@ for (const [action, status] of [
       actor: senderActor(ctx),
       at: ctx.deps.service.now(),
     });
-    await ctx.answerCallbackQuery({ text: action === "approve" ? "Approved" : "Rejected" });
-    await ctx.reply(
-      `User ${userId} is ${action === "approve" ? "approved" : "rejected (blocked)"}.`,
-    );
+    const t = ctx.t.admin;
+    await ctx.answerCallbackQuery({
+      text: action === "approve" ? t.approvedToast : t.rejectedToast,
+    });
+    await ctx.reply(action === "approve" ? t.userApproved(userId) : t.userRejected(userId));
   });
 }

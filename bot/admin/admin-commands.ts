@@ -4,9 +4,9 @@
  */
 import { Composer } from "grammy";
 import { isActiveAdmin } from "../../cluster/fsm/records.ts";
-import { ADMIN_COMMANDS } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
 import { refuseCommand } from "../fallback.ts";
+import { ADMIN_COMMAND_NAMES } from "../i18n/admin-messages.ts";
 import { accessCommands } from "./access-commands.ts";
 import { broadcastCommands } from "./broadcast-commands.ts";
 import { clusterCommands } from "./cluster-commands.ts";
@@ -15,13 +15,11 @@ import { probeCommands } from "./probe-commands.ts";
 import { serverCommands } from "./server-commands.ts";
 import { userCommands } from "./user-commands.ts";
 
-const ADMIN_COMMAND_NAMES = ADMIN_COMMANDS.map((command) => command.command);
-
 /** Admin commands and buttons, for admins only. */
 export const adminCommands = new Composer<BotContext>();
 
 const outsiders = adminCommands.filter((ctx) => !isActiveAdmin(ctx.account));
-outsiders.command(ADMIN_COMMAND_NAMES, refuseCommand);
+outsiders.command([...ADMIN_COMMAND_NAMES], refuseCommand);
 outsiders.callbackQuery(/^adm:/, refuseCommand);
 
 adminCommands

@@ -18,15 +18,15 @@ export const broadcastCommands = new Composer<BotContext>();
 broadcastCommands.command("broadcast", async (ctx) => {
   const text = ctx.match.trim();
   if (text === "" || text.length > MAX_TEXT)
-    return replyUsage(ctx, `/broadcast <text of 1 to ${MAX_TEXT} characters>`);
+    return replyUsage(ctx, "/broadcast <text>", ctx.t.admin.broadcastUsage(MAX_TEXT));
   await ctx.effects.acknowledge();
   const active = ctx.deps.service.localState
     .users({ limit: Number.MAX_SAFE_INTEGER })
     .users.filter((user) => user.status === "active").length;
   await ctx.reply(text, {
     reply_markup: new InlineKeyboard()
-      .text(`📣 Send to ${active} user(s)`, SEND)
-      .text("Cancel", CANCEL),
+      .text(ctx.t.admin.broadcastSendButton(active), SEND)
+      .text(ctx.t.admin.cancelButton, CANCEL),
   });
 });
 
@@ -45,12 +45,12 @@ broadcastCommands.callbackQuery(SEND, async (ctx) => {
   });
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup();
-  await ctx.reply(`Broadcast queued for ${value?.queued ?? 0} user(s).`);
+  await ctx.reply(ctx.t.admin.broadcastQueued(value?.queued ?? 0));
 });
 
 broadcastCommands.callbackQuery(CANCEL, async (ctx) => {
   await ctx.effects.acknowledge();
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup();
-  await ctx.reply("Broadcast cancelled; nothing was sent.");
+  await ctx.reply(ctx.t.admin.broadcastCancelled);
 });

@@ -6,6 +6,7 @@ import { Composer } from "grammy";
 import type { NodeStatus } from "../../cluster/node.ts";
 import type { BotContext } from "../context.ts";
 import { replyWithChart } from "./chart-reply.ts";
+import type { MemberLine } from "../i18n/admin-messages.ts";
 
 export const clusterCommands = new Composer<BotContext>();
 
@@ -13,21 +14,23 @@ clusterCommands.command("metrics", async (ctx) => {
   await ctx.effects.acknowledge();
   const status = ctx.deps.node.status();
   const counts = ctx.deps.service.localState.counts();
-  const queued = await ctx.deps.outboxQueueDepth().catch(() => undefined);
-  const checksQueued = await ctx.deps.banChecks.queueDepth().catch(() => undefined);
-  const members = memberLines(status);
+  const queuedDeliveries = await ctx.deps.outboxQueueDepth().catch(() => undefined);
+  const queuedChecks = await ctx.deps.banChecks.queueDepth().catch(() => undefined);
   await ctx.reply(
-    [
-      `Leader: ${status.leaderId ?? "none"}, term ${status.term}`,
-      `Commit index: ${status.commitIndex}, applied: ${status.appliedIndex}`,
-      "Members:",
-      ...members,
-      `Servers: ${counts.servers} (${counts.bannedServers} banned)`,
-      `Users: ${counts.users}`,
-      `Live configs: ${counts.liveConfigs}`,
-      `Outbox: ${counts.pendingOutbox} pending, ${queued ?? "?"} in this node's delivery queue`,
-      `Ban checks: ${checksQueued ?? "?"} jobs in this node's queue`,
-    ].join("\n"),
+    ctx.t.admin.metrics({
+      leaderId: status.leaderId,
+      term: status.term,
+      commitIndex: status.commitIndex,
+      appliedIndex: status.appliedIndex,
+      members: memberLines(status),
+      servers: counts.servers,
+      bannedServers: counts.bannedServers,
+      users: counts.users,
+      liveConfigs: counts.liveConfigs,
+      pendingOutbox: counts.pendingOutbox,
+      queuedDeliveries,
+      queuedChecks,
+    }),
   );
   await replyWithChart(ctx, ctx.deps.service.localState.servers(), "Fleet, last 24 hours");
 });
@@ -36,25 +39,21 @@ clusterCommands.command("leader", async (ctx) => {
   await ctx.effects.acknowledge();
   const status = ctx.deps.node.status();
   await ctx.reply(
-    [
-      `Node ${status.leaderId ?? status.id} leads in term ${status.term} and runs the bot.`,
-      "Members:",
-      ...memberLines(status),
-    ].join("\n"),
+    ctx.t.admin.leaderRunsBot(status.leaderId ?? status.id, status.term, memberLines(status)),
   );
 });
 
-/** One line per member: its role, how far behind the leader's log, when last heard from. */
-function memberLines(status: NodeStatus): string[] {
+/** Each member: its role, how far behind the leader's log, when last heard from. */
+function memberLines(status: NodeStatus): MemberLine[] {
   return status.members.map((member) => {
     const isLeader = member.id === status.leaderId;
-    const role = isLeader ? "leader" : member.role;
-    const lag = member.lag === null ? "lag unknown" : `lag ${member.lag} entries`;
-    const heard =
-      member.silentForMs === null || isLeader
-        ? ""
-        : `, heard ${(member.silentForMs / 1000).toFixed(1)} s ago`;
-    return `• ${member.id} (${role}): ${lag}${heard}`;
+    return {
+      id: member.id,
+      role: member.role,
+      isLeader,
+      lag: member.lag,
+      silentForMs: isLeader ? null : member.silentForMs,
+    };
   });
 }
 
@@ -71,11 +70,9 @@ clusterCommands.command("stepdown", async (ctx) => {
   const status = ctx.deps.node.status();
   const voters = status.members.filter((member) => member.voter && member.id !== status.id);
   if (voters.length === 0) {
-    await ctx.reply("Leadership stays here: there is no other voter to hand it to.");
+    await ctx.reply(ctx.t.admin.noOtherVoter);
     return;
   }
-  await ctx.reply(
-    "Handing leadership to the most caught-up node; the bot continues there in a moment.",
-  );
+  await ctx.reply(ctx.t.admin.handingOver);
   ctx.effects.afterSettled(() => ctx.deps.node.transferLeadership());
 });

@@ -14,8 +14,12 @@ export function userIdArgument(word: string | undefined): string | undefined {
   return word !== undefined && /^[1-9][0-9]{0,19}$/.test(word) ? word : undefined;
 }
 
-/** Answers a malformed command with its right form; changes nothing. */
-export async function replyUsage(ctx: BotContext, form: string): Promise<void> {
+/** Answers a malformed command with its right form and what its words mean; changes nothing. */
+export async function replyUsage(
+  ctx: BotContext,
+  form: string,
+  explanation?: string,
+): Promise<void> {
   await ctx.effects.acknowledge();
-  await ctx.reply(`Usage: ${form}`);
+  await ctx.reply(ctx.t.admin.usage(form, explanation));
 }

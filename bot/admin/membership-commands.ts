@@ -7,12 +7,11 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { MessageEntity } from "grammy/types";
-import type { JoinTokenView } from "../../cluster/membership/fleet-membership.ts";
 import { isValidNodeId } from "../../shared/node-id.ts";
 import type { Result } from "../../shared/result.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
-import { formatTime } from "../format.ts";
+import type { AdminMessages } from "../i18n/admin-messages.ts";
 import { replyUsage, words } from "./command-args.ts";
 
 /** The same rule as the admin API's (cluster/api/membership-routes.ts). */
@@ -43,22 +42,23 @@ function withCode(parts: readonly (readonly [string, boolean])[]): {
 }
 
 /** The answer to `/addserver`: the token, its node id, when it expires, and how to use it. */
-export function joinTokenAnswer(made: { nodeId: string; token: string; expiresAt: number }) {
+export function joinTokenAnswer(
+  t: AdminMessages,
+  made: { nodeId: string; token: string; expiresAt: number },
+) {
   const command = (token: string) => `sudo bash scripts/install.sh --join ${token}`;
-  const intro = `Join token for ${made.nodeId}, valid until ${formatTime(made.expiresAt)}:\n`;
-  const howTo = "\n\nOn the new VPS, from a clone of the repository, run:\n";
-  const outro = `\nor set JOIN_TOKEN=<the token above> in its environment. Once used, the token is spent.`;
+  const outro = t.joinTokenOutro;
   const full = [
-    [intro, false],
+    [t.joinTokenIntro(made.nodeId, made.expiresAt), false],
     [made.token, true],
-    [howTo, false],
+    [t.joinTokenHowTo, false],
     [command(made.token), true],
     [outro, false],
   ] as const;
   const fits = full.reduce((length, [part]) => length + part.length, 0) <= MAX_MESSAGE_LENGTH;
   // A token naming many members may not fit twice in one message.
   return withCode(
-    fits ? full : [...full.slice(0, 3), [command("<the token above>"), true], [outro, false]],
+    fits ? full : [...full.slice(0, 3), [command(t.joinTokenPlaceholder), true], [outro, false]],
   );
 }
 
@@ -72,11 +72,12 @@ membershipCommands.command("addserver", async (ctx) => {
   if (extra.length > 0 || badRegion || badCapacity)
     return replyUsage(
       ctx,
-      `/addserver [region] [capacity]: a region is 1-32 of A-Z a-z 0-9 _ . -, a capacity a whole number from 1 to ${MAX_CAPACITY}`,
+      "/addserver [region] [capacity]",
+      ctx.t.admin.addServerUsage(MAX_CAPACITY),
     );
   // The secret exists only in the first answer: a re-delivery cannot show it again.
   if (ctx.effects.handledBefore) {
-    await ctx.reply("This /addserver was handled already; see /jointokens, or run it again.");
+    await ctx.reply(ctx.t.admin.addServerHandledBefore);
     return;
   }
   const made = await ctx.effects.propose((updateId) =>
@@ -90,27 +91,20 @@ membershipCommands.command("addserver", async (ctx) => {
     ),
   );
   if (!made.ok) {
-    await ctx.reply(`No join token was made (${made.error.code}): ${made.error.message}.`);
+    await ctx.reply(
+      ctx.t.admin.noJoinToken(ctx.t.admin.refusal(made.error.code, made.error.message)),
+    );
     return;
   }
-  const { text, entities } = joinTokenAnswer(made.value);
+  const { text, entities } = joinTokenAnswer(ctx.t.admin, made.value);
   await ctx.reply(text, { entities });
 });
-
-function describeToken(token: JoinTokenView): string {
-  const place = [token.region, token.capacity === null ? null : `capacity ${token.capacity}`]
-    .filter((part) => part !== null)
-    .join(", ");
-  return `• ${token.nodeId}${place ? ` (${place})` : ""}: ${token.status}, made by ${token.createdBy} at ${formatTime(token.createdAt)}, expires ${formatTime(token.expiresAt)}`;
-}
 
 membershipCommands.command("jointokens", async (ctx) => {
   await ctx.effects.acknowledge();
   const tokens = await ctx.deps.membership.joinTokens();
   await ctx.reply(
-    tokens.length === 0
-      ? "No join tokens yet; make one with /addserver."
-      : [`Join tokens (${tokens.length}):`, ...tokens.map(describeToken)].join("\n"),
+    tokens.length === 0 ? ctx.t.admin.joinTokensEmpty : ctx.t.admin.joinTokens(tokens),
   );
 });
 
@@ -121,7 +115,7 @@ membershipCommands.command("canceljoin", async (ctx) => {
   await ctx.effects.propose((updateId) =>
     ctx.deps.membership.cancelJoinToken(nodeId, senderActor(ctx), updateId),
   );
-  await ctx.reply(`The join token for ${nodeId} is cancelled; it lets no server in any more.`);
+  await ctx.reply(ctx.t.admin.joinCancelled(nodeId));
 });
 
 membershipCommands.command("removeserver", async (ctx) => {
@@ -132,24 +126,21 @@ membershipCommands.command("removeserver", async (ctx) => {
   const state = ctx.deps.service.localState;
   const removal = state.memberRemoval(nodeId);
   if (removal) {
-    await ctx.reply(removedAlready(nodeId, removal));
+    await ctx.reply(removedAlready(ctx, nodeId, removal));
     return;
   }
   const { voters, learners } = ctx.deps.node.confState();
   const server = state.server(nodeId);
   if (!server && !voters.includes(nodeId) && !learners.includes(nodeId)) {
-    await ctx.reply(`${nodeId} is not a member of this cluster; see /servers.`);
+    await ctx.reply(ctx.t.admin.notAMember(nodeId));
     return;
   }
   const live = server?.liveConfigs ?? 0;
-  await ctx.reply(
-    `${nodeId} will be drained: its ${live} live config(s) move to other servers with fresh keys and their users are told; it leaves the cluster, its key is revoked for good and it stops. Remove it?`,
-    {
-      reply_markup: new InlineKeyboard()
-        .text(`Confirm: remove ${nodeId}`, confirmRemoval(nodeId))
-        .text("Cancel", cancelRemoval(nodeId)),
-    },
-  );
+  await ctx.reply(ctx.t.admin.removeConfirm(nodeId, live), {
+    reply_markup: new InlineKeyboard()
+      .text(ctx.t.admin.removeButton(nodeId), confirmRemoval(nodeId))
+      .text(ctx.t.admin.cancelButton, cancelRemoval(nodeId)),
+  });
 });
 
 membershipCommands.callbackQuery(/^adm:rmserver:yes:([a-z0-9-]{1,32})$/, async (ctx) => {
@@ -160,7 +151,7 @@ membershipCommands.callbackQuery(/^adm:rmserver:yes:([a-z0-9-]{1,32})$/, async (
   // Only the press that settles it takes the buttons away: the message has none left for the others.
   if (earlier) {
     await ctx.effects.acknowledge();
-    await ctx.reply(removedAlready(nodeId, earlier));
+    await ctx.reply(removedAlready(ctx, nodeId, earlier));
     return;
   }
   const removed = await ctx.effects.propose((updateId) =>
@@ -174,21 +165,32 @@ membershipCommands.callbackQuery(/^adm:rmserver:yes:([a-z0-9-]{1,32})$/, async (
     ),
   );
   if (!removed.ok) {
-    await ctx.reply(`${nodeId} is not removed (${removed.error.code}): ${removed.error.message}.`);
+    await ctx.reply(
+      ctx.t.admin.notRemoved(
+        nodeId,
+        ctx.t.admin.refusal(removed.error.code, removed.error.message),
+      ),
+    );
     await ctx.editMessageReplyMarkup();
     return;
   }
   const rehome = removed.value?.rehome;
   // A press racing another one: the removal applied first answers this one (its server is out already).
   if (removed.value && !rehome && ctx.deps.service.localState.server(nodeId)) {
-    await ctx.reply(removedAlready(nodeId, removed.value.removal));
+    await ctx.reply(removedAlready(ctx, nodeId, removed.value.removal));
     return;
   }
-  const moved = rehome
-    ? ` ${rehome.rehomed.length} config(s) moved to other servers, ${rehome.withoutCapacity.length} without room, ${rehome.pending.length} to move once their keys are ready.`
-    : "";
   await ctx.reply(
-    `${nodeId} is being removed.${moved} It leaves the cluster and its key is revoked shortly.`,
+    ctx.t.admin.beingRemoved(
+      nodeId,
+      rehome
+        ? {
+            rehomed: rehome.rehomed.length,
+            withoutCapacity: rehome.withoutCapacity.length,
+            pending: rehome.pending.length,
+          }
+        : null,
+    ),
   );
   await ctx.editMessageReplyMarkup();
 });
@@ -197,11 +199,15 @@ membershipCommands.callbackQuery(/^adm:rmserver:no:([a-z0-9-]{1,32})$/, async (c
   await ctx.effects.acknowledge();
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup();
-  await ctx.reply(`${ctx.match[1]!} stays; nothing was changed.`);
+  await ctx.reply(ctx.t.admin.removalCancelled(ctx.match[1]!));
 });
 
-function removedAlready(nodeId: string, removal: { actor: string; requestedAt: number }): string {
-  return `${nodeId} was removed already (by ${removal.actor} at ${formatTime(removal.requestedAt)}).`;
+function removedAlready(
+  ctx: BotContext,
+  nodeId: string,
+  removal: { actor: string; requestedAt: number },
+): string {
+  return ctx.t.admin.removedAlready(nodeId, removal.actor, removal.requestedAt);
 }
 
 /**

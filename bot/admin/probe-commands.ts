@@ -12,39 +12,16 @@
  */
 import { Composer } from "grammy";
 import type { AddedVantageProbe } from "../../cluster/control-plane-service.ts";
-import type { VantageProbeView } from "../../cluster/fsm/views.ts";
 import { checkVantageProbeInput } from "../../cluster/vantage-probe-input.ts";
-import { shortCertSha256 } from "../../shared/cert-fingerprint.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
-import { formatDate } from "../format.ts";
 import { replyUsage, words } from "./command-args.ts";
 
 const ADD_FORM = "/probes add <id> <url> <token> [region] [isp] [sha256=<fingerprint>] [insecure]";
-/** Says which words are which: the URL's scheme and the two option words. */
-const ADD_HELP =
-  "The URL is https://; sha256= pins the agent's self-signed certificate (the fingerprint it logs at start). A plain http:// URL needs the word insecure: the token then crosses the network unencrypted.";
 const REMOVE_FORM = "/probes remove <id>";
 const FORMS = `/probes [list], ${ADD_FORM} or ${REMOVE_FORM}`;
 const PROBE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-function ispOf(probe: Pick<VantageProbeView, "isp">): string {
-  return probe.isp === "" ? "ISP unknown" : `ISP ${probe.isp}`;
-}
-
-/** How the leader reaches the probe, and so whether the token travels safely. */
-function transportOf(probe: Pick<VantageProbeView, "url" | "certSha256" | "insecure">): string {
-  if (probe.certSha256 !== null) return `pinned SHA-256 ${shortCertSha256(probe.certSha256)}`;
-  if (probe.insecure) return "⚠️ INSECURE: plain http, the token crosses the network unencrypted";
-  if (probe.url.startsWith("http:"))
-    return "⚠️ never asked: http:// without insecure; remove it and add it again with https:// (or insecure)";
-  return "certificate checked against the system CAs";
-}
-
-function describeProbe(probe: VantageProbeView): string {
-  return `• ${probe.id} [${probe.region}, ${ispOf(probe)}] ${probe.url} (${transportOf(probe)}), added by ${probe.addedBy} on ${formatDate(probe.addedAt)}`;
-}
 
 /** What `/probes add` was given, the option words taken out. */
 interface AddWords {
@@ -106,16 +83,8 @@ async function listProbes(ctx: BotContext): Promise<void> {
   await ctx.effects.acknowledge();
   const probes = await ctx.deps.service.vantageProbes();
   await ctx.reply(
-    probes.length === 0
-      ? `No vantage probes yet; ban checks probe from outside only. Add one: ${ADD_FORM}`
-      : [`Vantage probes (${probes.length}):`, ...probes.map(describeProbe)].join("\n"),
+    probes.length === 0 ? ctx.t.admin.probesEmpty(ADD_FORM) : ctx.t.admin.probes(probes),
   );
-}
-
-function tokenNote(deleted: boolean): string {
-  return deleted
-    ? "Your message with the token was deleted from this chat."
-    : "I could not delete your message with the token: please delete it yourself.";
 }
 
 /**
@@ -124,7 +93,7 @@ function tokenNote(deleted: boolean): string {
  * once the input or the proposal is refused.
  */
 async function addProbe(ctx: BotContext, args: string[]): Promise<void> {
-  if (args.length === 0) return replyUsage(ctx, `${ADD_FORM}\n${ADD_HELP}`);
+  if (args.length === 0) return replyUsage(ctx, ADD_FORM, ctx.t.admin.probeAddHelp);
   if (ctx.effects.handledBefore) {
     // A re-delivery: the probe was stored and the answer sent. Make sure the
     // token left the chat (the first handling may have stopped short of it),
@@ -138,7 +107,11 @@ async function addProbe(ctx: BotContext, args: string[]): Promise<void> {
     const deleted = await deleteCommandMessage(ctx);
     // The check names the API's field; here it is the sha256= word.
     const problem = checked.error.message.replace(/^certSha256:/, "sha256=<fingerprint>:");
-    return replyUsage(ctx, `${ADD_FORM}\n${problem}\n${ADD_HELP}\n${tokenNote(deleted)}`);
+    return replyUsage(
+      ctx,
+      ADD_FORM,
+      ctx.t.admin.probeInputRefused(`${problem}\n${ctx.t.admin.probeAddHelp}`, deleted),
+    );
   }
   let added: AddedVantageProbe;
   try {
@@ -154,9 +127,7 @@ async function addProbe(ctx: BotContext, args: string[]): Promise<void> {
     throw error;
   }
   const deleted = await deleteCommandMessage(ctx);
-  await ctx.reply(
-    `Vantage probe ${added.id} added (${added.region}, ${ispOf(added)}): ${added.url} (${transportOf(added)})\n${tokenNote(deleted)}`,
-  );
+  await ctx.reply(ctx.t.admin.probeAdded(added, deleted));
 }
 
 async function removeProbe(ctx: BotContext, args: string[]): Promise<void> {
@@ -166,7 +137,7 @@ async function removeProbe(ctx: BotContext, args: string[]): Promise<void> {
   await ctx.effects.propose((updateId) =>
     ctx.deps.service.removeVantageProbe({ id, actor: senderActor(ctx), updateId }),
   );
-  await ctx.reply(`Vantage probe ${id} removed; ban checks no longer ask it.`);
+  await ctx.reply(ctx.t.admin.probeRemoved(id));
 }
 
 export const probeCommands = new Composer<BotContext>();

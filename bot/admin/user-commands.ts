@@ -1,27 +1,24 @@
 /**
  * Managing users: `/users`, `/user <id>` with block, unblock and revoke
- * buttons, `/promote` and `/demote <id>`.
+ * buttons, `/promote` and `/demote <id>`. The only admin is never demoted
+ * (apply refuses it too), and demoting oneself asks first.
  */
 import { Composer, InlineKeyboard } from "grammy";
-import { isLive, type User } from "../../cluster/fsm/records.ts";
+import { isLive, type User, type UserRole } from "../../cluster/fsm/records.ts";
 import { senderActor } from "../account.ts";
 import { publishAdminMenu, removeAdminMenu } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
-import { formatDate } from "../format.ts";
+import type { AdminMessages } from "../i18n/admin-messages.ts";
+import { configNameOf, namedConfigsOf } from "../user/config-delivery.ts";
 import { replyUsage, userIdArgument, words } from "./command-args.ts";
 
 const USERS_SHOWN = 30;
 
-function describeUser(user: User): string {
-  const name = user.name || "(no name)";
-  return `• ${user.id} ${name}: ${user.role}, ${user.status}, since ${formatDate(user.createdAt)}`;
-}
-
-function userKeyboard(user: User): InlineKeyboard {
+function userKeyboard(t: AdminMessages, user: User): InlineKeyboard {
   const keyboard = new InlineKeyboard();
-  if (user.status === "blocked") keyboard.text("Unblock", `adm:unblock:${user.id}`);
-  else keyboard.text("Block", `adm:block:${user.id}`);
-  return keyboard.text("Revoke configs…", `adm:configs:${user.id}`);
+  if (user.status === "blocked") keyboard.text(t.unblockButton, `adm:unblock:${user.id}`);
+  else keyboard.text(t.blockButton, `adm:block:${user.id}`);
+  return keyboard.text(t.revokeConfigsButton, `adm:configs:${user.id}`);
 }
 
 export const userCommands = new Composer<BotContext>();
@@ -29,12 +26,8 @@ export const userCommands = new Composer<BotContext>();
 userCommands.command("users", async (ctx) => {
   await ctx.effects.acknowledge();
   const page = ctx.deps.service.localState.users({ limit: USERS_SHOWN });
-  const more =
-    page.total > page.users.length ? `\n… and ${page.total - page.users.length} more` : "";
   await ctx.reply(
-    page.total === 0
-      ? "No users yet."
-      : `Users (${page.total}):\n${page.users.map(describeUser).join("\n")}${more}\nDetails: /user <id>`,
+    page.total === 0 ? ctx.t.admin.usersEmpty : ctx.t.admin.users(page.users, page.total),
   );
 });
 
@@ -45,14 +38,15 @@ userCommands.command("user", async (ctx) => {
   const state = ctx.deps.service.localState;
   const user = state.user(userId);
   if (!user) {
-    await ctx.reply(`No user ${userId} has started the bot.`);
+    await ctx.reply(ctx.t.admin.noSuchUser(userId));
     return;
   }
-  const live = state.configsOfUser(userId).filter(isLive);
-  await ctx.reply(
-    `${describeUser(user)}\nLive configs: ${live.map((config) => config.serverId).join(", ") || "none"}`,
-    { reply_markup: userKeyboard(user) },
-  );
+  const names = namedConfigsOf(state, userId)
+    .filter(({ config }) => isLive(config))
+    .map(({ name }) => name);
+  await ctx.reply(ctx.t.admin.userInFull(user, names), {
+    reply_markup: userKeyboard(ctx.t.admin, user),
+  });
 });
 
 for (const [action, status] of [
@@ -71,10 +65,10 @@ for (const [action, status] of [
     await ctx.answerCallbackQuery();
     const revoked = value?.revokedConfigIds.length ?? 0;
     const user = value?.user ?? ctx.deps.service.localState.user(userId);
-    await ctx.editMessageReplyMarkup(user ? { reply_markup: userKeyboard(user) } : undefined);
-    await ctx.reply(
-      `User ${userId} is now ${status}.${revoked > 0 ? ` ${revoked} config(s) revoked.` : ""}`,
+    await ctx.editMessageReplyMarkup(
+      user ? { reply_markup: userKeyboard(ctx.t.admin, user) } : undefined,
     );
+    await ctx.reply(ctx.t.admin.userStatusSet(userId, status, revoked));
   });
 }
 
@@ -82,20 +76,19 @@ userCommands.callbackQuery(/^adm:configs:([0-9]{1,20})$/, async (ctx) => {
   await ctx.effects.acknowledge();
   await ctx.answerCallbackQuery();
   const userId = ctx.match[1]!;
-  const live = ctx.deps.service.localState.configsOfUser(userId).filter(isLive);
+  const live = namedConfigsOf(ctx.deps.service.localState, userId).filter(({ config }) =>
+    isLive(config),
+  );
   if (live.length === 0) {
-    await ctx.reply(`User ${userId} has no live configs.`);
+    await ctx.reply(ctx.t.admin.noLiveConfigs(userId));
     return;
   }
   const keyboard = new InlineKeyboard();
-  for (const config of live)
+  for (const { config, name } of live)
     keyboard
-      .text(
-        `Revoke ${config.serverId} (${formatDate(config.createdAt)})`,
-        `adm:revoke:${config.id}`,
-      )
+      .text(ctx.t.admin.revokeConfigButton(name, config.createdAt), `adm:revoke:${config.id}`)
       .row();
-  await ctx.reply(`Live configs of ${userId}:`, { reply_markup: keyboard });
+  await ctx.reply(ctx.t.admin.liveConfigsOf(userId), { reply_markup: keyboard });
 });
 
 userCommands.callbackQuery(/^adm:revoke:([A-Za-z0-9_-]{1,40})$/, async (ctx) => {
@@ -109,28 +102,69 @@ userCommands.callbackQuery(/^adm:revoke:([A-Za-z0-9_-]{1,40})$/, async (ctx) => 
     }),
   );
   await ctx.answerCallbackQuery();
-  await ctx.reply(`Config on ${revoked.serverId} of user ${revoked.userId} is revoked.`);
+  const name = configNameOf(ctx.deps.service.localState, revoked);
+  await ctx.reply(ctx.t.admin.configRevoked(name, revoked.userId));
 });
 
-for (const [command, role] of [
-  ["promote", "admin"],
-  ["demote", "user"],
-] as const) {
-  userCommands.command(command, async (ctx) => {
-    const userId = userIdArgument(words(ctx.match)[0]);
-    if (!userId) return replyUsage(ctx, `/${command} <telegram id>`);
-    const { value } = await ctx.effects.run({
-      type: "setUserRole",
-      userId,
-      role,
-      actor: senderActor(ctx),
-      at: ctx.deps.service.now(),
-    });
-    const user = value?.user ?? ctx.deps.service.localState.user(userId);
-    // Menus are a convenience: a user who never wrote to the bot has no chat to set one in.
-    const menu =
-      role === "admin" ? user && publishAdminMenu(ctx.api, user) : removeAdminMenu(ctx.api, userId);
-    await menu?.catch(() => undefined);
-    await ctx.reply(`User ${userId} is now ${role === "admin" ? "an admin" : "a plain user"}.`);
+/** Sets `userId`'s role, moves their command menu, and says so. */
+async function setRole(ctx: BotContext, userId: string, role: UserRole): Promise<void> {
+  const { value } = await ctx.effects.run({
+    type: "setUserRole",
+    userId,
+    role,
+    actor: senderActor(ctx),
+    at: ctx.deps.service.now(),
   });
+  const user = value?.user ?? ctx.deps.service.localState.user(userId);
+  // Menus are a convenience: a user who never wrote to the bot has no chat to set one in.
+  const menu =
+    role === "admin" ? user && publishAdminMenu(ctx.api, user) : removeAdminMenu(ctx.api, userId);
+  await menu?.catch(() => undefined);
+  await ctx.reply(ctx.t.admin.roleSet(userId, role));
 }
+
+userCommands.command("promote", async (ctx) => {
+  const userId = userIdArgument(words(ctx.match)[0]);
+  if (!userId) return replyUsage(ctx, "/promote <telegram id>");
+  await setRole(ctx, userId, "admin");
+});
+
+userCommands.command("demote", async (ctx) => {
+  const userId = userIdArgument(words(ctx.match)[0]);
+  if (!userId) return replyUsage(ctx, "/demote <telegram id>");
+  const state = ctx.deps.service.localState;
+  const admins = state.activeAdminIds();
+  if (admins.length === 1 && admins[0] === userId) {
+    await ctx.effects.acknowledge();
+    await ctx.reply(ctx.t.admin.lastAdmin(userId));
+    return;
+  }
+  if (userId === String(ctx.from!.id)) {
+    await ctx.effects.acknowledge();
+    await ctx.reply(ctx.t.admin.demoteSelfConfirm, {
+      reply_markup: new InlineKeyboard()
+        .text(ctx.t.admin.demoteSelfButton, `adm:demote:yes:${userId}`)
+        .text(ctx.t.admin.keepAdminButton, "adm:demote:no"),
+    });
+    return;
+  }
+  await setRole(ctx, userId, "user");
+});
+
+userCommands.callbackQuery(/^adm:demote:yes:([0-9]{1,20})$/, async (ctx) => {
+  await ctx.answerCallbackQuery();
+  // Only the sender's own demotion is confirmed by a button.
+  if (ctx.match[1] !== String(ctx.from.id)) {
+    await ctx.effects.acknowledge();
+    return;
+  }
+  await ctx.editMessageReplyMarkup();
+  await setRole(ctx, ctx.match[1]!, "user");
+});
+
+userCommands.callbackQuery("adm:demote:no", async (ctx) => {
+  await ctx.effects.acknowledge();
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageReplyMarkup();
+  await ctx.reply(ctx.t.admin.demoteCancelled);
+});

@@ -1,5 +1,11 @@
 /** The bot's English texts; the fallback for any other language. */
+import { formatDate } from "../format.ts";
+import { adminEn } from "./admin-en.ts";
 import type { Messages } from "./messages.ts";
+import { pluralForm } from "./plural.ts";
+
+const configs = (count: number) =>
+  `${count} ${pluralForm("en", count, { one: "config", other: "configs" })}`;
 
 export const en: Messages = {
   languageName: "English",
@@ -24,6 +30,7 @@ export const en: Messages = {
     "",
     "Keep your config to yourself: anyone with the file can use your access.",
   ].join("\n"),
+  textHint: "I understand commands and buttons only. Tap a button below, or see /help.",
   needInvite:
     "This bot works by invitation. Open the invite link you were given, or send: /start <invite code>",
   awaitingApproval:
@@ -32,7 +39,8 @@ export const en: Messages = {
   inviteInvalid: "That invite code is unknown. Check it, or ask whoever invited you for a new one.",
   inviteUsedUp: "That invite code has been used up. Ask whoever invited you for a new one.",
   chooseRegion: "Choose a region for your server:",
-  configCaption: (serverId, region) => `Your config for server ${serverId} (${region}).`,
+  configCaption: (name, serverId, region) =>
+    `Your config ${name} for server ${serverId} (${region}).`,
   qrCaption: "Or scan this QR code in the WireGuard app.",
   instructions: [
     "How to connect:",
@@ -41,27 +49,27 @@ export const en: Messages = {
     "3. Switch the tunnel on.",
   ].join("\n"),
   configLimit: (limit) =>
-    `You already have ${limit} config(s), the most allowed. Revoke one in /myconfigs to get another.`,
+    `You already have ${configs(limit)}, the most allowed. Revoke one in /myconfigs to get another.`,
   noCapacity: "All servers are full right now. The admins have been told; please try again later.",
   noCapacityInRegion: (region) =>
     `The servers in ${region} are full right now. Try another region, or try again later.`,
   myConfigsEmpty: "You have no configs yet. Use /config to get one.",
   myConfigsHeader: (count) => `Your configs (${count}):`,
-  configLine: ({ serverId, region, createdAt, expiresAt }) =>
-    `• ${serverId} (${region}), created ${createdAt}, ${expiresAt === null ? "never expires" : `expires ${expiresAt}`}`,
-  downloadButton: (serverId) => `⬇️ ${serverId}`,
-  revokeButton: (serverId) => `🗑 Revoke ${serverId}`,
-  revokeConfirm: (serverId) =>
-    `Revoke your config for ${serverId}? It stops working at once and cannot be restored.`,
+  configLine: ({ name, serverId, region, createdAt, expiresAt }) =>
+    `• ${name}: server ${serverId} (${region}), created ${formatDate(createdAt)}, ${expiresAt === null ? "never expires" : `expires ${formatDate(expiresAt)}`}`,
+  downloadButton: (name) => `⬇️ ${name}`,
+  revokeButton: (name) => `🗑 Revoke ${name}`,
+  revokeConfirm: (name) =>
+    `Revoke your config ${name}? It stops working at once and cannot be restored.`,
   revokeYes: "Yes, revoke it",
   revokeNo: "No, keep it",
-  revoked: (serverId) => `Your config for ${serverId} is revoked.`,
+  revoked: (name) => `Your config ${name} is revoked.`,
   revokeCancelled: "Nothing was changed.",
   configGone: "That config is no longer available. See /myconfigs.",
   keysErased:
     "That config was already sent to you, and its private key was then erased from our servers, so it cannot be sent again. Open /myconfigs and tap your config to get it with a new key.",
-  rekeyed: (serverId) =>
-    `Here is your config for ${serverId} with a new key. The file you had before stops working; import this one instead.`,
+  rekeyed: (name) =>
+    `Here is your config ${name} with a new key. The file you had before stops working; import this one instead.`,
   getNewConfigButton: "⬇️ Get my new config",
   chooseLanguage: "Choose your language:",
   languageSet: "Done: I will speak English.",
@@ -73,8 +81,9 @@ export const en: Messages = {
     "Nothing was done: you are no longer an admin. Your role changed before your command took effect.",
   tooManyNewcomers: "Many people are joining right now; please send /start again in a few minutes.",
   approved: "You have been approved! Tap /config to get your VPN config.",
-  expiryWarning: (serverId, expiresAt) =>
-    `Your config for ${serverId} expires on ${expiresAt}. Get a new one with /config when it does.`,
+  rejected: "An admin did not approve your request, so this bot cannot give you a config.",
+  expiryWarning: (name, expiresAt) =>
+    `Your config ${name} expires on ${formatDate(expiresAt)}. Get a new one with /config when it does.`,
   serverChanged: (serverId) =>
     `Your previous server stopped working, so you have been moved to ${serverId}. Import this new config; the old one no longer works.`,
   endpointChanged: (serverId) =>
@@ -85,4 +94,5 @@ export const en: Messages = {
     `Your config for ${serverId} was revoked because the server stopped working. Use /config to get a new one.`,
   noCapacityNotice: (serverId) =>
     `Your server ${serverId} stopped working and no other server has room right now. Use /config to try again later.`,
+  admin: adminEn,
 };

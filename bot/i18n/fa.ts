@@ -1,7 +1,18 @@
-/** The bot's Persian texts. */
+/**
+ * The bot's Persian texts: Persian digits and the Solar Hijri calendar,
+ * Latin runs (commands, server ids) isolated, every line right to left (see
+ * persian-text.ts).
+ */
+import { adminFa } from "./admin-fa.ts";
 import type { Messages } from "./messages.ts";
+import { isolate, ltr, persianDate, persianDigits, rightToLeftCatalog } from "./persian-text.ts";
 
-export const fa: Messages = {
+const help = ltr("/help");
+const config = ltr("/config");
+const myconfigs = ltr("/myconfigs");
+const start = ltr("/start");
+
+const persian: Messages = {
   languageName: "فارسی",
   commandDescriptions: {
     start: "شروع: خوش‌آمد و منو",
@@ -11,28 +22,29 @@ export const fa: Messages = {
     help: "راهنمای ربات",
   },
   welcome: (name) =>
-    `سلام ${name}! این ربات یک کانفیگ VPN شخصی (WireGuard) به شما می‌دهد. برای شروع «دریافت کانفیگ» را بزنید.`,
+    `سلام ${isolate(name)}! این ربات یک کانفیگ VPN شخصی (WireGuard) به شما می‌دهد. برای شروع «دریافت کانفیگ» را بزنید.`,
   menuGetConfig: "🔑 دریافت کانفیگ",
   menuMyConfigs: "📂 کانفیگ‌های من",
   menuLanguage: "🌐 زبان",
   menuHelp: "❓ راهنما",
   help: [
-    "/config: دریافت کانفیگ جدید (فایل و کد QR)",
-    "/myconfigs: کانفیگ‌های شما: دانلود دوباره یا باطل کردن",
-    "/language: تغییر زبان",
-    "/help: همین پیام",
+    `${config}: دریافت کانفیگ جدید (فایل و کد QR)`,
+    `${myconfigs}: کانفیگ‌های شما: دانلود دوباره یا باطل کردن`,
+    `${ltr("/language")}: تغییر زبان`,
+    `${help}: همین پیام`,
     "",
     "کانفیگ خود را به کسی ندهید: هر کس فایل را داشته باشد از دسترسی شما استفاده می‌کند.",
   ].join("\n"),
-  needInvite:
-    "این ربات فقط با دعوت‌نامه کار می‌کند. لینک دعوتی که گرفته‌اید را باز کنید یا بفرستید: /start <کد دعوت>",
+  textHint: `من فقط فرمان‌ها و دکمه‌ها را می‌فهمم. یکی از دکمه‌های زیر را بزنید یا ${help} را ببینید.`,
+  needInvite: `این ربات فقط با دعوت‌نامه کار می‌کند. لینک دعوتی که گرفته‌اید را باز کنید یا بفرستید: ${start} <کد دعوت>`,
   awaitingApproval:
     "ممنون! از مدیران خواسته شد شما را تأیید کنند. پس از تأیید همین‌جا پیام می‌گیرید.",
   blocked: "دسترسی شما توسط مدیر مسدود شده است.",
   inviteInvalid: "این کد دعوت شناخته نشد. آن را بررسی کنید یا از دعوت‌کننده کد تازه بخواهید.",
   inviteUsedUp: "ظرفیت این کد دعوت تمام شده است. از دعوت‌کننده کد تازه بخواهید.",
   chooseRegion: "منطقهٔ سرور خود را انتخاب کنید:",
-  configCaption: (serverId, region) => `کانفیگ شما برای سرور ${serverId} (${region}).`,
+  configCaption: (name, serverId, region) =>
+    `کانفیگ ${ltr(name)} شما برای سرور ${ltr(serverId)} (${isolate(region)}).`,
   qrCaption: "یا این کد QR را در برنامهٔ WireGuard اسکن کنید.",
   instructions: [
     "روش اتصال:",
@@ -41,47 +53,49 @@ export const fa: Messages = {
     "۳. تونل را روشن کنید.",
   ].join("\n"),
   configLimit: (limit) =>
-    `شما ${limit} کانفیگ دارید که بیشترین تعداد مجاز است. برای گرفتن کانفیگ تازه یکی را در /myconfigs باطل کنید.`,
+    `شما ${persianDigits(limit)} کانفیگ دارید که بیشترین تعداد مجاز است. برای گرفتن کانفیگ تازه یکی را در ${myconfigs} باطل کنید.`,
   noCapacity: "همهٔ سرورها اکنون پر هستند. به مدیران خبر داده شد؛ لطفاً بعداً دوباره تلاش کنید.",
   noCapacityInRegion: (region) =>
-    `سرورهای ${region} اکنون پر هستند. منطقهٔ دیگری را انتخاب کنید یا بعداً تلاش کنید.`,
-  myConfigsEmpty: "هنوز کانفیگی ندارید. با /config یکی بگیرید.",
-  myConfigsHeader: (count) => `کانفیگ‌های شما (${count}):`,
-  configLine: ({ serverId, region, createdAt, expiresAt }) =>
-    `• ${serverId} (${region})، ساخته‌شده ${createdAt}، ${expiresAt === null ? "بدون انقضا" : `انقضا ${expiresAt}`}`,
-  downloadButton: (serverId) => `⬇️ ${serverId}`,
-  revokeButton: (serverId) => `🗑 باطل کردن ${serverId}`,
-  revokeConfirm: (serverId) =>
-    `کانفیگ ${serverId} باطل شود؟ بلافاصله از کار می‌افتد و قابل بازگشت نیست.`,
+    `سرورهای ${isolate(region)} اکنون پر هستند. منطقهٔ دیگری را انتخاب کنید یا بعداً تلاش کنید.`,
+  myConfigsEmpty: `هنوز کانفیگی ندارید. با ${config} یکی بگیرید.`,
+  myConfigsHeader: (count) => `کانفیگ‌های شما (${persianDigits(count)}):`,
+  configLine: ({ name, serverId, region, createdAt, expiresAt }) =>
+    `• ${ltr(name)}: سرور ${ltr(serverId)} (${isolate(region)})، ساخته‌شده ${persianDate(createdAt)}، ${expiresAt === null ? "بدون انقضا" : `انقضا ${persianDate(expiresAt)}`}`,
+  downloadButton: (name) => `⬇️ ${ltr(name)}`,
+  revokeButton: (name) => `🗑 باطل کردن ${ltr(name)}`,
+  revokeConfirm: (name) =>
+    `کانفیگ ${ltr(name)} باطل شود؟ بلافاصله از کار می‌افتد و قابل بازگشت نیست.`,
   revokeYes: "بله، باطل شود",
   revokeNo: "نه، بماند",
-  revoked: (serverId) => `کانفیگ شما برای ${serverId} باطل شد.`,
+  revoked: (name) => `کانفیگ ${ltr(name)} شما باطل شد.`,
   revokeCancelled: "چیزی تغییر نکرد.",
-  configGone: "این کانفیگ دیگر در دسترس نیست. /myconfigs را ببینید.",
-  keysErased:
-    "این کانفیگ قبلاً برای شما فرستاده شده و کلید خصوصی آن پس از آن از سرورهای ما پاک شده است، پس دوباره فرستاده نمی‌شود. /myconfigs را باز کنید و روی کانفیگ خود بزنید تا آن را با کلید تازه بگیرید.",
-  rekeyed: (serverId) =>
-    `این کانفیگ شما برای ${serverId} با کلید تازه است. فایل قبلی دیگر کار نمی‌کند؛ به‌جای آن این را وارد کنید.`,
+  configGone: `این کانفیگ دیگر در دسترس نیست. ${myconfigs} را ببینید.`,
+  keysErased: `این کانفیگ قبلاً برای شما فرستاده شده و کلید خصوصی آن پس از آن از سرورهای ما پاک شده است، پس دوباره فرستاده نمی‌شود. ${myconfigs} را باز کنید و روی کانفیگ خود بزنید تا آن را با کلید تازه بگیرید.`,
+  rekeyed: (name) =>
+    `این کانفیگ ${ltr(name)} شما با کلید تازه است. فایل قبلی دیگر کار نمی‌کند؛ به‌جای آن این را وارد کنید.`,
   getNewConfigButton: "⬇️ گرفتن کانفیگ تازه",
   chooseLanguage: "زبان خود را انتخاب کنید:",
   languageSet: "انجام شد: از این پس فارسی صحبت می‌کنم.",
-  unknownCommand: "متأسفم، این فرمان را نمی‌شناسم. /help را ببینید.",
+  unknownCommand: `متأسفم، این فرمان را نمی‌شناسم. ${help} را ببینید.`,
   tryAgain: "مشکلی در سمت ما پیش آمد و چیزی تغییر نکرد. لطفاً یک دقیقهٔ دیگر دوباره تلاش کنید.",
   slowDown: "خیلی سریع است؛ لطفاً چند ثانیه صبر کنید.",
   notAnAdmin: "کاری انجام نشد: شما دیگر مدیر نیستید. نقش شما پیش از اجرای فرمان‌تان تغییر کرد.",
-  tooManyNewcomers:
-    "هم‌اکنون افراد زیادی در حال پیوستن هستند؛ لطفاً چند دقیقه دیگر دوباره /start را بفرستید.",
-  approved: "شما تأیید شدید! برای گرفتن کانفیگ /config را بزنید.",
-  expiryWarning: (serverId, expiresAt) =>
-    `کانفیگ شما برای ${serverId} در ${expiresAt} منقضی می‌شود. پس از آن با /config کانفیگ تازه بگیرید.`,
+  tooManyNewcomers: `هم‌اکنون افراد زیادی در حال پیوستن هستند؛ لطفاً چند دقیقه دیگر دوباره ${start} را بفرستید.`,
+  approved: `شما تأیید شدید! برای گرفتن کانفیگ ${config} را بزنید.`,
+  rejected: "مدیر درخواست شما را تأیید نکرد، پس این ربات نمی‌تواند به شما کانفیگ بدهد.",
+  expiryWarning: (name, expiresAt) =>
+    `کانفیگ ${ltr(name)} شما در ${persianDate(expiresAt)} منقضی می‌شود. پس از آن با ${config} کانفیگ تازه بگیرید.`,
   serverChanged: (serverId) =>
-    `سرور قبلی شما از کار افتاد و به ${serverId} منتقل شدید. این کانفیگ تازه را وارد کنید؛ کانفیگ قبلی دیگر کار نمی‌کند.`,
+    `سرور قبلی شما از کار افتاد و به ${ltr(serverId)} منتقل شدید. این کانفیگ تازه را وارد کنید؛ کانفیگ قبلی دیگر کار نمی‌کند.`,
   endpointChanged: (serverId) =>
-    `نشانی سرور ${serverId} تغییر کرد. برای گرفتن کانفیگ به‌روز (با کلید تازه) دکمه را بزنید؛ کانفیگ قبلی دیگر وصل نمی‌شود.`,
+    `نشانی سرور ${ltr(serverId)} تغییر کرد. برای گرفتن کانفیگ به‌روز (با کلید تازه) دکمه را بزنید؛ کانفیگ قبلی دیگر وصل نمی‌شود.`,
   serverChangedTapForConfig: (serverId) =>
-    `سرور قبلی شما از کار افتاد و به ${serverId} منتقل شدید. برای گرفتن کانفیگ تازه دکمه را بزنید؛ کانفیگ قبلی دیگر کار نمی‌کند.`,
+    `سرور قبلی شما از کار افتاد و به ${ltr(serverId)} منتقل شدید. برای گرفتن کانفیگ تازه دکمه را بزنید؛ کانفیگ قبلی دیگر کار نمی‌کند.`,
   configRevokedNotice: (serverId) =>
-    `کانفیگ شما برای ${serverId} باطل شد چون سرور از کار افتاد. با /config کانفیگ تازه بگیرید.`,
+    `کانفیگ شما برای ${ltr(serverId)} باطل شد چون سرور از کار افتاد. با ${config} کانفیگ تازه بگیرید.`,
   noCapacityNotice: (serverId) =>
-    `سرور ${serverId} شما از کار افتاد و اکنون سرور دیگری جا ندارد. بعداً با /config دوباره تلاش کنید.`,
+    `سرور ${ltr(serverId)} شما از کار افتاد و اکنون سرور دیگری جا ندارد. بعداً با ${config} دوباره تلاش کنید.`,
+  admin: adminFa,
 };
+
+export const fa: Messages = rightToLeftCatalog(persian);

@@ -2,16 +2,20 @@
  * Everything the bot says to end users, as one interface per language, so a
  * missing translation is a type error rather than a blank message. Texts are
  * plain (no parse mode): user-supplied names and server labels need no
- * escaping.
+ * escaping. Texts take numbers and times (epoch ms) and write them in their
+ * language's own digits and calendar.
  */
+import type { AdminMessages } from "./admin-messages.ts";
 
 /** What a user sees about one of their configs in /myconfigs. */
 export interface ConfigLine {
+  /** The config's name (see cluster/client-config/config-name.ts), also its file's and tunnel's. */
+  name: string;
   serverId: string;
   region: string;
-  createdAt: string;
+  createdAt: number;
   /** null: the config never expires. */
-  expiresAt: string | null;
+  expiresAt: number | null;
 }
 
 /** The end-user texts in one language. */
@@ -26,6 +30,8 @@ export interface Messages {
   menuLanguage: string;
   menuHelp: string;
   help: string;
+  /** Plain text the bot has no use for: what it understands instead (with the main menu). */
+  textHint: string;
   /** The user is pending in invite mode: how to get in. */
   needInvite: string;
   /** The user is pending in approval mode: admins were asked. */
@@ -35,7 +41,7 @@ export interface Messages {
   inviteUsedUp: string;
   chooseRegion: string;
   /** The caption of the .conf document. */
-  configCaption: (serverId: string, region: string) => string;
+  configCaption: (name: string, serverId: string, region: string) => string;
   /** The caption of the QR code photo. */
   qrCaption: string;
   /** Short WireGuard app instructions, sent after the files. */
@@ -46,19 +52,19 @@ export interface Messages {
   myConfigsEmpty: string;
   myConfigsHeader: (count: number) => string;
   configLine: (line: ConfigLine) => string;
-  downloadButton: (serverId: string) => string;
-  revokeButton: (serverId: string) => string;
-  revokeConfirm: (serverId: string) => string;
+  downloadButton: (name: string) => string;
+  revokeButton: (name: string) => string;
+  revokeConfirm: (name: string) => string;
   revokeYes: string;
   revokeNo: string;
-  revoked: (serverId: string) => string;
+  revoked: (name: string) => string;
   revokeCancelled: string;
   /** A button for a config that is revoked, expired or not the user's. */
   configGone: string;
   /** A repeat of a config request after its private key was erased (delivered once already). */
   keysErased: string;
   /** Before a config downloaded again: it has a new key pair, the old file stops working. */
-  rekeyed: (serverId: string) => string;
+  rekeyed: (name: string) => string;
   /** The button that downloads a config again (a new key pair). */
   getNewConfigButton: string;
   chooseLanguage: string;
@@ -74,7 +80,9 @@ export interface Messages {
   tooManyNewcomers: string;
   /** Notifications from the outbox. */
   approved: string;
-  expiryWarning: (serverId: string, expiresAt: string) => string;
+  /** An admin turned the user's request down. */
+  rejected: string;
+  expiryWarning: (name: string, expiresAt: number) => string;
   serverChanged: (serverId: string) => string;
   /** A server's address changed: the button downloads the config again (a new key). */
   endpointChanged: (serverId: string) => string;
@@ -82,4 +90,6 @@ export interface Messages {
   serverChangedTapForConfig: (serverId: string) => string;
   configRevokedNotice: (serverId: string) => string;
   noCapacityNotice: (serverId: string) => string;
+  /** What admins read: replies to admin commands and alerts. */
+  admin: AdminMessages;
 }

@@ -1,5 +1,11 @@
 /** The bot's Russian texts. */
+import { formatDate } from "../format.ts";
+import { adminRu } from "./admin-ru.ts";
 import type { Messages } from "./messages.ts";
+import { pluralForm } from "./plural.ts";
+
+const configs = (count: number) =>
+  `${count} ${pluralForm("ru", count, { one: "конфиг", few: "конфига", many: "конфигов", other: "конфига" })}`;
 
 export const ru: Messages = {
   languageName: "Русский",
@@ -24,6 +30,7 @@ export const ru: Messages = {
     "",
     "Никому не передавайте конфиг: любой, у кого есть файл, пользуется вашим доступом.",
   ].join("\n"),
+  textHint: "Я понимаю только команды и кнопки. Нажмите кнопку ниже или смотрите /help.",
   needInvite:
     "Этот бот работает по приглашениям. Откройте полученную ссылку-приглашение или отправьте: /start <код приглашения>",
   awaitingApproval:
@@ -32,7 +39,8 @@ export const ru: Messages = {
   inviteInvalid: "Такой код приглашения не найден. Проверьте его или попросите новый.",
   inviteUsedUp: "Этот код приглашения уже израсходован. Попросите новый.",
   chooseRegion: "Выберите регион сервера:",
-  configCaption: (serverId, region) => `Ваш конфиг для сервера ${serverId} (${region}).`,
+  configCaption: (name, serverId, region) =>
+    `Ваш конфиг ${name} для сервера ${serverId} (${region}).`,
   qrCaption: "Или отсканируйте этот QR-код в приложении WireGuard.",
   instructions: [
     "Как подключиться:",
@@ -41,27 +49,27 @@ export const ru: Messages = {
     "3. Включите туннель.",
   ].join("\n"),
   configLimit: (limit) =>
-    `У вас уже ${limit} конфиг(ов), это максимум. Отзовите один в /myconfigs, чтобы получить новый.`,
+    `У вас уже ${configs(limit)}, это максимум. Отзовите один в /myconfigs, чтобы получить новый.`,
   noCapacity: "Все серверы сейчас заполнены. Администраторы уведомлены; попробуйте позже.",
   noCapacityInRegion: (region) =>
     `Серверы в регионе ${region} сейчас заполнены. Выберите другой регион или попробуйте позже.`,
   myConfigsEmpty: "У вас пока нет конфигов. Получите первый командой /config.",
   myConfigsHeader: (count) => `Ваши конфиги (${count}):`,
-  configLine: ({ serverId, region, createdAt, expiresAt }) =>
-    `• ${serverId} (${region}), создан ${createdAt}, ${expiresAt === null ? "бессрочный" : `действует до ${expiresAt}`}`,
-  downloadButton: (serverId) => `⬇️ ${serverId}`,
-  revokeButton: (serverId) => `🗑 Отозвать ${serverId}`,
-  revokeConfirm: (serverId) =>
-    `Отозвать конфиг для ${serverId}? Он сразу перестанет работать, восстановить его нельзя.`,
+  configLine: ({ name, serverId, region, createdAt, expiresAt }) =>
+    `• ${name}: сервер ${serverId} (${region}), создан ${formatDate(createdAt)}, ${expiresAt === null ? "бессрочный" : `действует до ${formatDate(expiresAt)}`}`,
+  downloadButton: (name) => `⬇️ ${name}`,
+  revokeButton: (name) => `🗑 Отозвать ${name}`,
+  revokeConfirm: (name) =>
+    `Отозвать конфиг ${name}? Он сразу перестанет работать, восстановить его нельзя.`,
   revokeYes: "Да, отозвать",
   revokeNo: "Нет, оставить",
-  revoked: (serverId) => `Ваш конфиг для ${serverId} отозван.`,
+  revoked: (name) => `Ваш конфиг ${name} отозван.`,
   revokeCancelled: "Ничего не изменилось.",
   configGone: "Этот конфиг больше недоступен. Смотрите /myconfigs.",
   keysErased:
     "Этот конфиг уже был вам отправлен, а его закрытый ключ затем стёрт с наших серверов, поэтому отправить его снова нельзя. Откройте /myconfigs и нажмите на конфиг, чтобы получить его с новым ключом.",
-  rekeyed: (serverId) =>
-    `Вот ваш конфиг для ${serverId} с новым ключом. Прежний файл перестаёт работать; импортируйте этот.`,
+  rekeyed: (name) =>
+    `Вот ваш конфиг ${name} с новым ключом. Прежний файл перестаёт работать; импортируйте этот.`,
   getNewConfigButton: "⬇️ Получить новый конфиг",
   chooseLanguage: "Выберите язык:",
   languageSet: "Готово: теперь я говорю по-русски.",
@@ -73,8 +81,9 @@ export const ru: Messages = {
   tooManyNewcomers:
     "Сейчас подключается много людей; пожалуйста, отправьте /start снова через несколько минут.",
   approved: "Вас одобрили! Нажмите /config, чтобы получить конфиг.",
-  expiryWarning: (serverId, expiresAt) =>
-    `Ваш конфиг для ${serverId} истекает ${expiresAt}. После этого получите новый командой /config.`,
+  rejected: "Администратор не одобрил ваш запрос, поэтому бот не может выдать вам конфиг.",
+  expiryWarning: (name, expiresAt) =>
+    `Ваш конфиг ${name} истекает ${formatDate(expiresAt)}. После этого получите новый командой /config.`,
   serverChanged: (serverId) =>
     `Ваш прежний сервер перестал работать, и вас перевели на ${serverId}. Импортируйте этот новый конфиг; старый больше не работает.`,
   endpointChanged: (serverId) =>
@@ -85,4 +94,5 @@ export const ru: Messages = {
     `Ваш конфиг для ${serverId} отозван, потому что сервер перестал работать. Получите новый командой /config.`,
   noCapacityNotice: (serverId) =>
     `Ваш сервер ${serverId} перестал работать, а на других сейчас нет места. Попробуйте позже командой /config.`,
+  admin: adminRu,
 };

@@ -175,6 +175,15 @@ export function limited(evidence: string): string {
     : `${evidence.slice(0, MAX_EVIDENCE_LENGTH - 1)}…`;
 }
 
+/**
+ * The evidence without the verdict it opens with ("ok: control ok" -> "control
+ * ok"), for replies that name the verdict already.
+ */
+export function evidenceDetail(verdict: string, evidence: string): string {
+  const rest = evidence.startsWith(verdict) ? evidence.slice(verdict.length) : evidence;
+  return rest.replace(/^:?\s*/, "") || evidence;
+}
+
 function decided(
   verdict: Verdict,
   evidence: string,

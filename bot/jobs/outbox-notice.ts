@@ -5,12 +5,11 @@
  * as it is then; a notice for admins reaches only someone who is one then.
  */
 import type { Api } from "grammy";
-import type { OutboxEntry, OutboxKind, User } from "../../cluster/fsm/records.ts";
+import type { OutboxEntry, OutboxKind } from "../../cluster/fsm/records.ts";
 import { isActiveAdmin, isLive } from "../../cluster/fsm/records.ts";
 import type { BotDependencies } from "../context.ts";
-import { formatDate } from "../format.ts";
 import { messagesFor } from "../i18n/language.ts";
-import { downloadAgainKeyboard, sendConfig } from "../user/config-delivery.ts";
+import { configNameOf, downloadAgainKeyboard, sendConfig } from "../user/config-delivery.ts";
 
 /** How many messages delivering `entry` sends, for pacing. */
 export function messageCount(entry: OutboxEntry): number {
@@ -35,43 +34,6 @@ const ADMIN_KINDS: ReadonlySet<OutboxKind> = new Set(["approvalRequest", "adminA
 /** How many waiting users an approval notice names. */
 const NAMES_SHOWN = 5;
 
-/** An approval notice: how many users wait, the first few, and how to review them; undefined when nobody waits. */
-export function approvalRequestText(pending: readonly User[]): string | undefined {
-  if (pending.length === 0) return undefined;
-  const names = pending
-    .slice(0, NAMES_SHOWN)
-    .map((user) => `${user.name || "(no name)"} (${user.id})`)
-    .join(", ");
-  const more = pending.length > NAMES_SHOWN ? ` and ${pending.length - NAMES_SHOWN} more` : "";
-  const count = pending.length === 1 ? "1 user waits" : `${pending.length} users wait`;
-  return `🕓 ${count} for approval: ${names}${more}.\nReview them with /approve.`;
-}
-
-/** What each membership change means, for the admins' alert. */
-const MEMBERSHIP_CHANGE_TEXT: Record<string, string> = {
-  joined: "joined the cluster as a learner",
-  promoted: "was promoted to voter",
-  demoted: "was demoted to learner",
-  removed: "left the cluster",
-  keyRevoked: "had its key revoked for good",
-};
-
-/** The admin's view of a fleet event: a ban's or removal's outcome, a membership change. */
-export function adminAlertText(entry: OutboxEntry): string {
-  const { payload } = entry;
-  if (payload.event === "serverBanned" || payload.event === "serverRemoved")
-    return [
-      `⚠️ Server ${text(payload.serverId)} was ${payload.event === "serverBanned" ? "banned" : "removed"} (${text(payload.reason)}) by ${text(payload.actor)}.`,
-      `Moved to other servers: ${text(payload.rehomed)}; no room for: ${text(payload.withoutCapacity)}; to ask again: ${text(payload.pending)}.`,
-    ].join("\n");
-  if (payload.event === "membershipChanged") {
-    const change = text(payload.change);
-    const reason = text(payload.reason);
-    return `ℹ️ Node ${text(payload.nodeId)} ${MEMBERSHIP_CHANGE_TEXT[change] ?? change}${reason ? ` (${reason})` : ""}.`;
-  }
-  return `⚠️ ${text(payload.event)}: ${JSON.stringify(payload)}`;
-}
-
 /** Sends the messages of one outbox entry. Throws what Telegram answered, or UndeliverableError. */
 export async function sendNotice(
   api: Api,
@@ -88,10 +50,13 @@ export async function sendNotice(
     case "approval":
       await api.sendMessage(chatId, t.approved);
       return;
+    case "rejection":
+      await api.sendMessage(chatId, t.rejected);
+      return;
     case "approvalRequest": {
-      const summary = approvalRequestText(state.pendingUsers());
-      if (summary === undefined) throw new UndeliverableError("nobody waits for approval any more");
-      await api.sendMessage(chatId, summary);
+      const pending = state.pendingUsers();
+      if (pending.length === 0) throw new UndeliverableError("nobody waits for approval any more");
+      await api.sendMessage(chatId, t.admin.approvalRequest(pending, NAMES_SHOWN));
       return;
     }
     case "broadcast": {
@@ -104,7 +69,7 @@ export async function sendNotice(
       const config = state.config(text(payload.configId));
       await api.sendMessage(
         chatId,
-        t.expiryWarning(config?.serverId ?? "", formatDate(Number(payload.expiresAt))),
+        t.expiryWarning(config ? configNameOf(state, config) : "", Number(payload.expiresAt)),
       );
       return;
     }
@@ -135,7 +100,7 @@ export async function sendNotice(
       await api.sendMessage(chatId, t.configRevokedNotice(text(payload.serverId)));
       return;
     case "adminAlert":
-      await api.sendMessage(chatId, adminAlertText(entry));
+      await api.sendMessage(chatId, t.admin.alert(payload));
       return;
   }
 }

@@ -4,15 +4,33 @@
  * "your server changed" notification alike.
  */
 import { type Api, InlineKeyboard, InputFile } from "grammy";
-import { clientConfigFileName } from "../../cluster/client-config/wireguard-conf.ts";
+import { configFileName, configName } from "../../cluster/client-config/config-name.ts";
 import type { ControlPlaneService } from "../../cluster/control-plane-service.ts";
+import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
 import type { Config } from "../../cluster/fsm/records.ts";
 import type { Messages } from "../i18n/messages.ts";
 import type { QrCodeRenderer } from "../qr-code-renderer.ts";
 
-/** The file name users see: `nexaloak-<server>.conf`, also a valid wg-quick interface name. */
-export function configFileName(serverId: string): string {
-  return clientConfigFileName(`nexaloak-${serverId}`);
+/**
+ * Every config `userId` ever had, oldest first, each with its name: the
+ * names count all of them, so a name never changes and is never reused.
+ */
+export function namedConfigsOf(
+  state: ControlPlaneState,
+  userId: string,
+): { config: Config; name: string }[] {
+  return state
+    .configsOfUser(userId)
+    .map((config, index) => ({ config, name: configName(config.serverId, index + 1) }));
+}
+
+/** The name of one config (see {@link namedConfigsOf}). */
+export function configNameOf(
+  state: ControlPlaneState,
+  config: Pick<Config, "id" | "userId" | "serverId">,
+): string {
+  const ordinal = state.configsOfUser(config.userId).findIndex((own) => own.id === config.id);
+  return configName(config.serverId, ordinal + 1);
 }
 
 /**
@@ -30,19 +48,18 @@ export async function sendConfig(
   intro?: string,
 ): Promise<void> {
   const conf = deps.service.renderConf(config);
-  const server = deps.service.localState.server(config.serverId);
-  const region = server?.region ?? "";
+  const state = deps.service.localState;
+  const region = state.server(config.serverId)?.region ?? "";
+  const name = configNameOf(state, config);
   // Drawn while the first messages travel.
   const rendering = deps.qrCodes.render(conf);
   if (intro !== undefined) await api.sendMessage(chatId, intro);
-  await api.sendDocument(
-    chatId,
-    new InputFile(Buffer.from(conf, "utf8"), configFileName(config.serverId)),
-    { caption: t.configCaption(config.serverId, region) },
-  );
+  await api.sendDocument(chatId, new InputFile(Buffer.from(conf, "utf8"), configFileName(name)), {
+    caption: t.configCaption(name, config.serverId, region),
+  });
   const qrCode = await rendering;
   if (qrCode.ok)
-    await api.sendPhoto(chatId, new InputFile(qrCode.value, `nexaloak-${config.serverId}.png`), {
+    await api.sendPhoto(chatId, new InputFile(qrCode.value, `${name}.png`), {
       caption: t.qrCaption,
     });
   await api.sendMessage(chatId, t.instructions);

@@ -6,6 +6,7 @@
  * a re-delivered update is told to download it again instead.
  */
 import { Composer, InlineKeyboard } from "grammy";
+import type { IssuedConfig } from "../../cluster/control-plane-service.ts";
 import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
 import type { BotContext } from "../context.ts";
 import { sendConfigAndForgetKeys } from "./config-delivery.ts";
@@ -34,6 +35,11 @@ async function issue(ctx: BotContext, region: string | undefined): Promise<void>
     }),
   );
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+  await deliverIssued(ctx, issued);
+}
+
+/** Sends an issued config, or says why it cannot be sent again. */
+async function deliverIssued(ctx: BotContext, issued: IssuedConfig): Promise<void> {
   // A re-delivered update answers with its first config, unless that one was
   // revoked since, or already delivered (its private key is gone then).
   if (issued.confMissing) {
@@ -57,9 +63,30 @@ async function getConfig(ctx: BotContext): Promise<void> {
   if (regions.length <= 1) return issue(ctx, undefined);
   await ctx.effects.acknowledge();
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+  await askForRegion(ctx, regions);
+}
+
+async function askForRegion(ctx: BotContext, regions: readonly string[]): Promise<void> {
   const keyboard = new InlineKeyboard();
   for (const region of regions) keyboard.text(region, `${REGION_PREFIX}${region}`).row();
   await ctx.reply(ctx.t.chooseRegion, { reply_markup: keyboard });
+}
+
+/**
+ * A newcomer whose first message asked for a config (a shared link, a typed
+ * /config) and who is in now (open mode): the update's one proposal recorded
+ * them, so the config is issued by a second command keyed to the update
+ * (its idempotency key), which a re-delivery of the update finds again
+ * instead of issuing another config.
+ */
+export async function offerFirstConfig(ctx: BotContext): Promise<void> {
+  const regions = openRegions(ctx.deps.service.localState);
+  if (regions.length > 1) return askForRegion(ctx, regions);
+  const issued = await ctx.deps.service.issueConfig({
+    userId: String(ctx.from!.id),
+    idempotencyKey: `telegram-update-${ctx.update.update_id}`,
+  });
+  await deliverIssued(ctx, issued);
 }
 
 export const getConfigFlow = new Composer<BotContext>();

@@ -1,15 +1,21 @@
-/** `/help` and `/language`: what the bot does, and which language it speaks. */
+/** `/help` and `/language`: what the bot does (and for admins their commands), and which language it speaks. */
 import { Composer, InlineKeyboard } from "grammy";
+import { isActiveAdmin } from "../../cluster/fsm/records.ts";
 import { displayName } from "../account.ts";
 import { publishAdminMenu } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
 import { LANGUAGES, messagesFor } from "../i18n/language.ts";
 import { MENU } from "./main-menu.ts";
 
+/** The user commands, and for an admin the admin commands after them. */
+function helpText(ctx: BotContext): string {
+  return isActiveAdmin(ctx.account) ? `${ctx.t.help}\n\n${ctx.t.admin.help}` : ctx.t.help;
+}
+
 async function help(ctx: BotContext): Promise<void> {
   await ctx.effects.acknowledge();
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
-  await ctx.reply(ctx.t.help);
+  await ctx.reply(helpText(ctx));
 }
 
 async function chooseLanguage(ctx: BotContext): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * A user's own configs: `/myconfigs` or the menu button lists the live ones
- * (server, created, expires) with buttons to download each again (with a new
+ * (name, server, created, expires) with buttons to download each again (with a new
  * key pair, since the old private key was erased once delivered) or revoke
  * it after a confirmation. Only the sender's own configs are ever shown or
  * touched: every button is checked against the sender, and revoking carries
@@ -10,8 +10,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import { type Config, isLive } from "../../cluster/fsm/records.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
-import { formatDate } from "../format.ts";
-import { sendConfigAndForgetKeys } from "./config-delivery.ts";
+import { configNameOf, namedConfigsOf, sendConfigAndForgetKeys } from "./config-delivery.ts";
 import { MENU } from "./main-menu.ts";
 
 const CONFIG_ID = "([A-Za-z0-9_-]{1,40})";
@@ -27,24 +26,25 @@ async function listConfigs(ctx: BotContext): Promise<void> {
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
   const { t } = ctx;
   const state = ctx.deps.service.localState;
-  const live = state.configsOfUser(String(ctx.from!.id)).filter(isLive);
+  const live = namedConfigsOf(state, String(ctx.from!.id)).filter(({ config }) => isLive(config));
   if (live.length === 0) {
     await ctx.reply(t.myConfigsEmpty);
     return;
   }
-  const lines = live.map((config) =>
+  const lines = live.map(({ config, name }) =>
     t.configLine({
+      name,
       serverId: config.serverId,
       region: state.server(config.serverId)?.region ?? "",
-      createdAt: formatDate(config.createdAt),
-      expiresAt: config.expiresAt === null ? null : formatDate(config.expiresAt),
+      createdAt: config.createdAt,
+      expiresAt: config.expiresAt,
     }),
   );
   const keyboard = new InlineKeyboard();
-  for (const config of live) {
+  for (const { config, name } of live) {
     keyboard
-      .text(t.downloadButton(config.serverId), `cfg:get:${config.id}`)
-      .text(t.revokeButton(config.serverId), `cfg:revoke:${config.id}`)
+      .text(t.downloadButton(name), `cfg:get:${config.id}`)
+      .text(t.revokeButton(name), `cfg:revoke:${config.id}`)
       .row();
   }
   await ctx.reply([t.myConfigsHeader(live.length), ...lines].join("\n"), {
@@ -81,7 +81,7 @@ myConfigsFlow.callbackQuery(new RegExp(`^cfg:get:${CONFIG_ID}$`), async (ctx) =>
     ctx.t,
     ctx.chat!.id,
     rekeyed.config,
-    ctx.t.rekeyed(rekeyed.config.serverId),
+    ctx.t.rekeyed(configNameOf(service.localState, rekeyed.config)),
   );
 });
 
@@ -94,7 +94,7 @@ myConfigsFlow.callbackQuery(new RegExp(`^cfg:revoke:${CONFIG_ID}$`), async (ctx)
     return;
   }
   const { t } = ctx;
-  await ctx.reply(t.revokeConfirm(config.serverId), {
+  await ctx.reply(t.revokeConfirm(configNameOf(ctx.deps.service.localState, config)), {
     reply_markup: new InlineKeyboard()
       .text(t.revokeYes, `cfg:revoke-yes:${config.id}`)
       .text(t.revokeNo, "cfg:keep"),
@@ -115,7 +115,7 @@ myConfigsFlow.callbackQuery(new RegExp(`^cfg:revoke-yes:${CONFIG_ID}$`), async (
   );
   await ctx.answerCallbackQuery();
   await ctx.editMessageReplyMarkup();
-  await ctx.reply(ctx.t.revoked(revoked.serverId ?? ""));
+  await ctx.reply(ctx.t.revoked(configNameOf(service.localState, revoked)));
 });
 
 myConfigsFlow.callbackQuery("cfg:keep", async (ctx) => {

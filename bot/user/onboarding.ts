@@ -9,13 +9,21 @@ import type { User } from "../../cluster/fsm/records.ts";
 import { accessModeOf, displayName } from "../account.ts";
 import { publishAdminMenu } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
-import { mainMenu } from "./main-menu.ts";
+import { offerFirstConfig } from "./get-config.ts";
+import { MENU, mainMenu } from "./main-menu.ts";
+
+/** `/config`, alone or with words after it, or addressed to the bot (`/config@bot`). */
+const CONFIG_COMMAND = /^\/config(@\w+)?(\s|$)/;
 
 /** Invite codes as the control plane accepts them. */
 const INVITE_CODE = /^[A-Za-z0-9_-]{4,64}$/;
 
-/** Records the sender (and redeems `inviteCode`), then welcomes them or says what they wait for. */
-export async function arrive(ctx: BotContext, inviteCode?: string): Promise<void> {
+/**
+ * Records the sender (and redeems `inviteCode`), then welcomes them or says
+ * what they wait for; returns their record, or undefined when they were not
+ * recorded.
+ */
+export async function arrive(ctx: BotContext, inviteCode?: string): Promise<User | undefined> {
   const from = ctx.from!;
   const { service, bootstrapAdminIds } = ctx.deps;
   const userId = String(from.id);
@@ -26,7 +34,7 @@ export async function arrive(ctx: BotContext, inviteCode?: string): Promise<void
     if (!ctx.deps.newcomers.admit(service.now(), perMinute)) {
       // Turned away without a Raft write: a flood of new accounts costs the cluster nothing.
       await ctx.reply(ctx.t.tooManyNewcomers);
-      return;
+      return undefined;
     }
   }
   const { value } = await ctx.effects.run({
@@ -41,11 +49,12 @@ export async function arrive(ctx: BotContext, inviteCode?: string): Promise<void
   });
   // A re-delivered update first handled as something else has no result of this kind.
   const user = value?.user ?? service.localState.user(userId);
-  if (!user) return;
+  if (!user) return undefined;
   ctx.account = user;
   if (user.role === "admin" && user.status === "active")
     await publishAdminMenu(ctx.api, { id: user.id, language: user.language });
   await replyWithStatus(ctx, user);
+  return user;
 }
 
 /** Tells a user where they stand: the main menu when active, otherwise what to do or wait for. */
@@ -69,13 +78,16 @@ onboarding.command("start", async (ctx) => {
   await arrive(ctx, INVITE_CODE.test(payload) ? payload : undefined);
 });
 
-// Someone the bot does not know yet: whatever they sent, they are recorded first.
+// Someone the bot does not know yet: whatever they sent, they are recorded
+// first; one who asked for a config and is let in gets it too.
 onboarding.on(["message", "callback_query"], async (ctx, next) => {
   if (ctx.account) return next();
   const text = ctx.message?.text?.trim() ?? "";
   const code = INVITE_CODE.test(text) && accessModeOf(ctx.deps.service.localState) === "invite";
-  await arrive(ctx, code ? text : undefined);
+  const user = await arrive(ctx, code ? text : undefined);
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
+  const askedForConfig = CONFIG_COMMAND.test(text) || ctx.callbackQuery?.data === MENU.config;
+  if (askedForConfig && user?.status === "active") await offerFirstConfig(ctx);
 });
 
 // A pending user in invite mode who sends a code as plain text.

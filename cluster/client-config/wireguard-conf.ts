@@ -13,7 +13,6 @@ import {
 } from "../../shared/wireguard-mtu.ts";
 import { type AmneziaWgParameters, checkAmneziaParameters } from "../agent/amnezia-parameters.ts";
 import { isCidr } from "../agent/cidr.ts";
-import { toInterfaceName } from "../agent/interface-name.ts";
 
 /** Everything goes through the tunnel unless told otherwise. */
 export const defaultClientAllowedIps: readonly string[] = ["0.0.0.0/0", "::/0"];
@@ -126,13 +125,4 @@ export function renderClientConfig(
     ...(keepalive > 0 ? [`PersistentKeepalive = ${keepalive}`] : []),
   ];
   return ok(`${lines.join("\n")}\n`);
-}
-
-/**
- * A file name for a client config that `wg-quick` accepts: the part before
- * `.conf` becomes the interface name, so it must be a valid one (at most 15
- * characters). `label` is typically the brand and the server's region.
- */
-export function clientConfigFileName(label: string): string {
-  return `${toInterfaceName(label, "nexaloak")}.conf`;
 }

@@ -63,7 +63,9 @@ export type ControlPlaneErrorCode =
   | "INVALID_BACKUP_KEY"
   | "BACKUP_SLOT_TAKEN"
   /** An admin command for a Telegram user who is no longer an active admin at its log position. */
-  | "NOT_AN_ADMIN";
+  | "NOT_AN_ADMIN"
+  /** Demoting the only active admin: nobody could run the bot's admin commands any more. */
+  | "LAST_ADMIN";
 
 /** A refusal's code and message. */
 export type ControlPlaneError = ErrorValue<ControlPlaneErrorCode>;

@@ -59,6 +59,7 @@ export const OUTBOX_KINDS = [
   "noCapacity",
   "configRevoked",
   "adminAlert",
+  "rejection",
 ] as const;
 /** What a notification is about; the bot renders each kind in the user's language. */
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];

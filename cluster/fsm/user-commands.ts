@@ -8,7 +8,7 @@ import { applied } from "./apply-result.ts";
 import { askAdminsToApprove } from "./approval-notices.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
-import { unknownUser } from "./errors.ts";
+import { refuse, unknownUser } from "./errors.ts";
 import { activateWithInvite, inviteProblem } from "./invite-commands.ts";
 import type { User, UserStatus } from "./records.ts";
 import { accessModeSetting } from "./settings.ts";
@@ -65,10 +65,16 @@ export function upsertUser(
   });
 }
 
-/** Makes a user an admin or a plain user. */
+/** Makes a user an admin or a plain user; the last active admin stays one. */
 export function setUserRole(data: ControlPlaneData, command: CommandOf<"setUserRole">) {
   const user = data.users.get(command.userId);
   if (!user) return unknownUser(command.userId);
+  const admins = data.activeAdminIds();
+  if (command.role !== "admin" && admins.length === 1 && admins[0] === user.id)
+    return refuse(
+      "LAST_ADMIN",
+      `${user.id} is the only active admin; promote another admin before demoting them`,
+    );
   user.role = command.role;
   data.putUser(user);
   return applied({ user: copyUser(user) });
@@ -86,6 +92,9 @@ export function setUserStatus(
   const revokedConfigIds = changeStatus(data, user, command.status, command.at);
   if (wasPending && user.status === "active")
     context.notify(user.id, "approval", { approvedBy: actorLabel(command.actor) }, command.at);
+  // A request turned down is answered too, so nobody waits for an approval that will not come.
+  if (wasPending && user.status === "blocked")
+    context.notify(user.id, "rejection", { rejectedBy: actorLabel(command.actor) }, command.at);
   return applied({ user: copyUser(user), revokedConfigIds });
 }
 

@@ -5,7 +5,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ADMIN_COMMANDS } from "../../../bot/command-menus.ts";
+import { ADMIN_COMMAND_NAMES } from "../../../bot/i18n/admin-messages.ts";
 import { en } from "../../../bot/i18n/en.ts";
 import { fa } from "../../../bot/i18n/fa.ts";
 import { telegramActor } from "../../../cluster/fsm/actors.ts";
@@ -33,7 +33,7 @@ test("every admin command is refused for a non-admin exactly like an unknown com
       const leader = await cluster.polling();
       const user = await arrivedUser(cluster, 5001, { first_name: "Mallory" });
       const hashBefore = leader.state.stateHash();
-      const attempts = ADMIN_COMMANDS.map(({ command }) => `/${command} n1 5001 open hello`);
+      const attempts = ADMIN_COMMAND_NAMES.map((command) => `/${command} n1 5001 open hello`);
       for (const [position, text] of attempts.entries()) {
         user.send(text);
         await cluster.cluster.waitFor(
@@ -113,7 +113,7 @@ test("/servers, /ban, /drain and /unban: a banned server's users move to healthy
         `/ban ${serverId} filtered in AS1234`,
         /is now banned/,
       );
-      assert.match(banned.text!, /1 config\(s\) moved/);
+      assert.match(banned.text!, /1 config moved/);
       const server = leader.state.server(serverId)!;
       assert.is(server.status, "banned");
       assert.is(server.statusReason, "filtered in AS1234");
@@ -186,7 +186,7 @@ test("/user shows a user with block and revoke buttons; blocking revokes their c
       const { answer: card } = await ask(cluster, root, "/user 5006", /5006 Rex/);
       root.press(card.messageId, "adm:block:5006");
       await root.waitFor(
-        (message) => /5006 is now blocked\. 1 config\(s\) revoked/.test(message.text ?? ""),
+        (message) => /5006 is now blocked\. 1 config revoked/.test(message.text ?? ""),
         WAIT_MS,
       );
       assert.is(leader.state.user("5006")?.status, "blocked");
@@ -304,7 +304,7 @@ test("/metrics and /leader describe the cluster; /stepdown hands the bot to anot
       const { answer: metrics } = await ask(cluster, root, "/metrics", /^Leader: /);
       assert.match(metrics.text!, new RegExp(`Leader: ${leader.id}, term \\d+`));
       assert.match(metrics.text!, /Commit index: \d+/);
-      assert.match(metrics.text!, /n1 \((leader|voter)\): lag \d+ entries/, metrics.text!);
+      assert.match(metrics.text!, /n1 \((leader|voter)\): lag \d+ entr(y|ies)/, metrics.text!);
       assert.match(metrics.text!, /Users: 1/);
       assert.match(metrics.text!, /Outbox: \d+ pending, \d+ in this node's delivery queue/);
       // This suite's nodes do not run scheduled checks: their queue is unknown.
@@ -318,10 +318,10 @@ test("/metrics and /leader describe the cluster; /stepdown hands the bot to anot
       // Every member with its role, lag and, for the others, when the leader last heard from it.
       assert.match(
         answer.text!,
-        new RegExp(`${next.id} \\(leader\\): lag \\d+ entries`),
+        new RegExp(`${next.id} \\(leader\\): lag \\d+ entr(y|ies)`),
         answer.text!,
       );
-      assert.match(answer.text!, /\((voter|learner)\): lag \d+ entries, heard \d+\.\d s ago/);
+      assert.match(answer.text!, /\((voter|learner)\): lag \d+ entr(y|ies), heard \d+\.\d s ago/);
       // The new leader gets the same update again (say Telegram had not confirmed it): nothing happens.
       const term = next.node.status().term;
       await next.bot.currentSession!.handleUpdate(

@@ -101,7 +101,7 @@ test("/addserver with bad arguments gets the right form, and before keys are pin
         assert.match(answer.text!, /from 1 to 65532/, text);
       }
       const { answer: refused } = await ask(cluster, root, "/addserver", /No join token/);
-      assert.match(refused.text!, /NO_MEMBER_KEYS/);
+      assert.match(refused.text!, /key is not pinned yet; wait a few seconds/);
       assert.is(leader.state.joinTokens().length, 0);
       const mallory = await arrivedUser(cluster, 5201, { first_name: "Mallory" });
       await ask(cluster, mallory, "/addserver de 10", /don't know that command/);
@@ -111,7 +111,7 @@ test("/addserver with bad arguments gets the right form, and before keys are pin
   );
 });
 
-test("/removeserver of a voter of three asks first, then refuses with TOO_FEW_VOTERS and changes nothing", async () => {
+test("/removeserver of a voter of three asks first, then refuses (too few voters) and changes nothing", async () => {
   await withBotCluster(
     async (cluster) => {
       const leader = await cluster.polling();
@@ -125,7 +125,7 @@ test("/removeserver of a voter of three asks first, then refuses with TOO_FEW_VO
       );
       assert.match(
         confirmation.text!,
-        new RegExp(`^${target} will be drained: its 0 live config\\(s\\) move to other servers`),
+        new RegExp(`^${target} will be drained: its 0 live configs move to other servers`),
       );
       const refusal = await press(
         cluster,
@@ -134,7 +134,7 @@ test("/removeserver of a voter of three asks first, then refuses with TOO_FEW_VO
         `adm:rmserver:yes:${target}`,
         /is not removed/,
       );
-      assert.match(refusal.text!, /TOO_FEW_VOTERS/);
+      assert.match(refusal.text!, /would leave too few voters/);
       assert.is(leader.state.server(target)?.status, "active");
       assert.is(leader.state.memberRemoval(target), undefined);
       await ask(cluster, root, "/removeserver n9", /n9 is not a member of this cluster/);
@@ -182,7 +182,7 @@ test("/removeserver of a registered server outside the Raft membership re-homes 
         "/removeserver s4",
         /will be drained/,
       );
-      assert.match(confirmation.text!, /^s4 will be drained: its 1 live config\(s\) move/);
+      assert.match(confirmation.text!, /^s4 will be drained: its 1 live config moves/);
       // A double tap: the second press arrives before the buttons are gone.
       root.press(confirmation.messageId, "adm:rmserver:yes:s4");
       root.press(confirmation.messageId, "adm:rmserver:yes:s4");

@@ -210,7 +210,7 @@ if (missing.length > 0 && !process.env.CI) {
         );
         const document = user.inbox().filter((message) => message.document !== undefined)[1]!
           .document!;
-        assert.is(document.fileName, `nexaloak-${B}.conf`);
+        assert.is(document.fileName, `nexaloak-${B}-2.conf`);
         const conf = document.bytes.toString("utf8");
         const parsed = parseConf(conf);
         assert.is(

@@ -78,7 +78,7 @@ test("a banned server's user gets the new config with an explanation, and the ad
       );
       const replacement = leader.state.config(leader.state.config(old.id)!.replacedBy!)!;
       const document = user.inbox().filter((message) => message.document !== undefined)[1]!;
-      assert.is(document.document!.fileName, `nexaloak-${replacement.serverId}.conf`);
+      assert.is(document.document!.fileName, `nexaloak-${replacement.serverId}-2.conf`);
       assert.match(document.document!.bytes.toString("utf8"), `Address = ${replacement.address}`);
       await user.waitFor(
         (message) => message.photo !== undefined && message.messageId > document.messageId,

@@ -16,7 +16,7 @@ import {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 
-test("/config sends nexaloak-<server>.conf, its QR code and instructions, from the config in the state", async () => {
+test("/config sends nexaloak-<server>-<number>.conf, its QR code and instructions, from the config in the state", async () => {
   await withBotCluster(async (cluster) => {
     const leader = await cluster.polling();
     const user = await arrivedUser(cluster, 2001, { first_name: "Ann" });
@@ -27,7 +27,7 @@ test("/config sends nexaloak-<server>.conf, its QR code and instructions, from t
     const configs = leader.state.configsOfUser("2001");
     assert.is(configs.length, 1);
     const config = configs[0]!;
-    assert.is(document.document!.fileName, `nexaloak-${config.serverId}.conf`);
+    assert.is(document.document!.fileName, `nexaloak-${config.serverId}-1.conf`);
     const conf = document.document!.bytes.toString("utf8");
     assert.match(conf, /\[Interface\]/);
     assert.match(conf, `Address = ${config.address}`);
@@ -61,7 +61,7 @@ test("with servers in two regions the user chooses one and gets a config there",
       assert.equal(buttons, ["eu", "us"]);
       user.press(choice.messageId, "config:region:us");
       const document = await user.waitFor((message) => message.document !== undefined, WAIT_MS);
-      assert.is(document.document!.fileName, "nexaloak-n3.conf");
+      assert.is(document.document!.fileName, "nexaloak-n3-1.conf");
       assert.is(leader.state.configsOfUser("2003")[0]?.serverId, "n3");
     },
     { regions: ["eu", "eu", "us"] },
@@ -137,7 +137,7 @@ test("a Persian user is answered in Persian, and /language switches to Russian",
   await withBotCluster(async (cluster) => {
     const leader = await cluster.polling();
     const user = await arrivedUser(cluster, 2006, { first_name: "Sara", language_code: "fa" });
-    assert.match(user.inbox().at(-1)!.text!, /سلام Sara/);
+    assert.match(user.inbox().at(-1)!.text!, /سلام \u2068Sara\u2069/);
     user.send("/language");
     const choice = await user.waitFor(
       (message) => message.inlineKeyboard.length > 0 && /زبان/.test(message.text ?? ""),

@@ -2,7 +2,6 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
   type ClientConfigInput,
-  clientConfigFileName,
   renderClientConfig,
 } from "../../../cluster/client-config/wireguard-conf.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
@@ -163,18 +162,6 @@ test("all problems are listed at once", () => {
   const rendered = renderClientConfig({ ...base, serverPublicKey: "x", clientAddress: "y" });
   assert.ok(!rendered.ok);
   assert.match(rendered.error.message, /serverPublicKey.*clientAddress/);
-});
-
-test("config file names are valid interface names for wg-quick", () => {
-  assert.is(clientConfigFileName("nexaloak-de1"), "nexaloak-de1.conf");
-  assert.is(clientConfigFileName("NexaLoak Frankfurt 1"), "NexaLoak_Frankf.conf");
-  assert.is(clientConfigFileName("сервер"), "______.conf");
-  assert.is(clientConfigFileName("--x"), "x.conf");
-  assert.is(clientConfigFileName(""), "nexaloak.conf");
-  assert.is(clientConfigFileName(".."), "nexaloak.conf");
-  for (const label of ["a/b", "a b c d e f g h i j", "wg0"]) {
-    assert.match(clientConfigFileName(label), /^[A-Za-z0-9_=+.-]{1,15}\.conf$/, label);
-  }
 });
 
 test.run();

@@ -167,9 +167,45 @@ test("users are paged in the order they joined", () => {
 test("a bootstrap admin is an admin when first created, and a demotion sticks however often they /start", () => {
   const fixture = new Fixture();
   assert.is(fixture.ok(command.upsertUser("7", { roleIfNew: "admin" })).user.role, "admin");
+  fixture.ok(command.upsertUser("8", { roleIfNew: "admin" }));
   fixture.ok({ type: "setUserRole", userId: "7", role: "user", actor: API_ACTOR, at: T0 });
   assert.is(fixture.ok(command.upsertUser("7", { roleIfNew: "admin" })).user.role, "user");
   assert.is(fixture.state.user("7")?.role, "user");
+});
+
+test("the only active admin is never demoted, so someone can always run the admin commands", () => {
+  const fixture = new Fixture();
+  fixture.ok(command.upsertUser("7", { roleIfNew: "admin" }));
+  fixture.ok(command.upsertUser("8", { roleIfNew: "admin" }));
+  fixture.ok({ type: "setUserStatus", userId: "8", status: "blocked", actor: API_ACTOR, at: T0 });
+  const hash = fixture.state.stateHash();
+  fixture.refused(
+    { type: "setUserRole", userId: "7", role: "user", actor: API_ACTOR, at: T0 },
+    "LAST_ADMIN",
+  );
+  assert.is(fixture.state.stateHash(), hash, "nothing changed");
+  fixture.ok({ type: "setUserStatus", userId: "8", status: "active", actor: API_ACTOR, at: T0 });
+  fixture.ok({ type: "setUserRole", userId: "7", role: "user", actor: API_ACTOR, at: T0 });
+  assert.is(fixture.state.user("7")?.role, "user");
+  assert.equal(fixture.state.activeAdminIds(), ["8"]);
+});
+
+test("a pending user an admin rejects is told, like one who is approved", () => {
+  const fixture = new Fixture();
+  fixture.ok({ type: "setSetting", key: "accessMode", value: "approval", actor: API_ACTOR });
+  fixture.ok(command.upsertUser("20"));
+  fixture.ok(command.upsertUser("21"));
+  fixture.ok({ type: "setUserStatus", userId: "20", status: "blocked", actor: API_ACTOR, at: T0 });
+  fixture.ok({ type: "setUserStatus", userId: "21", status: "active", actor: API_ACTOR, at: T0 });
+  fixture.ok({ type: "setUserStatus", userId: "21", status: "blocked", actor: API_ACTOR, at: T0 });
+  assert.equal(
+    fixture.state.pendingOutbox().map((entry) => [entry.chatId, entry.kind]),
+    [
+      ["20", "rejection"],
+      ["21", "approval"],
+    ],
+    "a block after approval is not a rejection",
+  );
 });
 
 test.run();

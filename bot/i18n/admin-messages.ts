@@ -1,0 +1,218 @@
+/**
+ * Everything the bot says to admins: replies to admin commands, their
+ * buttons, and the alerts the outbox brings them, one interface per language
+ * like the user texts (messages.ts). Technical evidence (a ban check's
+ * findings, the control plane's details after a refusal) stays as the
+ * control plane wrote it, inside a sentence in the admin's language.
+ */
+import type { AddedVantageProbe } from "../../cluster/control-plane-service.ts";
+import type {
+  OutboxPayload,
+  ServerStatus,
+  User,
+  UserRole,
+  UserStatus,
+  Verdict,
+} from "../../cluster/fsm/records.ts";
+import type { ServerView, VantageProbeView } from "../../cluster/fsm/views.ts";
+import type { JoinTokenView } from "../../cluster/membership/fleet-membership.ts";
+
+/** The admin commands, in the order the menu and /help list them. */
+export const ADMIN_COMMAND_NAMES = [
+  "servers",
+  "server",
+  "checknow",
+  "metrics",
+  "ban",
+  "unban",
+  "drain",
+  "addserver",
+  "jointokens",
+  "canceljoin",
+  "removeserver",
+  "probes",
+  "users",
+  "user",
+  "invite",
+  "approve",
+  "broadcast",
+  "accessmode",
+  "promote",
+  "demote",
+  "leader",
+  "stepdown",
+] as const;
+export type AdminCommandName = (typeof ADMIN_COMMAND_NAMES)[number];
+
+/**
+ * One line per admin command for /help: its description, led by the command
+ * (written by `command`, e.g. isolated in Persian) unless the description
+ * shows its form already.
+ */
+export function adminCommandLines(
+  descriptions: Record<AdminCommandName, string>,
+  command: (name: string) => string = (name) => name,
+): string[] {
+  return ADMIN_COMMAND_NAMES.map((name) => {
+    const description = descriptions[name];
+    return description.includes(`/${name}`)
+      ? description
+      : `${command(`/${name}`)}: ${description}`;
+  });
+}
+
+/** How many configs moved off a server, and how many could not. */
+export interface RehomeCounts {
+  rehomed: number;
+  withoutCapacity: number;
+  /** Waiting for their keys (a removal only). */
+  pending?: number;
+}
+
+/** One cluster member as /metrics and /leader show it. */
+export interface MemberLine {
+  id: string;
+  role: string;
+  isLeader: boolean;
+  /** Log entries behind the leader; null when unknown. */
+  lag: number | null;
+  /** null for the leader, or when never heard from. */
+  silentForMs: number | null;
+}
+
+/** What /metrics shows. */
+export interface MetricsView {
+  leaderId: string | null;
+  term: number;
+  commitIndex: number;
+  appliedIndex: number;
+  members: MemberLine[];
+  servers: number;
+  bannedServers: number;
+  users: number;
+  liveConfigs: number;
+  pendingOutbox: number;
+  /** undefined: this node's queue could not be read. */
+  queuedDeliveries: number | undefined;
+  queuedChecks: number | undefined;
+}
+
+/** A server's status as /ban, /unban or /drain left it, and what it was before. */
+export interface StatusChange {
+  serverId: string;
+  from: ServerStatus;
+  to: ServerStatus;
+  previousReason: string;
+  reason: string;
+  rehome: RehomeCounts | null;
+}
+
+/** The outcome of a /checknow that was recorded. */
+export interface CheckAnswer {
+  serverId: string;
+  verdict: Verdict;
+  /** The check's evidence without its leading verdict. */
+  detail: string;
+  transition: "ban" | "markDown" | "recover" | "none";
+}
+
+export interface AdminMessages {
+  /** The admin commands' descriptions, in the menu. */
+  commandDescriptions: Record<AdminCommandName, string>;
+  /** What /help adds for admins: every admin command and what it does. */
+  help: string;
+  /** A malformed command: its right form (command syntax) and what the words mean. */
+  usage: (form: string, explanation?: string) => string;
+  /**
+   * A refusal from the control plane as a sentence: `code` picks it, and
+   * `detail` (the control plane's own words) is added where it helps.
+   */
+  refusal: (code: string, detail: string) => string;
+  noName: string;
+  cancelButton: string;
+
+  inviteUsage: (maxUses: number) => string;
+  inviteCreated: (uses: number, link: string, code: string) => string;
+  accessModeUsage: (modes: readonly string[], current: string) => string;
+  accessModeSet: (mode: string) => string;
+  nobodyWaiting: string;
+  waitingHeading: (count: number) => string;
+  rejectButton: string;
+  approvedToast: string;
+  rejectedToast: string;
+  userApproved: (userId: string) => string;
+  userRejected: (userId: string) => string;
+
+  broadcastUsage: (maxLength: number) => string;
+  broadcastSendButton: (users: number) => string;
+  broadcastQueued: (users: number) => string;
+  broadcastCancelled: string;
+
+  metrics: (view: MetricsView) => string;
+  leaderRunsBot: (nodeId: string, term: number, members: MemberLine[]) => string;
+  noOtherVoter: string;
+  handingOver: string;
+
+  addServerUsage: (maxCapacity: number) => string;
+  addServerHandledBefore: string;
+  noJoinToken: (reason: string) => string;
+  /** The parts of /addserver's answer around the token and the command to run. */
+  joinTokenIntro: (nodeId: string, expiresAt: number) => string;
+  joinTokenHowTo: string;
+  joinTokenOutro: string;
+  joinTokenPlaceholder: string;
+  joinTokensEmpty: string;
+  joinTokens: (tokens: readonly JoinTokenView[]) => string;
+  joinCancelled: (nodeId: string) => string;
+  notAMember: (nodeId: string) => string;
+  removeConfirm: (nodeId: string, liveConfigs: number) => string;
+  removeButton: (nodeId: string) => string;
+  notRemoved: (nodeId: string, reason: string) => string;
+  beingRemoved: (nodeId: string, moved: RehomeCounts | null) => string;
+  removalCancelled: (nodeId: string) => string;
+  removedAlready: (nodeId: string, actor: string, at: number) => string;
+
+  /** Which words of /probes add are which. */
+  probeAddHelp: string;
+  probesEmpty: (addForm: string) => string;
+  probes: (probes: readonly VantageProbeView[]) => string;
+  probeAdded: (probe: AddedVantageProbe, tokenDeleted: boolean) => string;
+  probeInputRefused: (problem: string, tokenDeleted: boolean) => string;
+  probeRemoved: (probeId: string) => string;
+
+  servers: (servers: readonly ServerView[]) => string;
+  serversEmpty: string;
+  serverInFull: (server: ServerView) => string;
+  noSuchServer: (serverId: string) => string;
+  checking: (serverId: string) => string;
+  notChecked: (serverId: string, status: ServerStatus, hasEndpoint: boolean) => string;
+  checkAnswer: (answer: CheckAnswer) => string;
+  statusChanged: (change: StatusChange) => string;
+  /** /unban of a server that is neither banned nor draining: nothing to do. */
+  alreadyActive: (serverId: string) => string;
+
+  users: (users: readonly User[], total: number) => string;
+  usersEmpty: string;
+  userInFull: (user: User, liveConfigNames: readonly string[]) => string;
+  noSuchUser: (userId: string) => string;
+  blockButton: string;
+  unblockButton: string;
+  revokeConfigsButton: string;
+  userStatusSet: (userId: string, status: UserStatus, revokedConfigs: number) => string;
+  noLiveConfigs: (userId: string) => string;
+  liveConfigsOf: (userId: string) => string;
+  revokeConfigButton: (name: string, createdAt: number) => string;
+  configRevoked: (name: string, userId: string) => string;
+  roleSet: (userId: string, role: UserRole) => string;
+  /** /demote of the only active admin. */
+  lastAdmin: (userId: string) => string;
+  demoteSelfConfirm: string;
+  demoteSelfButton: string;
+  keepAdminButton: string;
+  demoteCancelled: string;
+
+  /** The outbox's notice that users wait for approval; names the first few. */
+  approvalRequest: (pending: readonly User[], shown: number) => string;
+  /** The outbox's alert about a fleet event (a ban, a removal, a membership change). */
+  alert: (payload: OutboxPayload) => string;
+}
