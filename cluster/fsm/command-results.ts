@@ -73,6 +73,7 @@ export interface CommandResults {
   removeMember: ValueOf<typeof removeMember>;
   recordMembershipChange: ValueOf<typeof recordMembershipChange>;
   acknowledgeUpdate: { updateId: number };
+  markUpdatesAnswered: { marked: number };
 }
 
 /** The result value of `Command`. */

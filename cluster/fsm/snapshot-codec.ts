@@ -124,6 +124,7 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       event.reason,
       event.at,
     ]),
+    answeredUpdates: [...data.handledUpdates.answered],
   };
   return JSON.stringify(snapshot);
 }
@@ -348,6 +349,7 @@ export function decodeSnapshot(text: string): ControlPlaneData {
     data.memberRemovals.set(nodeId, { nodeId, reason, actor, requestedAt });
   for (const [nodeId, change, reason, at] of snapshot.membershipEvents)
     data.membershipEvents.push({ nodeId, change, reason, at });
+  data.handledUpdates.markAnswered(snapshot.answeredUpdates);
   data.indexLoadedRecords();
   return data;
 }

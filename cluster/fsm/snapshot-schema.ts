@@ -190,6 +190,8 @@ export const snapshotV2Schema = z.object({
   joinTokens: z.array(joinTokenRow).default([]),
   memberRemovals: z.array(memberRemovalRow).default([]),
   membershipEvents: z.array(membershipEventRow).max(100).default([]),
+  /** Handled updates whose replies were sent (a subset of `updates`' results). */
+  answeredUpdates: z.array(z.int()).default([]),
 });
 
 export type SnapshotV2 = z.input<typeof snapshotV2Schema>;
