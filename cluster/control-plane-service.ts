@@ -3,7 +3,6 @@ import { generateKeyPair, generatePresharedKey } from "../shared/crypto/wireguar
 import { DEFAULT_CLIENT_DNS } from "../shared/env-variables.ts";
 import { renderClientConfig } from "./client-config/wireguard-conf.ts";
 import { DeliveryConfirmations } from "./delivery-confirmations.ts";
-import { ProposalBatch } from "./proposal-batch.ts";
 import { openDeliveryKeys, sealDeliveryKeys } from "./delivery-keys.ts";
 import type { CommandAnswer, CommandResults, ResultOf } from "./fsm/command-results.ts";
 import type {
@@ -16,6 +15,7 @@ import type { ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
 import type { Config } from "./fsm/records.ts";
 import { type VantageProbeView, vantageProbeView } from "./fsm/views.ts";
 import type { ClusterNode } from "./node.ts";
+import { ProposalBatch } from "./proposal-batch.ts";
 import type { SealedSecrets } from "./sealed-secrets.ts";
 import type { CheckedVantageProbe } from "./vantage-probe-input.ts";
 
