@@ -81,7 +81,10 @@ export interface TelegramEmulator {
   polls(): PollRecord[];
   /** Pairs of polls that were open at the same instant; empty when pollers never overlapped. */
   overlappingPolls(): PollOverlap[];
-  /** Resolves with the next poll that waits for updates (or the one waiting now); rejects after `timeoutMs`. */
+  /**
+   * Resolves with the next poll that waits for updates, or short poll that
+   * found none (or the one waiting now); rejects after `timeoutMs`.
+   */
   waitForPolling(timeoutMs: number): Promise<PollRecord>;
   /** Updates queued and not yet confirmed by the bot, oldest first. */
   pendingUpdates(): Update[];
