@@ -32,6 +32,7 @@ import type { QueueRedis } from "./jobs/outbox-queue.ts";
 import { LeadershipLease } from "./leadership-lease.ts";
 import { botMiddleware } from "./middleware.ts";
 import { telegramProxyAgent } from "./telegram-proxy.ts";
+import { pacedSends, SendPacer } from "./send-pacer.ts";
 import { UpdateEffects } from "./update-effects.ts";
 import { UpdateProgress } from "./update-progress.ts";
 import { createUpdateSupplier } from "./update-supplier.ts";
@@ -113,8 +114,10 @@ export class BotSession {
     const guard = sessionGuard(this.controller.signal);
     // Transformers installed later wrap the earlier ones. The guard sits both
     // inside auto-retry (no retry leaves after the session ended) and outside
-    // it (a wait between retries ends with the session).
+    // it (a wait between retries ends with the session); pacing sits inside
+    // auto-retry, so a retried message waits for its slot too.
     this.bot.api.config.use(guard);
+    this.bot.api.config.use(pacedSends(new SendPacer(), this.controller.signal));
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
     this.bot.api.config.use(guard);
     this.bot.use(
@@ -233,23 +236,38 @@ export class BotSession {
    * update that made no proposal (dropped by the rate limiter, from a group,
    * text no flow takes) writes nothing to Raft; it is settled all the same,
    * so Telegram's offset moves on. An update handled before (a re-delivery)
-   * is answered from its first result.
+   * is answered from its first result, unless its replies were sent already:
+   * once an update's replies are out, that is recorded through Raft (in
+   * batches of a few milliseconds), and a later leader that receives it
+   * again does nothing.
    */
   async handleUpdate(update: Update): Promise<void> {
     const updateId = update.update_id;
     const signal = this.controller.signal;
-    const effects = new UpdateEffects(updateId, this.options.deps.service, signal, () =>
+    const { service, logger } = this.options.deps;
+    if (service.localState.wasUpdateAnswered(updateId)) {
+      // A former leader answered it and died before Telegram confirmed it.
+      logger.debug({ updateId }, "update answered by a former leader: not answered again");
+      this.progress.answered(updateId);
+      return;
+    }
+    const effects = new UpdateEffects(updateId, service, signal, () =>
       this.progress.committed(updateId),
     );
     this.effects.set(updateId, effects);
     try {
       await this.bot.handleUpdate(update);
     } catch (error) {
-      if (!signal.aborted)
-        this.options.deps.logger.warn({ err: error, updateId }, "an update was not handled");
+      if (!signal.aborted) logger.warn({ err: error, updateId }, "an update was not handled");
     } finally {
       this.effects.delete(updateId);
     }
+    // Only updates with a committed record can be marked: the others wrote nothing to Raft.
+    if (effects.proposed && !signal.aborted)
+      service.recordAnswered([updateId]).catch((error: unknown) => {
+        if (!signal.aborted)
+          logger.warn({ err: error, updateId }, "could not record an update as answered");
+      });
     this.progress.answered(updateId);
     if (effects.deferredEffects.length > 0) void this.runDeferred(effects);
   }

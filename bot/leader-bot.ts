@@ -20,6 +20,7 @@ import { ChartRenderer } from "./charts/chart-renderer.ts";
 import type { BotContext } from "./context.ts";
 import type { BanChecks } from "./jobs/ban-checks.ts";
 import type { QueueRedis } from "./jobs/outbox-queue.ts";
+import { pollTimeoutSecondsFor } from "./poll-timeout.ts";
 import { QrCodeRenderer } from "./qr-code-renderer.ts";
 import { NewcomerGate } from "./user/newcomer-gate.ts";
 
@@ -51,7 +52,11 @@ export interface LeaderBotOptions {
   /** The cluster's ELECTION_TIMEOUT_MS: the bot's leadership lease stays below it. */
   electionTimeoutMs: number;
   logger: Logger;
-  /** Long-poll timeout of each `getUpdates`; default 25 s. */
+  /**
+   * Upper bound of each `getUpdates`' long-poll timeout, default 25 s; the
+   * timeout used is at most what ends before a new leader's first poll
+   * (see pollTimeoutSecondsFor).
+   */
   pollTimeoutSeconds?: number;
   /** Per-user rate limit: at most `limit` updates per `timeFrameMs`; default 20 per 10 s. */
   userRateLimit?: { limit: number; timeFrameMs: number };
@@ -120,6 +125,7 @@ export class LeaderBot implements LeaderTask {
   private newSession(): BotSession {
     const { options } = this;
     const leaseMs = Math.floor(options.electionTimeoutMs * LEASE_FRACTION);
+    const firstPollDelayMs = options.electionTimeoutMs;
     return new BotSession({
       token: options.token,
       apiRoot: options.apiRoot,
@@ -139,7 +145,7 @@ export class LeaderBot implements LeaderTask {
       initialAccessMode: options.initialAccessMode,
       queueRedis: options.queueRedis,
       rateLimit: this.rateLimit,
-      pollTimeoutSeconds: options.pollTimeoutSeconds ?? 25,
+      pollTimeoutSeconds: pollTimeoutSecondsFor(firstPollDelayMs, options.pollTimeoutSeconds ?? 25),
       concurrency: options.concurrency ?? 200,
       answerGraceMs: ANSWER_GRACE_MS,
       leaseMs,
@@ -148,7 +154,7 @@ export class LeaderBot implements LeaderTask {
         : { outboxStartDelayMs: options.outboxStartDelayMs }),
       // A former leader's lease began before this node won and lasts leaseMs;
       // the rest of the election timeout is margin for its late timers.
-      firstPollAtMs: performance.now() + options.electionTimeoutMs,
+      firstPollAtMs: performance.now() + firstPollDelayMs,
     });
   }
 

@@ -14,7 +14,10 @@
  *   an instant), never the end of polling;
  * - no call starts while the leadership lease does not hold, and a poll
  *   open when the lease lapses is aborted (polling resumes once the lease is
- *   renewed); an abort of the session ends it at once, with no further call.
+ *   renewed); an abort of the session ends it at once, with no further call;
+ * - with a long-poll timeout of 0 (see leader-bot.ts: a poll must end before
+ *   a new leader's first poll), an empty answer is followed by a short
+ *   pause, not by the next poll at once.
  */
 import type { UpdateSupplier } from "@grammyjs/runner";
 import { type Api, GrammyError } from "grammy";
@@ -57,6 +60,8 @@ const MAX_CONFLICT_DELAY_MS = 1000;
 const AFTER_CUT_OFF_POLL_MS = 200;
 /** How long a poll that brought back only updates still being handled waits before the next. */
 const UNSETTLED_RECHECK_MS = 100;
+/** The pause after an empty short poll (timeout 0) before the next. */
+export const IDLE_POLL_PAUSE_MS = 200;
 
 /** `promise`, or a rejection as soon as `signal` aborts. */
 function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
@@ -96,13 +101,14 @@ export function createUpdateSupplier(options: UpdateSupplierOptions): UpdateSupp
         }
         try {
           const { offset, unsettled } = progress.pollPosition();
+          // Unsettled updates come back at once anyway; without them, wait for
+          // news, unless an effect waits for this poll to confirm its update.
+          const lingers = !unsettled && !progress.confirmationWanted();
           const updates = await options.api.getUpdates(
             {
               ...(offset === undefined ? {} : { offset }),
               limit: Math.max(1, Math.min(batchSize, 100)),
-              // Unsettled updates come back at once anyway; without them, wait for
-              // news, unless an effect waits for this poll to confirm its update.
-              timeout: unsettled || progress.confirmationWanted() ? 0 : options.pollTimeoutSeconds,
+              timeout: lingers ? options.pollTimeoutSeconds : 0,
               allowed_updates: options.allowedUpdates as never,
             },
             AbortSignal.any([signal, options.pollSignal()]) as typeof runnerSignal,
@@ -112,6 +118,11 @@ export function createUpdateSupplier(options: UpdateSupplierOptions): UpdateSupp
           const batch = updates.filter((update) => fresh.has(update.update_id));
           if (batch.length === 0 && unsettled) {
             await untilAborted(progress.nextChange(UNSETTLED_RECHECK_MS), signal);
+            continue;
+          }
+          if (batch.length === 0 && lingers && options.pollTimeoutSeconds === 0) {
+            await sleep(IDLE_POLL_PAUSE_MS, signal);
+            if (signal.aborted) throw signal.reason;
             continue;
           }
           options.onBatch(batch);

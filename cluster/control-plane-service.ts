@@ -15,6 +15,7 @@ import type { ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
 import type { Config } from "./fsm/records.ts";
 import { type VantageProbeView, vantageProbeView } from "./fsm/views.ts";
 import type { ClusterNode } from "./node.ts";
+import { ProposalBatch } from "./proposal-batch.ts";
 import type { SealedSecrets } from "./sealed-secrets.ts";
 import type { CheckedVantageProbe } from "./vantage-probe-input.ts";
 
@@ -92,6 +93,15 @@ export type AddedVantageProbe = Pick<
 >;
 
 /** A fresh, unguessable record id (config ids appear in download links). */
+/**
+ * How long an answered update waits for others to share its Raft write:
+ * short, since a leader that dies in between leaves these updates to be
+ * answered again by the next one.
+ */
+const ANSWERED_WINDOW_MS = 5;
+/** The most update ids one `markUpdatesAnswered` carries (its schema's bound). */
+const MAX_ANSWERED_BATCH = 1000;
+
 export function newRecordId(): string {
   return randomBytes(12).toString("base64url");
 }
@@ -106,11 +116,17 @@ export class ControlPlaneService {
   private readonly clock: () => number;
 
   private readonly deliveries: DeliveryConfirmations;
+  private readonly answeredUpdates: ProposalBatch<number>;
 
   constructor(private readonly options: ControlPlaneServiceOptions) {
     this.node = options.node;
     this.clock = options.clock ?? Date.now;
     this.deliveries = new DeliveryConfirmations((command) => this.run(command), this.clock);
+    this.answeredUpdates = new ProposalBatch(
+      (updateIds) => this.run({ type: "markUpdatesAnswered", updateIds, at: this.clock() }),
+      ANSWERED_WINDOW_MS,
+      MAX_ANSWERED_BATCH,
+    );
   }
 
   /** The state after a linearizable read: everything committed before the call is in it. */
@@ -222,6 +238,15 @@ export class ControlPlaneService {
   confirmDelivered(configIds: readonly string[]): Promise<void> {
     if (configIds.length === 0) return Promise.resolve();
     return this.deliveries.confirm(configIds);
+  }
+
+  /**
+   * The bot sent its replies to these updates: recorded with the next batch
+   * (resolves once committed), so a new leader does not answer them again.
+   */
+  recordAnswered(updateIds: readonly number[]): Promise<void> {
+    if (updateIds.length === 0) return Promise.resolve();
+    return this.answeredUpdates.add(updateIds);
   }
 
   /** Renders a config's `.conf` from the replicated state (the private key is decrypted here). */

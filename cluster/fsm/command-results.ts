@@ -76,6 +76,7 @@ export interface CommandResults {
   setBackupPassphrase: ValueOf<typeof setBackupPassphrase>;
   claimBackupSlot: ValueOf<typeof claimBackupSlot>;
   acknowledgeUpdate: { updateId: number };
+  markUpdatesAnswered: { marked: number };
 }
 
 /** The result value of `Command`. */

@@ -605,6 +605,17 @@ const acknowledgeUpdateSchema = z.strictObject({
   at: timestamp,
 });
 
+/**
+ * The bot sent its replies to these updates (each handled before): a new
+ * leader that receives one of them again does not answer it a second time.
+ * Result: `{marked}`, how many were still remembered and not marked before.
+ */
+const markUpdatesAnsweredSchema = z.strictObject({
+  type: z.literal("markUpdatesAnswered"),
+  updateIds: z.array(z.int().nonnegative()).min(1).max(1000),
+  at: timestamp,
+});
+
 /** Commands the control plane accepts through Raft. Everything they need travels inside them. */
 export const controlPlaneCommandSchema = z.discriminatedUnion("type", [
   setSettingSchema,
@@ -643,6 +654,7 @@ export const controlPlaneCommandSchema = z.discriminatedUnion("type", [
   setBackupPassphraseSchema,
   claimBackupSlotSchema,
   acknowledgeUpdateSchema,
+  markUpdatesAnsweredSchema,
 ]);
 
 /** Who an admin command acts for (see `adminActor`). */

@@ -95,6 +95,7 @@ const PEERS_UNCHANGED_BY = new Set<ControlPlaneCommand["type"]>([
   "resealSecrets",
   "broadcast",
   "acknowledgeUpdate",
+  "markUpdatesAnswered",
   "upsertUser",
   "setUserRole",
   "createInvite",
@@ -264,6 +265,8 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
         return claimBackupSlot(data, command);
       case "acknowledgeUpdate":
         return applied({ updateId: command.updateId });
+      case "markUpdatesAnswered":
+        return applied({ marked: data.handledUpdates.markAnswered(command.updateIds) });
     }
   }
 
@@ -541,6 +544,14 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
    */
   wasUpdateHandled(updateId: number): boolean {
     return this.data.handledUpdates.lookup(updateId).kind !== "new";
+  }
+
+  /**
+   * Whether the bot's replies to a handled update were sent (by this leader
+   * or a former one): a re-delivery of it is then not answered again.
+   */
+  wasUpdateAnswered(updateId: number): boolean {
+    return this.data.handledUpdates.wasAnswered(updateId);
   }
 
   /** The highest Telegram update id handled; the bot polls from the next one. */

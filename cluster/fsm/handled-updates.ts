@@ -8,6 +8,10 @@
  * of order: the dedupe is by id, not by "below the offset". The most recent
  * `RESULTS_KEPT` ids are remembered; an older id that is no longer remembered
  * is refused rather than risk a second effect.
+ *
+ * Of the remembered ids, those whose replies the bot sent are marked
+ * answered (in batches, just after the replies went out), so a new leader
+ * that receives one of them again neither acts nor answers.
  */
 
 /** How many handled updates keep their results. */
@@ -38,6 +42,8 @@ export class HandledUpdates {
   offset = 0;
   /** The highest update id whose result was dropped to bound memory. */
   forgottenThrough = -1;
+  /** Remembered update ids whose replies were sent; a subset of `results`' keys. */
+  readonly answered = new Set<number>();
 
   lookup(updateId: number): UpdateLookup {
     const stored = this.results.get(updateId);
@@ -57,7 +63,24 @@ export class HandledUpdates {
     while (this.results.size > RESULTS_KEPT) {
       const oldest = this.results.keys().next().value!;
       this.results.delete(oldest);
+      this.answered.delete(oldest);
       if (oldest > this.forgottenThrough) this.forgottenThrough = oldest;
     }
+  }
+
+  /** Marks remembered updates as answered; returns how many were newly marked. */
+  markAnswered(updateIds: readonly number[]): number {
+    let marked = 0;
+    for (const updateId of updateIds) {
+      if (!this.results.has(updateId) || this.answered.has(updateId)) continue;
+      this.answered.add(updateId);
+      marked++;
+    }
+    return marked;
+  }
+
+  /** Whether the replies to this update were sent. */
+  wasAnswered(updateId: number): boolean {
+    return this.answered.has(updateId);
   }
 }

@@ -134,6 +134,7 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       event.at,
     ]),
     backup: [backupPassphraseRow(data.backupPassphrase), data.lastBackupSlot],
+    answeredUpdates: [...data.handledUpdates.answered],
   };
   return JSON.stringify(snapshot);
 }
@@ -391,6 +392,7 @@ export function decodeSnapshot(text: string): ControlPlaneData {
   const [passphrase, lastBackupSlot] = snapshot.backup;
   data.backupPassphrase = passphrase && decodeBackupPassphrase(passphrase);
   data.lastBackupSlot = lastBackupSlot;
+  data.handledUpdates.markAnswered(snapshot.answeredUpdates);
   data.indexLoadedRecords();
   return data;
 }

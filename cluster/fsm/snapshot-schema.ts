@@ -227,6 +227,8 @@ export const snapshotV2Schema = z.object({
       amount.nullable(), // lastBackupSlot
     ])
     .default([null, null]),
+  /** Handled updates whose replies were sent (a subset of `updates`' results). */
+  answeredUpdates: z.array(z.int()).default([]),
 });
 
 export type SnapshotV2 = z.input<typeof snapshotV2Schema>;

@@ -35,7 +35,7 @@ export type { EmulatedUser } from "./emulated-user.ts";
 export type { InjectedError } from "./fault-plan.ts";
 export type { InboxMessage } from "./inbox.ts";
 export type { PollOverlap, PollRecord } from "./poll-log.ts";
-export type { RateLimits } from "./rate-limiter.ts";
+export { type RateLimits, TELEGRAM_FLOOD_LIMITS } from "./rate-limiter.ts";
 export { UserActionError } from "./user-actions.ts";
 
 export interface TelegramEmulatorOptions {
@@ -49,6 +49,11 @@ export interface TelegramEmulatorOptions {
   firstUpdateId?: number;
   /** The bot's name in `getMe` and on its messages. */
   bot?: BotProfile;
+  /**
+   * Flood control from the start (429 with `retry_after` beyond these
+   * limits), e.g. TELEGRAM_FLOOD_LIMITS; default off. setRateLimit changes it.
+   */
+  floodLimits?: RateLimits;
   /** Told about a failure inside the emulator (answered 500); default: printed to stderr. */
   onInternalError?: (error: unknown) => void;
 }
@@ -82,12 +87,17 @@ export interface TelegramEmulator {
   polls(): PollRecord[];
   /** Pairs of polls that were open at the same instant; empty when pollers never overlapped. */
   overlappingPolls(): PollOverlap[];
-  /** Resolves with the next poll that waits for updates (or the one waiting now); rejects after `timeoutMs`. */
+  /**
+   * Resolves with the next poll that waits for updates, or short poll that
+   * found none (or the one waiting now); rejects after `timeoutMs`.
+   */
   waitForPolling(timeoutMs: number): Promise<PollRecord>;
   /** Updates queued and not yet confirmed by the bot, oldest first. */
   pendingUpdates(): Update[];
   /** Turns flood control on (answering 429 with `retry_after`), or off with null. Off by default. */
   setRateLimit(limits: RateLimits | null): void;
+  /** How many sends flood control refused (answered 429) so far. */
+  floodRefusals(): number;
   /** Makes the next call of `method` fail with `error` and no effect; each call schedules one failure. */
   failNext(method: string, error: InjectedError): void;
   /** Ends a waiting poll, closes every connection and the port. Safe to call twice. */
@@ -142,6 +152,7 @@ export async function createTelegramEmulator(
     botId: firstToken === undefined ? DEFAULT_BOT_ID : botIdFromToken(firstToken)!,
     firstUpdateId: options.firstUpdateId ?? 1,
   });
+  if (options.floodLimits) state.rateLimiter = new SendRateLimiter(options.floodLimits);
   const context: BotApiContext = {
     state,
     acceptedTokens: options.tokens === undefined ? null : new Set(options.tokens),
@@ -267,6 +278,7 @@ export async function createTelegramEmulator(
     setRateLimit(limits) {
       state.rateLimiter = limits === null ? null : new SendRateLimiter(limits);
     },
+    floodRefusals: () => state.floodRefusals,
     failNext: (method, error) => state.faults.schedule(method, error),
     stop() {
       stopped ??= new Promise<void>((resolve) => {

@@ -26,12 +26,16 @@ interface WaitingPoll {
   settle(outcome: PollOutcome, endedAt: number): void;
 }
 
+/** A bot whose last short poll (timeout 0) came this recently counts as polling. */
+const SHORT_POLL_RECENT_MS = 2000;
+
 /** setTimeout's largest delay; a longer long-poll timeout would fire at once instead. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class LongPolling {
   private waiting: WaitingPoll | null = null;
   private readonly waitingListeners = new Set<(record: PollRecord) => void>();
+  private lastEmptyShortPollAt: number | null = null;
 
   constructor(
     private readonly queue: UpdateQueue,
@@ -61,6 +65,11 @@ export class LongPolling {
     if (ready.length > 0 || request.timeoutSeconds <= 0 || signal.aborted) {
       const outcome = signal.aborted ? "aborted" : ready.length > 0 ? "updates" : "empty";
       this.log.finish(record, outcome, this.clock(), ids(ready));
+      // A short poll that found nothing is the bot waiting for updates, one poll at a time.
+      if (outcome === "empty") {
+        this.lastEmptyShortPollAt = record.endedAt;
+        for (const listener of this.waitingListeners) listener(record);
+      }
       return signal.aborted ? Promise.reject(signal.reason) : Promise.resolve(ready);
     }
     return new Promise<Update[]>((resolve, reject) => {
@@ -89,7 +98,7 @@ export class LongPolling {
     });
   }
 
-  /** Calls `listener` each time a poll starts waiting; returns the unsubscribe function. */
+  /** Calls `listener` each time a poll starts waiting, or a short poll finds nothing; returns the unsubscribe function. */
   onWaiting(listener: (record: PollRecord) => void): () => void {
     this.waitingListeners.add(listener);
     return () => this.waitingListeners.delete(listener);
@@ -105,6 +114,15 @@ export class LongPolling {
   /** The poll waiting right now, if any. */
   current(): PollRecord | null {
     return this.waiting?.record ?? null;
+  }
+
+  /** Whether the bot is polling: a poll waits now, or a short poll found nothing a moment ago. */
+  isPolling(): boolean {
+    if (this.waiting !== null) return true;
+    return (
+      this.lastEmptyShortPollAt !== null &&
+      this.clock() - this.lastEmptyShortPollAt < SHORT_POLL_RECENT_MS
+    );
   }
 
   /** Ends a waiting poll as abandoned: the emulator is shutting down. */

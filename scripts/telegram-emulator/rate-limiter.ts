@@ -1,45 +1,64 @@
 /**
- * Optional flood control for tests: at most N sends per chat and M overall in
- * any one-second window, the limits Telegram enforces (about 1 per chat and
- * 30 overall). A refused send is not counted. Pure: the caller passes the time.
+ * Optional flood control: sends per chat and overall at an average rate
+ * with room for short bursts, the way Telegram enforces about 1 message a
+ * second per chat and 30 overall. A refused send is not counted. Pure: the
+ * caller passes the time.
  */
+import { KeyedTokenBuckets, TokenBucket } from "../../shared/token-bucket.ts";
 
 export interface RateLimits {
-  /** Sends allowed to one chat in any 1 000 ms; unlimited when absent. */
+  /** Average sends per second to one chat; unlimited when absent. */
   perChatPerSecond?: number;
-  /** Sends allowed in total in any 1 000 ms; unlimited when absent. */
+  /** Sends one chat may get at once after a quiet spell; default `perChatPerSecond` (at least 1). */
+  perChatBurst?: number;
+  /** Average sends per second in total; unlimited when absent. */
   globalPerSecond?: number;
+  /** Sends allowed at once in total after a quiet spell; default `globalPerSecond` (at least 1). */
+  globalBurst?: number;
 }
 
-const WINDOW_MS = 1000;
+/**
+ * Telegram's limits as the emulator enforces them when asked to: a chat gets
+ * 1 message a second with bursts of 4 (a config with its QR code and
+ * instructions passes at once), and the bot 30 a second overall.
+ */
+export const TELEGRAM_FLOOD_LIMITS: Required<RateLimits> = {
+  perChatPerSecond: 1,
+  perChatBurst: 4,
+  globalPerSecond: 30,
+  globalBurst: 30,
+};
 
 export class SendRateLimiter {
-  private readonly globalSends: number[] = [];
-  private readonly chatSends = new Map<number, number[]>();
+  private readonly global: TokenBucket | undefined;
+  private readonly chats: KeyedTokenBuckets<number> | undefined;
 
-  constructor(private readonly limits: RateLimits) {}
+  constructor(limits: RateLimits) {
+    if (limits.globalPerSecond !== undefined)
+      this.global = new TokenBucket({
+        perSecond: limits.globalPerSecond,
+        burst: Math.max(1, limits.globalBurst ?? limits.globalPerSecond),
+      });
+    if (limits.perChatPerSecond !== undefined)
+      this.chats = new KeyedTokenBuckets({
+        perSecond: limits.perChatPerSecond,
+        burst: Math.max(1, limits.perChatBurst ?? limits.perChatPerSecond),
+      });
+  }
 
   /**
    * Admits a send to `chatId` at `nowMs` and returns 0, or refuses it and
    * returns the whole seconds to wait (at least 1), as `retry_after` says.
    */
   admit(chatId: number, nowMs: number): number {
-    const chatSends = this.chatSends.get(chatId) ?? [];
-    const waitMs = Math.max(
-      waitForRoom(this.globalSends, this.limits.globalPerSecond, nowMs),
-      waitForRoom(chatSends, this.limits.perChatPerSecond, nowMs),
+    const chat = this.chats?.get(chatId, nowMs);
+    const fitsAtMs = Math.max(
+      this.global?.earliest(nowMs) ?? nowMs,
+      chat?.earliest(nowMs) ?? nowMs,
     );
-    if (waitMs > 0) return Math.max(1, Math.ceil(waitMs / 1000));
-    this.globalSends.push(nowMs);
-    chatSends.push(nowMs);
-    this.chatSends.set(chatId, chatSends);
+    if (fitsAtMs > nowMs) return Math.max(1, Math.ceil((fitsAtMs - nowMs) / 1000));
+    this.global?.take(nowMs);
+    chat?.take(nowMs);
     return 0;
   }
-}
-
-/** Drops sends that left the window; returns how long until one more fits (0: it fits now). */
-function waitForRoom(sends: number[], limit: number | undefined, nowMs: number): number {
-  while (sends.length > 0 && sends[0]! <= nowMs - WINDOW_MS) sends.shift();
-  if (limit === undefined || sends.length < limit) return 0;
-  return sends[sends.length - limit]! + WINDOW_MS - nowMs;
 }

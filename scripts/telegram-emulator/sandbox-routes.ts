@@ -125,7 +125,7 @@ async function route(
   if (resource === "status" && path.length === 1 && method === "GET") {
     return ok({
       bot: botUser(state),
-      polling: state.polling.current() !== null,
+      polling: state.polling.isPolling(),
       pending_updates: state.updates.size,
     });
   }

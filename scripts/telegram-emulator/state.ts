@@ -40,6 +40,8 @@ export interface EmulatorState {
   readonly faults: FaultPlan;
   /** null when flood control is off, the default. */
   rateLimiter: SendRateLimiter | null;
+  /** Sends refused by flood control (answered 429) so far. */
+  floodRefusals: number;
 }
 
 export function createEmulatorState(options: {
@@ -64,6 +66,7 @@ export function createEmulatorState(options: {
     polling: new LongPolling(updates, polls, clock),
     faults: new FaultPlan(),
     rateLimiter: null,
+    floodRefusals: 0,
   };
 }
 

@@ -73,7 +73,7 @@ test("leadership moves five times: one poller at a time, and every message is an
   });
 });
 
-test("leadership moves while a poll waits: the poll is aborted and the new leader's poll starts after it ended", async () => {
+test("leadership moves while the bot polls: the old leader's poll has ended (at once, or aborted) before the new leader's starts", async () => {
   await withBotCluster(async (cluster) => {
     const { emulator } = cluster;
     const leader = await cluster.polling();
@@ -82,7 +82,7 @@ test("leadership moves while a poll waits: the poll is aborted and the new leade
     assert.is.not(next.id, leader.id);
     const polls = emulator.polls();
     const old = polls.find((poll) => poll.id === waiting.id)!;
-    assert.is(old.outcome, "aborted");
+    assert.ok(old.outcome === "aborted" || old.outcome === "empty", `ended: ${old.outcome}`);
     const later = polls.filter((poll) => poll.id > waiting.id);
     assert.ok(later.length > 0);
     for (const poll of later)

@@ -3,7 +3,7 @@ import type { Update } from "grammy/types";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { UpdateProgress } from "../../bot/update-progress.ts";
-import { createUpdateSupplier } from "../../bot/update-supplier.ts";
+import { createUpdateSupplier, IDLE_POLL_PAUSE_MS } from "../../bot/update-supplier.ts";
 import {
   createTelegramEmulator,
   type TelegramEmulator,
@@ -25,6 +25,7 @@ async function withSupplier(
     progress: UpdateProgress,
     lease: LeaseStub,
   ) => Promise<void>,
+  pollTimeoutSeconds = 5,
 ): Promise<void> {
   const lease: LeaseStub = { valid: true, period: new AbortController() };
   const emulator = await createTelegramEmulator({ tokens: [TOKEN] });
@@ -32,7 +33,7 @@ async function withSupplier(
   const progress = new UpdateProgress(3000);
   const supplier = createUpdateSupplier({
     api: bot.api,
-    pollTimeoutSeconds: 5,
+    pollTimeoutSeconds,
     allowedUpdates: ["message"],
     mayPoll: () => lease.valid,
     pollSignal: () => lease.period.signal,
@@ -173,6 +174,23 @@ test("while an effect waits for its update to be confirmed, the poll that confir
     controller.abort();
     await next.catch(() => undefined);
   });
+});
+
+test("with a timeout of 0, empty short polls are paced and an update is handed out by the next one", async () => {
+  await withSupplier(async (emulator, supply) => {
+    const controller = new AbortController();
+    const supplied = supply(controller.signal);
+    await sleep(IDLE_POLL_PAUSE_MS * 3);
+    const idle = emulator.polls();
+    assert.ok(idle.length >= 2 && idle.length <= 5, `${idle.length} polls in three pauses`);
+    assert.ok(idle.every((poll) => poll.timeout === 0 && poll.outcome === "empty"));
+    for (let next = 1; next < idle.length; next++)
+      assert.ok(idle[next]!.startedAt - idle[next - 1]!.endedAt! >= IDLE_POLL_PAUSE_MS - 5);
+    emulator.user(1, { first_name: "A" }).send("hello");
+    const batch = await supplied;
+    assert.is(batch.length, 1);
+    controller.abort();
+  }, 0);
 });
 
 test.run();

@@ -47,7 +47,9 @@ export function targetMessage(call: MethodCall, chat: Chat, notFound: string): C
 /** Applies the optional flood control to one send; 429 with `retry_after` when over. */
 function admitSend(call: MethodCall, chat: Chat): void {
   const retryAfterSeconds = call.state.rateLimiter?.admit(chat.id, call.state.clock()) ?? 0;
-  if (retryAfterSeconds > 0) throw tooManyRequests(retryAfterSeconds);
+  if (retryAfterSeconds === 0) return;
+  call.state.floodRefusals++;
+  throw tooManyRequests(retryAfterSeconds);
 }
 
 const MAX_TEXT_LENGTH = 4096;

@@ -6,6 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { sleep } from "../../../shared/sleep.ts";
 import {
   arrivedUser,
   commandUpdate,
@@ -108,28 +109,54 @@ test("once sent, the config's private key is erased from the replicated state on
   });
 });
 
-test("an update delivered twice issues one config; the repeat, its key erased, says to download it again", async () => {
+test("an update delivered again after its replies went out is neither acted on nor answered again", async () => {
   await withBotCluster(async (cluster) => {
     const leader = await cluster.polling();
     const user = await arrivedUser(cluster, 2005, { first_name: "Ed" });
     const sent = user.send("/config");
-    await user.waitFor((message) => message.document !== undefined, WAIT_MS);
     await user.waitFor((message) => /How to connect/.test(message.text ?? ""), WAIT_MS);
-    const configId = leader.state.configsOfUser("2005")[0]!.id;
     await cluster.cluster.waitFor(
-      () => leader.state.config(configId)?.deliveryKeysSealed === null,
+      () => leader.state.wasUpdateAnswered(sent.updateId),
       WAIT_MS,
-      "the key erased after delivery",
+      "the update recorded as answered",
     );
-    const session = leader.bot.currentSession!;
-    await session.handleUpdate(commandUpdate(sent, { id: 2005, first_name: "Ed" }, "/config"));
+    const repliesBefore = user.inbox().length;
+    await leader.bot.currentSession!.handleUpdate(
+      commandUpdate(sent, { id: 2005, first_name: "Ed" }, "/config"),
+    );
+    await sleep(200);
+    assert.is(user.inbox().length, repliesBefore, "no second document, QR code or text");
+    assert.is(leader.state.configsOfUser("2005").length, 1);
+  });
+});
+
+test("an update committed but not answered by a former leader, its key erased since, is answered with how to download it again", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    const user = await arrivedUser(cluster, 2008, { first_name: "Flo" });
+    // What a leader that died between the commit and its replies leaves behind.
+    const updateId = 900_000;
+    const { config } = await leader.service.issueConfig({ userId: "2008", updateId });
+    await leader.service.confirmDelivered([config.id]);
+    await cluster.cluster.waitFor(
+      () => leader.state.config(config.id)?.deliveryKeysSealed === null,
+      WAIT_MS,
+      "the key erased",
+    );
+    await leader.bot.currentSession!.handleUpdate(
+      commandUpdate(
+        { updateId, messageId: 900 },
+        { id: 2008, first_name: "Flo", language_code: "en" },
+        "/config",
+      ),
+    );
     await user.waitFor((message) => /Download|download|new key/.test(message.text ?? ""), WAIT_MS);
     assert.is(
       user.inbox().filter((message) => message.document !== undefined).length,
-      1,
-      "the private key is not sent again",
+      0,
+      "the private key is not sent",
     );
-    assert.is(leader.state.configsOfUser("2005").length, 1);
+    assert.is(leader.state.configsOfUser("2008").length, 1);
   });
 });
 

@@ -96,6 +96,22 @@ test("an update older than the remembered window is refused rather than risk act
   fixture.ok(command.upsertUser("10", { updateId: RESULTS_KEPT + 3 }));
 });
 
+test("an update is marked answered only once it was handled, and forgotten with its result", () => {
+  const fixture = new Fixture();
+  fixture.ok(command.upsertUser("10", { updateId: 1 }));
+  const marked = fixture.apply({ type: "markUpdatesAnswered", updateIds: [1, 2], at: T0 });
+  assert.ok(marked.ok);
+  assert.equal(marked.value, { marked: 1 }, "2 was never handled, so it is not marked");
+  assert.ok(fixture.state.wasUpdateAnswered(1));
+  assert.not.ok(fixture.state.wasUpdateAnswered(2));
+  const again = fixture.apply({ type: "markUpdatesAnswered", updateIds: [1], at: T0 });
+  assert.ok(again.ok);
+  assert.equal(again.value, { marked: 0 });
+  for (let updateId = 2; updateId <= RESULTS_KEPT + 1; updateId++)
+    fixture.ok({ type: "acknowledgeUpdate", updateId, at: T0 });
+  assert.not.ok(fixture.state.wasUpdateAnswered(1), "1 left the remembered window");
+});
+
 test("queries hand out copies: changing them does not change the state", () => {
   const fixture = new Fixture();
   fixture.ok(command.registerServer("n1"));

@@ -236,6 +236,7 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
   },
   claimBackupSlot: { type: "claimBackupSlot", slot: T0, at: T0 },
   acknowledgeUpdate: { type: "acknowledgeUpdate", updateId: 1, at: T0 },
+  markUpdatesAnswered: { type: "markUpdatesAnswered", updateIds: [1], at: T0 },
 };
 
 /** Every command type, as the command schema lists them. */
