@@ -5,8 +5,8 @@
 import { Composer } from "grammy";
 import type { NodeStatus } from "../../cluster/node.ts";
 import type { BotContext } from "../context.ts";
-import { replyWithChart } from "./chart-reply.ts";
 import type { MemberLine } from "../i18n/admin-messages.ts";
+import { replyWithChart } from "./chart-reply.ts";
 
 export const clusterCommands = new Composer<BotContext>();
 

@@ -6,9 +6,9 @@ import { Composer } from "grammy";
 import { isValidNodeId } from "../../shared/node-id.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
-import { replyWithChart } from "./chart-reply.ts";
 import type { CheckAnswer } from "../i18n/admin-messages.ts";
 import { evidenceDetail } from "../jobs/ban-verdict.ts";
+import { replyWithChart } from "./chart-reply.ts";
 import { replyUsage, words } from "./command-args.ts";
 
 export const serverCommands = new Composer<BotContext>();

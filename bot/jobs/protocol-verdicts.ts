@@ -98,9 +98,16 @@ export function decideCheck(
     const filteredIsps = [
       ...new Set(filtered.flatMap(({ verdict }) => verdict.filteredIsps)),
     ].sort();
+    // Each ISP group once: filtered where some protocol's check filtered it.
+    const ispVerdicts = new Map<string, ServerVerdict["ispVerdicts"][number]>();
+    for (const { verdict } of filtered)
+      for (const group of verdict.ispVerdicts)
+        if (group.verdict === "filtered" || !ispVerdicts.has(group.isp))
+          ispVerdicts.set(group.isp, group);
     return {
       verdict: "filtered",
       filteredIsps,
+      ispVerdicts: [...ispVerdicts.values()],
       evidence: limited(`${summary}; every protocol is blocked: ${details.join("; ")}`),
       protocols,
     };
