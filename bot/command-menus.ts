@@ -7,7 +7,7 @@ import { type Api, GrammyError } from "grammy";
 import type { BotCommand } from "grammy/types";
 import { LANGUAGES, type Language, messagesFor } from "./i18n/language.ts";
 
-const USER_COMMANDS = ["start", "config", "myconfigs", "language", "help"] as const;
+const USER_COMMANDS = ["start", "config", "myconfigs", "subscription", "language", "help"] as const;
 
 /** Admin commands with their menu descriptions (admins are operators: English only). */
 export const ADMIN_COMMANDS: readonly BotCommand[] = [

@@ -55,6 +55,8 @@ export interface NodeConfig {
   readonly allowClientToClient: boolean;
   /** Where clients connect; undefined means learned from the peers. */
   readonly publicHost: string | undefined;
+  /** Where subscription URLs point; undefined: a server in service. */
+  readonly subscriptionBaseUrl: string | undefined;
   readonly serverCapacity: number;
   readonly serverRegion: string;
   readonly dataDir: string;
@@ -222,6 +224,7 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     clientDns: values.CLIENT_DNS,
     allowClientToClient: values.WG_CLIENT_TO_CLIENT,
     publicHost: values.PUBLIC_HOST,
+    subscriptionBaseUrl: values.SUBSCRIPTION_BASE_URL,
     serverCapacity: values.SERVER_CAPACITY,
     serverRegion: values.SERVER_REGION,
     dataDir: values.DATA_DIR ?? `.data/${values.NODE_ID}`,

@@ -26,7 +26,8 @@ export function rekeyConfig(data: ControlPlaneData, command: CommandOf<"rekeyCon
 }
 
 /**
- * Stores server copies of preshared keys. An item is skipped when its config
+ * Stores server copies of preshared keys (and of client private keys, for
+ * subscriptions). An item is skipped when its config
  * is no longer live, already has a copy, or was re-keyed (client or server)
  * since it was sealed: the leader seals again from the state as it is. A
  * config the user already has loses its delivery copy now.
@@ -48,6 +49,7 @@ export function sealServerPresharedKeys(
     )
       continue;
     config.serverPresharedKeySealed = item.sealed;
+    config.subscriptionPrivateKeySealed = item.subscriptionPrivateKeySealed ?? null;
     data.indexKeys(config);
     sealed++;
     if (config.deliveredAt !== null && config.deliveryKeysSealed !== null) {

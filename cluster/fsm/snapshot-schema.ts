@@ -81,6 +81,8 @@ const configRow = z.tuple([
   text.nullable(), // revokeReason
   z.union([z.literal(0), z.literal(1)]), // expiryWarned
   text.nullable(), // replacedBy
+  // Absent in snapshots from before subscriptions.
+  text.nullable().optional(), // subscriptionPrivateKeySealed
 ]);
 
 /**
@@ -167,6 +169,12 @@ const joinTokenRow = z.tuple([
 ]);
 const memberRemovalRow = z.tuple([text, text, text, amount]);
 const membershipEventRow = z.tuple([text, z.enum(MEMBERSHIP_CHANGES), text, amount]);
+const subscriptionRow = z.tuple([
+  text, // userId
+  text, // tokenSha256
+  text, // tokenSealed
+  amount, // issuedAt
+]);
 
 export const snapshotV2Schema = z.object({
   v: z.literal(2),
@@ -190,6 +198,7 @@ export const snapshotV2Schema = z.object({
   joinTokens: z.array(joinTokenRow).default([]),
   memberRemovals: z.array(memberRemovalRow).default([]),
   membershipEvents: z.array(membershipEventRow).max(100).default([]),
+  subscriptions: z.array(subscriptionRow).default([]),
 });
 
 export type SnapshotV2 = z.input<typeof snapshotV2Schema>;
