@@ -81,11 +81,16 @@ export class ConfigKeyCustodyTask implements LeaderTask {
         clientPublicKey: config.clientPublicKey,
         serverPublicKey: server.publicKey,
         sealed: sealToWireGuardKey(server.publicKey, config.clientPublicKey, keys.presharedKey),
-        subscriptionPrivateKeySealed: sealSubscriptionPrivateKey(
-          server.publicKey,
-          config.clientPublicKey,
-          keys.privateKey,
-        ),
+        // A Shadowsocks config's password is all its subscription entry needs.
+        ...(config.shadowsocks
+          ? {}
+          : {
+              subscriptionPrivateKeySealed: sealSubscriptionPrivateKey(
+                server.publicKey,
+                config.clientPublicKey,
+                keys.privateKey,
+              ),
+            }),
       });
     }
     if (items.length === 0 || signal.aborted) return;

@@ -37,6 +37,7 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       user.status,
       user.createdAt,
       user.invitedBy,
+      user.preferredProtocol,
     ]),
     configs: [...data.configs.values()].map(encodeConfig),
     invites: [...data.invites.values()].map((invite) => [
@@ -154,6 +155,9 @@ function encodeConfig(config: Config): ConfigRow {
     config.revokeReason,
     config.expiryWarned ? 1 : 0,
     config.replacedBy,
+    config.shadowsocks
+      ? [config.shadowsocks.port, config.shadowsocks.method, config.shadowsocks.passwordSealed]
+      : null,
     config.subscriptionPrivateKeySealed,
   ];
 }
@@ -181,8 +185,10 @@ function decodeConfig(row: SnapshotV2["configs"][number]): Config {
       revokeReason: row[11],
       expiryWarned: row[12] === 1,
       replacedBy: row[13],
+      shadowsocks: null,
     };
   }
+  const shadowsocks = row[18] ?? null;
   return {
     id: row[0],
     userId: row[1],
@@ -202,8 +208,11 @@ function decodeConfig(row: SnapshotV2["configs"][number]): Config {
     revokeReason: row[15],
     expiryWarned: row[16] === 1,
     replacedBy: row[17],
+    shadowsocks: shadowsocks
+      ? { port: shadowsocks[0], method: shadowsocks[1], passwordSealed: shadowsocks[2] }
+      : null,
     // Absent in rows from before subscriptions.
-    subscriptionPrivateKeySealed: row[18] ?? null,
+    subscriptionPrivateKeySealed: row[19] ?? null,
   };
 }
 
@@ -242,6 +251,10 @@ function encodeServer(server: Server): ServerRow {
     server.registeredAt,
     server.mtu,
     server.clientDns ? [...server.clientDns] : null,
+    [...server.protocols],
+    server.shadowsocks
+      ? [server.shadowsocks.firstPort, server.shadowsocks.lastPort, server.shadowsocks.method]
+      : null,
   ];
 }
 
@@ -274,8 +287,18 @@ export function decodeSnapshot(text: string): ControlPlaneData {
     const server = decodeServer(row);
     data.servers.set(server.id, server);
   }
-  for (const [id, name, language, role, status, createdAt, invitedBy] of snapshot.users) {
-    const user: User = { id, name, language, role, status, createdAt, invitedBy };
+  for (const row of snapshot.users) {
+    const [id, name, language, role, status, createdAt, invitedBy, preferredProtocol = null] = row;
+    const user: User = {
+      id,
+      name,
+      language,
+      role,
+      status,
+      createdAt,
+      invitedBy,
+      preferredProtocol,
+    };
     data.users.set(user.id, user);
   }
   for (const row of snapshot.configs) {
@@ -385,6 +408,8 @@ function decodeServer(row: ServerRow): Server {
     registeredAt,
     mtu = null,
     clientDns = null,
+    protocols,
+    shadowsocks = null,
   ] = row;
   const subnet = parseCidr(subnetText);
   if (!subnet) throw new Error(`control-plane snapshot: server ${id} has subnet ${subnetText}`);
@@ -400,6 +425,11 @@ function decodeServer(row: ServerRow): Server {
     capacity,
     region,
     amnezia: amnezia ? decodeAmnezia(amnezia) : null,
+    // Servers from before Shadowsocks offered WireGuard, and AmneziaWG with its parameters.
+    protocols: protocols ?? (amnezia ? ["wireguard", "amneziawg"] : ["wireguard"]),
+    shadowsocks: shadowsocks
+      ? { firstPort: shadowsocks[0], lastPort: shadowsocks[1], method: shadowsocks[2] }
+      : null,
     mtu,
     clientDns,
     status,

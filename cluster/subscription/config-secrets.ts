@@ -1,7 +1,7 @@
 /**
  * The secrets of a config that only its server can open (see
  * fsm/records.ts, Config): the preshared key and the client private key
- * sealed to the server's WireGuard key. A subscription needs both to serve a
+ * sealed to the server's WireGuard key, or a Shadowsocks config's password. A subscription needs both to serve a
  * WireGuard entry; only the config's own server opens them, and hands them
  * on (subscription-secret-owner.ts).
  */
@@ -12,11 +12,15 @@ import {
 } from "../../shared/crypto/wireguard-sealed-box.ts";
 import type { Config } from "../fsm/records.ts";
 
-/** A config's secrets, opened. */
-export interface ConfigSecrets {
-  clientPrivateKey: string;
-  presharedKey: string;
-}
+/** A config's secrets, opened: a WireGuard config's keys, or a Shadowsocks config's password. */
+export type ConfigSecrets =
+  | { kind: "wireguard"; clientPrivateKey: string; presharedKey: string }
+  | { kind: "shadowsocks"; password: string };
+
+type SealedParts = Pick<
+  Config,
+  "clientPublicKey" | "serverPresharedKeySealed" | "subscriptionPrivateKeySealed" | "shadowsocks"
+>;
 
 /**
  * The record a client private key sealed to its server is bound to: not the
@@ -40,20 +44,26 @@ export function sealSubscriptionPrivateKey(
 }
 
 /** Whether the config's server holds what a subscription needs of it. */
-export function hasSubscriptionSecrets(
-  config: Pick<Config, "serverPresharedKeySealed" | "subscriptionPrivateKeySealed">,
-): boolean {
+export function hasSubscriptionSecrets(config: SealedParts): boolean {
+  if (config.shadowsocks) return config.shadowsocks.passwordSealed !== null;
   return config.serverPresharedKeySealed !== null && config.subscriptionPrivateKeySealed !== null;
 }
 
 /** Opens a config's secrets with its server's key pair; undefined when they are absent or not sealed to it. */
 export function openConfigSecrets(
   serverKeys: WireGuardKeyPair,
-  config: Pick<
-    Config,
-    "clientPublicKey" | "serverPresharedKeySealed" | "subscriptionPrivateKeySealed"
-  >,
+  config: SealedParts,
 ): ConfigSecrets | undefined {
+  if (config.shadowsocks) {
+    if (config.shadowsocks.passwordSealed === null) return undefined;
+    // The password is sealed like a preshared key (see fsm/records.ts, ShadowsocksAccess).
+    const password = openWithWireGuardKey(
+      serverKeys,
+      config.clientPublicKey,
+      config.shadowsocks.passwordSealed,
+    );
+    return password.ok ? { kind: "shadowsocks", password: password.value } : undefined;
+  }
   if (config.serverPresharedKeySealed === null || config.subscriptionPrivateKeySealed === null)
     return undefined;
   const presharedKey = openWithWireGuardKey(
@@ -67,5 +77,9 @@ export function openConfigSecrets(
     config.subscriptionPrivateKeySealed,
   );
   if (!presharedKey.ok || !clientPrivateKey.ok) return undefined;
-  return { clientPrivateKey: clientPrivateKey.value, presharedKey: presharedKey.value };
+  return {
+    kind: "wireguard",
+    clientPrivateKey: clientPrivateKey.value,
+    presharedKey: presharedKey.value,
+  };
 }

@@ -26,7 +26,8 @@ export function planSubscription(
     if (config.expiresAt !== null && config.expiresAt <= now) continue;
     const server = state.server(config.serverId);
     if (!server?.endpointHost) continue;
-    planned.push({ name: `${server.region}-${planned.length + 1}`, config, server });
+    const kind = config.shadowsocks ? "ss" : "wg";
+    planned.push({ name: `${server.region}-${kind}-${planned.length + 1}`, config, server });
   }
   return planned;
 }

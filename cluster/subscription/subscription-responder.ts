@@ -76,7 +76,8 @@ export class SubscriptionResponder {
     const entries: SubscriptionEntry[] = [];
     for (const entry of planned) {
       const opened = secrets.get(entry.config.id);
-      if (opened) entries.push(wireGuardEntry(entry, opened));
+      const served = opened && toEntry(entry, opened);
+      if (served) entries.push(served);
     }
     const usage = subscriptionUsage(planned.map((entry) => entry.config));
     const rendered = renderSubscription(choice.format, entries, usage);
@@ -139,12 +140,26 @@ export class SubscriptionResponder {
   }
 }
 
-function wireGuardEntry(entry: PlannedEntry, secrets: ConfigSecrets): SubscriptionEntry {
+/** The entry a client imports; undefined when the secrets do not fit the config's kind. */
+function toEntry(entry: PlannedEntry, secrets: ConfigSecrets): SubscriptionEntry | undefined {
   const { config, server } = entry;
+  const host = server.endpointHost!;
+  if (config.shadowsocks)
+    return secrets.kind === "shadowsocks"
+      ? {
+          kind: "shadowsocks",
+          name: entry.name,
+          host,
+          port: config.shadowsocks.port,
+          method: config.shadowsocks.method,
+          password: secrets.password,
+        }
+      : undefined;
+  if (secrets.kind !== "wireguard") return undefined;
   return {
     kind: "wireguard",
     name: entry.name,
-    host: server.endpointHost!,
+    host,
     port: server.listenPort,
     clientPrivateKey: secrets.clientPrivateKey,
     clientAddress: config.address,

@@ -44,9 +44,19 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 
 function parseSecrets(text: string): ConfigSecrets | undefined {
   try {
-    const value = JSON.parse(text) as Partial<ConfigSecrets> | null;
-    if (typeof value?.clientPrivateKey === "string" && typeof value.presharedKey === "string")
-      return { clientPrivateKey: value.clientPrivateKey, presharedKey: value.presharedKey };
+    const value = JSON.parse(text) as Record<string, unknown> | null;
+    if (
+      value?.kind === "wireguard" &&
+      typeof value.clientPrivateKey === "string" &&
+      typeof value.presharedKey === "string"
+    )
+      return {
+        kind: "wireguard",
+        clientPrivateKey: value.clientPrivateKey,
+        presharedKey: value.presharedKey,
+      };
+    if (value?.kind === "shadowsocks" && typeof value.password === "string")
+      return { kind: "shadowsocks", password: value.password };
   } catch {}
   return undefined;
 }
