@@ -26,6 +26,10 @@ import { NodeMetrics } from "../cluster/metrics.ts";
 import { ClusterNode, type ClusterNodeOptions } from "../cluster/node.ts";
 import { SealedSecrets } from "../cluster/sealed-secrets.ts";
 import { SecretResealingTask } from "../cluster/secret-resealing-task.ts";
+import {
+  SubscriptionLinks,
+  serverSubscriptionBase,
+} from "../cluster/subscription/subscription-links.ts";
 import type { CronSchedule } from "../shared/cron-schedule.ts";
 import type { DataKey } from "../shared/crypto/data-keys.ts";
 import type { Logger } from "../shared/logger.ts";
@@ -48,7 +52,14 @@ export interface BanCheckAssembly {
 /** The Telegram bot on the leader; what the assembly supplies itself is left out. */
 export type BotAssembly = Omit<
   LeaderBotOptions,
-  "node" | "service" | "banChecks" | "membership" | "electionTimeoutMs" | "logger" | "queueRedis"
+  | "node"
+  | "service"
+  | "banChecks"
+  | "membership"
+  | "subscriptions"
+  | "electionTimeoutMs"
+  | "logger"
+  | "queueRedis"
 >;
 
 export interface NodeAssemblyOptions
@@ -68,6 +79,11 @@ export interface NodeAssemblyOptions
   > {
   /** DATA_KEYS: seal probe tokens, probe keys and undelivered config keys in the replicated state. */
   dataKeys: readonly DataKey[];
+  /**
+   * The base of users' subscription URLs (SUBSCRIPTION_BASE_URL, or a server
+   * in service); default: this node's own server's public port over http.
+   */
+  subscriptionBaseUrl?: (state: ControlPlaneState) => string | undefined;
   logger: Logger;
   /** Default: a registry of its own. */
   metrics?: NodeMetrics;
@@ -103,6 +119,8 @@ export interface AssembledNode {
   readonly backups: BackupService;
   /** Join tokens and member removals, for the admin API and the bot alike. */
   readonly membership: FleetMembership;
+  /** Users' subscription URLs, for the admin API and the bot alike. */
+  readonly subscriptions: SubscriptionLinks;
   readonly bot: LeaderBot | undefined;
   /** Runs every leader task; add() takes more. */
   readonly leadership: LeadershipRunner;
@@ -147,6 +165,13 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
   });
   const membership = new FleetMembership(node, service);
   const backups = new BackupService({ service, node });
+  const subscriptions = new SubscriptionLinks({
+    service,
+    sealing,
+    baseUrl:
+      options.subscriptionBaseUrl ??
+      ((current) => serverSubscriptionBase(current, options.id, "http")),
+  });
   const tasks: LeaderTask[] = [
     new ConfigExpiryTask({
       service,
@@ -195,6 +220,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
       service,
       banChecks,
       membership,
+      subscriptions,
       // The outbox delivery queue lives beside the ban-check queue, in this node's Redis.
       queueRedis: options.banChecks.queueRedis,
       electionTimeoutMs: options.electionTimeoutMs,
@@ -217,6 +243,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
     banChecks,
     backups,
     membership,
+    subscriptions,
     bot,
     leadership,
     async start(startOptions = {}) {

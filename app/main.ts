@@ -22,6 +22,7 @@ import { addProbeRoutes } from "../cluster/api/probe-routes.ts";
 import { Router } from "../cluster/api/router.ts";
 import { addServerRoutes } from "../cluster/api/server-routes.ts";
 import { addSettingsRoutes } from "../cluster/api/settings-routes.ts";
+import { addSubscriptionRoutes } from "../cluster/api/subscription-routes.ts";
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import { serverKeyStatement } from "../cluster/fsm/server-key-signature.ts";
 import { createNodeServer } from "../cluster/http.ts";
@@ -34,6 +35,9 @@ import { registerServer } from "../cluster/server-registration.ts";
 import { checkRedisDurability } from "../cluster/storage/durability.ts";
 import { RaftLogStore } from "../cluster/storage/raft-log-store.ts";
 import { connectRedis, redactUrl } from "../cluster/storage/redis-connection.ts";
+import { assembleSubscriptionEndpoints } from "../cluster/subscription/assemble-subscription-endpoints.ts";
+import type { SubscriptionEndpoints } from "../cluster/subscription/subscription-endpoints.ts";
+import { serverSubscriptionBase } from "../cluster/subscription/subscription-links.ts";
 import { PeerKeyBook } from "../cluster/transport/peer-key-book.ts";
 import { PeerTransport } from "../cluster/transport/peer-transport.ts";
 import { Backoff } from "../shared/backoff.ts";
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
   let assembled: AssembledNode | undefined;
   let agent: VpnAgent | undefined;
   let admission: JoinAdmission | undefined;
+  let subscriptionEndpoints: SubscriptionEndpoints | undefined;
   let startupStage = "connecting to Redis";
 
   const tls = config.serverTls
@@ -130,6 +135,7 @@ async function main(): Promise<void> {
     notLeaderAnswer: () => (running ? notLeaderAnswer(running.status()) : undefined),
     observedAddress: (request) => observedAddressAnswer(request, config.clusterSecret, identity),
     join: async (request) => (admission ? admission.handle(request) : undefined),
+    subscriptions: () => subscriptionEndpoints,
     trustedNetworks: config.trustedNetworks,
     logger,
     ...(tls ? { tls } : {}),
@@ -268,6 +274,9 @@ async function main(): Promise<void> {
     // a diverged state, end the process for its supervisor to see.
     onFatal: () => process.exit(1),
     dataKeys: config.dataKeys,
+    subscriptionBaseUrl: (current) =>
+      config.subscriptionBaseUrl ??
+      serverSubscriptionBase(current, config.nodeId, tls ? "https" : "http"),
     identityPinning: { publicKey: identity.publicKey, unpinnedPeerKeys: () => keyBook.unpinned() },
     logger,
     metrics,
@@ -328,6 +337,15 @@ async function main(): Promise<void> {
   addDataKeyRoutes(router, service, sealing);
   addMembershipRoutes(router, node.membership, service);
   addBackupRoutes(router, node.backups);
+  addSubscriptionRoutes(router, node.subscriptions);
+  subscriptionEndpoints = assembleSubscriptionEndpoints({
+    selfId: config.nodeId,
+    identity,
+    serverKeys: serverKeys.value,
+    service,
+    memberUrls: () => node.node.memberUrls(),
+    logger: logger.child({ component: "subscriptions" }),
+  });
   admission = new JoinAdmission({
     node: node.node,
     service,

@@ -6,6 +6,7 @@ import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
 import type { User } from "../cluster/fsm/records.ts";
 import type { FleetMembership } from "../cluster/membership/fleet-membership.ts";
 import type { ClusterNode } from "../cluster/node.ts";
+import type { SubscriptionLinks } from "../cluster/subscription/subscription-links.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ChartRenderer } from "./charts/chart-renderer.ts";
 import type { Language } from "./i18n/language.ts";
@@ -33,6 +34,8 @@ export interface BotDependencies {
   banChecks: Pick<BanChecks, "checkNow" | "queueDepth">;
   /** Join tokens and member removals (`/addserver`, `/removeserver`). */
   membership: FleetMembership;
+  /** Users' subscription URLs (`/subscription`). */
+  subscriptions: SubscriptionLinks;
   logger: Logger;
 }
 

@@ -12,6 +12,7 @@ import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
 import type { LeaderTask } from "../cluster/leadership-runner.ts";
 import type { FleetMembership } from "../cluster/membership/fleet-membership.ts";
 import type { ClusterNode } from "../cluster/node.ts";
+import type { SubscriptionLinks } from "../cluster/subscription/subscription-links.ts";
 import { Backoff } from "../shared/backoff.ts";
 import type { Logger } from "../shared/logger.ts";
 import { sleep, waitForAbort } from "../shared/sleep.ts";
@@ -47,6 +48,8 @@ export interface LeaderBotOptions {
   banChecks: Pick<BanChecks, "checkNow" | "queueDepth">;
   /** The node's fleet membership, which `/addserver` and `/removeserver` use. */
   membership: FleetMembership;
+  /** Users' subscription URLs (`/subscription`). */
+  subscriptions: SubscriptionLinks;
   /** This node's own Redis (REDIS_URL) and a key prefix for the outbox delivery queue. */
   queueRedis: QueueRedis;
   /** The cluster's ELECTION_TIMEOUT_MS: the bot's leadership lease stays below it. */
@@ -139,6 +142,7 @@ export class LeaderBot implements LeaderTask {
         charts: this.charts,
         banChecks: options.banChecks,
         membership: options.membership,
+        subscriptions: options.subscriptions,
         outboxQueueDepth: async () => this.session?.outboxQueueDepth(),
         logger: options.logger,
       },

@@ -4,7 +4,9 @@
  *
  * - seals each new config's preshared key to its server's WireGuard key
  *   (the server copy, which only that server can open) and commits it, so
- *   the server adds the peer and the delivery copy can go;
+ *   the server adds the peer and the delivery copy can go; the client
+ *   private key is sealed to the same server beside it, for the user's
+ *   subscription (cluster/subscription), which only that server can open;
  * - erases delivery copies older than the `undeliveredKeyMinutes` setting,
  *   delivered or not.
  *
@@ -20,6 +22,7 @@ import type { ControlPlaneService } from "./control-plane-service.ts";
 import { openDeliveryKeys } from "./delivery-keys.ts";
 import type { LeaderTask } from "./leadership-runner.ts";
 import type { SealedSecrets } from "./sealed-secrets.ts";
+import { sealSubscriptionPrivateKey } from "./subscription/config-secrets.ts";
 
 /** At most this many configs per command, so one entry stays small. */
 const BATCH = 500;
@@ -64,8 +67,8 @@ export class ConfigKeyCustodyTask implements LeaderTask {
       // Restored from a backup, which holds no keys: its first download makes new ones.
       if (config.keysErasedReason === "restored") continue;
       const server = state.server(config.serverId);
-      const presharedKey = openDeliveryKeys(sealing, config)?.presharedKey;
-      if (!server || presharedKey === undefined) {
+      const keys = openDeliveryKeys(sealing, config);
+      if (!server || keys === undefined) {
         if (!this.reported.has(config.id)) {
           this.reported.add(config.id);
           logger.warn(
@@ -79,7 +82,17 @@ export class ConfigKeyCustodyTask implements LeaderTask {
         configId: config.id,
         clientPublicKey: config.clientPublicKey,
         serverPublicKey: server.publicKey,
-        sealed: sealToWireGuardKey(server.publicKey, config.clientPublicKey, presharedKey),
+        sealed: sealToWireGuardKey(server.publicKey, config.clientPublicKey, keys.presharedKey),
+        // A Shadowsocks config's password is all its subscription entry needs.
+        ...(config.shadowsocks
+          ? {}
+          : {
+              subscriptionPrivateKeySealed: sealSubscriptionPrivateKey(
+                server.publicKey,
+                config.clientPublicKey,
+                keys.privateKey,
+              ),
+            }),
       });
     }
     if (items.length === 0 || signal.aborted) return;

@@ -10,6 +10,11 @@ import { errorResponse } from "./api/respond.ts";
 import type { ApiResponse, Router } from "./api/router.ts";
 import { JOIN_PATH } from "./membership/join-protocol.ts";
 import type { NodeMetrics } from "./metrics.ts";
+import { SUBSCRIPTION_SECRETS_PATH } from "./subscription/secret-exchange.ts";
+import {
+  type SubscriptionEndpoints,
+  subscriptionPathToken,
+} from "./subscription/subscription-endpoints.ts";
 
 export interface NodeServerOptions {
   router: Router;
@@ -22,6 +27,8 @@ export interface NodeServerOptions {
   observedAddress: (request: IncomingMessage) => ApiResponse;
   /** Answers `POST /cluster/join` (a new node with a join token); undefined: as to a stranger. */
   join?: (request: IncomingMessage) => Promise<ApiResponse | undefined>;
+  /** Serves `GET /s/<token>` and members' `POST /cluster/subscription-secrets`; unset: 404. */
+  subscriptions?: () => SubscriptionEndpoints | undefined;
   /** While this returns a reason (e.g. the node is still connecting to Redis), `/v1` answers 503. */
   apiUnavailableReason: () => string | undefined;
   /**
@@ -39,8 +46,8 @@ export interface NodeServerOptions {
 
 /**
  * The node's one port: `/healthz`, `/readyz`, `/metrics`, the admin API under
- * `/v1` (bearer token), and (attached by the transport) the peer WebSocket at
- * `/raft`. No request, however malformed, can take the process down. Admin
+ * `/v1` (bearer token), users' subscriptions under `/s/`, and (attached by
+ * the transport) the peer WebSocket at `/raft`. No request, however malformed, can take the process down. Admin
  * writes are handled by the leader only; a follower says where it is.
  *
  * Only a request with the admin token or from a trusted network sees
@@ -94,6 +101,17 @@ async function handle(
   }
   if (url.pathname === JOIN_PATH && method === "POST" && options.join) {
     const answer = await options.join(request);
+    if (answer) writeJson(response, answer);
+    else writeBlandNotFound(response);
+    return;
+  }
+  const subscriptions = options.subscriptions?.();
+  if (subscriptions && method === "GET" && subscriptionPathToken(url.pathname) !== undefined) {
+    await subscriptions.serve(request, response, url);
+    return;
+  }
+  if (subscriptions && method === "POST" && url.pathname === SUBSCRIPTION_SECRETS_PATH) {
+    const answer = await subscriptions.answerSecrets(request);
     if (answer) writeJson(response, answer);
     else writeBlandNotFound(response);
     return;

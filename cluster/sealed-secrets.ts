@@ -18,12 +18,14 @@ export class SealedSecrets {
   private readonly configKeys: SecretBox;
   private readonly probeTokens: SecretBox;
   private readonly probeKeys: SecretBox;
+  private readonly subscriptionTokens: SecretBox;
 
   /** @param dataKeys DATA_KEYS, the sealing key first. */
   constructor(dataKeys: readonly DataKey[]) {
     this.configKeys = new SecretBox(dataKeys, secretBoxPurposes.configKeys);
     this.probeTokens = new SecretBox(dataKeys, secretBoxPurposes.probeTokens);
     this.probeKeys = new SecretBox(dataKeys, secretBoxPurposes.probeKeys);
+    this.subscriptionTokens = new SecretBox(dataKeys, secretBoxPurposes.subscriptionTokens);
   }
 
   /** The data key new values are sealed under. */
@@ -60,6 +62,8 @@ export class SealedSecrets {
         return [this.probeKeys, `vantage:${recordId}`];
       case "serverProbeKey":
         return [this.probeKeys, `server:${recordId}`];
+      case "subscriptionToken":
+        return [this.subscriptionTokens, `user:${recordId}`];
     }
   }
 }

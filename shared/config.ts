@@ -70,6 +70,8 @@ export interface NodeConfig {
     | undefined;
   /** Where clients connect; undefined means learned from the peers. */
   readonly publicHost: string | undefined;
+  /** Where subscription URLs point; undefined: a server in service. */
+  readonly subscriptionBaseUrl: string | undefined;
   readonly serverCapacity: number;
   readonly serverRegion: string;
   readonly dataDir: string;
@@ -260,6 +262,7 @@ function toNodeConfig(values: EnvValues): NodeConfig {
         }
       : undefined,
     publicHost: values.PUBLIC_HOST,
+    subscriptionBaseUrl: values.SUBSCRIPTION_BASE_URL,
     serverCapacity: values.SERVER_CAPACITY,
     serverRegion: values.SERVER_REGION,
     dataDir: values.DATA_DIR ?? `.data/${values.NODE_ID}`,

@@ -412,6 +412,20 @@ export const envVariables = {
     whenUnset: optional,
     schema: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, "must be a DNS name or an IP address"),
   },
+  SUBSCRIPTION_BASE_URL: {
+    doc: "Where users' subscription URLs point: http(s)://host[:port] of a domain or CDN that passes /s/ to the nodes' public port. When unset, URLs name a server in service (its public address and port); every node serves every subscription.",
+    example: "https://sub.example.net",
+    secret: false,
+    sharedByCluster: true,
+    whenUnset: optional,
+    schema: z
+      .string()
+      .refine(
+        isHttpRoot,
+        "must be an http:// or https:// URL without a path, e.g. https://sub.example.net",
+      )
+      .transform((text) => text.replace(/\/+$/, "")),
+  },
   SERVER_CAPACITY: {
     doc: "How many client configs this server accepts; its subnet is sized for it (a /24 holds 252).",
     example: "250",

@@ -13,6 +13,7 @@ export const en: Messages = {
     start: "Start: welcome and menu",
     config: "Get a VPN config",
     myconfigs: "My configs: download or revoke",
+    subscription: "Subscription: a link your VPN app keeps up to date",
     language: "Change the language",
     help: "How to use this bot",
   },
@@ -42,6 +43,11 @@ export const en: Messages = {
   configCaption: (name, serverId, region) =>
     `Your config ${name} for server ${serverId} (${region}).`,
   qrCaption: "Or scan this QR code in the WireGuard app.",
+  subscription: (url) =>
+    `Your subscription link. Add it to your VPN app (v2rayNG, Hiddify, sing-box, Clash Meta, Streisand, Outline): the app keeps your servers up to date by itself, even when a server changes.\n\n${url}\n\nKeep it private: whoever has it can use your configs. /subscription reset makes a new link and stops this one.`,
+  subscriptionReset: (url) =>
+    `Here is your new subscription link; the old one no longer works. Replace it in your VPN app.\n\n${url}`,
+  subscriptionQrCaption: "Or scan this QR code in your VPN app.",
   instructions: [
     "How to connect:",
     "1. Install the WireGuard app (Android, iOS, Windows, macOS or Linux).",

@@ -18,6 +18,7 @@ const persian: Messages = {
     start: "شروع: خوش‌آمد و منو",
     config: "دریافت کانفیگ VPN",
     myconfigs: "کانفیگ‌های من: دانلود یا باطل کردن",
+    subscription: "اشتراک: لینکی که برنامهٔ VPN شما خودش به‌روز نگه می‌دارد",
     language: "تغییر زبان",
     help: "راهنمای ربات",
   },
@@ -46,6 +47,11 @@ const persian: Messages = {
   configCaption: (name, serverId, region) =>
     `کانفیگ ${ltr(name)} شما برای سرور ${ltr(serverId)} (${isolate(region)}).`,
   qrCaption: "یا این کد QR را در برنامهٔ WireGuard اسکن کنید.",
+  subscription: (url) =>
+    `لینک اشتراک شما. آن را به برنامهٔ VPN خود (v2rayNG، Hiddify، sing-box، Clash Meta، Streisand، Outline) اضافه کنید: برنامه سرورهای شما را خودش به‌روز نگه می‌دارد، حتی وقتی سروری عوض شود.\n\n${url}\n\nآن را به کسی ندهید: هر کس آن را داشته باشد می‌تواند از کانفیگ‌های شما استفاده کند. ‏/subscription reset لینک تازه‌ای می‌سازد و این یکی را از کار می‌اندازد.`,
+  subscriptionReset: (url) =>
+    `این لینک اشتراک تازهٔ شماست؛ لینک قبلی دیگر کار نمی‌کند. آن را در برنامهٔ VPN خود جایگزین کنید.\n\n${url}`,
+  subscriptionQrCaption: "یا این کد QR را در برنامهٔ VPN خود اسکن کنید.",
   instructions: [
     "روش اتصال:",
     "۱. برنامهٔ WireGuard را نصب کنید (اندروید، iOS، ویندوز، مک یا لینوکس).",

@@ -23,7 +23,10 @@ export interface Messages {
   /** The language's own name, on the /language buttons. */
   languageName: string;
   /** Descriptions in the command menu Telegram shows next to the input field. */
-  commandDescriptions: Record<"start" | "config" | "myconfigs" | "language" | "help", string>;
+  commandDescriptions: Record<
+    "start" | "config" | "myconfigs" | "subscription" | "language" | "help",
+    string
+  >;
   welcome: (name: string) => string;
   menuGetConfig: string;
   menuMyConfigs: string;
@@ -44,6 +47,12 @@ export interface Messages {
   configCaption: (name: string, serverId: string, region: string) => string;
   /** The caption of the QR code photo. */
   qrCaption: string;
+  /** The user's subscription URL, which VPN apps refresh by themselves. */
+  subscription: (url: string) => string;
+  /** After `/subscription reset`: the new URL; the old one stopped working. */
+  subscriptionReset: (url: string) => string;
+  /** The caption of the subscription URL's QR code. */
+  subscriptionQrCaption: string;
   /** Short WireGuard app instructions, sent after the files. */
   instructions: string;
   configLimit: (limit: number) => string;

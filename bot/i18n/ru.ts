@@ -13,6 +13,7 @@ export const ru: Messages = {
     start: "Начало: приветствие и меню",
     config: "Получить конфиг VPN",
     myconfigs: "Мои конфиги: скачать или отозвать",
+    subscription: "Подписка: ссылка, которую VPN-приложение обновляет само",
     language: "Сменить язык",
     help: "Как пользоваться ботом",
   },
@@ -42,6 +43,11 @@ export const ru: Messages = {
   configCaption: (name, serverId, region) =>
     `Ваш конфиг ${name} для сервера ${serverId} (${region}).`,
   qrCaption: "Или отсканируйте этот QR-код в приложении WireGuard.",
+  subscription: (url) =>
+    `Ваша ссылка-подписка. Добавьте её в VPN-приложение (v2rayNG, Hiddify, sing-box, Clash Meta, Streisand, Outline): приложение само обновляет ваши серверы, даже когда сервер меняется.\n\n${url}\n\nНикому её не передавайте: по ней можно пользоваться вашими конфигами. /subscription reset создаёт новую ссылку, а эта перестаёт работать.`,
+  subscriptionReset: (url) =>
+    `Вот ваша новая ссылка-подписка; старая больше не работает. Замените её в VPN-приложении.\n\n${url}`,
+  subscriptionQrCaption: "Или отсканируйте этот QR-код в VPN-приложении.",
   instructions: [
     "Как подключиться:",
     "1. Установите приложение WireGuard (Android, iOS, Windows, macOS или Linux).",

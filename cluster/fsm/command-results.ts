@@ -28,6 +28,7 @@ import type {
 } from "./server-commands.ts";
 import type { recordVerdict, setServerStatus } from "./server-status-commands.ts";
 import type { setSetting } from "./setting-commands.ts";
+import type { issueSubscription } from "./subscription-commands.ts";
 import type { setUserRole, setUserStatus, upsertUser } from "./user-commands.ts";
 import type { addVantageProbe, removeVantageProbe } from "./vantage-probe-commands.ts";
 
@@ -57,6 +58,7 @@ export interface CommandResults {
   revokeConfig: ValueOf<typeof revokeConfig>;
   rekeyConfig: ValueOf<typeof rekeyConfig>;
   sealServerPresharedKeys: ValueOf<typeof sealServerPresharedKeys>;
+  issueSubscription: ValueOf<typeof issueSubscription>;
   eraseConfigKeys: ValueOf<typeof eraseConfigKeys>;
   resealSecrets: ValueOf<typeof resealSecrets>;
   expireConfigs: ValueOf<typeof expireConfigs>;

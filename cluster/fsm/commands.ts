@@ -350,11 +350,33 @@ const sealServerPresharedKeysSchema = z.strictObject({
         clientPublicKey: wireguardKey,
         serverPublicKey: wireguardKey,
         sealed: ciphertext,
+        /**
+         * The client private key sealed to the same server, for the user's
+         * subscription; absent in entries from before subscriptions.
+         */
+        subscriptionPrivateKeySealed: ciphertext.optional(),
       }),
     )
     .min(1)
     .max(1000),
   at: timestamp,
+});
+
+/**
+ * A user's subscription token is issued (`replace: false`: only when the
+ * user has none, else the current one stays) or re-issued (`replace: true`,
+ * `/subscription reset`: the old token stops working). The proposer draws
+ * the token; the state keeps its SHA-256 and the token sealed under the data
+ * keys. Result: `{userId, tokenSha256, issuedAt, created}`, never the token.
+ */
+const issueSubscriptionSchema = z.strictObject({
+  type: z.literal("issueSubscription"),
+  userId,
+  tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, "a token digest is SHA-256 in lower-case hex"),
+  tokenSealed: ciphertext,
+  replace: z.boolean(),
+  at: timestamp,
+  updateId,
 });
 
 /**
@@ -635,6 +657,7 @@ export const controlPlaneCommandSchema = z.discriminatedUnion("type", [
   revokeConfigSchema,
   rekeyConfigSchema,
   sealServerPresharedKeysSchema,
+  issueSubscriptionSchema,
   eraseConfigKeysSchema,
   resealSecretsSchema,
   expireConfigsSchema,

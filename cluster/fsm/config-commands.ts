@@ -114,6 +114,7 @@ export function freshKeys(deliveryKeysSealed: string, at: number) {
     keysErasedAt: null,
     keysErasedReason: null,
     serverPresharedKeySealed: null,
+    subscriptionPrivateKeySealed: null,
   } satisfies Partial<Config>;
 }
 

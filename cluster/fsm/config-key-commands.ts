@@ -28,7 +28,8 @@ export function rekeyConfig(data: ControlPlaneData, command: CommandOf<"rekeyCon
 
 /**
  * Stores server copies of preshared keys (a Shadowsocks config's is its
- * password, see records.ts). An item is skipped when its config
+ * password, see records.ts), and of client private keys for subscriptions.
+ * An item is skipped when its config
  * is no longer live, already has a copy, or was re-keyed (client or server)
  * since it was sealed: the leader seals again from the state as it is. A
  * config the user already has loses its delivery copy now.
@@ -50,6 +51,7 @@ export function sealServerPresharedKeys(
     )
       continue;
     data.setServerCopy(config, item.sealed);
+    config.subscriptionPrivateKeySealed = item.subscriptionPrivateKeySealed ?? null;
     sealed++;
     if (config.deliveredAt !== null && config.deliveryKeysSealed !== null) {
       data.eraseDeliveryKeys(config, command.at, "delivered");

@@ -27,6 +27,7 @@ import type {
   RevokedNodeKey,
   Server,
   ShadowsocksService,
+  Subscription,
   User,
   VantageProbe,
 } from "./records.ts";
@@ -64,6 +65,8 @@ export class ControlPlaneData {
   backupPassphrase: BackupPassphrase | null = null;
   /** The latest BACKUP_CRON slot a leader claimed to send the scheduled backup for. */
   lastBackupSlot: number | null = null;
+  /** Users' subscriptions by user id (see subscription-commands.ts). */
+  readonly subscriptions = new Map<string, Subscription>();
 
   private readonly subnets = new Map<string, Cidr>();
   private readonly allocators = new Map<string, AddressAllocator>();
@@ -78,6 +81,20 @@ export class ControlPlaneData {
   private readonly configIdsHoldingKeys = new Set<string>();
   /** Live configs whose server copy of the preshared key is not sealed yet. */
   private readonly configIdsAwaitingServerCopy = new Set<string>();
+  private readonly userIdBySubscriptionDigest = new Map<string, string>();
+
+  /** Adds or replaces a user's subscription; the replaced token finds nobody any more. */
+  putSubscription(subscription: Subscription): void {
+    const replaced = this.subscriptions.get(subscription.userId);
+    if (replaced) this.userIdBySubscriptionDigest.delete(replaced.tokenSha256);
+    this.subscriptions.set(subscription.userId, subscription);
+    this.userIdBySubscriptionDigest.set(subscription.tokenSha256, subscription.userId);
+  }
+
+  /** The user whose current subscription token has this SHA-256 (hex). */
+  userIdOfSubscriptionDigest(tokenSha256: string): string | undefined {
+    return this.userIdBySubscriptionDigest.get(tokenSha256);
+  }
 
   /** Whether any key of `nodeId` was ever revoked. */
   hasRevokedKeyOf(nodeId: string): boolean {
@@ -217,6 +234,7 @@ export class ControlPlaneData {
     config.replacedBy = replacedBy;
     if (config.deliveryKeysSealed !== null) this.eraseDeliveryKeys(config, at, "revoked");
     config.serverPresharedKeySealed = null;
+    config.subscriptionPrivateKeySealed = null;
     if (config.shadowsocks) {
       config.shadowsocks.passwordSealed = null;
       this.portAllocators.get(config.serverId)?.release(config.shadowsocks.port);
@@ -253,6 +271,7 @@ export class ControlPlaneData {
     config.keysErasedAt = null;
     config.keysErasedReason = null;
     config.serverPresharedKeySealed = null;
+    config.subscriptionPrivateKeySealed = null;
     if (config.shadowsocks) config.shadowsocks.passwordSealed = null;
     this.indexKeys(config);
   }
@@ -343,6 +362,8 @@ export class ControlPlaneData {
   indexLoadedRecords(): void {
     for (const server of this.servers.values()) this.indexServer(server);
     for (const user of this.users.values()) this.putUser(user);
+    for (const subscription of this.subscriptions.values())
+      this.userIdBySubscriptionDigest.set(subscription.tokenSha256, subscription.userId);
     const usedOffsets = new Map<string, number[]>();
     const usedPorts = new Map<string, number[]>();
     for (const config of this.configs.values()) {

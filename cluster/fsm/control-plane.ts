@@ -43,6 +43,7 @@ import type {
   RevokedNodeKey,
   ServerPeer,
   ServerShadowsocksPort,
+  Subscription,
   User,
   VantageProbe,
 } from "./records.ts";
@@ -57,6 +58,7 @@ import { recordVerdict, setServerStatus } from "./server-status-commands.ts";
 import { setSetting } from "./setting-commands.ts";
 import { effectiveSetting, type KnownSetting } from "./settings.ts";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec.ts";
+import { issueSubscription } from "./subscription-commands.ts";
 import { setUserRole, setUserStatus, upsertUser } from "./user-commands.ts";
 import { addVantageProbe, removeVantageProbe } from "./vantage-probe-commands.ts";
 import {
@@ -110,6 +112,7 @@ const PEERS_UNCHANGED_BY = new Set<ControlPlaneCommand["type"]>([
   "recordMembershipChange",
   "setBackupPassphrase",
   "claimBackupSlot",
+  "issueSubscription",
 ]);
 
 /** Totals for dashboards and metrics. */
@@ -227,6 +230,8 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
         return rekeyConfig(data, command);
       case "sealServerPresharedKeys":
         return sealServerPresharedKeys(data, command);
+      case "issueSubscription":
+        return issueSubscription(data, command);
       case "eraseConfigKeys":
         return eraseConfigKeys(data, context, command);
       case "resealSecrets":
@@ -444,6 +449,24 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
           kind: "probe",
         });
     return peers;
+  }
+
+  /** A user's subscription (token digest and sealed token). */
+  subscriptionOf(userId: string): Subscription | undefined {
+    const subscription = this.data.subscriptions.get(userId);
+    return subscription && { ...subscription };
+  }
+
+  /** The user whose current subscription token has this SHA-256 (hex). */
+  userIdOfSubscriptionDigest(tokenSha256: string): string | undefined {
+    return this.data.userIdOfSubscriptionDigest(tokenSha256);
+  }
+
+  /** A user's live configs, sorted by id. */
+  liveConfigsOfUser(userId: string): Config[] {
+    return this.data
+      .liveConfigIdsOfUser(userId)
+      .map((id) => copyConfig(this.data.configs.get(id)!));
   }
 
   /**

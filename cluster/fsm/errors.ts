@@ -29,6 +29,8 @@ export type ControlPlaneErrorCode =
   | "DUPLICATE_CONFIG_ID"
   | "DUPLICATE_PUBLIC_KEY"
   | "IDEMPOTENCY_KEY_REUSED"
+  /** A subscription token whose digest another user's subscription has. */
+  | "DUPLICATE_TOKEN"
   | "INVITE_EXISTS"
   | "INVITE_USED_UP"
   | "PROBE_EXISTS"

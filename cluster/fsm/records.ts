@@ -269,6 +269,13 @@ export interface Config {
   keysErasedReason: KeysErasedReason | null;
   /** The preshared key sealed to the server's WireGuard key (see shared/crypto/wireguard-sealed-box.ts); null until the leader seals it. */
   serverPresharedKeySealed: string | null;
+  /**
+   * The client private key sealed to the server's WireGuard key, sealed with
+   * the server copy of the preshared key: the config's server hands it to
+   * the user's subscription (cluster/subscription). Null for configs sealed
+   * before subscriptions, and for revoked ones.
+   */
+  subscriptionPrivateKeySealed: string | null;
   address: string;
   createdAt: number;
   expiresAt: number | null;
@@ -279,6 +286,21 @@ export interface Config {
   replacedBy: string | null;
   /** Null for WireGuard and AmneziaWG configs. */
   shadowsocks: ShadowsocksAccess | null;
+}
+
+/**
+ * A user's subscription: one URL that clients refresh by themselves. The
+ * state keeps the token's SHA-256 to find the user by it, and the token
+ * sealed under the data keys so the bot and the admin API can show the URL
+ * again. A reset replaces both; the old token then finds nobody.
+ */
+export interface Subscription {
+  userId: string;
+  /** SHA-256 of the token, hex. */
+  tokenSha256: string;
+  /** The token sealed under the data keys, bound to the user id. */
+  tokenSealed: string;
+  issuedAt: number;
 }
 
 /** An invite code that activates pending users while it has uses left. */
@@ -430,13 +452,15 @@ export interface OutboxEntry {
 
 /**
  * The values sealed under the data keys, by where they live: a vantage's
- * token and probe key, a server's probe key, a config's delivery keys.
+ * token and probe key, a server's probe key, a config's delivery keys, a
+ * user's subscription token.
  */
 export const SEALED_SECRET_KINDS = [
   "vantageToken",
   "vantageProbeKey",
   "serverProbeKey",
   "configDeliveryKeys",
+  "subscriptionToken",
 ] as const;
 export type SealedSecretKind = (typeof SEALED_SECRET_KINDS)[number];
 

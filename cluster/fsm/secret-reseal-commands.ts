@@ -36,6 +36,12 @@ export function* sealedSecrets(data: ControlPlaneData): Generator<SealedSecret> 
       recordId: configId,
       sealed: data.configs.get(configId)!.deliveryKeysSealed!,
     };
+  for (const subscription of data.subscriptions.values())
+    yield {
+      kind: "subscriptionToken",
+      recordId: subscription.userId,
+      sealed: subscription.tokenSealed,
+    };
 }
 
 /** Replaces `from` with `to` where it still is. */
@@ -63,6 +69,12 @@ function replace(data: ControlPlaneData, item: CommandOf<"resealSecrets">["items
       const config = data.configs.get(item.recordId);
       if (config?.deliveryKeysSealed !== item.from) return false;
       config.deliveryKeysSealed = item.to;
+      return true;
+    }
+    case "subscriptionToken": {
+      const subscription = data.subscriptions.get(item.recordId);
+      if (subscription?.tokenSealed !== item.from) return false;
+      subscription.tokenSealed = item.to;
       return true;
     }
   }

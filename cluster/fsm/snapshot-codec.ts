@@ -135,6 +135,12 @@ export function encodeSnapshot(data: ControlPlaneData): string {
     ]),
     backup: [backupPassphraseRow(data.backupPassphrase), data.lastBackupSlot],
     answeredUpdates: [...data.handledUpdates.answered],
+    subscriptions: [...data.subscriptions.values()].map((subscription) => [
+      subscription.userId,
+      subscription.tokenSha256,
+      subscription.tokenSealed,
+      subscription.issuedAt,
+    ]),
   };
   return JSON.stringify(snapshot);
 }
@@ -162,57 +168,61 @@ function encodeConfig(config: Config): ConfigRow {
     config.shadowsocks
       ? [config.shadowsocks.port, config.shadowsocks.method, config.shadowsocks.passwordSealed]
       : null,
+    config.subscriptionPrivateKeySealed,
   ];
 }
 
 /** A stored config row: the current layout, or one whose keys were sealed under CLUSTER_SECRET. */
 function decodeConfig(row: SnapshotV2["configs"][number]): Config {
-  if (row.length !== 14) {
-    const shadowsocks = row[18] ?? null;
+  if (row.length === 14) {
     return {
       id: row[0],
       userId: row[1],
       serverId: row[2],
       protocol: row[3],
       clientPublicKey: row[4],
-      deliveryKeysSealed: row[5],
-      keysIssuedAt: row[6],
-      deliveredAt: row[7],
+      deliveryKeysSealed: null,
+      keysIssuedAt: row[8],
+      deliveredAt: null,
       keysErasedAt: row[8],
-      keysErasedReason: row[9],
-      serverPresharedKeySealed: row[10],
-      address: row[11],
-      createdAt: row[12],
-      expiresAt: row[13],
-      revokedAt: row[14],
-      revokeReason: row[15],
-      expiryWarned: row[16] === 1,
-      replacedBy: row[17],
-      shadowsocks: shadowsocks
-        ? { port: shadowsocks[0], method: shadowsocks[1], passwordSealed: shadowsocks[2] }
-        : null,
+      keysErasedReason: "expired",
+      serverPresharedKeySealed: null,
+      subscriptionPrivateKeySealed: null,
+      address: row[7],
+      createdAt: row[8],
+      expiresAt: row[9],
+      revokedAt: row[10],
+      revokeReason: row[11],
+      expiryWarned: row[12] === 1,
+      replacedBy: row[13],
+      shadowsocks: null,
     };
   }
+  const shadowsocks = row[18] ?? null;
   return {
     id: row[0],
     userId: row[1],
     serverId: row[2],
     protocol: row[3],
     clientPublicKey: row[4],
-    deliveryKeysSealed: null,
-    keysIssuedAt: row[8],
-    deliveredAt: null,
+    deliveryKeysSealed: row[5],
+    keysIssuedAt: row[6],
+    deliveredAt: row[7],
     keysErasedAt: row[8],
-    keysErasedReason: "expired",
-    serverPresharedKeySealed: null,
-    address: row[7],
-    createdAt: row[8],
-    expiresAt: row[9],
-    revokedAt: row[10],
-    revokeReason: row[11],
-    expiryWarned: row[12] === 1,
-    replacedBy: row[13],
-    shadowsocks: null,
+    keysErasedReason: row[9],
+    serverPresharedKeySealed: row[10],
+    address: row[11],
+    createdAt: row[12],
+    expiresAt: row[13],
+    revokedAt: row[14],
+    revokeReason: row[15],
+    expiryWarned: row[16] === 1,
+    replacedBy: row[17],
+    shadowsocks: shadowsocks
+      ? { port: shadowsocks[0], method: shadowsocks[1], passwordSealed: shadowsocks[2] }
+      : null,
+    // Absent in rows from before subscriptions.
+    subscriptionPrivateKeySealed: row[19] ?? null,
   };
 }
 
@@ -393,6 +403,8 @@ export function decodeSnapshot(text: string): ControlPlaneData {
   data.backupPassphrase = passphrase && decodeBackupPassphrase(passphrase);
   data.lastBackupSlot = lastBackupSlot;
   data.handledUpdates.markAnswered(snapshot.answeredUpdates);
+  for (const [userId, tokenSha256, tokenSealed, issuedAt] of snapshot.subscriptions)
+    data.subscriptions.set(userId, { userId, tokenSha256, tokenSealed, issuedAt });
   data.indexLoadedRecords();
   return data;
 }

@@ -101,6 +101,8 @@ const configRow = z.tuple([
   z.union([z.literal(0), z.literal(1)]), // expiryWarned
   text.nullable(), // replacedBy
   z.tuple([count, text, text.nullable()]).nullable().optional(), // shadowsocks: port, method, passwordSealed
+  // Absent in snapshots from before subscriptions.
+  text.nullable().optional(), // subscriptionPrivateKeySealed
 ]);
 
 /**
@@ -187,6 +189,12 @@ const joinTokenRow = z.tuple([
 ]);
 const memberRemovalRow = z.tuple([text, text, text, amount]);
 const membershipEventRow = z.tuple([text, z.enum(MEMBERSHIP_CHANGES), text, amount]);
+const subscriptionRow = z.tuple([
+  text, // userId
+  text, // tokenSha256
+  text, // tokenSealed
+  amount, // issuedAt
+]);
 
 export const snapshotV2Schema = z.object({
   v: z.literal(2),
@@ -229,6 +237,7 @@ export const snapshotV2Schema = z.object({
     .default([null, null]),
   /** Handled updates whose replies were sent (a subset of `updates`' results). */
   answeredUpdates: z.array(z.int()).default([]),
+  subscriptions: z.array(subscriptionRow).default([]),
 });
 
 export type SnapshotV2 = z.input<typeof snapshotV2Schema>;

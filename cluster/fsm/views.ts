@@ -119,6 +119,7 @@ export function copyConfig(config: Config): Config {
     keysErasedAt: config.keysErasedAt,
     keysErasedReason: config.keysErasedReason,
     serverPresharedKeySealed: config.serverPresharedKeySealed,
+    subscriptionPrivateKeySealed: config.subscriptionPrivateKeySealed,
     address: config.address,
     createdAt: config.createdAt,
     expiresAt: config.expiresAt,

@@ -30,6 +30,8 @@ export const secretBoxPurposes = {
   probeTokens: "nexaloak/probe-tokens/v2",
   /** The WireGuard private keys ban checks handshake with (servers' and vantages' probe peers). */
   probeKeys: "nexaloak/probe-keys/v2",
+  /** Users' subscription tokens, kept so the bot and the admin API can show the URL again. */
+  subscriptionTokens: "nexaloak/subscription-tokens/v2",
 } as const;
 
 /** One of the {@link secretBoxPurposes} labels. */

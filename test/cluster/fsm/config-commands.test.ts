@@ -30,6 +30,7 @@ test("a config is issued on a server with the first client address and the defau
     keysErasedAt: null,
     keysErasedReason: null,
     serverPresharedKeySealed: null,
+    subscriptionPrivateKeySealed: null,
     address: "10.64.0.2",
     createdAt: T0 + 7,
     expiresAt: T0 + 7 + 30 * DAY_MS,

@@ -158,6 +158,14 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
     ],
     at: T0,
   },
+  issueSubscription: {
+    type: "issueSubscription",
+    userId: configC1.userId,
+    tokenSha256: "ab".repeat(32),
+    tokenSealed: "sealed-token",
+    replace: true,
+    at: T0,
+  },
   eraseConfigKeys: { type: "eraseConfigKeys", configIds: ["c1"], reason: "delivered", at: T0 },
   resealSecrets: {
     type: "resealSecrets",
