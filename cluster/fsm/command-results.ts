@@ -27,6 +27,12 @@ import type {
 } from "./server-commands.ts";
 import type { recordVerdict, setServerStatus } from "./server-status-commands.ts";
 import type { setSetting } from "./setting-commands.ts";
+import type {
+  liftTrafficSuspension,
+  reportTraffic,
+  setUserQuota,
+  startTrafficPeriod,
+} from "./traffic-commands.ts";
 import type { setUserRole, setUserStatus, upsertUser } from "./user-commands.ts";
 import type { addVantageProbe, removeVantageProbe } from "./vantage-probe-commands.ts";
 
@@ -73,6 +79,10 @@ export interface CommandResults {
   removeMember: ValueOf<typeof removeMember>;
   recordMembershipChange: ValueOf<typeof recordMembershipChange>;
   acknowledgeUpdate: { updateId: number };
+  reportTraffic: ValueOf<typeof reportTraffic>;
+  setUserQuota: ValueOf<typeof setUserQuota>;
+  liftTrafficSuspension: ValueOf<typeof liftTrafficSuspension>;
+  startTrafficPeriod: ValueOf<typeof startTrafficPeriod>;
 }
 
 /** The result value of `Command`. */

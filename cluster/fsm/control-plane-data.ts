@@ -29,6 +29,7 @@ import type {
 } from "./records.ts";
 import { isLive } from "./records.ts";
 import { clientAddress, FIRST_CLIENT_OFFSET, lastClientOffset } from "./subnet-layout.ts";
+import { TrafficLedger } from "./traffic-ledger.ts";
 
 /** Orders ids by UTF-16 code units: the same on every node, whatever the locale. */
 export function compareIds(a: string, b: string): number {
@@ -57,6 +58,8 @@ export class ControlPlaneData {
   readonly memberRemovals = new Map<string, MemberRemoval>();
   /** The latest membership changes, oldest first (see membership-event-commands.ts). */
   readonly membershipEvents: MembershipEvent[] = [];
+  /** Traffic counters, usage and quotas (see traffic-commands.ts). */
+  readonly traffic = new TrafficLedger();
 
   private readonly subnets = new Map<string, Cidr>();
   private readonly allocators = new Map<string, AddressAllocator>();

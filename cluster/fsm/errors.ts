@@ -55,6 +55,12 @@ export type ControlPlaneErrorCode =
   /** Removing members (member-removal-commands.ts). */
   | "UNKNOWN_MEMBER"
   | "MEMBER_REMOVED"
+  /** Traffic reports and quotas (traffic-commands.ts). */
+  | "TRAFFIC_REPORT_TOO_SOON"
+  | "TRAFFIC_REPORT_INVALID"
+  | "TRAFFIC_QUOTA_EXCEEDED"
+  | "NOT_SUSPENDED"
+  | "INVALID_PERIOD"
   /** An admin command for a Telegram user who is no longer an active admin at its log position. */
   | "NOT_AN_ADMIN";
 

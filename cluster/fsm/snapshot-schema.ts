@@ -167,6 +167,31 @@ const joinTokenRow = z.tuple([
 ]);
 const memberRemovalRow = z.tuple([text, text, text, amount]);
 const membershipEventRow = z.tuple([text, z.enum(MEMBERSHIP_CHANGES), text, amount]);
+const bit = z.union([z.literal(0), z.literal(1)]);
+const configTrafficRow = z.tuple([
+  text, // configId
+  text, // peer
+  amount, // rawRxBytes
+  amount, // rawTxBytes
+  amount, // reportedAt
+  amount, // rxBytes
+  amount, // txBytes
+]);
+const userTrafficRow = z.tuple([
+  text, // userId
+  amount, // rxBytes
+  amount, // txBytes
+  count.nullable(), // quotaGb
+  bit, // warned
+  bit, // suspended
+  bit, // lifted
+]);
+const trafficLedger = z.tuple([
+  amount, // periodStart
+  z.array(z.tuple([text, amount])), // each server's last report time
+  z.array(configTrafficRow),
+  z.array(userTrafficRow),
+]);
 
 export const snapshotV2Schema = z.object({
   v: z.literal(2),
@@ -190,6 +215,8 @@ export const snapshotV2Schema = z.object({
   joinTokens: z.array(joinTokenRow).default([]),
   memberRemovals: z.array(memberRemovalRow).default([]),
   membershipEvents: z.array(membershipEventRow).max(100).default([]),
+  /** Absent in snapshots from before traffic was counted. */
+  traffic: trafficLedger.optional(),
 });
 
 export type SnapshotV2 = z.input<typeof snapshotV2Schema>;
