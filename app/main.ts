@@ -10,6 +10,8 @@ import { askVantageProbe } from "../bot/jobs/vantage-probe-client.ts";
 import { AddressDiscovery, observedAddressAnswer } from "../cluster/address-discovery.ts";
 import { createVpnDriver, serverKeyFile } from "../cluster/agent/create-driver.ts";
 import { loadOrCreateServerKey } from "../cluster/agent/server-key-file.ts";
+import { TrafficReporter, trafficReportState } from "../cluster/agent/traffic-reporter.ts";
+import { wireGuardTrafficSource } from "../cluster/agent/traffic-source.ts";
 import { VpnAgent } from "../cluster/agent/vpn-agent.ts";
 import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
 import { addConfigRoutes } from "../cluster/api/config-routes.ts";
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
   let running: AssembledNode["node"] | undefined;
   let assembled: AssembledNode | undefined;
   let agent: VpnAgent | undefined;
+  let trafficReporter: TrafficReporter | undefined;
   let admission: JoinAdmission | undefined;
   let startupStage = "connecting to Redis";
 
@@ -159,6 +162,7 @@ async function main(): Promise<void> {
   let stopping = false;
   /** Leadership handed over, then the node, the VPN agent (as `stopAgent` says), peers and HTTP. */
   const stopEverything = async (stopAgent: () => Promise<void> | undefined) => {
+    await trafficReporter?.stop();
     await assembled?.stop({ gracefully: true });
     await stopAgent();
     await transport.close();
@@ -316,6 +320,14 @@ async function main(): Promise<void> {
     },
     logger: logger.child({ component: "vpn" }),
   });
+  trafficReporter = new TrafficReporter({
+    sources: [wireGuardTrafficSource(driver)],
+    readState: () => trafficReportState(state, config.nodeId),
+    propose: async (counters, at) => {
+      await service.run({ type: "reportTraffic", serverId: config.nodeId, counters, at });
+    },
+    logger: logger.child({ component: "traffic" }),
+  });
   await node.start();
   addClusterRoutes(router, node.node, () => state.membershipEvents());
   addSettingsRoutes(router, node.node, state);
@@ -335,6 +347,7 @@ async function main(): Promise<void> {
   running = node.node;
   transport.start();
   agent.start();
+  trafficReporter.start();
   if (!config.botToken)
     logger.info("BOT_TOKEN is not set: the Telegram bot is off on this node; everything else runs");
   logger.info({ peers: [...config.peers.keys()], vpnDriver: config.vpnDriver }, "node started");
