@@ -7,7 +7,7 @@ import { type Api, GrammyError } from "grammy";
 import type { BotCommand } from "grammy/types";
 import { LANGUAGES, type Language, messagesFor } from "./i18n/language.ts";
 
-const USER_COMMANDS = ["start", "config", "myconfigs", "language", "help"] as const;
+const USER_COMMANDS = ["start", "config", "myconfigs", "usage", "language", "help"] as const;
 
 /** Admin commands with their menu descriptions (admins are operators: English only). */
 export const ADMIN_COMMANDS: readonly BotCommand[] = [
@@ -33,7 +33,10 @@ export const ADMIN_COMMANDS: readonly BotCommand[] = [
     description: "/probes [list|add|remove]: vantage probes that check for filtering",
   },
   { command: "users", description: "Users and their status" },
-  { command: "user", description: "/user <id>: block, unblock, revoke configs" },
+  {
+    command: "user",
+    description: "/user <id> [quota <GB>|unlimited|default|lift]: usage, block, revoke configs",
+  },
   { command: "invite", description: "/invite [uses]: create an invite link" },
   { command: "approve", description: "Users waiting for approval" },
   { command: "broadcast", description: "/broadcast <text>: message every user" },

@@ -17,6 +17,7 @@ import { getConfigFlow } from "./user/get-config.ts";
 import { helpFlow } from "./user/help.ts";
 import { myConfigsFlow } from "./user/my-configs.ts";
 import { onboarding } from "./user/onboarding.ts";
+import { usageFlow } from "./user/usage.ts";
 
 export interface BotMiddlewareOptions {
   deps: BotDependencies;
@@ -58,6 +59,7 @@ export function botMiddleware(options: BotMiddlewareOptions): Composer<BotContex
       onboarding,
       getConfigFlow,
       myConfigsFlow,
+      usageFlow,
       helpFlow,
       adminCommands,
       fallback,

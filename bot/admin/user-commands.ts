@@ -1,16 +1,46 @@
 /**
- * Managing users: `/users`, `/user <id>` with block, unblock and revoke
- * buttons, `/promote` and `/demote <id>`.
+ * Managing users: `/users`, `/user <id>` with their traffic and block,
+ * unblock and revoke buttons, `/user <id> quota ...`, `/promote` and
+ * `/demote <id>`.
  */
 import { Composer, InlineKeyboard } from "grammy";
+import { MAX_QUOTA_GB } from "../../cluster/fsm/commands.ts";
 import { isLive, type User } from "../../cluster/fsm/records.ts";
+import type { TrafficUsage } from "../../cluster/fsm/traffic-usage.ts";
 import { senderActor } from "../account.ts";
 import { publishAdminMenu, removeAdminMenu } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
-import { formatDate } from "../format.ts";
+import { formatBytes, formatDate } from "../format.ts";
+import { en } from "../i18n/en.ts";
 import { replyUsage, userIdArgument, words } from "./command-args.ts";
 
 const USERS_SHOWN = 30;
+const QUOTA_FORM = `/user <telegram id> quota <GB 0-${MAX_QUOTA_GB}>|unlimited|default|lift`;
+
+/** A user's traffic in one line for admins (English, like every admin text). */
+export function describeUsage(usage: TrafficUsage): string {
+  const bytes = (value: number) => formatBytes(value, en.byteUnits);
+  const quota =
+    usage.quotaBytes === 0
+      ? "no limit"
+      : `${bytes(usage.quotaBytes)} (${Math.floor((usage.usedBytes * 100) / usage.quotaBytes)} %)`;
+  const state = usage.suspended
+    ? "; SUSPENDED (quota used up)"
+    : usage.lifted
+      ? "; suspension lifted"
+      : "";
+  return `Traffic: ${bytes(usage.usedBytes)} of ${quota}${usage.quotaIsDefault ? ", the default quota" : ""}; up ${bytes(usage.uploadBytes)}, down ${bytes(usage.downloadBytes)}; resets ${formatDate(usage.resetsAt)}${state}`;
+}
+
+/** The quota an admin typed: GB, `unlimited` (0), `default` (null), or `lift`; undefined when malformed. */
+export function quotaArgument(word: string | undefined): number | null | "lift" | undefined {
+  if (word === "unlimited") return 0;
+  if (word === "default") return null;
+  if (word === "lift") return word;
+  if (word === undefined || !/^\d{1,6}$/.test(word)) return undefined;
+  const quotaGb = Number(word);
+  return quotaGb <= MAX_QUOTA_GB ? quotaGb : undefined;
+}
 
 function describeUser(user: User): string {
   const name = user.name || "(no name)";
@@ -39,8 +69,22 @@ userCommands.command("users", async (ctx) => {
 });
 
 userCommands.command("user", async (ctx) => {
-  const userId = userIdArgument(words(ctx.match)[0]);
-  if (!userId) return replyUsage(ctx, "/user <telegram id>");
+  const [idWord, action, quotaWord] = words(ctx.match);
+  const userId = userIdArgument(idWord);
+  if (!userId) return replyUsage(ctx, `/user <telegram id> | ${QUOTA_FORM}`);
+  if (action !== undefined) {
+    const quota = action === "quota" ? quotaArgument(quotaWord) : undefined;
+    if (quota === undefined) return replyUsage(ctx, QUOTA_FORM);
+    const at = ctx.deps.service.now();
+    const actor = senderActor(ctx);
+    const { value } =
+      quota === "lift"
+        ? await ctx.effects.run({ type: "liftTrafficSuspension", userId, actor, at })
+        : await ctx.effects.run({ type: "setUserQuota", userId, quotaGb: quota, actor, at });
+    const usage = value?.usage ?? ctx.deps.service.localState.trafficUsage(userId, at);
+    await ctx.reply(`User ${userId}: ${describeUsage(usage)}`);
+    return;
+  }
   await ctx.effects.acknowledge();
   const state = ctx.deps.service.localState;
   const user = state.user(userId);
@@ -49,8 +93,9 @@ userCommands.command("user", async (ctx) => {
     return;
   }
   const live = state.configsOfUser(userId).filter(isLive);
+  const usage = state.trafficUsage(userId, ctx.deps.service.now());
   await ctx.reply(
-    `${describeUser(user)}\nLive configs: ${live.map((config) => config.serverId).join(", ") || "none"}`,
+    `${describeUser(user)}\nLive configs: ${live.map((config) => config.serverId).join(", ") || "none"}\n${describeUsage(usage)}`,
     { reply_markup: userKeyboard(user) },
   );
 });

@@ -7,6 +7,7 @@ export const en: Messages = {
     start: "Start: welcome and menu",
     config: "Get a VPN config",
     myconfigs: "My configs: download or revoke",
+    usage: "Traffic used and quota",
     language: "Change the language",
     help: "How to use this bot",
   },
@@ -19,6 +20,7 @@ export const en: Messages = {
   help: [
     "/config: get a new VPN config (a file and a QR code)",
     "/myconfigs: your configs: download again or revoke",
+    "/usage: your traffic and quota",
     "/language: change the language",
     "/help: this message",
     "",
@@ -85,4 +87,20 @@ export const en: Messages = {
     `Your config for ${serverId} was revoked because the server stopped working. Use /config to get a new one.`,
   noCapacityNotice: (serverId) =>
     `Your server ${serverId} stopped working and no other server has room right now. Use /config to try again later.`,
+  byteUnits: ["B", "KB", "MB", "GB", "TB"],
+  usage: ({ used, upload, download, quota, percent, resetsAt, suspended }) =>
+    [
+      quota === null
+        ? `Traffic this period: ${used} (no limit).`
+        : `Traffic this period: ${used} of ${quota} (${percent} %).`,
+      `Upload ${upload}, download ${download}.`,
+      `The count starts again on ${resetsAt}.`,
+      ...(suspended ? ["Your quota is used up: your configs work again after the reset."] : []),
+    ].join("\n"),
+  trafficWarning: (used, quota, resetsAt) =>
+    `You have used ${used} of your ${quota} traffic this period. At ${quota} your configs stop until ${resetsAt}. See /usage.`,
+  trafficSuspended: (quota, resetsAt) =>
+    `You have used all of your ${quota} traffic this period, so your configs are paused. They work again on ${resetsAt}.`,
+  quotaExceeded: (resetsAt) =>
+    `Your traffic quota for this period is used up, so you cannot get a config now. It starts again on ${resetsAt}.`,
 };

@@ -7,6 +7,7 @@ export const fa: Messages = {
     start: "شروع: خوش‌آمد و منو",
     config: "دریافت کانفیگ VPN",
     myconfigs: "کانفیگ‌های من: دانلود یا باطل کردن",
+    usage: "ترافیک مصرفی و سهمیه",
     language: "تغییر زبان",
     help: "راهنمای ربات",
   },
@@ -19,6 +20,7 @@ export const fa: Messages = {
   help: [
     "/config: دریافت کانفیگ جدید (فایل و کد QR)",
     "/myconfigs: کانفیگ‌های شما: دانلود دوباره یا باطل کردن",
+    "/usage: ترافیک مصرفی و سهمیه شما",
     "/language: تغییر زبان",
     "/help: همین پیام",
     "",
@@ -84,4 +86,22 @@ export const fa: Messages = {
     `کانفیگ شما برای ${serverId} باطل شد چون سرور از کار افتاد. با /config کانفیگ تازه بگیرید.`,
   noCapacityNotice: (serverId) =>
     `سرور ${serverId} شما از کار افتاد و اکنون سرور دیگری جا ندارد. بعداً با /config دوباره تلاش کنید.`,
+  byteUnits: ["بایت", "کیلوبایت", "مگابایت", "گیگابایت", "ترابایت"],
+  usage: ({ used, upload, download, quota, percent, resetsAt, suspended }) =>
+    [
+      quota === null
+        ? `ترافیک این دوره: ${used} (بدون محدودیت).`
+        : `ترافیک این دوره: ${used} از ${quota} (${percent}٪).`,
+      `ارسال ${upload}، دریافت ${download}.`,
+      `شمارش در ${resetsAt} از نو شروع می‌شود.`,
+      ...(suspended
+        ? ["سهمیه شما تمام شده است: کانفیگ‌ها پس از شروع دوره بعد دوباره کار می‌کنند."]
+        : []),
+    ].join("\n"),
+  trafficWarning: (used, quota, resetsAt) =>
+    `شما ${used} از ${quota} ترافیک این دوره را مصرف کرده‌اید. با رسیدن به ${quota} کانفیگ‌های شما تا ${resetsAt} متوقف می‌شوند. /usage را ببینید.`,
+  trafficSuspended: (quota, resetsAt) =>
+    `همه ${quota} ترافیک این دوره را مصرف کرده‌اید، پس کانفیگ‌های شما متوقف شدند. از ${resetsAt} دوباره کار می‌کنند.`,
+  quotaExceeded: (resetsAt) =>
+    `سهمیه ترافیک این دوره شما تمام شده است و اکنون نمی‌توانید کانفیگ بگیرید. از ${resetsAt} دوباره شروع می‌شود.`,
 };

@@ -7,6 +7,7 @@ export const ru: Messages = {
     start: "Начало: приветствие и меню",
     config: "Получить конфиг VPN",
     myconfigs: "Мои конфиги: скачать или отозвать",
+    usage: "Трафик и квота",
     language: "Сменить язык",
     help: "Как пользоваться ботом",
   },
@@ -19,6 +20,7 @@ export const ru: Messages = {
   help: [
     "/config: получить новый конфиг (файл и QR-код)",
     "/myconfigs: ваши конфиги: скачать снова или отозвать",
+    "/usage: ваш трафик и квота",
     "/language: сменить язык",
     "/help: это сообщение",
     "",
@@ -85,4 +87,20 @@ export const ru: Messages = {
     `Ваш конфиг для ${serverId} отозван, потому что сервер перестал работать. Получите новый командой /config.`,
   noCapacityNotice: (serverId) =>
     `Ваш сервер ${serverId} перестал работать, а на других сейчас нет места. Попробуйте позже командой /config.`,
+  byteUnits: ["Б", "КБ", "МБ", "ГБ", "ТБ"],
+  usage: ({ used, upload, download, quota, percent, resetsAt, suspended }) =>
+    [
+      quota === null
+        ? `Трафик за период: ${used} (без ограничений).`
+        : `Трафик за период: ${used} из ${quota} (${percent} %).`,
+      `Отправлено ${upload}, получено ${download}.`,
+      `Счёт начнётся заново ${resetsAt}.`,
+      ...(suspended ? ["Квота исчерпана: конфиги снова заработают после сброса."] : []),
+    ].join("\n"),
+  trafficWarning: (used, quota, resetsAt) =>
+    `Вы израсходовали ${used} из ${quota} трафика за этот период. При ${quota} конфиги остановятся до ${resetsAt}. Подробнее: /usage.`,
+  trafficSuspended: (quota, resetsAt) =>
+    `Вы израсходовали весь трафик за период (${quota}), поэтому конфиги приостановлены. Они снова заработают ${resetsAt}.`,
+  quotaExceeded: (resetsAt) =>
+    `Квота трафика за этот период исчерпана, поэтому новый конфиг сейчас не выдаётся. Счёт начнётся заново ${resetsAt}.`,
 };

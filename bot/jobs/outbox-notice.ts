@@ -8,7 +8,7 @@ import type { Api } from "grammy";
 import type { OutboxEntry, OutboxKind, User } from "../../cluster/fsm/records.ts";
 import { isActiveAdmin, isLive } from "../../cluster/fsm/records.ts";
 import type { BotDependencies } from "../context.ts";
-import { formatDate } from "../format.ts";
+import { formatBytes, formatDate } from "../format.ts";
 import { messagesFor } from "../i18n/language.ts";
 import { downloadAgainKeyboard, sendConfig } from "../user/config-delivery.ts";
 
@@ -137,5 +137,18 @@ export async function sendNotice(
     case "adminAlert":
       await api.sendMessage(chatId, adminAlertText(entry));
       return;
+    case "trafficWarning":
+    case "trafficSuspended": {
+      const bytes = (value: OutboxEntry["payload"][string] | undefined) =>
+        formatBytes(Number(value), t.byteUnits);
+      const resetsAt = formatDate(Number(payload.resetsAt));
+      await api.sendMessage(
+        chatId,
+        entry.kind === "trafficWarning"
+          ? t.trafficWarning(bytes(payload.usedBytes), bytes(payload.quotaBytes), resetsAt)
+          : t.trafficSuspended(bytes(payload.quotaBytes), resetsAt),
+      );
+      return;
+    }
   }
 }
