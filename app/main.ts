@@ -23,6 +23,7 @@ import { addProbeRoutes } from "../cluster/api/probe-routes.ts";
 import { Router } from "../cluster/api/router.ts";
 import { addServerRoutes } from "../cluster/api/server-routes.ts";
 import { addSettingsRoutes } from "../cluster/api/settings-routes.ts";
+import { addUsageRoutes } from "../cluster/api/usage-routes.ts";
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import { serverKeyStatement } from "../cluster/fsm/server-key-signature.ts";
 import { createNodeServer } from "../cluster/http.ts";
@@ -333,6 +334,7 @@ async function main(): Promise<void> {
   addSettingsRoutes(router, node.node, state);
   addServerRoutes(router, service, node.banChecks!);
   addConfigRoutes(router, service);
+  addUsageRoutes(router, service);
   addProbeRoutes(router, service);
   addMemberKeyRoutes(router, service);
   addDataKeyRoutes(router, service, sealing);

@@ -4,7 +4,7 @@
  * `/demote <id>`.
  */
 import { Composer, InlineKeyboard } from "grammy";
-import { MAX_QUOTA_GB } from "../../cluster/fsm/commands.ts";
+import { MAX_QUOTA_GB, quotaGbSchema } from "../../cluster/fsm/commands.ts";
 import { isLive, type User } from "../../cluster/fsm/records.ts";
 import type { TrafficUsage } from "../../cluster/fsm/traffic-usage.ts";
 import { senderActor } from "../account.ts";
@@ -37,9 +37,9 @@ export function quotaArgument(word: string | undefined): number | null | "lift" 
   if (word === "unlimited") return 0;
   if (word === "default") return null;
   if (word === "lift") return word;
-  if (word === undefined || !/^\d{1,6}$/.test(word)) return undefined;
-  const quotaGb = Number(word);
-  return quotaGb <= MAX_QUOTA_GB ? quotaGb : undefined;
+  if (word === undefined || !/^\d{1,6}(?:\.\d{1,3})?$/.test(word)) return undefined;
+  const quota = quotaGbSchema.safeParse(Number(word));
+  return quota.success ? quota.data : undefined;
 }
 
 function describeUser(user: User): string {

@@ -182,6 +182,15 @@ const byteCounter = z.int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const MAX_TRAFFIC_COUNTERS = 2000;
 /** The largest quota an admin can give, in GB (100 TB a period). */
 export const MAX_QUOTA_GB = 100_000;
+/** A user's quota in GB: whole MB (up to 3 decimals), 0 for unlimited. */
+export const quotaGbSchema = z
+  .number()
+  .min(0)
+  .max(MAX_QUOTA_GB)
+  .refine(
+    (gb) => Math.round(gb * 1000) / 1000 === gb,
+    "a quota is in GB with at most 3 decimals (whole MB)",
+  );
 
 /**
  * A server's raw per-config traffic counters, as its agent read them
@@ -217,7 +226,7 @@ const reportTrafficSchema = z.strictObject({
 const setUserQuotaSchema = z.strictObject({
   type: z.literal("setUserQuota"),
   userId,
-  quotaGb: z.int().min(0).max(MAX_QUOTA_GB).nullable(),
+  quotaGb: quotaGbSchema.nullable(),
   actor: adminActor,
   at: timestamp,
   updateId,

@@ -393,7 +393,7 @@ export interface UserTraffic {
   rxBytes: number;
   /** Download this period, summed over the user's configs. */
   txBytes: number;
-  /** An admin's quota for this user in GB (0: unlimited); null: the cluster's `trafficQuotaGb`. */
+  /** An admin's quota for this user in GB, whole MB (0: unlimited); null: the cluster's `trafficQuotaGb`. */
   quotaGb: number | null;
   /** The 80 % warning went out this period. */
   warned: boolean;

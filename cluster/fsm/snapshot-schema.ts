@@ -181,7 +181,7 @@ const userTrafficRow = z.tuple([
   text, // userId
   amount, // rxBytes
   amount, // txBytes
-  count.nullable(), // quotaGb
+  amount.nullable(), // quotaGb
   bit, // warned
   bit, // suspended
   bit, // lifted

@@ -21,7 +21,8 @@ export function quotaBytesOf(
   account: Pick<UserTraffic, "quotaGb">,
   defaultQuotaGb: number,
 ): number {
-  return (account.quotaGb ?? defaultQuotaGb) * BYTES_PER_GB;
+  // Quotas are whole MB: rounding to them makes the product exact on every node.
+  return Math.round((account.quotaGb ?? defaultQuotaGb) * 1000) * (BYTES_PER_GB / 1000);
 }
 
 /** What changes for an account: nothing, a warning, a suspension, or the end of one. */

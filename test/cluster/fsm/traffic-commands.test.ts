@@ -306,10 +306,19 @@ test("a higher quota or unlimited ends a suspension; a quota still below the usa
     [back.usage.quotaIsDefault, back.usage.quotaGb, back.usage.suspended],
     [true, 0, false],
   );
-  fixture.refused(
-    { type: "setUserQuota", userId: "10", quotaGb: 100_001, actor: API_ACTOR, at: T0 },
-    "INVALID_COMMAND",
-  );
+  for (const quotaGb of [100_001, -1, 0.0015, "5"])
+    fixture.refused(
+      { type: "setUserQuota", userId: "10", quotaGb, actor: API_ACTOR, at: T0 },
+      "INVALID_COMMAND",
+    );
+  const trial = fixture.ok({
+    type: "setUserQuota",
+    userId: "10",
+    quotaGb: 0.25,
+    actor: API_ACTOR,
+    at: T0,
+  });
+  assert.is(trial.usage.quotaBytes, 250_000_000, "quotas come in whole MB");
   fixture.refused(
     { type: "setUserQuota", userId: "99", quotaGb: 1, actor: API_ACTOR, at: T0 },
     "UNKNOWN_USER",
