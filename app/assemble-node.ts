@@ -30,6 +30,7 @@ import {
   SubscriptionLinks,
   serverSubscriptionBase,
 } from "../cluster/subscription/subscription-links.ts";
+import { TrafficPeriodTask } from "../cluster/traffic-period-task.ts";
 import type { CronSchedule } from "../shared/cron-schedule.ts";
 import type { DataKey } from "../shared/crypto/data-keys.ts";
 import type { Logger } from "../shared/logger.ts";
@@ -93,6 +94,8 @@ export interface NodeAssemblyOptions
   expirySweepIntervalMs?: number;
   /** How often the leader seals, erases and re-seals keys (config-key-custody-task.ts); default 250 ms. */
   keyCustodyIntervalMs?: number;
+  /** How often the leader checks whether a traffic period starts; default a minute. */
+  trafficPeriodIntervalMs?: number;
   /** How often the leader's autopilot looks at the membership; default a second. */
   autopilotIntervalMs?: number;
   /** Ban checks on the leader; off when omitted. */
@@ -189,6 +192,11 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
       sealing,
       intervalMs: 5_000,
       logger: logger.child({ component: "data-keys" }),
+    }),
+    new TrafficPeriodTask({
+      service,
+      intervalMs: options.trafficPeriodIntervalMs ?? 60_000,
+      logger: logger.child({ component: "traffic" }),
     }),
     new AutopilotTask({
       node,

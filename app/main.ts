@@ -10,6 +10,8 @@ import { askVantageProbe } from "../bot/jobs/vantage-probe-client.ts";
 import { AddressDiscovery, observedAddressAnswer } from "../cluster/address-discovery.ts";
 import { createVpnDriver, serverKeyFile } from "../cluster/agent/create-driver.ts";
 import { loadOrCreateServerKey } from "../cluster/agent/server-key-file.ts";
+import { TrafficReporter, trafficReportState } from "../cluster/agent/traffic-reporter.ts";
+import { wireGuardTrafficSource } from "../cluster/agent/traffic-source.ts";
 import { VpnAgent } from "../cluster/agent/vpn-agent.ts";
 import { addBackupRoutes } from "../cluster/api/backup-routes.ts";
 import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
@@ -23,6 +25,7 @@ import { Router } from "../cluster/api/router.ts";
 import { addServerRoutes } from "../cluster/api/server-routes.ts";
 import { addSettingsRoutes } from "../cluster/api/settings-routes.ts";
 import { addSubscriptionRoutes } from "../cluster/api/subscription-routes.ts";
+import { addUsageRoutes } from "../cluster/api/usage-routes.ts";
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import { serverKeyStatement } from "../cluster/fsm/server-key-signature.ts";
 import { createNodeServer } from "../cluster/http.ts";
@@ -113,6 +116,7 @@ async function main(): Promise<void> {
   let running: AssembledNode["node"] | undefined;
   let assembled: AssembledNode | undefined;
   let agent: VpnAgent | undefined;
+  let trafficReporter: TrafficReporter | undefined;
   let admission: JoinAdmission | undefined;
   let subscriptionEndpoints: SubscriptionEndpoints | undefined;
   let startupStage = "connecting to Redis";
@@ -166,6 +170,7 @@ async function main(): Promise<void> {
   let stopping = false;
   /** Leadership handed over, then the node, the VPN agent (as `stopAgent` says), peers and HTTP. */
   const stopEverything = async (stopAgent: () => Promise<void> | undefined) => {
+    await trafficReporter?.stop();
     await assembled?.stop({ gracefully: true });
     await stopAgent();
     await transport.close();
@@ -327,11 +332,20 @@ async function main(): Promise<void> {
     },
     logger: logger.child({ component: "vpn" }),
   });
+  trafficReporter = new TrafficReporter({
+    sources: [wireGuardTrafficSource(driver)],
+    readState: () => trafficReportState(state, config.nodeId),
+    propose: async (counters, at) => {
+      await service.run({ type: "reportTraffic", serverId: config.nodeId, counters, at });
+    },
+    logger: logger.child({ component: "traffic" }),
+  });
   await node.start();
   addClusterRoutes(router, node.node, () => state.membershipEvents());
   addSettingsRoutes(router, node.node, state);
   addServerRoutes(router, service, node.banChecks!);
   addConfigRoutes(router, service);
+  addUsageRoutes(router, service);
   addProbeRoutes(router, service);
   addMemberKeyRoutes(router, service);
   addDataKeyRoutes(router, service, sealing);
@@ -356,6 +370,7 @@ async function main(): Promise<void> {
   running = node.node;
   transport.start();
   agent.start();
+  trafficReporter.start();
   if (!config.botToken)
     logger.info("BOT_TOKEN is not set: the Telegram bot is off on this node; everything else runs");
   logger.info({ peers: [...config.peers.keys()], vpnDriver: config.vpnDriver }, "node started");

@@ -8,7 +8,15 @@ import type { BotCommand } from "grammy/types";
 import { ADMIN_COMMAND_NAMES } from "./i18n/admin-messages.ts";
 import { LANGUAGES, type Language, messagesFor } from "./i18n/language.ts";
 
-const USER_COMMANDS = ["start", "config", "myconfigs", "subscription", "language", "help"] as const;
+const USER_COMMANDS = [
+  "start",
+  "config",
+  "myconfigs",
+  "subscription",
+  "usage",
+  "language",
+  "help",
+] as const;
 
 /** The admin commands in `language`, in their menu order. */
 export function adminCommands(language: Language): BotCommand[] {

@@ -9,6 +9,7 @@ import { CommandRefusedError } from "../cluster/control-plane-service.ts";
 import { accessModeOf } from "./account.ts";
 import { SessionEndedError } from "./api-guard.ts";
 import type { BotContext } from "./context.ts";
+import { formatDate } from "./format.ts";
 
 /** The user-facing text for a refusal code, or undefined when the code is not a user's business. */
 export function refusalText(ctx: BotContext, code: string, message: string): string | undefined {
@@ -32,6 +33,10 @@ export function refusalText(ctx: BotContext, code: string, message: string): str
       return t.inviteUsedUp;
     case "NOT_AN_ADMIN":
       return t.notAnAdmin;
+    case "TRAFFIC_QUOTA_EXCEEDED":
+      return t.quotaExceeded(
+        formatDate(state.trafficUsage(String(ctx.from?.id ?? ""), ctx.deps.service.now()).resetsAt),
+      );
     case "UNKNOWN_CONFIG":
     case "NOT_OWNER":
     case "CONFIG_ALREADY_REVOKED":

@@ -18,6 +18,7 @@ import { helpFlow } from "./user/help.ts";
 import { myConfigsFlow } from "./user/my-configs.ts";
 import { onboarding } from "./user/onboarding.ts";
 import { subscriptionFlow } from "./user/subscription.ts";
+import { usageFlow } from "./user/usage.ts";
 
 export interface BotMiddlewareOptions {
   deps: BotDependencies;
@@ -60,6 +61,7 @@ export function botMiddleware(options: BotMiddlewareOptions): Composer<BotContex
       getConfigFlow,
       myConfigsFlow,
       subscriptionFlow,
+      usageFlow,
       helpFlow,
       adminCommands,
       fallback,

@@ -1,18 +1,49 @@
 /**
- * Managing users: `/users`, `/user <id>` with block, unblock and revoke
- * buttons, `/promote` and `/demote <id>`. The only admin is never demoted
- * (apply refuses it too), and demoting oneself asks first.
+ * Managing users: `/users`, `/user <id>` with their traffic and block,
+ * unblock and revoke buttons, `/user <id> quota ...`, `/promote` and
+ * `/demote <id>`. The only admin is never demoted (apply refuses it too),
+ * and demoting oneself asks first.
  */
 import { Composer, InlineKeyboard } from "grammy";
+import { MAX_QUOTA_GB, quotaGbSchema } from "../../cluster/fsm/commands.ts";
 import { isLive, type User, type UserRole } from "../../cluster/fsm/records.ts";
+import type { TrafficUsage } from "../../cluster/fsm/traffic-usage.ts";
 import { senderActor } from "../account.ts";
 import { publishAdminMenu, removeAdminMenu } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
+import { formatBytes, formatDate } from "../format.ts";
 import type { AdminMessages } from "../i18n/admin-messages.ts";
+import { en } from "../i18n/en.ts";
 import { configNameOf, namedConfigsOf } from "../user/config-delivery.ts";
 import { replyUsage, userIdArgument, words } from "./command-args.ts";
 
 const USERS_SHOWN = 30;
+const QUOTA_FORM = `/user <telegram id> quota <GB 0-${MAX_QUOTA_GB}>|unlimited|default|lift`;
+
+/** A user's traffic in one line for admins (English, like every admin text). */
+export function describeUsage(usage: TrafficUsage): string {
+  const bytes = (value: number) => formatBytes(value, en.byteUnits);
+  const quota =
+    usage.quotaBytes === 0
+      ? "no limit"
+      : `${bytes(usage.quotaBytes)} (${Math.floor((usage.usedBytes * 100) / usage.quotaBytes)} %)`;
+  const state = usage.suspended
+    ? "; SUSPENDED (quota used up)"
+    : usage.lifted
+      ? "; suspension lifted"
+      : "";
+  return `Traffic: ${bytes(usage.usedBytes)} of ${quota}${usage.quotaIsDefault ? ", the default quota" : ""}; up ${bytes(usage.uploadBytes)}, down ${bytes(usage.downloadBytes)}; resets ${formatDate(usage.resetsAt)}${state}`;
+}
+
+/** The quota an admin typed: GB, `unlimited` (0), `default` (null), or `lift`; undefined when malformed. */
+export function quotaArgument(word: string | undefined): number | null | "lift" | undefined {
+  if (word === "unlimited") return 0;
+  if (word === "default") return null;
+  if (word === "lift") return word;
+  if (word === undefined || !/^\d{1,6}(?:\.\d{1,3})?$/.test(word)) return undefined;
+  const quota = quotaGbSchema.safeParse(Number(word));
+  return quota.success ? quota.data : undefined;
+}
 
 function userKeyboard(t: AdminMessages, user: User): InlineKeyboard {
   const keyboard = new InlineKeyboard();
@@ -32,8 +63,22 @@ userCommands.command("users", async (ctx) => {
 });
 
 userCommands.command("user", async (ctx) => {
-  const userId = userIdArgument(words(ctx.match)[0]);
-  if (!userId) return replyUsage(ctx, "/user <telegram id>");
+  const [idWord, action, quotaWord] = words(ctx.match);
+  const userId = userIdArgument(idWord);
+  if (!userId) return replyUsage(ctx, `/user <telegram id> | ${QUOTA_FORM}`);
+  if (action !== undefined) {
+    const quota = action === "quota" ? quotaArgument(quotaWord) : undefined;
+    if (quota === undefined) return replyUsage(ctx, QUOTA_FORM);
+    const at = ctx.deps.service.now();
+    const actor = senderActor(ctx);
+    const { value } =
+      quota === "lift"
+        ? await ctx.effects.run({ type: "liftTrafficSuspension", userId, actor, at })
+        : await ctx.effects.run({ type: "setUserQuota", userId, quotaGb: quota, actor, at });
+    const usage = value?.usage ?? ctx.deps.service.localState.trafficUsage(userId, at);
+    await ctx.reply(`User ${userId}: ${describeUsage(usage)}`);
+    return;
+  }
   await ctx.effects.acknowledge();
   const state = ctx.deps.service.localState;
   const user = state.user(userId);
@@ -44,7 +89,8 @@ userCommands.command("user", async (ctx) => {
   const names = namedConfigsOf(state, userId)
     .filter(({ config }) => isLive(config))
     .map(({ name }) => name);
-  await ctx.reply(ctx.t.admin.userInFull(user, names), {
+  const usage = state.trafficUsage(userId, ctx.deps.service.now());
+  await ctx.reply(`${ctx.t.admin.userInFull(user, names)}\n${describeUsage(usage)}`, {
     reply_markup: userKeyboard(ctx.t.admin, user),
   });
 });

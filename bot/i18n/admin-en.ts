@@ -106,7 +106,7 @@ const commandDescriptions: AdminMessages["commandDescriptions"] = {
   removeserver: "/removeserver <id>: move a server's users, take it out for good",
   probes: "/probes [list|add|remove]: vantage probes that check for filtering",
   users: "Users and their status",
-  user: "/user <id>: block, unblock, revoke configs",
+  user: "/user <id> [quota <GB>|unlimited|default|lift]: usage, block, revoke configs",
   invite: "/invite [uses]: create an invite link",
   approve: "Users waiting for approval",
   broadcast: "/broadcast <text>: message every user",

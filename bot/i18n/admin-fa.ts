@@ -145,7 +145,7 @@ const commandDescriptions: AdminMessages["commandDescriptions"] = {
   removeserver: `${cmd("/removeserver <id>")}: انتقال کاربران سرور و حذف همیشگی آن`,
   probes: `${cmd("/probes [list|add|remove]")}: کاوشگرهایی که فیلترینگ را می‌سنجند`,
   users: "کاربران و وضعیتشان",
-  user: `${cmd("/user <id>")}: مسدود کردن، رفع مسدودی، باطل کردن کانفیگ‌ها`,
+  user: `${cmd("/user <id> [quota <GB>]")}: مصرف و سهمیه، مسدود کردن، رفع مسدودی، باطل کردن کانفیگ‌ها`,
   invite: `${cmd("/invite [uses]")}: ساختن لینک دعوت`,
   approve: "کاربران در انتظار تأیید",
   broadcast: `${cmd("/broadcast <text>")}: پیام به همهٔ کاربران`,

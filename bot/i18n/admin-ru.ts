@@ -162,7 +162,7 @@ const commandDescriptions: AdminMessages["commandDescriptions"] = {
   removeserver: "/removeserver <id>: перенести пользователей, удалить сервер навсегда",
   probes: "/probes [list|add|remove]: пробы, проверяющие фильтрацию",
   users: "Пользователи и их статус",
-  user: "/user <id>: заблокировать, разблокировать, отозвать конфиги",
+  user: "/user <id> [quota <ГБ>]: трафик и квота, блокировка, разблокировка, отзыв конфигов",
   invite: "/invite [uses]: создать ссылку-приглашение",
   approve: "Пользователи, ждущие одобрения",
   broadcast: "/broadcast <text>: сообщение всем пользователям",

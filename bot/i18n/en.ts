@@ -14,6 +14,7 @@ export const en: Messages = {
     config: "Get a VPN config",
     myconfigs: "My configs: download or revoke",
     subscription: "Subscription: a link your VPN app keeps up to date",
+    usage: "Traffic used and quota",
     language: "Change the language",
     help: "How to use this bot",
   },
@@ -26,6 +27,8 @@ export const en: Messages = {
   help: [
     "/config: get a new VPN config (a file and a QR code)",
     "/myconfigs: your configs: download again or revoke",
+    "/subscription: a link your VPN app keeps up to date",
+    "/usage: your traffic and quota",
     "/language: change the language",
     "/help: this message",
     "",
@@ -101,4 +104,20 @@ export const en: Messages = {
   noCapacityNotice: (serverId) =>
     `Your server ${serverId} stopped working and no other server has room right now. Use /config to try again later.`,
   admin: adminEn,
+  byteUnits: ["B", "KB", "MB", "GB", "TB"],
+  usage: ({ used, upload, download, quota, percent, resetsAt, suspended }) =>
+    [
+      quota === null
+        ? `Traffic this period: ${used} (no limit).`
+        : `Traffic this period: ${used} of ${quota} (${percent} %).`,
+      `Upload ${upload}, download ${download}.`,
+      `The count starts again on ${resetsAt}.`,
+      ...(suspended ? ["Your quota is used up: your configs work again after the reset."] : []),
+    ].join("\n"),
+  trafficWarning: (used, quota, resetsAt) =>
+    `You have used ${used} of your ${quota} traffic this period. At ${quota} your configs stop until ${resetsAt}. See /usage.`,
+  trafficSuspended: (quota, resetsAt) =>
+    `You have used all of your ${quota} traffic this period, so your configs are paused. They work again on ${resetsAt}.`,
+  quotaExceeded: (resetsAt) =>
+    `Your traffic quota for this period is used up, so you cannot get a config now. It starts again on ${resetsAt}.`,
 };

@@ -19,6 +19,7 @@ const persian: Messages = {
     config: "دریافت کانفیگ VPN",
     myconfigs: "کانفیگ‌های من: دانلود یا باطل کردن",
     subscription: "اشتراک: لینکی که برنامهٔ VPN شما خودش به‌روز نگه می‌دارد",
+    usage: "ترافیک مصرفی و سهمیه",
     language: "تغییر زبان",
     help: "راهنمای ربات",
   },
@@ -31,6 +32,8 @@ const persian: Messages = {
   help: [
     `${config}: دریافت کانفیگ جدید (فایل و کد QR)`,
     `${myconfigs}: کانفیگ‌های شما: دانلود دوباره یا باطل کردن`,
+    `${ltr("/subscription")}: لینکی که برنامهٔ VPN شما خودش به‌روز نگه می‌دارد`,
+    `${ltr("/usage")}: ترافیک مصرفی و سهمیه شما`,
     `${ltr("/language")}: تغییر زبان`,
     `${help}: همین پیام`,
     "",
@@ -102,6 +105,24 @@ const persian: Messages = {
   noCapacityNotice: (serverId) =>
     `سرور ${ltr(serverId)} شما از کار افتاد و اکنون سرور دیگری جا ندارد. بعداً با ${config} دوباره تلاش کنید.`,
   admin: adminFa,
+  byteUnits: ["بایت", "کیلوبایت", "مگابایت", "گیگابایت", "ترابایت"],
+  usage: ({ used, upload, download, quota, percent, resetsAt, suspended }) =>
+    [
+      quota === null
+        ? `ترافیک این دوره: ${used} (بدون محدودیت).`
+        : `ترافیک این دوره: ${used} از ${quota} (${percent}٪).`,
+      `ارسال ${upload}، دریافت ${download}.`,
+      `شمارش در ${resetsAt} از نو شروع می‌شود.`,
+      ...(suspended
+        ? ["سهمیه شما تمام شده است: کانفیگ‌ها پس از شروع دوره بعد دوباره کار می‌کنند."]
+        : []),
+    ].join("\n"),
+  trafficWarning: (used, quota, resetsAt) =>
+    `شما ${used} از ${quota} ترافیک این دوره را مصرف کرده‌اید. با رسیدن به ${quota} کانفیگ‌های شما تا ${resetsAt} متوقف می‌شوند. ${ltr("/usage")} را ببینید.`,
+  trafficSuspended: (quota, resetsAt) =>
+    `همه ${quota} ترافیک این دوره را مصرف کرده‌اید، پس کانفیگ‌های شما متوقف شدند. از ${resetsAt} دوباره کار می‌کنند.`,
+  quotaExceeded: (resetsAt) =>
+    `سهمیه ترافیک این دوره شما تمام شده است و اکنون نمی‌توانید کانفیگ بگیرید. از ${resetsAt} دوباره شروع می‌شود.`,
 };
 
 export const fa: Messages = rightToLeftCatalog(persian);

@@ -18,15 +18,43 @@ export interface ConfigLine {
   expiresAt: number | null;
 }
 
+/** A user's traffic as /usage shows it, every value already written out. */
+export interface UsageView {
+  /** Upload and download together, e.g. `1.2 GB`. */
+  used: string;
+  upload: string;
+  download: string;
+  /** null: no quota. */
+  quota: string | null;
+  /** How much of the quota is used, in whole percent; null without a quota. */
+  percent: number | null;
+  /** The date the count starts again. */
+  resetsAt: string;
+  suspended: boolean;
+}
+
+/** Byte units in a language, smallest first. */
+export type ByteUnits = readonly [b: string, kb: string, mb: string, gb: string, tb: string];
+
 /** The end-user texts in one language. */
 export interface Messages {
   /** The language's own name, on the /language buttons. */
   languageName: string;
   /** Descriptions in the command menu Telegram shows next to the input field. */
   commandDescriptions: Record<
-    "start" | "config" | "myconfigs" | "subscription" | "language" | "help",
+    "start" | "config" | "myconfigs" | "subscription" | "usage" | "language" | "help",
     string
   >;
+  /** Byte units, for traffic in human units. */
+  byteUnits: ByteUnits;
+  /** /usage: the user's traffic this period, their quota and when it resets. */
+  usage: (view: UsageView) => string;
+  /** Notice: 80 % of the quota used. */
+  trafficWarning: (used: string, quota: string, resetsAt: string) => string;
+  /** Notice: the quota is used up; the configs stop until the reset (or an admin). */
+  trafficSuspended: (quota: string, resetsAt: string) => string;
+  /** A config refused because the quota is used up. */
+  quotaExceeded: (resetsAt: string) => string;
   welcome: (name: string) => string;
   menuGetConfig: string;
   menuMyConfigs: string;

@@ -14,6 +14,7 @@ export const ru: Messages = {
     config: "Получить конфиг VPN",
     myconfigs: "Мои конфиги: скачать или отозвать",
     subscription: "Подписка: ссылка, которую VPN-приложение обновляет само",
+    usage: "Трафик и квота",
     language: "Сменить язык",
     help: "Как пользоваться ботом",
   },
@@ -26,6 +27,8 @@ export const ru: Messages = {
   help: [
     "/config: получить новый конфиг (файл и QR-код)",
     "/myconfigs: ваши конфиги: скачать снова или отозвать",
+    "/subscription: ссылка, которую VPN-приложение обновляет само",
+    "/usage: ваш трафик и квота",
     "/language: сменить язык",
     "/help: это сообщение",
     "",
@@ -101,4 +104,20 @@ export const ru: Messages = {
   noCapacityNotice: (serverId) =>
     `Ваш сервер ${serverId} перестал работать, а на других сейчас нет места. Попробуйте позже командой /config.`,
   admin: adminRu,
+  byteUnits: ["Б", "КБ", "МБ", "ГБ", "ТБ"],
+  usage: ({ used, upload, download, quota, percent, resetsAt, suspended }) =>
+    [
+      quota === null
+        ? `Трафик за период: ${used} (без ограничений).`
+        : `Трафик за период: ${used} из ${quota} (${percent} %).`,
+      `Отправлено ${upload}, получено ${download}.`,
+      `Счёт начнётся заново ${resetsAt}.`,
+      ...(suspended ? ["Квота исчерпана: конфиги снова заработают после сброса."] : []),
+    ].join("\n"),
+  trafficWarning: (used, quota, resetsAt) =>
+    `Вы израсходовали ${used} из ${quota} трафика за этот период. При ${quota} конфиги остановятся до ${resetsAt}. Подробнее: /usage.`,
+  trafficSuspended: (quota, resetsAt) =>
+    `Вы израсходовали весь трафик за период (${quota}), поэтому конфиги приостановлены. Они снова заработают ${resetsAt}.`,
+  quotaExceeded: (resetsAt) =>
+    `Квота трафика за этот период исчерпана, поэтому новый конфиг сейчас не выдаётся. Счёт начнётся заново ${resetsAt}.`,
 };

@@ -8,6 +8,7 @@ import type { Api } from "grammy";
 import type { OutboxEntry, OutboxKind } from "../../cluster/fsm/records.ts";
 import { isActiveAdmin, isLive } from "../../cluster/fsm/records.ts";
 import type { BotDependencies } from "../context.ts";
+import { formatBytes, formatDate } from "../format.ts";
 import { messagesFor } from "../i18n/language.ts";
 import { configNameOf, downloadAgainKeyboard, sendConfig } from "../user/config-delivery.ts";
 
@@ -102,5 +103,18 @@ export async function sendNotice(
     case "adminAlert":
       await api.sendMessage(chatId, t.admin.alert(payload));
       return;
+    case "trafficWarning":
+    case "trafficSuspended": {
+      const bytes = (value: OutboxEntry["payload"][string] | undefined) =>
+        formatBytes(Number(value), t.byteUnits);
+      const resetsAt = formatDate(Number(payload.resetsAt));
+      await api.sendMessage(
+        chatId,
+        entry.kind === "trafficWarning"
+          ? t.trafficWarning(bytes(payload.usedBytes), bytes(payload.quotaBytes), resetsAt)
+          : t.trafficSuspended(bytes(payload.quotaBytes), resetsAt),
+      );
+      return;
+    }
   }
 }

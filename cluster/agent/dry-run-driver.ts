@@ -57,6 +57,8 @@ export class DryRunDriver implements VpnDriver {
   readonly kind = "dry-run";
   private readonly keyPair: WireGuardKeyPair;
   private current: DryRunInterfaceState;
+  /** Bytes each peer moved since it was added, as a real interface counts them. */
+  private readonly counters = new Map<string, { rxBytes: number; txBytes: number }>();
 
   constructor(private readonly options: DryRunDriverOptions = {}) {
     this.keyPair = options.keyPair ?? generateKeyPair();
@@ -91,6 +93,10 @@ export class DryRunDriver implements VpnDriver {
     const clientSubnet = clientSubnetOf(desired.address);
     if (!clientSubnet.ok) return clientSubnet;
     const diff = diffPeers(desired.peers, this.current.peers);
+    // A removed peer's counters go with it: added again, it counts from zero, like in wg.
+    const kept = new Set(desired.peers.map((peer) => peer.publicKey));
+    for (const publicKey of [...this.counters.keys()])
+      if (!kept.has(publicKey)) this.counters.delete(publicKey);
     this.current = {
       ...this.current,
       up: true,
@@ -124,11 +130,31 @@ export class DryRunDriver implements VpnDriver {
 
   async removeInterface(): Promise<VpnDriverResult<void>> {
     this.current = { ...this.current, up: false, address: null, peers: [], egress: null };
+    this.counters.clear();
     this.options.logger?.info("dry run: the interface would be removed");
     return { ok: true, value: undefined };
   }
 
-  /** The recorded peers, with no traffic and no handshakes: nobody can connect to a dry run. */
+  /**
+   * Counts traffic for a peer as if its client sent `rxBytes` and received
+   * `txBytes` (tests and the local sandbox); false when the interface has no such peer.
+   */
+  addTraffic(publicKey: string, rxBytes: number, txBytes: number): boolean {
+    if (!this.current.peers.some((peer) => peer.publicKey === publicKey)) return false;
+    const counter = this.counters.get(publicKey) ?? { rxBytes: 0, txBytes: 0 };
+    this.counters.set(publicKey, {
+      rxBytes: counter.rxBytes + rxBytes,
+      txBytes: counter.txBytes + txBytes,
+    });
+    return true;
+  }
+
+  /** Every peer's counters back to zero, as when the interface is recreated. */
+  resetCounters(): void {
+    this.counters.clear();
+  }
+
+  /** The recorded peers and their counted traffic, with no handshakes: nobody can connect to a dry run. */
   async readPeers(): Promise<VpnDriverResult<PeerStatus[]>> {
     return { ok: true, value: this.statuses() };
   }
@@ -140,8 +166,8 @@ export class DryRunDriver implements VpnDriver {
       endpoint: null,
       allowedIps: [...peer.allowedIps],
       latestHandshakeAtMs: null,
-      receivedBytes: 0,
-      sentBytes: 0,
+      receivedBytes: this.counters.get(peer.publicKey)?.rxBytes ?? 0,
+      sentBytes: this.counters.get(peer.publicKey)?.txBytes ?? 0,
       persistentKeepaliveSeconds: null,
     }));
   }

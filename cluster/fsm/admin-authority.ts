@@ -26,6 +26,8 @@ function telegramAdminOf(command: ControlPlaneCommand): string | undefined {
     case "removeVantageProbe":
     case "broadcast":
     case "setBackupPassphrase":
+    case "setUserQuota":
+    case "liftTrafficSuspension":
       return command.actor?.kind === "telegram" ? command.actor.userId : undefined;
     case "revokeConfig":
       // With `userId` it is the owner revoking their own config, which needs no role.

@@ -8,12 +8,26 @@ import type { OutboxKind, OutboxPayload } from "./records.ts";
 /** Created per command by apply; handlers queue notifications through it. */
 export class ApplyContext {
   private notificationsQueued = 0;
+  private peersChangedHere = false;
 
   constructor(
     /** The Raft index of the command being applied; unique per command. */
     readonly index: number,
     private readonly outbox: Outbox,
   ) {}
+
+  /**
+   * Says that this command changed which peers some server must have,
+   * although its type usually does not (a traffic report that suspends a user).
+   */
+  markPeersChanged(): void {
+    this.peersChangedHere = true;
+  }
+
+  /** Whether {@link markPeersChanged} was called. */
+  get peersChanged(): boolean {
+    return this.peersChangedHere;
+  }
 
   /**
    * Queues a notification; its id is `o<index>-<n>`, the n-th queued by this

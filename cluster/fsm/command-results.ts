@@ -29,6 +29,12 @@ import type {
 import type { recordVerdict, setServerStatus } from "./server-status-commands.ts";
 import type { setSetting } from "./setting-commands.ts";
 import type { issueSubscription } from "./subscription-commands.ts";
+import type {
+  liftTrafficSuspension,
+  reportTraffic,
+  setUserQuota,
+  startTrafficPeriod,
+} from "./traffic-commands.ts";
 import type { setUserRole, setUserStatus, upsertUser } from "./user-commands.ts";
 import type { addVantageProbe, removeVantageProbe } from "./vantage-probe-commands.ts";
 
@@ -79,6 +85,10 @@ export interface CommandResults {
   claimBackupSlot: ValueOf<typeof claimBackupSlot>;
   acknowledgeUpdate: { updateId: number };
   markUpdatesAnswered: { marked: number };
+  reportTraffic: ValueOf<typeof reportTraffic>;
+  setUserQuota: ValueOf<typeof setUserQuota>;
+  liftTrafficSuspension: ValueOf<typeof liftTrafficSuspension>;
+  startTrafficPeriod: ValueOf<typeof startTrafficPeriod>;
 }
 
 /** The result value of `Command`. */

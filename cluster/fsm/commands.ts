@@ -192,6 +192,83 @@ const reportServerLoadSchema = z.strictObject({
   at: timestamp,
 });
 
+/** A byte counter: at most 2^53 - 1, the largest whole number a JSON number keeps exactly. */
+const byteCounter = z.int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** The most config counters one traffic report carries (about 200 KB); the rest wait for the next. */
+export const MAX_TRAFFIC_COUNTERS = 2000;
+/** The largest quota an admin can give, in GB (100 TB a period). */
+export const MAX_QUOTA_GB = 100_000;
+/** A user's quota in GB: whole MB (up to 3 decimals), 0 for unlimited. */
+export const quotaGbSchema = z
+  .number()
+  .min(0)
+  .max(MAX_QUOTA_GB)
+  .refine(
+    (gb) => Math.round(gb * 1000) / 1000 === gb,
+    "a quota is in GB with at most 3 decimals (whole MB)",
+  );
+
+/**
+ * A server's raw per-config traffic counters, as its agent read them
+ * (cumulative since each peer was added): apply counts what grew since the
+ * last report (see traffic-commands.ts). Result: `{counted, skipped, rxBytes, txBytes,
+ * warned, suspended}`.
+ */
+const reportTrafficSchema = z.strictObject({
+  type: z.literal("reportTraffic"),
+  serverId,
+  counters: z
+    .array(
+      z.strictObject({
+        configId: recordId,
+        /** The peer the counter belongs to: the config's WireGuard client key. */
+        peer: z.string().min(1).max(64),
+        /** Bytes the server received from the peer (the user's upload). */
+        rxBytes: byteCounter,
+        /** Bytes the server sent to the peer (the user's download). */
+        txBytes: byteCounter,
+      }),
+    )
+    .min(1)
+    .max(MAX_TRAFFIC_COUNTERS),
+  at: timestamp,
+});
+
+/**
+ * An admin sets a user's traffic quota in GB (0: unlimited; null: the
+ * cluster's `trafficQuotaGb`). A quota above the usage ends a suspension.
+ * Result: `{usage}` (traffic-usage.ts).
+ */
+const setUserQuotaSchema = z.strictObject({
+  type: z.literal("setUserQuota"),
+  userId,
+  quotaGb: quotaGbSchema.nullable(),
+  actor: adminActor,
+  at: timestamp,
+  updateId,
+});
+
+/** An admin lifts a user's suspension for the rest of the period. Result: `{usage}`. */
+const liftTrafficSuspensionSchema = z.strictObject({
+  type: z.literal("liftTrafficSuspension"),
+  userId,
+  actor: adminActor,
+  at: timestamp,
+  updateId,
+});
+
+/**
+ * The leader starts a new traffic period: every user's count starts again
+ * and suspensions end. `periodStart` must be the period start at `at`
+ * (traffic-period.ts). Result: `{periodStart, restored}`; a start not after
+ * the current one is a duplicate.
+ */
+const startTrafficPeriodSchema = z.strictObject({
+  type: z.literal("startTrafficPeriod"),
+  periodStart: timestamp,
+  at: timestamp,
+});
+
 /**
  * One ban-check round's verdict for one server. Result: `{serverId, round, verdict, evidence,
  * at, transition, rehome}`; `duplicate: true` for a round already recorded.
@@ -678,6 +755,10 @@ export const controlPlaneCommandSchema = z.discriminatedUnion("type", [
   claimBackupSlotSchema,
   acknowledgeUpdateSchema,
   markUpdatesAnsweredSchema,
+  reportTrafficSchema,
+  setUserQuotaSchema,
+  liftTrafficSuspensionSchema,
+  startTrafficPeriodSchema,
 ]);
 
 /** Who an admin command acts for (see `adminActor`). */

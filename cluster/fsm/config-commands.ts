@@ -40,6 +40,11 @@ export function issueConfig(data: ControlPlaneData, command: CommandOf<"issueCon
         ? "this user is blocked and cannot get configs"
         : "this user is waiting for approval or an invite and cannot get configs yet",
     );
+  if (data.traffic.isSuspended(user.id))
+    return refuse(
+      "TRAFFIC_QUOTA_EXCEEDED",
+      "this user used their traffic quota for this period; configs work again when it resets or an admin lifts it",
+    );
   if (data.configs.has(command.configId))
     return refuse(
       "DUPLICATE_CONFIG_ID",

@@ -33,6 +33,7 @@ import type {
 } from "./records.ts";
 import { isLive, serverCopyOf } from "./records.ts";
 import { clientAddress, FIRST_CLIENT_OFFSET, lastClientOffset } from "./subnet-layout.ts";
+import { TrafficLedger } from "./traffic-ledger.ts";
 
 /** Orders ids by UTF-16 code units: the same on every node, whatever the locale. */
 export function compareIds(a: string, b: string): number {
@@ -67,6 +68,8 @@ export class ControlPlaneData {
   lastBackupSlot: number | null = null;
   /** Users' subscriptions by user id (see subscription-commands.ts). */
   readonly subscriptions = new Map<string, Subscription>();
+  /** Traffic counters, usage and quotas (see traffic-commands.ts). */
+  readonly traffic = new TrafficLedger();
 
   private readonly subnets = new Map<string, Cidr>();
   private readonly allocators = new Map<string, AddressAllocator>();

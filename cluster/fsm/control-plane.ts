@@ -34,6 +34,7 @@ import type {
   BackupPassphrase,
   Broadcast,
   Config,
+  ConfigTraffic,
   Invite,
   JoinTokenRecord,
   MemberRemoval,
@@ -45,6 +46,7 @@ import type {
   ServerShadowsocksPort,
   Subscription,
   User,
+  UserTraffic,
   VantageProbe,
 } from "./records.ts";
 import { resealSecrets, type SealedSecret, sealedSecrets } from "./secret-reseal-commands.ts";
@@ -59,6 +61,13 @@ import { setSetting } from "./setting-commands.ts";
 import { effectiveSetting, type KnownSetting } from "./settings.ts";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec.ts";
 import { issueSubscription } from "./subscription-commands.ts";
+import {
+  liftTrafficSuspension,
+  reportTraffic,
+  setUserQuota,
+  startTrafficPeriod,
+} from "./traffic-commands.ts";
+import { type TrafficUsage, trafficUsageOf } from "./traffic-usage.ts";
 import { setUserRole, setUserStatus, upsertUser } from "./user-commands.ts";
 import { addVantageProbe, removeVantageProbe } from "./vantage-probe-commands.ts";
 import {
@@ -83,9 +92,11 @@ const NODE_KEY_COMMANDS = new Set<ControlPlaneCommand["type"]>([
 
 /**
  * Commands that never change what any server's interface must hold (its
- * clients' keys and addresses, the probe peers). Every other command may,
- * and counts as a change of peers; these are the frequent ones a busy
- * cluster applies, which must not make every server resync.
+ * clients' keys and addresses, the probe peers), unless their handler says
+ * so (`ApplyContext.markPeersChanged`: a traffic report that suspends a
+ * user). Every other command may, and counts as a change of peers; these are
+ * the frequent ones a busy cluster applies, which must not make every server
+ * resync.
  */
 const PEERS_UNCHANGED_BY = new Set<ControlPlaneCommand["type"]>([
   "setSetting",
@@ -113,6 +124,10 @@ const PEERS_UNCHANGED_BY = new Set<ControlPlaneCommand["type"]>([
   "setBackupPassphrase",
   "claimBackupSlot",
   "issueSubscription",
+  "reportTraffic",
+  "setUserQuota",
+  "liftTrafficSuspension",
+  "startTrafficPeriod",
 ]);
 
 /** Totals for dashboards and metrics. */
@@ -183,9 +198,11 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
     // with what it did, rather than claim now that it was refused.
     const notAnAdmin = adminAuthorityProblem(this.data, valid);
     if (notAnAdmin) return notAnAdmin;
-    const result = this.dispatch(valid, new ApplyContext(index, this.data.outbox));
+    const context = new ApplyContext(index, this.data.outbox);
+    const result = this.dispatch(valid, context);
     if (result.ok && NODE_KEY_COMMANDS.has(valid.type)) this.nodeKeyChanges++;
-    if (result.ok && !PEERS_UNCHANGED_BY.has(valid.type)) this.peerChanges++;
+    if (result.ok && (!PEERS_UNCHANGED_BY.has(valid.type) || context.peersChanged))
+      this.peerChanges++;
     // A refusal changes nothing, so it is not remembered either: a redelivered
     // update that was refused is simply evaluated again.
     if (updateId !== undefined && result.ok && !result.duplicate)
@@ -197,7 +214,7 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
     const data = this.data;
     switch (command.type) {
       case "setSetting":
-        return setSetting(data, command);
+        return setSetting(data, context, command);
       case "registerServer":
         return registerServer(data, context, command);
       case "setServerEndpoint":
@@ -272,6 +289,14 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
         return applied({ updateId: command.updateId });
       case "markUpdatesAnswered":
         return applied({ marked: data.handledUpdates.markAnswered(command.updateIds) });
+      case "reportTraffic":
+        return reportTraffic(data, context, command);
+      case "setUserQuota":
+        return setUserQuota(data, context, command);
+      case "liftTrafficSuspension":
+        return liftTrafficSuspension(data, context, command);
+      case "startTrafficPeriod":
+        return startTrafficPeriod(data, context, command);
     }
   }
 
@@ -412,9 +437,36 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
       .map((id) => copyConfig(this.data.configs.get(id)!));
   }
 
+  /** A user's traffic account this period, if they have one. */
+  userTraffic(userId: string): UserTraffic | undefined {
+    const account = this.data.traffic.users.get(userId);
+    return account && { ...account };
+  }
+
+  /** A config's traffic counter, if its server ever reported one. */
+  configTraffic(configId: string): ConfigTraffic | undefined {
+    const counter = this.data.traffic.configs.get(configId);
+    return counter && { ...counter };
+  }
+
+  /** When the current traffic period started; null before the leader started the first one. */
+  trafficPeriodStart(): number | null {
+    return this.data.traffic.periodStart === 0 ? null : this.data.traffic.periodStart;
+  }
+
+  /** When the server's last traffic report was accepted (its own `at`), if ever. */
+  trafficReportedAt(serverId: string): number | undefined {
+    return this.data.traffic.serverReportedAt.get(serverId);
+  }
+
+  /** A user's usage, quota and reset date at `nowMs` (see traffic-usage.ts). */
+  trafficUsage(userId: string, nowMs: number): TrafficUsage {
+    return trafficUsageOf(this, userId, nowMs);
+  }
+
   /**
-   * The peers a server's WireGuard interface must have: one per live config,
-   * sorted by config id, then the ban-check probe peer when there is one,
+   * The peers a server's WireGuard interface must have: one per live config
+   * (but those of users suspended for traffic), sorted by config id, then the ban-check probe peer when there is one,
    * then one peer per vantage probe that has its own key (by vantage id).
    */
   desiredPeers(serverId: string): ServerPeer[] {
@@ -424,6 +476,7 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
       // Added once the leader has sealed its preshared key to this server, a moment after
       // issue. Shadowsocks configs never have one: they are no WireGuard peers.
       if (config.serverPresharedKeySealed === null) continue;
+      if (this.data.traffic.isSuspended(config.userId)) continue;
       peers.push({
         publicKey: config.clientPublicKey,
         presharedKeySealed: config.serverPresharedKeySealed,

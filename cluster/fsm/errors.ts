@@ -64,6 +64,12 @@ export type ControlPlaneErrorCode =
   /** Backups (backup-commands.ts). */
   | "INVALID_BACKUP_KEY"
   | "BACKUP_SLOT_TAKEN"
+  /** Traffic reports and quotas (traffic-commands.ts). */
+  | "TRAFFIC_REPORT_TOO_SOON"
+  | "TRAFFIC_REPORT_INVALID"
+  | "TRAFFIC_QUOTA_EXCEEDED"
+  | "NOT_SUSPENDED"
+  | "INVALID_PERIOD"
   /** An admin command for a Telegram user who is no longer an active admin at its log position. */
   | "NOT_AN_ADMIN"
   /** Demoting the only active admin: nobody could run the bot's admin commands any more. */

@@ -60,6 +60,8 @@ export const OUTBOX_KINDS = [
   "configRevoked",
   "adminAlert",
   "rejection",
+  "trafficWarning",
+  "trafficSuspended",
 ] as const;
 /** What a notification is about; the bot renders each kind in the user's language. */
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
@@ -483,6 +485,44 @@ export interface ServerPeer {
   /** Null for a vantage probe's peer: it only handshakes and routes nothing. */
   address: string | null;
   kind: "client" | "probe";
+}
+
+/**
+ * One config's traffic counter: the raw counter its server last reported
+ * (cumulative since the peer was added to the interface) and the bytes
+ * counted from it in the current period. Apply counts the growth of the raw
+ * counter; a raw counter lower than the last one was reset (the interface or
+ * the peer was recreated) and counts from zero.
+ */
+export interface ConfigTraffic {
+  configId: string;
+  /** What the raw counter belongs to: the WireGuard client key; another peer's counter starts at zero. */
+  peer: string;
+  rawRxBytes: number;
+  rawTxBytes: number;
+  /** The report time (the server's `at`) of the last raw counter. */
+  reportedAt: number;
+  /** Bytes the server received from this config's client this period (the user's upload). */
+  rxBytes: number;
+  /** Bytes the server sent to this config's client this period (the user's download). */
+  txBytes: number;
+}
+
+/** A user's traffic this period and what their quota did. */
+export interface UserTraffic {
+  userId: string;
+  /** Upload this period, summed over the user's configs. */
+  rxBytes: number;
+  /** Download this period, summed over the user's configs. */
+  txBytes: number;
+  /** An admin's quota for this user in GB, whole MB (0: unlimited); null: the cluster's `trafficQuotaGb`. */
+  quotaGb: number | null;
+  /** The 80 % warning went out this period. */
+  warned: boolean;
+  /** Over quota: the user's peers are off every server until the period resets or an admin lifts it. */
+  suspended: boolean;
+  /** An admin lifted the suspension: not suspended again this period. */
+  lifted: boolean;
 }
 
 /** Whether this user may act as an admin now: the admin role, and active (not blocked or pending). */

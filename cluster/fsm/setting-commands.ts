@@ -1,16 +1,24 @@
 /** Applying `setSetting`. */
+
+import type { ApplyContext } from "./apply-context.ts";
 import { applied } from "./apply-result.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { refuse } from "./errors.ts";
 import { effectiveSetting, settingProblem } from "./settings.ts";
+import { endSuspensionsNoLongerHeld } from "./traffic-commands.ts";
 
 /**
  * Sets one setting. Known keys must hold valid values; the address pool is
  * fixed once a server has a subnet from it, since moving subnets would break
- * every issued config.
+ * every issued config. A higher (or unlimited) default traffic quota ends
+ * the suspensions it no longer holds.
  */
-export function setSetting(data: ControlPlaneData, command: CommandOf<"setSetting">) {
+export function setSetting(
+  data: ControlPlaneData,
+  context: ApplyContext,
+  command: CommandOf<"setSetting">,
+) {
   const problem = settingProblem(command.key, command.value);
   if (problem) return refuse("INVALID_SETTING", problem);
   if (
@@ -24,5 +32,6 @@ export function setSetting(data: ControlPlaneData, command: CommandOf<"setSettin
     );
   }
   data.settings.set(command.key, command.value);
+  if (command.key === "trafficQuotaGb") endSuspensionsNoLongerHeld(data, context);
   return applied({ key: command.key, value: command.value });
 }

@@ -32,6 +32,12 @@ export const SETTING_DEFAULTS = {
   deadVoterAfterSeconds: "300",
   /** How long a join token stays good. */
   joinTokenMinutes: "60",
+  /** Each user's traffic quota per period in GB (10^9 bytes, upload and download together); 0: unlimited. */
+  trafficQuotaGb: "0",
+  /** The day of the month (1-28, 00:00 UTC) every user's traffic count starts again. */
+  trafficResetDay: "1",
+  /** The least time between two traffic reports of one server. */
+  trafficReportSeconds: "60",
 } as const;
 
 /** A setting the control plane itself reads. */
@@ -47,6 +53,9 @@ const INTEGER_RANGES: Partial<Record<KnownSetting, [min: number, max: number]>> 
   voters: [3, 9],
   deadVoterAfterSeconds: [2, 86_400],
   joinTokenMinutes: [1, 10_080],
+  trafficQuotaGb: [0, 100_000],
+  trafficResetDay: [1, 28],
+  trafficReportSeconds: [10, 3600],
 };
 
 /** Shortest accepted pool prefix: a /8 is as large as any private range. */
@@ -98,7 +107,10 @@ export function integerSetting(
     | "approvalNoticeMinutes"
     | "voters"
     | "deadVoterAfterSeconds"
-    | "joinTokenMinutes",
+    | "joinTokenMinutes"
+    | "trafficQuotaGb"
+    | "trafficResetDay"
+    | "trafficReportSeconds",
 ): number {
   return Number(effectiveSetting(settings, key));
 }

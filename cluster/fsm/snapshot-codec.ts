@@ -27,6 +27,7 @@ import {
   snapshotV2Schema,
 } from "./snapshot-schema.ts";
 import { serverTunnelAddress } from "./subnet-layout.ts";
+import type { TrafficLedger } from "./traffic-ledger.ts";
 
 /** The format `encodeSnapshot` writes. */
 export const SNAPSHOT_VERSION = 2;
@@ -141,8 +142,61 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       subscription.tokenSealed,
       subscription.issuedAt,
     ]),
+    traffic: encodeTraffic(data.traffic),
   };
   return JSON.stringify(snapshot);
+}
+
+function encodeTraffic(ledger: TrafficLedger): NonNullable<SnapshotV2["traffic"]> {
+  const bit = (flag: boolean) => (flag ? (1 as const) : (0 as const));
+  return [
+    ledger.periodStart,
+    [...ledger.serverReportedAt],
+    [...ledger.configs.values()].map((counter) => [
+      counter.configId,
+      counter.peer,
+      counter.rawRxBytes,
+      counter.rawTxBytes,
+      counter.reportedAt,
+      counter.rxBytes,
+      counter.txBytes,
+    ]),
+    [...ledger.users.values()].map((account) => [
+      account.userId,
+      account.rxBytes,
+      account.txBytes,
+      account.quotaGb,
+      bit(account.warned),
+      bit(account.suspended),
+      bit(account.lifted),
+    ]),
+  ];
+}
+
+function decodeTraffic(ledger: TrafficLedger, rows: NonNullable<SnapshotV2["traffic"]>): void {
+  const [periodStart, reportedAt, configs, users] = rows;
+  ledger.periodStart = periodStart;
+  for (const [serverId, at] of reportedAt) ledger.serverReportedAt.set(serverId, at);
+  for (const [configId, peer, rawRxBytes, rawTxBytes, at, rxBytes, txBytes] of configs)
+    ledger.configs.set(configId, {
+      configId,
+      peer,
+      rawRxBytes,
+      rawTxBytes,
+      reportedAt: at,
+      rxBytes,
+      txBytes,
+    });
+  for (const [userId, rxBytes, txBytes, quotaGb, warned, suspended, lifted] of users)
+    ledger.users.set(userId, {
+      userId,
+      rxBytes,
+      txBytes,
+      quotaGb,
+      warned: warned === 1,
+      suspended: suspended === 1,
+      lifted: lifted === 1,
+    });
 }
 
 function encodeConfig(config: Config): ConfigRow {
@@ -405,6 +459,7 @@ export function decodeSnapshot(text: string): ControlPlaneData {
   data.handledUpdates.markAnswered(snapshot.answeredUpdates);
   for (const [userId, tokenSha256, tokenSealed, issuedAt] of snapshot.subscriptions)
     data.subscriptions.set(userId, { userId, tokenSha256, tokenSealed, issuedAt });
+  if (snapshot.traffic) decodeTraffic(data.traffic, snapshot.traffic);
   data.indexLoadedRecords();
   return data;
 }

@@ -195,6 +195,31 @@ const subscriptionRow = z.tuple([
   text, // tokenSealed
   amount, // issuedAt
 ]);
+const bit = z.union([z.literal(0), z.literal(1)]);
+const configTrafficRow = z.tuple([
+  text, // configId
+  text, // peer
+  amount, // rawRxBytes
+  amount, // rawTxBytes
+  amount, // reportedAt
+  amount, // rxBytes
+  amount, // txBytes
+]);
+const userTrafficRow = z.tuple([
+  text, // userId
+  amount, // rxBytes
+  amount, // txBytes
+  amount.nullable(), // quotaGb
+  bit, // warned
+  bit, // suspended
+  bit, // lifted
+]);
+const trafficLedger = z.tuple([
+  amount, // periodStart
+  z.array(z.tuple([text, amount])), // each server's last report time
+  z.array(configTrafficRow),
+  z.array(userTrafficRow),
+]);
 
 export const snapshotV2Schema = z.object({
   v: z.literal(2),
@@ -238,6 +263,8 @@ export const snapshotV2Schema = z.object({
   /** Handled updates whose replies were sent (a subset of `updates`' results). */
   answeredUpdates: z.array(z.int()).default([]),
   subscriptions: z.array(subscriptionRow).default([]),
+  /** Absent in snapshots from before traffic was counted. */
+  traffic: trafficLedger.optional(),
 });
 
 export type SnapshotV2 = z.input<typeof snapshotV2Schema>;

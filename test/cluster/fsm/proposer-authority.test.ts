@@ -13,7 +13,7 @@ import {
   newJoinTokenSecret,
   signJoinClaim,
 } from "../../../cluster/membership/join-token.ts";
-import { command, DAY_MS, Fixture, T0, wgKey } from "./support/control-plane-fixture.ts";
+import { command, DAY_MS, Fixture, HOUR_MS, T0, wgKey } from "./support/control-plane-fixture.ts";
 
 /** The peer that forwards in these tests: n2, a follower, perhaps seized. */
 const FORWARDER = "n2";
@@ -26,6 +26,7 @@ const OWN_SERVER_REPORTS = [
   "setServerEndpoint",
   "reportServerLoad",
   "setProbePeer",
+  "reportTraffic",
 ] as const;
 
 const otherIdentity = generateNodeIdentity();
@@ -54,6 +55,19 @@ function preparedState(): Fixture {
   fixture.ok(command.upsertUser("10"));
   fixture.ok(command.upsertUser("11", { status: "pending" }));
   fixture.ok(command.issueConfig("c1", "10", { clientPublicKey: C1_KEY }));
+  // Placement spreads these over the other servers: each server has a config to report on.
+  fixture.ok(command.upsertUser("13"));
+  fixture.ok(command.issueConfig("c3", "13", { clientPublicKey: wgKey(9101, 1) }));
+  fixture.ok(command.issueConfig("c4", "13", { clientPublicKey: wgKey(9102, 1) }));
+  // User 13 used up a 1 GB quota on c4's server an hour ago, and is suspended.
+  fixture.ok({ type: "setUserQuota", userId: "13", quotaGb: 1, actor: { kind: "api" }, at: T0 });
+  const c4 = fixture.state.config("c4")!;
+  fixture.ok({
+    type: "reportTraffic",
+    serverId: c4.serverId,
+    counters: [{ configId: "c4", peer: c4.clientPublicKey, rxBytes: 2e9, txBytes: 0 }],
+    at: T0 - HOUR_MS,
+  });
   fixture.ok({ type: "createInvite", code: "INVITE1", uses: 5, actor: { kind: "api" }, at: T0 });
   fixture.ok({
     type: "addVantageProbe",
@@ -80,6 +94,17 @@ function preparedState(): Fixture {
 
 const outboxId = preparedState().state.pendingOutbox()[0]!.id;
 const configC1 = preparedState().state.config("c1")!;
+
+/** A traffic report of `serverId` about its first config. */
+function trafficReport(serverId: string): CommandInputOf<"reportTraffic"> {
+  const config = preparedState().state.liveConfigsOfServer(serverId)[0]!;
+  return {
+    type: "reportTraffic",
+    serverId,
+    counters: [{ configId: config.id, peer: config.clientPublicKey, rxBytes: 10, txBytes: 20 }],
+    at: T0,
+  };
+}
 
 /**
  * One command of every type, each of which the prepared state accepts from
@@ -245,6 +270,15 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
   claimBackupSlot: { type: "claimBackupSlot", slot: T0, at: T0 },
   acknowledgeUpdate: { type: "acknowledgeUpdate", updateId: 1, at: T0 },
   markUpdatesAnswered: { type: "markUpdatesAnswered", updateIds: [1], at: T0 },
+  reportTraffic: trafficReport(OTHER),
+  setUserQuota: { type: "setUserQuota", userId: "10", quotaGb: 5, actor: { kind: "api" }, at: T0 },
+  liftTrafficSuspension: {
+    type: "liftTrafficSuspension",
+    userId: "13",
+    actor: { kind: "api" },
+    at: T0,
+  },
+  startTrafficPeriod: { type: "startTrafficPeriod", periodStart: T0, at: T0 },
 };
 
 /** Every command type, as the command schema lists them. */
@@ -301,6 +335,7 @@ test("a node's forwarded reports about its own server are applied", () => {
       ...samples[type],
       serverId: FORWARDER,
       ...(type === "registerServer" ? { publicKey: wgKey(9003, 1) } : {}),
+      ...(type === "reportTraffic" ? trafficReport(FORWARDER) : {}),
     };
     const { code, changed } = forwardedOnPreparedState(own, FORWARDER);
     assert.is(code, "applied", type);

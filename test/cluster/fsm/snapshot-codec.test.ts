@@ -92,6 +92,17 @@ function richFixture(): Fixture {
   const notice = fixture.state.pendingOutbox().find((entry) => entry.kind === "approvalRequest")!;
   fixture.ok({ type: "markOutboxDelivered", id: notice.id, at: T0 + 1 });
   fixture.ok(command.upsertUser("21", { at: T0 + 2 }));
+  // Traffic: a period, a quota, and a report that suspends user 1.
+  fixture.ok({ type: "startTrafficPeriod", periodStart: T0, at: T0 + 3 });
+  fixture.ok(command.issueConfig("t1", "1"));
+  fixture.ok({ type: "setUserQuota", userId: "1", quotaGb: 1, actor: API_ACTOR, at: T0 + 3 });
+  const t1 = fixture.state.config("t1")!;
+  fixture.ok({
+    type: "reportTraffic",
+    serverId: t1.serverId,
+    counters: [{ configId: "t1", peer: t1.clientPublicKey, rxBytes: 4e8, txBytes: 7e8 }],
+    at: T0 + 4,
+  });
   return fixture;
 }
 
@@ -109,6 +120,23 @@ test("restore(snapshot()) reproduces the state exactly, queries included", () =>
   assert.is(restored.updateOffset(), 902);
   assert.equal(restored.activeAdminIds(), ["1"]);
   assert.equal(restored.allSettings(), original.allSettings());
+  assert.equal(restored.trafficUsage("1", T0), original.trafficUsage("1", T0));
+  assert.ok(restored.userTraffic("1")?.suspended, "the fixture's user 1 is suspended");
+  assert.equal(restored.configTraffic("t1"), original.configTraffic("t1"));
+  assert.is(restored.trafficPeriodStart(), T0);
+  assert.is(restored.trafficReportedAt("n1"), original.trafficReportedAt("n1"));
+});
+
+test("snapshots from before traffic was counted are read with no traffic and no period", () => {
+  const original = richFixture().state;
+  const snapshot = JSON.parse(original.snapshot()) as { traffic?: unknown };
+  delete snapshot.traffic;
+  const restored = new ControlPlaneState();
+  restored.restore(JSON.stringify(snapshot));
+  assert.is(restored.trafficPeriodStart(), null);
+  assert.is(restored.userTraffic("1"), undefined);
+  assert.is(restored.trafficUsage("1", T0).usedBytes, 0);
+  assert.equal(restored.configsOfUser("10"), original.configsOfUser("10"));
 });
 
 test("a restored node dedupes updates and idempotency keys like the original", () => {

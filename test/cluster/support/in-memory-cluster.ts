@@ -64,7 +64,13 @@ export interface TestMember {
 export type MemberAssembly = Partial<
   Pick<
     NodeAssemblyOptions,
-    "dataKeys" | "clock" | "expirySweepIntervalMs" | "banChecks" | "bot" | "logger"
+    | "dataKeys"
+    | "clock"
+    | "expirySweepIntervalMs"
+    | "trafficPeriodIntervalMs"
+    | "banChecks"
+    | "bot"
+    | "logger"
   >
 >;
 
