@@ -5,8 +5,10 @@
  * A backup keeps users, configs (server, address, dates; never keys),
  * servers (id, subnet, region, capacity, status), settings, invites and the
  * backup passphrase's check. It leaves out every key and sealed value (the
- * configs' delivery and server copies, probe peers' keys, vantage probes
- * with their tokens), node identities and join tokens (the new cluster's
+ * configs' delivery and server copies, Shadowsocks passwords, the client
+ * keys kept for subscriptions, probe peers' keys, vantage probes with their
+ * tokens, users' subscription tokens: restored users ask for a new link),
+ * node identities and join tokens (the new cluster's
  * nodes are new), and what only matters while a cluster runs (the outbox,
  * handled Telegram updates, idempotency keys, broadcasts, membership events,
  * ban-check verdicts).
@@ -57,6 +59,8 @@ export function backupDataOf(data: ControlPlaneData): ControlPlaneData {
       ...config,
       deliveryKeysSealed: null,
       serverPresharedKeySealed: null,
+      subscriptionPrivateKeySealed: null,
+      shadowsocks: config.shadowsocks && { ...config.shadowsocks, passwordSealed: null },
       deliveredAt: null,
     });
   for (const invite of data.invites.values()) backup.invites.set(invite.code, { ...invite });

@@ -27,12 +27,19 @@ function populated(): Fixture {
   fixture.ok(command.registerServer("n1"));
   fixture.ok(command.registerServer("n2"));
   fixture.ok(command.registerServer("n3"));
+  fixture.ok(
+    command.registerServer("n4", {
+      protocols: ["shadowsocks"],
+      shadowsocks: { firstPort: 20000, lastPort: 20009, method: "chacha20-ietf-poly1305" },
+    }),
+  );
   fixture.ok({ type: "setSetting", key: "motd", value: "hello", actor: { kind: "api" } });
   fixture.ok(command.upsertUser("101"));
   fixture.ok(command.upsertUser("102", { role: "admin" }));
   fixture.ok(command.issueConfig("c1", "101"));
   fixture.ok(command.issueConfig("c2", "101"));
   fixture.ok(command.issueConfig("c3", "102"));
+  fixture.ok(command.issueConfig("c4", "102", { protocol: "shadowsocks" }));
   fixture.sealForServers();
   fixture.ok(command.revokeConfig("c2"));
   fixture.ok(command.createInvite("invite-1", { uses: 5 }));
@@ -75,8 +82,13 @@ test("a backup holds users, configs, servers, settings, invites and the passphra
     assert.not.match(content, secret, `${secret} is left out`);
   const restored = decodeSnapshot(content);
   assert.equal([...restored.users.keys()], ["101", "102"]);
-  assert.equal([...restored.servers.keys()], ["n1", "n2", "n3"]);
+  assert.equal([...restored.servers.keys()], ["n1", "n2", "n3", "n4"]);
   assert.ok(restored.configs.has("c1") && restored.configs.has("c2"));
+  assert.equal(
+    restored.configs.get("c4")!.shadowsocks,
+    { port: 20000, method: "chacha20-ietf-poly1305", passwordSealed: null },
+    "a Shadowsocks config keeps its port, not its password",
+  );
   assert.is(restored.settings.get("motd"), "hello");
   assert.ok(restored.invites.has("invite-1"));
   assert.is(restored.vantageProbes.size, 0, "vantage probes go: their tokens are sealed");
@@ -87,7 +99,7 @@ test("a backup holds users, configs, servers, settings, invites and the passphra
     users: 2,
     configs: restored.configs.size,
     liveConfigs: restored.liveConfigCount(),
-    servers: 3,
+    servers: 4,
     invites: 1,
     settings: restored.settings.size,
   });
@@ -155,7 +167,7 @@ test("the hash moves with every restored part, and not with what a restore reset
     ["a config", (f) => f.ok(command.issueConfig("c9", "102"))],
     ["a revocation", (f) => f.ok(command.revokeConfig("c1"))],
     ["an invite", (f) => f.ok(command.createInvite("invite-2"))],
-    ["a server", (f) => f.ok(command.registerServer("n4"))],
+    ["a server", (f) => f.ok(command.registerServer("n5"))],
     [
       "the passphrase",
       (f) =>
