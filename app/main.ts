@@ -9,7 +9,9 @@ import type { Redis } from "ioredis";
 import { askVantageProbe } from "../bot/jobs/vantage-probe-client.ts";
 import { AddressDiscovery, observedAddressAnswer } from "../cluster/address-discovery.ts";
 import { createVpnDriver, serverKeyFile } from "../cluster/agent/create-driver.ts";
+import { createShadowsocksDriver } from "../cluster/agent/create-shadowsocks-driver.ts";
 import { loadOrCreateServerKey } from "../cluster/agent/server-key-file.ts";
+import { ShadowsocksAgent } from "../cluster/agent/shadowsocks-agent.ts";
 import { TrafficReporter, trafficReportState } from "../cluster/agent/traffic-reporter.ts";
 import { wireGuardTrafficSource } from "../cluster/agent/traffic-source.ts";
 import { VpnAgent } from "../cluster/agent/vpn-agent.ts";
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
   let assembled: AssembledNode | undefined;
   let agent: VpnAgent | undefined;
   let trafficReporter: TrafficReporter | undefined;
+  let shadowsocksAgent: ShadowsocksAgent | undefined;
   let admission: JoinAdmission | undefined;
   let subscriptionEndpoints: SubscriptionEndpoints | undefined;
   let startupStage = "connecting to Redis";
@@ -181,7 +184,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    await stopEverything(() => agent?.stop());
+    await stopEverything(async () => {
+      await agent?.stop();
+      await shadowsocksAgent?.stop();
+    });
     logger.info("stopped");
     process.exit(0);
   };
@@ -190,7 +196,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.warn({ reason }, "this node was removed from the cluster; stopping for good");
-    await stopEverything(() => agent?.retire());
+    await stopEverything(async () => {
+      await agent?.retire();
+      await shadowsocksAgent?.stop();
+    });
     process.stderr.write(
       `This node (${config.nodeId}) was removed from the cluster (${reason}). Its users were moved and its VPN interface is gone. To serve again, install it afresh with a new join token.\n`,
     );
@@ -268,6 +277,7 @@ async function main(): Promise<void> {
       if (peers !== syncedPeerGeneration) {
         syncedPeerGeneration = peers;
         agent?.notifyStateChanged();
+        shadowsocksAgent?.notifyStateChanged();
       }
       const generation = assembled?.state.nodeKeyGeneration ?? 0;
       if (generation !== checkedKeyGeneration) {
@@ -340,6 +350,21 @@ async function main(): Promise<void> {
     },
     logger: logger.child({ component: "traffic" }),
   });
+  const shadowsocksDriver = createShadowsocksDriver(
+    config,
+    logger.child({ component: "shadowsocks" }),
+  );
+  if (shadowsocksDriver)
+    shadowsocksAgent = new ShadowsocksAgent({
+      driver: shadowsocksDriver,
+      serverId: config.nodeId,
+      readDesiredPorts: () =>
+        state.server(config.nodeId) ? state.desiredShadowsocksPorts(config.nodeId) : null,
+      // Passwords are sealed to this server's WireGuard key, like its preshared keys.
+      openPassword: (sealed, sealedFor) =>
+        openWithWireGuardKey(serverKeys.value, sealedFor, sealed),
+      logger: logger.child({ component: "shadowsocks" }),
+    });
   await node.start();
   addClusterRoutes(router, node.node, () => state.membershipEvents());
   addSettingsRoutes(router, node.node, state);
@@ -371,6 +396,7 @@ async function main(): Promise<void> {
   transport.start();
   agent.start();
   trafficReporter.start();
+  shadowsocksAgent?.start();
   if (!config.botToken)
     logger.info("BOT_TOKEN is not set: the Telegram bot is off on this node; everything else runs");
   logger.info({ peers: [...config.peers.keys()], vpnDriver: config.vpnDriver }, "node started");
@@ -401,6 +427,16 @@ async function main(): Promise<void> {
         .toString("base64url"),
       mtu: config.wireguardMtu,
       clientDns: [...config.clientDns],
+      protocols: [...config.protocols],
+      ...(config.shadowsocks
+        ? {
+            shadowsocks: {
+              firstPort: config.shadowsocks.firstPort,
+              lastPort: config.shadowsocks.lastPort,
+              method: config.shadowsocks.method,
+            },
+          }
+        : {}),
     },
     logger,
     () => stopping,
