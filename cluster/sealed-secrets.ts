@@ -60,6 +60,8 @@ export class SealedSecrets {
         return [this.probeKeys, `vantage:${recordId}`];
       case "serverProbeKey":
         return [this.probeKeys, `server:${recordId}`];
+      case "serverShadowsocksProbe":
+        return [this.probeKeys, `server-shadowsocks:${recordId}`];
     }
   }
 }

@@ -97,11 +97,17 @@ export class ControlPlaneData {
     this.indexShadowsocksPorts(server, []);
   }
 
+  /** Indexes a server's Shadowsocks ports: `usedPorts` of its configs, and its probe port. */
   private indexShadowsocksPorts(server: Server, usedPorts: number[]): void {
+    const probePort = server.shadowsocksProbe?.port;
     if (server.shadowsocks)
       this.portAllocators.set(
         server.id,
-        new AddressAllocator(server.shadowsocks.firstPort, server.shadowsocks.lastPort, usedPorts),
+        new AddressAllocator(
+          server.shadowsocks.firstPort,
+          server.shadowsocks.lastPort,
+          probePort === undefined ? usedPorts : [...usedPorts, probePort],
+        ),
       );
     else this.portAllocators.delete(server.id);
   }
@@ -123,6 +129,13 @@ export class ControlPlaneData {
   setShadowsocksService(server: Server, service: ShadowsocksService | null): void {
     const used = this.shadowsocksPortsInUse(server.id);
     server.shadowsocks = service;
+    // A probe port the new range leaves out is dropped; the server's node registers a new one.
+    const probePort = server.shadowsocksProbe?.port;
+    if (
+      probePort !== undefined &&
+      (!service || probePort < service.firstPort || probePort > service.lastPort)
+    )
+      server.shadowsocksProbe = null;
     this.indexShadowsocksPorts(server, used);
   }
 

@@ -135,6 +135,42 @@ export interface ProbePeer {
   address: string;
 }
 
+/**
+ * The Shadowsocks port ban checks send a real request through, as the WireGuard
+ * probe peer is for handshakes: a port of the server's range like any
+ * config's, so a censor cannot tell it apart, that carries no user's traffic.
+ */
+export interface ShadowsocksProbe {
+  port: number;
+  method: string;
+  /** Sealed under the data keys, so whichever node leads can open it and probe. */
+  passwordSealed: string;
+  /** The same password sealed to the server's WireGuard key for its agent (context {@link SHADOWSOCKS_PROBE_CONTEXT}). */
+  passwordSealedToServer: string;
+}
+
+/** The context the probe password is sealed to its server for, and its id among the server's ports. */
+export const SHADOWSOCKS_PROBE_CONTEXT = "shadowsocks-probe";
+
+/**
+ * A protocol the ban checks found blocked on a server while another of its
+ * protocols passed: closed there for new configs, its configs moved.
+ */
+export interface BlockedProtocol {
+  protocol: OfferedProtocol;
+  /** The ISP labels whose vantages failed it, sorted; empty when only all vantages together did. */
+  isps: string[];
+  since: number;
+  evidence: string;
+}
+
+/** One protocol's current run of verdicts on a server (only servers with two protocols have them). */
+export interface ProtocolRun {
+  protocol: OfferedProtocol;
+  consecutiveFiltered: number;
+  consecutiveOk: number;
+}
+
 /** One recorded ban-check verdict with its evidence (which probes failed, and how). */
 export interface CheckResult {
   round: number;
@@ -150,6 +186,8 @@ export interface ServerChecks {
   lastRound: number | null;
   consecutiveFiltered: number;
   consecutiveDown: number;
+  /** Per protocol, for a server that offers two; in OFFERED_PROTOCOLS order. */
+  protocols: ProtocolRun[];
 }
 
 /** A VPN server: one per cluster node. */
@@ -185,6 +223,10 @@ export interface Server {
   statusAt: number;
   load: ReportedLoad | null;
   probePeer: ProbePeer | null;
+  /** Null until the server's node registers one (only servers that offer Shadowsocks do). */
+  shadowsocksProbe: ShadowsocksProbe | null;
+  /** Protocols the ban checks closed on this server, in OFFERED_PROTOCOLS order. */
+  blockedProtocols: BlockedProtocol[];
   checks: ServerChecks;
   registeredAt: number;
 }
@@ -406,6 +448,7 @@ export const SEALED_SECRET_KINDS = [
   "vantageToken",
   "vantageProbeKey",
   "serverProbeKey",
+  "serverShadowsocksProbe",
   "configDeliveryKeys",
 ] as const;
 export type SealedSecretKind = (typeof SEALED_SECRET_KINDS)[number];
