@@ -208,7 +208,7 @@ const reportServerLoadSchema = z.strictObject({
 
 /**
  * One ban-check round's verdict for one server. Result: `{serverId, round, verdict, evidence,
- * at, transition, rehome}`; `duplicate: true` for a round already recorded.
+ * at, transition, rehome, protocolChanges}`; `duplicate: true` for a round already recorded.
  */
 const recordVerdictSchema = z.strictObject({
   type: z.literal("recordVerdict"),

@@ -185,7 +185,14 @@ export class ControlPlaneData {
         capacity: server.capacity,
         liveConfigs: this.liveConfigCountOfServer(server.id),
         endpointKnown: server.endpointHost !== null,
-        protocols: server.protocols,
+        // A protocol the ban checks closed on a server takes no new configs there.
+        protocols:
+          server.blockedProtocols.length === 0
+            ? server.protocols
+            : server.protocols.filter(
+                (protocol) =>
+                  !server.blockedProtocols.some((blocked) => blocked.protocol === protocol),
+              ),
         freeShadowsocksPorts: this.freeShadowsocksPorts(server.id),
       };
     }
