@@ -76,6 +76,8 @@ export const fa: Messages = {
     `کانفیگ شما برای ${serverId} در ${expiresAt} منقضی می‌شود. پس از آن با /config کانفیگ تازه بگیرید.`,
   serverChanged: (serverId) =>
     `سرور قبلی شما از کار افتاد و به ${serverId} منتقل شدید. این کانفیگ تازه را وارد کنید؛ کانفیگ قبلی دیگر کار نمی‌کند.`,
+  protocolChanged: (previousProtocol, protocol, serverId) =>
+    `${previousProtocol} در شبکهٔ شما مسدود است، پس این یک پیکربندی ${protocol} روی ${serverId} با کلید تازه است. آن را وارد کنید؛ پیکربندی قبلی دیگر کار نمی‌کند.`,
   endpointChanged: (serverId) =>
     `نشانی سرور ${serverId} تغییر کرد. برای گرفتن کانفیگ به‌روز (با کلید تازه) دکمه را بزنید؛ کانفیگ قبلی دیگر وصل نمی‌شود.`,
   serverChangedTapForConfig: (serverId) =>

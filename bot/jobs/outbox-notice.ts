@@ -56,6 +56,13 @@ const MEMBERSHIP_CHANGE_TEXT: Record<string, string> = {
   keyRevoked: "had its key revoked for good",
 };
 
+/** How users and admins read a protocol's name. */
+const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
+  wireguard: "WireGuard",
+  amneziawg: "AmneziaWG",
+  shadowsocks: "Shadowsocks",
+};
+
 /** The admin's view of a fleet event: a ban's or removal's outcome, a membership change. */
 export function adminAlertText(entry: OutboxEntry): string {
   const { payload } = entry;
@@ -64,6 +71,13 @@ export function adminAlertText(entry: OutboxEntry): string {
       `⚠️ Server ${text(payload.serverId)} was ${payload.event === "serverBanned" ? "banned" : "removed"} (${text(payload.reason)}) by ${text(payload.actor)}.`,
       `Moved to other servers: ${text(payload.rehomed)}; no room for: ${text(payload.withoutCapacity)}; to ask again: ${text(payload.pending)}.`,
     ].join("\n");
+  if (payload.event === "protocolBlocked")
+    return [
+      `⚠️ ${PROTOCOL_NAMES[text(payload.protocol)] ?? text(payload.protocol)} is blocked on server ${text(payload.serverId)}${payload.isps ? ` at ISP ${text(payload.isps)}` : " (all vantages together)"}; it is closed there for new configs.`,
+      `Moved to the same protocol elsewhere: ${text(payload.moved)}; given another protocol: ${text(payload.switched)}; no room for: ${text(payload.withoutCapacity)}; to ask again: ${text(payload.pending)}.`,
+    ].join("\n");
+  if (payload.event === "protocolReopened")
+    return `ℹ️ ${PROTOCOL_NAMES[text(payload.protocol)] ?? text(payload.protocol)} passes the checks on server ${text(payload.serverId)} again; it is open there for new configs.`;
   if (payload.event === "membershipChanged") {
     const change = text(payload.change);
     const reason = text(payload.reason);
@@ -116,7 +130,17 @@ export async function sendNotice(
       // A re-homed config comes with its fresh keys while they are held (marking
       // the entry delivered erases them); otherwise the button re-keys it.
       if (entry.kind === "serverChanged" && config.deliveryKeysSealed !== null) {
-        await sendConfig(api, deps, t, chatId, config, t.serverChanged(config.serverId));
+        const switched =
+          typeof payload.previousProtocol === "string" &&
+          payload.previousProtocol !== config.protocol;
+        const caption = switched
+          ? t.protocolChanged(
+              PROTOCOL_NAMES[text(payload.previousProtocol)] ?? text(payload.previousProtocol),
+              PROTOCOL_NAMES[config.protocol] ?? config.protocol,
+              config.serverId,
+            )
+          : t.serverChanged(config.serverId);
+        await sendConfig(api, deps, t, chatId, config, caption);
         return;
       }
       const notice =
