@@ -35,8 +35,8 @@ import { loadOrCreateNodeIdentity, type NodeIdentity } from "../cluster/identity
 import { JoinAdmission } from "../cluster/membership/join-admission.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
 import { ensureProbePeer } from "../cluster/probe-peer.ts";
-import type { SealedSecrets } from "../cluster/sealed-secrets.ts";
 import { registerServer } from "../cluster/server-registration.ts";
+import { ensureShadowsocksProbe } from "../cluster/shadowsocks-probe-port.ts";
 import { checkRedisDurability } from "../cluster/storage/durability.ts";
 import { RaftLogStore } from "../cluster/storage/raft-log-store.ts";
 import { connectRedis, redactUrl } from "../cluster/storage/redis-connection.ts";
@@ -80,22 +80,20 @@ async function connectUntilReady(config: NodeConfig, logger: Logger): Promise<Re
   }
 }
 
-/** Registers this server's probe peer, retrying until it is (a leader may be changing). */
-async function registerProbePeer(
-  service: ControlPlaneService,
-  sealing: SealedSecrets,
-  serverId: string,
+/**
+ * Registers one of this server's ban-check probes (`ensure` resolves true
+ * once it is registered), retrying until it is: a leader may be changing.
+ */
+async function registerProbe(
+  ensure: () => Promise<boolean>,
+  failure: string,
   logger: Logger,
 ): Promise<void> {
   for (let attempt = 1; attempt <= 30; attempt++) {
     try {
-      if (await ensureProbePeer(service, sealing, serverId)) return;
+      if (await ensure()) return;
     } catch (error) {
-      if (attempt === 30)
-        logger.error(
-          { err: (error as Error).message },
-          "could not register the ban-check probe peer; WireGuard handshakes are not probed on this server",
-        );
+      if (attempt === 30) logger.error({ err: (error as Error).message }, failure);
     }
     await sleep(1000);
   }
@@ -443,9 +441,20 @@ async function main(): Promise<void> {
   ).then(async (registered) => {
     if (!registered) return;
     discovery?.start();
-    // Ban checks handshake with real WireGuard as this server's probe peer.
-    if (config.vpnDriver === "wireguard")
-      await registerProbePeer(service, sealing, config.nodeId, logger);
+    // Ban checks handshake with real WireGuard as this server's probe peer, and
+    // request through its Shadowsocks probe port when it offers Shadowsocks.
+    if (config.vpnDriver === "wireguard") {
+      await registerProbe(
+        () => ensureProbePeer(service, sealing, config.nodeId),
+        "could not register the ban-check probe peer; WireGuard handshakes are not probed on this server",
+        logger,
+      );
+      await registerProbe(
+        () => ensureShadowsocksProbe(service, sealing, config.nodeId),
+        "could not register the ban-check Shadowsocks probe port; Shadowsocks is not probed on this server",
+        logger,
+      );
+    }
   });
 }
 

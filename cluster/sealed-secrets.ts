@@ -64,6 +64,8 @@ export class SealedSecrets {
         return [this.probeKeys, `server:${recordId}`];
       case "subscriptionToken":
         return [this.subscriptionTokens, `user:${recordId}`];
+      case "serverShadowsocksProbe":
+        return [this.probeKeys, `server-shadowsocks:${recordId}`];
     }
   }
 }

@@ -1,4 +1,5 @@
 /** The admins' English texts (see admin-messages.ts). */
+
 import type { User } from "../../cluster/fsm/records.ts";
 import type { ServerView } from "../../cluster/fsm/views.ts";
 import { shortCertSha256 } from "../../shared/cert-fingerprint.ts";
@@ -10,6 +11,7 @@ import {
   type RehomeCounts,
 } from "./admin-messages.ts";
 import { type PluralForms, pluralForm } from "./plural.ts";
+import { protocolName } from "./protocol-names.ts";
 
 /** `count` and the word's form for it: "1 config", "3 configs". */
 const counted = (count: number, forms: PluralForms) => `${count} ${pluralForm("en", count, forms)}`;
@@ -290,6 +292,13 @@ export const adminEn: AdminMessages = {
         `⚠️ Server ${text(payload.serverId)} was ${payload.event === "serverBanned" ? "banned" : "removed"} (${text(payload.reason)}) by ${text(payload.actor)}.`,
         `Moved to other servers: ${text(payload.rehomed)}; no room for: ${text(payload.withoutCapacity)}; to ask again: ${text(payload.pending)}.`,
       ].join("\n");
+    if (payload.event === "protocolBlocked")
+      return [
+        `⚠️ ${protocolName(text(payload.protocol))} is blocked on server ${text(payload.serverId)}${payload.isps ? ` at ISP ${text(payload.isps)}` : " (all vantages together)"}; it is closed there for new configs.`,
+        `Moved to the same protocol elsewhere: ${text(payload.moved)}; given another protocol: ${text(payload.switched)}; no room for: ${text(payload.withoutCapacity)}; to ask again: ${text(payload.pending)}.`,
+      ].join("\n");
+    if (payload.event === "protocolReopened")
+      return `ℹ️ ${protocolName(text(payload.protocol))} passes the checks on server ${text(payload.serverId)} again; it is open there for new configs.`;
     if (payload.event === "membershipChanged") {
       const change = text(payload.change);
       const reason = text(payload.reason);

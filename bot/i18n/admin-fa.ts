@@ -2,6 +2,7 @@
  * The admins' Persian texts (see admin-messages.ts), written like the user
  * texts: Persian digits and dates, Latin runs isolated (persian-text.ts).
  */
+
 import type { User } from "../../cluster/fsm/records.ts";
 import type { ServerView } from "../../cluster/fsm/views.ts";
 import { shortCertSha256 } from "../../shared/cert-fingerprint.ts";
@@ -12,6 +13,7 @@ import {
   type RehomeCounts,
 } from "./admin-messages.ts";
 import { isolate, ltr, persianDate, persianDigits, persianTime } from "./persian-text.ts";
+import { protocolName } from "./protocol-names.ts";
 
 const n = persianDigits;
 const cmd = ltr;
@@ -333,6 +335,13 @@ export const adminFa: AdminMessages = {
         `⚠️ سرور ${ltr(text(payload.serverId))} ${payload.event === "serverBanned" ? "مسدود" : "حذف"} شد (${isolate(text(payload.reason))}) به دست ${ltr(text(payload.actor))}.`,
         `منتقل‌شده به سرورهای دیگر: ${n(text(payload.rehomed))}؛ بدون جا: ${n(text(payload.withoutCapacity))}؛ برای پرسش دوباره: ${n(text(payload.pending))}.`,
       ].join("\n");
+    if (payload.event === "protocolBlocked")
+      return [
+        `⚠️ ${ltr(protocolName(text(payload.protocol)))} روی سرور ${ltr(text(payload.serverId))}${payload.isps ? ` نزد ارائه‌دهندهٔ ${ltr(text(payload.isps))}` : " (همهٔ نقاط بررسی با هم)"} مسدود است؛ آنجا برای کانفیگ‌های تازه بسته شد.`,
+        `منتقل‌شده به همین پروتکل در جای دیگر: ${n(text(payload.moved))}؛ با پروتکل دیگر: ${n(text(payload.switched))}؛ بدون جا: ${n(text(payload.withoutCapacity))}؛ برای پرسش دوباره: ${n(text(payload.pending))}.`,
+      ].join("\n");
+    if (payload.event === "protocolReopened")
+      return `ℹ️ ${ltr(protocolName(text(payload.protocol)))} دوباره از بررسی‌ها روی سرور ${ltr(text(payload.serverId))} می‌گذرد؛ آنجا دوباره برای کانفیگ‌های تازه باز است.`;
     if (payload.event === "membershipChanged") {
       const change = text(payload.change);
       const reason = text(payload.reason);

@@ -1,4 +1,5 @@
 /** The admins' Russian texts (see admin-messages.ts). */
+
 import type { User } from "../../cluster/fsm/records.ts";
 import type { ServerView } from "../../cluster/fsm/views.ts";
 import { shortCertSha256 } from "../../shared/cert-fingerprint.ts";
@@ -10,6 +11,7 @@ import {
   type RehomeCounts,
 } from "./admin-messages.ts";
 import { type PluralForms, pluralForm } from "./plural.ts";
+import { protocolName } from "./protocol-names.ts";
 
 /** `count` and the word's form for it: "1 конфиг", "2 конфига", "5 конфигов". */
 const counted = (count: number, forms: PluralForms) => `${count} ${pluralForm("ru", count, forms)}`;
@@ -346,6 +348,13 @@ export const adminRu: AdminMessages = {
         `⚠️ Сервер ${text(payload.serverId)} ${payload.event === "serverBanned" ? "заблокирован" : "удалён"} (${text(payload.reason)}), кто: ${text(payload.actor)}.`,
         `Перенесено на другие серверы: ${text(payload.rehomed)}; без места: ${text(payload.withoutCapacity)}; спросить снова: ${text(payload.pending)}.`,
       ].join("\n");
+    if (payload.event === "protocolBlocked")
+      return [
+        `⚠️ ${protocolName(text(payload.protocol))} заблокирован на сервере ${text(payload.serverId)}${payload.isps ? ` у провайдера ${text(payload.isps)}` : " (по всем точкам проверки вместе)"}; там он закрыт для новых конфигов.`,
+        `Перенесено на тот же протокол в другом месте: ${text(payload.moved)}; выдан другой протокол: ${text(payload.switched)}; без места: ${text(payload.withoutCapacity)}; спросить снова: ${text(payload.pending)}.`,
+      ].join("\n");
+    if (payload.event === "protocolReopened")
+      return `ℹ️ ${protocolName(text(payload.protocol))} снова проходит проверки на сервере ${text(payload.serverId)}; там он снова открыт для новых конфигов.`;
     if (payload.event === "membershipChanged") {
       const change = text(payload.change);
       const reason = text(payload.reason);

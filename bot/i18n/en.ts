@@ -95,6 +95,8 @@ export const en: Messages = {
     `Your config ${name} expires on ${formatDate(expiresAt)}. Get a new one with /config when it does.`,
   serverChanged: (serverId) =>
     `Your previous server stopped working, so you have been moved to ${serverId}. Import this new config; the old one no longer works.`,
+  protocolChanged: (previousProtocol, protocol, serverId) =>
+    `${previousProtocol} is blocked on your network, so here is a ${protocol} config on ${serverId} instead, with a new key. Import it; the old config no longer works.`,
   endpointChanged: (serverId) =>
     `The address of server ${serverId} changed. Tap the button to get an updated config (with a new key); the old one no longer connects.`,
   serverChangedTapForConfig: (serverId) =>

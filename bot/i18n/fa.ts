@@ -96,6 +96,8 @@ const persian: Messages = {
     `کانفیگ ${ltr(name)} شما در ${persianDate(expiresAt)} منقضی می‌شود. پس از آن با ${config} کانفیگ تازه بگیرید.`,
   serverChanged: (serverId) =>
     `سرور قبلی شما از کار افتاد و به ${ltr(serverId)} منتقل شدید. این کانفیگ تازه را وارد کنید؛ کانفیگ قبلی دیگر کار نمی‌کند.`,
+  protocolChanged: (previousProtocol, protocol, serverId) =>
+    `${ltr(previousProtocol)} در شبکهٔ شما مسدود است، پس این یک کانفیگ ${ltr(protocol)} روی ${ltr(serverId)} با کلید تازه است. آن را وارد کنید؛ کانفیگ قبلی دیگر کار نمی‌کند.`,
   endpointChanged: (serverId) =>
     `نشانی سرور ${ltr(serverId)} تغییر کرد. برای گرفتن کانفیگ به‌روز (با کلید تازه) دکمه را بزنید؛ کانفیگ قبلی دیگر وصل نمی‌شود.`,
   serverChangedTapForConfig: (serverId) =>

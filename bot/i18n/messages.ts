@@ -122,6 +122,8 @@ export interface Messages {
   expiryWarning: (name: string, expiresAt: number) => string;
   serverChanged: (serverId: string) => string;
   /** A server's address changed: the button downloads the config again (a new key). */
+  /** A protocol was blocked on the user's server and open nowhere else: the user gets a config of `protocol` instead. */
+  protocolChanged: (previousProtocol: string, protocol: string, serverId: string) => string;
   endpointChanged: (serverId: string) => string;
   /** A re-home notice whose new config's keys are no longer held: the button downloads it with a new key. */
   serverChangedTapForConfig: (serverId: string) => string;

@@ -95,6 +95,8 @@ export const ru: Messages = {
     `Ваш конфиг ${name} истекает ${formatDate(expiresAt)}. После этого получите новый командой /config.`,
   serverChanged: (serverId) =>
     `Ваш прежний сервер перестал работать, и вас перевели на ${serverId}. Импортируйте этот новый конфиг; старый больше не работает.`,
+  protocolChanged: (previousProtocol, protocol, serverId) =>
+    `${previousProtocol} заблокирован в вашей сети, поэтому вот конфигурация ${protocol} на ${serverId} с новым ключом. Импортируйте её; старая конфигурация больше не работает.`,
   endpointChanged: (serverId) =>
     `Адрес сервера ${serverId} изменился. Нажмите кнопку, чтобы получить обновлённый конфиг (с новым ключом); старый больше не подключается.`,
   serverChangedTapForConfig: (serverId) =>

@@ -10,6 +10,7 @@ import { isActiveAdmin, isLive } from "../../cluster/fsm/records.ts";
 import type { BotDependencies } from "../context.ts";
 import { formatBytes, formatDate } from "../format.ts";
 import { messagesFor } from "../i18n/language.ts";
+import { protocolName } from "../i18n/protocol-names.ts";
 import { configNameOf, downloadAgainKeyboard, sendConfig } from "../user/config-delivery.ts";
 
 /** How many messages delivering `entry` sends, for pacing. */
@@ -82,7 +83,17 @@ export async function sendNotice(
       // A re-homed config comes with its fresh keys while they are held (marking
       // the entry delivered erases them); otherwise the button re-keys it.
       if (entry.kind === "serverChanged" && config.deliveryKeysSealed !== null) {
-        await sendConfig(api, deps, t, chatId, config, t.serverChanged(config.serverId));
+        const switched =
+          typeof payload.previousProtocol === "string" &&
+          payload.previousProtocol !== config.protocol;
+        const caption = switched
+          ? t.protocolChanged(
+              protocolName(text(payload.previousProtocol)),
+              protocolName(config.protocol),
+              config.serverId,
+            )
+          : t.serverChanged(config.serverId);
+        await sendConfig(api, deps, t, chatId, config, caption);
         return;
       }
       const notice =

@@ -15,8 +15,10 @@ import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
 import type { ServerStatus, Verdict } from "../../cluster/fsm/records.ts";
 import { openProbeKey } from "../../cluster/probe-peer.ts";
 import type { SealedSecrets } from "../../cluster/sealed-secrets.ts";
+import { openShadowsocksProbe } from "../../cluster/shadowsocks-probe-port.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { VerdictPolicy } from "./ban-verdict.ts";
+import type { ProtocolCheck } from "./protocol-verdicts.ts";
 import { checkServer, type OpenedVantage, type ServerCheckDeps } from "./server-probing.ts";
 
 /** Statuses a round checks: a banned server is out until an admin lifts the ban. */
@@ -55,6 +57,8 @@ export interface RecordedVerdict {
   round: number;
   verdict: Verdict;
   evidence: string;
+  /** Each protocol's verdict, for a server that offers two; empty otherwise, and for a duplicate. */
+  protocols: ProtocolCheck[];
   /** What the verdict did to the server: none, ban, markDown or recover. */
   transition: string;
   /** True when the round had been recorded already (by this or an earlier leader). */
@@ -99,6 +103,7 @@ export class ServerChecker {
       return {
         serverId,
         ...earlier,
+        protocols: [],
         transition: "none",
         duplicate: true,
         checkMs: performance.now() - startedAt,
@@ -108,10 +113,14 @@ export class ServerChecker {
     const probeKey = server.probePeer ? openProbeKey(this.options.sealing, server) : undefined;
     if (probeKey && !probeKey.ok)
       logger.warn({ serverId, code: probeKey.error.code }, probeKey.error.message);
+    const shadowsocks = openShadowsocksProbe(this.options.sealing, server);
+    if (shadowsocks && !shadowsocks.ok)
+      logger.warn({ serverId, code: shadowsocks.error.code }, shadowsocks.error.message);
     const checked = await checkServer(
       {
         server,
         probeKey: probeKey?.ok ? probeKey.value : undefined,
+        shadowsocks: shadowsocks?.ok ? shadowsocks.value : undefined,
         vantages: this.openVantages(state),
         timeoutMs: settings.probeTimeoutMs,
         ...(settings.policy ? { policy: settings.policy } : {}),
@@ -120,7 +129,9 @@ export class ServerChecker {
       this.options.probing,
     );
     if (!checked.ok || signal?.aborted) return null;
-    const { verdict, evidence, ispVerdicts } = checked.value;
+    const { verdict, evidence, ispVerdicts, protocols } = checked.value;
+    const mayMoveConfigs =
+      verdict === "filtered" || protocols.some((protocol) => protocol.verdict === "filtered");
     try {
       const { value, duplicate } = await service.run({
         type: "recordVerdict",
@@ -132,8 +143,9 @@ export class ServerChecker {
         at: service.now(),
         banAfter: settings.banAfter,
         downAfter: settings.downAfter,
-        // A filtered verdict may ban: the server's users need fresh keys on another server then.
-        replacementKeys: verdict === "filtered" ? service.replacementKeysFor(serverId) : [],
+        ...(protocols.length > 0 ? { protocolVerdicts: protocols } : {}),
+        // A filtered verdict may ban, a filtered protocol close: the users then need fresh keys elsewhere.
+        replacementKeys: mayMoveConfigs ? service.replacementKeysFor(serverId) : [],
         ...(updateId === undefined ? {} : { updateId }),
         ...(actor === undefined ? {} : { actor }),
       });
@@ -143,6 +155,7 @@ export class ServerChecker {
         round,
         verdict,
         evidence,
+        protocols,
         // A repeat of an update handled otherwise changed nothing.
         transition: value?.transition ?? "none",
         duplicate,

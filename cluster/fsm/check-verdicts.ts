@@ -65,6 +65,7 @@ export function applyVerdict(
     lastRound: result.round,
     consecutiveFiltered,
     consecutiveDown,
+    protocols: checks.protocols,
   };
   return { checks: next, transition: transitionFor(result.verdict, status, next, thresholds) };
 }
@@ -85,5 +86,11 @@ function transitionFor(
 
 /** A server's checks before any verdict. */
 export function emptyChecks(): ServerChecks {
-  return { recent: [], lastRound: null, consecutiveFiltered: 0, consecutiveDown: 0 };
+  return {
+    recent: [],
+    lastRound: null,
+    consecutiveFiltered: 0,
+    consecutiveDown: 0,
+    protocols: [],
+  };
 }

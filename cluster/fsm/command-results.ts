@@ -25,6 +25,7 @@ import type {
   reportServerLoad,
   setProbePeer,
   setServerEndpoint,
+  setShadowsocksProbe,
 } from "./server-commands.ts";
 import type { recordVerdict, setServerStatus } from "./server-status-commands.ts";
 import type { setSetting } from "./setting-commands.ts";
@@ -52,6 +53,7 @@ export interface CommandResults {
   setServerEndpoint: ValueOf<typeof setServerEndpoint>;
   setServerStatus: ValueOf<typeof setServerStatus>;
   setProbePeer: ValueOf<typeof setProbePeer>;
+  setShadowsocksProbe: ValueOf<typeof setShadowsocksProbe>;
   reportServerLoad: ValueOf<typeof reportServerLoad>;
   recordVerdict: ValueOf<typeof recordVerdict>;
   upsertUser: ValueOf<typeof upsertUser>;

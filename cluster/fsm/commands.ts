@@ -21,6 +21,7 @@ import {
   LANGUAGES,
   MEMBERSHIP_CHANGES,
   OFFERED_PROTOCOLS,
+  PROTOCOL_VERDICTS,
   SEALED_SECRET_KINDS,
   SERVER_STATUSES,
   USER_ROLES,
@@ -182,6 +183,21 @@ const setProbePeerSchema = z.strictObject({
   at: timestamp,
 });
 
+/**
+ * The Shadowsocks port ban checks request through on this server: apply
+ * takes the port (the lowest free one of the server's range) the first time;
+ * a later one changes only the password. Result: `{server}`.
+ */
+const setShadowsocksProbeSchema = z.strictObject({
+  type: z.literal("setShadowsocksProbe"),
+  serverId,
+  /** Sealed under the data keys (kind serverShadowsocksProbe). */
+  passwordSealed: ciphertext,
+  /** Sealed to the server's own WireGuard key, for its agent. */
+  passwordSealedToServer: ciphertext,
+  at: timestamp,
+});
+
 /** Traffic the server's agent measured. Result: `{server}`. */
 const reportServerLoadSchema = z.strictObject({
   type: z.literal("reportServerLoad"),
@@ -271,7 +287,7 @@ const startTrafficPeriodSchema = z.strictObject({
 
 /**
  * One ban-check round's verdict for one server. Result: `{serverId, round, verdict, evidence,
- * at, transition, rehome}`; `duplicate: true` for a round already recorded.
+ * at, transition, rehome, protocolChanges}`; `duplicate: true` for a round already recorded.
  */
 const recordVerdictSchema = z.strictObject({
   type: z.literal("recordVerdict"),
@@ -288,7 +304,25 @@ const recordVerdictSchema = z.strictObject({
   at: timestamp,
   banAfter: z.int().min(1).max(1000),
   downAfter: z.int().min(1).max(1000),
-  /** Needed when this verdict may ban the server: see `replacementKeysNeeded`. */
+  /**
+   * Each protocol's verdict, for a server that offers two (bot/jobs/protocol-verdicts.ts);
+   * absent or empty for one with a single protocol.
+   */
+  protocolVerdicts: z
+    .array(
+      z.strictObject({
+        protocol: z.enum(OFFERED_PROTOCOLS),
+        verdict: z.enum(PROTOCOL_VERDICTS),
+        filteredIsps: z.array(z.string().max(64)).max(32),
+      }),
+    )
+    .max(OFFERED_PROTOCOLS.length)
+    .refine(
+      (verdicts) => new Set(verdicts.map(({ protocol }) => protocol)).size === verdicts.length,
+      "one verdict per protocol",
+    )
+    .optional(),
+  /** Needed when this verdict may ban the server or close a protocol: see `replacementKeysNeeded`. */
   replacementKeys,
   /** An admin's `/checknow`: the check is recorded once however often the update arrives. */
   updateId,
@@ -722,6 +756,7 @@ export const controlPlaneCommandSchema = z.discriminatedUnion("type", [
   setServerEndpointSchema,
   setServerStatusSchema,
   setProbePeerSchema,
+  setShadowsocksProbeSchema,
   reportServerLoadSchema,
   recordVerdictSchema,
   upsertUserSchema,

@@ -123,11 +123,17 @@ export class ControlPlaneData {
     this.indexShadowsocksPorts(server, []);
   }
 
+  /** Indexes a server's Shadowsocks ports: `usedPorts` of its configs, and its probe port. */
   private indexShadowsocksPorts(server: Server, usedPorts: number[]): void {
+    const probePort = server.shadowsocksProbe?.port;
     if (server.shadowsocks)
       this.portAllocators.set(
         server.id,
-        new AddressAllocator(server.shadowsocks.firstPort, server.shadowsocks.lastPort, usedPorts),
+        new AddressAllocator(
+          server.shadowsocks.firstPort,
+          server.shadowsocks.lastPort,
+          probePort === undefined ? usedPorts : [...usedPorts, probePort],
+        ),
       );
     else this.portAllocators.delete(server.id);
   }
@@ -149,6 +155,13 @@ export class ControlPlaneData {
   setShadowsocksService(server: Server, service: ShadowsocksService | null): void {
     const used = this.shadowsocksPortsInUse(server.id);
     server.shadowsocks = service;
+    // A probe port the new range leaves out is dropped; the server's node registers a new one.
+    const probePort = server.shadowsocksProbe?.port;
+    if (
+      probePort !== undefined &&
+      (!service || probePort < service.firstPort || probePort > service.lastPort)
+    )
+      server.shadowsocksProbe = null;
     this.indexShadowsocksPorts(server, used);
   }
 
@@ -198,7 +211,14 @@ export class ControlPlaneData {
         capacity: server.capacity,
         liveConfigs: this.liveConfigCountOfServer(server.id),
         endpointKnown: server.endpointHost !== null,
-        protocols: server.protocols,
+        // A protocol the ban checks closed on a server takes no new configs there.
+        protocols:
+          server.blockedProtocols.length === 0
+            ? server.protocols
+            : server.protocols.filter(
+                (protocol) =>
+                  !server.blockedProtocols.some((blocked) => blocked.protocol === protocol),
+              ),
         freeShadowsocksPorts: this.freeShadowsocksPorts(server.id),
       };
     }

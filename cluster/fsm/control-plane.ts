@@ -30,24 +30,25 @@ import { recordMembershipChange } from "./membership-event-commands.ts";
 import { pinNodeKey, replaceNodeKey, revokeNodeKey } from "./node-key-commands.ts";
 import { broadcast, markOutboxDelivered, markOutboxFailed } from "./outbox-commands.ts";
 import { proposerProblem } from "./proposer-authority.ts";
-import type {
-  BackupPassphrase,
-  Broadcast,
-  Config,
-  ConfigTraffic,
-  Invite,
-  JoinTokenRecord,
-  MemberRemoval,
-  MembershipEvent,
-  NodeKey,
-  OutboxEntry,
-  RevokedNodeKey,
-  ServerPeer,
-  ServerShadowsocksPort,
-  Subscription,
-  User,
-  UserTraffic,
-  VantageProbe,
+import {
+  type BackupPassphrase,
+  type Broadcast,
+  type Config,
+  type ConfigTraffic,
+  type Invite,
+  type JoinTokenRecord,
+  type MemberRemoval,
+  type MembershipEvent,
+  type NodeKey,
+  type OutboxEntry,
+  type RevokedNodeKey,
+  type ServerPeer,
+  type ServerShadowsocksPort,
+  SHADOWSOCKS_PROBE_CONTEXT,
+  type Subscription,
+  type User,
+  type UserTraffic,
+  type VantageProbe,
 } from "./records.ts";
 import { resealSecrets, type SealedSecret, sealedSecrets } from "./secret-reseal-commands.ts";
 import {
@@ -55,6 +56,7 @@ import {
   reportServerLoad,
   setProbePeer,
   setServerEndpoint,
+  setShadowsocksProbe,
 } from "./server-commands.ts";
 import { recordVerdict, setServerStatus } from "./server-status-commands.ts";
 import { setSetting } from "./setting-commands.ts";
@@ -223,6 +225,8 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
         return setServerStatus(data, context, command);
       case "setProbePeer":
         return setProbePeer(data, command);
+      case "setShadowsocksProbe":
+        return setShadowsocksProbe(data, command);
       case "reportServerLoad":
         return reportServerLoad(data, command);
       case "recordVerdict":
@@ -524,10 +528,20 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
 
   /**
    * The Shadowsocks ports a server must serve: one per live Shadowsocks
-   * config whose password the leader has sealed to this server, by config id.
+   * config whose password the leader has sealed to this server, by config id,
+   * and the ban checks' probe port (id and context `shadowsocks-probe`).
    */
   desiredShadowsocksPorts(serverId: string): ServerShadowsocksPort[] {
     const ports: ServerShadowsocksPort[] = [];
+    const probe = this.data.servers.get(serverId)?.shadowsocksProbe;
+    if (probe)
+      ports.push({
+        configId: SHADOWSOCKS_PROBE_CONTEXT,
+        port: probe.port,
+        method: probe.method,
+        passwordSealed: probe.passwordSealedToServer,
+        sealedFor: SHADOWSOCKS_PROBE_CONTEXT,
+      });
     for (const id of this.data.liveConfigIdsOfServer(serverId)) {
       const config = this.data.configs.get(id)!;
       if (config.shadowsocks?.passwordSealed == null) continue;

@@ -6,6 +6,7 @@
  *
  * A node forwards only what it says about its own server: its registration,
  * its endpoint, its load, its traffic and its probe peer. Everything else (bans, configs,
+ * its endpoint, its load and its probe peer and Shadowsocks probe port. Everything else (bans, configs,
  * users, settings, probes, broadcasts, identity keys, ...) is proposed by the
  * leader's own process: a follower's admin API points the client at the
  * leader instead of forwarding (api/not-leader.ts), and the bot and leader
@@ -24,6 +25,7 @@ const OWN_SERVER_REPORTS = new Set<ControlPlaneCommand["type"]>([
   "reportServerLoad",
   "setProbePeer",
   "reportTraffic",
+  "setShadowsocksProbe",
 ]);
 
 /** Why `command`, forwarded by `forwardedBy` (undefined: proposed by the leader itself), is refused. */

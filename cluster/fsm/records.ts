@@ -47,6 +47,8 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 export const CONFIG_PROTOCOLS = ["wireguard", "amneziawg", "shadowsocks"] as const;
 export type ConfigProtocol = (typeof CONFIG_PROTOCOLS)[number];
 
+import type { OfferedProtocol } from "../../shared/protocol-list.ts";
+
 export { OFFERED_PROTOCOLS, type OfferedProtocol } from "../../shared/protocol-list.ts";
 
 export const OUTBOX_KINDS = [
@@ -134,6 +136,42 @@ export interface ProbePeer {
   address: string;
 }
 
+/**
+ * The Shadowsocks port ban checks send a real request through, as the WireGuard
+ * probe peer is for handshakes: a port of the server's range like any
+ * config's, so a censor cannot tell it apart, that carries no user's traffic.
+ */
+export interface ShadowsocksProbe {
+  port: number;
+  method: string;
+  /** Sealed under the data keys, so whichever node leads can open it and probe. */
+  passwordSealed: string;
+  /** The same password sealed to the server's WireGuard key for its agent (context {@link SHADOWSOCKS_PROBE_CONTEXT}). */
+  passwordSealedToServer: string;
+}
+
+/** The context the probe password is sealed to its server for, and its id among the server's ports. */
+export const SHADOWSOCKS_PROBE_CONTEXT = "shadowsocks-probe";
+
+/**
+ * A protocol the ban checks found blocked on a server while another of its
+ * protocols passed: closed there for new configs, its configs moved.
+ */
+export interface BlockedProtocol {
+  protocol: OfferedProtocol;
+  /** The ISP labels whose vantages failed it, sorted; empty when only all vantages together did. */
+  isps: string[];
+  since: number;
+  evidence: string;
+}
+
+/** One protocol's current run of verdicts on a server (only servers with two protocols have them). */
+export interface ProtocolRun {
+  protocol: OfferedProtocol;
+  consecutiveFiltered: number;
+  consecutiveOk: number;
+}
+
 /** One recorded ban-check verdict with its evidence (which probes failed, and how). */
 export interface CheckResult {
   round: number;
@@ -149,6 +187,8 @@ export interface ServerChecks {
   lastRound: number | null;
   consecutiveFiltered: number;
   consecutiveDown: number;
+  /** Per protocol, for a server that offers two; in OFFERED_PROTOCOLS order. */
+  protocols: ProtocolRun[];
 }
 
 /** What an ISP's group of vantage probes said in one ban-check round. */
@@ -214,6 +254,10 @@ export interface Server {
   statusAt: number;
   load: ReportedLoad | null;
   probePeer: ProbePeer | null;
+  /** Null until the server's node registers one (only servers that offer Shadowsocks do). */
+  shadowsocksProbe: ShadowsocksProbe | null;
+  /** Protocols the ban checks closed on this server, in OFFERED_PROTOCOLS order. */
+  blockedProtocols: BlockedProtocol[];
   checks: ServerChecks;
   /** The last 24 hours and the current one, oldest first (see hourly-history.ts). */
   hourly: HourlySample[];
@@ -461,6 +505,7 @@ export const SEALED_SECRET_KINDS = [
   "vantageToken",
   "vantageProbeKey",
   "serverProbeKey",
+  "serverShadowsocksProbe",
   "configDeliveryKeys",
   "subscriptionToken",
 ] as const;

@@ -21,7 +21,7 @@ import { freshKeys, retireAndTellOwner, takeShadowsocksAccess } from "./config-c
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { type Refusal, refuse } from "./errors.ts";
 import { chooseServer } from "./placement.ts";
-import type { Config, Server } from "./records.ts";
+import type { Config, ConfigProtocol, Server } from "./records.ts";
 
 /** Who bans, why, when, and the keys for the replacement configs. */
 export interface BanRequest {
@@ -147,18 +147,20 @@ export function takeOutOfService(
   return summary;
 }
 
-function replacementConfig(
+/** The config that replaces `old` on `serverId`, with `key`, in `protocol` (by default the same). */
+export function replacementConfig(
   data: ControlPlaneData,
   old: Config,
   key: ReplacementKey,
   serverId: string,
   at: number,
+  protocol: ConfigProtocol = old.protocol,
 ): Config {
   return {
     id: key.configId,
     userId: old.userId,
     serverId,
-    protocol: old.protocol,
+    protocol,
     clientPublicKey: key.clientPublicKey,
     ...freshKeys(key.deliveryKeysSealed, at),
     address: data.takeAddress(serverId),
@@ -169,6 +171,6 @@ function replacementConfig(
     revokeReason: null,
     expiryWarned: old.expiryWarned,
     replacedBy: null,
-    shadowsocks: takeShadowsocksAccess(data, serverId, old.protocol),
+    shadowsocks: takeShadowsocksAccess(data, serverId, protocol),
   };
 }

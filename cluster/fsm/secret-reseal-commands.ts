@@ -23,13 +23,20 @@ export function* sealedSecrets(data: ControlPlaneData): Generator<SealedSecret> 
     if (probe.probePrivateKeyEncrypted !== null)
       yield { kind: "vantageProbeKey", recordId: probe.id, sealed: probe.probePrivateKeyEncrypted };
   }
-  for (const server of data.servers.values())
+  for (const server of data.servers.values()) {
     if (server.probePeer)
       yield {
         kind: "serverProbeKey",
         recordId: server.id,
         sealed: server.probePeer.privateKeyEncrypted,
       };
+    if (server.shadowsocksProbe)
+      yield {
+        kind: "serverShadowsocksProbe",
+        recordId: server.id,
+        sealed: server.shadowsocksProbe.passwordSealed,
+      };
+  }
   for (const configId of data.configIdsWithDeliveryKeys())
     yield {
       kind: "configDeliveryKeys",
@@ -63,6 +70,12 @@ function replace(data: ControlPlaneData, item: CommandOf<"resealSecrets">["items
       const peer = data.servers.get(item.recordId)?.probePeer;
       if (peer?.privateKeyEncrypted !== item.from) return false;
       peer.privateKeyEncrypted = item.to;
+      return true;
+    }
+    case "serverShadowsocksProbe": {
+      const probe = data.servers.get(item.recordId)?.shadowsocksProbe;
+      if (probe?.passwordSealed !== item.from) return false;
+      probe.passwordSealed = item.to;
       return true;
     }
     case "configDeliveryKeys": {

@@ -133,6 +133,8 @@ function addServer(data: ControlPlaneData, command: CommandOf<"registerServer">)
     statusAt: command.at,
     load: null,
     probePeer: null,
+    shadowsocksProbe: null,
+    blockedProtocols: [],
     checks: emptyChecks(),
     hourly: [],
     registeredAt: command.at,
@@ -229,6 +231,33 @@ export function setProbePeer(data: ControlPlaneData, command: CommandOf<"setProb
     publicKey: command.publicKey,
     privateKeyEncrypted: command.privateKeyEncrypted,
     address: probePeerAddress(data.subnetOf(server.id)),
+  };
+  return applied({ server: copyServer(server, data.liveConfigCountOfServer(server.id)) });
+}
+
+/**
+ * Records the Shadowsocks probe port's password; the first time, takes the
+ * port: the lowest free one of the server's range, like a config's.
+ */
+export function setShadowsocksProbe(
+  data: ControlPlaneData,
+  command: CommandOf<"setShadowsocksProbe">,
+) {
+  const server = data.servers.get(command.serverId);
+  if (!server) return unknownServer(command.serverId);
+  if (!server.shadowsocks)
+    return refuse("PROTOCOL_NOT_OFFERED", `server ${server.id} offers no Shadowsocks to probe`);
+  const current = server.shadowsocksProbe;
+  if (!current && data.freeShadowsocksPorts(server.id) === 0)
+    return refuse(
+      "NO_CAPACITY",
+      `server ${server.id} has no free Shadowsocks port left for the ban checks' probe; widen SS_PORTS`,
+    );
+  server.shadowsocksProbe = {
+    port: current?.port ?? data.takeShadowsocksPort(server.id),
+    method: current?.method ?? server.shadowsocks.method,
+    passwordSealed: command.passwordSealed,
+    passwordSealedToServer: command.passwordSealedToServer,
   };
   return applied({ server: copyServer(server, data.liveConfigCountOfServer(server.id)) });
 }

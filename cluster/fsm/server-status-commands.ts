@@ -11,6 +11,7 @@ import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { refuse, unknownServer } from "./errors.ts";
 import { recordVerdicts } from "./hourly-history.ts";
+import { applyProtocolVerdicts } from "./protocol-blocks.ts";
 import type { Server, ServerStatus } from "./records.ts";
 import { banServer, type RehomeSummary, replacementKeysProblem } from "./rehome.ts";
 import { copyCheckResult, copyServer } from "./views.ts";
@@ -75,6 +76,7 @@ export function recordVerdict(
         ...copyCheckResult(earlier),
         transition: "none",
         rehome: null,
+        protocolChanges: [],
       });
     return refuse(
       "STALE_ROUND",
@@ -123,7 +125,23 @@ export function recordVerdict(
     case "none":
       break;
   }
-  return applied({ serverId: server.id, ...result, transition: outcome.transition, rehome });
+  const protocolChanges =
+    server.status === "banned" || server.status === "removed"
+      ? []
+      : applyProtocolVerdicts(data, context, server, command.protocolVerdicts ?? [], {
+          banAfter: command.banAfter,
+          downAfter: command.downAfter,
+          at: command.at,
+          evidence: command.evidence,
+          replacementKeys: command.replacementKeys,
+        });
+  return applied({
+    serverId: server.id,
+    ...result,
+    transition: outcome.transition,
+    rehome,
+    protocolChanges,
+  });
 }
 
 function setStatus(

@@ -327,6 +327,25 @@ function encodeServer(server: Server): ServerRow {
       sample.txBytes,
       sample.verdicts.map(({ group, verdict }) => [group, verdict]),
     ]),
+    server.shadowsocksProbe
+      ? [
+          server.shadowsocksProbe.port,
+          server.shadowsocksProbe.method,
+          server.shadowsocksProbe.passwordSealed,
+          server.shadowsocksProbe.passwordSealedToServer,
+        ]
+      : null,
+    server.blockedProtocols.map((blocked) => [
+      blocked.protocol,
+      [...blocked.isps],
+      blocked.since,
+      blocked.evidence,
+    ]),
+    server.checks.protocols.map((run) => [
+      run.protocol,
+      run.consecutiveFiltered,
+      run.consecutiveOk,
+    ]),
   ];
 }
 
@@ -488,6 +507,9 @@ function decodeServer(row: ServerRow): Server {
     protocols,
     shadowsocks = null,
     hourly = [],
+    shadowsocksProbe = null,
+    blockedProtocols = [],
+    protocolRuns = [],
   ] = row;
   const subnet = parseCidr(subnetText);
   if (!subnet) throw new Error(`control-plane snapshot: server ${id} has subnet ${subnetText}`);
@@ -520,11 +542,30 @@ function decodeServer(row: ServerRow): Server {
     probePeer: probePeer
       ? { publicKey: probePeer[0], privateKeyEncrypted: probePeer[1], address: probePeer[2] }
       : null,
+    shadowsocksProbe: shadowsocksProbe
+      ? {
+          port: shadowsocksProbe[0],
+          method: shadowsocksProbe[1],
+          passwordSealed: shadowsocksProbe[2],
+          passwordSealedToServer: shadowsocksProbe[3],
+        }
+      : null,
+    blockedProtocols: blockedProtocols.map(([protocol, isps, since, evidence]) => ({
+      protocol,
+      isps,
+      since,
+      evidence,
+    })),
     checks: {
       lastRound,
       consecutiveFiltered,
       consecutiveDown,
       recent: recent.map(([round, verdict, evidence, at]) => ({ round, verdict, evidence, at })),
+      protocols: protocolRuns.map(([protocol, consecutiveFiltered, consecutiveOk]) => ({
+        protocol,
+        consecutiveFiltered,
+        consecutiveOk,
+      })),
     },
     hourly: hourly.map(([hourStart, configsIssued, activePeers, rxBytes, txBytes, verdicts]) => ({
       hourStart,

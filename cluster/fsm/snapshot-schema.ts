@@ -12,6 +12,7 @@ import {
   LANGUAGES,
   MEMBERSHIP_CHANGES,
   NODE_KEY_ADMISSIONS,
+  OFFERED_PROTOCOLS,
   OUTBOX_KINDS,
   OUTBOX_STATUSES,
   SERVER_STATUSES,
@@ -68,6 +69,10 @@ const serverRow = z.tuple([
     )
     .max(HOURS_KEPT)
     .optional(), // hourly
+  // Absent in snapshots from before ban checks judged each protocol.
+  z.tuple([count, text, text, text]).nullable().optional(), // shadowsocksProbe: port, method, passwordSealed, passwordSealedToServer
+  z.array(z.tuple([z.enum(OFFERED_PROTOCOLS), z.array(text), amount, text])).optional(), // blockedProtocols: protocol, isps, since, evidence
+  z.array(z.tuple([z.enum(OFFERED_PROTOCOLS), count, count])).optional(), // checks.protocols: protocol, consecutiveFiltered, consecutiveOk
 ]);
 
 const userRow = z.tuple([

@@ -79,11 +79,17 @@ export function copyServer(server: Server, liveConfigs: number): ServerView {
           address: probePeer.address,
         }
       : null,
+    shadowsocksProbe: server.shadowsocksProbe ? { ...server.shadowsocksProbe } : null,
+    blockedProtocols: server.blockedProtocols.map((blocked) => ({
+      ...blocked,
+      isps: [...blocked.isps],
+    })),
     checks: {
       recent: checks.recent.map(copyCheckResult),
       lastRound: checks.lastRound,
       consecutiveFiltered: checks.consecutiveFiltered,
       consecutiveDown: checks.consecutiveDown,
+      protocols: checks.protocols.map((run) => ({ ...run })),
     },
     hourly: copyHourly(server.hourly),
     registeredAt: server.registeredAt,

@@ -97,6 +97,38 @@ test("a removed server's alert says who removed it and where its users went, lik
   );
 });
 
+test("a protocol blocked on a server names the protocol, the ISPs and where its users went; its reopening too", () => {
+  const tally = { moved: 2, switched: 1, withoutCapacity: 0, pending: 0 };
+  assert.is(
+    adminAlertText(
+      alert({
+        event: "protocolBlocked",
+        serverId: "n1",
+        protocol: "wireguard",
+        isps: "mci",
+        ...tally,
+      }),
+    ),
+    "⚠️ WireGuard is blocked on server n1 at ISP mci; it is closed there for new configs.\nMoved to the same protocol elsewhere: 2; given another protocol: 1; no room for: 0; to ask again: 0.",
+  );
+  assert.match(
+    adminAlertText(
+      alert({
+        event: "protocolBlocked",
+        serverId: "n1",
+        protocol: "shadowsocks",
+        isps: "",
+        ...tally,
+      }),
+    ),
+    /^⚠️ Shadowsocks is blocked on server n1 \(all vantages together\)/,
+  );
+  assert.is(
+    adminAlertText(alert({ event: "protocolReopened", serverId: "n1", protocol: "wireguard" })),
+    "ℹ️ WireGuard passes the checks on server n1 again; it is open there for new configs.",
+  );
+});
+
 test("a membership change reads as a sentence for each kind of change, with its reason when there is one", () => {
   const changed = (change: string, reason: string) =>
     adminAlertText(alert({ event: "membershipChanged", nodeId: "de-3f9a0c", change, reason }));

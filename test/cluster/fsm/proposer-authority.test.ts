@@ -27,6 +27,7 @@ const OWN_SERVER_REPORTS = [
   "reportServerLoad",
   "setProbePeer",
   "reportTraffic",
+  "setShadowsocksProbe",
 ] as const;
 
 const otherIdentity = generateNodeIdentity();
@@ -45,13 +46,22 @@ const joinClaim = {
 };
 
 /**
- * A state with something for every command to act on: three servers, an
+ * A state with something for every command to act on: three servers (two
+ * offering Shadowsocks), an
  * active and a pending user, a config, an invite, a vantage probe, a
  * broadcast waiting in the outbox and n3's pinned identity key.
  */
 function preparedState(): Fixture {
   const fixture = new Fixture();
-  for (const serverId of ["n1", FORWARDER, OTHER]) fixture.ok(command.registerServer(serverId));
+  for (const serverId of ["n1", FORWARDER]) {
+    fixture.ok(
+      command.registerServer(serverId, {
+        protocols: ["wireguard", "shadowsocks"],
+        shadowsocks: { firstPort: 20000, lastPort: 20009, method: "aes-256-gcm" },
+      }),
+    );
+  }
+  fixture.ok(command.registerServer(OTHER));
   fixture.ok(command.upsertUser("10"));
   fixture.ok(command.upsertUser("11", { status: "pending" }));
   fixture.ok(command.issueConfig("c1", "10", { clientPublicKey: C1_KEY }));
@@ -139,6 +149,13 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
     serverId: OTHER,
     publicKey: wgKey(9002, 1),
     privateKeyEncrypted: "enc-probe",
+    at: T0,
+  },
+  setShadowsocksProbe: {
+    type: "setShadowsocksProbe",
+    serverId: "n1",
+    passwordSealed: "enc-password",
+    passwordSealedToServer: "x1.sealed-to-n1",
     at: T0,
   },
   reportServerLoad: {
