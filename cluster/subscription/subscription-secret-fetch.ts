@@ -6,7 +6,7 @@
  * error: the subscription is served without that owner's entries.
  */
 import { randomBytes } from "node:crypto";
-import { generateKeyPair } from "../../shared/crypto/wireguard-keys.ts";
+import { generateKeyPair, type WireGuardKeyPair } from "../../shared/crypto/wireguard-keys.ts";
 import {
   openWithWireGuardKey,
   sealToWireGuardKey,
@@ -15,6 +15,7 @@ import type { NodeIdentity } from "../identity/node-identity.ts";
 import type { ConfigSecrets } from "./config-secrets.ts";
 import {
   answerContext,
+  type SecretsRequest,
   SUBSCRIPTION_SECRETS_PATH,
   secretsAnswerSchema,
   signSecretsRequest,
@@ -61,14 +62,13 @@ function parseSecrets(text: string): ConfigSecrets | undefined {
   return undefined;
 }
 
-/** Asks `owner` for the secrets of `configIds` with the user's `token`; by config id, those it gave. */
-export async function fetchConfigSecrets(
+/** A signed request for `configIds` with the user's `token`, and the one-time key its answer opens with. */
+export function buildSecretsRequest(
   options: SecretFetchOptions,
   owner: SecretOwnerAddress,
   token: string,
   configIds: readonly string[],
-): Promise<Map<string, ConfigSecrets>> {
-  const found = new Map<string, ConfigSecrets>();
+): { request: SecretsRequest; replyKeys: WireGuardKeyPair } {
   const replyKeys = generateKeyPair();
   const identifies = {
     from: options.selfId,
@@ -82,30 +82,20 @@ export async function fetchConfigSecrets(
     replyKey: replyKeys.publicKey,
     tokenSealed: sealToWireGuardKey(owner.serverPublicKey, tokenContext(identifies), token),
   });
-  let text: string;
-  try {
-    const response = await fetch(owner.baseUrl + SUBSCRIPTION_SECRETS_PATH, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(request),
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    if (response.status !== 200) return found;
-    text = await response.text();
-  } catch {
-    return found;
-  }
-  if (text.length > MAX_ANSWER_BYTES) return found;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return found;
-  }
+  return { request, replyKeys };
+}
+
+/** The secrets in an owner's answer to `request`, by config id: none unless the owner signed it. */
+export function openSecretsAnswer(
+  json: unknown,
+  request: SecretsRequest,
+  replyKeys: WireGuardKeyPair,
+  ownerIdentityKey: string,
+): Map<string, ConfigSecrets> {
+  const found = new Map<string, ConfigSecrets>();
   const answer = secretsAnswerSchema.safeParse(json);
-  if (!answer.success || !verifySecretsAnswer(owner.identityKey, request, answer.data))
-    return found;
-  const asked = new Set(configIds);
+  if (!answer.success || !verifySecretsAnswer(ownerIdentityKey, request, answer.data)) return found;
+  const asked = new Set(request.configIds);
   for (const entry of answer.data.entries) {
     if (!asked.has(entry.configId)) continue;
     const opened = openWithWireGuardKey(
@@ -117,4 +107,33 @@ export async function fetchConfigSecrets(
     if (secrets) found.set(entry.configId, secrets);
   }
   return found;
+}
+
+/** Asks `owner` for the secrets of `configIds` with the user's `token`; by config id, those it gave. */
+export async function fetchConfigSecrets(
+  options: SecretFetchOptions,
+  owner: SecretOwnerAddress,
+  token: string,
+  configIds: readonly string[],
+): Promise<Map<string, ConfigSecrets>> {
+  const { request, replyKeys } = buildSecretsRequest(options, owner, token, configIds);
+  let text: string;
+  try {
+    const response = await fetch(owner.baseUrl + SUBSCRIPTION_SECRETS_PATH, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(request),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    if (response.status !== 200) return new Map();
+    text = await response.text();
+  } catch {
+    return new Map();
+  }
+  if (text.length > MAX_ANSWER_BYTES) return new Map();
+  try {
+    return openSecretsAnswer(JSON.parse(text), request, replyKeys, owner.identityKey);
+  } catch {
+    return new Map();
+  }
 }

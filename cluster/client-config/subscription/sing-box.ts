@@ -84,5 +84,5 @@ export function renderSingBox(entries: readonly SubscriptionEntry[]): RenderedSu
       default_domain_resolver: "local",
     },
   };
-  return { body: JSON.stringify(profile, null, 2), contentType: "application/json; charset=utf-8" };
+  return { body: JSON.stringify(profile), contentType: "application/json; charset=utf-8" };
 }
