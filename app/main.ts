@@ -9,9 +9,14 @@ import type { Redis } from "ioredis";
 import { askVantageProbe } from "../bot/jobs/vantage-probe-client.ts";
 import { AddressDiscovery, observedAddressAnswer } from "../cluster/address-discovery.ts";
 import { createVpnDriver, serverKeyFile } from "../cluster/agent/create-driver.ts";
+import { createShadowsocksDriver } from "../cluster/agent/create-shadowsocks-driver.ts";
 import { loadOrCreateServerKey } from "../cluster/agent/server-key-file.ts";
+import { ShadowsocksAgent } from "../cluster/agent/shadowsocks-agent.ts";
 import { TrafficReporter, trafficReportState } from "../cluster/agent/traffic-reporter.ts";
-import { wireGuardTrafficSource } from "../cluster/agent/traffic-source.ts";
+import {
+  shadowsocksTrafficSource,
+  wireGuardTrafficSource,
+} from "../cluster/agent/traffic-source.ts";
 import { VpnAgent } from "../cluster/agent/vpn-agent.ts";
 import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
 import { addConfigRoutes } from "../cluster/api/config-routes.ts";
@@ -112,6 +117,7 @@ async function main(): Promise<void> {
   let assembled: AssembledNode | undefined;
   let agent: VpnAgent | undefined;
   let trafficReporter: TrafficReporter | undefined;
+  let shadowsocksAgent: ShadowsocksAgent | undefined;
   let admission: JoinAdmission | undefined;
   let startupStage = "connecting to Redis";
 
@@ -174,7 +180,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    await stopEverything(() => agent?.stop());
+    await stopEverything(async () => {
+      await agent?.stop();
+      await shadowsocksAgent?.stop();
+    });
     logger.info("stopped");
     process.exit(0);
   };
@@ -183,7 +192,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.warn({ reason }, "this node was removed from the cluster; stopping for good");
-    await stopEverything(() => agent?.retire());
+    await stopEverything(async () => {
+      await agent?.retire();
+      await shadowsocksAgent?.stop();
+    });
     process.stderr.write(
       `This node (${config.nodeId}) was removed from the cluster (${reason}). Its users were moved and its VPN interface is gone. To serve again, install it afresh with a new join token.\n`,
     );
@@ -261,6 +273,7 @@ async function main(): Promise<void> {
       if (peers !== syncedPeerGeneration) {
         syncedPeerGeneration = peers;
         agent?.notifyStateChanged();
+        shadowsocksAgent?.notifyStateChanged();
       }
       const generation = assembled?.state.nodeKeyGeneration ?? 0;
       if (generation !== checkedKeyGeneration) {
@@ -321,8 +334,26 @@ async function main(): Promise<void> {
     },
     logger: logger.child({ component: "vpn" }),
   });
+  const shadowsocksDriver = createShadowsocksDriver(
+    config,
+    logger.child({ component: "shadowsocks" }),
+  );
+  if (shadowsocksDriver)
+    shadowsocksAgent = new ShadowsocksAgent({
+      driver: shadowsocksDriver,
+      serverId: config.nodeId,
+      readDesiredPorts: () =>
+        state.server(config.nodeId) ? state.desiredShadowsocksPorts(config.nodeId) : null,
+      // Passwords are sealed to this server's WireGuard key, like its preshared keys.
+      openPassword: (sealed, sealedFor) =>
+        openWithWireGuardKey(serverKeys.value, sealedFor, sealed),
+      logger: logger.child({ component: "shadowsocks" }),
+    });
   trafficReporter = new TrafficReporter({
-    sources: [wireGuardTrafficSource(driver)],
+    sources: [
+      wireGuardTrafficSource(driver),
+      ...(shadowsocksAgent ? [shadowsocksTrafficSource(shadowsocksAgent)] : []),
+    ],
     readState: () => trafficReportState(state, config.nodeId),
     propose: async (counters, at) => {
       await service.run({ type: "reportTraffic", serverId: config.nodeId, counters, at });
@@ -350,6 +381,7 @@ async function main(): Promise<void> {
   transport.start();
   agent.start();
   trafficReporter.start();
+  shadowsocksAgent?.start();
   if (!config.botToken)
     logger.info("BOT_TOKEN is not set: the Telegram bot is off on this node; everything else runs");
   logger.info({ peers: [...config.peers.keys()], vpnDriver: config.vpnDriver }, "node started");
@@ -380,6 +412,16 @@ async function main(): Promise<void> {
         .toString("base64url"),
       mtu: config.wireguardMtu,
       clientDns: [...config.clientDns],
+      protocols: [...config.protocols],
+      ...(config.shadowsocks
+        ? {
+            shadowsocks: {
+              firstPort: config.shadowsocks.firstPort,
+              lastPort: config.shadowsocks.lastPort,
+              method: config.shadowsocks.method,
+            },
+          }
+        : {}),
     },
     logger,
     () => stopping,

@@ -19,6 +19,12 @@ have ping || missing+=(iputils-ping)
 # nft and sysctl for the node's forwarding, NAT and client isolation rules.
 have nft || missing+=(nftables)
 have sysctl || missing+=(procps)
+# Shadowsocks: ss-manager runs one ss-server per port; tests connect with ss-local.
+have ss-manager || missing+=(shadowsocks-libev)
+# npm compiles unix-dgram (ss-manager's control socket is a Unix datagram socket).
+have make || missing+=(make)
+have g++ || missing+=(g++)
+have python3 || missing+=(python3)
 # Tests make self-signed certificates for the TLS probe and the probe agent.
 have openssl || missing+=(openssl)
 # Tests lint the shell scripts operators run (scripts/install.sh).

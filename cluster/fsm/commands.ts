@@ -11,12 +11,14 @@
 import { z } from "zod";
 import { CERT_SHA256_PATTERN } from "../../shared/cert-fingerprint.ts";
 import { isValidNodeId, nodeIdRule } from "../../shared/node-id.ts";
+import { SHADOWSOCKS_METHODS } from "../../shared/shadowsocks-method.ts";
 import { isWireGuardMtu } from "../../shared/wireguard-mtu.ts";
 import { isNodePublicKey } from "../identity/node-public-key.ts";
 import {
   CONFIG_PROTOCOLS,
   LANGUAGES,
   MEMBERSHIP_CHANGES,
+  OFFERED_PROTOCOLS,
   SEALED_SECRET_KINDS,
   SERVER_STATUSES,
   USER_ROLES,
@@ -87,6 +89,14 @@ const amneziaParams = z
     "h1, h2, h3 and h4 must differ",
   );
 
+const shadowsocksService = z
+  .strictObject({
+    firstPort: port,
+    lastPort: port,
+    method: z.enum(SHADOWSOCKS_METHODS),
+  })
+  .refine((range) => range.firstPort <= range.lastPort, "firstPort must not exceed lastPort");
+
 const replacementKeySchema = z.strictObject({
   configId: recordId,
   clientPublicKey: wireguardKey,
@@ -124,6 +134,10 @@ const registerServerSchema = z.strictObject({
   mtu: tunnelMtu.optional(),
   /** The resolvers clients are told to use; absent in entries from before they were reported. */
   clientDns: resolvers.optional(),
+  /** What the node offers (PROTOCOLS); absent in entries from before Shadowsocks: WireGuard only. */
+  protocols: z.array(z.enum(OFFERED_PROTOCOLS)).min(1).max(OFFERED_PROTOCOLS.length).optional(),
+  /** Its Shadowsocks ports and cipher: given exactly when `protocols` has `shadowsocks`. */
+  shadowsocks: shadowsocksService.optional(),
   at: timestamp,
   /** The node's identity signature over its WireGuard key (fsm/server-key-signature.ts). */
   identitySignature: z

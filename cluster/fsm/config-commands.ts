@@ -5,7 +5,7 @@ import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { type Refusal, refuse, unknownUser } from "./errors.ts";
 import { chooseServer } from "./placement.ts";
-import type { Config } from "./records.ts";
+import type { Config, ConfigProtocol, ShadowsocksAccess } from "./records.ts";
 import { integerSetting } from "./settings.ts";
 import { copyConfig } from "./views.ts";
 
@@ -13,7 +13,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Issues a config: checks the user and their limit, places it on the least
- * loaded eligible server and gives it that server's lowest free address. With
+ * loaded eligible server and gives it that server's lowest free address (and,
+ * for Shadowsocks, its lowest free port). The protocol becomes the user's
+ * preferred one. With
  * an idempotency key already used by the same user, answers with the config
  * that key created and creates nothing.
  */
@@ -80,8 +82,10 @@ export function issueConfig(data: ControlPlaneData, command: CommandOf<"issueCon
     revokeReason: null,
     expiryWarned: false,
     replacedBy: null,
+    shadowsocks: takeShadowsocksAccess(data, placed.value, command.protocol),
   };
   data.insertConfig(config);
+  user.preferredProtocol = command.protocol;
   if (command.idempotencyKey !== undefined)
     data.idempotencyKeys.remember(command.idempotencyKey, {
       userId: user.id,
@@ -89,6 +93,21 @@ export function issueConfig(data: ControlPlaneData, command: CommandOf<"issueCon
       at: command.at,
     });
   return applied(copyConfig(config));
+}
+
+/**
+ * A new Shadowsocks config's port (the server's lowest free one) and cipher
+ * (the server's current one); null for other protocols. Placement chose a
+ * server that offers Shadowsocks with a free port.
+ */
+export function takeShadowsocksAccess(
+  data: ControlPlaneData,
+  serverId: string,
+  protocol: ConfigProtocol,
+): ShadowsocksAccess | null {
+  if (protocol !== "shadowsocks") return null;
+  const service = data.servers.get(serverId)!.shadowsocks!;
+  return { port: data.takeShadowsocksPort(serverId), method: service.method, passwordSealed: null };
 }
 
 /** The key fields of a config whose keys were just made and are not delivered yet. */

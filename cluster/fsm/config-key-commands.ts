@@ -10,6 +10,7 @@ import type { CommandOf } from "./commands.ts";
 import { ownLiveConfig, retireAndTellOwner } from "./config-commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { refuse } from "./errors.ts";
+import { serverCopyOf } from "./records.ts";
 import { copyConfig } from "./views.ts";
 
 /** Gives a live config a fresh key pair: same server, same address; the old peer leaves the server. */
@@ -26,7 +27,8 @@ export function rekeyConfig(data: ControlPlaneData, command: CommandOf<"rekeyCon
 }
 
 /**
- * Stores server copies of preshared keys. An item is skipped when its config
+ * Stores server copies of preshared keys (a Shadowsocks config's is its
+ * password, see records.ts). An item is skipped when its config
  * is no longer live, already has a copy, or was re-keyed (client or server)
  * since it was sealed: the leader seals again from the state as it is. A
  * config the user already has loses its delivery copy now.
@@ -42,13 +44,12 @@ export function sealServerPresharedKeys(
     if (
       !config ||
       config.revokedAt !== null ||
-      config.serverPresharedKeySealed !== null ||
+      serverCopyOf(config) !== null ||
       config.clientPublicKey !== item.clientPublicKey ||
       data.servers.get(config.serverId)?.publicKey !== item.serverPublicKey
     )
       continue;
-    config.serverPresharedKeySealed = item.sealed;
-    data.indexKeys(config);
+    data.setServerCopy(config, item.sealed);
     sealed++;
     if (config.deliveredAt !== null && config.deliveryKeysSealed !== null) {
       data.eraseDeliveryKeys(config, command.at, "delivered");
@@ -75,7 +76,7 @@ export function eraseConfigKeys(
   for (const configId of command.configIds) {
     const config = data.configs.get(configId);
     if (!config || config.deliveryKeysSealed === null) continue;
-    if (config.serverPresharedKeySealed !== null || config.revokedAt !== null) {
+    if (serverCopyOf(config) !== null || config.revokedAt !== null) {
       data.eraseDeliveryKeys(config, command.at, command.reason);
       erased.push(configId);
     } else if (command.reason === "delivered") {

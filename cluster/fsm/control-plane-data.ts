@@ -24,10 +24,11 @@ import type {
   NodeKey,
   RevokedNodeKey,
   Server,
+  ShadowsocksService,
   User,
   VantageProbe,
 } from "./records.ts";
-import { isLive } from "./records.ts";
+import { isLive, serverCopyOf } from "./records.ts";
 import { clientAddress, FIRST_CLIENT_OFFSET, lastClientOffset } from "./subnet-layout.ts";
 import { TrafficLedger } from "./traffic-ledger.ts";
 
@@ -63,6 +64,8 @@ export class ControlPlaneData {
 
   private readonly subnets = new Map<string, Cidr>();
   private readonly allocators = new Map<string, AddressAllocator>();
+  /** Shadowsocks ports by server, for servers that offer Shadowsocks. */
+  private readonly portAllocators = new Map<string, AddressAllocator>();
   private readonly liveConfigIdsByServer = new Map<string, Set<string>>();
   private readonly configIdsByUser = new Map<string, string[]>();
   private readonly liveConfigCountByUser = new Map<string, number>();
@@ -94,6 +97,54 @@ export class ControlPlaneData {
       new AddressAllocator(FIRST_CLIENT_OFFSET, lastClientOffset(subnet)),
     );
     this.liveConfigIdsByServer.set(server.id, new Set());
+    this.indexShadowsocksPorts(server, []);
+  }
+
+  private indexShadowsocksPorts(server: Server, usedPorts: number[]): void {
+    if (server.shadowsocks)
+      this.portAllocators.set(
+        server.id,
+        new AddressAllocator(server.shadowsocks.firstPort, server.shadowsocks.lastPort, usedPorts),
+      );
+    else this.portAllocators.delete(server.id);
+  }
+
+  /** Ports of a server's live Shadowsocks configs, ascending. */
+  shadowsocksPortsInUse(serverId: string): number[] {
+    const ports: number[] = [];
+    for (const id of this.liveConfigIdsByServer.get(serverId) ?? []) {
+      const port = this.configs.get(id)!.shadowsocks?.port;
+      if (port !== undefined) ports.push(port);
+    }
+    return ports.sort((a, b) => a - b);
+  }
+
+  /**
+   * Changes how a server serves Shadowsocks. Every live Shadowsocks config's
+   * port must lie in the new range (the caller checks): they keep their ports.
+   */
+  setShadowsocksService(server: Server, service: ShadowsocksService | null): void {
+    const used = this.shadowsocksPortsInUse(server.id);
+    server.shadowsocks = service;
+    this.indexShadowsocksPorts(server, used);
+  }
+
+  /**
+   * Takes the lowest free Shadowsocks port of a server. Placement only picks
+   * a server with a free port, so none here is a bug.
+   */
+  takeShadowsocksPort(serverId: string): number {
+    const port = this.portAllocators.get(serverId)?.take();
+    if (port === undefined) throw new Error(`server ${serverId} has no free Shadowsocks port`);
+    return port;
+  }
+
+  /** How many Shadowsocks ports of a server's range are free; 0 when it offers none. */
+  freeShadowsocksPorts(serverId: string): number {
+    const server = this.servers.get(serverId);
+    const allocator = this.portAllocators.get(serverId);
+    if (!server?.shadowsocks || !allocator) return 0;
+    return server.shadowsocks.lastPort - server.shadowsocks.firstPort + 1 - allocator.usedCount;
   }
 
   subnetOf(serverId: string): Cidr {
@@ -124,7 +175,8 @@ export class ControlPlaneData {
         capacity: server.capacity,
         liveConfigs: this.liveConfigCountOfServer(server.id),
         endpointKnown: server.endpointHost !== null,
-        supportsAmnezia: server.amnezia !== null,
+        protocols: server.protocols,
+        freeShadowsocksPorts: this.freeShadowsocksPorts(server.id),
       };
     }
   }
@@ -151,7 +203,7 @@ export class ControlPlaneData {
   }
 
   /**
-   * Revokes a live config and frees its address. Its keys go with it: the
+   * Revokes a live config and frees its address (and Shadowsocks port). Its keys go with it: the
    * delivery copy is erased and the server copy dropped, since no one may
    * use them any more.
    */
@@ -161,6 +213,10 @@ export class ControlPlaneData {
     config.replacedBy = replacedBy;
     if (config.deliveryKeysSealed !== null) this.eraseDeliveryKeys(config, at, "revoked");
     config.serverPresharedKeySealed = null;
+    if (config.shadowsocks) {
+      config.shadowsocks.passwordSealed = null;
+      this.portAllocators.get(config.serverId)?.release(config.shadowsocks.port);
+    }
     this.indexKeys(config);
     this.liveConfigIdsByServer.get(config.serverId)!.delete(config.id);
     this.liveConfigCountByUser.set(config.userId, this.liveConfigCountOfUser(config.userId) - 1);
@@ -193,6 +249,14 @@ export class ControlPlaneData {
     config.keysErasedAt = null;
     config.keysErasedReason = null;
     config.serverPresharedKeySealed = null;
+    if (config.shadowsocks) config.shadowsocks.passwordSealed = null;
+    this.indexKeys(config);
+  }
+
+  /** Stores a live config's server copy of its secret: its preshared key, or its Shadowsocks password. */
+  setServerCopy(config: Config, sealed: string): void {
+    if (config.shadowsocks) config.shadowsocks.passwordSealed = sealed;
+    else config.serverPresharedKeySealed = sealed;
     this.indexKeys(config);
   }
 
@@ -200,7 +264,7 @@ export class ControlPlaneData {
   indexKeys(config: Config): void {
     if (config.deliveryKeysSealed !== null) this.configIdsHoldingKeys.add(config.id);
     else this.configIdsHoldingKeys.delete(config.id);
-    if (isLive(config) && config.serverPresharedKeySealed === null)
+    if (isLive(config) && serverCopyOf(config) === null)
       this.configIdsAwaitingServerCopy.add(config.id);
     else this.configIdsAwaitingServerCopy.delete(config.id);
   }
@@ -276,6 +340,7 @@ export class ControlPlaneData {
     for (const server of this.servers.values()) this.indexServer(server);
     for (const user of this.users.values()) this.putUser(user);
     const usedOffsets = new Map<string, number[]>();
+    const usedPorts = new Map<string, number[]>();
     for (const config of this.configs.values()) {
       this.indexKeys(config);
       const ofUser = this.configIdsByUser.get(config.userId);
@@ -286,6 +351,17 @@ export class ControlPlaneData {
       const offsets = usedOffsets.get(config.serverId);
       if (offsets) offsets.push(this.addressOffset(config));
       else usedOffsets.set(config.serverId, [this.addressOffset(config)]);
+      if (config.shadowsocks) {
+        const ports = usedPorts.get(config.serverId);
+        if (ports) ports.push(config.shadowsocks.port);
+        else usedPorts.set(config.serverId, [config.shadowsocks.port]);
+      }
+    }
+    for (const [serverId, ports] of usedPorts) {
+      const server = this.servers.get(serverId)!;
+      if (!server.shadowsocks)
+        throw new Error(`server ${serverId} has Shadowsocks configs but offers no Shadowsocks`);
+      this.indexShadowsocksPorts(server, ports);
     }
     for (const [serverId, offsets] of usedOffsets) {
       const subnet = this.subnetOf(serverId);
@@ -300,6 +376,11 @@ export class ControlPlaneData {
     const offset = this.addressOffset(config);
     if (!this.allocators.get(config.serverId)!.isUsed(offset))
       throw new Error(`config ${config.id} has an address that was not taken`);
+    if (
+      config.shadowsocks &&
+      !this.portAllocators.get(config.serverId)?.isUsed(config.shadowsocks.port)
+    )
+      throw new Error(`config ${config.id} has a Shadowsocks port that was not taken`);
     this.addLiveToIndexes(config);
   }
 

@@ -40,6 +40,7 @@ import type {
   OutboxEntry,
   RevokedNodeKey,
   ServerPeer,
+  ServerShadowsocksPort,
   User,
   UserTraffic,
   VantageProbe,
@@ -455,7 +456,8 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
     const peers: ServerPeer[] = [];
     for (const id of this.data.liveConfigIdsOfServer(serverId)) {
       const config = this.data.configs.get(id)!;
-      // Added once the leader has sealed its preshared key to this server, a moment after issue.
+      // Added once the leader has sealed its preshared key to this server, a moment after
+      // issue. Shadowsocks configs never have one: they are no WireGuard peers.
       if (config.serverPresharedKeySealed === null) continue;
       if (this.data.traffic.isSuspended(config.userId)) continue;
       peers.push({
@@ -483,6 +485,28 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
           kind: "probe",
         });
     return peers;
+  }
+
+  /**
+   * The Shadowsocks ports a server must serve: one per live Shadowsocks
+   * config whose password the leader has sealed to this server (but those of
+   * users suspended for traffic), by config id.
+   */
+  desiredShadowsocksPorts(serverId: string): ServerShadowsocksPort[] {
+    const ports: ServerShadowsocksPort[] = [];
+    for (const id of this.data.liveConfigIdsOfServer(serverId)) {
+      const config = this.data.configs.get(id)!;
+      if (config.shadowsocks?.passwordSealed == null) continue;
+      if (this.data.traffic.isSuspended(config.userId)) continue;
+      ports.push({
+        configId: config.id,
+        port: config.shadowsocks.port,
+        method: config.shadowsocks.method,
+        passwordSealed: config.shadowsocks.passwordSealed,
+        sealedFor: config.clientPublicKey,
+      });
+    }
+    return ports;
   }
 
   /** Configs still holding the delivery copy of their keys, sorted by id. */

@@ -20,6 +20,10 @@ export type ControlPlaneErrorCode =
   | "CONFIG_LIMIT_REACHED"
   | "NO_CAPACITY"
   | "NO_CAPACITY_IN_REGION"
+  /** No active server offers the protocol asked for. */
+  | "PROTOCOL_NOT_OFFERED"
+  /** A registration whose Shadowsocks settings are missing, overlap its other ports, or drop live configs' ports. */
+  | "SHADOWSOCKS_PORTS_INVALID"
   | "NOT_OWNER"
   | "CONFIG_ALREADY_REVOKED"
   | "DUPLICATE_CONFIG_ID"

@@ -15,8 +15,10 @@ export interface PlacementCandidate {
   liveConfigs: number;
   /** Clients cannot connect to a server whose public endpoint is not known yet. */
   endpointKnown: boolean;
-  /** AmneziaWG configs need a server that advertises AmneziaWG parameters. */
-  supportsAmnezia: boolean;
+  /** What the server offers (Server.protocols). */
+  protocols: readonly ConfigProtocol[];
+  /** Shadowsocks ports still free in the server's range (0 when it offers none). */
+  freeShadowsocksPorts: number;
 }
 
 /** What the new config needs. */
@@ -27,7 +29,13 @@ export interface PlacementRequest {
 }
 
 /** Why no server could be chosen. */
-export type PlacementErrorCode = "NO_CAPACITY" | "NO_CAPACITY_IN_REGION";
+export type PlacementErrorCode = "NO_CAPACITY" | "NO_CAPACITY_IN_REGION" | "PROTOCOL_NOT_OFFERED";
+
+const PROTOCOL_NAMES: Record<ConfigProtocol, string> = {
+  wireguard: "WireGuard",
+  amneziawg: "AmneziaWG",
+  shadowsocks: "Shadowsocks",
+};
 
 /** Whether a server can take one more config of this request, ignoring region. */
 export function canTakeConfig(candidate: PlacementCandidate, protocol: ConfigProtocol): boolean {
@@ -35,7 +43,8 @@ export function canTakeConfig(candidate: PlacementCandidate, protocol: ConfigPro
     candidate.status === "active" &&
     candidate.endpointKnown &&
     candidate.liveConfigs < candidate.capacity &&
-    (protocol === "wireguard" || candidate.supportsAmnezia)
+    candidate.protocols.includes(protocol) &&
+    (protocol !== "shadowsocks" || candidate.freeShadowsocksPorts > 0)
   );
 }
 
@@ -53,21 +62,35 @@ function isPreferred(a: PlacementCandidate, b: PlacementCandidate): boolean {
 
 /**
  * Picks the least loaded eligible server: `active`, endpoint known, below
- * capacity, supporting the protocol, and in the requested region when one is
- * given. `banned`, `draining` and `down` servers are never chosen.
+ * capacity, offering the protocol (with a free port, for Shadowsocks), and in
+ * the requested region when one is given. `banned`, `draining` and `down`
+ * servers are never chosen. When active servers exist but none offers the
+ * protocol, says so rather than blaming capacity.
  */
 export function chooseServer(
   candidates: Iterable<PlacementCandidate>,
   request: PlacementRequest,
 ): Result<string, PlacementErrorCode> {
   let best: PlacementCandidate | undefined;
+  let anyActive = false;
+  let offered = false;
   for (const candidate of candidates) {
+    if (candidate.status === "active") {
+      anyActive = true;
+      if (candidate.protocols.includes(request.protocol)) offered = true;
+    }
     if (request.region !== undefined && candidate.region !== request.region) continue;
     if (!canTakeConfig(candidate, request.protocol)) continue;
     if (!best || isPreferred(candidate, best)) best = candidate;
   }
   if (best) return ok(best.serverId);
-  const what = request.protocol === "amneziawg" ? "an AmneziaWG config" : "a config";
+  const name = PROTOCOL_NAMES[request.protocol];
+  if (anyActive && !offered)
+    return err(
+      "PROTOCOL_NOT_OFFERED",
+      `no active server offers ${name}; ask for another protocol, or an admin must enable it on a server (PROTOCOLS)`,
+    );
+  const what = request.protocol === "wireguard" ? "a config" : `a ${name} config`;
   if (request.region !== undefined)
     return err(
       "NO_CAPACITY_IN_REGION",

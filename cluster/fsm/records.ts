@@ -34,9 +34,15 @@ export type UserRole = (typeof USER_ROLES)[number];
 export const USER_STATUSES = ["active", "pending", "blocked"] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
-/** Plain WireGuard, or AmneziaWG (WireGuard with obfuscated handshakes). */
-export const CONFIG_PROTOCOLS = ["wireguard", "amneziawg"] as const;
+/**
+ * Plain WireGuard, AmneziaWG (WireGuard with obfuscated handshakes), or
+ * Shadowsocks (an AEAD proxy whose traffic looks like random bytes, for
+ * networks whose DPI blocks WireGuard).
+ */
+export const CONFIG_PROTOCOLS = ["wireguard", "amneziawg", "shadowsocks"] as const;
 export type ConfigProtocol = (typeof CONFIG_PROTOCOLS)[number];
+
+export { OFFERED_PROTOCOLS, type OfferedProtocol } from "../../shared/protocol-list.ts";
 
 export const OUTBOX_KINDS = [
   "expiryWarning",
@@ -82,6 +88,28 @@ export interface AmneziaParams {
   h3: number;
   /** Message type replacing 4 (transport data). */
   h4: number;
+}
+
+/** How a server serves Shadowsocks: one port per config from its range, one cipher for new configs. */
+export interface ShadowsocksService {
+  /** The port range configs get their port from, inclusive. */
+  firstPort: number;
+  lastPort: number;
+  /** The cipher new configs on this server get (existing ones keep theirs). */
+  method: string;
+}
+
+/**
+ * A Shadowsocks config's access on its server. The password is the config's
+ * preshared key (see Config): the same random 32 bytes every config gets, so
+ * issuing, re-keying and re-homing need no keys of their own per protocol.
+ */
+export interface ShadowsocksAccess {
+  /** Unique among the live configs of its server, inside the server's range. */
+  port: number;
+  method: string;
+  /** The password sealed to the server's WireGuard key, like `serverPresharedKeySealed`; null until the leader seals it. */
+  passwordSealed: string | null;
 }
 
 /** Traffic the server's agent last reported. */
@@ -132,6 +160,14 @@ export interface Server {
   capacity: number;
   region: string;
   amnezia: AmneziaParams | null;
+  /**
+   * What this server offers new configs, in CONFIG_PROTOCOLS order:
+   * `amneziawg` whenever it advertises AmneziaWG parameters, the rest as its
+   * node registered (PROTOCOLS). Servers registered before this existed offer WireGuard.
+   */
+  protocols: ConfigProtocol[];
+  /** Null unless the server offers Shadowsocks. */
+  shadowsocks: ShadowsocksService | null;
   /** The tunnel MTU for client configs; null until the server's node reports it. */
   mtu: number | null;
   /** Resolvers for client configs; null until the server's node reports them. */
@@ -156,6 +192,8 @@ export interface User {
   status: UserStatus;
   createdAt: number;
   invitedBy: string | null;
+  /** The protocol of the last config the user got; the bot offers it first. Null before their first config. */
+  preferredProtocol: ConfigProtocol | null;
 }
 
 /** Why a config's delivery copy of its keys is gone. */
@@ -163,12 +201,20 @@ export const KEYS_ERASED_REASONS = ["delivered", "expired", "revoked"] as const;
 export type KeysErasedReason = (typeof KEYS_ERASED_REASONS)[number];
 
 /**
- * A WireGuard client config issued to a user on one server. Its keys are
- * held in two copies, neither readable by apply: the delivery copy (client
- * private key and preshared key, sealed under the data keys) lives only
- * until the user has the config, or the undelivered-key bound passes; the
- * server copy (the preshared key alone, sealed to the config's server's
- * WireGuard key) lives as long as the config, and only that server can open it.
+ * A client config issued to a user on one server. Its keys are held in two
+ * copies, neither readable by apply: the delivery copy (client private key
+ * and preshared key, sealed under the data keys) lives only until the user
+ * has the config, or the undelivered-key bound passes; the server copy (the
+ * preshared key alone, sealed to the config's server's WireGuard key) lives
+ * as long as the config, and only that server can open it.
+ *
+ * A Shadowsocks config gets the same keys: its preshared key is its
+ * password, and its server copy is `shadowsocks.passwordSealed` (its
+ * `serverPresharedKeySealed` stays null). Its client key pair only names the
+ * keys' generation (re-keying and sealing check it); no interface uses it.
+ * It holds an address of its server's subnet like every config, though
+ * nothing routes to it: a server's capacity counts configs of every
+ * protocol, and its subnet is sized for that capacity.
  */
 export interface Config {
   id: string;
@@ -194,6 +240,8 @@ export interface Config {
   expiryWarned: boolean;
   /** The config that replaced this one when its server was banned. */
   replacedBy: string | null;
+  /** Null for WireGuard and AmneziaWG configs. */
+  shadowsocks: ShadowsocksAccess | null;
 }
 
 /** An invite code that activates pending users while it has uses left. */
@@ -406,6 +454,21 @@ export interface UserTraffic {
 /** Whether this user may act as an admin now: the admin role, and active (not blocked or pending). */
 export function isActiveAdmin(user: User | undefined): boolean {
   return user?.role === "admin" && user.status === "active";
+}
+
+/** The config's server copy of its secret (preshared key, or Shadowsocks password), or null while unsealed. */
+export function serverCopyOf(config: Config): string | null {
+  return config.shadowsocks ? config.shadowsocks.passwordSealed : config.serverPresharedKeySealed;
+}
+
+/** A Shadowsocks port the server's agent must serve: what it syncs with ss-manager. */
+export interface ServerShadowsocksPort {
+  configId: string;
+  port: number;
+  method: string;
+  passwordSealed: string;
+  /** The context the password was sealed for (the config's client public key). */
+  sealedFor: string;
 }
 
 /** Whether a config still grants access. */

@@ -17,7 +17,7 @@
  */
 import type { ApplyContext } from "./apply-context.ts";
 import type { ReplacementKey } from "./commands.ts";
-import { freshKeys, retireAndTellOwner } from "./config-commands.ts";
+import { freshKeys, retireAndTellOwner, takeShadowsocksAccess } from "./config-commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
 import { type Refusal, refuse } from "./errors.ts";
 import { chooseServer } from "./placement.ts";
@@ -169,5 +169,6 @@ function replacementConfig(
     revokeReason: null,
     expiryWarned: old.expiryWarned,
     replacedBy: null,
+    shadowsocks: takeShadowsocksAccess(data, serverId, old.protocol),
   };
 }

@@ -7,9 +7,15 @@ import { applied } from "./apply-result.ts";
 import { emptyChecks } from "./check-verdicts.ts";
 import type { CommandOf } from "./commands.ts";
 import type { ControlPlaneData } from "./control-plane-data.ts";
-import { refuse, unknownServer } from "./errors.ts";
+import { type Refusal, refuse, unknownServer } from "./errors.ts";
 import { formatCidr, parseCidr } from "./ipv4.ts";
-import type { AmneziaParams, Server } from "./records.ts";
+import {
+  type AmneziaParams,
+  CONFIG_PROTOCOLS,
+  type ConfigProtocol,
+  type Server,
+  type ShadowsocksService,
+} from "./records.ts";
 import { serverKeyProblem } from "./server-key-signature.ts";
 import { effectiveSetting } from "./settings.ts";
 import { allocateSubnet } from "./subnet-allocation.ts";
@@ -41,6 +47,9 @@ export function registerServer(
   const unsigned = serverKeyProblem(data, command);
   if (unsigned) return unsigned;
   const existing = data.servers.get(command.serverId);
+  const shadowsocks = command.shadowsocks ?? null;
+  const portsProblem = shadowsocksProblem(data, command, existing);
+  if (portsProblem) return portsProblem;
   if (!existing) return addServer(data, command);
 
   const subnet = data.subnetOf(existing.id);
@@ -65,6 +74,8 @@ export function registerServer(
   existing.capacity = command.capacity;
   existing.region = command.region;
   existing.amnezia = amnezia;
+  existing.protocols = offeredProtocols(command);
+  data.setShadowsocksService(existing, shadowsocks === null ? null : { ...shadowsocks });
   existing.mtu = command.mtu ?? null;
   existing.clientDns = command.clientDns ? [...command.clientDns] : null;
   const notified = connectionChanged
@@ -103,6 +114,8 @@ function addServer(data: ControlPlaneData, command: CommandOf<"registerServer">)
     capacity: command.capacity,
     region: command.region,
     amnezia: command.amnezia ?? null,
+    protocols: offeredProtocols(command),
+    shadowsocks: command.shadowsocks ? { ...command.shadowsocks } : null,
     mtu: command.mtu ?? null,
     clientDns: command.clientDns ? [...command.clientDns] : null,
     status: "active",
@@ -116,6 +129,61 @@ function addServer(data: ControlPlaneData, command: CommandOf<"registerServer">)
   };
   data.addServer(server);
   return applied({ server: copyServer(server, 0), created: true, notified: 0 });
+}
+
+/**
+ * What a registration offers, in CONFIG_PROTOCOLS order: AmneziaWG with
+ * AmneziaWG parameters, the rest as listed (WireGuard alone when the entry
+ * predates `protocols`).
+ */
+function offeredProtocols(command: CommandOf<"registerServer">): ConfigProtocol[] {
+  const listed: readonly ConfigProtocol[] = command.protocols ?? ["wireguard"];
+  return CONFIG_PROTOCOLS.filter((protocol) =>
+    protocol === "amneziawg" ? command.amnezia !== undefined : listed.includes(protocol),
+  );
+}
+
+/**
+ * Why a registration's Shadowsocks settings cannot be taken, or undefined:
+ * they must come exactly with `shadowsocks` among the protocols, leave the
+ * WireGuard and API ports out of the range, and keep every live Shadowsocks
+ * config's port inside it (configs are never moved to another port behind
+ * their users' backs).
+ */
+function shadowsocksProblem(
+  data: ControlPlaneData,
+  command: CommandOf<"registerServer">,
+  existing: Server | undefined,
+): Refusal | undefined {
+  const service: ShadowsocksService | undefined = command.shadowsocks;
+  const offered = command.protocols?.includes("shadowsocks") ?? false;
+  if (offered !== (service !== undefined))
+    return refuse(
+      "SHADOWSOCKS_PORTS_INVALID",
+      "a server offers Shadowsocks exactly when it registers Shadowsocks ports (SS_PORTS)",
+    );
+  if (service) {
+    for (const [name, port] of [
+      ["WireGuard", command.listenPort],
+      ["API", command.apiPort],
+    ] as const)
+      if (port >= service.firstPort && port <= service.lastPort)
+        return refuse(
+          "SHADOWSOCKS_PORTS_INVALID",
+          `the Shadowsocks ports ${service.firstPort}-${service.lastPort} include the ${name} port ${port}; choose a range without it`,
+        );
+  }
+  if (!existing) return undefined;
+  const inUse = data.shadowsocksPortsInUse(existing.id);
+  const outside = inUse.filter(
+    (port) => !service || port < service.firstPort || port > service.lastPort,
+  );
+  if (outside.length > 0)
+    return refuse(
+      "SHADOWSOCKS_PORTS_INVALID",
+      `server ${existing.id} has ${outside.length} live Shadowsocks config(s) on ports outside the new settings (e.g. ${outside[0]}); keep SS_PORTS covering ${inUse[0]}-${inUse.at(-1)} or revoke those configs first`,
+    );
+  return undefined;
 }
 
 /** Records a server's new public host and tells each user with a live config on it. */

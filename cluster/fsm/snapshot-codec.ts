@@ -38,6 +38,7 @@ export function encodeSnapshot(data: ControlPlaneData): string {
       user.status,
       user.createdAt,
       user.invitedBy,
+      user.preferredProtocol,
     ]),
     configs: [...data.configs.values()].map(encodeConfig),
     invites: [...data.invites.values()].map((invite) => [
@@ -202,12 +203,16 @@ function encodeConfig(config: Config): ConfigRow {
     config.revokeReason,
     config.expiryWarned ? 1 : 0,
     config.replacedBy,
+    config.shadowsocks
+      ? [config.shadowsocks.port, config.shadowsocks.method, config.shadowsocks.passwordSealed]
+      : null,
   ];
 }
 
 /** A stored config row: the current layout, or one whose keys were sealed under CLUSTER_SECRET. */
 function decodeConfig(row: SnapshotV2["configs"][number]): Config {
-  if (row.length === 18) {
+  if (row.length !== 14) {
+    const shadowsocks = row[18] ?? null;
     return {
       id: row[0],
       userId: row[1],
@@ -227,6 +232,9 @@ function decodeConfig(row: SnapshotV2["configs"][number]): Config {
       revokeReason: row[15],
       expiryWarned: row[16] === 1,
       replacedBy: row[17],
+      shadowsocks: shadowsocks
+        ? { port: shadowsocks[0], method: shadowsocks[1], passwordSealed: shadowsocks[2] }
+        : null,
     };
   }
   return {
@@ -248,6 +256,7 @@ function decodeConfig(row: SnapshotV2["configs"][number]): Config {
     revokeReason: row[11],
     expiryWarned: row[12] === 1,
     replacedBy: row[13],
+    shadowsocks: null,
   };
 }
 
@@ -286,6 +295,10 @@ function encodeServer(server: Server): ServerRow {
     server.registeredAt,
     server.mtu,
     server.clientDns ? [...server.clientDns] : null,
+    [...server.protocols],
+    server.shadowsocks
+      ? [server.shadowsocks.firstPort, server.shadowsocks.lastPort, server.shadowsocks.method]
+      : null,
   ];
 }
 
@@ -318,8 +331,18 @@ export function decodeSnapshot(text: string): ControlPlaneData {
     const server = decodeServer(row);
     data.servers.set(server.id, server);
   }
-  for (const [id, name, language, role, status, createdAt, invitedBy] of snapshot.users) {
-    const user: User = { id, name, language, role, status, createdAt, invitedBy };
+  for (const row of snapshot.users) {
+    const [id, name, language, role, status, createdAt, invitedBy, preferredProtocol = null] = row;
+    const user: User = {
+      id,
+      name,
+      language,
+      role,
+      status,
+      createdAt,
+      invitedBy,
+      preferredProtocol,
+    };
     data.users.set(user.id, user);
   }
   for (const row of snapshot.configs) {
@@ -428,6 +451,8 @@ function decodeServer(row: ServerRow): Server {
     registeredAt,
     mtu = null,
     clientDns = null,
+    protocols,
+    shadowsocks = null,
   ] = row;
   const subnet = parseCidr(subnetText);
   if (!subnet) throw new Error(`control-plane snapshot: server ${id} has subnet ${subnetText}`);
@@ -443,6 +468,11 @@ function decodeServer(row: ServerRow): Server {
     capacity,
     region,
     amnezia: amnezia ? decodeAmnezia(amnezia) : null,
+    // Servers from before Shadowsocks offered WireGuard, and AmneziaWG with its parameters.
+    protocols: protocols ?? (amnezia ? ["wireguard", "amneziawg"] : ["wireguard"]),
+    shadowsocks: shadowsocks
+      ? { firstPort: shadowsocks[0], lastPort: shadowsocks[1], method: shadowsocks[2] }
+      : null,
     mtu,
     clientDns,
     status,

@@ -50,6 +50,9 @@ const serverRow = z.tuple([
   // Absent in snapshots from before servers reported them.
   count.nullable().optional(), // mtu
   z.array(text).nullable().optional(), // clientDns
+  // Absent in snapshots from before Shadowsocks.
+  z.array(z.enum(CONFIG_PROTOCOLS)).optional(), // protocols
+  z.tuple([count, count, text]).nullable().optional(), // shadowsocks: firstPort, lastPort, method
 ]);
 
 const userRow = z.tuple([
@@ -60,6 +63,7 @@ const userRow = z.tuple([
   z.enum(USER_STATUSES),
   amount, // createdAt
   text.nullable(), // invitedBy
+  z.enum(CONFIG_PROTOCOLS).nullable().optional(), // preferredProtocol, absent from before Shadowsocks
 ]);
 
 const configRow = z.tuple([
@@ -81,6 +85,7 @@ const configRow = z.tuple([
   text.nullable(), // revokeReason
   z.union([z.literal(0), z.literal(1)]), // expiryWarned
   text.nullable(), // replacedBy
+  z.tuple([count, text, text.nullable()]).nullable().optional(), // shadowsocks: port, method, passwordSealed
 ]);
 
 /**

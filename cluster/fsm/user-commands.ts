@@ -47,6 +47,7 @@ export function upsertUser(
     status,
     createdAt: command.at,
     invitedBy: null,
+    preferredProtocol: null,
   };
   user.name = command.name;
   user.language = command.language;

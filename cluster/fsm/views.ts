@@ -48,6 +48,14 @@ export function copyServer(server: Server, liveConfigs: number): ServerView {
     capacity: server.capacity,
     region: server.region,
     amnezia: server.amnezia ? copyAmnezia(server.amnezia) : null,
+    protocols: [...server.protocols],
+    shadowsocks: server.shadowsocks
+      ? {
+          firstPort: server.shadowsocks.firstPort,
+          lastPort: server.shadowsocks.lastPort,
+          method: server.shadowsocks.method,
+        }
+      : null,
     mtu: server.mtu,
     clientDns: server.clientDns ? [...server.clientDns] : null,
     status: server.status,
@@ -90,6 +98,7 @@ export function copyUser(user: User): User {
     status: user.status,
     createdAt: user.createdAt,
     invitedBy: user.invitedBy,
+    preferredProtocol: user.preferredProtocol,
   };
 }
 
@@ -114,6 +123,13 @@ export function copyConfig(config: Config): Config {
     revokeReason: config.revokeReason,
     expiryWarned: config.expiryWarned,
     replacedBy: config.replacedBy,
+    shadowsocks: config.shadowsocks
+      ? {
+          port: config.shadowsocks.port,
+          method: config.shadowsocks.method,
+          passwordSealed: config.shadowsocks.passwordSealed,
+        }
+      : null,
   };
 }
 

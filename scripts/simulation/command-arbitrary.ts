@@ -4,7 +4,7 @@
  * property tests' input and the simulator's workload.
  */
 import fc from "fast-check";
-import type { ControlPlaneCommandInput } from "../../cluster/fsm/commands.ts";
+import type { CommandInputOf, ControlPlaneCommandInput } from "../../cluster/fsm/commands.ts";
 
 /** The instant the generated commands' times start from. */
 export const T0 = Date.UTC(2025, 0, 1);
@@ -41,19 +41,38 @@ const replacementKeys = fc.array(
   { maxLength: 4 },
 );
 
+/**
+ * What a registration offers: WireGuard alone, or Shadowsocks too with one of
+ * two small, overlapping port ranges, so ports run out and a re-registration
+ * that would strand a live config's port is tried.
+ */
+const shadowsocksOffer = fc.constantFrom<Partial<CommandInputOf<"registerServer">>>(
+  {},
+  {
+    protocols: ["wireguard" as const, "shadowsocks" as const],
+    shadowsocks: { firstPort: 20000, lastPort: 20002, method: "chacha20-ietf-poly1305" as const },
+  },
+  {
+    protocols: ["shadowsocks" as const],
+    shadowsocks: { firstPort: 20001, lastPort: 20004, method: "aes-256-gcm" as const },
+  },
+);
+
 /** One random command; roughly a third of them are refused in a typical state. */
 export const commandArbitrary: fc.Arbitrary<ControlPlaneCommandInput> = fc.oneof(
-  fc.record({
-    type: fc.constant("registerServer" as const),
-    serverId,
-    publicKey: key,
-    listenPort: fc.constantFrom(51820, 443),
-    apiPort: fc.constant(8443),
-    endpointHost: fc.constantFrom(null, "a.example", "b.example"),
-    capacity: fc.integer({ min: 1, max: 6 }),
-    region: fc.constantFrom("eu", "us"),
-    at,
-  }),
+  fc
+    .record({
+      type: fc.constant("registerServer" as const),
+      serverId,
+      publicKey: key,
+      listenPort: fc.constantFrom(51820, 443),
+      apiPort: fc.constant(8443),
+      endpointHost: fc.constantFrom(null, "a.example", "b.example"),
+      capacity: fc.integer({ min: 1, max: 6 }),
+      region: fc.constantFrom("eu", "us"),
+      at,
+    })
+    .chain((registration) => shadowsocksOffer.map((offer) => ({ ...registration, ...offer }))),
   fc.record({
     type: fc.constant("setServerEndpoint" as const),
     serverId,
@@ -155,7 +174,7 @@ export const commandArbitrary: fc.Arbitrary<ControlPlaneCommandInput> = fc.oneof
       configId,
       userId,
       region: fc.constantFrom("eu", "us"),
-      protocol: fc.constant("wireguard" as const),
+      protocol: fc.constantFrom("wireguard" as const, "shadowsocks" as const),
       clientPublicKey: key,
       deliveryKeysSealed: fc.constant("sealed"),
       at,

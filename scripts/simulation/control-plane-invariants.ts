@@ -13,9 +13,15 @@ function liveConfigs(state: ControlPlaneState): Config[] {
   );
 }
 
-/** The first broken invariant of `state`, or undefined when all hold. */
+/**
+ * The first broken invariant of `state`, or undefined when all hold. Every
+ * live config holds its own address (a Shadowsocks config too: it takes one
+ * of its server's subnet though nothing routes to it, see records.ts), and a
+ * live Shadowsocks config holds its own port of its server's range.
+ */
 export function stateViolation(state: ControlPlaneState): string | undefined {
   const holders = new Map<string, string>();
+  const portHolders = new Map<string, string>();
   for (const config of liveConfigs(state)) {
     const server = state.server(config.serverId);
     if (!server) return `live config ${config.id} is on unknown server ${config.serverId}`;
@@ -25,6 +31,18 @@ export function stateViolation(state: ControlPlaneState): string | undefined {
     if (holder !== undefined)
       return `address ${config.address} is held by live configs ${holder} and ${config.id}`;
     holders.set(config.address, config.id);
+    if ((config.protocol === "shadowsocks") !== (config.shadowsocks !== null))
+      return `live config ${config.id} (${config.protocol}) has shadowsocks ${JSON.stringify(config.shadowsocks)}`;
+    if (!config.shadowsocks) continue;
+    const { port } = config.shadowsocks;
+    const range = server.shadowsocks;
+    if (!range || port < range.firstPort || port > range.lastPort)
+      return `live config ${config.id} has port ${port} outside server ${server.id}'s Shadowsocks ports`;
+    const portKey = `${server.id}:${port}`;
+    const portHolder = portHolders.get(portKey);
+    if (portHolder !== undefined)
+      return `port ${portKey} is held by live configs ${portHolder} and ${config.id}`;
+    portHolders.set(portKey, config.id);
   }
   return undefined;
 }

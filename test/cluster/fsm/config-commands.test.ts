@@ -37,6 +37,7 @@ test("a config is issued on a server with the first client address and the defau
     revokeReason: null,
     expiryWarned: false,
     replacedBy: null,
+    shadowsocks: null,
   });
   assert.equal(fixture.state.configsOfUser("10"), [config]);
   assert.equal(
@@ -96,7 +97,10 @@ test("a requested region is honoured", () => {
 
 test("AmneziaWG configs need a server with AmneziaWG parameters", () => {
   const fixture = oneServer();
-  fixture.refused(command.issueConfig("c1", "10", { protocol: "amneziawg" }), "NO_CAPACITY");
+  fixture.refused(
+    command.issueConfig("c1", "10", { protocol: "amneziawg" }),
+    "PROTOCOL_NOT_OFFERED",
+  );
   const amnezia = {
     jc: 4,
     jmin: 40,

@@ -12,7 +12,8 @@ function candidate(serverId: string, fields: Partial<PlacementCandidate> = {}): 
     capacity: 10,
     liveConfigs: 0,
     endpointKnown: true,
-    supportsAmnezia: false,
+    protocols: ["wireguard"],
+    freeShadowsocksPorts: 0,
     ...fields,
   };
 }
@@ -77,10 +78,34 @@ test("a requested region is honoured, with its own refusal when it has no room",
 });
 
 test("AmneziaWG configs go only to servers that advertise AmneziaWG", () => {
-  const candidates = [candidate("a"), candidate("b", { supportsAmnezia: true, liveConfigs: 8 })];
+  const candidates = [
+    candidate("a"),
+    candidate("b", { protocols: ["wireguard", "amneziawg"], liveConfigs: 8 }),
+  ];
   assert.equal(chooseServer(candidates, { protocol: "amneziawg" }), { ok: true, value: "b" });
-  const none = chooseServer([candidate("a")], { protocol: "amneziawg" });
-  assert.is(none.ok ? none.value : none.error.code, "NO_CAPACITY");
+});
+
+test("Shadowsocks configs go only to servers that offer Shadowsocks and have a free port", () => {
+  const offering = { protocols: ["wireguard", "shadowsocks"] as const, freeShadowsocksPorts: 3 };
+  const candidates = [
+    candidate("a"),
+    candidate("b", { ...offering, freeShadowsocksPorts: 0 }),
+    candidate("c", { ...offering, liveConfigs: 9 }),
+  ];
+  assert.equal(chooseServer(candidates, { protocol: "shadowsocks" }), { ok: true, value: "c" });
+  const portsTaken = chooseServer(candidates.slice(0, 2), { protocol: "shadowsocks" });
+  assert.is(portsTaken.ok ? portsTaken.value : portsTaken.error.code, "NO_CAPACITY");
+});
+
+test("a protocol no active server offers is PROTOCOL_NOT_OFFERED, not a lack of capacity", () => {
+  const candidates = [
+    candidate("a"),
+    candidate("b", { status: "draining", protocols: ["shadowsocks"], freeShadowsocksPorts: 5 }),
+  ];
+  for (const protocol of ["shadowsocks", "amneziawg"] as const) {
+    const none = chooseServer(candidates, { protocol });
+    assert.is(none.ok ? none.value : none.error.code, "PROTOCOL_NOT_OFFERED");
+  }
 });
 
 test("no servers at all means NO_CAPACITY", () => {
@@ -95,7 +120,8 @@ const candidateArbitrary = fc.record({
   capacity: fc.integer({ min: 1, max: 5000 }),
   liveConfigs: fc.integer({ min: 0, max: 6000 }),
   endpointKnown: fc.boolean(),
-  supportsAmnezia: fc.boolean(),
+  protocols: fc.subarray(["wireguard", "amneziawg", "shadowsocks"] as const, { minLength: 1 }),
+  freeShadowsocksPorts: fc.integer({ min: 0, max: 3 }),
 });
 
 test("property: the chosen server is eligible and no eligible server is less loaded", () => {
@@ -103,14 +129,15 @@ test("property: the chosen server is eligible and no eligible server is less loa
     fc.property(
       fc.uniqueArray(candidateArbitrary, { selector: (c) => c.serverId, maxLength: 6 }),
       fc.option(fc.constantFrom("eu", "us"), { nil: undefined }),
-      fc.constantFrom("wireguard" as const, "amneziawg" as const),
+      fc.constantFrom("wireguard" as const, "amneziawg" as const, "shadowsocks" as const),
       (candidates, region, protocol) => {
         const eligible = candidates.filter(
           (c) =>
             c.status === "active" &&
             c.endpointKnown &&
             c.liveConfigs < c.capacity &&
-            (protocol === "wireguard" || c.supportsAmnezia) &&
+            c.protocols.includes(protocol) &&
+            (protocol !== "shadowsocks" || c.freeShadowsocksPorts > 0) &&
             (region === undefined || c.region === region),
         );
         const chosen = chooseServer(candidates, { protocol, region });

@@ -260,7 +260,7 @@ test("an unknown version or a malformed snapshot throws and leaves the state as 
     /version 99 is not supported/,
   );
   const snapshot = JSON.parse(fixture.state.snapshot());
-  snapshot.configs[0].pop();
+  snapshot.configs[0].splice(-2);
   assert.throws(
     () => fixture.state.restore(JSON.stringify(snapshot)),
     /snapshot is malformed: .*configs\[0\]/s,

@@ -17,6 +17,7 @@ test("in open mode a new user is active at once", () => {
     status: "active",
     createdAt: T0 + 3,
     invitedBy: null,
+    preferredProtocol: null,
   });
   assert.is(result.created, true);
 });
