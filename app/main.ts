@@ -13,7 +13,10 @@ import { createShadowsocksDriver } from "../cluster/agent/create-shadowsocks-dri
 import { loadOrCreateServerKey } from "../cluster/agent/server-key-file.ts";
 import { ShadowsocksAgent } from "../cluster/agent/shadowsocks-agent.ts";
 import { TrafficReporter, trafficReportState } from "../cluster/agent/traffic-reporter.ts";
-import { wireGuardTrafficSource } from "../cluster/agent/traffic-source.ts";
+import {
+  shadowsocksTrafficSource,
+  wireGuardTrafficSource,
+} from "../cluster/agent/traffic-source.ts";
 import { VpnAgent } from "../cluster/agent/vpn-agent.ts";
 import { addBackupRoutes } from "../cluster/api/backup-routes.ts";
 import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
@@ -340,14 +343,6 @@ async function main(): Promise<void> {
     },
     logger: logger.child({ component: "vpn" }),
   });
-  trafficReporter = new TrafficReporter({
-    sources: [wireGuardTrafficSource(driver)],
-    readState: () => trafficReportState(state, config.nodeId),
-    propose: async (counters, at) => {
-      await service.run({ type: "reportTraffic", serverId: config.nodeId, counters, at });
-    },
-    logger: logger.child({ component: "traffic" }),
-  });
   const shadowsocksDriver = createShadowsocksDriver(
     config,
     logger.child({ component: "shadowsocks" }),
@@ -363,6 +358,17 @@ async function main(): Promise<void> {
         openWithWireGuardKey(serverKeys.value, sealedFor, sealed),
       logger: logger.child({ component: "shadowsocks" }),
     });
+  trafficReporter = new TrafficReporter({
+    sources: [
+      wireGuardTrafficSource(driver),
+      ...(shadowsocksAgent ? [shadowsocksTrafficSource(shadowsocksAgent)] : []),
+    ],
+    readState: () => trafficReportState(state, config.nodeId),
+    propose: async (counters, at) => {
+      await service.run({ type: "reportTraffic", serverId: config.nodeId, counters, at });
+    },
+    logger: logger.child({ component: "traffic" }),
+  });
   await node.start();
   addClusterRoutes(router, node.node, () => state.membershipEvents());
   addSettingsRoutes(router, node.node, state);

@@ -4,6 +4,8 @@
  * Each source gives raw counters, cumulative since the peer was added; the
  * replicated state turns them into usage (fsm/traffic-commands.ts).
  */
+import { shadowsocksTrafficPeer } from "../fsm/traffic-ledger.ts";
+import type { ShadowsocksAgent } from "./shadowsocks-agent.ts";
 import type { VpnDriver, VpnDriverError } from "./vpn-driver.ts";
 
 /** One peer's raw counters, by the peer id the state knows it under (fsm/traffic-ledger.ts). */
@@ -35,6 +37,27 @@ export function wireGuardTrafficSource(driver: Pick<VpnDriver, "readPeers">): Tr
           peer: peer.publicKey,
           rxBytes: peer.receivedBytes,
           txBytes: peer.sentBytes,
+        })),
+      };
+    },
+  };
+}
+
+/**
+ * The Shadowsocks ports' counters as the Shadowsocks agent last read them
+ * from ss-manager, by port. ss-manager counts both directions together: they
+ * count as the user's download.
+ */
+export function shadowsocksTrafficSource(agent: Pick<ShadowsocksAgent, "status">): TrafficSource {
+  return {
+    name: "shadowsocks",
+    async read() {
+      return {
+        ok: true,
+        value: agent.status().traffic.map((counter) => ({
+          peer: shadowsocksTrafficPeer(counter.port),
+          rxBytes: 0,
+          txBytes: counter.bytes,
         })),
       };
     },

@@ -528,8 +528,9 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
 
   /**
    * The Shadowsocks ports a server must serve: one per live Shadowsocks
-   * config whose password the leader has sealed to this server, by config id,
-   * and the ban checks' probe port (id and context `shadowsocks-probe`).
+   * config whose password the leader has sealed to this server (but those of
+   * users suspended for traffic), by config id, and the ban checks' probe
+   * port (id and context `shadowsocks-probe`).
    */
   desiredShadowsocksPorts(serverId: string): ServerShadowsocksPort[] {
     const ports: ServerShadowsocksPort[] = [];
@@ -545,6 +546,7 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
     for (const id of this.data.liveConfigIdsOfServer(serverId)) {
       const config = this.data.configs.get(id)!;
       if (config.shadowsocks?.passwordSealed == null) continue;
+      if (this.data.traffic.isSuspended(config.userId)) continue;
       ports.push({
         configId: config.id,
         port: config.shadowsocks.port,

@@ -38,9 +38,17 @@ export class TrafficLedger {
 }
 
 /**
- * The peer a config's traffic counter belongs to on its server: its client
- * key. A re-keyed config is a new peer whose counter starts at zero.
+ * The peer a config's traffic counter belongs to on its server: its
+ * WireGuard client key, or `ss:<port>` for a Shadowsocks config (ss-manager
+ * counts by port). A re-keyed config is a new peer whose counter starts at zero.
  */
-export function trafficPeerOf(config: Pick<Config, "clientPublicKey">): string {
-  return config.clientPublicKey;
+export function trafficPeerOf(config: Pick<Config, "clientPublicKey" | "shadowsocks">): string {
+  return config.shadowsocks
+    ? shadowsocksTrafficPeer(config.shadowsocks.port)
+    : config.clientPublicKey;
+}
+
+/** The peer id of a Shadowsocks port's counter. */
+export function shadowsocksTrafficPeer(port: number): string {
+  return `ss:${port}`;
 }

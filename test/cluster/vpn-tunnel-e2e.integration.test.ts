@@ -8,7 +8,10 @@
  * the API returned; the client pings the server's tunnel address and fetches
  * a page from an HTTP server in a third, "internet" namespace that has no
  * route to the clients' subnet, which sees the VPN server's address as the
- * source. After the config is revoked through the API, both fail; after the
+ * source. With a 2 MB quota set through the API, a 3 MB download counts
+ * from the interface's own counters, suspends the user and takes the peer
+ * off the interface; lifted through the API, the peer returns. After the
+ * config is revoked through the API, the ping and the page fail; after the
  * node stops, its nftables table is gone.
  *
  * The client and server namespaces are joined by a veth pair on 192.0.2.0/24
@@ -83,9 +86,14 @@ interface ServerSeen {
  */
 const FETCH_SCRIPT = `
 const token = process.env.API_TOKEN;
+const requestBody = process.env.API_BODY;
 const response = await fetch(process.env.API_URL, {
   method: process.env.API_METHOD,
-  headers: token ? { authorization: "Bearer " + token } : {},
+  headers: {
+    ...(token ? { authorization: "Bearer " + token } : {}),
+    ...(requestBody ? { "content-type": "application/json" } : {}),
+  },
+  ...(requestBody ? { body: requestBody } : {}),
   signal: AbortSignal.timeout(Number(process.env.FETCH_TIMEOUT_MS)),
 });
 const text = await response.text();
@@ -97,9 +105,9 @@ process.stdout.write(JSON.stringify({ status: response.status, body }));
 /** Fetches `url` from inside `namespace`; status 0 when nothing answered within `timeoutMs`. */
 async function fetchInNamespace(
   namespace: string,
-  method: "GET" | "POST" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   url: string,
-  options: { token?: string; timeoutMs: number },
+  options: { token?: string; body?: unknown; timeoutMs: number },
 ): Promise<ApiAnswer> {
   const result = await runCommand(
     "ip",
@@ -110,6 +118,7 @@ async function fetchInNamespace(
         API_URL: url,
         API_METHOD: method,
         API_TOKEN: options.token,
+        API_BODY: options.body === undefined ? undefined : JSON.stringify(options.body),
         FETCH_TIMEOUT_MS: String(options.timeoutMs),
         NODE_OPTIONS: undefined,
       },
@@ -122,30 +131,44 @@ async function fetchInNamespace(
 /** Calls the node's admin API from inside `namespace`; status 0 when nothing answered. */
 function callApi(
   namespace: string,
-  method: "GET" | "POST" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "DELETE",
   path: string,
+  body?: unknown,
 ): Promise<ApiAnswer> {
   return fetchInNamespace(namespace, method, `http://127.0.0.1:${apiPort}${path}`, {
     token: adminApiToken,
+    body,
     timeoutMs: 10_000,
   });
 }
 
-/** An HTTP server that answers every request with the address it came from, as JSON. */
+/**
+ * An HTTP server that answers every request with the address it came from, as
+ * JSON, and /big with 3 MB of it (traffic that counts against a quota).
+ */
 const REMOTE_ADDRESS_SERVER_SCRIPT = `
 import { createServer } from "node:http";
 createServer((request, response) => {
   response.setHeader("content-type", "application/json");
+  if (request.url === "/big")
+    return response.end(JSON.stringify({ padding: "x".repeat(3_000_000) }));
   response.end(JSON.stringify({ remoteAddress: request.socket.remoteAddress }));
 }).listen(Number(process.env.PORT), process.env.HOST, () => console.log("listening"));
 `;
 
-/** The page the client fetches from the internet host through the tunnel. */
-function fetchFromInternet(clientNamespace: string, timeoutMs: number): Promise<ApiAnswer> {
-  return fetchInNamespace(clientNamespace, "GET", `http://${internetHost}:${internetPort}/`, {
+/** The page (or `path`) the client fetches from the internet host through the tunnel. */
+function fetchFromInternet(
+  clientNamespace: string,
+  timeoutMs: number,
+  path = "/",
+): Promise<ApiAnswer> {
+  return fetchInNamespace(clientNamespace, "GET", `http://${internetHost}:${internetPort}${path}`, {
     timeoutMs,
   });
 }
+
+/** How long the node may take to count traffic: the report interval (10 s here), then a check. */
+const REPORT_BOUND_MS = 30_000;
 
 /** redis-server inside `namespace`, durable as the node demands. */
 function startRedis(namespace: string, dataDir: string): NamespaceProcess {
@@ -326,6 +349,61 @@ if (missing.length > 0 && !process.env.CI) {
         process.stdout.write(
           `  node registered with its interface up ${serverUpMs} ms after start; client fetched from the internet ${Date.now() - startedAt} ms after start\n`,
         );
+
+        // A quota: the node counts the interface's own counters and takes the peer off at 100 %.
+        const interval = await callApi(
+          serverNamespace,
+          "PUT",
+          "/v1/settings/trafficReportSeconds",
+          {
+            value: "10",
+          },
+        );
+        assert.is(interval.status, 200, JSON.stringify(interval.body));
+        const quota = await callApi(serverNamespace, "PUT", "/v1/users/5001/quota", {
+          quotaGb: 0.002,
+        });
+        assert.is(quota.status, 200, JSON.stringify(quota.body));
+        const big = await fetchFromInternet(clientNamespace, 20_000, "/big");
+        assert.is(big.status, 200, "3 MB through the tunnel");
+        const countedAt = Date.now();
+        let usage: { usedBytes: number; downloadBytes: number; suspended: boolean } | undefined;
+        await waitUntil(
+          async () => {
+            const answer = await callApi(serverNamespace, "GET", "/v1/users/5001/usage");
+            usage = (answer.body as { usage?: typeof usage } | null)?.usage;
+            return usage?.suspended === true;
+          },
+          REPORT_BOUND_MS,
+          "the node to report the download and the user to be suspended",
+        );
+        assert.ok(usage!.downloadBytes > 3_000_000, `3 MB and more counted: ${usage!.usedBytes}`);
+        await waitUntil(
+          async () => !(await serverPeers()).includes(clientPublicKey),
+          REVOKE_BOUND_MS,
+          "the node to take the suspended user's peer off its interface",
+        );
+        assert.not.ok(await pingsOnce(clientNamespace, tunnelAddress), "suspended: no tunnel");
+        process.stdout.write(
+          `  ${usage!.usedBytes} bytes counted and the peer off the interface ${Date.now() - countedAt} ms after the download\n`,
+        );
+        const lifted = await callApi(serverNamespace, "PUT", "/v1/users/5001/quota", {
+          lift: true,
+        });
+        assert.is(lifted.status, 200, JSON.stringify(lifted.body));
+        await waitUntil(
+          async () => (await serverPeers()).includes(clientPublicKey),
+          REVOKE_BOUND_MS,
+          "the node to put the lifted user's peer back",
+        );
+        assert.ok(
+          await pingsWithin(clientNamespace, tunnelAddress, 10),
+          "lifted: the tunnel works",
+        );
+        const notSuspended = await callApi(serverNamespace, "PUT", "/v1/users/5001/quota", {
+          lift: true,
+        });
+        assert.is(notSuspended.status, 409, "nothing to lift twice");
 
         const revoked = await callApi(serverNamespace, "DELETE", `/v1/configs/${config.id}`);
         assert.is(revoked.status, 200, JSON.stringify(revoked.body));

@@ -3,7 +3,10 @@ import * as assert from "uvu/assert";
 import { DryRunDriver } from "../../../cluster/agent/dry-run-driver.ts";
 import { countersToReport } from "../../../cluster/agent/traffic-counters.ts";
 import { TrafficReporter, trafficReportState } from "../../../cluster/agent/traffic-reporter.ts";
-import { wireGuardTrafficSource } from "../../../cluster/agent/traffic-source.ts";
+import {
+  shadowsocksTrafficSource,
+  wireGuardTrafficSource,
+} from "../../../cluster/agent/traffic-source.ts";
 import { VpnAgent } from "../../../cluster/agent/vpn-agent.ts";
 import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { generateKeyPair, generatePresharedKey } from "../../../shared/crypto/wireguard-keys.ts";
@@ -48,6 +51,27 @@ test("only counters that changed since the state took them are reported, the lon
     peer: "C",
     rxBytes: 1,
     txBytes: 0,
+  });
+});
+
+test("ss-manager's counters are by port, both directions together: they count as download under the port's peer id", async () => {
+  const status = () => ({
+    syncedAtMs: 1,
+    syncError: null,
+    ports: 2,
+    traffic: [
+      { configId: "s1", port: 20000, bytes: 1234 },
+      { configId: "s2", port: 20001, bytes: 0 },
+    ],
+    trafficReadAtMs: 1,
+  });
+  const read = await shadowsocksTrafficSource({ status }).read();
+  assert.equal(read, {
+    ok: true,
+    value: [
+      { peer: "ss:20000", rxBytes: 0, txBytes: 1234 },
+      { peer: "ss:20001", rxBytes: 0, txBytes: 0 },
+    ],
   });
 });
 

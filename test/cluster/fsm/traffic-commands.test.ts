@@ -407,4 +407,46 @@ test("the usage of a user nobody reported on: zeros under the default quota, and
   });
 });
 
+test("a Shadowsocks config's counter is its port's (ss-manager counts by port), and at 100 % its port leaves the server", () => {
+  const fixture = new Fixture();
+  fixture.ok(
+    command.registerServer("n1", {
+      protocols: ["wireguard", "shadowsocks"],
+      shadowsocks: { firstPort: 20000, lastPort: 20009, method: "chacha20-ietf-poly1305" },
+    }),
+  );
+  fixture.ok(command.upsertUser("10"));
+  fixture.ok({ type: "setUserQuota", userId: "10", quotaGb: 1, actor: API_ACTOR, at: T0 });
+  fixture.ok(command.issueConfig("s1", "10", { protocol: "shadowsocks" }));
+  fixture.sealForServers();
+  assert.equal(
+    fixture.state.desiredShadowsocksPorts("n1").map((port) => port.port),
+    [20000],
+  );
+  const byKey = fixture.apply({
+    type: "reportTraffic",
+    serverId: "n1",
+    counters: [
+      {
+        configId: "s1",
+        peer: fixture.state.config("s1")!.clientPublicKey,
+        rxBytes: 0,
+        txBytes: GB,
+      },
+    ],
+    at: T0,
+  });
+  assert.ok(byKey.ok && (byKey.value as { skipped: number }).skipped === 1, "not its counter");
+  fixture.ok({
+    type: "reportTraffic",
+    serverId: "n1",
+    counters: [{ configId: "s1", peer: "ss:20000", rxBytes: 0, txBytes: GB }],
+    at: T0 + MINUTE_MS,
+  });
+  assert.ok(fixture.state.trafficUsage("10", T0).suspended);
+  assert.equal(fixture.state.desiredShadowsocksPorts("n1"), []);
+  fixture.ok({ type: "liftTrafficSuspension", userId: "10", actor: API_ACTOR, at: T0 });
+  assert.is(fixture.state.desiredShadowsocksPorts("n1").length, 1);
+});
+
 test.run();
