@@ -48,7 +48,14 @@ export interface BanCheckAssembly {
 /** The Telegram bot on the leader; what the assembly supplies itself is left out. */
 export type BotAssembly = Omit<
   LeaderBotOptions,
-  "node" | "service" | "banChecks" | "membership" | "electionTimeoutMs" | "logger" | "queueRedis"
+  | "node"
+  | "service"
+  | "banChecks"
+  | "membership"
+  | "backups"
+  | "electionTimeoutMs"
+  | "logger"
+  | "queueRedis"
 >;
 
 export interface NodeAssemblyOptions
@@ -195,6 +202,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
       service,
       banChecks,
       membership,
+      backups,
       // The outbox delivery queue lives beside the ban-check queue, in this node's Redis.
       queueRedis: options.banChecks.queueRedis,
       electionTimeoutMs: options.electionTimeoutMs,

@@ -40,6 +40,10 @@ export const ADMIN_COMMANDS: readonly BotCommand[] = [
   { command: "accessmode", description: "/accessmode open|invite|approval" },
   { command: "promote", description: "/promote <id>: make a user an admin" },
   { command: "demote", description: "/demote <id>: make an admin a user" },
+  {
+    command: "backup",
+    description: "An encrypted backup file; /backup passphrase <text> sets its passphrase",
+  },
   { command: "leader", description: "Which node runs the bot now" },
   { command: "stepdown", description: "Hand leadership to another node" },
 ];

@@ -7,12 +7,14 @@
  */
 import { limit } from "@grammyjs/ratelimiter";
 import type { Middleware } from "grammy";
+import type { BackupService } from "../cluster/backup/backup-service.ts";
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
 import type { LeaderTask } from "../cluster/leadership-runner.ts";
 import type { FleetMembership } from "../cluster/membership/fleet-membership.ts";
 import type { ClusterNode } from "../cluster/node.ts";
 import { Backoff } from "../shared/backoff.ts";
+import type { CronSchedule } from "../shared/cron-schedule.ts";
 import type { Logger } from "../shared/logger.ts";
 import { sleep, waitForAbort } from "../shared/sleep.ts";
 import { BotSession } from "./bot-session.ts";
@@ -43,6 +45,10 @@ export interface LeaderBotOptions {
   banChecks: Pick<BanChecks, "checkNow" | "queueDepth">;
   /** The node's fleet membership, which `/addserver` and `/removeserver` use. */
   membership: FleetMembership;
+  /** Backups (`/backup` and the BACKUP_CRON schedule). */
+  backups: BackupService;
+  /** When every admin is sent a backup (BACKUP_CRON); never when omitted. */
+  backupSchedule?: CronSchedule;
   /** This node's own Redis (REDIS_URL) and a key prefix for the outbox delivery queue. */
   queueRedis: QueueRedis;
   /** The cluster's ELECTION_TIMEOUT_MS: the bot's leadership lease stays below it. */
@@ -125,6 +131,7 @@ export class LeaderBot implements LeaderTask {
         qrCodes: this.qrCodes,
         banChecks: options.banChecks,
         membership: options.membership,
+        backups: options.backups,
         outboxQueueDepth: async () => this.session?.outboxQueueDepth(),
         logger: options.logger,
       },

@@ -8,6 +8,7 @@ import { ADMIN_COMMANDS } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
 import { refuseCommand } from "../fallback.ts";
 import { accessCommands } from "./access-commands.ts";
+import { backupCommands } from "./backup-commands.ts";
 import { broadcastCommands } from "./broadcast-commands.ts";
 import { clusterCommands } from "./cluster-commands.ts";
 import { membershipCommands } from "./membership-commands.ts";
@@ -34,4 +35,5 @@ adminCommands
     accessCommands,
     broadcastCommands,
     probeCommands,
+    backupCommands,
   );

@@ -19,7 +19,7 @@ import { err, ok, type Result } from "../../shared/result.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
 import { formatDate } from "../format.ts";
-import { replyUsage, words } from "./command-args.ts";
+import { deleteCommandMessage, replyUsage, words } from "./command-args.ts";
 
 const ADD_FORM = "/probes add <id> <url> <token> [region] [isp] [sha256=<fingerprint>] [insecure]";
 /** Says which words are which: the URL's scheme and the two option words. */
@@ -92,14 +92,6 @@ function addWords(args: string[]): Result<AddWords, "INVALID_PROBE"> {
     ...(certSha256 !== undefined ? { certSha256 } : {}),
     insecure,
   });
-}
-
-/** Deletes the command's message; false when Telegram would not (e.g. it is too old). */
-async function deleteCommandMessage(ctx: BotContext): Promise<boolean> {
-  return ctx.deleteMessage().then(
-    () => true,
-    () => false,
-  );
 }
 
 async function listProbes(ctx: BotContext): Promise<void> {
