@@ -285,6 +285,7 @@ async function main(): Promise<void> {
             apiRoot: config.telegramApiRoot,
             bootstrapAdminIds: config.adminIds,
             initialAccessMode: config.accessMode,
+            backupSchedule: config.backupSchedule,
           },
         }
       : {}),

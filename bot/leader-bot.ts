@@ -137,6 +137,7 @@ export class LeaderBot implements LeaderTask {
       },
       initialAccessMode: options.initialAccessMode,
       queueRedis: options.queueRedis,
+      ...(options.backupSchedule ? { backupSchedule: options.backupSchedule } : {}),
       rateLimit: this.rateLimit,
       pollTimeoutSeconds: options.pollTimeoutSeconds ?? 25,
       concurrency: options.concurrency ?? 200,
