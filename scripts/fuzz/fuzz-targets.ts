@@ -61,7 +61,7 @@ function target<Input>(definition: FuzzTarget<Input>): FuzzTarget<unknown> {
 const SECRET = "fuzzing-cluster-secret-0123456789abcdef";
 
 /** A backup sealed to some key: the header parser needs no passphrase. */
-const backupSeed = sealBackup(
+const backupSeed = await sealBackup(
   {
     cluster: { members: ["n1", "n2"], madeBy: "n1" },
     createdAt: "2026-12-06T03:00:00.000Z",
