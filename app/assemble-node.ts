@@ -58,6 +58,7 @@ export type BotAssembly = Omit<
   | "banChecks"
   | "membership"
   | "subscriptions"
+  | "backups"
   | "electionTimeoutMs"
   | "logger"
   | "queueRedis"
@@ -229,6 +230,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
       banChecks,
       membership,
       subscriptions,
+      backups,
       // The outbox delivery queue lives beside the ban-check queue, in this node's Redis.
       queueRedis: options.banChecks.queueRedis,
       electionTimeoutMs: options.electionTimeoutMs,

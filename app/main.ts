@@ -311,6 +311,7 @@ async function main(): Promise<void> {
             ...(config.telegramProxy ? { proxyUrl: config.telegramProxy } : {}),
             bootstrapAdminIds: config.adminIds,
             initialAccessMode: config.accessMode,
+            backupSchedule: config.backupSchedule,
           },
         }
       : {}),

@@ -23,12 +23,14 @@ import {
 import { Bot, type Middleware } from "grammy";
 import type { Update } from "grammy/types";
 import { ENVIRONMENT_ACTOR } from "../cluster/fsm/actors.ts";
+import type { CronSchedule } from "../shared/cron-schedule.ts";
 import { sleep } from "../shared/sleep.ts";
 import { SessionEndedError, sessionGuard } from "./api-guard.ts";
 import { publishCommandMenus } from "./command-menus.ts";
 import type { BotContext, BotDependencies } from "./context.ts";
 import { OutboxDelivery } from "./jobs/outbox-delivery.ts";
 import type { QueueRedis } from "./jobs/outbox-queue.ts";
+import { ScheduledBackups } from "./jobs/scheduled-backups.ts";
 import { LeadershipLease } from "./leadership-lease.ts";
 import { botMiddleware } from "./middleware.ts";
 import { pacedSends, SendPacer } from "./send-pacer.ts";
@@ -72,6 +74,8 @@ export interface BotSessionOptions {
   firstPollAtMs: number;
   /** How long after the first poll the outbox delivery starts; default a second. */
   outboxStartDelayMs?: number;
+  /** When admins get the scheduled backup (BACKUP_CRON); never when omitted. */
+  backupSchedule?: CronSchedule;
 }
 
 export class BotSession {
@@ -83,6 +87,8 @@ export class BotSession {
   private delivery: OutboxDelivery | undefined;
   /** The outbox delivery's run: it closes its queue once the session ended. */
   private deliveryDone: Promise<void> = Promise.resolve();
+  /** The scheduled backups' run, ended with the session. */
+  private backupsDone: Promise<void> = Promise.resolve();
   private readonly lease: LeadershipLease;
   private readonly proxyAgent: Agent | undefined;
 
@@ -189,6 +195,13 @@ export class BotSession {
         redis: this.options.queueRedis,
       });
       this.deliveryDone = this.delivery.run();
+      if (this.options.backupSchedule)
+        this.backupsDone = new ScheduledBackups({
+          api: this.bot.api,
+          deps,
+          schedule: this.options.backupSchedule,
+          signal,
+        }).run();
     } catch (error) {
       if (signal.aborted) return;
       throw error;
@@ -319,6 +332,7 @@ export class BotSession {
     await this.deliveryDone;
     // Closes the tunnels kept alive for the next call: this session makes none.
     this.proxyAgent?.destroy();
+    await this.backupsDone;
   }
 
   /** Outbox deliveries queued in this node's Redis and not finished yet. */

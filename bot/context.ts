@@ -1,6 +1,7 @@
 /** What every handler of the bot gets besides grammY's own context. */
 
 import type { Context } from "grammy";
+import type { BackupService } from "../cluster/backup/backup-service.ts";
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
 import type { User } from "../cluster/fsm/records.ts";
@@ -36,6 +37,8 @@ export interface BotDependencies {
   membership: FleetMembership;
   /** Users' subscription URLs (`/subscription`). */
   subscriptions: SubscriptionLinks;
+  /** Backup files and the backup passphrase (`/backup`). */
+  backups: BackupService;
   logger: Logger;
 }
 

@@ -7,6 +7,7 @@
  */
 import { limit } from "@grammyjs/ratelimiter";
 import type { Middleware } from "grammy";
+import type { BackupService } from "../cluster/backup/backup-service.ts";
 import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import type { ApplyResult } from "../cluster/fsm/control-plane.ts";
 import type { LeaderTask } from "../cluster/leadership-runner.ts";
@@ -14,6 +15,7 @@ import type { FleetMembership } from "../cluster/membership/fleet-membership.ts"
 import type { ClusterNode } from "../cluster/node.ts";
 import type { SubscriptionLinks } from "../cluster/subscription/subscription-links.ts";
 import { Backoff } from "../shared/backoff.ts";
+import type { CronSchedule } from "../shared/cron-schedule.ts";
 import type { Logger } from "../shared/logger.ts";
 import { sleep, waitForAbort } from "../shared/sleep.ts";
 import { BotSession } from "./bot-session.ts";
@@ -50,6 +52,10 @@ export interface LeaderBotOptions {
   membership: FleetMembership;
   /** Users' subscription URLs (`/subscription`). */
   subscriptions: SubscriptionLinks;
+  /** Backups (`/backup` and the BACKUP_CRON schedule). */
+  backups: BackupService;
+  /** When every admin is sent a backup (BACKUP_CRON); never when omitted. */
+  backupSchedule?: CronSchedule;
   /** This node's own Redis (REDIS_URL) and a key prefix for the outbox delivery queue. */
   queueRedis: QueueRedis;
   /** The cluster's ELECTION_TIMEOUT_MS: the bot's leadership lease stays below it. */
@@ -143,11 +149,13 @@ export class LeaderBot implements LeaderTask {
         banChecks: options.banChecks,
         membership: options.membership,
         subscriptions: options.subscriptions,
+        backups: options.backups,
         outboxQueueDepth: async () => this.session?.outboxQueueDepth(),
         logger: options.logger,
       },
       initialAccessMode: options.initialAccessMode,
       queueRedis: options.queueRedis,
+      ...(options.backupSchedule ? { backupSchedule: options.backupSchedule } : {}),
       rateLimit: this.rateLimit,
       pollTimeoutSeconds: pollTimeoutSecondsFor(firstPollDelayMs, options.pollTimeoutSeconds ?? 25),
       concurrency: options.concurrency ?? 200,

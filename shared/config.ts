@@ -95,6 +95,8 @@ export interface NodeConfig {
     readonly probeTimeoutMs: number;
     readonly concurrency: number;
   };
+  /** When admins get the scheduled backup. */
+  readonly backupSchedule: CronSchedule;
 }
 
 interface Problem {
@@ -280,6 +282,7 @@ function toNodeConfig(values: EnvValues): NodeConfig {
       probeTimeoutMs: values.PROBE_TIMEOUT_MS,
       concurrency: values.BAN_CHECK_CONCURRENCY,
     },
+    backupSchedule: values.BACKUP_CRON,
   };
 }
 

@@ -556,6 +556,14 @@ export const envVariables = {
     whenUnset: defaultsTo("32"),
     schema: positiveInteger("servers").pipe(z.number().max(1000, "must be at most 1000")),
   },
+  BACKUP_CRON: {
+    doc: "When the leader's bot sends every admin the encrypted backup file (or, with no backup passphrase set, says why there is none): a cron pattern in UTC, five fields, or six with seconds first. Each slot is sent once, whatever the failovers.",
+    example: "0 3 * * *",
+    secret: false,
+    sharedByCluster: true,
+    whenUnset: defaultsTo("0 3 * * *"),
+    schema: parsedBy(CronSchedule.parse),
+  },
 } as const satisfies Record<string, EnvVariable<unknown>>;
 
 /** The name of a variable the node reads. */

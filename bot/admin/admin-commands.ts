@@ -8,6 +8,7 @@ import type { BotContext } from "../context.ts";
 import { refuseCommand } from "../fallback.ts";
 import { ADMIN_COMMAND_NAMES } from "../i18n/admin-messages.ts";
 import { accessCommands } from "./access-commands.ts";
+import { backupCommands } from "./backup-commands.ts";
 import { broadcastCommands } from "./broadcast-commands.ts";
 import { clusterCommands } from "./cluster-commands.ts";
 import { membershipCommands } from "./membership-commands.ts";
@@ -32,4 +33,5 @@ adminCommands
     accessCommands,
     broadcastCommands,
     probeCommands,
+    backupCommands,
   );

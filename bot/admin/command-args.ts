@@ -14,6 +14,17 @@ export function userIdArgument(word: string | undefined): string | undefined {
   return word !== undefined && /^[1-9][0-9]{0,19}$/.test(word) ? word : undefined;
 }
 
+/**
+ * Deletes the command's message (one that carried a secret); false when
+ * Telegram would not (e.g. it is older than 48 hours).
+ */
+export async function deleteCommandMessage(ctx: BotContext): Promise<boolean> {
+  return ctx.deleteMessage().then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Answers a malformed command with its right form and what its words mean; changes nothing. */
 export async function replyUsage(
   ctx: BotContext,

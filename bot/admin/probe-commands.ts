@@ -16,7 +16,7 @@ import { checkVantageProbeInput } from "../../cluster/vantage-probe-input.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
-import { replyUsage, words } from "./command-args.ts";
+import { deleteCommandMessage, replyUsage, words } from "./command-args.ts";
 
 const ADD_FORM = "/probes add <id> <url> <token> [region] [isp] [sha256=<fingerprint>] [insecure]";
 const REMOVE_FORM = "/probes remove <id>";
@@ -69,14 +69,6 @@ function addWords(args: string[]): Result<AddWords, "INVALID_PROBE"> {
     ...(certSha256 !== undefined ? { certSha256 } : {}),
     insecure,
   });
-}
-
-/** Deletes the command's message; false when Telegram would not (e.g. it is too old). */
-async function deleteCommandMessage(ctx: BotContext): Promise<boolean> {
-  return ctx.deleteMessage().then(
-    () => true,
-    () => false,
-  );
 }
 
 async function listProbes(ctx: BotContext): Promise<void> {

@@ -115,6 +115,7 @@ const commandDescriptions: AdminMessages["commandDescriptions"] = {
   accessmode: "/accessmode open|invite|approval",
   promote: "/promote <id>: make a user an admin",
   demote: "/demote <id>: make an admin a user",
+  backup: "An encrypted backup file; /backup passphrase <text> sets its passphrase",
   leader: "Which node runs the bot now",
   stepdown: "Hand leadership to another node",
 };

@@ -154,6 +154,7 @@ const commandDescriptions: AdminMessages["commandDescriptions"] = {
   accessmode: cmd("/accessmode open|invite|approval"),
   promote: `${cmd("/promote <id>")}: مدیر کردن یک کاربر`,
   demote: `${cmd("/demote <id>")}: کاربر کردن یک مدیر`,
+  backup: `فایل پشتیبان رمزگذاری‌شده؛ ${cmd("/backup passphrase <text>")} گذرواژهٔ آن را تعیین می‌کند`,
   leader: "کدام گره اکنون ربات را اجرا می‌کند",
   stepdown: "واگذاری رهبری به گرهی دیگر",
 };

@@ -39,6 +39,7 @@ export const ADMIN_COMMAND_NAMES = [
   "accessmode",
   "promote",
   "demote",
+  "backup",
   "leader",
   "stepdown",
 ] as const;

@@ -171,6 +171,7 @@ const commandDescriptions: AdminMessages["commandDescriptions"] = {
   accessmode: "/accessmode open|invite|approval",
   promote: "/promote <id>: сделать пользователя администратором",
   demote: "/demote <id>: сделать администратора пользователем",
+  backup: "Зашифрованная резервная копия; /backup passphrase <текст> задаёт её пароль",
   leader: "Какой узел сейчас ведёт бота",
   stepdown: "Передать лидерство другому узлу",
 };

@@ -13,7 +13,8 @@
  * private key is dropped at once: only the passphrase opens the file.
  */
 import { createCipheriv, diffieHellman, hkdfSync } from "node:crypto";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gunzipSync, gzip } from "node:zlib";
 import { z } from "zod";
 import { openWithTag } from "../../shared/crypto/aead.ts";
 import {
@@ -95,15 +96,18 @@ function contentKey(shared: Buffer, ephemeralPublicKey: string, recipientPublicK
   return Buffer.from(hkdfSync("sha256", shared, HKDF_SALT, info, 32));
 }
 
+/** In the thread pool: a leader compressing tens of MB keeps its heartbeats. */
+const gzipInPool = promisify(gzip);
+
 /** Seals `content` (the backup's text) to the passphrase key `recipient`; the whole file. */
-export function sealBackup(
+export async function sealBackup(
   description: BackupDescription,
   content: string,
   recipient: BackupKeyCheck,
-): Buffer {
+): Promise<Buffer> {
   const problem = keyCheckProblem(recipient);
   if (problem) throw new Error(`the backup key check is invalid: ${problem}`);
-  const compressed = gzipSync(Buffer.from(content, "utf8"));
+  const compressed = await gzipInPool(Buffer.from(content, "utf8"));
   const ephemeral = generateKeyPair();
   const header: BackupHeader = {
     format: "nexaloak-backup",

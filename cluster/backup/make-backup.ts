@@ -31,16 +31,16 @@ export function backupFileName(createdAtMs: number): string {
   return `nexaloak-backup-${stamp.slice(0, 15)}Z.nxb`;
 }
 
-export function makeBackup(
+export async function makeBackup(
   state: ControlPlaneState,
   origin: BackupOrigin,
   nowMs: number,
-): Result<BackupFile, "NO_BACKUP_PASSPHRASE"> {
+): Promise<Result<BackupFile, "NO_BACKUP_PASSPHRASE">> {
   const passphrase = state.backupPassphrase();
   if (!passphrase) return err("NO_BACKUP_PASSPHRASE", NO_PASSPHRASE_MESSAGE);
   const { salt, n, r, p, publicKey } = passphrase;
   const { content, counts } = state.backupContent();
-  const bytes = sealBackup(
+  const bytes = await sealBackup(
     {
       cluster: { members: [...origin.members].sort(), madeBy: origin.madeBy },
       createdAt: new Date(nowMs).toISOString(),

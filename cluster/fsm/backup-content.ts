@@ -42,7 +42,11 @@ export const BACKUP_CONTENTS = [
 /** The status reason of a server a restore brought back, until its node registers again. */
 export const RESTORED_SERVER_REASON = "restored from a backup: its node must register again";
 
-/** A copy of the backed-up parts of `data`, every key and sealed value left out. */
+/**
+ * A copy of the backed-up parts of `data`, every key and sealed value left
+ * out. Its derived indexes are not built (the leader makes backups, and only
+ * the records are written out); `restoredDataOf` builds them.
+ */
 export function backupDataOf(data: ControlPlaneData): ControlPlaneData {
   const backup = new ControlPlaneData();
   for (const [key, value] of data.settings) backup.settings.set(key, value);
@@ -65,7 +69,6 @@ export function backupDataOf(data: ControlPlaneData): ControlPlaneData {
     });
   for (const invite of data.invites.values()) backup.invites.set(invite.code, { ...invite });
   backup.backupPassphrase = data.backupPassphrase && { ...data.backupPassphrase };
-  backup.indexLoadedRecords();
   return backup;
 }
 
@@ -76,10 +79,12 @@ export function backupContentOf(data: ControlPlaneData): { content: string; coun
 }
 
 export function countsOf(data: ControlPlaneData): BackupCounts {
+  let liveConfigs = 0;
+  for (const config of data.configs.values()) if (isLive(config)) liveConfigs++;
   return {
     users: data.users.size,
     configs: data.configs.size,
-    liveConfigs: data.liveConfigCount(),
+    liveConfigs,
     servers: data.servers.size,
     invites: data.invites.size,
     settings: data.settings.size,
@@ -111,6 +116,7 @@ export function restoredDataOf(content: string, restoredAt: number): ControlPlan
     config.keysErasedAt = restoredAt;
     config.keysErasedReason = "restored";
   }
+  data.indexLoadedRecords();
   return data;
 }
 

@@ -9,6 +9,7 @@ import { Readable } from "node:stream";
 import type fc from "fast-check";
 import { z } from "zod";
 import { userIdArgument, words } from "../../bot/admin/command-args.ts";
+import { readBackupHeader, sealBackup } from "../../cluster/backup/backup-file.ts";
 import { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
 import { generateNodeIdentity } from "../../cluster/identity/node-identity.ts";
 import { joinAnswerSchema, joinRequestSchema } from "../../cluster/membership/join-protocol.ts";
@@ -61,6 +62,24 @@ function target<Input>(definition: FuzzTarget<Input>): FuzzTarget<unknown> {
 }
 
 const SECRET = "fuzzing-cluster-secret-0123456789abcdef";
+
+/** A backup sealed to some key: the header parser needs no passphrase. */
+const backupSeed = await sealBackup(
+  {
+    cluster: { members: ["n1", "n2"], madeBy: "n1" },
+    createdAt: "2026-12-06T03:00:00.000Z",
+    contents: ["users"],
+    counts: { users: 1, configs: 0, liveConfigs: 0, servers: 0, invites: 0, settings: 0 },
+  },
+  JSON.stringify({ v: 2, users: [] }),
+  {
+    salt: randomBytes(16).toString("base64"),
+    n: 1024,
+    r: 8,
+    p: 1,
+    publicKey: generateKeyPair().publicKey,
+  },
+);
 const nonce = () => encodeNonce(randomBytes(NONCE_BYTES));
 
 /** n2 accepting n1, with n1 pinned, as a running member would. */
@@ -282,6 +301,15 @@ export const fuzzTargets: FuzzTarget[] = [
           throw new Error(`restore threw a non-Error: ${String(error)}`);
         if (state.stateHash() !== before) throw new Error("a refused snapshot changed the state");
       }
+    },
+  }),
+  target({
+    name: "backup file header",
+    inputs: byteInputs([backupSeed]),
+    run: (bytes) => {
+      const read = readBackupHeader(bytes);
+      if (read.ok && read.value.sealed.length !== read.value.header.sealedBytes)
+        throw new Error("a header was accepted with a sealed part of another length");
     },
   }),
   target({

@@ -46,6 +46,8 @@ export interface BotClusterOptions {
   deferBots?: boolean;
   /** How often the leader sweeps expired configs; default a minute (never, in a test). */
   expirySweepIntervalMs?: number;
+  /** When admins get the scheduled backup; none by default. */
+  backupSchedule?: CronSchedule;
   /** Ban checks as a suite needs them; by default every probe succeeds and no round is due this year. */
   banChecks?: Partial<Omit<BanCheckAssembly, "queueRedis">>;
 }
@@ -95,6 +97,7 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
         // Delivery from the first moment, so the suites need not wait for it.
         outboxStartDelayMs: 0,
         userRateLimit: options.userRateLimit ?? { limit: 1000, timeFrameMs: 1000 },
+        ...(options.backupSchedule ? { backupSchedule: options.backupSchedule } : {}),
       },
       // BOT_TEST_LOG=debug shows the nodes' logs when a suite needs explaining.
       ...(process.env.BOT_TEST_LOG

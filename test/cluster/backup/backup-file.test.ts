@@ -34,14 +34,14 @@ function codeOf(result: { ok: boolean; error?: { code: string } }): string {
 }
 
 test("a sealed backup opens with the passphrase and gives back the content exactly", async () => {
-  const file = sealBackup(DESCRIPTION, CONTENT, check);
+  const file = await sealBackup(DESCRIPTION, CONTENT, check);
   const opened = await openBackup(file, PASSPHRASE);
   assert.ok(opened.ok);
   if (opened.ok) assert.is(opened.value.content, CONTENT);
 });
 
-test("the plaintext header says what the file holds, and no part of the content shows", () => {
-  const file = sealBackup(DESCRIPTION, CONTENT, check);
+test("the plaintext header says what the file holds, and no part of the content shows", async () => {
+  const file = await sealBackup(DESCRIPTION, CONTENT, check);
   const text = file.toString("latin1");
   assert.ok(text.startsWith(`${BACKUP_MAGIC}\n{`));
   assert.not.match(text, "Ada");
@@ -59,19 +59,19 @@ test("the plaintext header says what the file holds, and no part of the content 
   assert.is(header.sealedBytes, read.value.sealed.length);
 });
 
-test("two backups of the same content differ: each file has a key of its own", () => {
-  const first = sealBackup(DESCRIPTION, CONTENT, check);
-  const second = sealBackup(DESCRIPTION, CONTENT, check);
+test("two backups of the same content differ: each file has a key of its own", async () => {
+  const first = await sealBackup(DESCRIPTION, CONTENT, check);
+  const second = await sealBackup(DESCRIPTION, CONTENT, check);
   assert.is.not(first.toString("base64"), second.toString("base64"));
 });
 
 test("a wrong passphrase is BACKUP_WRONG_PASSPHRASE", async () => {
-  const file = sealBackup(DESCRIPTION, CONTENT, check);
+  const file = await sealBackup(DESCRIPTION, CONTENT, check);
   assert.is(codeOf(await openBackup(file, "not the backup passphrase")), "BACKUP_WRONG_PASSPHRASE");
 });
 
 test("a file cut short anywhere is BACKUP_TRUNCATED (or not a backup at all before the first line ends)", async () => {
-  const file = sealBackup(DESCRIPTION, CONTENT, check);
+  const file = await sealBackup(DESCRIPTION, CONTENT, check);
   const headerEnd = file.indexOf(0x0a, BACKUP_MAGIC.length + 1);
   for (const length of [BACKUP_MAGIC.length + 1, headerEnd - 1, headerEnd + 1, file.length - 1]) {
     assert.is(
@@ -85,7 +85,7 @@ test("a file cut short anywhere is BACKUP_TRUNCATED (or not a backup at all befo
 });
 
 test("a changed byte in the sealed part, or extra bytes, is BACKUP_DAMAGED", async () => {
-  const file = sealBackup(DESCRIPTION, CONTENT, check);
+  const file = await sealBackup(DESCRIPTION, CONTENT, check);
   for (const position of [file.length - 1, file.length - 20, file.indexOf(0x0a, 20) + 1]) {
     const damaged = Buffer.from(file);
     damaged[position] = (damaged[position] ?? 0) ^ 0x01;
@@ -96,7 +96,7 @@ test("a changed byte in the sealed part, or extra bytes, is BACKUP_DAMAGED", asy
 });
 
 test("a header changed to say something else (the counts, the time) no longer opens", async () => {
-  const file = sealBackup(DESCRIPTION, CONTENT, check);
+  const file = await sealBackup(DESCRIPTION, CONTENT, check);
   const text = file.toString("latin1").replace('"users":1', '"users":9');
   assert.is(codeOf(await openBackup(Buffer.from(text, "latin1"), PASSPHRASE)), "BACKUP_DAMAGED");
 });
@@ -105,13 +105,13 @@ test("a header that is not JSON or lacks fields is BACKUP_HEADER_INVALID", async
   const bad = (header: string) => Buffer.from(`${BACKUP_MAGIC}\n${header}\nrest`);
   assert.is(codeOf(readBackupHeader(bad("{not json"))), "BACKUP_HEADER_INVALID");
   assert.is(codeOf(readBackupHeader(bad('{"version":1}'))), "BACKUP_HEADER_INVALID");
-  const file = sealBackup(DESCRIPTION, CONTENT, check);
+  const file = await sealBackup(DESCRIPTION, CONTENT, check);
   const noSalt = file.toString("latin1").replace(`"salt":"${check.salt}"`, '"salt":"AAAA"');
   assert.is(codeOf(readBackupHeader(Buffer.from(noSalt, "latin1"))), "BACKUP_HEADER_INVALID");
 });
 
-test("another format version is BACKUP_VERSION_UNSUPPORTED, named in the message", () => {
-  const file = sealBackup(DESCRIPTION, CONTENT, check);
+test("another format version is BACKUP_VERSION_UNSUPPORTED, named in the message", async () => {
+  const file = await sealBackup(DESCRIPTION, CONTENT, check);
   const v2 = Buffer.from(file.toString("latin1").replace('"version":1', '"version":2'), "latin1");
   const read = readBackupHeader(v2);
   assert.is(codeOf(read), "BACKUP_VERSION_UNSUPPORTED");
