@@ -144,6 +144,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
   const { logger } = options;
   const metrics = options.metrics ?? new NodeMetrics();
   const state = new ControlPlaneState();
+  metrics.countOutboxPendingWith(() => state.counts().pendingOutbox);
   const node = new ClusterNode<ApplyResult>({
     id: options.id,
     initialMembers: options.initialMembers,

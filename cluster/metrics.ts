@@ -107,6 +107,29 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly redisErrors = new Counter({
+    name: "nexaloak_redis_errors_total",
+    help: "Raft log reads and writes that Redis failed (the node retries them until Redis is back)",
+    registers: [this.registry],
+  });
+
+  /** Reads the replicated state's undelivered outbox entries; set by the node's assembly. */
+  private readOutboxPending: () => number = () => 0;
+
+  readonly outboxPending = new Gauge({
+    name: "nexaloak_outbox_pending",
+    help: "Notifications (outbox entries) committed and not yet delivered, as this node's replicated state has them",
+    registers: [this.registry],
+    collect: () => {
+      this.outboxPending.set(this.readOutboxPending());
+    },
+  });
+
+  /** Makes `nexaloak_outbox_pending` read `count` at each scrape. */
+  countOutboxPendingWith(count: () => number): void {
+    this.readOutboxPending = count;
+  }
+
   readonly droppedMessages = new Counter({
     name: "nexaloak_transport_dropped_messages_total",
     help: "Raft messages dropped because a peer was unreachable or slow (Raft retransmits)",

@@ -489,6 +489,7 @@ export class ClusterNode<Result = unknown> {
         }
         this.storageAvailable = false;
         this.metrics.storageAvailable.set(0);
+        this.metrics.redisErrors.inc();
         firstFailure = false;
         await sleepFor(this.runtime, backoff.next());
       }

@@ -120,6 +120,16 @@ export const commandArbitrary: fc.Arbitrary<ControlPlaneCommandInput> = fc.oneof
       "inconclusive" as const,
     ),
     evidence: fc.constant("probes"),
+    ispVerdicts: fc.option(
+      fc.array(
+        fc.record({
+          isp: fc.constantFrom("MCI", "Ростелеком"),
+          verdict: fc.constantFrom("ok" as const, "filtered" as const, "inconclusive" as const),
+        }),
+        { maxLength: 2 },
+      ),
+      { nil: undefined },
+    ),
     at,
     banAfter: fc.constantFrom(1, 2),
     downAfter: fc.constantFrom(1, 2),

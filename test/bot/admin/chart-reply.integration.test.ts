@@ -22,6 +22,16 @@ test("/metrics sends the fleet's chart and /server <id> the server's, as PNG pho
         [{ group: "", verdict: "ok" }],
         "recorded for the chart",
       );
+      // Replicated: whichever node leads next draws the same history.
+      await cluster.cluster.waitFor(
+        () =>
+          [...cluster.members.values()].every(
+            (member) =>
+              JSON.stringify(member.state.server("n1")!.hourly) === JSON.stringify(history),
+          ),
+        WAIT_MS,
+        "the history on every node",
+      );
 
       await ask(cluster, root, "/metrics", /^Leader: /);
       const fleet = await root.waitFor(
