@@ -4,12 +4,12 @@
  * (apply refuses it too), and demoting oneself asks first.
  */
 import { Composer, InlineKeyboard } from "grammy";
-import { isLive, type User, type UserRole } from "../../cluster/fsm/records.ts";
+import type { User, UserRole } from "../../cluster/fsm/records.ts";
 import { senderActor } from "../account.ts";
 import { publishAdminMenu, removeAdminMenu } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
 import type { AdminMessages } from "../i18n/admin-messages.ts";
-import { configNameOf, namedConfigsOf } from "../user/config-delivery.ts";
+import { configNameOf, namedLiveConfigsOf } from "../user/config-delivery.ts";
 import { replyUsage, userIdArgument, words } from "./command-args.ts";
 
 const USERS_SHOWN = 30;
@@ -41,9 +41,7 @@ userCommands.command("user", async (ctx) => {
     await ctx.reply(ctx.t.admin.noSuchUser(userId));
     return;
   }
-  const names = namedConfigsOf(state, userId)
-    .filter(({ config }) => isLive(config))
-    .map(({ name }) => name);
+  const names = namedLiveConfigsOf(state, userId).map(({ name }) => name);
   await ctx.reply(ctx.t.admin.userInFull(user, names), {
     reply_markup: userKeyboard(ctx.t.admin, user),
   });
@@ -76,9 +74,7 @@ userCommands.callbackQuery(/^adm:configs:([0-9]{1,20})$/, async (ctx) => {
   await ctx.effects.acknowledge();
   await ctx.answerCallbackQuery();
   const userId = ctx.match[1]!;
-  const live = namedConfigsOf(ctx.deps.service.localState, userId).filter(({ config }) =>
-    isLive(config),
-  );
+  const live = namedLiveConfigsOf(ctx.deps.service.localState, userId);
   if (live.length === 0) {
     await ctx.reply(ctx.t.admin.noLiveConfigs(userId));
     return;

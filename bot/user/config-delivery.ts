@@ -7,7 +7,7 @@ import { type Api, InlineKeyboard, InputFile } from "grammy";
 import { configFileName, configName } from "../../cluster/client-config/config-name.ts";
 import type { ControlPlaneService } from "../../cluster/control-plane-service.ts";
 import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
-import type { Config } from "../../cluster/fsm/records.ts";
+import { type Config, isLive } from "../../cluster/fsm/records.ts";
 import type { Messages } from "../i18n/messages.ts";
 import type { QrCodeRenderer } from "../qr-code-renderer.ts";
 
@@ -22,6 +22,14 @@ export function namedConfigsOf(
   return state
     .configsOfUser(userId)
     .map((config, index) => ({ config, name: configName(config.serverId, index + 1) }));
+}
+
+/** `userId`'s live configs, oldest first, each with its name (see {@link namedConfigsOf}). */
+export function namedLiveConfigsOf(
+  state: ControlPlaneState,
+  userId: string,
+): { config: Config; name: string }[] {
+  return namedConfigsOf(state, userId).filter(({ config }) => isLive(config));
 }
 
 /** The name of one config (see {@link namedConfigsOf}). */
