@@ -6,7 +6,7 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import { MAX_QUOTA_GB, quotaGbSchema } from "../../cluster/fsm/commands.ts";
-import { isLive, type User, type UserRole } from "../../cluster/fsm/records.ts";
+import type { User, UserRole } from "../../cluster/fsm/records.ts";
 import type { TrafficUsage } from "../../cluster/fsm/traffic-usage.ts";
 import { senderActor } from "../account.ts";
 import { publishAdminMenu, removeAdminMenu } from "../command-menus.ts";
@@ -14,7 +14,7 @@ import type { BotContext } from "../context.ts";
 import { formatBytes, formatDate } from "../format.ts";
 import type { AdminMessages } from "../i18n/admin-messages.ts";
 import { en } from "../i18n/en.ts";
-import { configNameOf, namedConfigsOf } from "../user/config-delivery.ts";
+import { configNameOf, namedLiveConfigsOf } from "../user/config-delivery.ts";
 import { replyUsage, userIdArgument, words } from "./command-args.ts";
 
 const USERS_SHOWN = 30;
@@ -86,9 +86,7 @@ userCommands.command("user", async (ctx) => {
     await ctx.reply(ctx.t.admin.noSuchUser(userId));
     return;
   }
-  const names = namedConfigsOf(state, userId)
-    .filter(({ config }) => isLive(config))
-    .map(({ name }) => name);
+  const names = namedLiveConfigsOf(state, userId).map(({ name }) => name);
   const usage = state.trafficUsage(userId, ctx.deps.service.now());
   await ctx.reply(`${ctx.t.admin.userInFull(user, names)}\n${describeUsage(usage)}`, {
     reply_markup: userKeyboard(ctx.t.admin, user),
@@ -122,9 +120,7 @@ userCommands.callbackQuery(/^adm:configs:([0-9]{1,20})$/, async (ctx) => {
   await ctx.effects.acknowledge();
   await ctx.answerCallbackQuery();
   const userId = ctx.match[1]!;
-  const live = namedConfigsOf(ctx.deps.service.localState, userId).filter(({ config }) =>
-    isLive(config),
-  );
+  const live = namedLiveConfigsOf(ctx.deps.service.localState, userId);
   if (live.length === 0) {
     await ctx.reply(ctx.t.admin.noLiveConfigs(userId));
     return;

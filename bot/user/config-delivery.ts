@@ -4,10 +4,14 @@
  * "your server changed" notification alike.
  */
 import { type Api, InlineKeyboard, InputFile } from "grammy";
-import { configFileName, configName } from "../../cluster/client-config/config-name.ts";
+import {
+  configFileName,
+  configName,
+  configNames,
+} from "../../cluster/client-config/config-name.ts";
 import type { ControlPlaneService } from "../../cluster/control-plane-service.ts";
 import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
-import type { Config } from "../../cluster/fsm/records.ts";
+import { type Config, isLive } from "../../cluster/fsm/records.ts";
 import type { Messages } from "../i18n/messages.ts";
 import type { QrCodeRenderer } from "../qr-code-renderer.ts";
 
@@ -19,9 +23,17 @@ export function namedConfigsOf(
   state: ControlPlaneState,
   userId: string,
 ): { config: Config; name: string }[] {
-  return state
-    .configsOfUser(userId)
-    .map((config, index) => ({ config, name: configName(config.serverId, index + 1) }));
+  const configs = state.configsOfUser(userId);
+  const names = configNames(configs);
+  return configs.map((config, index) => ({ config, name: names[index]! }));
+}
+
+/** `userId`'s live configs, oldest first, each with its name (see {@link namedConfigsOf}). */
+export function namedLiveConfigsOf(
+  state: ControlPlaneState,
+  userId: string,
+): { config: Config; name: string }[] {
+  return namedConfigsOf(state, userId).filter(({ config }) => isLive(config));
 }
 
 /** The name of one config (see {@link namedConfigsOf}). */

@@ -6,7 +6,7 @@
  * a re-delivered update is told to download it again instead.
  */
 import { Composer, InlineKeyboard } from "grammy";
-import type { IssuedConfig } from "../../cluster/control-plane-service.ts";
+import { CommandRefusedError, type IssuedConfig } from "../../cluster/control-plane-service.ts";
 import type { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
 import type { BotContext } from "../context.ts";
 import { sendConfigAndForgetKeys } from "./config-delivery.ts";
@@ -27,15 +27,31 @@ export function openRegions(state: ControlPlaneState): string[] {
 
 async function issue(ctx: BotContext, region: string | undefined): Promise<void> {
   const { service } = ctx.deps;
-  const issued = await ctx.effects.propose((updateId) =>
-    service.issueConfig({
-      userId: String(ctx.from!.id),
-      updateId,
-      ...(region !== undefined ? { region } : {}),
-    }),
-  );
+  const issued = await ctx.effects
+    .propose((updateId) =>
+      service.issueConfig({
+        userId: String(ctx.from!.id),
+        updateId,
+        ...(region !== undefined ? { region } : {}),
+      }),
+    )
+    .catch((error: unknown) => {
+      // A /config first handled as the sender's arrival (their first message,
+      // see offerFirstConfig) and delivered again: its config is keyed to the update.
+      if (error instanceof CommandRefusedError && error.code === "UPDATE_HANDLED_OTHERWISE")
+        return issueForUpdate(ctx);
+      throw error;
+    });
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
   await deliverIssued(ctx, issued);
+}
+
+/** Issues a config keyed to this update (its idempotency key): a repeat finds the same config. */
+function issueForUpdate(ctx: BotContext): Promise<IssuedConfig> {
+  return ctx.deps.service.issueConfig({
+    userId: String(ctx.from!.id),
+    idempotencyKey: `telegram-update-${ctx.update.update_id}`,
+  });
 }
 
 /** Sends an issued config, or says why it cannot be sent again. */
@@ -82,11 +98,7 @@ async function askForRegion(ctx: BotContext, regions: readonly string[]): Promis
 export async function offerFirstConfig(ctx: BotContext): Promise<void> {
   const regions = openRegions(ctx.deps.service.localState);
   if (regions.length > 1) return askForRegion(ctx, regions);
-  const issued = await ctx.deps.service.issueConfig({
-    userId: String(ctx.from!.id),
-    idempotencyKey: `telegram-update-${ctx.update.update_id}`,
-  });
-  await deliverIssued(ctx, issued);
+  await deliverIssued(ctx, await issueForUpdate(ctx));
 }
 
 export const getConfigFlow = new Composer<BotContext>();

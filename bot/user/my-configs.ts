@@ -10,7 +10,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import { type Config, isLive } from "../../cluster/fsm/records.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
-import { configNameOf, namedConfigsOf, sendConfigAndForgetKeys } from "./config-delivery.ts";
+import { configNameOf, namedLiveConfigsOf, sendConfigAndForgetKeys } from "./config-delivery.ts";
 import { MENU } from "./main-menu.ts";
 
 const CONFIG_ID = "([A-Za-z0-9_-]{1,40})";
@@ -26,7 +26,7 @@ async function listConfigs(ctx: BotContext): Promise<void> {
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
   const { t } = ctx;
   const state = ctx.deps.service.localState;
-  const live = namedConfigsOf(state, String(ctx.from!.id)).filter(({ config }) => isLive(config));
+  const live = namedLiveConfigsOf(state, String(ctx.from!.id));
   if (live.length === 0) {
     await ctx.reply(t.myConfigsEmpty);
     return;

@@ -25,6 +25,11 @@ export function configName(serverId: string, ordinal: number): string {
   return toInterfaceName(`${server}${suffix}`, `${BRAND}${suffix}`.slice(-MAX_LENGTH));
 }
 
+/** The names of every config one user ever had, given oldest first (as the state keeps them). */
+export function configNames(configsOldestFirst: readonly { serverId: string }[]): string[] {
+  return configsOldestFirst.map((config, index) => configName(config.serverId, index + 1));
+}
+
 /** The file a config is sent as: its name, and `.conf`. */
 export function configFileName(name: string): string {
   return `${name}.conf`;

@@ -4,6 +4,7 @@ import * as assert from "uvu/assert";
 import {
   DEFAULT_VERDICT_POLICY,
   decideVerdict,
+  evidenceDetail,
   MAX_EVIDENCE_LENGTH,
   type OutcomesByKind,
   type ServerVerdict,
@@ -421,6 +422,23 @@ test("a verdict carries at most 32 ISP groups, the first by label", () => {
   const verdict = decideVerdict(CONTROL_OK, vantages);
   assert.is(verdict.ispVerdicts.length, 32);
   assert.is(verdict.ispVerdicts.at(-1)!.isp, "isp31");
+});
+
+test("a reply that names the verdict shows the evidence without saying the verdict again", () => {
+  assert.is(
+    evidenceDetail("ok", "ok: control ok; no vantage probes configured"),
+    "control ok; no vantage probes configured",
+  );
+  assert.is(
+    evidenceDetail("down", "down: control fails tcp (connection_refused)"),
+    "control fails tcp (connection_refused)",
+  );
+  assert.is(
+    evidenceDetail("filtered", "filtered at ISP mci: 3/3 vantages fail wireguard (x); control ok"),
+    "at ISP mci: 3/3 vantages fail wireguard (x); control ok",
+  );
+  assert.is(evidenceDetail("ok", "recorded by an older node"), "recorded by an older node");
+  assert.is(evidenceDetail("ok", "ok"), "ok", "nothing but the verdict: kept");
 });
 
 test.run();

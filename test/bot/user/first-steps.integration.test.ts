@@ -9,21 +9,28 @@ import { sleep } from "../../../shared/sleep.ts";
 import {
   arrivedUser,
   ask,
+  commandUpdate,
   messagesMatching,
   WAIT_MS,
   withBotCluster,
 } from "../support/bot-cluster.ts";
 
-test("open mode: a first message /config brings the welcome and a config at once", async () => {
+test("open mode: a first message /config brings the welcome and a config at once; delivered again, no second config", async () => {
   await withBotCluster(async (cluster) => {
     const leader = await cluster.polling();
     const newcomer = cluster.emulator.user(3101, { first_name: "Dana", language_code: "en" });
-    newcomer.send("/config");
+    const sent = newcomer.send("/config");
     // The first QR code of a node starts its drawing thread: it may take a few seconds.
     await newcomer.waitFor((message) => /How to connect/.test(message.text ?? ""), WAIT_MS * 3);
     assert.ok(messagesMatching(newcomer, /^Hi Dana!/).length === 1, "welcomed first");
     assert.is(newcomer.inbox().filter((message) => message.document).length, 1);
     assert.is(leader.state.configsOfUser("3101").length, 1);
+    // Telegram delivers the first message again (say the leader changed before confirming it).
+    await leader.bot.currentSession!.handleUpdate(
+      commandUpdate(sent, { id: 3101, first_name: "Dana", language_code: "en" }, "/config"),
+    );
+    await newcomer.waitFor((message) => /already sent to you/.test(message.text ?? ""), WAIT_MS);
+    assert.is(leader.state.configsOfUser("3101").length, 1, "the same config, not a second");
   });
 });
 

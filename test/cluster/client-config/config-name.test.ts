@@ -1,7 +1,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isInterfaceName } from "../../../cluster/agent/interface-name.ts";
-import { configFileName, configName } from "../../../cluster/client-config/config-name.ts";
+import {
+  configFileName,
+  configName,
+  configNames,
+} from "../../../cluster/client-config/config-name.ts";
 
 test("a config is named after its server and its number among its owner's configs", () => {
   assert.is(configName("n1", 1), "nexaloak-n1-1");
@@ -18,7 +22,8 @@ test("the brand gives way when the server's id is long, then the server's id is 
 
 test("two configs of one user never share a name, whichever servers they are on", () => {
   const servers = ["n1", "n1", "de-fra-1", "frankfurt-main-01", "frankfurt-main-02", "n1"];
-  const names = servers.map((server, index) => configName(server, index + 1));
+  const names = configNames(servers.map((serverId) => ({ serverId })));
+  assert.equal(names.slice(0, 3), ["nexaloak-n1-1", "nexaloak-n1-2", "de-fra-1-3"]);
   assert.is(new Set(names).size, names.length, names.join(" "));
   for (let ordinal = 1; ordinal <= 2000; ordinal++) {
     for (const server of ["n1", "frankfurt-main-01", "x".repeat(32)])
