@@ -190,8 +190,8 @@ export const snapshotV2Schema = z.object({
   joinTokens: z.array(joinTokenRow).default([]),
   memberRemovals: z.array(memberRemovalRow).default([]),
   membershipEvents: z.array(membershipEventRow).max(100).default([]),
-  /** Handled updates whose replies were sent (a subset of `updates`' results). */
-  answeredUpdates: z.array(z.int()).default([]),
+  /** Handled updates with the messages of their replies sent (a subset of `updates`' results). */
+  answeredUpdates: z.array(z.tuple([z.int(), z.int().min(1)])).default([]),
 });
 
 export type SnapshotV2 = z.input<typeof snapshotV2Schema>;

@@ -225,7 +225,7 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
     at: T0,
   },
   acknowledgeUpdate: { type: "acknowledgeUpdate", updateId: 1, at: T0 },
-  markUpdatesAnswered: { type: "markUpdatesAnswered", updateIds: [1], at: T0 },
+  markUpdatesAnswered: { type: "markUpdatesAnswered", updates: [[1, 1]], at: T0 },
 };
 
 /** Every command type, as the command schema lists them. */
