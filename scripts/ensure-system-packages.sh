@@ -23,6 +23,8 @@ have sysctl || missing+=(procps)
 have openssl || missing+=(openssl)
 # Tests lint the shell scripts operators run (scripts/install.sh).
 have shellcheck || missing+=(shellcheck)
+# Tests open the Telegram sandbox page in a real browser (headless, through playwright-core).
+have chromium || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

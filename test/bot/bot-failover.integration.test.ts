@@ -89,7 +89,7 @@ test(`${KILLS} SIGKILLs of the leader during a burst of config requests under fl
     await emulator.waitForPolling(WAIT_MS);
     const opened = await (await running.leader()).client.putSetting(
       "newUsersPerMinute",
-      String(USERS),
+      String(USERS * 10),
     );
     assert.ok(opened.ok, "every test user may join at once");
     const users = Array.from({ length: USERS }, (_, n) =>
