@@ -33,6 +33,7 @@ import type { QueueRedis } from "./jobs/outbox-queue.ts";
 import { ScheduledBackups } from "./jobs/scheduled-backups.ts";
 import { LeadershipLease } from "./leadership-lease.ts";
 import { botMiddleware } from "./middleware.ts";
+import { ReplyTracking } from "./reply-progress.ts";
 import { pacedSends, SendPacer } from "./send-pacer.ts";
 import { telegramProxyAgent } from "./telegram-proxy.ts";
 import { UpdateEffects } from "./update-effects.ts";
@@ -91,8 +92,16 @@ export class BotSession {
   private backupsDone: Promise<void> = Promise.resolve();
   private readonly lease: LeadershipLease;
   private readonly proxyAgent: Agent | undefined;
+  private readonly replies: ReplyTracking;
 
   constructor(private readonly options: BotSessionOptions) {
+    const { service, logger } = options.deps;
+    this.replies = new ReplyTracking((updateId, messages) => {
+      service.recordRepliesSent(updateId, messages).catch((error: unknown) => {
+        if (!this.controller.signal.aborted)
+          logger.warn({ err: error, updateId }, "could not record the reply messages sent");
+      });
+    });
     // Every call in flight and every paced delivery listens for the session's end.
     setMaxListeners(0, this.controller.signal);
     this.progress = new UpdateProgress(options.answerGraceMs);
@@ -126,6 +135,8 @@ export class BotSession {
     this.bot.api.config.use(pacedSends(new SendPacer(), this.controller.signal));
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
     this.bot.api.config.use(guard);
+    // Outermost: a message counts once it went out, after any retries.
+    this.bot.api.config.use(this.replies.transformer());
     this.bot.use(
       botMiddleware({
         deps: options.deps,
@@ -249,38 +260,30 @@ export class BotSession {
    * update that made no proposal (dropped by the rate limiter, from a group,
    * text no flow takes) writes nothing to Raft; it is settled all the same,
    * so Telegram's offset moves on. An update handled before (a re-delivery)
-   * is answered from its first result, unless its replies were sent already:
-   * once an update's replies are out, that is recorded through Raft (in
-   * batches of a few milliseconds), and a later leader that receives it
-   * again does nothing.
+   * is answered from its first result, less the messages of the reply its
+   * former leader had sent (see reply-progress.ts).
    */
   async handleUpdate(update: Update): Promise<void> {
     const updateId = update.update_id;
     const signal = this.controller.signal;
     const { service, logger } = this.options.deps;
-    if (service.localState.wasUpdateAnswered(updateId)) {
-      // A former leader answered it and died before Telegram confirmed it.
-      logger.debug({ updateId }, "update answered by a former leader: not answered again");
-      this.progress.answered(updateId);
-      return;
-    }
     const effects = new UpdateEffects(updateId, service, signal, () =>
       this.progress.committed(updateId),
     );
     this.effects.set(updateId, effects);
+    const alreadySent = service.localState.repliesSent(updateId);
+    if (alreadySent > 0)
+      logger.debug({ updateId, alreadySent }, "a former leader sent part of this reply");
     try {
-      await this.bot.handleUpdate(update);
+      await this.replies.run(
+        { updateId, alreadySent, counted: 0, recordable: () => effects.proposed },
+        () => this.bot.handleUpdate(update),
+      );
     } catch (error) {
       if (!signal.aborted) logger.warn({ err: error, updateId }, "an update was not handled");
     } finally {
       this.effects.delete(updateId);
     }
-    // Only updates with a committed record can be marked: the others wrote nothing to Raft.
-    if (effects.proposed && !signal.aborted)
-      service.recordAnswered([updateId]).catch((error: unknown) => {
-        if (!signal.aborted)
-          logger.warn({ err: error, updateId }, "could not record an update as answered");
-      });
     this.progress.answered(updateId);
     if (effects.deferredEffects.length > 0) void this.runDeferred(effects);
   }

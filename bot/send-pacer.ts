@@ -29,7 +29,7 @@ export const REPLY_PACING: PacingLimits = {
 };
 
 /** Methods that post a message into a chat: what the flood limits count. */
-function postsMessage(method: string): boolean {
+export function postsMessage(method: string): boolean {
   return method.startsWith("send") && method !== "sendChatAction";
 }
 

@@ -99,9 +99,9 @@ export type AddedVantageProbe = Pick<
 
 /** A fresh, unguessable record id (config ids appear in download links). */
 /**
- * How long an answered update waits for others to share its Raft write:
- * short, since a leader that dies in between leaves these updates to be
- * answered again by the next one.
+ * How long a record of reply messages sent waits for others to share its
+ * Raft write: short, since a leader that dies in between leaves those
+ * messages to be sent again by the next one.
  */
 const ANSWERED_WINDOW_MS = 5;
 /** The most update ids one `markUpdatesAnswered` carries (its schema's bound). */
@@ -121,14 +121,14 @@ export class ControlPlaneService {
   private readonly clock: () => number;
 
   private readonly deliveries: DeliveryConfirmations;
-  private readonly answeredUpdates: ProposalBatch<number>;
+  private readonly answeredUpdates: ProposalBatch<number, number>;
 
   constructor(private readonly options: ControlPlaneServiceOptions) {
     this.node = options.node;
     this.clock = options.clock ?? Date.now;
     this.deliveries = new DeliveryConfirmations((command) => this.run(command), this.clock);
     this.answeredUpdates = new ProposalBatch(
-      (updateIds) => this.run({ type: "markUpdatesAnswered", updateIds, at: this.clock() }),
+      (updates) => this.run({ type: "markUpdatesAnswered", updates, at: this.clock() }),
       ANSWERED_WINDOW_MS,
       MAX_ANSWERED_BATCH,
     );
@@ -248,12 +248,12 @@ export class ControlPlaneService {
   }
 
   /**
-   * The bot sent its replies to these updates: recorded with the next batch
-   * (resolves once committed), so a new leader does not answer them again.
+   * The bot sent the first `messages` messages of its reply to `updateId`:
+   * recorded with the next batch (resolves once committed), so a new leader
+   * that receives the update again sends only the rest.
    */
-  recordAnswered(updateIds: readonly number[]): Promise<void> {
-    if (updateIds.length === 0) return Promise.resolve();
-    return this.answeredUpdates.add(updateIds);
+  recordRepliesSent(updateId: number, messages: number): Promise<void> {
+    return this.answeredUpdates.add([[updateId, messages]]);
   }
 
   /**

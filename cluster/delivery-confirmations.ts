@@ -19,8 +19,13 @@ export class DeliveryConfirmations {
     windowMs = 20,
   ) {
     this.batch = new ProposalBatch(
-      (configIds) =>
-        propose({ type: "eraseConfigKeys", configIds, reason: "delivered", at: clock() }),
+      (entries) =>
+        propose({
+          type: "eraseConfigKeys",
+          configIds: entries.map(([configId]) => configId),
+          reason: "delivered",
+          at: clock(),
+        }),
       windowMs,
       MAX_BATCH,
     );
@@ -28,6 +33,6 @@ export class DeliveryConfirmations {
 
   /** Erases these configs' delivery keys with the next batch; resolves once it is committed. */
   confirm(configIds: readonly string[]): Promise<void> {
-    return this.batch.add(configIds);
+    return this.batch.add(configIds.map((configId) => [configId, true] as const));
   }
 }

@@ -1,25 +1,26 @@
 /**
- * Bookkeeping gathered into few Raft writes: items added within a short
+ * Bookkeeping gathered into few Raft writes: entries added within a short
  * window go out together in one command (several when more than one command
  * may carry), so a burst costs the cluster a handful of entries instead of
- * one each.
+ * one each. An entry added again before its batch leaves replaces the
+ * earlier one under the same key.
  */
-export class ProposalBatch<Item> {
-  private pending = new Set<Item>();
+export class ProposalBatch<Key, Value = true> {
+  private pending = new Map<Key, Value>();
   private flushing: Promise<void> | undefined;
 
   constructor(
-    /** Proposes one command carrying `items`; resolves once it is committed. */
-    private readonly proposeBatch: (items: Item[]) => Promise<unknown>,
-    /** How long an item waits for others to join it. */
+    /** Proposes one command carrying `entries`; resolves once it is committed. */
+    private readonly proposeBatch: (entries: [Key, Value][]) => Promise<unknown>,
+    /** How long an entry waits for others to join it. */
     private readonly windowMs: number,
-    /** The most items one command carries (its schema's bound). */
+    /** The most entries one command carries (its schema's bound). */
     private readonly maxBatch: number,
   ) {}
 
-  /** Adds `items` to the next batch; resolves once the batch is committed. */
-  add(items: readonly Item[]): Promise<void> {
-    for (const item of items) this.pending.add(item);
+  /** Adds `entries` to the next batch; resolves once the batch is committed. */
+  add(entries: Iterable<readonly [Key, Value]>): Promise<void> {
+    for (const [key, value] of entries) this.pending.set(key, value);
     this.flushing ??= this.flushSoon();
     return this.flushing;
   }
@@ -27,7 +28,7 @@ export class ProposalBatch<Item> {
   private async flushSoon(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, this.windowMs));
     const batch = [...this.pending];
-    this.pending = new Set();
+    this.pending = new Map();
     this.flushing = undefined;
     for (let start = 0; start < batch.length; start += this.maxBatch)
       await this.proposeBatch(batch.slice(start, start + this.maxBatch));

@@ -3,8 +3,12 @@
  * dependencies and the missing system packages (saying so), then runs the
  * TypeScript script with tsx. Plain JavaScript, because tsx may not be
  * installed yet. Usage: node scripts/bootstrap.mjs <script.ts> [args...]
+ *
+ * The script runs as a child that this process waits for without blocking,
+ * so a signal sent to this process alone (say, by npm, or `kill` of the
+ * npm process) is passed on, and the script stops what it started.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,8 +30,14 @@ if (!existsSync(join(root, "node_modules", "tsx"))) {
   run("npm", ["ci", "--no-fund", "--no-audit"]);
 }
 run("bash", [join(root, "scripts", "ensure-system-packages.sh")]);
-const child = spawnSync(process.execPath, ["--import", "tsx", join(root, script), ...args], {
+const child = spawn(process.execPath, ["--import", "tsx", join(root, script), ...args], {
   cwd: root,
   stdio: "inherit",
 });
-process.exit(child.status ?? 1);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  // Ctrl-C in a terminal reaches the child as well; passing it on again is harmless.
+  process.on(signal, () => child.kill(signal));
+}
+child.on("exit", (code, signal) => {
+  process.exit(code ?? (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1));
+});

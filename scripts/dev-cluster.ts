@@ -9,10 +9,14 @@
  * its web chat page, so the bot can be tried as a user and as an admin with no
  * token and no network; with BOT_TOKEN set the leader's bot talks to Telegram.
  *
- * Usage: npm run dev [-- --base-port 7101]
+ * Usage: npm run dev [-- --base-port 7101] [--data-dir .data]
  *   Nodes listen on base-port, +1, +2; their Redis servers on base-port+100, +101, +102;
  *   the emulator (without BOT_TOKEN) on base-port+90.
- * The cluster secret and admin token are generated once into ./.data/dev-secrets.json.
+ * The cluster secret and admin token are generated once into <data-dir>/dev-secrets.json.
+ *
+ * The banner with the URLs is printed once the nodes listen and again once
+ * the cluster is ready (a leader, and the bot polling), below the start-up
+ * lines. Stopping ends with the line "All stopped".
  */
 
 import { spawnSync } from "node:child_process";
@@ -24,6 +28,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { formatDataKeys, newDataKey } from "../shared/crypto/data-keys.ts";
+import { sleep } from "../shared/sleep.ts";
 import { formatLogLine } from "./lib/log-line-format.ts";
 import { type NodeProcess, spawnNode } from "./lib/node-process.ts";
 import { type RedisServerHandle, startRedisServer } from "./lib/redis-server.ts";
@@ -37,9 +42,11 @@ const DEV_ADMIN_ID = "100";
 const STOP_GRACE_MS = 10_000;
 const START_TIMEOUT_MS = 60_000;
 
+/** How long the dev cluster waits for a leader (and the bot's first poll) before saying so. */
+const READY_TIMEOUT_MS = 60_000;
+const READY_RECHECK_MS = 250;
+
 const repoRoot = resolve(new URL("..", import.meta.url).pathname);
-const dataRoot = join(repoRoot, ".data");
-const secretsFile = join(dataRoot, "dev-secrets.json");
 
 const secretsSchema = z.object({
   clusterSecret: z.string().min(32),
@@ -54,14 +61,22 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function readBasePort(): number {
-  const { values } = parseArgs({ options: { "base-port": { type: "string", default: "7101" } } });
+function readOptions(): { basePort: number; dataRoot: string } {
+  const { values } = parseArgs({
+    options: {
+      "base-port": { type: "string", default: "7101" },
+      "data-dir": { type: "string", default: join(repoRoot, ".data") },
+    },
+  });
   const basePort = Number(values["base-port"]);
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort + REDIS_PORT_OFFSET + 2 > 65535) {
     fail(`--base-port must be a whole number from 1024 to ${65535 - REDIS_PORT_OFFSET - 2}`);
   }
-  return basePort;
+  return { basePort, dataRoot: resolve(values["data-dir"]) };
 }
+
+const { basePort, dataRoot } = readOptions();
+const secretsFile = join(dataRoot, "dev-secrets.json");
 
 /** Installs redis-server through apt-get when it is missing; the script says what it does. */
 function ensureSystemPackages(): void {
@@ -98,7 +113,7 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 function printBanner(
-  basePort: number,
+  heading: string,
   secrets: DevSecrets,
   emulator: TelegramEmulator | undefined,
 ): void {
@@ -106,7 +121,7 @@ function printBanner(
   const urls = NODE_IDS.map((id, i) => `  ${id}  http://127.0.0.1:${basePort + i}`);
   const lines = [
     "",
-    "NexaLoak dev cluster is up:",
+    heading,
     ...urls,
     `Admin token: ${secrets.adminApiToken}   (stored in ${secretsFile})`,
     `Data: ${dataRoot}/<node>/ (delete .data to start from scratch)`,
@@ -132,8 +147,33 @@ function printBanner(
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
+/** Whether every node answers /readyz with 200: it has a leader and has caught up. */
+async function allReady(): Promise<boolean> {
+  const answers = await Promise.all(
+    NODE_IDS.map((_, i) =>
+      fetch(`http://127.0.0.1:${basePort + i}/readyz`, { signal: AbortSignal.timeout(2000) })
+        .then((response) => response.ok)
+        .catch(() => false),
+    ),
+  );
+  return answers.every(Boolean);
+}
+
+/** Resolves true once the cluster is ready (and the sandbox's bot polls), false after READY_TIMEOUT_MS. */
+async function waitUntilReady(emulator: TelegramEmulator | undefined): Promise<boolean> {
+  const deadline = performance.now() + READY_TIMEOUT_MS;
+  while (!(await allReady())) {
+    if (performance.now() > deadline) return false;
+    await sleep(READY_RECHECK_MS);
+  }
+  if (!emulator) return true;
+  return emulator
+    .waitForPolling(Math.max(0, deadline - performance.now()))
+    .then(() => true)
+    .catch(() => false);
+}
+
 async function main(): Promise<void> {
-  const basePort = readBasePort();
   ensureSystemPackages();
   const nodePorts = NODE_IDS.map((_, i) => basePort + i);
   const redisPorts = nodePorts.map((port) => port + REDIS_PORT_OFFSET);
@@ -156,6 +196,12 @@ async function main(): Promise<void> {
       // Ctrl-C in a terminal reaches the Redis servers too, so one may already be exiting.
       await Promise.all(redisServers.map((server) => server.stop().catch(() => undefined)));
       await emulator?.stop();
+      const stopped = [
+        `${nodes.length} node${nodes.length === 1 ? "" : "s"}`,
+        `${redisServers.length} Redis server${redisServers.length === 1 ? "" : "s"}`,
+        ...(emulator ? ["the Telegram sandbox"] : []),
+      ];
+      process.stdout.write(`All stopped: ${stopped.join(", ")}.\n`);
     })();
     return stopping;
   };
@@ -221,7 +267,16 @@ async function main(): Promise<void> {
     await stopAll();
     process.exit(1);
   }
-  printBanner(basePort, secrets, emulator);
+  printBanner("NexaLoak dev cluster is up (electing a leader):", secrets, emulator);
+  // Start-up lines scroll the banner away: once ready, it comes again below them.
+  void waitUntilReady(emulator).then((ready) => {
+    if (stopping) return;
+    if (ready) printBanner("NexaLoak dev cluster is ready:", secrets, emulator);
+    else
+      process.stderr.write(
+        `dev cluster: not ready after ${READY_TIMEOUT_MS / 1000} s; see the node logs under ${dataRoot}\n`,
+      );
+  });
 
   // The children do not hold this process open (see node-process.ts); this does, until a signal.
   setInterval(() => undefined, 60_000);

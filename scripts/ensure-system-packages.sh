@@ -32,6 +32,8 @@ have openssl || missing+=(openssl)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # Tests lint the shell scripts operators run (scripts/install.sh).
 have shellcheck || missing+=(shellcheck)
+# Tests open the Telegram sandbox page in a real browser (headless, through playwright-core).
+have chromium || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -739,13 +739,16 @@ const acknowledgeUpdateSchema = z.strictObject({
 });
 
 /**
- * The bot sent its replies to these updates (each handled before): a new
- * leader that receives one of them again does not answer it a second time.
- * Result: `{marked}`, how many were still remembered and not marked before.
+ * The bot sent the first `messages` messages of its reply to each update
+ * (each handled before): a new leader that receives one of them again sends
+ * only the rest. Result: `{marked}`, how many updates' counts grew.
  */
 const markUpdatesAnsweredSchema = z.strictObject({
   type: z.literal("markUpdatesAnswered"),
-  updateIds: z.array(z.int().nonnegative()).min(1).max(1000),
+  updates: z
+    .array(z.tuple([z.int().nonnegative(), z.int().min(1).max(1000)]))
+    .min(1)
+    .max(1000),
   at: timestamp,
 });
 

@@ -292,7 +292,7 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
       case "acknowledgeUpdate":
         return applied({ updateId: command.updateId });
       case "markUpdatesAnswered":
-        return applied({ marked: data.handledUpdates.markAnswered(command.updateIds) });
+        return applied({ marked: data.handledUpdates.markAnswered(command.updates) });
       case "reportTraffic":
         return reportTraffic(data, context, command);
       case "setUserQuota":
@@ -639,11 +639,12 @@ export class ControlPlaneState implements StateMachine<ApplyResult> {
   }
 
   /**
-   * Whether the bot's replies to a handled update were sent (by this leader
-   * or a former one): a re-delivery of it is then not answered again.
+   * How many messages of its reply to a handled update the bot sent (this
+   * leader or a former one); 0 when none are recorded. A re-delivery of the
+   * update sends only the rest.
    */
-  wasUpdateAnswered(updateId: number): boolean {
-    return this.data.handledUpdates.wasAnswered(updateId);
+  repliesSent(updateId: number): number {
+    return this.data.handledUpdates.repliesSent(updateId);
   }
 
   /** The highest Telegram update id handled; the bot polls from the next one. */

@@ -9,9 +9,9 @@
  * `RESULTS_KEPT` ids are remembered; an older id that is no longer remembered
  * is refused rather than risk a second effect.
  *
- * Of the remembered ids, those whose replies the bot sent are marked
- * answered (in batches, just after the replies went out), so a new leader
- * that receives one of them again neither acts nor answers.
+ * Of the remembered ids, each keeps how many messages of its reply the bot
+ * sent (recorded in batches, just after they went out), so a new leader
+ * that receives one of them again sends only the rest.
  */
 
 /** How many handled updates keep their results. */
@@ -42,8 +42,8 @@ export class HandledUpdates {
   offset = 0;
   /** The highest update id whose result was dropped to bound memory. */
   forgottenThrough = -1;
-  /** Remembered update ids whose replies were sent; a subset of `results`' keys. */
-  readonly answered = new Set<number>();
+  /** Remembered update ids -> messages of their replies sent; a subset of `results`' keys. */
+  readonly answered = new Map<number, number>();
 
   lookup(updateId: number): UpdateLookup {
     const stored = this.results.get(updateId);
@@ -68,19 +68,19 @@ export class HandledUpdates {
     }
   }
 
-  /** Marks remembered updates as answered; returns how many were newly marked. */
-  markAnswered(updateIds: readonly number[]): number {
+  /** Records reply messages sent, as [update id, count]; returns how many updates' counts grew. */
+  markAnswered(updates: readonly (readonly [number, number])[]): number {
     let marked = 0;
-    for (const updateId of updateIds) {
-      if (!this.results.has(updateId) || this.answered.has(updateId)) continue;
-      this.answered.add(updateId);
+    for (const [updateId, messages] of updates) {
+      if (!this.results.has(updateId) || (this.answered.get(updateId) ?? 0) >= messages) continue;
+      this.answered.set(updateId, messages);
       marked++;
     }
     return marked;
   }
 
-  /** Whether the replies to this update were sent. */
-  wasAnswered(updateId: number): boolean {
-    return this.answered.has(updateId);
+  /** How many messages of the reply to this update were sent; 0 when none are recorded. */
+  repliesSent(updateId: number): number {
+    return this.answered.get(updateId) ?? 0;
   }
 }

@@ -265,8 +265,8 @@ export const snapshotV2Schema = z.object({
       amount.nullable(), // lastBackupSlot
     ])
     .default([null, null]),
-  /** Handled updates whose replies were sent (a subset of `updates`' results). */
-  answeredUpdates: z.array(z.int()).default([]),
+  /** Handled updates with the messages of their replies sent (a subset of `updates`' results). */
+  answeredUpdates: z.array(z.tuple([z.int(), z.int().min(1)])).default([]),
   subscriptions: z.array(subscriptionRow).default([]),
   /** Absent in snapshots from before traffic was counted. */
   traffic: trafficLedger.optional(),

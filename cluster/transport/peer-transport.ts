@@ -127,6 +127,8 @@ export interface PeerState {
 /** Dialing state for a peer this node is responsible for connecting to. */
 interface Dialer {
   attempt: number;
+  /** Whether this outage was reported at warn level yet. */
+  warned: boolean;
   connection: PeerConnection | undefined;
   retryTimer: NodeJS.Timeout | undefined;
 }
@@ -135,6 +137,9 @@ interface Attachment {
   server: HttpServer | HttpsServer;
   listener: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
+
+/** For this long after start, failed dials to peers (starting too) are logged at debug level. */
+const STARTUP_QUIET_MS = 5000;
 
 /** How long close() waits for a peer to answer a close frame before cutting the socket. */
 const SHUTDOWN_GRACE_MS = 1000;
@@ -193,6 +198,7 @@ export class PeerTransport {
   private started = false;
   /** Set the moment close() is called, before any socket is touched. */
   private stopped = false;
+  private readonly startedAtMs = performance.now();
   private flushScheduled = false;
   private closing: Promise<void> | undefined;
 
@@ -519,7 +525,7 @@ export class PeerTransport {
     );
     const dialer = this.dialers.get(peerId);
     if (dialer === undefined) {
-      this.dialers.set(peerId, { attempt: 0, connection, retryTimer: undefined });
+      this.dialers.set(peerId, { attempt: 0, warned: false, connection, retryTimer: undefined });
     } else {
       dialer.connection = connection;
     }
@@ -557,7 +563,10 @@ export class PeerTransport {
     }
 
     const dialer = this.dialers.get(peerId);
-    if (dialer?.connection === connection) dialer.attempt = 0;
+    if (dialer?.connection === connection) {
+      dialer.attempt = 0;
+      dialer.warned = false;
+    }
     const previous = this.connections.get(peerId);
     this.connections.set(peerId, connection);
     if (previous !== undefined) {
@@ -600,9 +609,17 @@ export class PeerTransport {
       this.random,
     );
     const details = { peer: peerId, delayMs, error: connection.lastError?.message };
-    // Warn once per outage; the retries that follow are routine.
-    if (dialer.attempt === 0) this.logger.warn(details, "no connection to peer; retrying");
-    else this.logger.debug(details, "retrying peer");
+    // Warn once per outage; the retries that follow are routine. Right after
+    // start the peers are starting too: those first refusals are routine as well.
+    const startingUp = performance.now() - this.startedAtMs < STARTUP_QUIET_MS;
+    if (!dialer.warned && !startingUp) {
+      dialer.warned = true;
+      this.logger.warn(details, "no connection to peer; retrying");
+    } else
+      this.logger.debug(
+        details,
+        startingUp ? "no connection to peer yet; retrying" : "retrying peer",
+      );
     dialer.attempt += 1;
     dialer.retryTimer = setTimeout(() => {
       dialer.retryTimer = undefined;

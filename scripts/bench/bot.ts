@@ -5,11 +5,19 @@
  * 1. Configs: every emulated user sends /start, then all send /config at once;
  *    configs per second, and the latency from a user's /config until the
  *    config document is in their inbox.
- * 2. Failover: users keep sending /config (each at most once a second, under
+ * 3. Failover: users keep sending /config (each at most once a second, under
  *    the bot's per-user rate limit); the leader is SIGKILLed `--kills` times.
  *    For each kill, the gap users see: from the last bot reply that arrived
  *    before the killed process was gone until the first reply after. The
  *    killed node is restarted and ready before the next kill.
+ *
+ * 2. Failover burst: every user sends /config once more and the leader is
+ *    SIGKILLed 3 times while the configs go out: how many users got their
+ *    config twice.
+ *
+ * The emulator enforces Telegram's flood limits throughout (1 message a
+ * second per chat with short bursts, 30 overall); the steady load of phase 3
+ * is 5 requests a second, and every phase counts the 429s.
  *
  * Options: --users 50  --kills 20  --election-timeout-ms 300  --heartbeat-ms 50
  *          --log-dir DIR (keep the node logs there; by default they go with the run)
@@ -18,10 +26,12 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { type Cluster, startCluster } from "../lib/cluster-harness.ts";
 import { ControlPlaneClient } from "../lib/control-plane-client.ts";
+import { measureFailoverBurst } from "../lib/failover-burst.ts";
 import { measureReplyGaps } from "../lib/reply-gaps.ts";
 import {
   createTelegramEmulator,
   type EmulatedUser,
+  TELEGRAM_FLOOD_LIMITS,
   type TelegramEmulator,
 } from "../telegram-emulator/emulator.ts";
 import { positiveInteger } from "./cli-args.ts";
@@ -44,6 +54,11 @@ const heartbeatMs = positiveInteger("heartbeat-ms", args["heartbeat-ms"]);
 
 /** The failover target this benchmark checks, valid at ELECTION_TIMEOUT_MS=300. */
 const TARGET_GAP_P99_MS = 1000;
+/** At most this share of users may see a reply twice in the failover burst. */
+const TARGET_REPEATED_SHARE = 0.01;
+/** Phase 2's load under the flood limits: 15 messages a second, half the overall limit. */
+const STEADY_REQUESTS_PER_SECOND = 5;
+const BURST_KILLS = 3;
 const FIRST_USER_ID = 9001;
 /** Bound on any one wait (cluster start, a burst of configs, a failover). */
 const WAIT_MS = 60_000;
@@ -141,13 +156,27 @@ async function run(emulator: TelegramEmulator, token: string): Promise<void> {
     );
 
     process.stdout.write(
-      `2. Users keep sending /config; the leader is SIGKILLed ${kills} times: the gap from the last reply before the kill to the first reply after it.\n`,
+      `2. Every user sends /config once more; the leader is SIGKILLed ${BURST_KILLS} times while the configs go out.\n`,
+    );
+    const burstFailover = await measureFailoverBurst({
+      cluster,
+      users,
+      kills: BURST_KILLS,
+      waitMs: WAIT_MS,
+    });
+    const repeatedShare = burstFailover.repeatedUsers.length / userCount;
+    process.stdout.write(
+      `  ${burstFailover.repeatedUsers.length} of ${userCount} users got a config twice (${(repeatedShare * 100).toFixed(1)} %; target <= ${TARGET_REPEATED_SHARE * 100} %: ${repeatedShare <= TARGET_REPEATED_SHARE ? "met" : "MISSED"}); ${burstFailover.killsDuringBurst} of ${BURST_KILLS} kills came while configs were on their way\n`,
+    );
+    process.stdout.write(
+      `\n3. Users keep sending /config; the leader is SIGKILLed ${kills} times: the gap from the last reply before the kill to the first reply after it.\n`,
     );
     const { gapsMs, requestsSent } = await measureReplyGaps({
       cluster,
       users,
       kills,
       waitMs: WAIT_MS,
+      requestsPerSecond: STEADY_REQUESTS_PER_SECOND,
       onKill: (kill) =>
         process.stdout.write(
           `  kill ${kill.number}/${kills} of ${kill.nodeId}: no reply for ${kill.gapMs.toFixed(0)} ms (first reply ${kill.afterGoneMs.toFixed(0)} ms after the process was gone)\n`,
@@ -171,6 +200,9 @@ async function run(emulator: TelegramEmulator, token: string): Promise<void> {
         ],
       )}\n\ntarget: p99 reply gap <= ${TARGET_GAP_P99_MS} ms at ELECTION_TIMEOUT_MS=300 (this run: ${electionTimeoutMs} ms): ${verdict}\n`,
     );
+    process.stdout.write(
+      `429s from flood control over the whole run: ${emulator.floodRefusals()}\n`,
+    );
     const overlaps = emulator.overlappingPolls().length;
     if (overlaps > 0) process.stdout.write(`warning: ${overlaps} overlapping getUpdates polls\n`);
   } catch (error) {
@@ -185,7 +217,10 @@ process.stdout.write(
   `Telegram bot: 3 nodes on 127.0.0.1 behind the Bot API emulator, ${userCount} users, ELECTION_TIMEOUT_MS=${electionTimeoutMs}, HEARTBEAT_MS=${heartbeatMs}.\n1. Every user sends /start, then all send /config at once: configs per second and the time from /config to the document in the user's inbox.\n`,
 );
 // Update ids start high, as real Telegram's do, so no node can mistake them for ones it has seen.
-const emulator = await createTelegramEmulator({ firstUpdateId: Date.now() });
+const emulator = await createTelegramEmulator({
+  firstUpdateId: Date.now(),
+  floodLimits: TELEGRAM_FLOOD_LIMITS,
+});
 const token = `${7_100_000_001}:${randomBytes(20).toString("hex")}`;
 try {
   await run(emulator, token);

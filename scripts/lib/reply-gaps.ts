@@ -26,6 +26,12 @@ export interface ReplyGapOptions {
   kills: number;
   /** Bound on each wait (a reply, a restart, an election). */
   waitMs: number;
+  /**
+   * /config requests per second, all users together; default one per user
+   * (each once a second). Under Telegram's flood limits (30 messages a
+   * second, a config is 3) keep it below 10, or replies queue up.
+   */
+  requestsPerSecond?: number;
   /** Told of each kill as it is measured. */
   onKill?: (kill: { number: number; nodeId: string; gapMs: number; afterGoneMs: number }) => void;
 }
@@ -38,8 +44,15 @@ function replyTimes(users: readonly EmulatedUser[]): number[] {
 }
 
 /** Sends /config from each user in turn, so every user writes at most once a second. */
-function startSteadyRequests(users: readonly EmulatedUser[]): { stop(): void; sent(): number } {
-  const intervalMs = Math.max(MIN_SEND_INTERVAL_MS, PER_USER_SEND_INTERVAL_MS / users.length);
+function startSteadyRequests(
+  users: readonly EmulatedUser[],
+  requestsPerSecond: number | undefined,
+): { stop(): void; sent(): number } {
+  const intervalMs = Math.max(
+    MIN_SEND_INTERVAL_MS,
+    PER_USER_SEND_INTERVAL_MS / users.length,
+    requestsPerSecond === undefined ? 0 : 1000 / requestsPerSecond,
+  );
   let next = 0;
   const timer = setInterval(() => {
     users[next % users.length]!.send("/config");
@@ -67,7 +80,7 @@ export async function measureReplyGaps(
 ): Promise<{ gapsMs: number[]; requestsSent: number }> {
   const { cluster, users, waitMs } = options;
   const gapsMs: number[] = [];
-  const load = startSteadyRequests(users);
+  const load = startSteadyRequests(users, options.requestsPerSecond);
   try {
     for (let kill = 1; kill <= options.kills; kill++) {
       const leader = await cluster.leader({ timeoutMs: waitMs });

@@ -6,7 +6,7 @@
  *
  *   GET  /sandbox/status                 bot profile, whether it is polling, pending updates
  *   GET  /sandbox/users                  every user
- *   POST /sandbox/users                  {id, first_name, username?, language_code?}
+ *   POST /sandbox/users                  {id, first_name, username?, language_code?}; 409 USER_EXISTS for a taken id
  *   GET  /sandbox/users/<id>/chat        both sides of the chat, keyboard, menu, answers
  *   POST /sandbox/users/<id>/messages    {text}
  *   POST /sandbox/users/<id>/presses     {message_id, callback_data}
@@ -137,6 +137,16 @@ async function route(
     const profile = parseJsonBody(await readBody(request, MAX_SANDBOX_BODY_BYTES), newUserSchema);
     if (!profile.ok) return profile;
     const { id, ...fields } = profile.value;
+    // Creating over an existing user would silently replace their name and language.
+    const existing = state.chats.get(id);
+    if (existing !== undefined)
+      return {
+        ...err(
+          "USER_EXISTS",
+          `user ${id} (${userView(existing).first_name}) exists already and was left as it is`,
+        ),
+        status: 409,
+      };
     return ok({ user: userView(state.chats.ensure(id, fields)) });
   }
   const chat = /^\d+$/.test(idText ?? "") ? state.chats.get(Number(idText)) : undefined;

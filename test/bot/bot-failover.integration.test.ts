@@ -1,19 +1,30 @@
 /**
  * Three real node processes (each with its own redis-server) run the bot
- * against one emulator. The leader is SIGKILLed in the middle of a burst of
- * config requests: every user still ends with exactly one config, every
- * request is answered (re-delivered updates answer with the same config),
- * and no two polls ever overlapped.
+ * against one emulator that enforces Telegram's flood limits. The leader is
+ * SIGKILLed three times in the middle of a burst of config requests: every
+ * user still ends with exactly one config, every request is answered, at
+ * most 1 % of the users get their config twice (a new leader skips updates
+ * recorded as answered), flood control refused almost nothing (the bot
+ * paces its sends), and no two polls ever overlapped.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type Cluster, startCluster } from "../../scripts/lib/cluster-harness.ts";
-import { createTelegramEmulator } from "../../scripts/telegram-emulator/emulator.ts";
+import { measureFailoverBurst } from "../../scripts/lib/failover-burst.ts";
+import {
+  createTelegramEmulator,
+  TELEGRAM_FLOOD_LIMITS,
+} from "../../scripts/telegram-emulator/emulator.ts";
 import { TOKEN } from "./support/bot-cluster.ts";
 
-const USERS = 50;
+const USERS = 100;
+const KILLS = 3;
+/** At most 1 % of the users see a reply twice. */
+const MAX_REPEATED_USERS = USERS / 100;
+/** 429s are rare: the bot sends about 4 messages per user here. */
+const MAX_FLOOD_REFUSALS = 10;
 const FIRST_USER = 7001;
-const WAIT_MS = 30_000;
+const WAIT_MS = 60_000;
 
 /** GETs `path` from a running node until it answers 200 (a new leader may still be settling). */
 async function getJson<Body>(cluster: Cluster, path: string): Promise<Body> {
@@ -46,8 +57,12 @@ async function liveConfigs(cluster: Cluster, userId: number) {
   return configs.filter((config) => config.revokedAt === null);
 }
 
-test("SIGKILL of the leader during a burst of config requests: one config each, every request answered, polls never overlapped", async () => {
-  const emulator = await createTelegramEmulator({ tokens: [TOKEN] });
+test(`${KILLS} SIGKILLs of the leader during a burst of config requests under flood limits: one config each, every request answered, few repeats, few 429s, polls never overlapped`, async () => {
+  const emulator = await createTelegramEmulator({
+    tokens: [TOKEN],
+    floodLimits: TELEGRAM_FLOOD_LIMITS,
+    firstUpdateId: Date.now(),
+  });
   let cluster: Cluster | undefined;
   try {
     cluster = await startCluster({
@@ -60,7 +75,6 @@ test("SIGKILL of the leader during a burst of config requests: one config each, 
       },
     });
     const running = cluster;
-    const leader = await running.leader();
     await running.waitUntil(
       async () => {
         const { servers } = await getJson<{ servers: { endpointHost: string | null }[] }>(
@@ -73,6 +87,11 @@ test("SIGKILL of the leader during a burst of config requests: one config each, 
       "every server to register",
     );
     await emulator.waitForPolling(WAIT_MS);
+    const opened = await (await running.leader()).client.putSetting(
+      "newUsersPerMinute",
+      String(USERS * 10),
+    );
+    assert.ok(opened.ok, "every test user may join at once");
     const users = Array.from({ length: USERS }, (_, n) =>
       emulator.user(FIRST_USER + n, { first_name: `U${n}`, language_code: "en" }),
     );
@@ -80,17 +99,14 @@ test("SIGKILL of the leader during a burst of config requests: one config each, 
     await Promise.all(
       users.map((user) => user.waitFor((message) => /^Hi U/.test(message.text ?? ""), WAIT_MS)),
     );
-    for (const user of users) user.send("/config");
-    // The kill follows the first config document at once: most are still on their way.
-    await Promise.race(
-      users.map((user) => user.waitFor((message) => message.document !== undefined, WAIT_MS)),
-    );
-    const answeredBeforeKill = users.filter((user) =>
-      user.inbox().some((message) => message.document !== undefined),
-    ).length;
-    await leader.kill("SIGKILL");
-    await Promise.all(
-      users.map((user) => user.waitFor((message) => message.document !== undefined, WAIT_MS)),
+    const burst = await measureFailoverBurst({
+      cluster: running,
+      users,
+      kills: KILLS,
+      waitMs: WAIT_MS,
+    });
+    process.stdout.write(
+      `  ${burst.repeatedUsers.length} of ${USERS} users got their config twice; ${burst.killsDuringBurst} of ${KILLS} kills during the burst; ${emulator.floodRefusals()} sends refused by flood control\n`,
     );
     for (const user of users) {
       const configs = await liveConfigs(running, user.id);
@@ -102,7 +118,15 @@ test("SIGKILL of the leader during a burst of config requests: one config each, 
           `user ${user.id}: an answer repeated after the failover is the same config`,
         );
     }
-    assert.ok(answeredBeforeKill < USERS, "the kill came in the middle of the burst");
+    assert.ok(
+      burst.answeredBeforeFirstKill < USERS,
+      "the first kill came in the middle of the burst",
+    );
+    assert.ok(
+      burst.repeatedUsers.length <= MAX_REPEATED_USERS,
+      `users answered twice: ${burst.repeatedUsers.join(", ")}`,
+    );
+    assert.ok(emulator.floodRefusals() <= MAX_FLOOD_REFUSALS, `${emulator.floodRefusals()} 429s`);
     assert.equal(emulator.overlappingPolls(), []);
   } catch (error) {
     if (cluster) process.stderr.write(cluster.logTails(30));

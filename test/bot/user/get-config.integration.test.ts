@@ -116,9 +116,9 @@ test("an update delivered again after its replies went out is neither acted on n
     const sent = user.send("/config");
     await user.waitFor((message) => /How to connect/.test(message.text ?? ""), WAIT_MS);
     await cluster.cluster.waitFor(
-      () => leader.state.wasUpdateAnswered(sent.updateId),
+      () => leader.state.repliesSent(sent.updateId) === 3,
       WAIT_MS,
-      "the update recorded as answered",
+      "the three messages recorded as sent",
     );
     const repliesBefore = user.inbox().length;
     await leader.bot.currentSession!.handleUpdate(
@@ -157,6 +157,32 @@ test("an update committed but not answered by a former leader, its key erased si
       "the private key is not sent",
     );
     assert.is(leader.state.configsOfUser("2008").length, 1);
+  });
+});
+
+test("a re-delivery after a former leader sent only the document sends the QR code and instructions, not the document again", async () => {
+  await withBotCluster(async (cluster) => {
+    const leader = await cluster.polling();
+    const user = await arrivedUser(cluster, 2009, { first_name: "Gus" });
+    // What a leader that died after sending the document leaves behind.
+    const updateId = 900_001;
+    await leader.service.issueConfig({ userId: "2009", updateId });
+    await leader.service.recordRepliesSent(updateId, 1);
+    await leader.bot.currentSession!.handleUpdate(
+      commandUpdate(
+        { updateId, messageId: 901 },
+        { id: 2009, first_name: "Gus", language_code: "en" },
+        "/config",
+      ),
+    );
+    await user.waitFor((message) => /How to connect/.test(message.text ?? ""), WAIT_MS);
+    assert.is(user.inbox().filter((message) => message.photo !== undefined).length, 1);
+    assert.is(user.inbox().filter((message) => message.document !== undefined).length, 0);
+    await cluster.cluster.waitFor(
+      () => leader.state.repliesSent(updateId) === 3,
+      WAIT_MS,
+      "all three messages recorded as sent",
+    );
   });
 });
 

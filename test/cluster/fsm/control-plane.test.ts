@@ -96,20 +96,30 @@ test("an update older than the remembered window is refused rather than risk act
   fixture.ok(command.upsertUser("10", { updateId: RESULTS_KEPT + 3 }));
 });
 
-test("an update is marked answered only once it was handled, and forgotten with its result", () => {
+test("reply messages sent are counted only for a handled update, only upwards, and forgotten with its result", () => {
   const fixture = new Fixture();
   fixture.ok(command.upsertUser("10", { updateId: 1 }));
-  const marked = fixture.apply({ type: "markUpdatesAnswered", updateIds: [1, 2], at: T0 });
+  const marked = fixture.apply({
+    type: "markUpdatesAnswered",
+    updates: [
+      [1, 2],
+      [2, 1],
+    ],
+    at: T0,
+  });
   assert.ok(marked.ok);
-  assert.equal(marked.value, { marked: 1 }, "2 was never handled, so it is not marked");
-  assert.ok(fixture.state.wasUpdateAnswered(1));
-  assert.not.ok(fixture.state.wasUpdateAnswered(2));
-  const again = fixture.apply({ type: "markUpdatesAnswered", updateIds: [1], at: T0 });
-  assert.ok(again.ok);
-  assert.equal(again.value, { marked: 0 });
+  assert.equal(marked.value, { marked: 1 }, "2 was never handled, so nothing is counted for it");
+  assert.is(fixture.state.repliesSent(1), 2);
+  assert.is(fixture.state.repliesSent(2), 0);
+  const late = fixture.apply({ type: "markUpdatesAnswered", updates: [[1, 1]], at: T0 });
+  assert.ok(late.ok);
+  assert.equal(late.value, { marked: 0 }, "a smaller count arriving late changes nothing");
+  assert.is(fixture.state.repliesSent(1), 2);
+  fixture.ok({ type: "markUpdatesAnswered", updates: [[1, 3]], at: T0 });
+  assert.is(fixture.state.repliesSent(1), 3);
   for (let updateId = 2; updateId <= RESULTS_KEPT + 1; updateId++)
     fixture.ok({ type: "acknowledgeUpdate", updateId, at: T0 });
-  assert.not.ok(fixture.state.wasUpdateAnswered(1), "1 left the remembered window");
+  assert.is(fixture.state.repliesSent(1), 0, "1 left the remembered window");
 });
 
 test("queries hand out copies: changing them does not change the state", () => {

@@ -286,7 +286,7 @@ const samples: { [Type in ControlPlaneCommandInput["type"]]: CommandInputOf<Type
   },
   claimBackupSlot: { type: "claimBackupSlot", slot: T0, at: T0 },
   acknowledgeUpdate: { type: "acknowledgeUpdate", updateId: 1, at: T0 },
-  markUpdatesAnswered: { type: "markUpdatesAnswered", updateIds: [1], at: T0 },
+  markUpdatesAnswered: { type: "markUpdatesAnswered", updates: [[1, 1]], at: T0 },
   reportTraffic: trafficReport(OTHER),
   setUserQuota: { type: "setUserQuota", userId: "10", quotaGb: 5, actor: { kind: "api" }, at: T0 },
   liftTrafficSuspension: {

@@ -155,19 +155,19 @@ test("a restored node dedupes updates and idempotency keys like the original", (
   assert.ok(keyed.ok && keyed.duplicate && (keyed.value as { id: string }).id === "c1");
 });
 
-test("answered updates survive a snapshot, and a snapshot from before they were kept has none", () => {
+test("reply messages sent survive a snapshot, and a snapshot from before they were kept has none", () => {
   const original = richFixture();
-  original.ok({ type: "markUpdatesAnswered", updateIds: [901], at: T0 });
+  original.ok({ type: "markUpdatesAnswered", updates: [[901, 2]], at: T0 });
   const restored = new ControlPlaneState();
   restored.restore(original.state.snapshot());
-  assert.ok(restored.wasUpdateAnswered(901));
-  assert.not.ok(restored.wasUpdateAnswered(902));
+  assert.is(restored.repliesSent(901), 2);
+  assert.is(restored.repliesSent(902), 0);
   assert.is(restored.stateHash(), original.state.stateHash());
   const older = JSON.parse(original.state.snapshot()) as Record<string, unknown>;
   delete older.answeredUpdates;
   const fromOlder = new ControlPlaneState();
   fromOlder.restore(JSON.stringify(older));
-  assert.not.ok(fromOlder.wasUpdateAnswered(901));
+  assert.is(fromOlder.repliesSent(901), 0);
   assert.ok(fromOlder.wasUpdateHandled(901));
 });
 

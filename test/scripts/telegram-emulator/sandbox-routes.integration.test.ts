@@ -104,6 +104,27 @@ test("the page's endpoints refuse bad input with a code and a message", async ()
   });
 });
 
+test("creating a user with an id that is taken is refused and leaves that user as it was", async () => {
+  await withEmulator(async (emulator) => {
+    await sandbox(emulator, "users", { id: 5, first_name: "Ann", language_code: "fa" });
+    const again = await sandbox(emulator, "users", {
+      id: 5,
+      first_name: "Bob",
+      language_code: "en",
+    });
+    assert.is(again.status, 409);
+    assert.is(again.json.error?.code, "USER_EXISTS");
+    assert.match(again.json.error?.message ?? "", /user 5 \(Ann\) exists already/);
+    const { json } = await sandbox<{
+      users: { id: number; first_name: string; language_code: string }[];
+    }>(emulator, "users");
+    assert.equal(
+      json.value.users.map((user) => [user.id, user.first_name, user.language_code]),
+      [[5, "Ann", "fa"]],
+    );
+  });
+});
+
 test("block and unblock from the page change what the bot gets", async () => {
   await withEmulator(async (emulator) => {
     await sandbox(emulator, "users", { id: 9, first_name: "Ivan" });
