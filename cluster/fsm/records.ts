@@ -42,6 +42,13 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 export const CONFIG_PROTOCOLS = ["wireguard", "amneziawg", "shadowsocks"] as const;
 export type ConfigProtocol = (typeof CONFIG_PROTOCOLS)[number];
 
+/** How protocols are named to people: the apps' own spelling, the same in every language. */
+export const PROTOCOL_NAMES: Record<ConfigProtocol, string> = {
+  wireguard: "WireGuard",
+  amneziawg: "AmneziaWG",
+  shadowsocks: "Shadowsocks",
+};
+
 export { OFFERED_PROTOCOLS, type OfferedProtocol } from "../../shared/protocol-list.ts";
 
 export const OUTBOX_KINDS = [
