@@ -47,6 +47,14 @@ const persian: Messages = {
   inviteInvalid: "این کد دعوت شناخته نشد. آن را بررسی کنید یا از دعوت‌کننده کد تازه بخواهید.",
   inviteUsedUp: "ظرفیت این کد دعوت تمام شده است. از دعوت‌کننده کد تازه بخواهید.",
   chooseRegion: "منطقهٔ سرور خود را انتخاب کنید:",
+  chooseProtocol: `یک پروتکل انتخاب کنید. ${ltr("WireGuard")} سریع‌ترین است؛ جایی که ${ltr("WireGuard")} مسدود است ${ltr("Shadowsocks")} را بگیرید.`,
+  shadowsocksKeyCaption: (serverId, region) =>
+    `کلید دسترسی ${ltr("Shadowsocks")} شما برای سرور ${ltr(serverId)} (${isolate(region)}). پیام بعدی را کپی کنید:`,
+  shadowsocksQrCaption: `یا این کد ${ltr("QR")} را در ${ltr("Outline")} یا ${ltr("v2rayNG")} اسکن کنید.`,
+  shadowsocksInstructions: [
+    `${ltr("Outline")}: روی + (افزودن سرور) بزنید، کلید را جای‌گذاری کنید و ${ltr("Connect")} را بزنید.`,
+    `${ltr("v2rayNG")}: کلید را کپی کنید، + ← ${ltr("Import config from clipboard")} را بزنید و سپس ▶.`,
+  ].join("\n"),
   configCaption: (name, serverId, region) =>
     `کانفیگ ${ltr(name)} شما برای سرور ${ltr(serverId)} (${isolate(region)}).`,
   qrCaption: "یا این کد QR را در برنامهٔ WireGuard اسکن کنید.",

@@ -1,11 +1,6 @@
-/** How users and admins read a protocol's name, in every language. */
-const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
-  wireguard: "WireGuard",
-  amneziawg: "AmneziaWG",
-  shadowsocks: "Shadowsocks",
-};
+import { PROTOCOL_NAMES } from "../../cluster/fsm/records.ts";
 
-/** The protocol's display name; an unknown one as it is. */
+/** A protocol's name as people read it (see PROTOCOL_NAMES); one the bot does not know, as it is. */
 export function protocolName(protocol: string): string {
-  return PROTOCOL_NAMES[protocol] ?? protocol;
+  return (PROTOCOL_NAMES as Readonly<Record<string, string>>)[protocol] ?? protocol;
 }

@@ -43,7 +43,8 @@ const configSchema = z.object({
   userId: z.string(),
   serverId: z.string(),
   address: z.string(),
-  protocol: z.enum(["wireguard", "amneziawg"]),
+  protocol: z.enum(["wireguard", "amneziawg", "shadowsocks"]),
+  shadowsocks: z.object({ port: z.number().int(), method: z.string() }).nullable(),
   createdAt: z.number().int(),
   expiresAt: z.number().int().nullable(),
   revokedAt: z.number().int().nullable(),
@@ -104,10 +105,14 @@ export class ControlPlaneClient {
   /** `POST /v1/users/:userId/configs`; with `idempotencyKey`, a retry returns the first config. */
   async issueConfig(
     userId: string,
-    request: { region?: string; idempotencyKey?: string } = {},
+    request: { region?: string; idempotencyKey?: string; protocol?: string } = {},
   ): Promise<ApiResult<IssuedConfig>> {
+    const body = {
+      ...(request.region === undefined ? {} : { region: request.region }),
+      ...(request.protocol === undefined ? {} : { protocol: request.protocol }),
+    };
     const response = await this.call("POST", `/v1/users/${encodeURIComponent(userId)}/configs`, {
-      ...(request.region === undefined ? {} : { body: { region: request.region } }),
+      ...(Object.keys(body).length === 0 ? {} : { body }),
       ...(request.idempotencyKey === undefined
         ? {}
         : { headers: { "idempotency-key": request.idempotencyKey } }),

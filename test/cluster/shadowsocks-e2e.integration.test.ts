@@ -50,8 +50,21 @@ interface Issued {
   key: ShadowsocksKey;
 }
 
-async function issue(userId: string, body: unknown): Promise<{ status: number; body: any }> {
-  return cluster.node("n1").client.call("POST", `/v1/users/${userId}/configs`, body, true) as never;
+/** What POST /v1/users/:id/configs answers: a config with its key, or an error. */
+interface IssueAnswer {
+  status: number;
+  body: {
+    conf: string;
+    config: { id: string; shadowsocks: { port: number; method: string } | null };
+    error: { code: string; message: string };
+  };
+}
+
+async function issue(userId: string, body: unknown): Promise<IssueAnswer> {
+  const answer = await cluster
+    .node("n1")
+    .client.call("POST", `/v1/users/${userId}/configs`, body, true);
+  return { status: answer.status, body: answer.body as IssueAnswer["body"] };
 }
 
 async function issueShadowsocks(userId: string): Promise<Issued> {
