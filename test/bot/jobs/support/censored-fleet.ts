@@ -121,7 +121,7 @@ export interface CensoredFleet {
 }
 
 /** A probe agent in `namespace`, reachable from here at the returned url, with its certificate's fingerprint. */
-async function startProbeAgent(
+export async function startProbeAgent(
   namespace: string,
   token: string,
   directory: string,
@@ -230,7 +230,7 @@ async function startVpnServer(options: {
  * probe code, at a host outside the censored network. Each time that agent
  * gives no answer is added to `failures`.
  */
-function probingFromControl(
+export function probingFromControl(
   control: { url: string; certSha256: string },
   token: string,
   failures: string[],

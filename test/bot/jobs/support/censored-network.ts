@@ -61,6 +61,11 @@ export interface CensoredNetwork {
   user: string;
   /** From now on, the censor drops everything to `address`. */
   censor(address: string): Promise<void>;
+  /**
+   * From now on, the censor drops WireGuard handshake initiations by their
+   * shape, to any address: UDP payloads of 148 bytes whose first byte is 1.
+   */
+  dropWireGuardInitiations(): Promise<void>;
 }
 
 async function addLeaf(
@@ -108,6 +113,32 @@ export async function buildCensoredNetwork(network: TestNetwork): Promise<Censor
     user,
     async censor(address) {
       await network.must("ip", ["-n", routers.cen, "route", "add", "blackhole", `${address}/32`]);
+    },
+    async dropWireGuardInitiations() {
+      // The UDP length counts its 8-byte header; the payload's first byte is 64 bits into it.
+      const nft = (args: string[]) => network.exec(routers.cen, "nft", args);
+      await nft(["add", "table", "inet", "censor"]);
+      await nft([
+        "add",
+        "chain",
+        "inet",
+        "censor",
+        "forward",
+        "{ type filter hook forward priority 0 ; }",
+      ]);
+      await nft([
+        "add",
+        "rule",
+        "inet",
+        "censor",
+        "forward",
+        "udp",
+        "length",
+        "156",
+        "@th,64,8",
+        "1",
+        "drop",
+      ]);
     },
   };
 }
