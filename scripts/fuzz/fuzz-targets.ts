@@ -23,6 +23,11 @@ import {
 import { decodeEnvelope, encodeEnvelope, stampForwarded } from "../../cluster/proposal-envelope.ts";
 import { decodeConfChange } from "../../cluster/raft/conf-change-codec.ts";
 import { decodeEntry } from "../../cluster/storage/entry-codec.ts";
+import { chooseFormat } from "../../cluster/subscription/format-selection.ts";
+import { secretsAnswerSchema } from "../../cluster/subscription/secret-exchange.ts";
+import { subscriptionPathToken } from "../../cluster/subscription/subscription-endpoints.ts";
+import { buildSecretsRequest } from "../../cluster/subscription/subscription-secret-fetch.ts";
+import { SubscriptionSecretOwner } from "../../cluster/subscription/subscription-secret-owner.ts";
 import { decodeFrame, encodeFrame } from "../../cluster/transport/frame.ts";
 import {
   type AcceptorState,
@@ -43,6 +48,7 @@ import {
 import { vantageProbeInputSchema } from "../../cluster/vantage-probe-input.ts";
 import { generateKeyPair } from "../../shared/crypto/wireguard-keys.ts";
 import { readJsonBody } from "../../shared/json-body.ts";
+import { KeyRateLimit } from "../../shared/key-rate-limit.ts";
 import { probeOutcomeSchema, probeRequestSchema } from "../../shared/probe/probe-request.ts";
 import { headOf } from "../../shared/probe/shadowsocks-probe.ts";
 import { AeadStreamOpener, AeadStreamSealer } from "../../shared/shadowsocks/aead-stream.ts";
@@ -167,6 +173,27 @@ const commandSeeds = [
 const seededState = new ControlPlaneState();
 for (const [index, command] of commandSeeds.entries()) seededState.apply(command, index + 1);
 const snapshotSeed = seededState.snapshot();
+
+/** n1's server answering subscription-secret requests; n2's key is pinned in the seeded state. */
+const ownerServerKeys = generateKeyPair();
+const secretOwner = new SubscriptionSecretOwner({
+  selfId: "n1",
+  identity: dialer,
+  serverKeys: ownerServerKeys,
+  state: () => seededState,
+  rateLimit: new KeyRateLimit({ burst: 1e9, perSecond: 1e9, maxKeys: 16 }),
+});
+const secretsRequestSeed = buildSecretsRequest(
+  { selfId: "n2", identity: acceptor, timeoutMs: 1000 },
+  {
+    ownerId: "n1",
+    baseUrl: "http://127.0.0.1",
+    serverPublicKey: ownerServerKeys.publicKey,
+    identityKey: dialer.publicKey,
+  },
+  "A".repeat(43),
+  ["c1"],
+).request;
 
 const sessionKeys = deriveSessionKeys(
   generateEphemeralKeyPair(),
@@ -408,6 +435,22 @@ export const fuzzTargets: FuzzTarget[] = [
       if (request.success)
         verifyJoinClaim(acceptor.publicKey, request.data, request.data.tokenSignature);
       joinAnswerSchema.safeParse(json);
+    },
+  }),
+  target({
+    name: "subscription request (path, format, secrets exchange)",
+    inputs: textInputs([
+      JSON.stringify(secretsRequestSeed),
+      `/s/${"A".repeat(43)}`,
+      "sing-box",
+      "ClashMetaForAndroid/2.10",
+    ]),
+    run: (text) => {
+      const json = parsedOrRaw(text);
+      secretOwner.answer(json);
+      secretsAnswerSchema.safeParse(json);
+      subscriptionPathToken(text);
+      chooseFormat(text, text);
     },
   }),
   target({
