@@ -188,7 +188,8 @@ test("the dialer reconnects after the peer's server goes away and comes back", a
     await waitFor(() => revived?.messagesFrom("n1").length === 1, "the new n2 hears n1");
     assert.equal(n1.events.connected, ["n2", "n2"]);
     assert.ok(
-      n1.logs.some((line) => line.msg === "no connection to peer; retrying"),
+      // Within its first seconds a node logs it at debug level (peers may be starting too).
+      n1.logs.some((line) => /^no connection to peer/.test(String(line.msg))),
       "the outage is logged",
     );
   } finally {
