@@ -9,7 +9,9 @@ import type { Redis } from "ioredis";
 import { askVantageProbe } from "../bot/jobs/vantage-probe-client.ts";
 import { AddressDiscovery, observedAddressAnswer } from "../cluster/address-discovery.ts";
 import { createVpnDriver, serverKeyFile } from "../cluster/agent/create-driver.ts";
+import { createShadowsocksDriver } from "../cluster/agent/create-shadowsocks-driver.ts";
 import { loadOrCreateServerKey } from "../cluster/agent/server-key-file.ts";
+import { ShadowsocksAgent } from "../cluster/agent/shadowsocks-agent.ts";
 import { VpnAgent } from "../cluster/agent/vpn-agent.ts";
 import { addClusterRoutes } from "../cluster/api/cluster-routes.ts";
 import { addConfigRoutes } from "../cluster/api/config-routes.ts";
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
   let running: AssembledNode["node"] | undefined;
   let assembled: AssembledNode | undefined;
   let agent: VpnAgent | undefined;
+  let shadowsocksAgent: ShadowsocksAgent | undefined;
   let admission: JoinAdmission | undefined;
   let startupStage = "connecting to Redis";
 
@@ -166,7 +169,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    await stopEverything(() => agent?.stop());
+    await stopEverything(async () => {
+      await agent?.stop();
+      await shadowsocksAgent?.stop();
+    });
     logger.info("stopped");
     process.exit(0);
   };
@@ -175,7 +181,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.warn({ reason }, "this node was removed from the cluster; stopping for good");
-    await stopEverything(() => agent?.retire());
+    await stopEverything(async () => {
+      await agent?.retire();
+      await shadowsocksAgent?.stop();
+    });
     process.stderr.write(
       `This node (${config.nodeId}) was removed from the cluster (${reason}). Its users were moved and its VPN interface is gone. To serve again, install it afresh with a new join token.\n`,
     );
@@ -253,6 +262,7 @@ async function main(): Promise<void> {
       if (peers !== syncedPeerGeneration) {
         syncedPeerGeneration = peers;
         agent?.notifyStateChanged();
+        shadowsocksAgent?.notifyStateChanged();
       }
       const generation = assembled?.state.nodeKeyGeneration ?? 0;
       if (generation !== checkedKeyGeneration) {
@@ -313,6 +323,21 @@ async function main(): Promise<void> {
     },
     logger: logger.child({ component: "vpn" }),
   });
+  const shadowsocksDriver = createShadowsocksDriver(
+    config,
+    logger.child({ component: "shadowsocks" }),
+  );
+  if (shadowsocksDriver)
+    shadowsocksAgent = new ShadowsocksAgent({
+      driver: shadowsocksDriver,
+      serverId: config.nodeId,
+      readDesiredPorts: () =>
+        state.server(config.nodeId) ? state.desiredShadowsocksPorts(config.nodeId) : null,
+      // Passwords are sealed to this server's WireGuard key, like its preshared keys.
+      openPassword: (sealed, sealedFor) =>
+        openWithWireGuardKey(serverKeys.value, sealedFor, sealed),
+      logger: logger.child({ component: "shadowsocks" }),
+    });
   await node.start();
   addClusterRoutes(router, node.node, () => state.membershipEvents());
   addSettingsRoutes(router, node.node, state);
@@ -332,6 +357,7 @@ async function main(): Promise<void> {
   running = node.node;
   transport.start();
   agent.start();
+  shadowsocksAgent?.start();
   if (!config.botToken)
     logger.info("BOT_TOKEN is not set: the Telegram bot is off on this node; everything else runs");
   logger.info({ peers: [...config.peers.keys()], vpnDriver: config.vpnDriver }, "node started");
@@ -362,6 +388,16 @@ async function main(): Promise<void> {
         .toString("base64url"),
       mtu: config.wireguardMtu,
       clientDns: [...config.clientDns],
+      protocols: [...config.protocols],
+      ...(config.shadowsocks
+        ? {
+            shadowsocks: {
+              firstPort: config.shadowsocks.firstPort,
+              lastPort: config.shadowsocks.lastPort,
+              method: config.shadowsocks.method,
+            },
+          }
+        : {}),
     },
     logger,
     () => stopping,
@@ -369,19 +405,20 @@ async function main(): Promise<void> {
     if (!registered) return;
     discovery?.start();
     // Ban checks handshake with real WireGuard as this server's probe peer, and
-    // request through its Shadowsocks probe port when it offers Shadowsocks.
-    if (config.vpnDriver === "wireguard") {
+    // request through its Shadowsocks probe port when ss-manager serves Shadowsocks
+    // (a dry run serves nothing, which the control would see as the server down).
+    if (config.vpnDriver === "wireguard")
       await registerProbe(
         () => ensureProbePeer(service, sealing, config.nodeId),
         "could not register the ban-check probe peer; WireGuard handshakes are not probed on this server",
         logger,
       );
+    if (config.shadowsocks?.driver === "ss-manager")
       await registerProbe(
         () => ensureShadowsocksProbe(service, sealing, config.nodeId),
         "could not register the ban-check Shadowsocks probe port; Shadowsocks is not probed on this server",
         logger,
       );
-    }
   });
 }
 

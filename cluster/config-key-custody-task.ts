@@ -2,9 +2,10 @@
  * The leader keeps custody of configs' keys (see fsm/records.ts, Config), a
  * leader task (leadership-runner.ts). Every tick it:
  *
- * - seals each new config's preshared key to its server's WireGuard key
- *   (the server copy, which only that server can open) and commits it, so
- *   the server adds the peer and the delivery copy can go;
+ * - seals each new config's preshared key (a Shadowsocks config's
+ *   password) to its server's WireGuard key (the server copy, which only
+ *   that server can open) and commits it, so the server adds the peer or
+ *   serves the port, and the delivery copy can go;
  * - erases delivery copies older than the `undeliveredKeyMinutes` setting,
  *   delivered or not.
  *
@@ -18,6 +19,8 @@ import type { Logger } from "../shared/logger.ts";
 import { sleep } from "../shared/sleep.ts";
 import type { ControlPlaneService } from "./control-plane-service.ts";
 import { openDeliveryKeys } from "./delivery-keys.ts";
+import type { CommandInputOf } from "./fsm/commands.ts";
+import type { Config, Server } from "./fsm/records.ts";
 import type { LeaderTask } from "./leadership-runner.ts";
 import type { SealedSecrets } from "./sealed-secrets.ts";
 
@@ -30,6 +33,27 @@ export interface ConfigKeyCustodyOptions {
   sealing: SealedSecrets;
   intervalMs: number;
   logger: Logger;
+}
+
+/**
+ * The server copy of a config's secret, as `sealServerPresharedKeys` takes
+ * it: its preshared key (a Shadowsocks config's password, see
+ * fsm/records.ts) sealed to its server's WireGuard key for this key
+ * generation. Undefined when the delivery copy cannot be read.
+ */
+export function serverCopyItem(
+  sealing: SealedSecrets,
+  config: Config,
+  server: Pick<Server, "publicKey">,
+): CommandInputOf<"sealServerPresharedKeys">["items"][number] | undefined {
+  const presharedKey = openDeliveryKeys(sealing, config)?.presharedKey;
+  if (presharedKey === undefined) return undefined;
+  return {
+    configId: config.id,
+    clientPublicKey: config.clientPublicKey,
+    serverPublicKey: server.publicKey,
+    sealed: sealToWireGuardKey(server.publicKey, config.clientPublicKey, presharedKey),
+  };
 }
 
 export class ConfigKeyCustodyTask implements LeaderTask {
@@ -62,8 +86,8 @@ export class ConfigKeyCustodyTask implements LeaderTask {
     for (const config of state.configsWithoutServerCopy()) {
       if (items.length >= BATCH) break;
       const server = state.server(config.serverId);
-      const presharedKey = openDeliveryKeys(sealing, config)?.presharedKey;
-      if (!server || presharedKey === undefined) {
+      const item = server && serverCopyItem(sealing, config, server);
+      if (!item) {
         if (!this.reported.has(config.id)) {
           this.reported.add(config.id);
           logger.warn(
@@ -73,12 +97,7 @@ export class ConfigKeyCustodyTask implements LeaderTask {
         }
         continue;
       }
-      items.push({
-        configId: config.id,
-        clientPublicKey: config.clientPublicKey,
-        serverPublicKey: server.publicKey,
-        sealed: sealToWireGuardKey(server.publicKey, config.clientPublicKey, presharedKey),
-      });
+      items.push(item);
     }
     if (items.length === 0 || signal.aborted) return;
     await service.run({ type: "sealServerPresharedKeys", items, at: service.now() });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { generateKeyPair, generatePresharedKey } from "../shared/crypto/wireguard-keys.ts";
 import { DEFAULT_CLIENT_DNS } from "../shared/env-variables.ts";
+import { renderShadowsocksKey } from "./client-config/shadowsocks-key.ts";
 import { renderClientConfig } from "./client-config/wireguard-conf.ts";
 import { DeliveryConfirmations } from "./delivery-confirmations.ts";
 import { openDeliveryKeys, sealDeliveryKeys } from "./delivery-keys.ts";
@@ -12,7 +13,8 @@ import type {
   ReplacementKey,
 } from "./fsm/commands.ts";
 import type { ApplyResult, ControlPlaneState } from "./fsm/control-plane.ts";
-import type { Config } from "./fsm/records.ts";
+import type { Config, ConfigProtocol } from "./fsm/records.ts";
+import type { ServerView } from "./fsm/views.ts";
 import { type VantageProbeView, vantageProbeView } from "./fsm/views.ts";
 import type { ClusterNode } from "./node.ts";
 import type { SealedSecrets } from "./sealed-secrets.ts";
@@ -43,10 +45,13 @@ function resultValue<Value>(answer: { value: Value | undefined }): Value {
   return answer.value;
 }
 
-/** A config as the owner downloads it: the record and its rendered `.conf`. */
+/**
+ * A config as the owner downloads it: the record and what the user imports,
+ * the rendered `.conf` (WireGuard, AmneziaWG) or the `ss://` access key (Shadowsocks).
+ */
 export interface IssuedConfig {
   config: Config;
-  /** Null only for a repeat answered after the keys were erased or the config revoked. */
+  /** The `.conf` or `ss://` key; null only for a repeat answered after the keys were erased or the config revoked. */
   conf: string | null;
   confMissing: ConfMissing | null;
   /** True when this answered a retry (same update or idempotency key) with the first config. */
@@ -160,6 +165,8 @@ export class ControlPlaneService {
   /** Issues a config for a user: placement and address are decided by apply. */
   async issueConfig(input: {
     userId: string;
+    /** WireGuard unless asked otherwise. */
+    protocol?: ConfigProtocol;
     region?: string;
     idempotencyKey?: string;
     updateId?: number;
@@ -169,7 +176,7 @@ export class ControlPlaneService {
       type: "issueConfig",
       configId,
       userId: input.userId,
-      protocol: "wireguard",
+      protocol: input.protocol ?? "wireguard",
       ...this.freshClientKeys(configId),
       at: this.clock(),
     };
@@ -224,7 +231,10 @@ export class ControlPlaneService {
     return this.deliveries.confirm(configIds);
   }
 
-  /** Renders a config's `.conf` from the replicated state (the private key is decrypted here). */
+  /**
+   * Renders what the user imports from the replicated state (the keys are
+   * decrypted here): a `.conf`, or a Shadowsocks config's `ss://` access key.
+   */
   renderConf(config: Config): string {
     const server = this.options.state.server(config.serverId);
     if (!server)
@@ -244,6 +254,7 @@ export class ControlPlaneService {
         "the config's keys cannot be opened; does this node hold every key in DATA_KEYS?",
       );
     }
+    if (config.shadowsocks) return this.renderShadowsocksKey(config, server, keys.presharedKey);
     const rendered = renderClientConfig({
       clientPrivateKey: keys.privateKey,
       clientAddress: config.address,
@@ -254,6 +265,19 @@ export class ControlPlaneService {
       dns: server.clientDns ?? DEFAULT_CLIENT_DNS,
       ...(server.mtu === null ? {} : { mtu: server.mtu }),
       ...(server.amnezia ? { amnezia: server.amnezia } : {}),
+    });
+    if (!rendered.ok) throw new CommandRefusedError(rendered.error.code, rendered.error.message);
+    return rendered.value;
+  }
+
+  /** The `ss://` key: a Shadowsocks config's password is its preshared key (see fsm/records.ts). */
+  private renderShadowsocksKey(config: Config, server: ServerView, password: string): string {
+    const rendered = renderShadowsocksKey({
+      host: server.endpointHost!,
+      port: config.shadowsocks!.port,
+      method: config.shadowsocks!.method,
+      password,
+      name: `NexaLoak ${server.region}`,
     });
     if (!rendered.ok) throw new CommandRefusedError(rendered.error.code, rendered.error.message);
     return rendered.value;

@@ -1,5 +1,7 @@
 import { Backoff } from "../shared/backoff.ts";
 import type { Logger } from "../shared/logger.ts";
+import type { OfferedProtocol } from "../shared/protocol-list.ts";
+import type { ShadowsocksMethod } from "../shared/shadowsocks-method.ts";
 import { sleep } from "../shared/sleep.ts";
 import { CommandRefusedError, type ControlPlaneService } from "./control-plane-service.ts";
 import type { CommandInputOf } from "./fsm/commands.ts";
@@ -18,6 +20,9 @@ export interface ServerRegistration {
   /** The tunnel MTU and resolvers this server's client configs carry. */
   mtu: number;
   clientDns: string[];
+  /** What this server offers, and its Shadowsocks ports and cipher when it offers Shadowsocks. */
+  protocols: OfferedProtocol[];
+  shadowsocks?: { firstPort: number; lastPort: number; method: ShadowsocksMethod };
 }
 
 /**

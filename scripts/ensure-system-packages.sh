@@ -19,8 +19,13 @@ have ping || missing+=(iputils-ping)
 # nft and sysctl for the node's forwarding, NAT and client isolation rules.
 have nft || missing+=(nftables)
 have sysctl || missing+=(procps)
-# ss-server: the Shadowsocks probe and the ban-check tests speak to a real one.
-have ss-server || missing+=(shadowsocks-libev)
+# Shadowsocks: ss-manager runs one ss-server per port; tests connect with ss-local,
+# and the Shadowsocks probe's tests speak to a real ss-server.
+have ss-manager || missing+=(shadowsocks-libev)
+# npm compiles unix-dgram (ss-manager's control socket is a Unix datagram socket).
+have make || missing+=(make)
+have g++ || missing+=(g++)
+have python3 || missing+=(python3)
 # Tests make self-signed certificates for the TLS probe and the probe agent.
 have openssl || missing+=(openssl)
 # Tests lint the shell scripts operators run (scripts/install.sh).

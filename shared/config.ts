@@ -14,8 +14,11 @@ import {
 } from "./env-variables.ts";
 import type { HostPort } from "./host-port.ts";
 import type { LogLevel } from "./logger.ts";
+import { inPortRange } from "./port-range.ts";
+import type { OfferedProtocol } from "./protocol-list.ts";
 import { quote } from "./quote.ts";
 import { err, ok, type Result } from "./result.ts";
+import type { ShadowsocksMethod } from "./shadowsocks-method.ts";
 import type { TrustedNetworks } from "./trusted-networks.ts";
 
 /** Everything a node needs to know at start, validated, with units in the names. */
@@ -53,6 +56,18 @@ export interface NodeConfig {
   readonly clientDns: readonly string[];
   /** Whether this server's clients may reach each other through it. */
   readonly allowClientToClient: boolean;
+  /** What this server offers new configs (PROTOCOLS). */
+  readonly protocols: readonly OfferedProtocol[];
+  /** How it serves Shadowsocks; undefined unless PROTOCOLS has shadowsocks. */
+  readonly shadowsocks:
+    | {
+        readonly firstPort: number;
+        readonly lastPort: number;
+        readonly method: ShadowsocksMethod;
+        readonly driver: "ss-manager" | "dry-run";
+        readonly listenHost: string;
+      }
+    | undefined;
   /** Where clients connect; undefined means learned from the peers. */
   readonly publicHost: string | undefined;
   readonly serverCapacity: number;
@@ -113,6 +128,18 @@ function relationProblems(values: Partial<EnvValues>): Problem[] {
   }
   if (keySet && !certSet) {
     problems.push({ variable: "TLS_CERT_FILE", message: "is required when TLS_KEY_FILE is set" });
+  }
+  const { SS_PORTS: ssPorts, PROTOCOLS: protocols } = values;
+  if (ssPorts !== undefined && protocols?.includes("shadowsocks")) {
+    for (const [name, port] of [
+      ["WG_PORT", values.WG_PORT],
+      ["LISTEN", values.LISTEN?.port],
+    ] as const)
+      if (port !== undefined && inPortRange(ssPorts, port))
+        problems.push({
+          variable: "SS_PORTS",
+          message: `must leave out the ${name} port ${port}: Shadowsocks takes every port of its range`,
+        });
   }
   return problems;
 }
@@ -221,6 +248,15 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     wireguardMtu: values.WG_MTU,
     clientDns: values.CLIENT_DNS,
     allowClientToClient: values.WG_CLIENT_TO_CLIENT,
+    protocols: values.PROTOCOLS,
+    shadowsocks: values.PROTOCOLS.includes("shadowsocks")
+      ? {
+          ...values.SS_PORTS,
+          method: values.SS_METHOD,
+          driver: values.SS_DRIVER,
+          listenHost: values.SS_LISTEN_HOST,
+        }
+      : undefined,
     publicHost: values.PUBLIC_HOST,
     serverCapacity: values.SERVER_CAPACITY,
     serverRegion: values.SERVER_REGION,

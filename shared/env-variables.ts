@@ -6,7 +6,10 @@ import { parseHostPort } from "./host-port.ts";
 import { logLevels } from "./logger.ts";
 import { isValidNodeId, nodeIdRule } from "./node-id.ts";
 import { parsePeerList } from "./peer-list.ts";
+import { parsePortRange } from "./port-range.ts";
+import { parseProtocolList } from "./protocol-list.ts";
 import { err, ok, type Result } from "./result.ts";
+import { DEFAULT_SHADOWSOCKS_METHOD, SHADOWSOCKS_METHODS } from "./shadowsocks-method.ts";
 import { DEFAULT_TRUSTED_NETWORKS, parseTrustedNetworks } from "./trusted-networks.ts";
 import { MAX_WIREGUARD_MTU, MIN_WIREGUARD_MTU } from "./wireguard-mtu.ts";
 
@@ -352,6 +355,43 @@ export const envVariables = {
     secret: false,
     whenUnset: defaultsTo("false"),
     schema: yesOrNo("block"),
+  },
+  PROTOCOLS: {
+    doc: "What this server offers new configs, comma-separated: wireguard, shadowsocks (an AEAD proxy for networks whose DPI blocks WireGuard), or both. Users choose among what the active servers offer.",
+    example: "wireguard",
+    secret: false,
+    whenUnset: defaultsTo("wireguard"),
+    schema: parsedBy(parseProtocolList),
+  },
+  SS_PORTS: {
+    doc: "With shadowsocks in PROTOCOLS: the TCP and UDP ports Shadowsocks configs get, one per config, as first-last. It must leave out WG_PORT and the LISTEN port, and cover every live Shadowsocks config's port when changed.",
+    example: "20000-29999",
+    secret: false,
+    whenUnset: defaultsTo("20000-29999"),
+    schema: parsedBy(parsePortRange),
+  },
+  SS_METHOD: {
+    doc: `The Shadowsocks cipher new configs on this server get: ${SHADOWSOCKS_METHODS.join(", ")}. Existing configs keep theirs.`,
+    example: DEFAULT_SHADOWSOCKS_METHOD,
+    secret: false,
+    whenUnset: defaultsTo(DEFAULT_SHADOWSOCKS_METHOD),
+    schema: z.enum(SHADOWSOCKS_METHODS, {
+      error: `must be one of: ${SHADOWSOCKS_METHODS.join(", ")}`,
+    }),
+  },
+  SS_DRIVER: {
+    doc: "How this node serves Shadowsocks: ss-manager runs ss-manager (shadowsocks-libev) with its control socket and working files in DATA_DIR/shadowsocks, one ss-server per port; dry-run only records what it would do (development).",
+    example: "ss-manager",
+    secret: false,
+    whenUnset: defaultsTo("ss-manager"),
+    schema: z.enum(["ss-manager", "dry-run"], { error: "must be ss-manager or dry-run" }),
+  },
+  SS_LISTEN_HOST: {
+    doc: "The local address Shadowsocks ports listen on; 0.0.0.0 is every IPv4 address of the server.",
+    example: "0.0.0.0",
+    secret: false,
+    whenUnset: defaultsTo("0.0.0.0"),
+    schema: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }),
   },
   PUBLIC_HOST: {
     doc: "The host name or IP address clients connect to. When unset, the node learns its address from how its peers see it (the majority view) and updates it when it changes.",

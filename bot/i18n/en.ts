@@ -32,6 +32,15 @@ export const en: Messages = {
   inviteInvalid: "That invite code is unknown. Check it, or ask whoever invited you for a new one.",
   inviteUsedUp: "That invite code has been used up. Ask whoever invited you for a new one.",
   chooseRegion: "Choose a region for your server:",
+  chooseProtocol:
+    "Choose a protocol. WireGuard is fastest; take Shadowsocks where WireGuard is blocked.",
+  shadowsocksKeyCaption: (serverId, region) =>
+    `Your Shadowsocks access key for server ${serverId} (${region}). Copy the next message:`,
+  shadowsocksQrCaption: "Or scan this QR code in Outline or v2rayNG.",
+  shadowsocksInstructions: [
+    "Outline: tap + (Add server), paste the key, then Connect.",
+    "v2rayNG: copy the key, tap + → Import config from clipboard, then ▶.",
+  ].join("\n"),
   configCaption: (serverId, region) => `Your config for server ${serverId} (${region}).`,
   qrCaption: "Or scan this QR code in the WireGuard app.",
   instructions: [

@@ -32,6 +32,15 @@ export const fa: Messages = {
   inviteInvalid: "این کد دعوت شناخته نشد. آن را بررسی کنید یا از دعوت‌کننده کد تازه بخواهید.",
   inviteUsedUp: "ظرفیت این کد دعوت تمام شده است. از دعوت‌کننده کد تازه بخواهید.",
   chooseRegion: "منطقهٔ سرور خود را انتخاب کنید:",
+  chooseProtocol:
+    "یک پروتکل انتخاب کنید. WireGuard سریع‌ترین است؛ جایی که WireGuard مسدود است Shadowsocks را بگیرید.",
+  shadowsocksKeyCaption: (serverId, region) =>
+    `کلید دسترسی Shadowsocks شما برای سرور ${serverId} (${region}). پیام بعدی را کپی کنید:`,
+  shadowsocksQrCaption: "یا این کد QR را در Outline یا v2rayNG اسکن کنید.",
+  shadowsocksInstructions: [
+    "Outline: روی + (افزودن سرور) بزنید، کلید را جای‌گذاری کنید و Connect را بزنید.",
+    "v2rayNG: کلید را کپی کنید، + ← Import config from clipboard را بزنید و سپس ▶.",
+  ].join("\n"),
   configCaption: (serverId, region) => `کانفیگ شما برای سرور ${serverId} (${region}).`,
   qrCaption: "یا این کد QR را در برنامهٔ WireGuard اسکن کنید.",
   instructions: [

@@ -34,6 +34,14 @@ export interface Messages {
   inviteInvalid: string;
   inviteUsedUp: string;
   chooseRegion: string;
+  /** Asked when active servers offer more than one protocol. */
+  chooseProtocol: string;
+  /** Sent with a Shadowsocks access key (the ss:// text follows on its own). */
+  shadowsocksKeyCaption: (serverId: string, region: string) => string;
+  /** Under a Shadowsocks key's QR code. */
+  shadowsocksQrCaption: string;
+  /** One line each for importing the key into Outline and v2rayNG. */
+  shadowsocksInstructions: string;
   /** The caption of the .conf document. */
   configCaption: (serverId: string, region: string) => string;
   /** The caption of the QR code photo. */

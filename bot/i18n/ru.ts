@@ -32,6 +32,15 @@ export const ru: Messages = {
   inviteInvalid: "Такой код приглашения не найден. Проверьте его или попросите новый.",
   inviteUsedUp: "Этот код приглашения уже израсходован. Попросите новый.",
   chooseRegion: "Выберите регион сервера:",
+  chooseProtocol:
+    "Выберите протокол. WireGuard быстрее всех; берите Shadowsocks там, где WireGuard блокируют.",
+  shadowsocksKeyCaption: (serverId, region) =>
+    `Ваш ключ доступа Shadowsocks для сервера ${serverId} (${region}). Скопируйте следующее сообщение:`,
+  shadowsocksQrCaption: "Или отсканируйте этот QR-код в Outline или v2rayNG.",
+  shadowsocksInstructions: [
+    "Outline: нажмите + (Добавить сервер), вставьте ключ и нажмите «Подключиться».",
+    "v2rayNG: скопируйте ключ, нажмите + → Import config from clipboard, затем ▶.",
+  ].join("\n"),
   configCaption: (serverId, region) => `Ваш конфиг для сервера ${serverId} (${region}).`,
   qrCaption: "Или отсканируйте этот QR-код в приложении WireGuard.",
   instructions: [

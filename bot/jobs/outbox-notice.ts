@@ -6,7 +6,7 @@
  */
 import type { Api } from "grammy";
 import type { OutboxEntry, OutboxKind, User } from "../../cluster/fsm/records.ts";
-import { isActiveAdmin, isLive } from "../../cluster/fsm/records.ts";
+import { isActiveAdmin, isLive, PROTOCOL_NAMES } from "../../cluster/fsm/records.ts";
 import type { BotDependencies } from "../context.ts";
 import { formatDate } from "../format.ts";
 import { messagesFor } from "../i18n/language.ts";
@@ -56,12 +56,11 @@ const MEMBERSHIP_CHANGE_TEXT: Record<string, string> = {
   keyRevoked: "had its key revoked for good",
 };
 
-/** How users and admins read a protocol's name. */
-const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
-  wireguard: "WireGuard",
-  amneziawg: "AmneziaWG",
-  shadowsocks: "Shadowsocks",
-};
+/** A protocol's name as people read it; an unknown one as it came. */
+function protocolName(protocol: string | number | boolean | null | undefined): string {
+  const named = text(protocol);
+  return (PROTOCOL_NAMES as Readonly<Record<string, string>>)[named] ?? named;
+}
 
 /** The admin's view of a fleet event: a ban's or removal's outcome, a membership change. */
 export function adminAlertText(entry: OutboxEntry): string {
@@ -73,11 +72,11 @@ export function adminAlertText(entry: OutboxEntry): string {
     ].join("\n");
   if (payload.event === "protocolBlocked")
     return [
-      `⚠️ ${PROTOCOL_NAMES[text(payload.protocol)] ?? text(payload.protocol)} is blocked on server ${text(payload.serverId)}${payload.isps ? ` at ISP ${text(payload.isps)}` : " (all vantages together)"}; it is closed there for new configs.`,
+      `⚠️ ${protocolName(payload.protocol)} is blocked on server ${text(payload.serverId)}${payload.isps ? ` at ISP ${text(payload.isps)}` : " (all vantages together)"}; it is closed there for new configs.`,
       `Moved to the same protocol elsewhere: ${text(payload.moved)}; given another protocol: ${text(payload.switched)}; no room for: ${text(payload.withoutCapacity)}; to ask again: ${text(payload.pending)}.`,
     ].join("\n");
   if (payload.event === "protocolReopened")
-    return `ℹ️ ${PROTOCOL_NAMES[text(payload.protocol)] ?? text(payload.protocol)} passes the checks on server ${text(payload.serverId)} again; it is open there for new configs.`;
+    return `ℹ️ ${protocolName(payload.protocol)} passes the checks on server ${text(payload.serverId)} again; it is open there for new configs.`;
   if (payload.event === "membershipChanged") {
     const change = text(payload.change);
     const reason = text(payload.reason);
@@ -135,8 +134,8 @@ export async function sendNotice(
           payload.previousProtocol !== config.protocol;
         const caption = switched
           ? t.protocolChanged(
-              PROTOCOL_NAMES[text(payload.previousProtocol)] ?? text(payload.previousProtocol),
-              PROTOCOL_NAMES[config.protocol] ?? config.protocol,
+              protocolName(payload.previousProtocol),
+              protocolName(config.protocol),
               config.serverId,
             )
           : t.serverChanged(config.serverId);

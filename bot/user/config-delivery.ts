@@ -1,6 +1,7 @@
 /**
- * Sending a config to its owner: the `.conf` as a document, its QR code as
- * a photo, then how to import it. Used for new configs, downloads and the
+ * Sending a config to its owner: the `.conf` as a document (a Shadowsocks
+ * config's `ss://` key as a message of its own, easy to copy), its QR code
+ * as a photo, then how to import it. Used for new configs, downloads and the
  * "your server changed" notification alike.
  */
 import { type Api, InlineKeyboard, InputFile } from "grammy";
@@ -35,6 +36,17 @@ export async function sendConfig(
   // Drawn while the first messages travel.
   const rendering = deps.qrCodes.render(conf);
   if (intro !== undefined) await api.sendMessage(chatId, intro);
+  if (config.shadowsocks) {
+    await api.sendMessage(chatId, t.shadowsocksKeyCaption(config.serverId, region));
+    await api.sendMessage(chatId, conf);
+    const qrCode = await rendering;
+    if (qrCode.ok)
+      await api.sendPhoto(chatId, new InputFile(qrCode.value, `nexaloak-${config.serverId}.png`), {
+        caption: t.shadowsocksQrCaption,
+      });
+    await api.sendMessage(chatId, t.shadowsocksInstructions);
+    return;
+  }
   await api.sendDocument(
     chatId,
     new InputFile(Buffer.from(conf, "utf8"), configFileName(config.serverId)),

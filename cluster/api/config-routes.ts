@@ -2,12 +2,15 @@ import { z } from "zod";
 import { readJsonBody } from "../../shared/json-body.ts";
 import type { ControlPlaneService, IssuedConfig } from "../control-plane-service.ts";
 import { API_ACTOR } from "../fsm/actors.ts";
-import type { Config } from "../fsm/records.ts";
+import { CONFIG_PROTOCOLS, type Config } from "../fsm/records.ts";
 import { recordIdParam, telegramIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
 import type { ApiResponse, Router } from "./router.ts";
 
 const issueBodySchema = z.strictObject({
+  protocol: z
+    .enum(CONFIG_PROTOCOLS, { error: `a protocol is one of ${CONFIG_PROTOCOLS.join(", ")}` })
+    .optional(),
   region: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,32}$/, "a region is 1-32 of A-Z a-z 0-9 _ . -")
@@ -23,6 +26,10 @@ function publicConfig(config: Config) {
     serverId: config.serverId,
     address: config.address,
     protocol: config.protocol,
+    /** Where a Shadowsocks config connects; its password is only ever in `conf`. */
+    shadowsocks: config.shadowsocks
+      ? { port: config.shadowsocks.port, method: config.shadowsocks.method }
+      : null,
     createdAt: config.createdAt,
     expiresAt: config.expiresAt,
     revokedAt: config.revokedAt,
@@ -101,6 +108,7 @@ export function addConfigRoutes(router: Router, service: ControlPlaneService): v
       await service.ensureUser(userId.data);
       const issued = await service.issueConfig({
         userId: userId.data,
+        ...(body.value.protocol !== undefined ? { protocol: body.value.protocol } : {}),
         ...(body.value.region !== undefined ? { region: body.value.region } : {}),
         ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       });

@@ -4,7 +4,7 @@
  * every node.
  */
 import { err, ok, type Result } from "../../shared/result.ts";
-import type { ConfigProtocol, ServerStatus } from "./records.ts";
+import { type ConfigProtocol, PROTOCOL_NAMES, type ServerStatus } from "./records.ts";
 
 /** What placement needs to know about one server. */
 export interface PlacementCandidate {
@@ -30,12 +30,6 @@ export interface PlacementRequest {
 
 /** Why no server could be chosen. */
 export type PlacementErrorCode = "NO_CAPACITY" | "NO_CAPACITY_IN_REGION" | "PROTOCOL_NOT_OFFERED";
-
-const PROTOCOL_NAMES: Record<ConfigProtocol, string> = {
-  wireguard: "WireGuard",
-  amneziawg: "AmneziaWG",
-  shadowsocks: "Shadowsocks",
-};
 
 /** Whether a server can take one more config of this request, ignoring region. */
 export function canTakeConfig(candidate: PlacementCandidate, protocol: ConfigProtocol): boolean {

@@ -46,12 +46,16 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 export const CONFIG_PROTOCOLS = ["wireguard", "amneziawg", "shadowsocks"] as const;
 export type ConfigProtocol = (typeof CONFIG_PROTOCOLS)[number];
 
-/**
- * The protocols a node can be told to offer (PROTOCOLS). AmneziaWG is not
- * among them: a server offers it when it advertises AmneziaWG parameters.
- */
-export const OFFERED_PROTOCOLS = ["wireguard", "shadowsocks"] as const;
-export type OfferedProtocol = (typeof OFFERED_PROTOCOLS)[number];
+/** How protocols are named to people: the apps' own spelling, the same in every language. */
+export const PROTOCOL_NAMES: Record<ConfigProtocol, string> = {
+  wireguard: "WireGuard",
+  amneziawg: "AmneziaWG",
+  shadowsocks: "Shadowsocks",
+};
+
+import type { OfferedProtocol } from "../../shared/protocol-list.ts";
+
+export { OFFERED_PROTOCOLS, type OfferedProtocol } from "../../shared/protocol-list.ts";
 
 export const OUTBOX_KINDS = [
   "expiryWarning",

@@ -18,6 +18,8 @@ export interface IssueLoadOptions {
   durationMs: number;
   /** Telegram ids are `firstUserId`, `firstUserId + 1`, …: one per request, never reused across runs. */
   firstUserId: number;
+  /** The protocol asked for; the node's default (WireGuard) when absent. */
+  protocol?: string;
 }
 
 export interface IssueLoadResult {
@@ -49,7 +51,10 @@ export async function runIssueLoad(options: IssueLoadOptions): Promise<IssueLoad
           const request = sequence++;
           const client = clients[request % clients.length]!;
           const sentAt = performance.now();
-          const result = await client.issueConfig(String(options.firstUserId + request));
+          const result = await client.issueConfig(
+            String(options.firstUserId + request),
+            options.protocol === undefined ? {} : { protocol: options.protocol },
+          );
           if (result.ok) latencies.push(performance.now() - sentAt);
           else errors.set(result.error.code, (errors.get(result.error.code) ?? 0) + 1);
         }

@@ -7,11 +7,15 @@
  * 2. Configs issued per second through the admin API of a three-node cluster
  *    on 127.0.0.1 (durable Redis, appendfsync always), every request for a
  *    new user, spread over all three nodes, with 1 and 32 concurrent clients
- *    for 10 s each; latency p50 and p99.
+ *    for 10 s each; latency p50 and p99. Then the same with Shadowsocks
+ *    configs (every node offers Shadowsocks with the dry-run driver: this is
+ *    the control plane's cost, a port and a password per config).
+ * 3. Shadowsocks port added to first byte through it: ss-manager on
+ *    127.0.0.1 through the node's driver (see shadowsocks-first-byte.ts).
  *
  * Options: --users 100000  --configs-per-user 2  --servers 8
  *          --duration-s 10  --concurrency 1,32
- *          --heartbeat-ms 50  --election-timeout-ms 300
+ *          --heartbeat-ms 50  --election-timeout-ms 300  --first-byte-samples 20
  */
 import { parseArgs } from "node:util";
 import { startCluster, waitUntil } from "../lib/cluster-harness.ts";
@@ -19,6 +23,7 @@ import { ControlPlaneClient } from "../lib/control-plane-client.ts";
 import { positiveInteger } from "./cli-args.ts";
 import { runIssueLoad } from "./config-issuing-load.ts";
 import { measureStateAtScale } from "./control-plane-state-scale.ts";
+import { measureFirstByte } from "./shadowsocks-first-byte.ts";
 import { cell, formatTable } from "./stats.ts";
 
 const { values: args } = parseArgs({
@@ -30,6 +35,7 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "1,32" },
     "heartbeat-ms": { type: "string", default: "50" },
     "election-timeout-ms": { type: "string", default: "300" },
+    "first-byte-samples": { type: "string", default: "20" },
   },
 });
 
@@ -42,6 +48,7 @@ const concurrencies = args.concurrency
   .map((text) => positiveInteger("concurrency", text.trim()));
 const heartbeatMs = positiveInteger("heartbeat-ms", args["heartbeat-ms"]);
 const electionTimeoutMs = positiveInteger("election-timeout-ms", args["election-timeout-ms"]);
+const firstByteSamples = positiveInteger("first-byte-samples", args["first-byte-samples"]);
 /** Every server of the benchmark cluster takes this many configs (the most a /16 holds). */
 const BENCH_SERVER_CAPACITY = 65_532;
 
@@ -88,7 +95,14 @@ const cluster = await startCluster({
   size: 3,
   heartbeatMs,
   electionTimeoutMs,
-  env: { PUBLIC_HOST: "127.0.0.1", SERVER_CAPACITY: String(BENCH_SERVER_CAPACITY) },
+  env: {
+    PUBLIC_HOST: "127.0.0.1",
+    SERVER_CAPACITY: String(BENCH_SERVER_CAPACITY),
+    PROTOCOLS: "wireguard,shadowsocks",
+    SS_DRIVER: "dry-run",
+    // Below the kernel's ephemeral ports, where the nodes listen; the dry run binds none.
+    SS_PORTS: "2000-31999",
+  },
 });
 const rows: string[][] = [];
 try {
@@ -105,17 +119,21 @@ try {
     "every node to register its server",
   );
   let nextUserId = 1_000_000;
-  for (const concurrency of concurrencies) {
+  for (const [protocol, concurrency] of ["wireguard", "shadowsocks"].flatMap((name) =>
+    concurrencies.map((clients) => [name, clients] as const),
+  )) {
     const result = await runIssueLoad({
       nodeUrls: cluster.nodes.map((node) => node.url),
       adminApiToken: cluster.adminApiToken,
       concurrency,
       durationMs,
       firstUserId: nextUserId,
+      protocol,
     });
     nextUserId = result.nextUserId;
     const errors = [...result.errors].map(([code, count]) => `${code} ${count}`).join(", ");
     rows.push([
+      protocol,
       String(concurrency),
       String(result.issued),
       cell(result.issuedPerSecond, 0),
@@ -124,12 +142,30 @@ try {
       errors === "" ? "0" : errors,
     ]);
     process.stdout.write(
-      `  ${concurrency} client(s): ${result.issued} configs, ${cell(result.issuedPerSecond, 0)}/s\n`,
+      `  ${protocol}, ${concurrency} client(s): ${result.issued} configs, ${cell(result.issuedPerSecond, 0)}/s\n`,
     );
   }
 } finally {
   await cluster.stop();
 }
 process.stdout.write(
-  `\n${formatTable(["clients", "issued", "configs/s", "p50 ms", "p99 ms", "errors"], rows)}\n`,
+  `\n${formatTable(["protocol", "clients", "issued", "configs/s", "p50 ms", "p99 ms", "errors"], rows)}\n`,
+);
+
+process.stdout.write(
+  `\nShadowsocks port added to first byte through it (ss-manager on 127.0.0.1, ${firstByteSamples} ports):\n`,
+);
+const firstByte = await measureFirstByte(firstByteSamples);
+process.stdout.write(
+  `\n${formatTable(
+    ["ports", "p50 ms", "p90 ms", "max ms"],
+    [
+      [
+        String(firstByte.count),
+        cell(firstByte.p50, 1),
+        cell(firstByte.p90, 1),
+        cell(firstByte.max, 1),
+      ],
+    ],
+  )}\n`,
 );

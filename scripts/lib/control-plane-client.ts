@@ -104,10 +104,14 @@ export class ControlPlaneClient {
   /** `POST /v1/users/:userId/configs`; with `idempotencyKey`, a retry returns the first config. */
   async issueConfig(
     userId: string,
-    request: { region?: string; idempotencyKey?: string } = {},
+    request: { region?: string; idempotencyKey?: string; protocol?: string } = {},
   ): Promise<ApiResult<IssuedConfig>> {
+    const body = {
+      ...(request.region === undefined ? {} : { region: request.region }),
+      ...(request.protocol === undefined ? {} : { protocol: request.protocol }),
+    };
     const response = await this.call("POST", `/v1/users/${encodeURIComponent(userId)}/configs`, {
-      ...(request.region === undefined ? {} : { body: { region: request.region } }),
+      ...(Object.keys(body).length === 0 ? {} : { body }),
       ...(request.idempotencyKey === undefined
         ? {}
         : { headers: { "idempotency-key": request.idempotencyKey } }),

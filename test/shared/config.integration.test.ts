@@ -86,6 +86,8 @@ test("the minimal environment gives a config with every default applied", () => 
     wireguardMtu: 1280,
     clientDns: ["1.1.1.1", "8.8.8.8"],
     allowClientToClient: false,
+    protocols: ["wireguard"],
+    shadowsocks: undefined,
     publicHost: undefined,
     serverCapacity: 250,
     serverRegion: "default",
@@ -477,6 +479,65 @@ test("bad bot variables are refused with what to set, and the token is never rep
   assert.match(lines.get("TELEGRAM_API_ROOT") ?? "", /http:\/\/ or https:\/\//);
   assert.match(lines.get("ADMIN_IDS") ?? "", /Telegram user ids/);
   assert.match(lines.get("ACCESS_MODE") ?? "", /open, invite, approval/);
+});
+
+test("Shadowsocks settings: PROTOCOLS in canonical order, SS_PORTS, SS_METHOD, SS_DRIVER, SS_LISTEN_HOST", () => {
+  const config = configOf({
+    ...minimalEnv(),
+    PROTOCOLS: " shadowsocks,WireGuard",
+    SS_PORTS: "30000-30099",
+    SS_METHOD: "aes-256-gcm",
+    SS_DRIVER: "dry-run",
+    SS_LISTEN_HOST: "127.0.0.7",
+  });
+  assert.equal(config.protocols, ["wireguard", "shadowsocks"]);
+  assert.equal(config.shadowsocks, {
+    firstPort: 30000,
+    lastPort: 30099,
+    method: "aes-256-gcm",
+    driver: "dry-run",
+    listenHost: "127.0.0.7",
+  });
+  const defaults = configOf({ ...minimalEnv(), PROTOCOLS: "shadowsocks" });
+  assert.equal(defaults.protocols, ["shadowsocks"]);
+  assert.equal(defaults.shadowsocks, {
+    firstPort: 20000,
+    lastPort: 29999,
+    method: "chacha20-ietf-poly1305",
+    driver: "ss-manager",
+    listenHost: "0.0.0.0",
+  });
+});
+
+test("bad Shadowsocks settings are refused with what to set", () => {
+  const { lines } = problemsOf({
+    ...minimalEnv(),
+    PROTOCOLS: "wireguard,openvpn",
+    SS_PORTS: "29999-20000",
+    SS_METHOD: "rc4-md5",
+    SS_DRIVER: "docker",
+    SS_LISTEN_HOST: "every",
+  });
+  assert.match(lines.get("PROTOCOLS") ?? "", /one or more of wireguard, shadowsocks/);
+  assert.match(lines.get("SS_PORTS") ?? "", /first-last within 1-65535/);
+  assert.match(lines.get("SS_METHOD") ?? "", /chacha20-ietf-poly1305, aes-256-gcm/);
+  assert.match(lines.get("SS_DRIVER") ?? "", /ss-manager or dry-run/);
+  assert.match(lines.get("SS_LISTEN_HOST") ?? "", /IPv4 or IPv6/);
+  for (const repeated of ["wireguard,wireguard", "", ","]) {
+    const problems = problemsOf({ ...minimalEnv(), PROTOCOLS: repeated || "," });
+    assert.match(problems.lines.get("PROTOCOLS") ?? "", /each once/);
+  }
+  for (const port of ["0-10", "20000-70000", "1e3-2000", "a-b"]) {
+    const problems = problemsOf({ ...minimalEnv(), SS_PORTS: port });
+    assert.match(problems.lines.get("SS_PORTS") ?? "", /port range/, port);
+  }
+});
+
+test("SS_PORTS must leave out WG_PORT and the LISTEN port when Shadowsocks is offered", () => {
+  const clash = { ...minimalEnv(), PROTOCOLS: "wireguard,shadowsocks", WG_PORT: "20001" };
+  assert.match(problemsOf(clash).lines.get("SS_PORTS") ?? "", /leave out the WG_PORT port 20001/);
+  const wireguardOnly = configOf({ ...minimalEnv(), WG_PORT: "20001" });
+  assert.is(wireguardOnly.shadowsocks, undefined, "no clash while Shadowsocks is off");
 });
 
 test.run();

@@ -37,6 +37,8 @@ export interface BotMember extends TestMember {
 export interface BotClusterOptions {
   /** Region of each node's server, n1 first; default all "default". */
   regions?: string[];
+  /** Which servers (by node id) also offer Shadowsocks, on ports 20000-20099. */
+  shadowsocksOn?: string[];
   adminIds?: string[];
   accessMode?: "open" | "invite" | "approval";
   /** Settings stored before the bots start (e.g. configsPerUser). */
@@ -123,6 +125,12 @@ export async function startBotCluster(options: BotClusterOptions = {}) {
       endpointHost: `198.51.100.${position + 1}`,
       capacity: 10,
       region: regions[position] ?? "default",
+      ...(options.shadowsocksOn?.includes(member.id)
+        ? {
+            protocols: ["wireguard", "shadowsocks"] as const,
+            shadowsocks: { firstPort: 20000, lastPort: 20099, method: "chacha20-ietf-poly1305" },
+          }
+        : {}),
       at: Date.now(),
     });
     position++;

@@ -6,6 +6,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { parseShadowsocksKey } from "../../../cluster/client-config/shadowsocks-key.ts";
 import {
   arrivedUser,
   commandUpdate,
@@ -59,7 +60,7 @@ test("with servers in two regions the user chooses one and gets a config there",
       );
       const buttons = choice.inlineKeyboard.flat().map((button) => button.text);
       assert.equal(buttons, ["eu", "us"]);
-      user.press(choice.messageId, "config:region:us");
+      user.press(choice.messageId, "config:region:wireguard:us");
       const document = await user.waitFor((message) => message.document !== undefined, WAIT_MS);
       assert.is(document.document!.fileName, "nexaloak-n3.conf");
       assert.is(leader.state.configsOfUser("2003")[0]?.serverId, "n3");
@@ -149,6 +150,69 @@ test("a Persian user is answered in Persian, and /language switches to Russian",
     user.send("/help");
     await user.waitFor((message) => /получить новый конфиг/.test(message.text ?? ""), WAIT_MS);
     assert.ok(messagesMatching(user, /Hi /).length === 0, "never answered in English");
+  });
+});
+
+test("with Shadowsocks offered too, /config asks for a protocol and sends the ss:// key, its QR code and Outline and v2rayNG steps", async () => {
+  await withBotCluster(
+    async (cluster) => {
+      const leader = await cluster.polling();
+      const user = await arrivedUser(cluster, 2010, { first_name: "Gil" });
+      user.send("/config");
+      const choice = await user.waitFor(
+        (message) => /Choose a protocol/.test(message.text ?? ""),
+        WAIT_MS,
+      );
+      assert.equal(
+        choice.inlineKeyboard.flat().map((button) => button.text),
+        ["WireGuard", "Shadowsocks"],
+      );
+      user.press(choice.messageId, "config:protocol:shadowsocks");
+      const keyMessage = await user.waitFor(
+        (message) => /^ss:\/\//.test(message.text ?? ""),
+        WAIT_MS,
+      );
+      const photo = await user.waitFor((message) => message.photo !== undefined, WAIT_MS);
+      await user.waitFor((message) => /Outline:.*\n.*v2rayNG:/s.test(message.text ?? ""), WAIT_MS);
+      assert.ok(photo.photo!.bytes.subarray(0, 4).equals(PNG_SIGNATURE));
+      const config = leader.state.configsOfUser("2010")[0]!;
+      assert.is(config.protocol, "shadowsocks");
+      assert.is(config.serverId, "n2", "only n2 offers Shadowsocks");
+      const key = parseShadowsocksKey(keyMessage.text!)!;
+      assert.equal(
+        [key.host, key.port, key.method],
+        ["198.51.100.2", config.shadowsocks!.port, "chacha20-ietf-poly1305"],
+      );
+      assert.is(
+        user.inbox().filter((message) => message.document !== undefined).length,
+        0,
+        "no .conf",
+      );
+
+      // The choice is remembered: offered first and marked next time.
+      assert.is(leader.state.user("2010")!.preferredProtocol, "shadowsocks");
+      user.send("/config");
+      const again = await user.waitFor(
+        (message) =>
+          message.messageId !== choice.messageId && /Choose a protocol/.test(message.text ?? ""),
+        WAIT_MS,
+      );
+      assert.equal(
+        again.inlineKeyboard.flat().map((button) => button.text),
+        ["Shadowsocks ✓", "WireGuard"],
+      );
+    },
+    { shadowsocksOn: ["n2"], settings: { configsPerUser: "3" } },
+  );
+});
+
+test("with WireGuard alone on offer, /config asks nothing", async () => {
+  await withBotCluster(async (cluster) => {
+    await cluster.polling();
+    const user = await arrivedUser(cluster, 2011, { first_name: "Hal" });
+    user.send("/config");
+    await user.waitFor((message) => message.document !== undefined, WAIT_MS);
+    assert.not.ok(user.inbox().some((message) => /Choose a protocol/.test(message.text ?? "")));
   });
 });
 

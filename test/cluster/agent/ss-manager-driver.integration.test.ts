@@ -1,0 +1,208 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { SsManagerDriver } from "../../../cluster/agent/ss-manager-driver.ts";
+import { findFreePorts } from "../../../scripts/lib/free-port.ts";
+import {
+  fetchThroughSocks,
+  startShadowsocksClient,
+} from "../../../scripts/lib/shadowsocks-client.ts";
+import { silentLogger } from "../../../shared/silent-logger.ts";
+import { sleep } from "../../../shared/sleep.ts";
+import { isAlive, waitUntilGone } from "../../support/process-liveness.ts";
+
+const workDirs: string[] = [];
+let page: Server;
+let pagePort = 0;
+
+function driverIn(workDir: string): SsManagerDriver {
+  return new SsManagerDriver({
+    workDir,
+    listenHost: "127.0.0.1",
+    defaultMethod: "chacha20-ietf-poly1305",
+    logger: silentLogger,
+  });
+}
+
+function freshDriver(): { driver: SsManagerDriver; workDir: string } {
+  const workDir = join(mkdtempSync(join(tmpdir(), "nxl-ss-")), "shadowsocks");
+  workDirs.push(workDir);
+  return { driver: driverIn(workDir), workDir };
+}
+
+async function fetchVia(port: number, password: string, method = "chacha20-ietf-poly1305") {
+  const client = await startShadowsocksClient({ host: "127.0.0.1", port, password, method });
+  try {
+    return await fetchThroughSocks(
+      client.socksPort,
+      { host: "127.0.0.1", port: pagePort, path: "/" },
+      3_000,
+    );
+  } finally {
+    await client.stop();
+  }
+}
+
+test.before(async () => {
+  page = createServer((_request, response) => response.end("through the proxy"));
+  await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+  pagePort = (page.address() as { port: number }).port;
+});
+
+test.after(() => {
+  page.close();
+  for (const dir of workDirs) rmSync(join(dir, ".."), { recursive: true, force: true });
+});
+
+test("ports are added and removed one at a time, each served with its own password and cipher", async () => {
+  const { driver, workDir } = freshDriver();
+  const [first, second] = await findFreePorts(2);
+  assert.equal(await driver.start(), { ok: true, value: undefined });
+  assert.is(statSync(workDir).mode & 0o777, 0o700, "passwords are written there: owner only");
+  try {
+    assert.ok(
+      (await driver.addPort({ port: first!, password: "pw-one", method: "chacha20-ietf-poly1305" }))
+        .ok,
+    );
+    assert.ok(
+      (await driver.addPort({ port: second!, password: "pw-two", method: "aes-256-gcm" })).ok,
+    );
+    assert.equal(await driver.listPorts(), {
+      ok: true,
+      value: [
+        { port: first!, password: "pw-one", method: "chacha20-ietf-poly1305" },
+        { port: second!, password: "pw-two", method: "aes-256-gcm" },
+      ].sort((a, b) => a.port - b.port),
+    });
+    assert.match(await fetchVia(first!, "pw-one"), /through the proxy/);
+    assert.match(await fetchVia(second!, "pw-two", "aes-256-gcm"), /through the proxy/);
+    await fetchVia(first!, "a-wrong-password").then(
+      () => assert.unreachable("a wrong password gets nothing"),
+      () => undefined,
+    );
+
+    assert.ok((await driver.removePort(first!)).ok);
+    await fetchVia(first!, "pw-one").then(
+      () => assert.unreachable("a removed port serves nothing"),
+      () => undefined,
+    );
+    assert.match(
+      await fetchVia(second!, "pw-two", "aes-256-gcm"),
+      /through the proxy/,
+      "the other port stays",
+    );
+  } finally {
+    await driver.stop();
+  }
+});
+
+test("per-port traffic comes from ss-manager's stat answer, once ss-server reports it", async () => {
+  const { driver } = freshDriver();
+  const [port] = await findFreePorts(1);
+  assert.ok((await driver.start()).ok);
+  try {
+    assert.ok(
+      (await driver.addPort({ port: port!, password: "pw", method: "chacha20-ietf-poly1305" })).ok,
+    );
+    assert.equal(await driver.readTraffic(), { ok: true, value: [{ port: port!, bytes: 0 }] });
+    await fetchVia(port!, "pw");
+    let bytes = 0;
+    // ss-server reports its counters to ss-manager every few seconds.
+    for (let attempt = 0; attempt < 30 && bytes === 0; attempt++) {
+      await sleep(500);
+      const traffic = await driver.readTraffic();
+      assert.ok(traffic.ok);
+      bytes = traffic.ok ? (traffic.value[0]?.bytes ?? 0) : 0;
+    }
+    assert.ok(bytes > 0, "the fetch was counted");
+  } finally {
+    await driver.stop();
+  }
+});
+
+test("a port taken by another program is refused, and ss-manager keeps serving the rest", async () => {
+  const { driver } = freshDriver();
+  const [taken, free] = await findFreePorts(2);
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(taken, "127.0.0.1", resolve));
+  assert.ok((await driver.start()).ok);
+  try {
+    const refused = await driver.addPort({ port: taken!, password: "pw", method: "aes-128-gcm" });
+    assert.is(refused.ok ? "" : refused.error.code, "SS_MANAGER_REFUSED");
+    assert.ok((await driver.addPort({ port: free!, password: "pw", method: "aes-128-gcm" })).ok);
+    assert.match(await fetchVia(free!, "pw", "aes-128-gcm"), /through the proxy/);
+  } finally {
+    blocker.close();
+    await driver.stop();
+  }
+});
+
+test("after ss-manager is killed outright, a new start ends the ss-servers it left and serves afresh", async () => {
+  const { driver, workDir } = freshDriver();
+  const [port] = await findFreePorts(1);
+  assert.ok((await driver.start()).ok);
+  assert.ok(
+    (await driver.addPort({ port: port!, password: "pw", method: "chacha20-ietf-poly1305" })).ok,
+  );
+  const managerPid = Number(readFileSync(join(workDir, "ss-manager.pid"), "utf8"));
+  const serverPid = Number(
+    readFileSync(join(workDir, "servers", `.shadowsocks_${port}.pid`), "utf8"),
+  );
+  process.kill(managerPid, "SIGKILL");
+  assert.ok(await waitUntilGone(managerPid, 3_000));
+  assert.ok(isAlive(serverPid), "its ss-server outlives it, still holding the port");
+
+  const restarted = driverIn(workDir);
+  try {
+    assert.equal(await restarted.start(), { ok: true, value: undefined });
+    assert.ok(await waitUntilGone(serverPid, 3_000), "the leftover ss-server is ended");
+    assert.equal(
+      await restarted.listPorts(),
+      { ok: true, value: [] },
+      "a fresh start serves nothing",
+    );
+    assert.ok(
+      (await restarted.addPort({ port: port!, password: "pw2", method: "chacha20-ietf-poly1305" }))
+        .ok,
+    );
+    assert.match(await fetchVia(port!, "pw2"), /through the proxy/);
+  } finally {
+    await restarted.stop();
+    await driver.stop();
+  }
+});
+
+test("stop ends ss-manager and every ss-server; commands then fail as values", async () => {
+  const { driver, workDir } = freshDriver();
+  const [port] = await findFreePorts(1);
+  assert.ok((await driver.start()).ok);
+  assert.ok(
+    (await driver.addPort({ port: port!, password: "pw", method: "chacha20-ietf-poly1305" })).ok,
+  );
+  const serverPid = Number(
+    readFileSync(join(workDir, "servers", `.shadowsocks_${port}.pid`), "utf8"),
+  );
+  await driver.stop();
+  assert.ok(await waitUntilGone(serverPid, 3_000));
+  const after = await driver.readTraffic();
+  assert.is(after.ok ? "" : after.error.code, "SS_MANAGER_UNREACHABLE");
+});
+
+test("a missing ss-manager is SS_TOOL_MISSING, not a crash", async () => {
+  const workDir = join(mkdtempSync(join(tmpdir(), "nxl-ss-")), "shadowsocks");
+  workDirs.push(workDir);
+  const driver = new SsManagerDriver({
+    workDir,
+    listenHost: "127.0.0.1",
+    defaultMethod: "chacha20-ietf-poly1305",
+    ssManagerPath: "/nonexistent/ss-manager",
+    logger: silentLogger,
+  });
+  const started = await driver.start();
+  assert.is(started.ok ? "" : started.error.code, "SS_TOOL_MISSING");
+});
+
+test.run();

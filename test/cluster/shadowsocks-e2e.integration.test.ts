@@ -1,0 +1,161 @@
+/**
+ * Shadowsocks on a real node process (a one-member cluster, its own
+ * redis-server, ss-manager from shadowsocks-libev): a user's client (ss-local,
+ * started here on a loopback port) fetches a page from a local HTTP server
+ * through the node's Shadowsocks port, with exactly the ss:// key the API
+ * returned; a restart of the node serves every live port again; a revoked
+ * config's port stops answering while the others go on.
+ */
+import { createServer, type Server } from "node:http";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import {
+  parseShadowsocksKey,
+  type ShadowsocksKey,
+} from "../../cluster/client-config/shadowsocks-key.ts";
+import { type Cluster, startCluster, waitUntil } from "../../scripts/lib/cluster-harness.ts";
+import { findFreePort } from "../../scripts/lib/free-port.ts";
+import { fetchThroughSocks, startShadowsocksClient } from "../../scripts/lib/shadowsocks-client.ts";
+
+let cluster: Cluster;
+let page: Server;
+let pagePort = 0;
+
+test.before(async () => {
+  page = createServer((_request, response) => response.end("hello through shadowsocks"));
+  await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+  pagePort = (page.address() as { port: number }).port;
+  // A small range just above a port the kernel found free.
+  const first = await findFreePort();
+  cluster = await startCluster({
+    size: 1,
+    env: {
+      PUBLIC_HOST: "127.0.0.1",
+      PROTOCOLS: "wireguard,shadowsocks",
+      SS_PORTS: `${first}-${first + 9}`,
+      SS_LISTEN_HOST: "127.0.0.1",
+      SS_METHOD: "chacha20-ietf-poly1305",
+    },
+  });
+  await cluster.node("n1").waitForReady(30_000);
+});
+
+test.after(async () => {
+  await cluster?.stop();
+  page?.close();
+});
+
+interface Issued {
+  configId: string;
+  key: ShadowsocksKey;
+}
+
+async function issue(userId: string, body: unknown): Promise<{ status: number; body: any }> {
+  return cluster.node("n1").client.call("POST", `/v1/users/${userId}/configs`, body, true) as never;
+}
+
+async function issueShadowsocks(userId: string): Promise<Issued> {
+  let last = "";
+  let issued: Issued | undefined;
+  await waitUntil(
+    async () => {
+      const answer = await issue(userId, { protocol: "shadowsocks" });
+      last = JSON.stringify(answer.body);
+      if (answer.status !== 201) return false;
+      const key = parseShadowsocksKey(answer.body.conf);
+      assert.ok(key, `an ss:// key: ${answer.body.conf}`);
+      assert.equal(answer.body.config.shadowsocks, { port: key.port, method: key.method });
+      issued = { configId: answer.body.config.id, key };
+      return true;
+    },
+    20_000,
+    `a Shadowsocks config for ${userId} (last answer ${last})`,
+  );
+  return issued!;
+}
+
+async function fetchWith(key: ShadowsocksKey): Promise<string> {
+  const client = await startShadowsocksClient(key);
+  try {
+    return await fetchThroughSocks(
+      client.socksPort,
+      { host: "127.0.0.1", port: pagePort, path: "/" },
+      2_000,
+    );
+  } finally {
+    await client.stop();
+  }
+}
+
+async function servedWithin(key: ShadowsocksKey, what: string): Promise<void> {
+  await waitUntil(
+    () =>
+      fetchWith(key).then(
+        (text) => text.includes("hello through shadowsocks"),
+        () => false,
+      ),
+    20_000,
+    what,
+  );
+}
+
+let first: Issued;
+let second: Issued;
+
+test("a protocol no server offers, or none at all, is refused with a stable code and changes nothing", async () => {
+  const unknown = await issue("501", { protocol: "openvpn" });
+  assert.is(unknown.status, 400);
+  assert.is(unknown.body.error.code, "INVALID_BODY");
+  assert.match(unknown.body.error.message, /wireguard, amneziawg, shadowsocks/);
+  await waitUntil(
+    async () => {
+      const answer = await issue("501", { protocol: "amneziawg" });
+      return answer.status === 409 && answer.body.error.code === "PROTOCOL_NOT_OFFERED";
+    },
+    20_000,
+    "AmneziaWG refused as not offered",
+  );
+  const configs = await cluster
+    .node("n1")
+    .client.call("GET", "/v1/users/501/configs", undefined, true);
+  assert.equal((configs.body as { configs: unknown[] }).configs, []);
+});
+
+test("the ss:// key the API returns carries a user's traffic through the node's Shadowsocks port", async () => {
+  first = await issueShadowsocks("601");
+  second = await issueShadowsocks("602");
+  assert.is.not(first.key.port, second.key.port, "one port per config");
+  assert.is(first.key.host, "127.0.0.1");
+  await servedWithin(first.key, "the first key works");
+  await servedWithin(second.key, "the second key works");
+  await fetchWith({ ...first.key, password: second.key.password }).then(
+    (text) => assert.not.match(text, /hello/, "another config's password opens nothing"),
+    () => undefined,
+  );
+});
+
+test("a restarted node serves every live port again from the replicated state", async () => {
+  await cluster.node("n1").restart();
+  await cluster.node("n1").waitForReady(30_000);
+  await servedWithin(first.key, "the first key works after the restart");
+  await servedWithin(second.key, "the second key works after the restart");
+});
+
+test("after revoking, the config's port stops answering while the others go on", async () => {
+  const revoked = await cluster
+    .node("n1")
+    .client.call("DELETE", `/v1/configs/${first.configId}`, undefined, true);
+  assert.is(revoked.status, 200, revoked.text);
+  await waitUntil(
+    () =>
+      fetchWith(first.key).then(
+        () => false,
+        () => true,
+      ),
+    20_000,
+    "the revoked key stops working",
+  );
+  assert.match(await fetchWith(second.key), /hello through shadowsocks/);
+});
+
+test.run();
