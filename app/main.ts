@@ -449,19 +449,20 @@ async function main(): Promise<void> {
     if (!registered) return;
     discovery?.start();
     // Ban checks handshake with real WireGuard as this server's probe peer, and
-    // request through its Shadowsocks probe port when it offers Shadowsocks.
-    if (config.vpnDriver === "wireguard") {
+    // request through its Shadowsocks probe port when ss-manager serves Shadowsocks
+    // (a dry run serves nothing, which the control would see as the server down).
+    if (config.vpnDriver === "wireguard")
       await registerProbe(
         () => ensureProbePeer(service, sealing, config.nodeId),
         "could not register the ban-check probe peer; WireGuard handshakes are not probed on this server",
         logger,
       );
+    if (config.shadowsocks?.driver === "ss-manager")
       await registerProbe(
         () => ensureShadowsocksProbe(service, sealing, config.nodeId),
         "could not register the ban-check Shadowsocks probe port; Shadowsocks is not probed on this server",
         logger,
       );
-    }
   });
 }
 

@@ -47,13 +47,14 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 export const CONFIG_PROTOCOLS = ["wireguard", "amneziawg", "shadowsocks"] as const;
 export type ConfigProtocol = (typeof CONFIG_PROTOCOLS)[number];
 
-import type { OfferedProtocol } from "../../shared/protocol-list.ts";
 /** How protocols are named to people: the apps' own spelling, the same in every language. */
 export const PROTOCOL_NAMES: Record<ConfigProtocol, string> = {
   wireguard: "WireGuard",
   amneziawg: "AmneziaWG",
   shadowsocks: "Shadowsocks",
 };
+
+import type { OfferedProtocol } from "../../shared/protocol-list.ts";
 
 export { OFFERED_PROTOCOLS, type OfferedProtocol } from "../../shared/protocol-list.ts";
 
