@@ -119,20 +119,20 @@ const persian: Messages = {
   usage: ({ used, upload, download, quota, percent, resetsAt, suspended }) =>
     [
       quota === null
-        ? `ترافیک این دوره: ${used} (بدون محدودیت).`
-        : `ترافیک این دوره: ${used} از ${quota} (${percent}٪).`,
-      `ارسال ${upload}، دریافت ${download}.`,
-      `شمارش در ${resetsAt} از نو شروع می‌شود.`,
+        ? `ترافیک این دوره: ${persianDigits(used)} (بدون محدودیت).`
+        : `ترافیک این دوره: ${persianDigits(used)} از ${persianDigits(quota)} (${persianDigits(percent ?? 0)}٪).`,
+      `ارسال ${persianDigits(upload)}، دریافت ${persianDigits(download)}.`,
+      `شمارش در ${persianDigits(resetsAt)} از نو شروع می‌شود.`,
       ...(suspended
         ? ["سهمیه شما تمام شده است: کانفیگ‌ها پس از شروع دوره بعد دوباره کار می‌کنند."]
         : []),
     ].join("\n"),
   trafficWarning: (used, quota, resetsAt) =>
-    `شما ${used} از ${quota} ترافیک این دوره را مصرف کرده‌اید. با رسیدن به ${quota} کانفیگ‌های شما تا ${resetsAt} متوقف می‌شوند. ${ltr("/usage")} را ببینید.`,
+    `شما ${persianDigits(used)} از ${persianDigits(quota)} ترافیک این دوره را مصرف کرده‌اید. با رسیدن به ${persianDigits(quota)} کانفیگ‌های شما تا ${persianDigits(resetsAt)} متوقف می‌شوند. ${ltr("/usage")} را ببینید.`,
   trafficSuspended: (quota, resetsAt) =>
-    `همه ${quota} ترافیک این دوره را مصرف کرده‌اید، پس کانفیگ‌های شما متوقف شدند. از ${resetsAt} دوباره کار می‌کنند.`,
+    `همه ${persianDigits(quota)} ترافیک این دوره را مصرف کرده‌اید، پس کانفیگ‌های شما متوقف شدند. از ${persianDigits(resetsAt)} دوباره کار می‌کنند.`,
   quotaExceeded: (resetsAt) =>
-    `سهمیه ترافیک این دوره شما تمام شده است و اکنون نمی‌توانید کانفیگ بگیرید. از ${resetsAt} دوباره شروع می‌شود.`,
+    `سهمیه ترافیک این دوره شما تمام شده است و اکنون نمی‌توانید کانفیگ بگیرید. از ${persianDigits(resetsAt)} دوباره شروع می‌شود.`,
 };
 
 export const fa: Messages = rightToLeftCatalog(persian);

@@ -53,6 +53,8 @@ export function rightToLeftCatalog<Catalog extends object>(catalog: Catalog): Ca
 
 function rightToLeftValue(value: unknown): unknown {
   if (typeof value === "string") return rightToLeft(value);
+  // Lists (units, button rows) stay lists.
+  if (Array.isArray(value)) return value.map(rightToLeftValue);
   if (typeof value === "function") return (...args: unknown[]) => rightToLeftValue(value(...args));
   if (value !== null && typeof value === "object") return rightToLeftCatalog(value);
   return value;

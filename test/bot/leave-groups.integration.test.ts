@@ -5,12 +5,17 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { sleep } from "../../shared/sleep.ts";
-import { messagesMatching, WAIT_MS, withBotCluster } from "./support/bot-cluster.ts";
+import {
+  messagesMatching,
+  settledCommitIndex,
+  WAIT_MS,
+  withBotCluster,
+} from "./support/bot-cluster.ts";
 
 test("added to a group, the bot leaves once and proposes nothing, however many messages came first", async () => {
   await withBotCluster(async (cluster) => {
     const leader = await cluster.polling();
-    const commitBefore = leader.node.status().commitIndex;
+    const commitBefore = await settledCommitIndex(leader);
     const mallory = cluster.emulator.user(9001, { first_name: "Mallory", language_code: "en" });
     const group = cluster.emulator.group(-1009001, { type: "supergroup", title: "Mirror" });
     // All in one batch: the bot sees every message before its leaveChat goes out.
@@ -34,7 +39,7 @@ test("added to a group, the bot leaves once and proposes nothing, however many m
 test("added to a channel, the bot leaves it too", async () => {
   await withBotCluster(async (cluster) => {
     const leader = await cluster.polling();
-    const commitBefore = leader.node.status().commitIndex;
+    const commitBefore = await settledCommitIndex(leader);
     const channel = cluster.emulator.group(-1009002, { type: "channel", title: "News" });
     channel.addBot(9002);
     await cluster.cluster.waitFor(() => !channel.botIsMember(), WAIT_MS, "the bot to leave");
@@ -47,7 +52,7 @@ test("added to a channel, the bot leaves it too", async () => {
 test("a message from a group whose membership update the bot never saw makes it leave, once", async () => {
   await withBotCluster(async (cluster) => {
     const leader = await cluster.polling();
-    const commitBefore = leader.node.status().commitIndex;
+    const commitBefore = await settledCommitIndex(leader);
     // Say an earlier leader confirmed the membership update and died before leaving.
     const group = cluster.emulator.group(-1009003, { type: "group", title: "Old" });
     const session = leader.bot.currentSession!;

@@ -5,7 +5,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { sleep } from "../../shared/sleep.ts";
-import { arrivedUser, messagesMatching, WAIT_MS, withBotCluster } from "./support/bot-cluster.ts";
+import {
+  arrivedUser,
+  messagesMatching,
+  settledCommitIndex,
+  WAIT_MS,
+  withBotCluster,
+} from "./support/bot-cluster.ts";
 
 test("a user over the rate limit is ignored without a Raft write, the rest are served, and every update is still confirmed to Telegram", async () => {
   await withBotCluster(
@@ -37,7 +43,7 @@ test("plain text no flow takes costs no Raft write and is confirmed all the same
   await withBotCluster(async (cluster) => {
     const leader = await cluster.polling();
     const user = await arrivedUser(cluster, 8003, { first_name: "Tex" });
-    const commitBefore = leader.node.status().commitIndex;
+    const commitBefore = await settledCommitIndex(leader);
     const sent = ["hello", "привет", "سلام"].map((text) => user.send(text));
     const lastUpdateId = sent.at(-1)!.updateId;
     await cluster.cluster.waitFor(

@@ -19,6 +19,7 @@ import { CronSchedule } from "../../../shared/cron-schedule.ts";
 import type { DataKey } from "../../../shared/crypto/data-keys.ts";
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import { createLogger } from "../../../shared/logger.ts";
+import { sleep } from "../../../shared/sleep.ts";
 import { startInMemoryCluster, type TestMember } from "../../cluster/support/in-memory-cluster.ts";
 
 export const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
@@ -243,4 +244,28 @@ export function commandUpdate(
       entities: [{ type: "bot_command" as const, offset: 0, length: command.length }],
     },
   };
+}
+
+/**
+ * The leader's commit index once it has stopped moving for `quietMs`: the
+ * replies of earlier updates are counted through Raft a moment after they go
+ * out (bot/reply-progress.ts), so a test that checks "no Raft write" starts
+ * from here. Gives up after WAIT_MS.
+ */
+export async function settledCommitIndex(
+  member: { node: { status(): { commitIndex: number } } },
+  quietMs = 300,
+): Promise<number> {
+  const deadline = Date.now() + WAIT_MS;
+  let index = member.node.status().commitIndex;
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    await sleep(50);
+    const now = member.node.status().commitIndex;
+    if (now !== index) {
+      index = now;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= quietMs) return index;
+  }
+  throw new Error(`the commit index kept moving for ${WAIT_MS} ms`);
 }

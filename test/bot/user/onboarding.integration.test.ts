@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
-import { WAIT_MS, withBotCluster } from "../support/bot-cluster.ts";
+import { settledCommitIndex, WAIT_MS, withBotCluster } from "../support/bot-cluster.ts";
 
 test("in invite mode a newcomer is told how to get in, a bad code is refused, a good one lets them in", async () => {
   await withBotCluster(
@@ -132,7 +132,7 @@ test("at most newUsersPerMinute newcomers get in per minute; the rest are told t
       }
       assert.ok(leader.state.user("4101") && leader.state.user("4102"));
       assert.is(leader.state.user("4103"), undefined, "the third newcomer was recorded");
-      const commitBefore = leader.node.status().commitIndex;
+      const commitBefore = await settledCommitIndex(leader);
       newcomers[2]!.send("hello");
       await cluster.cluster.waitFor(
         () =>

@@ -44,24 +44,28 @@ test("/usage in the user's language and units, the 80 % warning, the suspension 
       await (await cluster.leader()).service.issueConfig({ userId: "6001" });
 
       const { answer: usage } = await ask(cluster, user, "/usage", /ترافیک این دوره/);
-      assert.match(usage.text!, `0 ${fa.byteUnits[0]} از 50 ${fa.byteUnits[3]} (0٪)`);
-      assert.match(usage.text!, /\d{4}-\d{2}-\d{2}/);
+      assert.match(
+        usage.text!,
+        `۰ ${fa.byteUnits[0]} از ۵۰ ${fa.byteUnits[3]} (۰٪)`,
+        "Persian digits",
+      );
+      assert.match(usage.text!, /[۰-۹]{4}-[۰-۹]{2}-[۰-۹]{2}/);
 
       const { answer: quota } = await ask(cluster, admin, "/user 6001 quota 1", /^User 6001:/);
       assert.match(quota.text!, /Traffic: 0 B of 1 GB \(0 %\); up 0 B/);
 
       await reportTraffic(cluster, "6001", 0.85 * GB);
       await user.waitFor(
-        (message) => message.text?.includes("/usage") === true && message.text.includes("850"),
+        (message) => message.text?.includes("/usage") === true && message.text.includes("۸۵۰"),
         WAIT_MS,
       );
-      const warning = messagesMatching(user, /850/).at(-1)!;
+      const warning = messagesMatching(user, /۸۵۰/).at(-1)!;
       assert.is(
         warning.text,
         fa.trafficWarning(
           formatBytes(0.85 * GB, fa.byteUnits),
           formatBytes(GB, fa.byteUnits),
-          warning.text!.match(/\d{4}-\d{2}-\d{2}/)![0],
+          warning.text!.match(/[۰-۹]{4}-[۰-۹]{2}-[۰-۹]{2}/)![0],
         ),
       );
 
