@@ -21,10 +21,12 @@ export interface PacingLimits {
 /**
  * A little inside Telegram's limits: bursts smaller than Telegram lets
  * through, so a message that reaches it late (behind others on the wire)
- * still fits.
+ * still fits. The overall burst is small on purpose: every message in
+ * flight when a leader dies may be sent again by the next one (its count
+ * through Raft had no time to commit), so few in flight means few repeats.
  */
 export const REPLY_PACING: PacingLimits = {
-  global: { perSecond: 30, burst: 20 },
+  global: { perSecond: 30, burst: 1 },
   perChat: { perSecond: 1, burst: 3 },
 };
 
