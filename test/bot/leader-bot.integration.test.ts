@@ -176,7 +176,7 @@ test("leadership moves mid-conversation: the region button pressed afterwards is
         WAIT_MS,
       );
       const next = await moveLeadership(cluster, leader);
-      user.press(choice.messageId, "config:region:us");
+      user.press(choice.messageId, "config:region:wireguard:us");
       await user.waitFor((message) => message.document !== undefined, WAIT_MS);
       await sleep(200);
       assert.is(user.inbox().filter((message) => message.document !== undefined).length, 1);
