@@ -106,8 +106,11 @@ test("the minimal environment gives a config with every default applied", () => 
       probeTimeoutMs: 5000,
       concurrency: 32,
     },
+    subscriptionBaseUrl: undefined,
+    backupSchedule: config.backupSchedule,
   });
   assert.is(config.banChecks.schedule.pattern, "*/5 * * * *");
+  assert.is(config.backupSchedule.pattern, "0 3 * * *");
   assert.ok(config.trustedNetworks("127.0.0.1"), "loopback is trusted by default");
   assert.ok(config.trustedNetworks("::1"));
   assert.not.ok(config.trustedNetworks("203.0.113.5"), "the internet is not");

@@ -34,7 +34,7 @@ test("on a 360 px screen a user starts the bot, gets a config and its QR code, a
       await page.click("text=Get a config", { timeout: WAIT_MS });
       const conf = page.locator('#messages a[download$=".conf"]');
       await conf.waitFor({ timeout: WAIT_MS });
-      assert.match((await conf.textContent()) ?? "", /nexaloak-n\d\.conf/);
+      assert.match((await conf.textContent()) ?? "", /nexaloak-n\d-\d+\.conf/);
       const qrCode = page.locator('#messages img[alt="photo"]');
       await qrCode.waitFor({ timeout: WAIT_MS });
       // Page scripts are strings: this project's types describe Node, not the browser.
