@@ -309,6 +309,12 @@ test("/metrics and /leader describe the cluster; /stepdown hands the bot to anot
       assert.match(metrics.text!, /Outbox: \d+ pending, \d+ in this node's delivery queue/);
       // This suite's nodes do not run scheduled checks: their queue is unknown.
       assert.match(metrics.text!, /Ban checks: \? jobs in this node's queue/);
+      // The chart follows the text; the chat's next command is handled after it.
+      // The first chart starts the drawing thread: it may take a few seconds.
+      await root.waitFor(
+        (message) => /^Fleet, last 24 hours/.test(message.caption ?? ""),
+        WAIT_MS * 4,
+      );
       const { sent } = await ask(cluster, root, "/stepdown", /Handing leadership/);
       await cluster.cluster.waitFor(() => !leader.bot.active, WAIT_MS, "the old leader to stop");
       const next = await cluster.polling();
