@@ -9,11 +9,13 @@
  * clears what a crashed run left, so every (re)start is followed by adding
  * every live port from the replicated state.
  */
+
 import type { Logger } from "../../shared/logger.ts";
 import type { ServerShadowsocksPort } from "../fsm/records.ts";
 import type { OpenPresharedKey } from "./desired-peers.ts";
 import { desiredPortsFrom, diffPorts, isEmptyPortDiff } from "./desired-shadowsocks-ports.ts";
 import { OpenedPresharedKeys } from "./opened-preshared-keys.ts";
+import { SerialTasks } from "./serial-tasks.ts";
 import type {
   ManagedPort,
   ShadowsocksDriver,
@@ -69,7 +71,7 @@ export class ShadowsocksAgent {
   private driverStarted = false;
   private syncTimer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
-  private work: Promise<void> = Promise.resolve();
+  private readonly tasks: SerialTasks;
   private skipped = new Set<string>();
   private current: ShadowsocksAgentStatus = {
     syncedAtMs: null,
@@ -89,6 +91,7 @@ export class ShadowsocksAgent {
       serverId: options.serverId,
       shadowsocksDriver: options.driver.kind,
     });
+    this.tasks = new SerialTasks(this.logger, "shadowsocks agent", () => this.running);
   }
 
   /** Starts ss-manager and serves every live port, then keeps it in step until stopped. */
@@ -109,7 +112,7 @@ export class ShadowsocksAgent {
     clearInterval(this.statsTimer);
     this.syncTimer = undefined;
     this.statsTimer = undefined;
-    await this.work;
+    await this.tasks.drained();
     await this.options.driver.stop();
     this.driverStarted = false;
   }
@@ -132,15 +135,7 @@ export class ShadowsocksAgent {
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.work = this.work.then(async () => {
-      if (!this.running) return;
-      try {
-        await task();
-      } catch (error) {
-        // Tasks return errors as values; reaching this is a bug, and the loop must survive it.
-        this.logger.error({ err: error }, "shadowsocks agent task threw");
-      }
-    });
+    this.tasks.enqueue(task);
   }
 
   private fail(error: ShadowsocksDriverError, what: string): void {

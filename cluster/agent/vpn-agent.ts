@@ -3,10 +3,12 @@
  * state: sync the interface shortly after the state changes, read the
  * interface's peers periodically, repair drift, and report load back.
  */
+
 import type { Logger } from "../../shared/logger.ts";
 import { desiredPeersFrom, type OpenPresharedKey, type ReplicatedPeer } from "./desired-peers.ts";
 import { OpenedPresharedKeys } from "./opened-preshared-keys.ts";
 import { diffPeers, isEmptyDiff } from "./peer-diff.ts";
+import { SerialTasks } from "./serial-tasks.ts";
 import { aggregateLoad, type MeasuredLoad, sameLoad } from "./server-load.ts";
 import type { InterfacePeer, PeerStatus, VpnDriver, VpnDriverError } from "./vpn-driver.ts";
 
@@ -79,7 +81,7 @@ export class VpnAgent {
   /** Set from scheduling a sync until it starts, so a drift check does not mistake a pending change for drift. */
   private syncPending = false;
   private statsQueued = false;
-  private work: Promise<void> = Promise.resolve();
+  private readonly tasks: SerialTasks;
   private reportInFlight: Promise<void> | undefined;
   private lastReport: { load: MeasuredLoad; atMs: number } | undefined;
   private lastApplied: readonly InterfacePeer[] | undefined;
@@ -104,6 +106,7 @@ export class VpnAgent {
       serverId: options.serverId,
       vpnDriver: options.driver.kind,
     });
+    this.tasks = new SerialTasks(this.logger, "vpn agent", () => this.running);
   }
 
   /** Syncs at once, then keeps the interface in step until {@link stop}. */
@@ -133,7 +136,7 @@ export class VpnAgent {
     this.statsTimer = undefined;
     this.syncPending = false;
     this.statsQueued = false;
-    await this.work;
+    await this.tasks.drained();
     await this.reportInFlight;
     if (!wasRunning) return;
     const released = await this.options.driver.release();
@@ -178,15 +181,7 @@ export class VpnAgent {
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.work = this.work.then(async () => {
-      if (!this.running) return;
-      try {
-        await task();
-      } catch (error) {
-        // Tasks return errors as values; reaching this is a bug, and the loop must survive it.
-        this.logger.error({ err: error }, "vpn agent task threw");
-      }
-    });
+    this.tasks.enqueue(task);
   }
 
   private desiredPeers(state: AgentDesiredState): InterfacePeer[] {
