@@ -31,7 +31,6 @@ import { addServerRoutes } from "../cluster/api/server-routes.ts";
 import { addSettingsRoutes } from "../cluster/api/settings-routes.ts";
 import { addSubscriptionRoutes } from "../cluster/api/subscription-routes.ts";
 import { addUsageRoutes } from "../cluster/api/usage-routes.ts";
-import type { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import { serverKeyStatement } from "../cluster/fsm/server-key-signature.ts";
 import { createNodeServer } from "../cluster/http.ts";
 import { loadOrCreateNodeIdentity, type NodeIdentity } from "../cluster/identity/node-identity.ts";

@@ -1,6 +1,7 @@
 import { Backoff } from "../shared/backoff.ts";
 import type { Logger } from "../shared/logger.ts";
 import type { ErrorValue } from "../shared/result.ts";
+import { CommitNoticeDelay } from "./commit-notice-delay.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import { decodeNodeSnapshot, encodeNodeSnapshot } from "./node-snapshot.ts";
 import { decodeEnvelope, encodeEnvelope, stampForwarded } from "./proposal-envelope.ts";
@@ -210,6 +211,7 @@ export class ClusterNode<Result = unknown> {
   private latestHardState: HardState = { term: 0, vote: "", commit: 0 };
   private persistedHardState: HardState = { term: 0, vote: "", commit: 0 };
   private readonly timing: ReturnType<typeof timing>;
+  private readonly commitNotices: CommitNoticeDelay;
 
   constructor(options: ClusterNodeOptions<Result>) {
     this.options = options;
@@ -220,6 +222,7 @@ export class ClusterNode<Result = unknown> {
     this.runtime = options.runtime ?? systemRuntime;
     this.faults = options.faults ?? {};
     this.incarnation = this.runtime.random.nextInt(0x1_0000_0000).toString(16).padStart(8, "0");
+    this.commitNotices = new CommitNoticeDelay(this.runtime, (messages) => options.send(messages));
   }
 
   /** Loads the durable log (retrying while Redis is unreachable), then starts ticking. */
@@ -417,7 +420,7 @@ export class ClusterNode<Result = unknown> {
 
   private sendMessages(node: RawNode, messages: readonly Message[]): void {
     if (messages.length === 0) return;
-    this.options.send(messages);
+    this.commitNotices.submit(messages);
     for (const message of messages) {
       if (message.type === "snap") node.reportSnapshot(message.to, true);
     }
@@ -899,6 +902,9 @@ export class ClusterNode<Result = unknown> {
     this.stopTicking?.();
     this.kick();
     await this.loopDone.catch(() => undefined);
+    // Followers learn the last commit index now rather than from the next leader.
+    this.commitNotices.release();
+    this.commitNotices.discard();
     const stopped = new NodeError(
       "SHUTTING_DOWN",
       "the node is shutting down; retry on another node",

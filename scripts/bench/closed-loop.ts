@@ -26,6 +26,8 @@ export interface ClosedLoopResult {
   opsPerSecond: number;
   /** Latency of acknowledged writes, in milliseconds. */
   latencyMs: Summary;
+  /** Every acknowledged write's latency in milliseconds, in completion order (to merge runs). */
+  samplesMs: number[];
 }
 
 export async function runClosedLoop(
@@ -61,5 +63,6 @@ export async function runClosedLoop(
     elapsedMs,
     opsPerSecond: (latencies.length * 1000) / elapsedMs,
     latencyMs: summarize(latencies),
+    samplesMs: latencies,
   };
 }

@@ -5,15 +5,22 @@
  * installed, the same against a three-member etcd (its defaults, and with our
  * heartbeat and election timeout), with the ratios ours / etcd.
  *
- * Options: --duration-s 10  --warmup-s 1  --writers 1,64  --value-bytes 256
- *          --key-space 1000  --heartbeat-ms 50  --election-timeout-ms 300
- *          --no-etcd  --install-etcd
+ * All systems run at once and take turns: each writer count gets a warm-up
+ * per system (a node runs for days: V8 optimises a function only after
+ * thousands of calls, and Go code is compiled ahead of time), then
+ * `--rounds` rounds in which every system runs a slice of
+ * `--duration-s / --rounds` seconds (see interleaved-rounds.ts).
+ *
+ * Options: --duration-s 10  --rounds 5  --warmup-s 10  --writers 1,64
+ *          --value-bytes 256  --key-space 1000  --heartbeat-ms 50
+ *          --election-timeout-ms 300  --no-etcd  --install-etcd
  */
 import { parseArgs } from "node:util";
 import { refuse } from "./cli-args.ts";
-import { runClosedLoop } from "./closed-loop.ts";
+import { type ClosedLoopResult, runClosedLoop } from "./closed-loop.ts";
 import { etcdAvailable } from "./etcd-availability.ts";
 import { startEtcd } from "./etcd-system.ts";
+import { mergeSlices, roundOrders, roundRatioRange } from "./interleaved-rounds.ts";
 import type { KvSystem } from "./kv-system.ts";
 import { startNexaloak } from "./nexaloak-system.ts";
 import { cell, formatTable, ratio } from "./stats.ts";
@@ -21,7 +28,8 @@ import { cell, formatTable, ratio } from "./stats.ts";
 const { values: args } = parseArgs({
   options: {
     "duration-s": { type: "string", default: "10" },
-    "warmup-s": { type: "string", default: "1" },
+    "warmup-s": { type: "string", default: "10" },
+    rounds: { type: "string", default: "5" },
     writers: { type: "string", default: "1,64" },
     "value-bytes": { type: "string", default: "256" },
     "key-space": { type: "string", default: "1000" },
@@ -41,6 +49,7 @@ function positive(name: string, text: string): number {
 
 const durationMs = positive("duration-s", args["duration-s"]) * 1000;
 const warmupMs = Number(args["warmup-s"]) * 1000;
+const rounds = Math.round(positive("rounds", args.rounds));
 const writerCounts = args.writers.split(",").map((text) => Math.round(positive("writers", text)));
 const valueBytes = Math.round(positive("value-bytes", args["value-bytes"]));
 const keySpace = Math.round(positive("key-space", args["key-space"]));
@@ -52,56 +61,70 @@ interface Row {
   system: string;
   writers: number;
   opsPerSecond: number;
+  opsPerSecondByRound: number[];
   p50: number;
   p90: number;
   p99: number;
   errors: number;
 }
 
-async function measure(start: () => Promise<KvSystem>): Promise<Row[]> {
-  const system = await start();
+/** Every system's rows, one per writer count, measured in interleaved rounds. */
+async function measure(systems: readonly KvSystem[]): Promise<Row[]> {
   const rows: Row[] = [];
-  try {
-    for (const writers of writerCounts) {
-      const leader = await system.leader(15_000);
-      const common = {
-        member: leader,
+  const orders = roundOrders(systems.length, rounds);
+  for (const writers of writerCounts) {
+    const run = async (system: KvSystem, durationMs: number): Promise<ClosedLoopResult> =>
+      runClosedLoop(system, {
+        member: await system.leader(15_000),
         writers,
         valueBytes,
         keySpace,
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      };
-      if (warmupMs > 0) await runClosedLoop(system, { ...common, durationMs: warmupMs });
-      const result = await runClosedLoop(system, { ...common, durationMs });
+        durationMs,
+      });
+    if (warmupMs > 0) for (const system of systems) await run(system, warmupMs);
+    const slices: ClosedLoopResult[][] = systems.map(() => []);
+    for (const order of orders) {
+      for (const index of order)
+        slices[index]!.push(await run(systems[index]!, durationMs / rounds));
+    }
+    systems.forEach((system, index) => {
+      const merged = mergeSlices(slices[index]!);
       const row: Row = {
         system: system.label,
         writers,
-        opsPerSecond: result.opsPerSecond,
-        p50: result.latencyMs.p50,
-        p90: result.latencyMs.p90,
-        p99: result.latencyMs.p99,
-        errors: result.errors,
+        opsPerSecond: merged.opsPerSecond,
+        opsPerSecondByRound: merged.opsPerSecondByRound,
+        p50: merged.latencyMs.p50,
+        p90: merged.latencyMs.p90,
+        p99: merged.latencyMs.p99,
+        errors: merged.errors,
       };
       process.stdout.write(
-        `  ${row.system}, ${writers} writer(s): ${cell(row.opsPerSecond)} ops/s, p50 ${cell(row.p50, 2)} ms, p99 ${cell(row.p99, 2)} ms, ${row.errors} errors\n`,
+        `  ${row.system}, ${writers} writer(s): ${cell(row.opsPerSecond)} ops/s (rounds: ${row.opsPerSecondByRound.map((value) => cell(value, 0)).join(", ")}), p50 ${cell(row.p50, 2)} ms, p99 ${cell(row.p99, 2)} ms, ${row.errors} errors\n`,
       );
       rows.push(row);
-    }
-  } finally {
-    await system.stop();
+    });
   }
   return rows;
 }
 
 process.stdout.write(
-  `Commit throughput and latency through the leader: 3 members on 127.0.0.1, ${valueBytes}-byte values, ${keySpace} keys, ${durationMs / 1000} s per run after ${warmupMs / 1000} s warm-up.\n`,
+  `Commit throughput and latency through the leader: 3 members on 127.0.0.1, ${valueBytes}-byte values, ${keySpace} keys; per writer count, ${warmupMs / 1000} s warm-up per system, then ${rounds} rounds of ${durationMs / rounds / 1000} s per system.\n`,
 );
-const rows = await measure(() => startNexaloak({ electionTimeoutMs, heartbeatMs }));
-const ours = [...rows];
-if (!args["no-etcd"] && etcdAvailable(args["install-etcd"])) {
-  rows.push(...(await measure(() => startEtcd())));
-  rows.push(...(await measure(() => startEtcd({ electionTimeoutMs, heartbeatMs }))));
+const systems: KvSystem[] = [];
+let rows: Row[] = [];
+try {
+  systems.push(await startNexaloak({ electionTimeoutMs, heartbeatMs }));
+  if (!args["no-etcd"] && etcdAvailable(args["install-etcd"])) {
+    systems.push(await startEtcd());
+    systems.push(await startEtcd({ electionTimeoutMs, heartbeatMs }));
+  }
+  rows = await measure(systems);
+} finally {
+  for (const system of systems) await system.stop();
 }
+const ours = rows.filter((row) => row.system === systems[0]!.label);
 
 process.stdout.write(
   `\n${formatTable(
@@ -131,10 +154,14 @@ if (comparisons.length > 0) {
         ratio(mine.p50, theirs.p50),
         ratio(mine.p90, theirs.p90),
         ratio(mine.p99, theirs.p99),
+        roundRatioRange(mine.opsPerSecondByRound, theirs.opsPerSecondByRound),
       ],
     ];
   });
   process.stdout.write(
-    `\n${formatTable(["ratio", "writers", "ops/s", "p50", "p90", "p99"], ratioRows)}\n`,
+    `\n${formatTable(
+      ["ratio", "writers", "ops/s", "p50", "p90", "p99", "ops/s by round"],
+      ratioRows,
+    )}\n`,
   );
 }
