@@ -3,8 +3,10 @@
  * redis-server, ss-manager from shadowsocks-libev): a user's client (ss-local,
  * started here on a loopback port) fetches a page from a local HTTP server
  * through the node's Shadowsocks port, with exactly the ss:// key the API
- * returned; a restart of the node serves every live port again; a revoked
- * config's port stops answering while the others go on.
+ * returned; the bytes a config carries become its user's usage (the node
+ * keeps its default DATA_DIR, a relative path); a restart of the node serves
+ * every live port again; a revoked config's port stops answering while the
+ * others go on.
  */
 import { createServer, type Server } from "node:http";
 import { test } from "uvu";
@@ -17,12 +19,25 @@ import { type Cluster, startCluster, waitUntil } from "../../scripts/lib/cluster
 import { findFreePort } from "../../scripts/lib/free-port.ts";
 import { fetchThroughSocks, startShadowsocksClient } from "../../scripts/lib/shadowsocks-client.ts";
 
+/** The page the traffic test carries: far more than the handshakes around it. */
+const BIG_PAGE_BYTES = 1_000_000;
+/**
+ * From a download to its bytes in the user's usage: ss-server tells
+ * ss-manager every 5 s, the agent reads it every 15 s, the reporter checks
+ * every 5 s and reports at most every `trafficReportSeconds` (10 here).
+ */
+const COUNTED_BOUND_MS = 60_000;
+
 let cluster: Cluster;
 let page: Server;
 let pagePort = 0;
 
 test.before(async () => {
-  page = createServer((_request, response) => response.end("hello through shadowsocks"));
+  page = createServer((request, response) =>
+    response.end(
+      request.url === "/big" ? Buffer.alloc(BIG_PAGE_BYTES, "x") : "hello through shadowsocks",
+    ),
+  );
   await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
   pagePort = (page.address() as { port: number }).port;
   // A small range just above a port the kernel found free.
@@ -87,13 +102,13 @@ async function issueShadowsocks(userId: string): Promise<Issued> {
   return issued!;
 }
 
-async function fetchWith(key: ShadowsocksKey): Promise<string> {
+async function fetchWith(key: ShadowsocksKey, path = "/", timeoutMs = 2_000): Promise<string> {
   const client = await startShadowsocksClient(key);
   try {
     return await fetchThroughSocks(
       client.socksPort,
-      { host: "127.0.0.1", port: pagePort, path: "/" },
-      2_000,
+      { host: "127.0.0.1", port: pagePort, path },
+      timeoutMs,
     );
   } finally {
     await client.stop();
@@ -144,6 +159,29 @@ test("the ss:// key the API returns carries a user's traffic through the node's 
   await fetchWith({ ...first.key, password: second.key.password }).then(
     (text) => assert.not.match(text, /hello/, "another config's password opens nothing"),
     () => undefined,
+  );
+});
+
+test("the bytes a config carries are counted as its user's usage", async () => {
+  const n1 = cluster.node("n1");
+  const interval = await n1.client.call(
+    "PUT",
+    "/v1/settings/trafficReportSeconds",
+    { value: "10" },
+    true,
+  );
+  assert.is(interval.status, 200, interval.text);
+  const counted = await issueShadowsocks("603");
+  await servedWithin(counted.key, "the key works");
+  const downloaded = await fetchWith(counted.key, "/big", 10_000);
+  assert.ok(downloaded.length > BIG_PAGE_BYTES, "the whole page came through");
+  await waitUntil(
+    async () => {
+      const answer = await n1.client.call("GET", "/v1/users/603/usage", undefined, true);
+      return (answer.body as { usage: { usedBytes: number } }).usage.usedBytes >= BIG_PAGE_BYTES;
+    },
+    COUNTED_BOUND_MS,
+    `user 603's usage to reach the ${BIG_PAGE_BYTES} bytes carried`,
   );
 });
 
