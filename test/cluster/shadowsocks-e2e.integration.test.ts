@@ -4,7 +4,9 @@
  * started here on a loopback port) fetches a page from a local HTTP server
  * through the node's Shadowsocks port, with exactly the ss:// key the API
  * returned; the bytes a config carries become its user's usage (the node
- * keeps its default DATA_DIR, a relative path); a restart of the node serves
+ * keeps its default DATA_DIR, a relative path); the ss:// key in the user's
+ * subscription works as well, and its Subscription-Userinfo header carries
+ * that usage; a restart of the node serves
  * every live port again; a revoked config's port stops answering while the
  * others go on.
  */
@@ -129,6 +131,8 @@ async function servedWithin(key: ShadowsocksKey, what: string): Promise<void> {
 
 let first: Issued;
 let second: Issued;
+/** User 603's config, which carries the page of BIG_PAGE_BYTES. */
+let counted: Issued;
 
 test("a protocol no server offers, or none at all, is refused with a stable code and changes nothing", async () => {
   const unknown = await issue("501", { protocol: "openvpn" });
@@ -171,7 +175,7 @@ test("the bytes a config carries are counted as its user's usage", async () => {
     true,
   );
   assert.is(interval.status, 200, interval.text);
-  const counted = await issueShadowsocks("603");
+  counted = await issueShadowsocks("603");
   await servedWithin(counted.key, "the key works");
   const downloaded = await fetchWith(counted.key, "/big", 10_000);
   assert.ok(downloaded.length > BIG_PAGE_BYTES, "the whole page came through");
@@ -183,6 +187,57 @@ test("the bytes a config carries are counted as its user's usage", async () => {
     COUNTED_BOUND_MS,
     `user 603's usage to reach the ${BIG_PAGE_BYTES} bytes carried`,
   );
+});
+
+/** What a client takes from a subscription: its ss:// entry and its Subscription-Userinfo figures. */
+interface ServedSubscription {
+  key: ShadowsocksKey | undefined;
+  userinfo: Record<string, number>;
+}
+
+/** The subscription at `url`, asked for as `links`. */
+async function subscriptionOf(url: string): Promise<ServedSubscription> {
+  const response = await fetch(`${url}?format=links`, { signal: AbortSignal.timeout(5_000) });
+  assert.is(response.status, 200);
+  const links = Buffer.from(await response.text(), "base64")
+    .toString("utf8")
+    .split("\n");
+  const ssLink = links.find((link) => link.startsWith("ss://"));
+  const userinfo = Object.fromEntries(
+    (response.headers.get("subscription-userinfo") ?? "")
+      .split("; ")
+      .map((field) => field.split("="))
+      .map(([name, value]) => [name, Number(value)]),
+  );
+  return { key: ssLink === undefined ? undefined : parseShadowsocksKey(ssLink), userinfo };
+}
+
+test("the ss:// key in the user's subscription carries their traffic, and its header says what they used", async () => {
+  const answer = await cluster
+    .node("n1")
+    .client.call("GET", "/v1/users/603/subscription", undefined, true);
+  assert.is(answer.status, 200, answer.text);
+  const url = (answer.body as { url: string }).url;
+  assert.match(url, /\/s\/[A-Za-z0-9_-]{43}$/);
+  let subscription: ServedSubscription | undefined;
+  await waitUntil(
+    async () => {
+      subscription = await subscriptionOf(url);
+      return subscription.key !== undefined;
+    },
+    20_000,
+    "the password sealed to the server and the ss:// entry served",
+  );
+  const { key, userinfo } = subscription!;
+  assert.equal(
+    { port: key!.port, method: key!.method, password: key!.password },
+    { port: counted.key.port, method: counted.key.method, password: counted.key.password },
+    "the key the user was given",
+  );
+  await servedWithin(key!, "the key from the subscription works");
+  assert.is(userinfo.upload, 0, "ss-manager counts both directions together, as download");
+  assert.ok(userinfo.download! >= BIG_PAGE_BYTES, `the page counted: ${userinfo.download}`);
+  assert.is(userinfo.total, 0, "no quota: unlimited");
 });
 
 test("a restarted node serves every live port again from the replicated state", async () => {
