@@ -10,10 +10,15 @@
  * previous run left in the working directory (by the pid files ss-manager
  * keeps there, checking each pid is still that program), and the agent then
  * adds every port afresh from the replicated state.
+ *
+ * Every path handed to ss-manager is absolute: ss-manager passes its
+ * `--manager-address` on to each ss-server, which daemonizes into `/`, so a
+ * relative socket path (DATA_DIR defaults to `.data/<NODE_ID>`) would send
+ * the ss-servers' traffic reports nowhere and every port would count 0.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import unixDgram from "unix-dgram";
 import type { Logger } from "../../shared/logger.ts";
 import { sleep } from "../../shared/sleep.ts";
@@ -35,7 +40,7 @@ import {
 } from "./ss-manager-protocol.ts";
 
 export interface SsManagerDriverOptions {
-  /** DATA_DIR/shadowsocks: the socket, ss-manager's working files, its pid. */
+  /** DATA_DIR/shadowsocks (relative or absolute): the socket, ss-manager's working files, its pid. */
   workDir: string;
   /** The address every port listens on (SS_LISTEN_HOST). */
   listenHost: string;
@@ -96,6 +101,8 @@ export class SsManagerDriver implements ShadowsocksDriver {
   readonly kind = "ss-manager";
   private readonly answerTimeoutMs: number;
   private readonly startTimeoutMs: number;
+  /** `options.workDir`, absolute. */
+  private readonly workDir: string;
   private manager: ChildProcess | undefined;
   private socket: ReturnType<typeof unixDgram.createSocket> | undefined;
   private pendingAnswer: ((answer: string) => void) | undefined;
@@ -105,10 +112,11 @@ export class SsManagerDriver implements ShadowsocksDriver {
   constructor(private readonly options: SsManagerDriverOptions) {
     this.answerTimeoutMs = options.answerTimeoutMs ?? 5_000;
     this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
+    this.workDir = resolve(options.workDir);
   }
 
   private path(name: string): string {
-    return join(this.options.workDir, name);
+    return join(this.workDir, name);
   }
 
   private get serversDir(): string {
@@ -120,7 +128,7 @@ export class SsManagerDriver implements ShadowsocksDriver {
       return { ok: true, value: undefined };
     await this.stop();
     await mkdir(this.serversDir, { recursive: true, mode: 0o700 });
-    await chmod(this.options.workDir, 0o700);
+    await chmod(this.workDir, 0o700);
     const started = await this.spawnManager();
     if (!started.ok) return started;
     this.openSocket();
@@ -280,7 +288,7 @@ export class SsManagerDriver implements ShadowsocksDriver {
   }
 
   private async endLeftovers(): Promise<void> {
-    const { workDir } = this.options;
+    const { workDir } = this;
     const managerPid = await readPid(this.path(MANAGER_PID));
     if (managerPid !== undefined && (await isOurs(managerPid, "ss-manager", workDir)))
       signal(managerPid, "SIGKILL");

@@ -4,7 +4,8 @@
  * (subscription-plan.ts), opens the secrets of configs on this node's own
  * server and asks every other server for its own (in parallel; an owner
  * that does not answer in time is left out, the answer is still served),
- * and renders the format the client asked for.
+ * and renders the format the client asked for, with the user's traffic and
+ * quota in its headers.
  */
 import type { WireGuardKeyPair } from "../../shared/crypto/wireguard-keys.ts";
 import { DEFAULT_CLIENT_DNS } from "../../shared/env-variables.ts";
@@ -69,7 +70,8 @@ export class SubscriptionResponder {
     if (userId === undefined) return { kind: "unknown" };
     const choice = chooseFormat(formatParameter, userAgent);
     if (!choice.ok) return { kind: "badFormat" };
-    const planned = planSubscription(state, userId, this.clock()).filter((entry) =>
+    const now = this.clock();
+    const planned = planSubscription(state, userId, now).filter((entry) =>
       hasSubscriptionSecrets(entry.config),
     );
     const secrets = await this.gatherSecrets(state, token, planned);
@@ -79,7 +81,10 @@ export class SubscriptionResponder {
       const served = opened && toEntry(entry, opened);
       if (served) entries.push(served);
     }
-    const usage = subscriptionUsage(planned.map((entry) => entry.config));
+    const usage = subscriptionUsage(
+      planned.map((entry) => entry.config),
+      state.trafficUsage(userId, now),
+    );
     const rendered = renderSubscription(choice.format, entries, usage);
     return {
       kind: "served",

@@ -3,8 +3,12 @@
  * redis-server, ss-manager from shadowsocks-libev): a user's client (ss-local,
  * started here on a loopback port) fetches a page from a local HTTP server
  * through the node's Shadowsocks port, with exactly the ss:// key the API
- * returned; a restart of the node serves every live port again; a revoked
- * config's port stops answering while the others go on.
+ * returned; the bytes a config carries become its user's usage (the node
+ * keeps its default DATA_DIR, a relative path); the ss:// key in the user's
+ * subscription works as well, and its Subscription-Userinfo header carries
+ * that usage; a restart of the node serves
+ * every live port again; a revoked config's port stops answering while the
+ * others go on.
  */
 import { createServer, type Server } from "node:http";
 import { test } from "uvu";
@@ -17,12 +21,25 @@ import { type Cluster, startCluster, waitUntil } from "../../scripts/lib/cluster
 import { findFreePort } from "../../scripts/lib/free-port.ts";
 import { fetchThroughSocks, startShadowsocksClient } from "../../scripts/lib/shadowsocks-client.ts";
 
+/** The page the traffic test carries: far more than the handshakes around it. */
+const BIG_PAGE_BYTES = 1_000_000;
+/**
+ * From a download to its bytes in the user's usage: ss-server tells
+ * ss-manager every 5 s, the agent reads it every 15 s, the reporter checks
+ * every 5 s and reports at most every `trafficReportSeconds` (10 here).
+ */
+const COUNTED_BOUND_MS = 60_000;
+
 let cluster: Cluster;
 let page: Server;
 let pagePort = 0;
 
 test.before(async () => {
-  page = createServer((_request, response) => response.end("hello through shadowsocks"));
+  page = createServer((request, response) =>
+    response.end(
+      request.url === "/big" ? Buffer.alloc(BIG_PAGE_BYTES, "x") : "hello through shadowsocks",
+    ),
+  );
   await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
   pagePort = (page.address() as { port: number }).port;
   // A small range just above a port the kernel found free.
@@ -87,13 +104,13 @@ async function issueShadowsocks(userId: string): Promise<Issued> {
   return issued!;
 }
 
-async function fetchWith(key: ShadowsocksKey): Promise<string> {
+async function fetchWith(key: ShadowsocksKey, path = "/", timeoutMs = 2_000): Promise<string> {
   const client = await startShadowsocksClient(key);
   try {
     return await fetchThroughSocks(
       client.socksPort,
-      { host: "127.0.0.1", port: pagePort, path: "/" },
-      2_000,
+      { host: "127.0.0.1", port: pagePort, path },
+      timeoutMs,
     );
   } finally {
     await client.stop();
@@ -114,6 +131,8 @@ async function servedWithin(key: ShadowsocksKey, what: string): Promise<void> {
 
 let first: Issued;
 let second: Issued;
+/** User 603's config, which carries the page of BIG_PAGE_BYTES. */
+let counted: Issued;
 
 test("a protocol no server offers, or none at all, is refused with a stable code and changes nothing", async () => {
   const unknown = await issue("501", { protocol: "openvpn" });
@@ -145,6 +164,80 @@ test("the ss:// key the API returns carries a user's traffic through the node's 
     (text) => assert.not.match(text, /hello/, "another config's password opens nothing"),
     () => undefined,
   );
+});
+
+test("the bytes a config carries are counted as its user's usage", async () => {
+  const n1 = cluster.node("n1");
+  const interval = await n1.client.call(
+    "PUT",
+    "/v1/settings/trafficReportSeconds",
+    { value: "10" },
+    true,
+  );
+  assert.is(interval.status, 200, interval.text);
+  counted = await issueShadowsocks("603");
+  await servedWithin(counted.key, "the key works");
+  const downloaded = await fetchWith(counted.key, "/big", 10_000);
+  assert.ok(downloaded.length > BIG_PAGE_BYTES, "the whole page came through");
+  await waitUntil(
+    async () => {
+      const answer = await n1.client.call("GET", "/v1/users/603/usage", undefined, true);
+      return (answer.body as { usage: { usedBytes: number } }).usage.usedBytes >= BIG_PAGE_BYTES;
+    },
+    COUNTED_BOUND_MS,
+    `user 603's usage to reach the ${BIG_PAGE_BYTES} bytes carried`,
+  );
+});
+
+/** What a client takes from a subscription: its ss:// entry and its Subscription-Userinfo figures. */
+interface ServedSubscription {
+  key: ShadowsocksKey | undefined;
+  userinfo: Record<string, number>;
+}
+
+/** The subscription at `url`, asked for as `links`. */
+async function subscriptionOf(url: string): Promise<ServedSubscription> {
+  const response = await fetch(`${url}?format=links`, { signal: AbortSignal.timeout(5_000) });
+  assert.is(response.status, 200);
+  const links = Buffer.from(await response.text(), "base64")
+    .toString("utf8")
+    .split("\n");
+  const ssLink = links.find((link) => link.startsWith("ss://"));
+  const userinfo = Object.fromEntries(
+    (response.headers.get("subscription-userinfo") ?? "")
+      .split("; ")
+      .map((field) => field.split("="))
+      .map(([name, value]) => [name, Number(value)]),
+  );
+  return { key: ssLink === undefined ? undefined : parseShadowsocksKey(ssLink), userinfo };
+}
+
+test("the ss:// key in the user's subscription carries their traffic, and its header says what they used", async () => {
+  const answer = await cluster
+    .node("n1")
+    .client.call("GET", "/v1/users/603/subscription", undefined, true);
+  assert.is(answer.status, 200, answer.text);
+  const url = (answer.body as { url: string }).url;
+  assert.match(url, /\/s\/[A-Za-z0-9_-]{43}$/);
+  let subscription: ServedSubscription | undefined;
+  await waitUntil(
+    async () => {
+      subscription = await subscriptionOf(url);
+      return subscription.key !== undefined;
+    },
+    20_000,
+    "the password sealed to the server and the ss:// entry served",
+  );
+  const { key, userinfo } = subscription!;
+  assert.equal(
+    { port: key!.port, method: key!.method, password: key!.password },
+    { port: counted.key.port, method: counted.key.method, password: counted.key.password },
+    "the key the user was given",
+  );
+  await servedWithin(key!, "the key from the subscription works");
+  assert.is(userinfo.upload, 0, "ss-manager counts both directions together, as download");
+  assert.ok(userinfo.download! >= BIG_PAGE_BYTES, `the page counted: ${userinfo.download}`);
+  assert.is(userinfo.total, 0, "no quota: unlimited");
 });
 
 test("a restarted node serves every live port again from the replicated state", async () => {
