@@ -302,7 +302,11 @@ export class ClusterNode<Result = unknown> {
   }
 
   private tick(): void {
-    this.rawNode?.tick();
+    const node = this.rawNode;
+    if (!node) return;
+    node.tick();
+    // Once a tick, not once a Ready: scrapes come seconds apart, writes do not.
+    this.updateMetrics(node);
     this.kick();
   }
 
@@ -407,7 +411,6 @@ export class ClusterNode<Result = unknown> {
     if (!ready.snapshot) await this.persist(ready);
     this.sendMessages(node, late);
     node.advance(ready);
-    this.updateMetrics(node);
     await this.maybeSnapshot(node);
   }
 
