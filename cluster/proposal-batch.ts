@@ -12,7 +12,7 @@ export class ProposalBatch<Key, Value = true> {
   constructor(
     /** Proposes one command carrying `entries`; resolves once it is committed. */
     private readonly proposeBatch: (entries: [Key, Value][]) => Promise<unknown>,
-    /** How long an entry waits for others to join it. */
+    /** How long an entry waits for others to join it; 0: only those added in the same turn of the event loop join. */
     private readonly windowMs: number,
     /** The most entries one command carries (its schema's bound). */
     private readonly maxBatch: number,
@@ -26,7 +26,11 @@ export class ProposalBatch<Key, Value = true> {
   }
 
   private async flushSoon(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, this.windowMs));
+    // Even a 0 ms timer waits about a millisecond; a resolved promise lets the
+    // entries added by the same synchronous run join, and no more.
+    await (this.windowMs > 0
+      ? new Promise((resolve) => setTimeout(resolve, this.windowMs))
+      : Promise.resolve());
     const batch = [...this.pending];
     this.pending = new Map();
     this.flushing = undefined;
