@@ -139,7 +139,8 @@ async function main(): Promise<void> {
     metrics,
     readiness: () => running?.readiness() ?? { ready: false, reason: startupStage },
     apiUnavailableReason: () => (running ? undefined : `the node is starting (${startupStage})`),
-    notLeaderAnswer: () => (running ? notLeaderAnswer(running.status()) : undefined),
+    notLeaderAnswer: () =>
+      running && !running.leadsNow() ? notLeaderAnswer(running.status()) : undefined,
     observedAddress: (request) => observedAddressAnswer(request, config.clusterSecret, identity),
     join: async (request) => (admission ? admission.handle(request) : undefined),
     subscriptions: () => subscriptionEndpoints,

@@ -59,8 +59,9 @@ export function createNodeServer(options: NodeServerOptions): Server {
   const isAdmin = bearerDigestCheck(options.adminApiTokenSha256s);
   const trusted = options.trustedNetworks ?? (() => false);
   const handler = (request: IncomingMessage, response: ServerResponse) => {
-    const shown = isAdmin(request) || trusted(request.socket.remoteAddress);
-    handle(options, isAdmin, shown, request, response).catch((error: unknown) => {
+    const admin = isAdmin(request);
+    const shown = admin || trusted(request.socket.remoteAddress);
+    handle(options, admin, shown, request, response).catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, "request failed");
       if (response.headersSent) response.destroy();
       else if (!shown) writeBlandNotFound(response);
@@ -76,7 +77,8 @@ export function createNodeServer(options: NodeServerOptions): Server {
 
 async function handle(
   options: NodeServerOptions,
-  isAdmin: (request: IncomingMessage) => boolean,
+  /** Whether the request carries the admin API token. */
+  admin: boolean,
   shown: boolean,
   request: IncomingMessage,
   response: ServerResponse,
@@ -130,7 +132,7 @@ async function handle(
     writeJson(response, errorResponse(404, "NOT_FOUND", `nothing at ${url.pathname}`));
     return;
   }
-  if (!isAdmin(request)) {
+  if (!admin) {
     writeJson(
       response,
       errorResponse(401, "UNAUTHORIZED", "send Authorization: Bearer <ADMIN_API_TOKEN>", {
