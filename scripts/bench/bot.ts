@@ -25,8 +25,8 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { type Cluster, startCluster } from "../lib/cluster-harness.ts";
-import { ControlPlaneClient } from "../lib/control-plane-client.ts";
 import { measureFailoverBurst } from "../lib/failover-burst.ts";
+import { waitForRegisteredServers } from "../lib/registered-servers.ts";
 import { measureReplyGaps } from "../lib/reply-gaps.ts";
 import {
   createTelegramEmulator,
@@ -64,26 +64,6 @@ const FIRST_USER_ID = 9001;
 const WAIT_MS = 60_000;
 /** Documentation addresses: they only go into configs as endpoints, never dialled. */
 const PUBLIC_HOSTS = ["198.51.100.1", "198.51.100.2", "198.51.100.3"];
-
-/** Waits until every node's server has registered with its public endpoint, so configs can be placed. */
-async function waitForServers(cluster: Cluster): Promise<void> {
-  await cluster.waitUntil(
-    async () => {
-      for (const node of cluster.nodes.filter((candidate) => candidate.running)) {
-        const client = new ControlPlaneClient(node.url, cluster.adminApiToken, { timeoutMs: 5000 });
-        const servers = await client.servers();
-        if (servers.ok)
-          return (
-            servers.value.length === PUBLIC_HOSTS.length &&
-            servers.value.every((server) => server.endpointHost !== null)
-          );
-      }
-      return false;
-    },
-    WAIT_MS,
-    "every server to register its endpoint",
-  );
-}
 
 interface ConfigBurst {
   configsPerSecond: number;
@@ -126,7 +106,7 @@ async function run(emulator: TelegramEmulator, token: string): Promise<void> {
   });
   try {
     await cluster.leader({ timeoutMs: WAIT_MS });
-    await waitForServers(cluster);
+    await waitForRegisteredServers(cluster, PUBLIC_HOSTS.length, WAIT_MS);
     await emulator.waitForPolling(WAIT_MS);
     // The bench measures the bot, not the newcomer limit: let every bench user in.
     const opened = await (await cluster.leader({ timeoutMs: WAIT_MS })).client.putSetting(
