@@ -24,9 +24,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { type Cluster, startCluster } from "../lib/cluster-harness.ts";
 import { measureFailoverBurst } from "../lib/failover-burst.ts";
-import { waitForRegisteredServers } from "../lib/registered-servers.ts";
+import { startLocalBotFleet } from "../lib/local-bot-fleet.ts";
 import { measureReplyGaps } from "../lib/reply-gaps.ts";
 import {
   createTelegramEmulator,
@@ -62,8 +61,6 @@ const BURST_KILLS = 3;
 const FIRST_USER_ID = 9001;
 /** Bound on any one wait (cluster start, a burst of configs, a failover). */
 const WAIT_MS = 60_000;
-/** Documentation addresses: they only go into configs as endpoints, never dialled. */
-const PUBLIC_HOSTS = ["198.51.100.1", "198.51.100.2", "198.51.100.3"];
 
 interface ConfigBurst {
   configsPerSecond: number;
@@ -94,20 +91,15 @@ async function measureConfigBurst(users: readonly EmulatedUser[]): Promise<Confi
 }
 
 async function run(emulator: TelegramEmulator, token: string): Promise<void> {
-  const cluster = await startCluster({
-    size: PUBLIC_HOSTS.length,
+  const cluster = await startLocalBotFleet({
+    token,
+    emulator,
+    timeoutMs: WAIT_MS,
     electionTimeoutMs,
     heartbeatMs,
-    env: { BOT_TOKEN: token, TELEGRAM_API_ROOT: emulator.apiRoot },
     ...(args["log-dir"] ? { dir: args["log-dir"] } : {}),
-    nodeEnv: Object.fromEntries(
-      PUBLIC_HOSTS.map((host, i) => [`n${i + 1}`, { PUBLIC_HOST: host }]),
-    ),
   });
   try {
-    await cluster.leader({ timeoutMs: WAIT_MS });
-    await waitForRegisteredServers(cluster, PUBLIC_HOSTS.length, WAIT_MS);
-    await emulator.waitForPolling(WAIT_MS);
     // The bench measures the bot, not the newcomer limit: let every bench user in.
     const opened = await (await cluster.leader({ timeoutMs: WAIT_MS })).client.putSetting(
       "newUsersPerMinute",

@@ -13,8 +13,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { positiveInteger } from "../bench/cli-args.ts";
-import { startCluster } from "../lib/cluster-harness.ts";
-import { waitForRegisteredServers } from "../lib/registered-servers.ts";
+import { startLocalBotFleet } from "../lib/local-bot-fleet.ts";
 import { createTelegramEmulator, type EmulatedUser } from "../telegram-emulator/emulator.ts";
 
 const { values: args } = parseArgs({
@@ -27,8 +26,6 @@ const userCount = positiveInteger("users", args.users);
 const ADMIN_ID = 100;
 const FIRST_USER_ID = 5001;
 const WAIT_MS = 60_000;
-/** Documentation addresses: they only go into configs as endpoints, never dialled. */
-const PUBLIC_HOSTS = ["198.51.100.1", "198.51.100.2", "198.51.100.3"];
 
 /** Sends `command` as `admin` and waits for the chart photo whose caption matches `caption`. */
 async function chartAfter(admin: EmulatedUser, command: string, caption: RegExp): Promise<Buffer> {
@@ -47,21 +44,13 @@ async function chartAfter(admin: EmulatedUser, command: string, caption: RegExp)
 const emulator = await createTelegramEmulator({ firstUpdateId: Date.now() });
 const token = `${7_100_000_002}:${randomBytes(20).toString("hex")}`;
 try {
-  const cluster = await startCluster({
-    size: PUBLIC_HOSTS.length,
-    env: {
-      BOT_TOKEN: token,
-      TELEGRAM_API_ROOT: emulator.apiRoot,
-      ADMIN_IDS: String(ADMIN_ID),
-    },
-    nodeEnv: Object.fromEntries(
-      PUBLIC_HOSTS.map((host, i) => [`n${i + 1}`, { PUBLIC_HOST: host }]),
-    ),
+  const cluster = await startLocalBotFleet({
+    token,
+    emulator,
+    timeoutMs: WAIT_MS,
+    env: { ADMIN_IDS: String(ADMIN_ID) },
   });
   try {
-    await cluster.leader({ timeoutMs: WAIT_MS });
-    await waitForRegisteredServers(cluster, PUBLIC_HOSTS.length, WAIT_MS);
-    await emulator.waitForPolling(WAIT_MS);
     const users = Array.from({ length: userCount }, (_, n) =>
       emulator.user(FIRST_USER_ID + n, { first_name: `User${n}`, language_code: "en" }),
     );
