@@ -82,8 +82,7 @@ accessCommands.command("approve", async (ctx) => {
     return;
   }
   const shown = pending.slice(0, PENDING_SHOWN);
-  const lines = shown.map((user) => `• ${user.id} ${user.name || t.noName}`);
-  await ctx.reply([t.waitingHeading(pending.length), ...lines].join("\n"), {
+  await ctx.reply([t.waitingHeading(pending.length), ...shown.map(t.waitingLine)].join("\n"), {
     reply_markup: pendingKeyboard(t, shown),
   });
 });

@@ -7,38 +7,26 @@
  * delete messages in a private chat for 48 hours), and no answer repeats it.
  */
 import { Composer, InputFile } from "grammy";
-import type { BackupFile } from "../../cluster/backup/make-backup.ts";
-import { passphraseProblem } from "../../shared/crypto/backup-passphrase-key.ts";
+import {
+  MAX_PASSPHRASE_LENGTH,
+  MIN_PASSPHRASE_LENGTH,
+  passphraseProblem,
+} from "../../shared/crypto/backup-passphrase-key.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
 import { deleteCommandMessage, replyUsage } from "./command-args.ts";
 
-const FORMS = "/backup, or /backup passphrase <text> (at least 12 characters)";
-
-/** What a backup's caption says: enough to tell backups apart, nothing they hide. */
-export function backupCaption(backup: BackupFile): string {
-  const { counts, createdAt, cluster } = backup.header;
-  return [
-    `Encrypted backup of ${createdAt} (made by ${cluster.madeBy}): ${counts.users} users, ${counts.liveConfigs} live configs of ${counts.configs}, ${counts.servers} servers, ${counts.settings} settings, ${counts.invites} invites.`,
-    "No client keys are in it. It opens only with the backup passphrase: npm run restore -- <file> on a new server.",
-  ].join("\n");
-}
-
-function passphraseNote(deleted: boolean): string {
-  return deleted
-    ? "Your message with the passphrase was deleted from this chat."
-    : "I could not delete your message with the passphrase: please delete it yourself.";
-}
+const FORMS = "/backup | /backup passphrase <text>";
 
 async function sendBackup(ctx: BotContext): Promise<void> {
   await ctx.effects.acknowledge();
   const made = await ctx.deps.backups.make();
   if (!made.ok) {
-    await ctx.reply(`No backup: ${made.error.message}.`);
+    await ctx.reply(ctx.t.admin.noBackup(false, MIN_PASSPHRASE_LENGTH));
     return;
   }
   await ctx.replyWithDocument(new InputFile(made.value.bytes, made.value.fileName), {
-    caption: backupCaption(made.value),
+    caption: ctx.t.admin.backupCaption(made.value.header, false),
   });
 }
 
@@ -55,10 +43,13 @@ async function setPassphrase(ctx: BotContext): Promise<void> {
     return;
   }
   const passphrase = passphraseOf(ctx.match as string);
-  const problem = passphraseProblem(passphrase);
-  if (problem) {
+  if (passphraseProblem(passphrase)) {
     const deleted = await deleteCommandMessage(ctx);
-    return replyUsage(ctx, `${FORMS}\n${problem.message}.\n${passphraseNote(deleted)}`);
+    return replyUsage(
+      ctx,
+      FORMS,
+      ctx.t.admin.passphraseRefused(MIN_PASSPHRASE_LENGTH, MAX_PASSPHRASE_LENGTH, deleted),
+    );
   }
   try {
     await ctx.effects.propose(async (updateId) => {
@@ -73,13 +64,7 @@ async function setPassphrase(ctx: BotContext): Promise<void> {
     throw error;
   }
   const deleted = await deleteCommandMessage(ctx);
-  await ctx.reply(
-    [
-      "Backup passphrase set: every backup from now on is encrypted to it, and no server holds it (they keep only a check of it).",
-      "Keep it somewhere safe, away from the servers: without it no backup can be opened, and nobody can recover it.",
-      passphraseNote(deleted),
-    ].join("\n"),
-  );
+  await ctx.reply(ctx.t.admin.passphraseSet(deleted));
 }
 
 export const backupCommands = new Composer<BotContext>();
@@ -88,5 +73,5 @@ backupCommands.command("backup", async (ctx) => {
   const match = (ctx.match as string).trim();
   if (match === "") return sendBackup(ctx);
   if (/^passphrase(\s|$)/.test(match)) return setPassphrase(ctx);
-  return replyUsage(ctx, FORMS);
+  return replyUsage(ctx, FORMS, ctx.t.admin.backupUsage(MIN_PASSPHRASE_LENGTH));
 });

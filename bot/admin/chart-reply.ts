@@ -13,15 +13,20 @@ export async function replyWithChart(
   title: string,
 ): Promise<void> {
   const startedAt = performance.now();
-  const png = await ctx.deps.charts.render({ servers, nowMs: ctx.deps.service.now(), title });
+  const png = await ctx.deps.charts.render({
+    servers,
+    nowMs: ctx.deps.service.now(),
+    title,
+    language: ctx.language,
+  });
   const chartMs = Math.round(performance.now() - startedAt);
   if (!png.ok) {
     ctx.deps.logger.warn({ code: png.error.code, chartMs }, png.error.message);
-    await ctx.reply(`The chart could not be drawn (${png.error.code}): ${png.error.message}`);
+    await ctx.reply(ctx.t.admin.chart.notDrawn(png.error.code, png.error.message));
     return;
   }
   ctx.deps.logger.debug({ chartMs, bytes: png.value.length }, "chart drawn");
   await ctx.replyWithPhoto(new InputFile(png.value, "nexaloak-24h.png"), {
-    caption: `${title}: configs issued, active peers, traffic and ban checks per hour (UTC).`,
+    caption: ctx.t.admin.chart.caption(title),
   });
 }

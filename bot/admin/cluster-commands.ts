@@ -32,7 +32,7 @@ clusterCommands.command("metrics", async (ctx) => {
       queuedChecks,
     }),
   );
-  await replyWithChart(ctx, ctx.deps.service.localState.servers(), "Fleet, last 24 hours");
+  await replyWithChart(ctx, ctx.deps.service.localState.servers(), ctx.t.admin.chart.fleetTitle);
 });
 
 clusterCommands.command("leader", async (ctx) => {

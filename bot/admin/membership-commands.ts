@@ -7,6 +7,7 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { MessageEntity } from "grammy/types";
+import { statusReasonText } from "../../cluster/fsm/status-reasons.ts";
 import { isValidNodeId } from "../../shared/node-id.ts";
 import type { Result } from "../../shared/result.ts";
 import { senderActor } from "../account.ts";
@@ -20,7 +21,7 @@ const CAPACITY = /^[1-9][0-9]{0,4}$/;
 const MAX_CAPACITY = 65_532;
 /** Telegram's limit on a message's text. */
 const MAX_MESSAGE_LENGTH = 4096;
-const REMOVAL_REASON = "removed by an admin";
+const REMOVAL_REASON = statusReasonText({ kind: "removedByAdmin" });
 
 const confirmRemoval = (nodeId: string) => `adm:rmserver:yes:${nodeId}`;
 const cancelRemoval = (nodeId: string) => `adm:rmserver:no:${nodeId}`;

@@ -12,10 +12,14 @@
  */
 import { Composer } from "grammy";
 import type { AddedVantageProbe } from "../../cluster/control-plane-service.ts";
-import { checkVantageProbeInput } from "../../cluster/vantage-probe-input.ts";
-import { err, ok, type Result } from "../../shared/result.ts";
+import {
+  type CheckedVantageProbe,
+  checkVantageProbeInput,
+} from "../../cluster/vantage-probe-input.ts";
+import { err, type Result } from "../../shared/result.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
+import type { ProbeWordsProblem } from "../i18n/admin-messages.ts";
 import { deleteCommandMessage, replyUsage, words } from "./command-args.ts";
 
 const ADD_FORM = "/probes add <id> <url> <token> [region] [isp] [sha256=<fingerprint>] [insecure]";
@@ -37,19 +41,18 @@ interface AddWords {
 /**
  * Splits `/probes add`'s words: the id, URL and token first, then region and
  * isp in that order, with `sha256=<fingerprint>` and `insecure` anywhere
- * after the token.
+ * after the token. What is wrong with them, if anything.
  */
-function addWords(args: string[]): Result<AddWords, "INVALID_PROBE"> {
+function addWords(args: string[]): AddWords | ProbeWordsProblem {
   const [id, url, token, ...rest] = args;
-  if (id === undefined || url === undefined || token === undefined)
-    return err("INVALID_PROBE", "an id, a URL and a token are needed");
+  if (id === undefined || url === undefined || token === undefined) return "MISSING_PROBE_WORDS";
   const positional: string[] = [];
   let certSha256: string | undefined;
   let insecure = false;
   for (const word of rest) {
     const pin = /^sha-?256[=:](.*)$/i.exec(word);
     if (pin) {
-      if (certSha256 !== undefined) return err("INVALID_PROBE", "sha256= is given once");
+      if (certSha256 !== undefined) return "PIN_GIVEN_TWICE";
       certSha256 = pin[1]!;
     } else if (word.toLowerCase() === "insecure") {
       insecure = true;
@@ -58,9 +61,8 @@ function addWords(args: string[]): Result<AddWords, "INVALID_PROBE"> {
     }
   }
   const [region, isp, ...extra] = positional;
-  if (extra.length > 0)
-    return err("INVALID_PROBE", "too many words: region and isp are one word each");
-  return ok({
+  if (extra.length > 0) return "TOO_MANY_PROBE_WORDS";
+  return {
     id,
     url,
     token,
@@ -68,7 +70,21 @@ function addWords(args: string[]): Result<AddWords, "INVALID_PROBE"> {
     ...(isp !== undefined ? { isp } : {}),
     ...(certSha256 !== undefined ? { certSha256 } : {}),
     insecure,
-  });
+  };
+}
+
+/** What is wrong with `/probes add`'s words in the admin's language, or the probe they describe. */
+function probeInput(ctx: BotContext, args: string[]): Result<CheckedVantageProbe> {
+  const given = addWords(args);
+  if (typeof given === "string") return err(given, ctx.t.admin.probeWords[given]);
+  const checked = checkVantageProbeInput(given);
+  // The check names the API's field; here it is the sha256= word.
+  if (!checked.ok)
+    return err(
+      checked.error.code,
+      checked.error.message.replace(/^certSha256:/, "sha256=<fingerprint>:"),
+    );
+  return checked;
 }
 
 async function listProbes(ctx: BotContext): Promise<void> {
@@ -93,17 +109,11 @@ async function addProbe(ctx: BotContext, args: string[]): Promise<void> {
     await deleteCommandMessage(ctx);
     return;
   }
-  const given = addWords(args);
-  const checked = given.ok ? checkVantageProbeInput(given.value) : given;
+  const checked = probeInput(ctx, args);
   if (!checked.ok) {
     const deleted = await deleteCommandMessage(ctx);
-    // The check names the API's field; here it is the sha256= word.
-    const problem = checked.error.message.replace(/^certSha256:/, "sha256=<fingerprint>:");
-    return replyUsage(
-      ctx,
-      ADD_FORM,
-      ctx.t.admin.probeInputRefused(`${problem}\n${ctx.t.admin.probeAddHelp}`, deleted),
-    );
+    const problem = `${checked.error.message}\n${ctx.t.admin.probeAddHelp}`;
+    return replyUsage(ctx, ADD_FORM, ctx.t.admin.probeInputRefused(problem, deleted));
   }
   let added: AddedVantageProbe;
   try {

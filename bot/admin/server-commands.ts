@@ -3,11 +3,11 @@
  * `/drain <server> [reason]`.
  */
 import { Composer } from "grammy";
+import { statusReasonText } from "../../cluster/fsm/status-reasons.ts";
 import { isValidNodeId } from "../../shared/node-id.ts";
 import { senderActor } from "../account.ts";
 import type { BotContext } from "../context.ts";
 import type { CheckAnswer } from "../i18n/admin-messages.ts";
-import { evidenceDetail } from "../jobs/ban-verdict.ts";
 import { replyWithChart } from "./chart-reply.ts";
 import { replyUsage, words } from "./command-args.ts";
 
@@ -24,7 +24,7 @@ serverCommands.command("server", async (ctx) => {
     return;
   }
   await ctx.reply(ctx.t.admin.serverInFull(server));
-  await replyWithChart(ctx, [server], `Server ${server.id}, last 24 hours`);
+  await replyWithChart(ctx, [server], ctx.t.admin.chart.serverTitle(server.id));
 });
 
 serverCommands.command("checknow", async (ctx) => {
@@ -62,7 +62,7 @@ serverCommands.command("checknow", async (ctx) => {
     ctx.t.admin.checkAnswer({
       serverId,
       verdict: recorded.verdict,
-      detail: evidenceDetail(recorded.verdict, recorded.evidence),
+      evidence: recorded.evidence,
       transition: recorded.transition as CheckAnswer["transition"],
     }),
   );
@@ -96,7 +96,9 @@ for (const command of ["ban", "unban", "drain"] as const) {
       );
       return;
     }
-    const reason = reasonWords.join(" ").slice(0, 500) || `${command} by an admin`;
+    const reason =
+      reasonWords.join(" ").slice(0, 500) ||
+      statusReasonText({ kind: "setByAdmin", action: command, through: "bot" });
     const { rehome } = await ctx.effects.propose((updateId) =>
       ctx.deps.service.setServerStatus({
         serverId,

@@ -11,28 +11,18 @@ import type { TrafficUsage } from "../../cluster/fsm/traffic-usage.ts";
 import { senderActor } from "../account.ts";
 import { publishAdminMenu, removeAdminMenu } from "../command-menus.ts";
 import type { BotContext } from "../context.ts";
-import { formatBytes, formatDate } from "../format.ts";
-import type { AdminMessages } from "../i18n/admin-messages.ts";
-import { en } from "../i18n/en.ts";
+import type { AdminMessages, AdminUsageView } from "../i18n/admin-messages.ts";
+import type { Messages } from "../i18n/messages.ts";
 import { configNameOf, namedLiveConfigsOf } from "../user/config-delivery.ts";
+import { usageView } from "../user/usage.ts";
 import { replyUsage, userIdArgument, words } from "./command-args.ts";
 
 const USERS_SHOWN = 30;
 const QUOTA_FORM = `/user <telegram id> quota <GB 0-${MAX_QUOTA_GB}>|unlimited|default|lift`;
 
-/** A user's traffic in one line for admins (English, like every admin text). */
-export function describeUsage(usage: TrafficUsage): string {
-  const bytes = (value: number) => formatBytes(value, en.byteUnits);
-  const quota =
-    usage.quotaBytes === 0
-      ? "no limit"
-      : `${bytes(usage.quotaBytes)} (${Math.floor((usage.usedBytes * 100) / usage.quotaBytes)} %)`;
-  const state = usage.suspended
-    ? "; SUSPENDED (quota used up)"
-    : usage.lifted
-      ? "; suspension lifted"
-      : "";
-  return `Traffic: ${bytes(usage.usedBytes)} of ${quota}${usage.quotaIsDefault ? ", the default quota" : ""}; up ${bytes(usage.uploadBytes)}, down ${bytes(usage.downloadBytes)}; resets ${formatDate(usage.resetsAt)}${state}`;
+/** A user's traffic as admins read it, in `t`'s language and units. */
+function adminUsageView(usage: TrafficUsage, t: Messages): AdminUsageView {
+  return { ...usageView(usage, t), quotaIsDefault: usage.quotaIsDefault, lifted: usage.lifted };
 }
 
 /** The quota an admin typed: GB, `unlimited` (0), `default` (null), or `lift`; undefined when malformed. */
@@ -76,7 +66,7 @@ userCommands.command("user", async (ctx) => {
         ? await ctx.effects.run({ type: "liftTrafficSuspension", userId, actor, at })
         : await ctx.effects.run({ type: "setUserQuota", userId, quotaGb: quota, actor, at });
     const usage = value?.usage ?? ctx.deps.service.localState.trafficUsage(userId, at);
-    await ctx.reply(`User ${userId}: ${describeUsage(usage)}`);
+    await ctx.reply(ctx.t.admin.quotaSet(userId, adminUsageView(usage, ctx.t)));
     return;
   }
   await ctx.effects.acknowledge();
@@ -88,7 +78,8 @@ userCommands.command("user", async (ctx) => {
   }
   const names = namedLiveConfigsOf(state, userId).map(({ name }) => name);
   const usage = state.trafficUsage(userId, ctx.deps.service.now());
-  await ctx.reply(`${ctx.t.admin.userInFull(user, names)}\n${describeUsage(usage)}`, {
+  const traffic = ctx.t.admin.traffic(adminUsageView(usage, ctx.t));
+  await ctx.reply(`${ctx.t.admin.userInFull(user, names)}\n${traffic}`, {
     reply_markup: userKeyboard(ctx.t.admin, user),
   });
 });

@@ -2,13 +2,14 @@
  * What the admins' 24-hour chart shows, as an Apache ECharts option: configs
  * issued and active peers per hour per server, traffic per server, and the
  * ban-check verdicts as a timeline per server and ISP. A pure function of
- * the servers' hourly history (cluster/fsm/hourly-history.ts) and the time;
- * chart-png.ts draws it.
+ * the servers' hourly history (cluster/fsm/hourly-history.ts) and the time,
+ * with the texts of the admin's language; chart-png.ts draws it.
  */
 import type { EChartsOption, SeriesOption } from "echarts";
 import { HOUR_MS, HOURS_KEPT, hourStartOf } from "../../cluster/fsm/hourly-history.ts";
 import type { HourlySample, Verdict } from "../../cluster/fsm/records.ts";
 import type { ServerView } from "../../cluster/fsm/views.ts";
+import type { ChartTexts } from "../i18n/admin-messages.ts";
 
 /** The font every text is drawn with; chart-png.ts loads it. */
 export const CHART_FONT_FAMILY = "DejaVu Sans";
@@ -65,8 +66,8 @@ interface TimelineRow {
   group: string;
 }
 
-function hourLabel(hourStart: number): string {
-  return `${new Date(hourStart).toISOString().slice(11, 13)}:00`;
+function hourLabel(hourStart: number, texts: ChartTexts): string {
+  return texts.digits(`${new Date(hourStart).toISOString().slice(11, 13)}:00`);
 }
 
 /** Each hour's sample of `server`, one entry per chart hour (undefined where none was kept). */
@@ -96,13 +97,15 @@ function chartedServers(servers: readonly ServerView[]): ServerView[] {
 }
 
 /**
- * The 24-hour chart of `servers` at `nowMs`, titled `title`. With more than
- * {@link MAX_CHARTED_SERVERS} servers, the busiest are drawn and the title says so.
+ * The 24-hour chart of `servers` at `nowMs`, titled `title`, its texts from
+ * `texts`. With more than {@link MAX_CHARTED_SERVERS} servers, the busiest
+ * are drawn and the subtitle says so.
  */
 export function fleetChart(
   servers: readonly ServerView[],
   nowMs: number,
   title: string,
+  texts: ChartTexts,
 ): ChartSpec {
   const charted = chartedServers(servers);
   const hours = Array.from(
@@ -115,21 +118,13 @@ export function fleetChart(
   const timelineHeight = Math.max(1, rows.length) * ROW_HEIGHT_PX;
   const heightPx = timelineTop + timelineHeight + 50;
   const cellWidth = (WIDTH_PX - PLOT_LEFT_PX - PLOT_RIGHT_PX) / hours.length;
-  const subtitle =
-    charted.length < servers.length
-      ? `${charted.length} of ${servers.length} servers, most configs first; hours in UTC`
-      : "hours in UTC";
+  const subtitle = texts.subtitle(charted.length, servers.length);
 
   const grids = [
     ...panelTops.map((top) => ({ top, height: PANEL_HEIGHT_PX })),
     { top: timelineTop, height: timelineHeight },
   ].map((box) => ({ ...box, left: PLOT_LEFT_PX, right: PLOT_RIGHT_PX, containLabel: false }));
-  const panelTitles = [
-    "Configs issued per hour",
-    "Active peers (highest in the hour)",
-    "Traffic per hour, MB (received + sent)",
-    "Ban checks: worst verdict in the hour",
-  ];
+  const panelTitles = [texts.configsIssued, texts.activePeers, texts.traffic, texts.banChecks];
 
   const series: SeriesOption[] = [];
   charted.forEach((server, position) => {
@@ -181,7 +176,7 @@ export function fleetChart(
     });
     series.push({
       type: "scatter",
-      name: verdict,
+      name: texts.verdicts[verdict],
       xAxisIndex: 3,
       yAxisIndex: 3,
       symbol: "rect",
@@ -191,7 +186,8 @@ export function fleetChart(
     });
   }
 
-  const categories = hours.map(hourLabel);
+  const categories = hours.map((hour) => hourLabel(hour, texts));
+  const axisLabel = { fontSize: 10, formatter: (value: number) => texts.digits(String(value)) };
   const option: EChartsOption = {
     animation: false,
     backgroundColor: "#ffffff",
@@ -218,7 +214,7 @@ export function fleetChart(
         type: "value" as const,
         gridIndex: index,
         minInterval: index === 2 ? 0 : 1,
-        axisLabel: { fontSize: 10 },
+        axisLabel,
       })),
       {
         type: "category" as const,

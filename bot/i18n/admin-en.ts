@@ -4,19 +4,23 @@ import type { User } from "../../cluster/fsm/records.ts";
 import type { ServerView } from "../../cluster/fsm/views.ts";
 import { shortCertSha256 } from "../../shared/cert-fingerprint.ts";
 import { formatDate, formatTime } from "../format.ts";
+import { evidenceDetail } from "../jobs/ban-verdict.ts";
 import {
   type AdminMessages,
+  type AdminUsageView,
   adminCommandLines,
   type MemberLine,
   type RehomeCounts,
 } from "./admin-messages.ts";
 import { type PluralForms, pluralForm } from "./plural.ts";
 import { protocolName } from "./protocol-names.ts";
+import { protocolStates } from "./server-protocols.ts";
 
 /** `count` and the word's form for it: "1 config", "3 configs". */
 const counted = (count: number, forms: PluralForms) => `${count} ${pluralForm("en", count, forms)}`;
 const CONFIG = { one: "config", other: "configs" };
 const USER = { one: "user", other: "users" };
+const SERVER = { one: "server", other: "servers" };
 
 const refusals: Record<string, string> = {
   UNKNOWN_SERVER: "There is no such server; see /servers.",
@@ -77,6 +81,22 @@ function transportOf(probe: { url: string; certSha256: string | null; insecure: 
   return transports.checked;
 }
 
+const passphraseNote = (deleted: boolean) =>
+  deleted
+    ? "Your message with the passphrase was deleted from this chat."
+    : "I could not delete your message with the passphrase: please delete it yourself.";
+
+/** `Traffic: 1.2 GB of 5 GB (24 %); up 0.2 GB, down 1 GB; resets 2026-07-01`. */
+function trafficLine(usage: AdminUsageView): string {
+  const quota = usage.quota === null ? "no limit" : `${usage.quota} (${usage.percent} %)`;
+  const state = usage.suspended
+    ? "; SUSPENDED (quota used up)"
+    : usage.lifted
+      ? "; suspension lifted"
+      : "";
+  return `Traffic: ${usage.used} of ${quota}${usage.quotaIsDefault ? ", the default quota" : ""}; up ${usage.upload}, down ${usage.download}; resets ${usage.resetsAt}${state}`;
+}
+
 const ispOf = (isp: string) => (isp === "" ? "ISP unknown" : `ISP ${isp}`);
 const tokenNote = (deleted: boolean) =>
   deleted
@@ -125,7 +145,6 @@ export const adminEn: AdminMessages = {
   help: ["Admin commands:", ...adminCommandLines(commandDescriptions)].join("\n"),
   usage: (form, explanation) => `Usage: ${form}${explanation ? `\n${explanation}` : ""}`,
   refusal: (code, detail) => refusals[code] ?? `Nothing was done: ${detail}.`,
-  noName: "(no name)",
   cancelButton: "Cancel",
 
   inviteUsage: (maxUses) => `uses from 1 to ${maxUses} (default 1)`,
@@ -135,6 +154,7 @@ export const adminEn: AdminMessages = {
   accessModeSet: (mode) => `Access mode is now ${mode}.`,
   nobodyWaiting: "Nobody is waiting for approval.",
   waitingHeading: (count) => `Waiting for approval (${count}):`,
+  waitingLine: (user) => `• ${user.id} ${user.name || "(no name)"}`,
   rejectButton: "❌ Reject",
   approvedToast: "Approved",
   rejectedToast: "Rejected",
@@ -158,6 +178,23 @@ export const adminEn: AdminMessages = {
       `Outbox: ${view.pendingOutbox} pending, ${view.queuedDeliveries ?? "?"} in this node's delivery queue`,
       `Ban checks: ${view.queuedChecks === undefined ? "? jobs" : counted(view.queuedChecks, { one: "job", other: "jobs" })} in this node's queue`,
     ].join("\n"),
+  chart: {
+    fleetTitle: "Fleet, last 24 hours",
+    serverTitle: (serverId) => `Server ${serverId}, last 24 hours`,
+    subtitle: (charted, total) =>
+      charted < total
+        ? `${charted} of ${counted(total, SERVER)}, most configs first; hours in UTC`
+        : "hours in UTC",
+    configsIssued: "Configs issued per hour",
+    activePeers: "Active peers (highest in the hour)",
+    traffic: "Traffic per hour, MB (received + sent)",
+    banChecks: "Ban checks: worst verdict in the hour",
+    verdicts: { ok: "ok", inconclusive: "inconclusive", down: "down", filtered: "filtered" },
+    digits: (text) => text,
+    caption: (title) =>
+      `${title}: configs issued, active peers, traffic and ban checks per hour (UTC).`,
+    notDrawn: (code, message) => `The chart could not be drawn (${code}): ${message}`,
+  },
   leaderRunsBot: (nodeId, term, members) =>
     [
       `Node ${nodeId} leads in term ${term} and runs the bot.`,
@@ -217,6 +254,11 @@ export const adminEn: AdminMessages = {
   probeAdded: (probe, deleted) =>
     `Vantage probe ${probe.id} added (${probe.region}, ${ispOf(probe.isp)}): ${probe.url} (${transportOf(probe)})\n${tokenNote(deleted)}`,
   probeInputRefused: (problem, deleted) => `${problem}\n${tokenNote(deleted)}`,
+  probeWords: {
+    MISSING_PROBE_WORDS: "an id, a URL and a token are needed",
+    PIN_GIVEN_TWICE: "sha256= is given once",
+    TOO_MANY_PROBE_WORDS: "too many words: region and isp are one word each",
+  },
   probeRemoved: (probeId) => `Vantage probe ${probeId} removed; ban checks no longer ask it.`,
 
   servers: (servers) => [`Servers (${servers.length}):`, ...servers.map(serverLine)].join("\n"),
@@ -228,10 +270,16 @@ export const adminEn: AdminMessages = {
     const probePeer = server.probePeer
       ? "WireGuard handshake probed"
       : "TCP probed only (no probe peer)";
+    const protocols = protocolStates(server).map(({ protocol, blocked }) => {
+      const where = blocked?.isps.length ? ` at ISP ${blocked.isps.join(", ")}` : "";
+      const state = blocked ? `blocked since ${formatTime(blocked.since)}${where}` : "working";
+      return `${protocolName(protocol)}: ${state}`;
+    });
     return [
       serverLine(server),
       `Status set by ${server.statusActor || "registration"} at ${formatTime(server.statusAt)}.`,
       `Checks: ${probePeer}; consecutive filtered ${server.checks.consecutiveFiltered}, down ${server.checks.consecutiveDown}.`,
+      ...(protocols.length > 0 ? [`Protocols: ${protocols.join("; ")}.`] : []),
       verdicts.length === 0 ? "No check verdicts yet." : "Recent verdicts (newest first):",
       ...verdicts,
     ].join("\n");
@@ -240,8 +288,8 @@ export const adminEn: AdminMessages = {
   checking: (serverId) => `Checking ${serverId} from here and from every vantage probe...`,
   notChecked: (serverId, status, hasEndpoint) =>
     `${serverId} is not checked: it is ${status}${hasEndpoint ? "" : " and has no endpoint yet"}.`,
-  checkAnswer: ({ serverId, verdict, detail, transition }) =>
-    `${serverId}: ${verdict}. ${detail}${transition === "none" ? "" : ` The server's status changed: ${transition}.`}`,
+  checkAnswer: ({ serverId, verdict, evidence, transition }) =>
+    `${serverId}: ${verdict}. ${evidenceDetail(verdict, evidence)}${transition === "none" ? "" : ` The server's status changed: ${transition}.`}`,
   statusChanged: ({ serverId, from, to, previousReason, reason, rehome }) => {
     const now = `Server ${serverId} is now ${to}.${rehome ? moved(rehome) : ""}`;
     if (from === to)
@@ -258,6 +306,8 @@ export const adminEn: AdminMessages = {
   },
   usersEmpty: "No users yet.",
   userInFull: (user, names) => `${userLine(user)}\nLive configs: ${names.join(", ") || "none"}`,
+  traffic: trafficLine,
+  quotaSet: (userId, usage) => `User ${userId}: ${trafficLine(usage)}`,
   noSuchUser: (userId) => `No user ${userId} has started the bot.`,
   blockButton: "Block",
   unblockButton: "Unblock",
@@ -278,6 +328,24 @@ export const adminEn: AdminMessages = {
   keepAdminButton: "No, stay admin",
   demoteCancelled: "You stay an admin; nothing was changed.",
 
+  backupUsage: (minLength) =>
+    `the passphrase has at least ${minLength} characters; several random words are best`,
+  backupCaption: ({ createdAt, cluster, counts }, scheduled) =>
+    [
+      `${scheduled ? "Scheduled backup. " : ""}Encrypted backup of ${createdAt} (made by ${cluster.madeBy}): ${counted(counts.users, USER)}, ${counted(counts.liveConfigs, { one: "live config", other: "live configs" })} of ${counts.configs}, ${counted(counts.servers, SERVER)}, ${counted(counts.settings, { one: "setting", other: "settings" })}, ${counted(counts.invites, { one: "invite", other: "invites" })}.`,
+      "No client keys are in it. It opens only with the backup passphrase: npm run restore -- <file> on a new server.",
+    ].join("\n"),
+  noBackup: (scheduled, minLength) =>
+    `${scheduled ? "No scheduled backup" : "No backup"}: no backup passphrase is set. An admin sets one with /backup passphrase <text> (at least ${minLength} characters); keep it somewhere safe, it is the only way to open the backups.`,
+  passphraseRefused: (minLength, maxLength, deleted) =>
+    `A backup passphrase has at least ${minLength} characters and at most ${maxLength}; several random words are best.\n${passphraseNote(deleted)}`,
+  passphraseSet: (deleted) =>
+    [
+      "Backup passphrase set: every backup from now on is encrypted to it, and no server holds it (they keep only a check of it).",
+      "Keep it somewhere safe, away from the servers: without it no backup can be opened, and nobody can recover it.",
+      passphraseNote(deleted),
+    ].join("\n"),
+
   approvalRequest: (pending, shown) => {
     const names = pending
       .slice(0, shown)
@@ -293,6 +361,8 @@ export const adminEn: AdminMessages = {
         `⚠️ Server ${text(payload.serverId)} was ${payload.event === "serverBanned" ? "banned" : "removed"} (${text(payload.reason)}) by ${text(payload.actor)}.`,
         `Moved to other servers: ${text(payload.rehomed)}; no room for: ${text(payload.withoutCapacity)}; to ask again: ${text(payload.pending)}.`,
       ].join("\n");
+    if (payload.event === "serverDown")
+      return `⚠️ Server ${text(payload.serverId)} is marked down (${text(payload.reason)}); it takes no new configs until a check passes again.`;
     if (payload.event === "protocolBlocked")
       return [
         `⚠️ ${protocolName(text(payload.protocol))} is blocked on server ${text(payload.serverId)}${payload.isps ? ` at ISP ${text(payload.isps)}` : " (all vantages together)"}; it is closed there for new configs.`,
@@ -320,7 +390,9 @@ function serverLine(server: ServerView): string {
     : "not checked yet";
   const reason =
     server.status !== "active" && server.statusReason ? ` (${server.statusReason})` : "";
-  return `• ${server.id} [${server.region}] ${server.status}${reason}: ${load}, ${endpoint}, last check ${check}`;
+  const blocked = server.blockedProtocols.map(({ protocol }) => protocolName(protocol));
+  const mark = blocked.length > 0 ? `, 🚫 ${blocked.join(", ")} blocked` : "";
+  return `• ${server.id} [${server.region}] ${server.status}${reason}${mark}: ${load}, ${endpoint}, last check ${check}`;
 }
 
 function userLine(user: User): string {

@@ -8,12 +8,16 @@ import type { ServerView } from "../../cluster/fsm/views.ts";
 import { shortCertSha256 } from "../../shared/cert-fingerprint.ts";
 import {
   type AdminMessages,
+  type AdminUsageView,
   adminCommandLines,
   type MemberLine,
   type RehomeCounts,
 } from "./admin-messages.ts";
 import { isolate, ltr, persianDate, persianDigits, persianTime } from "./persian-text.ts";
 import { protocolName } from "./protocol-names.ts";
+import { recordedFa, VERDICT } from "./recorded-fa.ts";
+import { evidenceIn, membershipReasonIn, statusReasonIn } from "./recorded-texts.ts";
+import { protocolStates } from "./server-protocols.ts";
 
 const n = persianDigits;
 const cmd = ltr;
@@ -24,12 +28,6 @@ const SERVER_STATUS: Record<string, string> = {
   banned: "مسدود",
   down: "از کار افتاده",
   removed: "حذف‌شده",
-};
-const VERDICT: Record<string, string> = {
-  ok: "سالم",
-  filtered: "فیلترشده",
-  down: "از کار افتاده",
-  inconclusive: "نامشخص",
 };
 const TRANSITION: Record<string, string> = {
   ban: "مسدود شد",
@@ -114,6 +112,24 @@ const tokenNote = (deleted: boolean) =>
 
 const text = (value: string | number | boolean | null | undefined) =>
   value === null || value === undefined ? "" : String(value);
+const statusReason = (recorded: string) => statusReasonIn(recorded, recordedFa);
+const protocol = (name: string) => ltr(protocolName(name));
+const passphraseNote = (deleted: boolean) =>
+  deleted
+    ? "پیام شما که گذرواژه داشت از این گفتگو پاک شد."
+    : "نتوانستم پیام شما را که گذرواژه داشت پاک کنم: لطفاً خودتان پاکش کنید.";
+
+/** `ترافیک: ۱.۲ گیگابایت از ۵ گیگابایت (۲۴٪)؛ ارسال …، دریافت …؛ شروع دوباره …`. */
+function trafficLine(usage: AdminUsageView): string {
+  const quota =
+    usage.quota === null ? "بدون محدودیت" : `از ${n(usage.quota)} (${n(usage.percent ?? 0)}٪)`;
+  const state = usage.suspended
+    ? "؛ متوقف (سهمیه تمام شده)"
+    : usage.lifted
+      ? "؛ توقف برداشته شد"
+      : "";
+  return `ترافیک: ${n(usage.used)} ${quota}${usage.quotaIsDefault ? "، سهمیهٔ پیش‌فرض" : ""}؛ ارسال ${n(usage.upload)}، دریافت ${n(usage.download)}؛ شروع دوباره ${n(usage.resetsAt)}${state}`;
+}
 
 function serverLine(server: ServerView): string {
   const load = `${n(server.liveConfigs)}/${n(server.capacity)} کانفیگ`;
@@ -125,8 +141,12 @@ function serverLine(server: ServerView): string {
     ? `${VERDICT[lastCheck.verdict]} در ${persianTime(lastCheck.at)}`
     : "هنوز بررسی نشده";
   const reason =
-    server.status !== "active" && server.statusReason ? ` (${isolate(server.statusReason)})` : "";
-  return `• ${ltr(server.id)} [${isolate(server.region)}] ${SERVER_STATUS[server.status]}${reason}: ${load}، ${endpoint}، آخرین بررسی ${check}`;
+    server.status !== "active" && server.statusReason
+      ? ` (${statusReason(server.statusReason)})`
+      : "";
+  const blocked = server.blockedProtocols.map((entry) => protocol(entry.protocol));
+  const mark = blocked.length > 0 ? `، 🚫 ${blocked.join("، ")} مسدود` : "";
+  return `• ${ltr(server.id)} [${isolate(server.region)}] ${SERVER_STATUS[server.status]}${reason}${mark}: ${load}، ${endpoint}، آخرین بررسی ${check}`;
 }
 
 function userLine(user: User): string {
@@ -164,7 +184,6 @@ export const adminFa: AdminMessages = {
   help: ["فرمان‌های مدیر:", ...adminCommandLines(commandDescriptions, cmd)].join("\n"),
   usage: (form, explanation) => `شکل درست: ${ltr(form)}${explanation ? `\n${explanation}` : ""}`,
   refusal: (code, detail) => refusals[code] ?? `کاری انجام نشد: ${ltr(detail)}.`,
-  noName: "(بی‌نام)",
   cancelButton: "لغو",
 
   inviteUsage: (maxUses) => `تعداد استفاده از ${n(1)} تا ${n(maxUses)} (پیش‌فرض ${n(1)})`,
@@ -174,6 +193,7 @@ export const adminFa: AdminMessages = {
   accessModeSet: (mode) => `حالت دسترسی اکنون ${ltr(mode)} است.`,
   nobodyWaiting: "کسی در انتظار تأیید نیست.",
   waitingHeading: (count) => `در انتظار تأیید (${n(count)}):`,
+  waitingLine: (user) => `• ${ltr(user.id)} ${isolate(user.name || "(بی‌نام)")}`,
   rejectButton: "❌ رد",
   approvedToast: "تأیید شد",
   rejectedToast: "رد شد",
@@ -197,6 +217,23 @@ export const adminFa: AdminMessages = {
       `صندوق خروجی: ${n(view.pendingOutbox)} در انتظار، ${view.queuedDeliveries === undefined ? "؟" : n(view.queuedDeliveries)} در صف تحویل این گره`,
       `بررسی‌های مسدودی: ${view.queuedChecks === undefined ? "؟" : n(view.queuedChecks)} کار در صف این گره`,
     ].join("\n"),
+  chart: {
+    fleetTitle: "همهٔ سرورها، ۲۴ ساعت گذشته",
+    serverTitle: (serverId) => `سرور ${ltr(serverId)}، ۲۴ ساعت گذشته`,
+    subtitle: (charted, total) =>
+      charted < total
+        ? `${n(charted)} از ${n(total)} سرور، پرکانفیگ‌ترها اول؛ ساعت‌ها به وقت ${ltr("UTC")}`
+        : `ساعت‌ها به وقت ${ltr("UTC")}`,
+    configsIssued: "کانفیگ‌های صادرشده در هر ساعت",
+    activePeers: "همتایان فعال (بیشینهٔ ساعت)",
+    traffic: "ترافیک هر ساعت، مگابایت (دریافت + ارسال)",
+    banChecks: "بررسی‌های مسدودی: بدترین نتیجهٔ ساعت",
+    verdicts: VERDICT,
+    digits: n,
+    caption: (title) =>
+      `${title}: کانفیگ‌های صادرشده، همتایان فعال، ترافیک و بررسی‌های مسدودی در هر ساعت (${ltr("UTC")}).`,
+    notDrawn: (code, message) => `نمودار کشیده نشد (${ltr(code)}): ${ltr(message)}`,
+  },
   leaderRunsBot: (nodeId, term, members) =>
     [
       `گره ${ltr(nodeId)} در دورهٔ ${n(term)} رهبر است و ربات را اجرا می‌کند.`,
@@ -255,6 +292,11 @@ export const adminFa: AdminMessages = {
   probeAdded: (probe, deleted) =>
     `کاوشگر ${ltr(probe.id)} اضافه شد (${isolate(probe.region)}، ${ispOf(probe.isp)}): ${ltr(probe.url)} (${transportOf(probe)})\n${tokenNote(deleted)}`,
   probeInputRefused: (problem, deleted) => `${ltr(problem)}\n${tokenNote(deleted)}`,
+  probeWords: {
+    MISSING_PROBE_WORDS: "شناسه، نشانی و توکن لازم است",
+    PIN_GIVEN_TWICE: `${ltr("sha256=")} یک بار داده می‌شود`,
+    TOO_MANY_PROBE_WORDS: "واژه‌ها زیادند: منطقه و ارائه‌دهنده هر کدام یک واژه‌اند",
+  },
   probeRemoved: (probeId) => `کاوشگر ${ltr(probeId)} حذف شد؛ بررسی‌های مسدودی دیگر از آن نمی‌پرسند.`,
 
   servers: (servers) => [`سرورها (${n(servers.length)}):`, ...servers.map(serverLine)].join("\n"),
@@ -264,15 +306,23 @@ export const adminFa: AdminMessages = {
       .reverse()
       .map(
         (result) =>
-          `  ${persianTime(result.at)} ${VERDICT[result.verdict]}: ${ltr(result.evidence)}`,
+          `  ${persianTime(result.at)} ${VERDICT[result.verdict]}: ${evidenceIn(result.verdict, result.evidence, recordedFa)}`,
       );
     const probePeer = server.probePeer
       ? `دست‌دهی ${ltr("WireGuard")} سنجیده می‌شود`
       : `فقط ${ltr("TCP")} سنجیده می‌شود (همتای کاوش ندارد)`;
+    const protocols = protocolStates(server).map(({ protocol: name, blocked }) => {
+      const where = blocked?.isps.length
+        ? ` نزد ارائه‌دهندهٔ ${blocked.isps.map(ltr).join("، ")}`
+        : "";
+      const state = blocked ? `مسدود از ${persianTime(blocked.since)}${where}` : "کار می‌کند";
+      return `${protocol(name)}: ${state}`;
+    });
     return [
       serverLine(server),
       `وضعیت را ${server.statusActor ? ltr(server.statusActor) : "ثبت‌نام"} در ${persianTime(server.statusAt)} گذاشت.`,
       `بررسی‌ها: ${probePeer}؛ پیاپی فیلترشده ${n(server.checks.consecutiveFiltered)}، از کار افتاده ${n(server.checks.consecutiveDown)}.`,
+      ...(protocols.length > 0 ? [`پروتکل‌ها: ${protocols.join("؛ ")}.`] : []),
       verdicts.length === 0 ? "هنوز نتیجهٔ بررسی‌ای نیست." : "نتیجه‌های اخیر (تازه‌ترین اول):",
       ...verdicts,
     ].join("\n");
@@ -281,17 +331,17 @@ export const adminFa: AdminMessages = {
   checking: (serverId) => `بررسی ${ltr(serverId)} از اینجا و از همهٔ کاوشگرها...`,
   notChecked: (serverId, status, hasEndpoint) =>
     `${ltr(serverId)} بررسی نمی‌شود: ${SERVER_STATUS[status]} است${hasEndpoint ? "" : " و هنوز نشانی ندارد"}.`,
-  checkAnswer: ({ serverId, verdict, detail, transition }) =>
-    `${ltr(serverId)}: ${VERDICT[verdict]}. ${ltr(detail)}${transition === "none" ? "" : ` وضعیت سرور تغییر کرد: ${TRANSITION[transition]}.`}`,
+  checkAnswer: ({ serverId, verdict, evidence, transition }) =>
+    `${ltr(serverId)}: ${VERDICT[verdict]}. ${evidenceIn(verdict, evidence, recordedFa)}${transition === "none" ? "" : ` وضعیت سرور تغییر کرد: ${TRANSITION[transition]}.`}`,
   statusChanged: ({ serverId, from, to, previousReason, reason, rehome }) => {
     const now = `سرور ${ltr(serverId)} اکنون ${SERVER_STATUS[to]} است.${rehome ? moved(rehome) : ""}`;
     if (from === to)
-      return `سرور ${ltr(serverId)} از قبل ${SERVER_STATUS[to]} بود؛ دلیل آن از «${isolate(previousReason)}» به «${isolate(reason)}» تغییر کرد.`;
+      return `سرور ${ltr(serverId)} از قبل ${SERVER_STATUS[to]} بود؛ دلیل آن از «${statusReason(previousReason)}» به «${statusReason(reason)}» تغییر کرد.`;
     if (to === "active" && from === "draining")
-      return `${now} در حال تخلیه بود (${isolate(previousReason)})، نه مسدود: دوباره کانفیگ تازه می‌پذیرد.`;
+      return `${now} در حال تخلیه بود (${statusReason(previousReason)})، نه مسدود: دوباره کانفیگ تازه می‌پذیرد.`;
     return from === "active"
       ? now
-      : `${now} پیش از این ${SERVER_STATUS[from]} بود (${isolate(previousReason)}).`;
+      : `${now} پیش از این ${SERVER_STATUS[from]} بود (${statusReason(previousReason)}).`;
   },
   alreadyActive: (serverId) => `سرور ${ltr(serverId)} از قبل فعال است؛ چیزی تغییر نکرد.`,
 
@@ -302,6 +352,8 @@ export const adminFa: AdminMessages = {
   usersEmpty: "هنوز کاربری نیست.",
   userInFull: (user, names) =>
     `${userLine(user)}\nکانفیگ‌های زنده: ${names.map(ltr).join("، ") || "هیچ"}`,
+  traffic: trafficLine,
+  quotaSet: (userId, usage) => `کاربر ${ltr(userId)}: ${trafficLine(usage)}`,
   noSuchUser: (userId) => `کاربر ${ltr(userId)} ربات را شروع نکرده است.`,
   blockButton: "مسدود کردن",
   unblockButton: "رفع مسدودی",
@@ -322,6 +374,23 @@ export const adminFa: AdminMessages = {
   keepAdminButton: "نه، مدیر بمانم",
   demoteCancelled: "مدیر می‌مانید؛ چیزی تغییر نکرد.",
 
+  backupUsage: (minLength) => `گذرواژه دست‌کم ${n(minLength)} نویسه است؛ چند واژهٔ تصادفی بهترین است`,
+  backupCaption: ({ createdAt, cluster, counts }, scheduled) =>
+    [
+      `${scheduled ? "پشتیبان زمان‌بندی‌شده. " : ""}پشتیبان رمزگذاری‌شدهٔ ${ltr(createdAt)} (ساختهٔ ${ltr(cluster.madeBy)}): ${n(counts.users)} کاربر، ${n(counts.liveConfigs)} کانفیگ زنده از ${n(counts.configs)}، ${n(counts.servers)} سرور، ${n(counts.settings)} تنظیم، ${n(counts.invites)} دعوت.`,
+      `هیچ کلید کاربری در آن نیست. فقط با گذرواژهٔ پشتیبان باز می‌شود: ${ltr("npm run restore -- <file>")} روی سرور تازه.`,
+    ].join("\n"),
+  noBackup: (scheduled, minLength) =>
+    `${scheduled ? "پشتیبان زمان‌بندی‌شده‌ای نیست" : "پشتیبانی نیست"}: گذرواژهٔ پشتیبان تعیین نشده است. مدیری آن را با ${cmd("/backup passphrase <text>")} تعیین می‌کند (دست‌کم ${n(minLength)} نویسه)؛ آن را جای امنی نگه دارید، تنها راه باز کردن پشتیبان‌هاست.`,
+  passphraseRefused: (minLength, maxLength, deleted) =>
+    `گذرواژهٔ پشتیبان دست‌کم ${n(minLength)} و حداکثر ${n(maxLength)} نویسه است؛ چند واژهٔ تصادفی بهترین است.\n${passphraseNote(deleted)}`,
+  passphraseSet: (deleted) =>
+    [
+      "گذرواژهٔ پشتیبان تعیین شد: از این پس همهٔ پشتیبان‌ها برای آن رمزگذاری می‌شوند و هیچ سروری آن را نگه نمی‌دارد (فقط وارسی آن را).",
+      "آن را جای امنی دور از سرورها نگه دارید: بدون آن هیچ پشتیبانی باز نمی‌شود و کسی نمی‌تواند آن را بازیابد.",
+      passphraseNote(deleted),
+    ].join("\n"),
+
   approvalRequest: (pending, shown) => {
     const names = pending
       .slice(0, shown)
@@ -333,20 +402,22 @@ export const adminFa: AdminMessages = {
   alert: (payload) => {
     if (payload.event === "serverBanned" || payload.event === "serverRemoved")
       return [
-        `⚠️ سرور ${ltr(text(payload.serverId))} ${payload.event === "serverBanned" ? "مسدود" : "حذف"} شد (${isolate(text(payload.reason))}) به دست ${ltr(text(payload.actor))}.`,
+        `⚠️ سرور ${ltr(text(payload.serverId))} ${payload.event === "serverBanned" ? "مسدود" : "حذف"} شد (${statusReason(text(payload.reason))}) به دست ${ltr(text(payload.actor))}.`,
         `منتقل‌شده به سرورهای دیگر: ${n(text(payload.rehomed))}؛ بدون جا: ${n(text(payload.withoutCapacity))}؛ برای پرسش دوباره: ${n(text(payload.pending))}.`,
       ].join("\n");
+    if (payload.event === "serverDown")
+      return `⚠️ سرور ${ltr(text(payload.serverId))} از کار افتاده علامت خورد (${statusReason(text(payload.reason))})؛ تا یک بررسی دوباره بگذرد کانفیگ تازه نمی‌گیرد.`;
     if (payload.event === "protocolBlocked")
       return [
-        `⚠️ ${ltr(protocolName(text(payload.protocol)))} روی سرور ${ltr(text(payload.serverId))}${payload.isps ? ` نزد ارائه‌دهندهٔ ${ltr(text(payload.isps))}` : " (همهٔ نقاط بررسی با هم)"} مسدود است؛ آنجا برای کانفیگ‌های تازه بسته شد.`,
+        `⚠️ ${protocol(text(payload.protocol))} روی سرور ${ltr(text(payload.serverId))}${payload.isps ? ` نزد ارائه‌دهندهٔ ${ltr(text(payload.isps))}` : " (همهٔ نقاط بررسی با هم)"} مسدود است؛ آنجا برای کانفیگ‌های تازه بسته شد.`,
         `منتقل‌شده به همین پروتکل در جای دیگر: ${n(text(payload.moved))}؛ با پروتکل دیگر: ${n(text(payload.switched))}؛ بدون جا: ${n(text(payload.withoutCapacity))}؛ برای پرسش دوباره: ${n(text(payload.pending))}.`,
       ].join("\n");
     if (payload.event === "protocolReopened")
-      return `ℹ️ ${ltr(protocolName(text(payload.protocol)))} دوباره از بررسی‌ها روی سرور ${ltr(text(payload.serverId))} می‌گذرد؛ آنجا دوباره برای کانفیگ‌های تازه باز است.`;
+      return `ℹ️ ${protocol(text(payload.protocol))} دوباره از بررسی‌ها روی سرور ${ltr(text(payload.serverId))} می‌گذرد؛ آنجا دوباره برای کانفیگ‌های تازه باز است.`;
     if (payload.event === "membershipChanged") {
       const change = text(payload.change);
       const reason = text(payload.reason);
-      return `ℹ️ گره ${ltr(text(payload.nodeId))} ${MEMBERSHIP_CHANGE[change] ?? change}${reason ? ` (${isolate(reason)})` : ""}.`;
+      return `ℹ️ گره ${ltr(text(payload.nodeId))} ${MEMBERSHIP_CHANGE[change] ?? change}${reason ? ` (${membershipReasonIn(reason, recordedFa)})` : ""}.`;
     }
     return `⚠️ ${ltr(`${text(payload.event)}: ${JSON.stringify(payload)}`)}`;
   },

@@ -1,10 +1,14 @@
 /**
  * Everything the bot says to admins: replies to admin commands, their
- * buttons, and the alerts the outbox brings them, one interface per language
- * like the user texts (messages.ts). Technical evidence (a ban check's
- * findings, the control plane's details after a refusal) stays as the
- * control plane wrote it, inside a sentence in the admin's language.
+ * buttons, the charts, and the alerts and backups the outbox and the
+ * schedule bring them, one interface per language like the user texts
+ * (messages.ts). What the control plane recorded by itself (a ban check's
+ * findings, a default reason) is said in the admin's language
+ * (recorded-texts.ts); the control plane's details after a refusal, and
+ * technical words (failure names, ISP labels, ids), stay as written inside
+ * the sentence.
  */
+import type { BackupHeader } from "../../cluster/backup/backup-file.ts";
 import type { AddedVantageProbe } from "../../cluster/control-plane-service.ts";
 import type {
   OutboxPayload,
@@ -16,6 +20,7 @@ import type {
 } from "../../cluster/fsm/records.ts";
 import type { ServerView, VantageProbeView } from "../../cluster/fsm/views.ts";
 import type { JoinTokenView } from "../../cluster/membership/fleet-membership.ts";
+import type { UsageView } from "./messages.ts";
 
 /** The admin commands, in the order the menu and /help list them. */
 export const ADMIN_COMMAND_NAMES = [
@@ -112,10 +117,42 @@ export interface StatusChange {
 export interface CheckAnswer {
   serverId: string;
   verdict: Verdict;
-  /** The check's evidence without its leading verdict. */
-  detail: string;
+  /** The check's evidence as recorded. */
+  evidence: string;
   transition: "ban" | "markDown" | "recover" | "none";
 }
+
+/** A user's traffic as /user shows it: what /usage shows the user, and whose quota it is. */
+export interface AdminUsageView extends UsageView {
+  /** The quota is the cluster's default, not one an admin gave this user. */
+  quotaIsDefault: boolean;
+  /** An admin lifted the suspension for the rest of the period. */
+  lifted: boolean;
+}
+
+/** What a backup's caption tells from its header: enough to tell backups apart, nothing they hide. */
+export type BackupSummary = Pick<BackupHeader, "createdAt" | "cluster" | "counts">;
+
+/** The 24-hour chart's texts: those drawn in the picture, its caption, and why it could not be drawn. */
+export interface ChartTexts {
+  fleetTitle: string;
+  serverTitle: (serverId: string) => string;
+  /** Under the title: how many servers are drawn when not all are, and that hours are UTC. */
+  subtitle: (charted: number, total: number) => string;
+  configsIssued: string;
+  activePeers: string;
+  traffic: string;
+  banChecks: string;
+  /** The timeline's legend. */
+  verdicts: Record<Verdict, string>;
+  /** Digits in the language's own (hours, axis values). */
+  digits: (text: string) => string;
+  caption: (title: string) => string;
+  notDrawn: (code: string, message: string) => string;
+}
+
+/** What is wrong with `/probes add`'s words, before they are checked as a probe. */
+export type ProbeWordsProblem = "MISSING_PROBE_WORDS" | "PIN_GIVEN_TWICE" | "TOO_MANY_PROBE_WORDS";
 
 export interface AdminMessages {
   /** The admin commands' descriptions, in the menu. */
@@ -129,7 +166,6 @@ export interface AdminMessages {
    * `detail` (the control plane's own words) is added where it helps.
    */
   refusal: (code: string, detail: string) => string;
-  noName: string;
   cancelButton: string;
 
   inviteUsage: (maxUses: number) => string;
@@ -138,6 +174,8 @@ export interface AdminMessages {
   accessModeSet: (mode: string) => string;
   nobodyWaiting: string;
   waitingHeading: (count: number) => string;
+  /** One user waiting for approval in /approve's list. */
+  waitingLine: (user: User) => string;
   rejectButton: string;
   approvedToast: string;
   rejectedToast: string;
@@ -150,6 +188,7 @@ export interface AdminMessages {
   broadcastCancelled: string;
 
   metrics: (view: MetricsView) => string;
+  chart: ChartTexts;
   leaderRunsBot: (nodeId: string, term: number, members: MemberLine[]) => string;
   noOtherVoter: string;
   handingOver: string;
@@ -179,6 +218,7 @@ export interface AdminMessages {
   probes: (probes: readonly VantageProbeView[]) => string;
   probeAdded: (probe: AddedVantageProbe, tokenDeleted: boolean) => string;
   probeInputRefused: (problem: string, tokenDeleted: boolean) => string;
+  probeWords: Record<ProbeWordsProblem, string>;
   probeRemoved: (probeId: string) => string;
 
   servers: (servers: readonly ServerView[]) => string;
@@ -195,6 +235,10 @@ export interface AdminMessages {
   users: (users: readonly User[], total: number) => string;
   usersEmpty: string;
   userInFull: (user: User, liveConfigNames: readonly string[]) => string;
+  /** A user's traffic this period, quota and reset, in one line (after /user's details). */
+  traffic: (usage: AdminUsageView) => string;
+  /** The answer to `/user <id> quota ...`: the user's traffic under the quota now. */
+  quotaSet: (userId: string, usage: AdminUsageView) => string;
   noSuchUser: (userId: string) => string;
   blockButton: string;
   unblockButton: string;
@@ -211,6 +255,16 @@ export interface AdminMessages {
   demoteSelfButton: string;
   keepAdminButton: string;
   demoteCancelled: string;
+
+  /** /backup's forms explained; `minLength` is the passphrase's least length. */
+  backupUsage: (minLength: number) => string;
+  /** A backup's caption; `scheduled` for the one the schedule sends. */
+  backupCaption: (backup: BackupSummary, scheduled: boolean) => string;
+  /** No backup was made because no passphrase is set. */
+  noBackup: (scheduled: boolean, minLength: number) => string;
+  /** A passphrase of the wrong length was refused; the message that carried it is deleted or not. */
+  passphraseRefused: (minLength: number, maxLength: number, messageDeleted: boolean) => string;
+  passphraseSet: (messageDeleted: boolean) => string;
 
   /** The outbox's notice that users wait for approval; names the first few. */
   approvalRequest: (pending: readonly User[], shown: number) => string;

@@ -6,12 +6,16 @@ import { shortCertSha256 } from "../../shared/cert-fingerprint.ts";
 import { formatDate, formatTime } from "../format.ts";
 import {
   type AdminMessages,
+  type AdminUsageView,
   adminCommandLines,
   type MemberLine,
   type RehomeCounts,
 } from "./admin-messages.ts";
 import { type PluralForms, pluralForm } from "./plural.ts";
 import { protocolName } from "./protocol-names.ts";
+import { recordedRu, VERDICT } from "./recorded-ru.ts";
+import { evidenceIn, membershipReasonIn, statusReasonIn } from "./recorded-texts.ts";
+import { protocolStates } from "./server-protocols.ts";
 
 /** `count` and the word's form for it: "1 конфиг", "2 конфига", "5 конфигов". */
 const counted = (count: number, forms: PluralForms) => `${count} ${pluralForm("ru", count, forms)}`;
@@ -35,12 +39,6 @@ const SERVER_STATUS: Record<string, string> = {
   banned: "заблокирован",
   down: "не работает",
   removed: "удалён",
-};
-const VERDICT: Record<string, string> = {
-  ok: "в порядке",
-  filtered: "фильтруется",
-  down: "не работает",
-  inconclusive: "неясно",
 };
 const TRANSITION: Record<string, string> = {
   ban: "заблокирован",
@@ -131,6 +129,22 @@ const tokenNote = (deleted: boolean) =>
 
 const text = (value: string | number | boolean | null | undefined) =>
   value === null || value === undefined ? "" : String(value);
+const statusReason = (recorded: string) => statusReasonIn(recorded, recordedRu);
+const passphraseNote = (deleted: boolean) =>
+  deleted
+    ? "Ваше сообщение с паролем удалено из этого чата."
+    : "Не удалось удалить ваше сообщение с паролем: пожалуйста, удалите его сами.";
+
+/** `Трафик: 1.2 ГБ из 5 ГБ (24 %); отправлено 0.2 ГБ, получено 1 ГБ; сброс 2026-07-01`. */
+function trafficLine(usage: AdminUsageView): string {
+  const quota = usage.quota === null ? "без ограничений" : `из ${usage.quota} (${usage.percent} %)`;
+  const state = usage.suspended
+    ? "; ПРИОСТАНОВЛЕН (квота исчерпана)"
+    : usage.lifted
+      ? "; приостановка снята"
+      : "";
+  return `Трафик: ${usage.used} ${quota}${usage.quotaIsDefault ? ", квота по умолчанию" : ""}; отправлено ${usage.upload}, получено ${usage.download}; сброс ${usage.resetsAt}${state}`;
+}
 
 function serverLine(server: ServerView): string {
   const load = `${server.liveConfigs}/${server.capacity} конфигов`;
@@ -142,8 +156,15 @@ function serverLine(server: ServerView): string {
     ? `${VERDICT[lastCheck.verdict]}, ${formatTime(lastCheck.at)}`
     : "ещё не было";
   const reason =
-    server.status !== "active" && server.statusReason ? ` (${server.statusReason})` : "";
-  return `• ${server.id} [${server.region}] ${SERVER_STATUS[server.status]}${reason}: ${load}, ${endpoint}, последняя проверка: ${check}`;
+    server.status !== "active" && server.statusReason
+      ? ` (${statusReason(server.statusReason)})`
+      : "";
+  const blocked = server.blockedProtocols.map(({ protocol }) => protocolName(protocol));
+  const mark =
+    blocked.length > 0
+      ? `, 🚫 ${pluralForm("ru", blocked.length, { one: "заблокирован", other: "заблокированы" })} ${blocked.join(", ")}`
+      : "";
+  return `• ${server.id} [${server.region}] ${SERVER_STATUS[server.status]}${reason}${mark}: ${load}, ${endpoint}, последняя проверка: ${check}`;
 }
 
 function userLine(user: User): string {
@@ -181,7 +202,6 @@ export const adminRu: AdminMessages = {
   help: ["Команды администратора:", ...adminCommandLines(commandDescriptions)].join("\n"),
   usage: (form, explanation) => `Формат: ${form}${explanation ? `\n${explanation}` : ""}`,
   refusal: (code, detail) => refusals[code] ?? `Ничего не сделано: ${detail}.`,
-  noName: "(без имени)",
   cancelButton: "Отмена",
 
   inviteUsage: (maxUses) => `число использований от 1 до ${maxUses} (по умолчанию 1)`,
@@ -191,6 +211,7 @@ export const adminRu: AdminMessages = {
   accessModeSet: (mode) => `Режим доступа теперь ${mode}.`,
   nobodyWaiting: "Никто не ждёт одобрения.",
   waitingHeading: (count) => `Ждут одобрения (${count}):`,
+  waitingLine: (user) => `• ${user.id} ${user.name || "(без имени)"}`,
   rejectButton: "❌ Отклонить",
   approvedToast: "Одобрен",
   rejectedToast: "Отклонён",
@@ -214,6 +235,23 @@ export const adminRu: AdminMessages = {
       `Исходящие: ожидают ${view.pendingOutbox}, в очереди доставки этого узла ${view.queuedDeliveries ?? "?"}`,
       `Проверки блокировок: ${view.queuedChecks === undefined ? "?" : counted(view.queuedChecks, { one: "задача", few: "задачи", many: "задач", other: "задачи" })} в очереди этого узла`,
     ].join("\n"),
+  chart: {
+    fleetTitle: "Все серверы, последние 24 часа",
+    serverTitle: (serverId) => `Сервер ${serverId}, последние 24 часа`,
+    subtitle: (charted, total) =>
+      charted < total
+        ? `${charted} из ${counted(total, { one: "сервера", other: "серверов" })}, сначала с большим числом конфигов; время UTC`
+        : "время UTC",
+    configsIssued: "Выдано конфигов за час",
+    activePeers: "Активные пиры (максимум за час)",
+    traffic: "Трафик за час, МБ (принято + отправлено)",
+    banChecks: "Проверки блокировок: худший итог за час",
+    verdicts: VERDICT,
+    digits: (text) => text,
+    caption: (title) =>
+      `${title}: выданные конфиги, активные пиры, трафик и проверки блокировок по часам (UTC).`,
+    notDrawn: (code, message) => `Не удалось нарисовать график (${code}): ${message}`,
+  },
   leaderRunsBot: (nodeId, term, members) =>
     [
       `Узел ${nodeId} лидирует в сроке ${term} и ведёт бота.`,
@@ -272,6 +310,11 @@ export const adminRu: AdminMessages = {
   probeAdded: (probe, deleted) =>
     `Проба ${probe.id} добавлена (${probe.region}, ${ispOf(probe.isp)}): ${probe.url} (${transportOf(probe)})\n${tokenNote(deleted)}`,
   probeInputRefused: (problem, deleted) => `${problem}\n${tokenNote(deleted)}`,
+  probeWords: {
+    MISSING_PROBE_WORDS: "нужны id, адрес и токен",
+    PIN_GIVEN_TWICE: "sha256= указывается один раз",
+    TOO_MANY_PROBE_WORDS: "слишком много слов: регион и провайдер — по одному слову",
+  },
   probeRemoved: (probeId) =>
     `Проба ${probeId} удалена; проверки блокировок её больше не спрашивают.`,
 
@@ -280,14 +323,23 @@ export const adminRu: AdminMessages = {
   serverInFull: (server) => {
     const verdicts = [...server.checks.recent]
       .reverse()
-      .map((result) => `  ${formatTime(result.at)} ${VERDICT[result.verdict]}: ${result.evidence}`);
+      .map(
+        (result) =>
+          `  ${formatTime(result.at)} ${VERDICT[result.verdict]}: ${evidenceIn(result.verdict, result.evidence, recordedRu)}`,
+      );
     const probePeer = server.probePeer
       ? "проверяется рукопожатие WireGuard"
       : "проверяется только TCP (нет пира для проб)";
+    const protocols = protocolStates(server).map(({ protocol, blocked }) => {
+      const where = blocked?.isps.length ? ` у провайдера ${blocked.isps.join(", ")}` : "";
+      const state = blocked ? `заблокирован с ${formatTime(blocked.since)}${where}` : "работает";
+      return `${protocolName(protocol)}: ${state}`;
+    });
     return [
       serverLine(server),
       `Статус установил ${server.statusActor || "регистрация"}, ${formatTime(server.statusAt)}.`,
       `Проверки: ${probePeer}; подряд фильтруется ${server.checks.consecutiveFiltered}, не работает ${server.checks.consecutiveDown}.`,
+      ...(protocols.length > 0 ? [`Протоколы: ${protocols.join("; ")}.`] : []),
       verdicts.length === 0 ? "Проверок ещё не было." : "Последние проверки (новые сверху):",
       ...verdicts,
     ].join("\n");
@@ -296,15 +348,17 @@ export const adminRu: AdminMessages = {
   checking: (serverId) => `Проверяю ${serverId} отсюда и со всех проб...`,
   notChecked: (serverId, status, hasEndpoint) =>
     `${serverId} не проверяется: он ${SERVER_STATUS[status]}${hasEndpoint ? "" : " и у него ещё нет адреса"}.`,
-  checkAnswer: ({ serverId, verdict, detail, transition }) =>
-    `${serverId}: ${VERDICT[verdict]}. ${detail}${transition === "none" ? "" : ` Статус сервера изменился: ${TRANSITION[transition]}.`}`,
+  checkAnswer: ({ serverId, verdict, evidence, transition }) =>
+    `${serverId}: ${VERDICT[verdict]}. ${evidenceIn(verdict, evidence, recordedRu)}${transition === "none" ? "" : ` Статус сервера изменился: ${TRANSITION[transition]}.`}`,
   statusChanged: ({ serverId, from, to, previousReason, reason, rehome }) => {
     const now = `Сервер ${serverId} теперь ${SERVER_STATUS[to]}.${rehome ? moved(rehome) : ""}`;
     if (from === to)
-      return `Сервер ${serverId} уже был ${SERVER_STATUS[to]}; причина «${previousReason}» заменена на «${reason}».`;
+      return `Сервер ${serverId} уже был ${SERVER_STATUS[to]}; причина «${statusReason(previousReason)}» заменена на «${statusReason(reason)}».`;
     if (to === "active" && from === "draining")
-      return `${now} Он выводился (${previousReason}), а не был заблокирован: снова принимает новые конфиги.`;
-    return from === "active" ? now : `${now} До этого: ${SERVER_STATUS[from]} (${previousReason}).`;
+      return `${now} Он выводился (${statusReason(previousReason)}), а не был заблокирован: снова принимает новые конфиги.`;
+    return from === "active"
+      ? now
+      : `${now} До этого: ${SERVER_STATUS[from]} (${statusReason(previousReason)}).`;
   },
   alreadyActive: (serverId) => `Сервер ${serverId} уже активен; ничего не изменилось.`,
 
@@ -314,6 +368,8 @@ export const adminRu: AdminMessages = {
   },
   usersEmpty: "Пользователей пока нет.",
   userInFull: (user, names) => `${userLine(user)}\nЖивые конфиги: ${names.join(", ") || "нет"}`,
+  traffic: trafficLine,
+  quotaSet: (userId, usage) => `Пользователь ${userId}: ${trafficLine(usage)}`,
   noSuchUser: (userId) => `Пользователь ${userId} не запускал бота.`,
   blockButton: "Заблокировать",
   unblockButton: "Разблокировать",
@@ -334,6 +390,24 @@ export const adminRu: AdminMessages = {
   keepAdminButton: "Нет, остаться",
   demoteCancelled: "Вы остаётесь администратором; ничего не изменилось.",
 
+  backupUsage: (minLength) =>
+    `пароль не короче ${counted(minLength, { one: "символа", other: "символов" })}; лучше всего несколько случайных слов`,
+  backupCaption: ({ createdAt, cluster, counts }, scheduled) =>
+    [
+      `${scheduled ? "Плановая резервная копия. " : ""}Зашифрованная резервная копия от ${createdAt} (сделал ${cluster.madeBy}): пользователей ${counts.users}, живых конфигов ${counts.liveConfigs} из ${counts.configs}, серверов ${counts.servers}, настроек ${counts.settings}, приглашений ${counts.invites}.`,
+      "Клиентских ключей в ней нет. Открыть её можно только паролем резервных копий: npm run restore -- <file> на новом сервере.",
+    ].join("\n"),
+  noBackup: (scheduled, minLength) =>
+    `${scheduled ? "Плановой резервной копии нет" : "Резервной копии нет"}: пароль резервных копий не задан. Администратор задаёт его командой /backup passphrase <текст> (не короче ${counted(minLength, { one: "символа", other: "символов" })}); храните его в надёжном месте: только им открываются копии.`,
+  passphraseRefused: (minLength, maxLength, deleted) =>
+    `Пароль резервных копий — от ${minLength} до ${counted(maxLength, { one: "символа", other: "символов" })}; лучше всего несколько случайных слов.\n${passphraseNote(deleted)}`,
+  passphraseSet: (deleted) =>
+    [
+      "Пароль резервных копий задан: все следующие копии шифруются для него, и ни один сервер его не хранит (только проверку).",
+      "Храните его в надёжном месте, вдали от серверов: без него ни одну копию не открыть, и восстановить его нельзя.",
+      passphraseNote(deleted),
+    ].join("\n"),
+
   approvalRequest: (pending, shown) => {
     const names = pending
       .slice(0, shown)
@@ -346,9 +420,11 @@ export const adminRu: AdminMessages = {
   alert: (payload) => {
     if (payload.event === "serverBanned" || payload.event === "serverRemoved")
       return [
-        `⚠️ Сервер ${text(payload.serverId)} ${payload.event === "serverBanned" ? "заблокирован" : "удалён"} (${text(payload.reason)}), кто: ${text(payload.actor)}.`,
+        `⚠️ Сервер ${text(payload.serverId)} ${payload.event === "serverBanned" ? "заблокирован" : "удалён"} (${statusReason(text(payload.reason))}), кто: ${text(payload.actor)}.`,
         `Перенесено на другие серверы: ${text(payload.rehomed)}; без места: ${text(payload.withoutCapacity)}; спросить снова: ${text(payload.pending)}.`,
       ].join("\n");
+    if (payload.event === "serverDown")
+      return `⚠️ Сервер ${text(payload.serverId)} отмечен как неработающий (${statusReason(text(payload.reason))}); новые конфиги на нём не выдаются, пока проверка снова не пройдёт.`;
     if (payload.event === "protocolBlocked")
       return [
         `⚠️ ${protocolName(text(payload.protocol))} заблокирован на сервере ${text(payload.serverId)}${payload.isps ? ` у провайдера ${text(payload.isps)}` : " (по всем точкам проверки вместе)"}; там он закрыт для новых конфигов.`,
@@ -359,7 +435,7 @@ export const adminRu: AdminMessages = {
     if (payload.event === "membershipChanged") {
       const change = text(payload.change);
       const reason = text(payload.reason);
-      return `ℹ️ Узел ${text(payload.nodeId)} ${MEMBERSHIP_CHANGE[change] ?? change}${reason ? ` (${reason})` : ""}.`;
+      return `ℹ️ Узел ${text(payload.nodeId)} ${MEMBERSHIP_CHANGE[change] ?? change}${reason ? ` (${membershipReasonIn(reason, recordedRu)})` : ""}.`;
     }
     return `⚠️ ${text(payload.event)}: ${JSON.stringify(payload)}`;
   },

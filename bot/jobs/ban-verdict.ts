@@ -35,6 +35,15 @@
 import { MAX_ISP_VERDICTS } from "../../cluster/fsm/hourly-history.ts";
 import type { IspVerdict, Verdict } from "../../cluster/fsm/records.ts";
 import type { ProbeOutcome, ProbeProtocol } from "../../shared/probe/probe-request.ts";
+import {
+  findingsText,
+  type GroupFailures,
+  type KindFailures,
+  type Silence,
+  UNNAMED_FAILURE,
+  type VerdictFindings,
+  verdictOf,
+} from "./check-findings.ts";
 
 /** One probe kind's outcome, or null when that probe gave no answer at all. */
 export type ProbeAnswer = ProbeOutcome | null;
@@ -79,7 +88,9 @@ export interface ServerVerdict {
    * the first {@link MAX_ISP_VERDICTS} labels only.
    */
   ispVerdicts: { isp: string; verdict: IspVerdict }[];
-  /** A short account for admins, at most {@link MAX_EVIDENCE_LENGTH} characters. */
+  /** What led to the verdict, as data (check-findings.ts). */
+  findings: VerdictFindings;
+  /** The findings' text for admins, at most {@link MAX_EVIDENCE_LENGTH} characters. */
   evidence: string;
 }
 
@@ -100,7 +111,7 @@ interface Answer {
 
 /** What vantage agents name their failures is not ours to trust: keep it short and plain. */
 function plainFailureName(error: string | undefined): string {
-  if (error === undefined || error === "") return "no reason given";
+  if (error === undefined || error === "") return UNNAMED_FAILURE;
   return error.replace(/[^A-Za-z0-9_.:-]/g, "_").slice(0, 48);
 }
 
@@ -127,8 +138,8 @@ function groupFiltered(answers: readonly Answer[], policy: VerdictPolicy): boole
   );
 }
 
-/** `wireguard (generic_timeout_error), tcp (connection_reset, eof_error)`. */
-function describeFailures(answers: readonly Answer[]): string {
+/** Each failed kind with its failure names, both sorted: `wireguard (generic_timeout_error)`. */
+function kindFailures(answers: readonly Answer[]): KindFailures[] {
   const errorsByKind = new Map<ProbeProtocol, Set<string>>();
   for (const { failures } of answers) {
     for (const { kind, error } of failures) {
@@ -139,33 +150,31 @@ function describeFailures(answers: readonly Answer[]): string {
   }
   return [...errorsByKind.keys()]
     .sort()
-    .map((kind) => `${kind} (${[...errorsByKind.get(kind)!].sort().join(", ")})`)
-    .join(", ");
+    .map((kind) => ({ kind, errors: [...errorsByKind.get(kind)!].sort() }));
 }
 
-/** `3/3 vantages fail wireguard (generic_timeout_error)`. */
-function describeGroup(answers: readonly Answer[]): string {
+/** `3/3 vantages fail wireguard (generic_timeout_error)`, of one ISP or (isp null) of all. */
+function groupFailures(isp: string | null, answers: readonly Answer[]): GroupFailures {
   const failing = answers.filter((answer) => answer.failures.length > 0);
-  return `${failing.length}/${answers.length} vantages fail ${describeFailures(failing)}`;
+  return { isp, failing: failing.length, answers: answers.length, failures: kindFailures(failing) };
 }
 
 /**
- * ` (VANTAGE_CERT_MISMATCH: thr1; VANTAGE_TIMEOUT: mhd1, tbz1)`: why the
- * vantages that gave no outcome at all did not, by code; empty when none
- * said why.
+ * The vantages that gave no outcome at all, and why, by code (ids sorted);
+ * null when every vantage answered.
  */
-function describeSilent(vantages: readonly VantageReport[]): string {
+function silenceOf(vantages: readonly VantageReport[], answers: number): Silence | null {
+  if (answers === vantages.length) return null;
   const idsByError = new Map<string, string[]>();
   for (const report of vantages) {
     if (report.outcomes !== null || report.error === undefined || report.error === "") continue;
     const error = plainFailureName(report.error);
     idsByError.set(error, [...(idsByError.get(error) ?? []), report.id]);
   }
-  if (idsByError.size === 0) return "";
-  const parts = [...idsByError.keys()]
+  const reasons = [...idsByError.keys()]
     .sort()
-    .map((error) => `${error}: ${idsByError.get(error)!.sort().join(", ")}`);
-  return ` (${parts.join("; ")})`;
+    .map((code) => ({ code, vantageIds: idsByError.get(code)!.sort() }));
+  return { silent: vantages.length - answers, of: vantages.length, reasons };
 }
 
 /** `evidence` cut to what a verdict command carries. */
@@ -185,18 +194,18 @@ export function evidenceDetail(verdict: string, evidence: string): string {
 }
 
 function decided(
-  verdict: Verdict,
-  evidence: string,
+  findings: VerdictFindings,
   ispVerdicts: ServerVerdict["ispVerdicts"] = [],
 ): ServerVerdict {
   const filteredIsps = ispVerdicts
     .filter((group) => group.verdict === "filtered")
     .map((group) => group.isp);
   return {
-    verdict,
+    verdict: verdictOf(findings),
     filteredIsps,
     ispVerdicts: ispVerdicts.slice(0, MAX_ISP_VERDICTS),
-    evidence: limited(evidence),
+    findings,
+    evidence: limited(findingsText(findings)),
   };
 }
 
@@ -221,14 +230,13 @@ export function decideVerdict(
   const controlFailed = kinds.filter((kind) => control[kind]?.ok === false);
 
   if (controlFailed.length > 0) {
-    const failed = controlFailed
-      .map((kind) => `${kind} (${plainFailureName(control[kind]?.error)})`)
-      .join(", ");
-    const working = controlOk.length > 0 ? `; control ${controlOk.join(", ")} ok` : "";
-    return decided("down", `down: control fails ${failed}${working}`);
+    const failed = controlFailed.map((kind) => ({
+      kind,
+      errors: [plainFailureName(control[kind]?.error)],
+    }));
+    return decided({ kind: "controlFails", failed, working: controlOk });
   }
-  if (controlOk.length === 0)
-    return decided("inconclusive", "inconclusive: the control probes gave no answer");
+  if (controlOk.length === 0) return decided({ kind: "controlSilent" });
 
   const answers = vantages
     .map((report) => answerOf(report, controlOk))
@@ -245,31 +253,20 @@ export function decideVerdict(
     .filter((group) => group.verdict === "filtered")
     .map((group) => group.isp);
   if (filteredIsps.length > 0) {
-    const groups = filteredIsps.map((isp) => `at ISP ${isp}: ${describeGroup(byIsp.get(isp)!)}`);
-    return decided("filtered", `filtered ${groups.join("; ")}; control ok`, ispVerdicts);
+    const groups = filteredIsps.map((isp) => groupFailures(isp, byIsp.get(isp)!));
+    return decided({ kind: "filtered", groups }, ispVerdicts);
   }
   if (groupFiltered(answers, policy))
-    return decided(
-      "filtered",
-      `filtered overall: ${describeGroup(answers)}; control ok`,
-      ispVerdicts,
-    );
+    return decided({ kind: "filtered", groups: [groupFailures(null, answers)] }, ispVerdicts);
 
-  if (vantages.length === 0) return decided("ok", "ok: control ok; no vantage probes configured");
-  const silent = vantages.length - answers.length;
-  const unanswered =
-    silent > 0 ? `, ${silent} of ${vantages.length} gave no answer${describeSilent(vantages)}` : "";
+  if (vantages.length === 0) return decided({ kind: "noVantages" });
+  const silence = silenceOf(vantages, answers.length);
   if (answers.length < policy.minAnswers) {
     return decided(
-      "inconclusive",
-      `inconclusive: ${answers.length} vantages answered, ${policy.minAnswers} needed${unanswered}; control ok`,
+      { kind: "tooFewAnswers", answered: answers.length, needed: policy.minAnswers, silence },
       ispVerdicts,
     );
   }
   const failing = answers.filter((answer) => answer.failures.length > 0).length;
-  return decided(
-    "ok",
-    `ok: ${failing}/${answers.length} answering vantages fail${unanswered}; control ok`,
-    ispVerdicts,
-  );
+  return decided({ kind: "answered", failing, answers: answers.length, silence }, ispVerdicts);
 }

@@ -36,6 +36,7 @@ import {
   type VantageReport,
   type VerdictPolicy,
 } from "./ban-verdict.ts";
+import { type CheckFindings, findingsText } from "./check-findings.ts";
 
 /** One protocol's verdict on one server for one round. */
 export interface ProtocolCheck {
@@ -46,7 +47,8 @@ export interface ProtocolCheck {
 }
 
 /** A server's verdict with its protocols' verdicts (none for a server with one protocol). */
-export interface CheckVerdict extends ServerVerdict {
+export interface CheckVerdict extends Omit<ServerVerdict, "findings"> {
+  findings: CheckFindings;
   protocols: ProtocolCheck[];
 }
 
@@ -90,9 +92,12 @@ export function decideCheck(
     verdict: protocolVerdictOf(verdict),
     filteredIsps: verdict.filteredIsps,
   }));
-  const summary = protocols.map(({ protocol, verdict }) => `${protocol}: ${verdict}`).join(", ");
   const filtered = judged.filter(({ verdict }) => verdict.verdict === "filtered");
-  const details = filtered.map(({ protocol, verdict }) => `${protocol} ${verdict.evidence}`);
+  const verdicts = protocols.map(({ protocol, verdict }) => ({ protocol, verdict }));
+  const blocked = filtered.map(({ protocol, verdict }) => ({
+    protocol,
+    findings: verdict.findings,
+  }));
 
   if (filtered.length === offered.length) {
     const filteredIsps = [
@@ -104,21 +109,24 @@ export function decideCheck(
       for (const group of verdict.ispVerdicts)
         if (group.verdict === "filtered" || !ispVerdicts.has(group.isp))
           ispVerdicts.set(group.isp, group);
+    const findings: CheckFindings = { kind: "protocols", verdicts, blocked, server: null };
     return {
       verdict: "filtered",
       filteredIsps,
       ispVerdicts: [...ispVerdicts.values()],
-      evidence: limited(`${summary}; every protocol is blocked: ${details.join("; ")}`),
+      findings,
+      evidence: limited(findingsText(findings)),
       protocols,
     };
   }
-  const blocked = new Set<string>(filtered.map(({ protocol }) => protocol));
-  const rest = new Set(Object.keys(control).filter((kind) => !blocked.has(kind)));
+  const blockedKinds = new Set<string>(filtered.map(({ protocol }) => protocol));
+  const rest = new Set(Object.keys(control).filter((kind) => !blockedKinds.has(kind)));
   const address = decideVerdict(only(control, rest), onlyAt(vantages, rest), policy);
-  const detail = details.length > 0 ? `; ${details.join("; ")}` : "";
-  return {
-    ...address,
-    evidence: limited(`${summary}${detail}; server ${address.evidence}`),
-    protocols,
+  const findings: CheckFindings = {
+    kind: "protocols",
+    verdicts,
+    blocked,
+    server: address.findings,
   };
+  return { ...address, findings, evidence: limited(findingsText(findings)), protocols };
 }

@@ -1,16 +1,17 @@
 /**
  * The scheduled backup (BACKUP_CRON, daily by default): at each slot the
  * leader's bot sends every active admin the encrypted backup file, or, with
- * no passphrase set, tells them why there is none. A slot is claimed through
+ * no passphrase set, tells them why there is none, each in their language. A slot is claimed through
  * Raft before anything is sent (`claimBackupSlot`), so it is sent once
  * however leadership moves; a new leader sends a slot its predecessor missed.
  */
 import { type Api, InputFile } from "grammy";
 import { CommandRefusedError } from "../../cluster/control-plane-service.ts";
 import type { CronSchedule } from "../../shared/cron-schedule.ts";
+import { MIN_PASSPHRASE_LENGTH } from "../../shared/crypto/backup-passphrase-key.ts";
 import { sleep } from "../../shared/sleep.ts";
-import { backupCaption } from "../admin/backup-commands.ts";
 import type { BotDependencies } from "../context.ts";
+import { messagesFor } from "../i18n/language.ts";
 
 /** The loop looks again at least this often, so a changed clock or a claim elsewhere is seen. */
 const MAX_WAIT_MS = 60_000;
@@ -78,16 +79,18 @@ export class ScheduledBackups {
       throw error;
     }
     const made = await deps.backups.make();
-    const admins = deps.service.localState.activeAdminIds();
+    const state = deps.service.localState;
+    const admins = state.activeAdminIds();
     let delivered = 0;
     for (const adminId of admins) {
       if (signal.aborted) return;
+      const t = messagesFor(state.user(adminId)?.language ?? "en").admin;
       try {
         if (made.ok)
           await api.sendDocument(adminId, new InputFile(made.value.bytes, made.value.fileName), {
-            caption: `Scheduled backup. ${backupCaption(made.value)}`,
+            caption: t.backupCaption(made.value.header, true),
           });
-        else await api.sendMessage(adminId, `No scheduled backup: ${made.error.message}.`);
+        else await api.sendMessage(adminId, t.noBackup(true, MIN_PASSPHRASE_LENGTH));
         delivered++;
       } catch (error) {
         // One admin who blocked the bot does not keep the others from their backup.

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { readJsonBody } from "../../shared/json-body.ts";
 import type { ControlPlaneService } from "../control-plane-service.ts";
+import { statusReasonText } from "../fsm/status-reasons.ts";
 import type { FleetMembership } from "../membership/fleet-membership.ts";
 import { serverIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
@@ -91,7 +92,7 @@ export function addMembershipRoutes(
     try {
       const removed = await membership.removeMember({
         nodeId: nodeId.data,
-        reason: body.value.reason ?? "removed by an admin",
+        reason: body.value.reason ?? statusReasonText({ kind: "removedByAdmin" }),
         actor: API,
       });
       if (!removed.ok)

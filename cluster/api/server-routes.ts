@@ -3,6 +3,8 @@ import { readJsonBody } from "../../shared/json-body.ts";
 import type { ControlPlaneService } from "../control-plane-service.ts";
 import { API_ACTOR } from "../fsm/actors.ts";
 import type { AdminActor } from "../fsm/commands.ts";
+import type { ServerStatus } from "../fsm/records.ts";
+import { STATUS_ACTIONS, type StatusAction, statusReasonText } from "../fsm/status-reasons.ts";
 import { serverIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
 import type { Router } from "./router.ts";
@@ -10,12 +12,12 @@ import type { Router } from "./router.ts";
 const statusBodySchema = z.strictObject({ reason: z.string().max(500).optional() });
 
 /** Where each action takes a server. */
-const ACTIONS = {
+const ACTIONS: Record<StatusAction, Exclude<ServerStatus, "removed">> = {
   ban: "banned",
   unban: "active",
   drain: "draining",
   activate: "active",
-} as const;
+};
 
 /** Runs a ban check of one server at once and resolves with the committed verdict. */
 export interface ServerCheckNow {
@@ -65,7 +67,8 @@ export function addServerRoutes(
     }
   });
 
-  for (const [action, status] of Object.entries(ACTIONS)) {
+  for (const action of STATUS_ACTIONS) {
+    const status = ACTIONS[action];
     router.add("POST", `/v1/servers/:id/${action}`, async ({ params, request }) => {
       const serverId = serverIdParam.safeParse(params.id);
       if (!serverId.success)
@@ -78,7 +81,8 @@ export function addServerRoutes(
         const result = await service.setServerStatus({
           serverId: serverId.data,
           status,
-          reason: body.value.reason ?? `${action} by the admin API`,
+          reason:
+            body.value.reason ?? statusReasonText({ kind: "setByAdmin", action, through: "api" }),
           actor: API_ACTOR,
         });
         return { status: 200, body: result };

@@ -18,6 +18,7 @@ import { emptyChecks } from "./check-verdicts.ts";
 import { ControlPlaneData, compareIds } from "./control-plane-data.ts";
 import { isLive, RESTORE_ACTOR } from "./records.ts";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec.ts";
+import { statusReasonText } from "./status-reasons.ts";
 
 /** What the content of a backup counts; the file's header shows it in plaintext. */
 export interface BackupCounts {
@@ -40,7 +41,7 @@ export const BACKUP_CONTENTS = [
 ];
 
 /** The status reason of a server a restore brought back, until its node registers again. */
-export const RESTORED_SERVER_REASON = "restored from a backup: its node must register again";
+export const RESTORED_SERVER_REASON = statusReasonText({ kind: "restoredFromBackup" });
 
 /**
  * A copy of the backed-up parts of `data`, every key and sealed value left

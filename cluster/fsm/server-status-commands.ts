@@ -14,6 +14,7 @@ import { recordVerdicts } from "./hourly-history.ts";
 import { applyProtocolVerdicts } from "./protocol-blocks.ts";
 import type { Server, ServerStatus } from "./records.ts";
 import { banServer, type RehomeSummary, replacementKeysProblem } from "./rehome.ts";
+import { statusReasonText } from "./status-reasons.ts";
 import { copyCheckResult, copyServer } from "./views.ts";
 
 /** The actor recorded for status changes the ban checks make. */
@@ -102,14 +103,17 @@ export function recordVerdict(
   switch (outcome.transition) {
     case "ban":
       rehome = banServer(data, context, server, {
-        reason: command.evidence || `filtered in ${command.banAfter} consecutive checks`,
+        reason:
+          command.evidence ||
+          statusReasonText({ kind: "filteredInARow", checks: command.banAfter }),
         actor: BAN_CHECK_ACTOR,
         at: command.at,
         replacementKeys: command.replacementKeys,
       });
       break;
-    case "markDown":
-      setStatus(server, "down", command.evidence || "not answering", BAN_CHECK_ACTOR, command.at);
+    case "markDown": {
+      const reason = command.evidence || statusReasonText({ kind: "notAnswering" });
+      setStatus(server, "down", reason, BAN_CHECK_ACTOR, command.at);
       for (const adminId of data.activeAdminIds()) {
         context.notify(
           adminId,
@@ -119,6 +123,7 @@ export function recordVerdict(
         );
       }
       break;
+    }
     case "recover":
       setStatus(server, "active", "checks pass again", BAN_CHECK_ACTOR, command.at);
       break;

@@ -14,6 +14,7 @@
  *    surplus, the least healthy first and never the leader.
  */
 import type { MemberHealth } from "../node.ts";
+import { membershipReasonText } from "./membership-reasons.ts";
 
 /** How far behind the leader's log a learner may be and still count as caught up. */
 export const CAUGHT_UP_LAG = 64;
@@ -71,15 +72,19 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
     const inConf = input.voters.includes(nodeId) || input.learners.includes(nodeId);
     if (!inConf) continue;
     if (input.voters.includes(nodeId) && voters.length < input.minVoters) {
-      const promotion = promoteBest(`replaces ${nodeId}, which is being removed`);
+      const promotion = promoteBest(membershipReasonText({ kind: "replacesRemoved", nodeId }));
       if (promotion) return promotion;
     }
-    return { kind: "remove", nodeId, reason: "an admin removed it" };
+    return { kind: "remove", nodeId, reason: membershipReasonText({ kind: "adminRemovedIt" }) };
   }
   for (const nodeId of input.unrevokedRemovals) {
     const inConf = input.voters.includes(nodeId) || input.learners.includes(nodeId);
     if (!inConf)
-      return { kind: "revokeKey", nodeId, reason: "removed: it can never connect again" };
+      return {
+        kind: "revokeKey",
+        nodeId,
+        reason: membershipReasonText({ kind: "neverConnectsAgain" }),
+      };
   }
 
   // 2. A dead voter: its replacement first, then the demotion.
@@ -87,7 +92,9 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
   if (dead.length > 0) {
     const live = voters.length - dead.length;
     if (voters.length <= input.targetVoters) {
-      const promotion = promoteBest(`replaces ${dead[0]}, silent too long`);
+      const promotion = promoteBest(
+        membershipReasonText({ kind: "replacesSilent", nodeId: dead[0]! }),
+      );
       if (promotion) return promotion;
     }
     const after = voters.length - 1;
@@ -95,13 +102,17 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
       return {
         kind: "demote",
         nodeId: dead[0]!,
-        reason: `silent for over ${Math.round(input.deadAfterMs / 1000)} s`,
+        reason: membershipReasonText({
+          kind: "silentFor",
+          seconds: Math.round(input.deadAfterMs / 1000),
+        }),
       };
   }
 
   // 3. The number of voters.
+  const keepsVoters = membershipReasonText({ kind: "keepsVoters", voters: input.targetVoters });
   if (voters.length < input.targetVoters) {
-    const promotion = promoteBest(`the cluster keeps ${input.targetVoters} voters`);
+    const promotion = promoteBest(keepsVoters);
     if (promotion) return promotion;
   }
   if (voters.length > input.targetVoters) {
@@ -117,7 +128,7 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
     const after = voters.length - 1;
     const liveAfter = voters.filter((id) => id !== nodeId && !isDead(id)).length;
     if (nodeId !== undefined && liveAfter >= Math.floor(after / 2) + 1)
-      return { kind: "demote", nodeId, reason: `the cluster keeps ${input.targetVoters} voters` };
+      return { kind: "demote", nodeId, reason: keepsVoters };
   }
   return undefined;
 }

@@ -30,6 +30,7 @@ import {
 } from "./join-protocol.ts";
 import { identityStatement } from "./join-token.ts";
 import { changeMembershipPatiently } from "./membership-change.ts";
+import { membershipReasonText } from "./membership-reasons.ts";
 
 /** How long the leader keeps trying to add the learner while other changes finish. */
 const ADD_LEARNER_WITHIN_MS = 10_000;
@@ -107,7 +108,7 @@ export class JoinAdmission {
       type: "recordMembershipChange",
       nodeId: join.nodeId,
       change: "joined",
-      reason: `joined as a learner from ${join.peerUrl}`,
+      reason: membershipReasonText({ kind: "joined", peerUrl: join.peerUrl }),
       at: service.now(),
     });
     return { status: 200, body: this.answer(join) };

@@ -43,6 +43,7 @@ const png = await renderer.render({
   servers: [day("de-fra-1", 1.2, null), day("nl-ams-2", 0.9, 19), day("fi-hel-3", 0.6, null)],
   nowMs: NOW,
   title: "Fleet, last 24 hours",
+  language: "en",
 });
 await renderer.close();
 if (!png.ok) throw new Error(png.error.message);

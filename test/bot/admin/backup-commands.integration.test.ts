@@ -84,7 +84,12 @@ test("a passphrase under 12 characters is refused, its message deleted, and noth
     assert.match(answer.text!, "Your message with the passphrase was deleted");
     assert.not.ok(root.hasMessage(sent.messageId));
     assert.is(leader.state.backupPassphrase(), null);
-    await ask(cluster, root, "/backup now please", /^Usage: \/backup, or \/backup passphrase/);
+    await ask(
+      cluster,
+      root,
+      "/backup now please",
+      /^Usage: \/backup \| \/backup passphrase <text>\nthe passphrase has at least 12/,
+    );
   }, asAdmin);
 });
 

@@ -5,8 +5,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { fleetChart } from "../../../bot/charts/fleet-chart.ts";
+import { messagesFor } from "../../../bot/i18n/language.ts";
 import { arrivedUser, ask, WAIT_MS, withBotCluster } from "../support/bot-cluster.ts";
 
+const { admin: en } = messagesFor("en");
 const ADMIN = 5200;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 
@@ -39,7 +41,7 @@ test("/metrics sends the fleet's chart and /server <id> the server's, as PNG pho
         WAIT_MS * 4,
       );
       const servers = leader.state.servers();
-      const spec = fleetChart(servers, Date.now(), "Fleet, last 24 hours");
+      const spec = fleetChart(servers, Date.now(), "Fleet, last 24 hours", en.chart);
       const photo = fleet.photo!;
       assert.ok(photo.bytes.subarray(0, 4).equals(PNG_SIGNATURE));
       assert.equal([photo.width, photo.height], [spec.widthPx, spec.heightPx]);

@@ -11,22 +11,14 @@ import {
   ask,
   commandUpdate,
   messagesMatching,
+  probingWithServerDown,
   withBotCluster,
 } from "../support/bot-cluster.ts";
 
 const ADMIN = 5100;
 
 /** Server n2 (198.51.100.2) refuses connections from everywhere; the others answer. */
-const n2Dead: ServerCheckDeps = {
-  probe: async (target) =>
-    target.host === "198.51.100.2"
-      ? { ok: false, error: "connection_refused" }
-      : { ok: true, rttMs: 3 },
-  askVantage: async () => ({
-    ok: false,
-    error: { code: "VANTAGE_UNREACHABLE", message: "no vantage in this suite" },
-  }),
-};
+const n2Dead = probingWithServerDown("198.51.100.2");
 
 test("/checknow commits a verdict at once and says what it found; /server lists it", async () => {
   await withBotCluster(

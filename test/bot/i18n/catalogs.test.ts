@@ -73,6 +73,28 @@ test("Persian: commands isolated left to right inside sentences, lines opened ri
     fa.admin.broadcastQueued(1234),
     fa.admin.userStatusSet("5001", "blocked", 3),
     fa.admin.inviteCreated(7, "https://t.me/bot?start=abc123", "abc123"),
+    fa.admin.traffic({
+      used: "1.2 GB",
+      upload: "200 MB",
+      download: "1 GB",
+      quota: "5 GB",
+      percent: 24,
+      resetsAt: "2027-01-01",
+      suspended: false,
+      quotaIsDefault: true,
+      lifted: false,
+    }),
+    fa.admin.backupCaption(
+      {
+        createdAt: "2026-12-06T03:00:00.000Z",
+        cluster: { members: ["n1"], madeBy: "n1" },
+        counts: { users: 12, liveConfigs: 30, configs: 41, servers: 3, settings: 9, invites: 2 },
+      },
+      true,
+    ),
+    fa.admin.noBackup(false, 12),
+    fa.admin.passphraseRefused(12, 1024, true),
+    fa.admin.chart.subtitle(12, 15),
   ])
     assert.not.match(withoutIsolates(text), /[0-9]/, text);
 });

@@ -64,6 +64,15 @@ const healthyProbing: ServerCheckDeps = {
   }),
 };
 
+/** The server at `host` refuses every probe, from everywhere; the others answer, as in `healthyProbing`. */
+export function probingWithServerDown(host: string): ServerCheckDeps {
+  return {
+    probe: async (target) =>
+      target.host === host ? { ok: false, error: "connection_refused" } : { ok: true, rttMs: 3 },
+    askVantage: healthyProbing.askVantage,
+  };
+}
+
 /** Scheduled rounds are not part of these suites (bot/jobs/ban-checks has its own): /checknow only. */
 const yearlyParsed = CronSchedule.parse("0 0 1 1 *");
 if (!yearlyParsed.ok) throw new Error(yearlyParsed.error.message);
