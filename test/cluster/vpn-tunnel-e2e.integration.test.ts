@@ -33,6 +33,7 @@ import { waitUntil } from "../../scripts/lib/cluster-harness.ts";
 import { type NodeProcess, spawnNode } from "../../scripts/lib/node-process.ts";
 import { formatDataKeys, newDataKey } from "../../shared/crypto/data-keys.ts";
 import { type NamespaceProcess, startInNamespace } from "../support/namespace-process.ts";
+import { NAMESPACE_REDIS_PORT, startRedisInNamespace } from "../support/namespace-redis.ts";
 import {
   missingNetworkPrerequisites,
   TestNetwork,
@@ -51,7 +52,6 @@ const clientDns = "9.9.9.9";
 const wireguardPort = 51820;
 /** Inside the server namespace, so nothing else can hold these ports. */
 const apiPort = 7001;
-const redisPort = 6379;
 const adminApiToken = randomBytes(24).toString("hex");
 /** How long the node may take to drop a revoked peer: the agent debounces, then syncs. */
 const REVOKE_BOUND_MS = 15_000;
@@ -170,28 +170,6 @@ function fetchFromInternet(
 /** How long the node may take to count traffic: the report interval (10 s here), then a check. */
 const REPORT_BOUND_MS = 30_000;
 
-/** redis-server inside `namespace`, durable as the node demands. */
-function startRedis(namespace: string, dataDir: string): NamespaceProcess {
-  return startInNamespace(namespace, "redis-server", [
-    "--port",
-    String(redisPort),
-    "--bind",
-    "127.0.0.1",
-    "--dir",
-    dataDir,
-    "--save",
-    "",
-    "--appendonly",
-    "yes",
-    "--appendfsync",
-    "always",
-    "--daemonize",
-    "no",
-    "--logfile",
-    "",
-  ]);
-}
-
 const missing = missingNetworkPrerequisites([...VPN_TOOLS, "redis-server"]);
 
 if (missing.length > 0 && !process.env.CI) {
@@ -238,7 +216,7 @@ if (missing.length > 0 && !process.env.CI) {
       };
       const redisDir = join(network.directory, "redis");
       mkdirSync(redisDir);
-      started.redis = startRedis(serverNamespace, redisDir);
+      started.redis = await startRedisInNamespace(serverNamespace, redisDir);
       const node = spawnNode({
         networkNamespace: serverNamespace,
         cwd: network.directory,
@@ -247,7 +225,7 @@ if (missing.length > 0 && !process.env.CI) {
           NODE_ID: "n1",
           LISTEN: `127.0.0.1:${apiPort}`,
           PEERS: `n1=ws://127.0.0.1:${apiPort}`,
-          REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+          REDIS_URL: `redis://127.0.0.1:${NAMESPACE_REDIS_PORT}`,
           CLUSTER_SECRET: randomBytes(32).toString("hex"),
           DATA_KEYS: formatDataKeys([newDataKey("k1")]),
           ADMIN_API_TOKEN: adminApiToken,

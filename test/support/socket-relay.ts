@@ -1,25 +1,34 @@
 /**
- * Relays every connection made to a Unix socket on to host:port. Run inside
- * a network namespace: a Unix socket lives in the file system, not in a
- * namespace, so a test outside reaches a port inside through it without
+ * Relays every connection made to one address on to another; each address
+ * is a Unix socket path (it starts with `/`) or host:port. Run inside a
+ * network namespace: a Unix socket lives in the file system, not in a
+ * namespace, so a process outside and a port inside meet through it without
  * touching the host's own interfaces.
- * `socket-relay.ts <socket path> <host> <port>`; prints `relaying` once listening.
+ * `socket-relay.ts <listen address> <connect address>`; prints `relaying` once listening.
  */
-import { connect, createServer } from "node:net";
+import { connect, createServer, type ListenOptions, type NetConnectOpts } from "node:net";
+import { joinSockets } from "./join-sockets.ts";
 
-const [socketPath, host, portText] = process.argv.slice(2);
-const port = Number(portText);
-if (!socketPath || !host || !Number.isInteger(port) || port < 1 || port > 65_535) {
-  process.stderr.write("usage: socket-relay.ts <socket path> <host> <port>\n");
+/** A Unix socket path, or host:port; undefined when it is neither. */
+function parseAddress(text: string | undefined): { path: string } | ListenOptions | undefined {
+  if (text === undefined) return undefined;
+  if (text.startsWith("/")) return { path: text };
+  const colon = text.lastIndexOf(":");
+  const port = Number(text.slice(colon + 1));
+  if (colon < 1 || !Number.isInteger(port) || port < 1 || port > 65_535) return undefined;
+  return { host: text.slice(0, colon), port };
+}
+
+const listenAt = parseAddress(process.argv[2]);
+const connectTo = parseAddress(process.argv[3]);
+if (!listenAt || !connectTo) {
+  process.stderr.write(
+    "usage: socket-relay.ts <socket path | host:port> <socket path | host:port>\n",
+  );
   process.exit(2);
 }
 
-const server = createServer((incoming) => {
-  const outgoing = connect({ host, port });
-  incoming.pipe(outgoing).pipe(incoming);
-  incoming.on("error", () => outgoing.destroy());
-  outgoing.on("error", () => incoming.destroy());
-  incoming.on("close", () => outgoing.destroy());
-  outgoing.on("close", () => incoming.destroy());
-});
-server.listen(socketPath, () => process.stdout.write("relaying\n"));
+const server = createServer((incoming) =>
+  joinSockets(incoming, connect(connectTo as NetConnectOpts)),
+);
+server.listen(listenAt, () => process.stdout.write("relaying\n"));

@@ -27,6 +27,7 @@ import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import { command, Fixture } from "../../cluster/fsm/support/control-plane-fixture.ts";
 import { startInNamespace } from "../../support/namespace-process.ts";
 import { missingNetworkPrerequisites, TestNetwork } from "../../support/network-namespace.ts";
+import { runCleanups } from "../../support/run-cleanups.ts";
 import { probingFromControl, startProbeAgent } from "./support/censored-fleet.ts";
 import { buildCensoredNetwork, type CensoredNetwork } from "./support/censored-network.ts";
 
@@ -188,7 +189,7 @@ if (missing.length > 0 && !process.env.CI) {
     const directory = network.directory;
     context.control = await startProbeAgent(censored.control, TOKEN, directory, context.cleanups);
     context.vantages = [];
-    for (const namespace of censored.vantages)
+    for (const { namespace } of censored.vantages)
       context.vantages.push(await startProbeAgent(namespace, TOKEN, directory, context.cleanups));
 
     const fixture = new Fixture();
@@ -208,7 +209,7 @@ if (missing.length > 0 && !process.env.CI) {
   });
 
   story.after(async (context) => {
-    for (const cleanup of context.cleanups.reverse()) await cleanup();
+    await runCleanups(context.cleanups);
     context.network?.tearDown();
     process.stdout.write(`\nTimeline:\n${timeline.join("\n")}\n`);
   });

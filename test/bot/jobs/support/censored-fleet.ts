@@ -41,6 +41,7 @@ import {
   startScriptInNamespace,
 } from "../../../support/namespace-process.ts";
 import { TestNetwork } from "../../../support/network-namespace.ts";
+import { runCleanups } from "../../../support/run-cleanups.ts";
 import {
   type BotCluster,
   type BotMember,
@@ -120,18 +121,25 @@ export interface CensoredFleet {
   tearDown(): Promise<void>;
 }
 
-/** A probe agent in `namespace`, reachable from here at the returned url, with its certificate's fingerprint. */
+/**
+ * A probe agent in `namespace`, with its certificate's fingerprint. By
+ * default it listens on the namespace's loopback and the returned url reaches
+ * it from here, through a forwarded port; with `ownAddress` (the namespace's
+ * address) it listens there and the url reaches it from other namespaces.
+ */
 export async function startProbeAgent(
   namespace: string,
   token: string,
   directory: string,
   cleanups: Array<() => Promise<void>>,
+  ownAddress?: string,
 ): Promise<{ url: string; certSha256: string }> {
+  const listen = { ...AGENT_LISTEN, ...(ownAddress === undefined ? {} : { host: ownAddress }) };
   const agent = startScriptInNamespace(namespace, agentMain, [], {
     cwd: directory,
     env: {
       PROBE_AGENT_TOKEN: token,
-      PROBE_AGENT_LISTEN: `${AGENT_LISTEN.host}:${AGENT_LISTEN.port}`,
+      PROBE_AGENT_LISTEN: `${listen.host}:${listen.port}`,
       PROBE_AGENT_DATA_DIR: join(directory, `${namespace}-agent`),
       LOG_LEVEL: "info",
     },
@@ -142,9 +150,10 @@ export async function startProbeAgent(
   const certSha256 = /"certSha256":"([0-9A-F:]{95})"/.exec(agent.output())?.[1];
   if (certSha256 === undefined)
     throw new Error(`the probe agent in ${namespace} logged no fingerprint:\n${agent.output()}`);
+  if (ownAddress !== undefined) return { url: `https://${ownAddress}:${listen.port}`, certSha256 };
   const forwarded: ForwardedPort = await forwardNamespacePort(
     namespace,
-    AGENT_LISTEN,
+    listen,
     join(directory, `${namespace}.sock`),
   );
   cleanups.push(() => forwarded.close());
@@ -262,13 +271,7 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
   const tearDown = async () => {
     if (tornDown) return;
     tornDown = true;
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        process.stderr.write(`teardown step failed: ${(error as Error).message}\n`);
-      }
-    }
+    await runCleanups(cleanups);
     network.tearDown();
     for (const name of interfaceNames) rmSync(`/var/run/wireguard/${name}.sock`, { force: true });
   };
@@ -289,7 +292,7 @@ export async function startCensoredFleet(): Promise<CensoredFleet> {
     const vantageTokens = censored.vantages.map(() => randomBytes(24).toString("hex"));
     const [control, ...vantageAgents] = await Promise.all([
       startProbeAgent(censored.control, controlToken, directory, cleanups),
-      ...censored.vantages.map((namespace, index) =>
+      ...censored.vantages.map(({ namespace }, index) =>
         startProbeAgent(namespace, vantageTokens[index]!, directory, cleanups),
       ),
     ]);

@@ -55,17 +55,18 @@ export interface CensoredNetwork {
   servers: Record<ServerName, { namespace: string; address: string }>;
   /** The control vantage, outside the censored network. */
   control: string;
-  /** The vantage points inside the censored network. */
-  vantages: string[];
+  /** Namespace and address of each vantage point inside the censored network. */
+  vantages: Array<{ namespace: string; address: string }>;
   /** A user inside the censored network. */
   user: string;
   /** From now on, the censor drops everything to `address`. */
   censor(address: string): Promise<void>;
   /**
    * From now on, the censor drops WireGuard handshake initiations by their
-   * shape, to any address: UDP payloads of 148 bytes whose first byte is 1.
+   * shape: UDP payloads of 148 bytes whose first byte is 1, to `toAddress`
+   * alone when given, else to any address.
    */
-  dropWireGuardInitiations(): Promise<void>;
+  dropWireGuardInitiations(toAddress?: string): Promise<void>;
 }
 
 async function addLeaf(
@@ -103,8 +104,9 @@ export async function buildCensoredNetwork(network: TestNetwork): Promise<Censor
     servers[name] = { namespace: await addLeaf(network, routers, leaf), address: leaf.address };
   }
   const control = await addLeaf(network, routers, CONTROL_LEAF);
-  const vantages: string[] = [];
-  for (const leaf of VANTAGE_LEAVES) vantages.push(await addLeaf(network, routers, leaf));
+  const vantages: CensoredNetwork["vantages"] = [];
+  for (const leaf of VANTAGE_LEAVES)
+    vantages.push({ namespace: await addLeaf(network, routers, leaf), address: leaf.address });
   const user = await addLeaf(network, routers, USER_LEAF);
   return {
     servers,
@@ -114,7 +116,7 @@ export async function buildCensoredNetwork(network: TestNetwork): Promise<Censor
     async censor(address) {
       await network.must("ip", ["-n", routers.cen, "route", "add", "blackhole", `${address}/32`]);
     },
-    async dropWireGuardInitiations() {
+    async dropWireGuardInitiations(toAddress) {
       // The UDP length counts its 8-byte header; the payload's first byte is 64 bits into it.
       const nft = (args: string[]) => network.exec(routers.cen, "nft", args);
       await nft(["add", "table", "inet", "censor"]);
@@ -132,6 +134,7 @@ export async function buildCensoredNetwork(network: TestNetwork): Promise<Censor
         "inet",
         "censor",
         "forward",
+        ...(toAddress === undefined ? [] : ["ip", "daddr", toAddress]),
         "udp",
         "length",
         "156",
