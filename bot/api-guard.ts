@@ -29,3 +29,18 @@ export function sessionGuard(session: AbortSignal): Transformer {
     return prev(method, payload, combined as unknown as typeof signal);
   };
 }
+
+/**
+ * A transformer that lets a call leave only while the leadership lease holds,
+ * and otherwise holds it until a renewal (or fails it when the session ends).
+ * A lease ends before any other node can lead (see leadership-lease.ts), so a
+ * leader that stalled, and lost its majority meanwhile, sends nothing more
+ * once it runs again: its replies would repeat the ones the next leader sends.
+ * Installed innermost, it checks right before the request goes out.
+ */
+export function leasedCalls(lease: { whenValid(): Promise<void> }): Transformer {
+  return async (prev, method, payload, signal) => {
+    await lease.whenValid();
+    return prev(method, payload, signal);
+  };
+}

@@ -25,7 +25,7 @@ import type { Update } from "grammy/types";
 import { ENVIRONMENT_ACTOR } from "../cluster/fsm/actors.ts";
 import type { CronSchedule } from "../shared/cron-schedule.ts";
 import { sleep } from "../shared/sleep.ts";
-import { SessionEndedError, sessionGuard } from "./api-guard.ts";
+import { leasedCalls, SessionEndedError, sessionGuard } from "./api-guard.ts";
 import { publishCommandMenus } from "./command-menus.ts";
 import type { BotContext, BotDependencies } from "./context.ts";
 import { OutboxDelivery } from "./jobs/outbox-delivery.ts";
@@ -131,6 +131,8 @@ export class BotSession {
     // inside auto-retry (no retry leaves after the session ended) and outside
     // it (a wait between retries ends with the session); pacing sits inside
     // auto-retry, so a retried message waits for its slot too.
+    // Innermost: no call leaves while this node cannot prove it still leads.
+    this.bot.api.config.use(leasedCalls(this.lease));
     this.bot.api.config.use(guard);
     this.bot.api.config.use(pacedSends(new SendPacer(), this.controller.signal));
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
@@ -169,6 +171,8 @@ export class BotSession {
         if (signal.aborted) return;
         throw new Error("this node could not confirm its leadership with a majority");
       }
+      // Every Telegram call below waits for a valid lease: keep it renewed from now on.
+      void this.lease.keepRenewing();
       const state = deps.service.localState;
       if (state.getSetting("accessMode") === undefined) {
         await deps.service.run({
@@ -191,7 +195,6 @@ export class BotSession {
         },
       );
       if (signal.aborted) return;
-      void this.lease.keepRenewing();
       await sleep(this.options.firstPollAtMs - performance.now(), signal);
       if (signal.aborted) return;
       this.poll(state.updateOffset());

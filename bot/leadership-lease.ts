@@ -40,11 +40,20 @@ export class LeadershipLease {
   /** Aborted when the current lease runs out; replaced when a confirmation starts a new one. */
   private period = new AbortController();
   private readonly clock: () => number;
+  /** Calls waiting for the lease to hold again (see whenValid). */
+  private waiters: (() => void)[] = [];
 
   constructor(private readonly options: LeaseOptions) {
     this.clock = options.clock ?? (() => performance.now());
     this.period.abort();
-    options.signal.addEventListener("abort", () => clearTimeout(this.expiryTimer), { once: true });
+    options.signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(this.expiryTimer);
+        this.wakeWaiters();
+      },
+      { once: true },
+    );
   }
 
   /**
@@ -58,6 +67,23 @@ export class LeadershipLease {
   /** Whether leadership was confirmed recently enough to call Telegram. */
   isValid(): boolean {
     return !this.options.signal.aborted && this.clock() < this.validUntil;
+  }
+
+  /**
+   * Resolves at once while the lease holds, else once a renewal makes it hold
+   * again; rejects with `signal`'s reason if the session ends first.
+   */
+  async whenValid(): Promise<void> {
+    while (!this.isValid()) {
+      if (this.options.signal.aborted) throw this.options.signal.reason;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Confirms leadership once; resolves true when the lease was extended. */
@@ -74,6 +100,7 @@ export class LeadershipLease {
     this.validUntil = until;
     if (this.period.signal.aborted && this.isValid()) this.period = new AbortController();
     this.armExpiry();
+    this.wakeWaiters();
     return true;
   }
 

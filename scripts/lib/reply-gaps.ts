@@ -82,6 +82,9 @@ export async function measureReplyGaps(
   const gapsMs: number[] = [];
   const load = startSteadyRequests(users, options.requestsPerSecond);
   try {
+    // The first kill, too, falls among replies to this load, not after a quiet spell.
+    await firstReplyAfter(options, performance.now());
+    await sleep(SETTLE_MS);
     for (let kill = 1; kill <= options.kills; kill++) {
       const leader = await cluster.leader({ timeoutMs: waitMs });
       await leader.kill("SIGKILL");

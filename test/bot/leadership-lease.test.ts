@@ -95,4 +95,34 @@ test("a poll's signal aborts when the lease lapses; a renewal starts a fresh one
   controller.abort();
 });
 
+test("a call waiting for the lease goes once a renewal makes it hold, and fails when the session ends", async () => {
+  let nowMs = 1000;
+  const { instance, controller } = lease({
+    confirm: async () => undefined,
+    leaseMs: 40,
+    clock: () => nowMs,
+  });
+  let released = false;
+  const waiting = instance.whenValid().then(() => {
+    released = true;
+  });
+  await sleep(5);
+  assert.not.ok(released, "no lease yet: the call waits");
+  assert.ok(await instance.renew());
+  await waiting;
+  assert.ok(released);
+  await instance.whenValid();
+
+  nowMs = 1040;
+  let failed: unknown;
+  const held = instance.whenValid().catch((error: unknown) => {
+    failed = error;
+  });
+  await sleep(5);
+  assert.is(failed, undefined, "a lapsed lease holds the call back");
+  controller.abort(new Error("leadership moved"));
+  await held;
+  assert.is((failed as Error).message, "leadership moved");
+});
+
 test.run();
