@@ -35,6 +35,8 @@ campaign(
     assert.ok(total((r) => r.stats.writesLostInCrashes) > SEEDS / 2, "crashes lost writes");
     assert.ok(total((r) => r.stats.storeOutages) > SEEDS, "Redis went down");
     assert.ok(total((r) => r.stats.configsRehomed) > 0, "bans re-homed configs");
+    assert.ok(total((r) => r.stats.suspensions) > 0, "users were suspended for their traffic");
+    assert.ok(total((r) => r.stats.protocolsClosed) > 0, "ban checks closed protocols");
     assert.ok(total((r) => r.stats.commandsApplied) > SEEDS * 50, "commands were accepted");
     assert.ok(total((r) => r.stats.messagesDropped) > SEEDS * 100, "messages were dropped");
     assert.ok(total((r) => r.stats.membershipChanges) > SEEDS, "membership changed");
