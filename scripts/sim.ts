@@ -125,7 +125,7 @@ console.log(
   `${finished} seeds x ${steps} steps in ${seconds.toFixed(1)}s (${(finished / seconds).toFixed(1)} seeds/s, ${workerCount} workers)${bug ? `, bug ${bug}` : ""}`,
 );
 console.log(
-  `  acknowledged proposals ${totals.proposalsAcknowledged} (${totals.commandsApplied} commands accepted, ${totals.configsRehomed} configs re-homed), reads ${totals.readsServed}, leaders ${totals.leadersElected}, crashes ${totals.crashes} (${totals.writesLostInCrashes} writes lost), Redis outages ${totals.storeOutages}, membership changes ${totals.membershipChanges} (joins ${totals.joins}, promotions ${totals.promotions}, demotions ${totals.demotions}, removals ${totals.removals}; autopilot steps ${totals.autopilotSteps}), transfers ${totals.transfers}, snapshots ${totals.snapshotsSent}`,
+  `  acknowledged proposals ${totals.proposalsAcknowledged} (${totals.commandsApplied} commands accepted, ${totals.configsRehomed} configs re-homed, ${totals.suspensions} users suspended for traffic, ${totals.protocolsClosed} protocols closed), reads ${totals.readsServed}, leaders ${totals.leadersElected}, crashes ${totals.crashes} (${totals.writesLostInCrashes} writes lost), Redis outages ${totals.storeOutages}, membership changes ${totals.membershipChanges} (joins ${totals.joins}, promotions ${totals.promotions}, demotions ${totals.demotions}, removals ${totals.removals}; autopilot steps ${totals.autopilotSteps}), transfers ${totals.transfers}, snapshots ${totals.snapshotsSent}`,
 );
 console.log(`${finished - failures.length} passed, ${failures.length} failed`);
 if (firstFailureAt !== undefined) console.log(`first failure after ${firstFailureAt} seeds`);

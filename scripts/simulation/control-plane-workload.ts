@@ -6,7 +6,8 @@
  * servers.
  */
 import fc from "fast-check";
-import { commandArbitrary, T0 } from "./command-arbitrary.ts";
+import { commandArbitrary } from "./command-arbitrary.ts";
+import { T0 } from "./commands/domains.ts";
 
 export interface ControlPlaneWorkload {
   /** The next command, as the JSON a node proposes. */

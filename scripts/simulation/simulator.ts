@@ -6,6 +6,7 @@
  * the control plane's invariants; any failure replays from its seed.
  */
 
+import type { TrafficReporter } from "../../cluster/agent/traffic-reporter.ts";
 import type { ApplyResult } from "../../cluster/fsm/apply-result.ts";
 import { ControlPlaneState } from "../../cluster/fsm/control-plane.ts";
 import { planAutopilotStep } from "../../cluster/membership/autopilot-plan.ts";
@@ -17,15 +18,21 @@ import { seededRandom } from "../../cluster/raft/random.ts";
 import type { ConfChange, Message, NodeId, RandomSource } from "../../cluster/raft/types.ts";
 import type { StateMachine } from "../../cluster/state-machine.ts";
 import { silentLogger } from "../../shared/silent-logger.ts";
+import { banCheckRound } from "./ban-check-round.ts";
+import { botProposals } from "./bot-actions.ts";
 import { applyViolation, stateViolation } from "./control-plane-invariants.ts";
 import {
   type ControlPlaneWorkload,
   controlPlaneWorkload,
   ownServerReport,
 } from "./control-plane-workload.ts";
+import { leaderTaskCommands } from "./leader-tasks.ts";
 import { CALM_NETWORK, type NetworkConditions, SimNetwork } from "./network.ts";
+import { SimulatedInterfaces } from "./simulated-interfaces.ts";
 import { SimulatedLogStore } from "./simulated-log-store.ts";
+import { simulatedTrafficReporter } from "./simulated-traffic-agent.ts";
 import { VirtualClock } from "./virtual-clock.ts";
+import { wallClockAt } from "./wall-clock.ts";
 
 /** A deliberately broken variant of the core or the node, to prove the checks have teeth. */
 export type DeliberateBug =
@@ -86,8 +93,12 @@ export interface SimulationStats {
   snapshotsSent: number;
   /** Commands the control plane accepted (not refused). */
   commandsApplied: number;
-  /** Configs moved to another server by a ban. */
+  /** Configs moved to another server by a ban or a member's removal. */
   configsRehomed: number;
+  /** Users suspended for using up their traffic quota. */
+  suspensions: number;
+  /** Protocols the ban checks closed on a server. */
+  protocolsClosed: number;
 }
 
 export interface SimulationResult {
@@ -121,6 +132,8 @@ export function emptyStats(): SimulationStats {
     snapshotsSent: 0,
     commandsApplied: 0,
     configsRehomed: 0,
+    suspensions: 0,
+    protocolsClosed: 0,
   };
 }
 
@@ -167,8 +180,9 @@ export function replayCommandFor(options: SimulationOptions): string {
 /**
  * Runs one seeded simulation: a chaos phase of `steps` ticks (partitions,
  * crashes, store outages, lossy links, membership changes, transfers,
- * commands and reads), then a healed phase that must elect a leader, commit
- * new commands and converge. Safety properties are checked after every event.
+ * commands and reads, the servers' traffic reports and the leader's tasks),
+ * then a healed phase that must elect a leader, commit new commands and
+ * converge. Safety properties are checked after every event.
  */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   const simulation = new Simulation(options);
@@ -192,18 +206,23 @@ function drain(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** One simulated server: its Redis outlives its process. */
+/** One simulated server: its Redis and its interfaces' counters outlive its process. */
 class SimMember {
   node: ClusterNode<ApplyResult> | undefined;
   state: ControlPlaneState | undefined;
   /** The running incarnation's identity: timers and sends of an older one are void. */
   owner: object = {};
   incarnation = 0;
+  /** What its node's agent reports of its interfaces' traffic. */
+  readonly trafficReporter: TrafficReporter;
 
   constructor(
     readonly id: NodeId,
     readonly store: SimulatedLogStore,
-  ) {}
+    trafficReporterOf: (member: SimMember) => TrafficReporter,
+  ) {
+    this.trafficReporter = trafficReporterOf(this);
+  }
 
   get raft() {
     return this.node?.raft?.core;
@@ -221,6 +240,8 @@ export class Simulation {
   readonly stats: SimulationStats = emptyStats();
 
   private readonly random: RandomSource;
+  /** What the leader's tasks draw: the ban checks' probes' answers, its bot users' choices. */
+  private readonly leaderChoices: RandomSource;
   private readonly network: SimNetwork;
   private readonly clock = new VirtualClock();
   private readonly metrics = new NodeMetrics();
@@ -263,6 +284,7 @@ export class Simulation {
 
   constructor(private readonly options: SimulationOptions) {
     this.random = seededRandom(options.seed);
+    this.leaderChoices = seededRandom(options.seed ^ 0x27d4eb2f);
     this.network = new SimNetwork(seededRandom(options.seed ^ 0x5bd1e995));
     this.workload = controlPlaneWorkload(options.seed);
     this.founders = Array.from({ length: options.nodeCount }, (_, position) => `n${position + 1}`);
@@ -272,13 +294,24 @@ export class Simulation {
     this.maxEntriesBytesPerMessage =
       options.maxEntriesBytesPerMessage ?? [64, 512, 4096][options.seed % 3]!;
     const diskRandom = seededRandom(options.seed ^ 0x2545f491);
+    const interfaces = new SimulatedInterfaces(seededRandom(options.seed ^ 0x1b873593));
+    const trafficReporterOf = (member: SimMember) =>
+      simulatedTrafficReporter({
+        serverId: member.id,
+        interfaces,
+        state: () => member.state,
+        now: () => wallClockAt(this.tick),
+        propose: async (command) => {
+          await this.propose(member, () => command);
+        },
+      });
     for (const id of [...this.founders, ...this.spares]) {
       // The disk is slow on purpose: a third of the writes take a tick or more.
       const store = new SimulatedLogStore(
         () => (options.fastDisk || diskRandom.nextInt(10) >= 3 ? 0 : 1 + diskRandom.nextInt(2)),
         () => this.tick,
       );
-      this.members.set(id, new SimMember(id, store));
+      this.members.set(id, new SimMember(id, store, trafficReporterOf));
     }
     for (const id of this.founders) this.everAdded.add(id);
     const settingsRandom = seededRandom(options.seed ^ 0x68e31da4);
@@ -305,6 +338,7 @@ export class Simulation {
     for (let step = 0; step < this.options.steps; step++) {
       await this.injectChaos();
       await this.injectClientRequests();
+      await this.injectTasks();
       await this.advanceOneTick();
       if (step % 25 === 0) this.checkLogMatching();
     }
@@ -586,7 +620,7 @@ export class Simulation {
     if (!known) {
       this.appliedAt.set(index, { term: entry.term, data: entry.data, resultJson, stateHash });
       if (result.ok) this.stats.commandsApplied++;
-      this.countRehomes(result);
+      this.countEvents(result);
     } else if (known.term !== entry.term || known.data !== entry.data) {
       throw new Violation(
         `state machine safety: ${member.id} applied (${entry.term}, ${command}) at ${index} where (${known.term}, ${known.data}) was applied before (tick ${this.tick})`,
@@ -607,10 +641,18 @@ export class Simulation {
     if (broken) throw new Violation(`${member.id} after ${index}: ${broken} (tick ${this.tick})`);
   }
 
-  private countRehomes(result: ApplyResult): void {
+  /** Counts the configs a command re-homed, the users it suspended and the protocols it closed. */
+  private countEvents(result: ApplyResult): void {
     if (!result.ok || typeof result.value !== "object" || result.value === null) return;
-    const rehome = (result.value as { rehome?: { rehomed?: unknown[] } | null }).rehome;
+    const { rehome, suspended, protocolChanges } = result.value as {
+      rehome?: { rehomed?: unknown[] } | null;
+      suspended?: unknown;
+      protocolChanges?: Array<{ change: string }>;
+    };
     if (rehome?.rehomed) this.stats.configsRehomed += rehome.rehomed.length;
+    if (Array.isArray(suspended)) this.stats.suspensions += suspended.length;
+    for (const change of protocolChanges ?? [])
+      if (change.change === "closed") this.stats.protocolsClosed++;
   }
 
   /** Runs a check from a promise callback: a violation there ends the run at the next event. */
@@ -952,6 +994,30 @@ export class Simulation {
   private async injectClientRequests(): Promise<void> {
     if (this.chance(300)) await this.write(this.pick(this.aliveMembers()));
     if (this.chance(100)) await this.read(this.pick(this.aliveMembers()));
+  }
+
+  /**
+   * What nodes propose of their own accord, from their state: a server's
+   * traffic report, the leader's tasks (key custody, traffic periods), a
+   * ban-check round, what the leader's bot does as people use it.
+   */
+  private async injectTasks(): Promise<void> {
+    if (this.chance(60)) await this.pick(this.aliveMembers())?.trafficReporter.reportIfDue();
+    if (this.chance(40)) await this.proposeAtLeader(leaderTaskCommands);
+    if (this.chance(15))
+      await this.proposeAtLeader((state, now) => banCheckRound(state, now, this.leaderChoices));
+    if (this.chance(40))
+      await this.proposeAtLeader((state, now) => botProposals(state, now, this.leaderChoices));
+  }
+
+  /** Proposes at the leader what its own tasks make of its state at the wall-clock time. */
+  private async proposeAtLeader(
+    commandsOf: (state: ControlPlaneState, now: number) => string[],
+  ): Promise<void> {
+    const leader = this.currentLeader();
+    if (!leader?.state) return;
+    for (const command of commandsOf(leader.state, wallClockAt(this.tick)))
+      await this.propose(leader, () => command);
   }
 
   /**

@@ -35,6 +35,8 @@ campaign(
     assert.ok(total((r) => r.stats.writesLostInCrashes) > SEEDS / 2, "crashes lost writes");
     assert.ok(total((r) => r.stats.storeOutages) > SEEDS, "Redis went down");
     assert.ok(total((r) => r.stats.configsRehomed) > 0, "bans re-homed configs");
+    assert.ok(total((r) => r.stats.suspensions) > 0, "users were suspended for their traffic");
+    assert.ok(total((r) => r.stats.protocolsClosed) > 0, "ban checks closed protocols");
     assert.ok(total((r) => r.stats.commandsApplied) > SEEDS * 50, "commands were accepted");
     assert.ok(total((r) => r.stats.messagesDropped) > SEEDS * 100, "messages were dropped");
     assert.ok(total((r) => r.stats.membershipChanges) > SEEDS, "membership changed");
@@ -133,7 +135,7 @@ teeth("granting votes to stale logs elects leaders without committed entries", a
 teeth(
   "a leader counting its own entries before they are durable loses a committed entry in a crash",
   async () => {
-    // Needs a crash that loses the leader's write right after such a commit: rare (seed 21 is the first).
+    // Needs a crash that loses the leader's write right after such a commit: rare (seed 10 is the first).
     const caught = await hunt("count-own-entries-before-durable", 150);
     assert.ok(caught, "not caught within 150 seeds");
     assert.match(caught.violation ?? "", /leader completeness|state machine safety/);

@@ -244,6 +244,14 @@ test("the random command mix reaches the interesting states (so the properties a
     "CONFIG_LIMIT_REACHED",
     "UNKNOWN_USER",
     "NOT_AN_ADMIN",
+    "PROTOCOL_NOT_OFFERED",
+    "BAD_SERVER_KEY_SIGNATURE",
+    "NODE_ID_TAKEN",
+    "TRAFFIC_REPORT_INVALID",
+    "NOT_SUSPENDED",
+    "INVALID_PERIOD",
+    "INVALID_BACKUP_KEY",
+    "BACKUP_SLOT_TAKEN",
   ])
     assert.ok(seen.has(expected), `random sequences reach ${expected}`);
 });

@@ -10,7 +10,7 @@ import { type ApplyResult, ControlPlaneState } from "../../../../cluster/fsm/con
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const HOUR_MS = 60 * 60 * 1000;
 
-import { T0, wgKey } from "../../../../scripts/simulation/command-arbitrary.ts";
+import { T0, wgKey } from "../../../../scripts/simulation/commands/domains.ts";
 
 /** A fixed starting time for tests (2025-01-01T00:00:00Z), and unique WireGuard keys. */
 export { T0, wgKey };
