@@ -5,8 +5,8 @@
  * reports) carry no stamp and are not limited here.
  *
  * A node forwards only what it says about its own server: its registration,
- * its endpoint, its load, its traffic and its probe peer. Everything else (bans, configs,
- * its endpoint, its load and its probe peer and Shadowsocks probe port. Everything else (bans, configs,
+ * its endpoint, its load, its traffic, its probe peer and its Shadowsocks
+ * probe port. Everything else (bans, configs,
  * users, settings, probes, broadcasts, identity keys, ...) is proposed by the
  * leader's own process: a follower's admin API points the client at the
  * leader instead of forwarding (api/not-leader.ts), and the bot and leader
