@@ -6,6 +6,7 @@ import { CONFIG_PROTOCOLS, type Config } from "../fsm/records.ts";
 import { recordIdParam, telegramIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
 import type { ApiResponse, Router } from "./router.ts";
+import { userViewRoute } from "./user-view-route.ts";
 
 const issueBodySchema = z.strictObject({
   protocol: z
@@ -70,19 +71,13 @@ function issuedAnswer(
  * `conf: null` and `confMissing` saying why (`KEYS_ERASED`, `CONFIG_REVOKED`).
  */
 export function addConfigRoutes(router: Router, service: ControlPlaneService): void {
-  router.add("GET", "/v1/users/:telegramId/configs", async ({ params }) => {
-    const userId = telegramIdParam.safeParse(params.telegramId);
-    if (!userId.success)
-      return errorResponse(400, "INVALID_USER_ID", userId.error.issues[0]!.message);
-    try {
-      const state = await service.read();
-      if (!state.user(userId.data))
-        return errorResponse(404, "UNKNOWN_USER", `no user ${userId.data}`);
-      return { status: 200, body: { configs: state.configsOfUser(userId.data).map(publicConfig) } };
-    } catch (error) {
-      return failureResponse(error);
-    }
-  });
+  router.add(
+    "GET",
+    "/v1/users/:telegramId/configs",
+    userViewRoute(service, (state, userId) => ({
+      configs: state.configsOfUser(userId).map(publicConfig),
+    })),
+  );
 
   router.add("POST", "/v1/users/:telegramId/configs", async ({ params, request }) => {
     const userId = telegramIdParam.safeParse(params.telegramId);

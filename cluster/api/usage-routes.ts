@@ -6,6 +6,7 @@ import { quotaGbSchema } from "../fsm/commands.ts";
 import { telegramIdParam } from "./params.ts";
 import { errorResponse, failureResponse } from "./respond.ts";
 import type { Router } from "./router.ts";
+import { userViewRoute } from "./user-view-route.ts";
 
 const quotaBodySchema = z.union([
   z.strictObject({
@@ -22,19 +23,13 @@ const quotaBodySchema = z.union([
  * lifts a suspension for the rest of the period); both answer `{usage}`.
  */
 export function addUsageRoutes(router: Router, service: ControlPlaneService): void {
-  router.add("GET", "/v1/users/:telegramId/usage", async ({ params }) => {
-    const userId = telegramIdParam.safeParse(params.telegramId);
-    if (!userId.success)
-      return errorResponse(400, "INVALID_USER_ID", userId.error.issues[0]!.message);
-    try {
-      const state = await service.read();
-      if (!state.user(userId.data))
-        return errorResponse(404, "UNKNOWN_USER", `no user ${userId.data}`);
-      return { status: 200, body: { usage: state.trafficUsage(userId.data, service.now()) } };
-    } catch (error) {
-      return failureResponse(error);
-    }
-  });
+  router.add(
+    "GET",
+    "/v1/users/:telegramId/usage",
+    userViewRoute(service, (state, userId) => ({
+      usage: state.trafficUsage(userId, service.now()),
+    })),
+  );
 
   router.add("PUT", "/v1/users/:telegramId/quota", async ({ params, request }) => {
     const userId = telegramIdParam.safeParse(params.telegramId);
