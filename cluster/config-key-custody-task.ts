@@ -50,7 +50,15 @@ export function serverCopyItem(
   server: Pick<Server, "publicKey">,
 ): CommandInputOf<"sealServerPresharedKeys">["items"][number] | undefined {
   const keys = openDeliveryKeys(sealing, config);
-  if (keys === undefined) return undefined;
+  return keys === undefined ? undefined : serverCopyOf(config, server, keys);
+}
+
+/** The server's copy of a config whose client keys are `keys`: sealed to the server's key. */
+export function serverCopyOf(
+  config: Pick<Config, "id" | "clientPublicKey" | "shadowsocks">,
+  server: Pick<Server, "publicKey">,
+  keys: { privateKey: string; presharedKey: string },
+): CommandInputOf<"sealServerPresharedKeys">["items"][number] {
   return {
     configId: config.id,
     clientPublicKey: config.clientPublicKey,

@@ -4,12 +4,12 @@
  * sealed to their servers the way the leader's key custody seals them, and
  * subscription tokens: what the subscription tests read and ask about.
  */
+import { serverCopyOf } from "../../../../cluster/config-key-custody-task.ts";
 import { API_ACTOR } from "../../../../cluster/fsm/actors.ts";
 import {
   generateNodeIdentity,
   type NodeIdentity,
 } from "../../../../cluster/identity/node-identity.ts";
-import { sealSubscriptionPrivateKey } from "../../../../cluster/subscription/config-secrets.ts";
 import {
   newSubscriptionToken,
   subscriptionTokenDigest,
@@ -19,7 +19,6 @@ import {
   generatePresharedKey,
   type WireGuardKeyPair,
 } from "../../../../shared/crypto/wireguard-keys.ts";
-import { sealToWireGuardKey } from "../../../../shared/crypto/wireguard-sealed-box.ts";
 import { command, Fixture, T0 } from "../../fsm/support/control-plane-fixture.ts";
 
 export interface FleetServer {
@@ -130,21 +129,10 @@ export class SubscriptionFleet {
         };
         this.keys.set(config.id, keys);
       }
-      return {
-        configId: config.id,
-        clientPublicKey: config.clientPublicKey,
-        serverPublicKey: server.publicKey,
-        sealed: sealToWireGuardKey(server.publicKey, config.clientPublicKey, keys.presharedKey),
-        ...(config.shadowsocks
-          ? {}
-          : {
-              subscriptionPrivateKeySealed: sealSubscriptionPrivateKey(
-                server.publicKey,
-                config.clientPublicKey,
-                keys.clientPrivateKey,
-              ),
-            }),
-      };
+      return serverCopyOf(config, server, {
+        privateKey: keys.clientPrivateKey,
+        presharedKey: keys.presharedKey,
+      });
     });
     if (items.length > 0) this.fixture.ok({ type: "sealServerPresharedKeys", items, at: T0 });
   }
