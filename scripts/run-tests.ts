@@ -15,9 +15,10 @@
  * Usage: npm test [-- [--unit] <path prefix>...]
  * TEST_CONCURRENCY sets how many suites run at once (default 2, one per core);
  * TEST_SUITE_TIMEOUT_MS how long one suite may run before it is killed and
- * counted as failed (default 10 minutes).
+ * counted as failed (default 10 minutes). Each suite leads its own process
+ * group, so nothing a suite signals can reach the runner or another suite.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { stripVTControlCharacters } from "node:util";
@@ -30,7 +31,8 @@ interface SuiteResult {
   durationMs: number;
 }
 
-const testRoot = "test";
+/** Where suites are found; TEST_ROOT moves it (the runner's own tests use a folder of their own). */
+const testRoot = process.env.TEST_ROOT ?? "test";
 const unitOnly = process.argv.includes("--unit");
 const prefixes = process.argv
   .slice(2)
@@ -70,6 +72,27 @@ function readSummary(output: string): { total: number; passed: number; skipped: 
   return { total: Number(total[1]), passed: Number(passed[1]), skipped: Number(skipped?.[1] ?? 0) };
 }
 
+/** Suites still running, each the leader of its own process group. */
+const runningSuites = new Set<ChildProcess>();
+
+/** Kills a suite and whatever it started in its group, while the suite is still unreaped (so its pid is still its own). */
+function killSuiteGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // The group is gone already.
+  }
+}
+
+// Suites do not share the runner's group, so an interrupted run ends them itself.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const child of runningSuites) killSuiteGroup(child);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  });
+}
+
 /**
  * Runs one suite in a child process of its own, or, with `together`, those
  * unit suites in one fenced process, reported under the label `file`.
@@ -80,14 +103,18 @@ function runSuite(file: string, together?: readonly string[]): Promise<SuiteResu
     ? ["--import", UNIT_FENCE, "--import", "tsx", ONE_PROCESS_RUNNER, ...together]
     : ["--import", "tsx", file];
   return new Promise((resolve) => {
+    // Each suite leads a process group of its own: a suite that signals its
+    // group (say `kill(0)` from an empty pid file) ends itself, not the run.
     const child = spawn(process.execPath, args, {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, FORCE_COLOR: "0" },
+      detached: true,
     });
+    runningSuites.add(child);
     let output = "";
     const timer = setTimeout(() => {
       output += `\nsuite killed after ${suiteTimeoutMs} ms (TEST_SUITE_TIMEOUT_MS)\n`;
-      child.kill("SIGKILL");
+      killSuiteGroup(child);
     }, suiteTimeoutMs);
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();
@@ -97,6 +124,7 @@ function runSuite(file: string, together?: readonly string[]): Promise<SuiteResu
     });
     child.on("close", (code) => {
       clearTimeout(timer);
+      runningSuites.delete(child);
       const durationMs = Date.now() - startedAt;
       const summary = readSummary(output);
       let result: SuiteResult;

@@ -175,8 +175,14 @@ export class SsManagerDriver implements ShadowsocksDriver {
       });
       child.once("spawn", () => {
         this.manager = child;
-        void writeFile(this.path(MANAGER_PID), `${child.pid}\n`, { mode: 0o600 }).catch(() => {});
-        resolve({ ok: true, value: undefined });
+        // Written before start goes on, so the file never names a half-written pid.
+        writeFile(this.path(MANAGER_PID), `${child.pid}\n`, { mode: 0o600 }).then(
+          () => resolve({ ok: true, value: undefined }),
+          (error: Error) => {
+            this.options.logger.warn({ err: error.message }, "cannot record ss-manager's pid");
+            resolve({ ok: true, value: undefined });
+          },
+        );
       });
       child.once("exit", (code, exitSignal) => {
         if (this.manager === child)

@@ -1,11 +1,40 @@
 /**
- * The unit tier's fence: a suite run under `npm run test:unit` cannot start a
- * process or open a socket, so a suite that needs them must say it is an
- * integration suite.
+ * The test runner: the unit tier's fence (a suite run under `npm run
+ * test:unit` cannot start a process or open a socket, so a suite that needs
+ * them must say it is an integration suite), and suites kept apart from the
+ * runner, so one that goes wrong fails alone.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+
+/**
+ * Runs the runner over `root` in a process group of its own, so that if it
+ * failed to keep suites apart a suite's kill would end the runner, not this suite.
+ */
+function runRunner(
+  root: string,
+): Promise<{ stdout: string; status: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/run-tests.ts"], {
+      env: { ...process.env, TEST_ROOT: root },
+      stdio: ["ignore", "pipe", "inherit"],
+      detached: true,
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("close", (status, signal) => {
+      clearTimeout(timer);
+      resolve({ stdout, status, signal });
+    });
+  });
+}
 
 function underTheFence(code: string): string {
   const result = spawnSync(
@@ -31,6 +60,31 @@ test("listening or connecting under the fence is refused", () => {
   assert.match(output, /may not listen on a socket/);
   assert.match(output, /may not open a network connection/);
   assert.not.match(output, /opened/);
+});
+
+test("a suite that kills its own process group fails alone; the run goes on to its last line", async () => {
+  const root = mkdtempSync(join(tmpdir(), "nxl-runner-"));
+  const uvu = import.meta.resolve("uvu");
+  const uvuAssert = import.meta.resolve("uvu/assert");
+  try {
+    // kill(0) is what an empty pid file turns `process.kill(Number(pidText))` into.
+    writeFileSync(
+      join(root, "a-kills-its-group.integration.test.ts"),
+      'process.kill(0, "SIGKILL");\n',
+    );
+    writeFileSync(
+      join(root, "b-passes.test.ts"),
+      `import { test } from "${uvu}";\nimport * as assert from "${uvuAssert}";\ntest("one", () => assert.ok(true));\ntest.run();\n`,
+    );
+    const run = await runRunner(root);
+    assert.is(run.signal, null, `the runner itself was killed: ${run.stdout}`);
+    assert.match(run.stdout, /FAIL .*a-kills-its-group\.integration\.test\.ts/);
+    assert.match(run.stdout, /ok {3}.*b-passes\.test\.ts {2}\(1 passed/);
+    assert.is(run.stdout.trimEnd().split("\n").at(-1), "1 passed, 1 failed");
+    assert.is(run.status, 1);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test.run();

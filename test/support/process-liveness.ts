@@ -20,3 +20,15 @@ export async function waitUntilGone(pid: number, timeoutMs: number): Promise<boo
   }
   return !isAlive(pid);
 }
+
+/**
+ * The pid a pid file names. Throws unless it holds a whole number above 1:
+ * an empty or half-written file must never become `kill(0)`, which signals
+ * the whole process group (the test runner with it).
+ */
+export function readPidFile(path: string): number {
+  const text = readFileSync(path, "utf8").trim();
+  const pid = Number(text);
+  if (!/^\d+$/.test(text) || pid <= 1) throw new Error(`${path} names no process: "${text}"`);
+  return pid;
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,7 @@ import {
 } from "../../../scripts/lib/shadowsocks-client.ts";
 import { silentLogger } from "../../../shared/silent-logger.ts";
 import { sleep } from "../../../shared/sleep.ts";
-import { isAlive, waitUntilGone } from "../../support/process-liveness.ts";
+import { isAlive, readPidFile, waitUntilGone } from "../../support/process-liveness.ts";
 
 const workDirs: string[] = [];
 let page: Server;
@@ -147,10 +147,8 @@ test("after ss-manager is killed outright, a new start ends the ss-servers it le
   assert.ok(
     (await driver.addPort({ port: port!, password: "pw", method: "chacha20-ietf-poly1305" })).ok,
   );
-  const managerPid = Number(readFileSync(join(workDir, "ss-manager.pid"), "utf8"));
-  const serverPid = Number(
-    readFileSync(join(workDir, "servers", `.shadowsocks_${port}.pid`), "utf8"),
-  );
+  const managerPid = readPidFile(join(workDir, "ss-manager.pid"));
+  const serverPid = readPidFile(join(workDir, "servers", `.shadowsocks_${port}.pid`));
   process.kill(managerPid, "SIGKILL");
   assert.ok(await waitUntilGone(managerPid, 3_000));
   assert.ok(isAlive(serverPid), "its ss-server outlives it, still holding the port");
@@ -182,9 +180,7 @@ test("stop ends ss-manager and every ss-server; commands then fail as values", a
   assert.ok(
     (await driver.addPort({ port: port!, password: "pw", method: "chacha20-ietf-poly1305" })).ok,
   );
-  const serverPid = Number(
-    readFileSync(join(workDir, "servers", `.shadowsocks_${port}.pid`), "utf8"),
-  );
+  const serverPid = readPidFile(join(workDir, "servers", `.shadowsocks_${port}.pid`));
   await driver.stop();
   assert.ok(await waitUntilGone(serverPid, 3_000));
   const after = await driver.readTraffic();
