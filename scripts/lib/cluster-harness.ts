@@ -23,6 +23,7 @@ import { join, resolve } from "node:path";
 import { isDialerFor } from "../../cluster/transport/handshake.ts";
 import { formatDataKeys, newDataKey } from "../../shared/crypto/data-keys.ts";
 import { sleep } from "../../shared/sleep.ts";
+import { ControlPlaneClient } from "./control-plane-client.ts";
 import { findFreePorts } from "./free-port.ts";
 import { type ApiResult, NodeClient, type NodeStatus } from "./node-client.ts";
 import { type NodeExit, type NodeProcess, spawnNode } from "./node-process.ts";
@@ -135,6 +136,12 @@ export interface Cluster {
    * settings; resolves with those settings. Needs writes to have stopped.
    */
   converged(options?: LeaderOptions): Promise<Record<string, string>>;
+  /**
+   * Waits until `count` servers (default one per node) are registered with
+   * their endpoints, as whichever running node answers sees them: before
+   * that, placement has nowhere to put a config (NO_CAPACITY).
+   */
+  serversRegistered(options?: { count?: number; timeoutMs?: number }): Promise<void>;
   /** Writes a setting and resolves with its log index once a node acknowledged the commit. */
   put(key: string, value: string, options?: WriteOptions): Promise<{ index: number; via: string }>;
   /** Reads a setting (linearizable); undefined when it does not exist. */
@@ -426,6 +433,29 @@ class HarnessCluster implements Cluster {
       throw new Error(`${error.message}; last seen: ${seen}`);
     });
     return agreed!;
+  }
+
+  async serversRegistered(options: { count?: number; timeoutMs?: number } = {}): Promise<void> {
+    const count = options.count ?? this.nodes.length;
+    let seen = "";
+    await waitUntil(
+      async () => {
+        for (const node of this.nodes.filter((candidate) => candidate.running)) {
+          const servers = await new ControlPlaneClient(node.url, this.adminApiToken, {
+            timeoutMs: PROBE_TIMEOUT_MS,
+          }).servers();
+          if (!servers.ok) continue;
+          const withEndpoint = servers.value.filter((server) => server.endpointHost !== null);
+          seen = `${servers.value.length} registered, ${withEndpoint.length} with an endpoint`;
+          return servers.value.length === count && withEndpoint.length === count;
+        }
+        return false;
+      },
+      options.timeoutMs ?? DEFAULT_WAIT_MS,
+      `${count} servers to register their endpoints`,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last seen: ${seen || "no answer"}`);
+    });
   }
 
   async put(

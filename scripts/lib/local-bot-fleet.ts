@@ -4,7 +4,6 @@
  * its public endpoint (so configs can be placed), and the bot polling.
  */
 import { type Cluster, type ClusterOptions, startCluster } from "./cluster-harness.ts";
-import { ControlPlaneClient } from "./control-plane-client.ts";
 
 /** Documentation addresses: they only go into configs as endpoints, never dialled. */
 export const LOCAL_FLEET_PUBLIC_HOSTS = ["198.51.100.1", "198.51.100.2", "198.51.100.3"];
@@ -36,35 +35,11 @@ export async function startLocalBotFleet(options: LocalBotFleetOptions): Promise
   const cluster = await startCluster(clusterOptions);
   try {
     await cluster.leader({ timeoutMs: options.timeoutMs });
-    await waitForRegisteredServers(cluster, hosts.length, options.timeoutMs);
+    await cluster.serversRegistered({ count: hosts.length, timeoutMs: options.timeoutMs });
     await options.emulator.waitForPolling(options.timeoutMs);
     return cluster;
   } catch (error) {
     await cluster.stop();
     throw error;
   }
-}
-
-/** Waits until `count` servers have registered with their public endpoints; asks whichever running node answers. */
-async function waitForRegisteredServers(
-  cluster: Cluster,
-  count: number,
-  timeoutMs: number,
-): Promise<void> {
-  await cluster.waitUntil(
-    async () => {
-      for (const node of cluster.nodes.filter((candidate) => candidate.running)) {
-        const client = new ControlPlaneClient(node.url, cluster.adminApiToken, { timeoutMs: 5000 });
-        const servers = await client.servers();
-        if (servers.ok)
-          return (
-            servers.value.length === count &&
-            servers.value.every((server) => server.endpointHost !== null)
-          );
-      }
-      return false;
-    },
-    timeoutMs,
-    "every server to register its endpoint",
-  );
 }

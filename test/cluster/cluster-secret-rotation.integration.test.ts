@@ -90,6 +90,7 @@ test("the data key, the admin token and the enrollment secret rotate node by nod
     const newToken = "rotated-admin-token-0123456789abcdef";
     const oldKeys = n1.env.DATA_KEYS!;
     const k2 = newDataKey("k2");
+    await cluster.serversRegistered();
     const leader = await leaderWith(cluster, oldToken);
     const added = await call(leader, oldToken, "POST", "/v1/probes", {
       id: "vantage1",
