@@ -1,12 +1,13 @@
 /**
- * Runs every uvu suite under test/ (files ending in `.test.ts`), each in its own
- * Node process so suites that start servers or child processes cannot leak into
- * each other, and ends with exactly one line `N passed, M failed`.
+ * Runs every uvu suite under test/ (files ending in `.test.ts`), each suite
+ * that starts servers or child processes in its own Node process so none can
+ * leak into another, and ends with exactly one line `N passed, M failed`.
  *
  * Two tiers, told apart by name. Unit suites (`*.test.ts`) start no process
- * and open no socket, and run in a moment; `--unit` runs only them, all in
- * one process (scripts/run-suites-in-one-process.ts) with
- * test/support/unit-fence.mjs loaded so a suite that tries either fails.
+ * and open no socket, and run in a moment: they run together in one process
+ * (scripts/run-suites-in-one-process.ts), reported as one line, with
+ * test/support/unit-fence.mjs loaded so a suite that tries either fails;
+ * `--unit` runs only them.
  * Integration suites (`*.integration.test.ts`) start redis-servers, node
  * processes, network namespaces and servers, or run long campaigns. Suites
  * named `*.alone.test.ts` measure timing (e.g. failover gaps): they run after
@@ -163,6 +164,11 @@ function indent(text: string): string {
     .concat("\n");
 }
 
+/** The unit tier's line names its one suite, or counts them. */
+function unitTierLabel(unitSuites: readonly string[]): string {
+  return unitSuites.length === 1 ? unitSuites[0]! : `the unit tier (${unitSuites.length} suites)`;
+}
+
 async function main(): Promise<void> {
   const suites = listSuites(testRoot).filter(
     (file) =>
@@ -170,19 +176,22 @@ async function main(): Promise<void> {
       (!unitOnly || isUnitSuite(file)),
   );
   const results: SuiteResult[] = [];
-  if (unitOnly) {
-    if (suites.length > 0) results.push(await runSuite("the unit tier", suites));
-  } else {
-    const runsAlone = (file: string) => file.endsWith(".alone.test.ts");
-    const queue = suites.filter((file) => !runsAlone(file));
-    const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-      for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-        results.push(await runSuite(file));
-      }
-    });
-    await Promise.all(workers);
-    for (const file of suites.filter(runsAlone)) results.push(await runSuite(file));
-  }
+  const unitSuites = suites.filter(isUnitSuite);
+  const runsAlone = (file: string) => file.endsWith(".alone.test.ts");
+  // The unit tier is one job (one process), first in the queue; each other suite is a job of its own.
+  const queue: Array<() => Promise<SuiteResult>> = [
+    ...(unitSuites.length > 0 ? [() => runSuite(unitTierLabel(unitSuites), unitSuites)] : []),
+    ...suites
+      .filter((file) => !isUnitSuite(file) && !runsAlone(file))
+      .map((file) => () => runSuite(file)),
+  ];
+  const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+      results.push(await job());
+    }
+  });
+  await Promise.all(workers);
+  for (const file of suites.filter(runsAlone)) results.push(await runSuite(file));
   const passed = results.reduce((sum, r) => sum + r.passed, 0);
   const failed = results.reduce((sum, r) => sum + r.failed, 0);
   const skipped = results.reduce((sum, r) => sum + r.skipped, 0);

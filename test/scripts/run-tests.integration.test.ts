@@ -79,7 +79,11 @@ test("a suite that kills its own process group fails alone; the run goes on to i
     const run = await runRunner(root);
     assert.is(run.signal, null, `the runner itself was killed: ${run.stdout}`);
     assert.match(run.stdout, /FAIL .*a-kills-its-group\.integration\.test\.ts/);
-    assert.match(run.stdout, /ok {3}.*b-passes\.test\.ts {2}\(1 passed/);
+    assert.match(
+      run.stdout,
+      /ok {3}.*b-passes\.test\.ts {2}\(1 passed/,
+      "the one unit suite, named",
+    );
     assert.is(run.stdout.trimEnd().split("\n").at(-1), "1 passed, 1 failed");
     assert.is(run.status, 1);
   } finally {
