@@ -20,9 +20,10 @@
  * group, so nothing a suite signals can reach the runner or another suite.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { stripVTControlCharacters } from "node:util";
+import { buildNodeBundle, NODE_BUNDLE_VARIABLE } from "./lib/node-bundle.ts";
 
 interface SuiteResult {
   file: string;
@@ -72,6 +73,13 @@ function readSummary(output: string): { total: number; passed: number; skipped: 
   if (!total || !passed) return null;
   return { total: Number(total[1]), passed: Number(passed[1]), skipped: Number(skipped?.[1] ?? 0) };
 }
+
+/**
+ * The node bundle the integration suites start nodes from, built once per run
+ * (scripts/lib/node-bundle.ts); inside the repository, so its packages resolve.
+ */
+const bundleDir = join("node_modules", ".cache", `nexaloak-node-bundle-${process.pid}`);
+process.on("exit", () => rmSync(bundleDir, { recursive: true, force: true }));
 
 /** Suites still running, each the leader of its own process group. */
 const runningSuites = new Set<ChildProcess>();
@@ -185,6 +193,15 @@ async function main(): Promise<void> {
       .filter((file) => !isUnitSuite(file) && !runsAlone(file))
       .map((file) => () => runSuite(file)),
   ];
+  if (suites.length > unitSuites.length) {
+    try {
+      process.env[NODE_BUNDLE_VARIABLE] = await buildNodeBundle(bundleDir);
+    } catch (error) {
+      // The suites still run, their nodes under tsx; the run fails all the same.
+      process.stdout.write(`FAIL the node bundle: ${(error as Error).message}\n`);
+      results.push({ file: "the node bundle", passed: 0, failed: 1, skipped: 0, durationMs: 0 });
+    }
+  }
   const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
       results.push(await job());

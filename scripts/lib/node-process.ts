@@ -1,5 +1,6 @@
 /**
- * One NexaLoak node process (`node --import tsx app/main.ts`) started by a
+ * One NexaLoak node process (`node --import tsx app/main.ts`, or the bundle of
+ * the same sources in a test run, see node-bundle.ts) started by a
  * test, the dev cluster or a benchmark: its environment, its output appended
  * to a log file and kept in memory, its JSON log lines, and stopping it by
  * PID. A node started here never outlives the process that started it: it is
@@ -12,6 +13,7 @@ import { envNames } from "../../shared/env-variables.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { diesWithParent } from "./executables.ts";
 import { trackChild, untrackChild } from "./exit-cleanup.ts";
+import { NODE_BUNDLE_VARIABLE } from "./node-bundle.ts";
 
 /** The node's entry point in this repository. */
 export const NODE_ENTRY = fileURLToPath(new URL("../../app/main.ts", import.meta.url));
@@ -56,6 +58,16 @@ const OUTPUT_KEPT_CHARS = 4_000_000;
 const LOG_LINES_KEPT = 100_000;
 const TSX_LOADER = import.meta.resolve("tsx");
 
+/**
+ * How node runs `entry`: under tsx, or, for the node's own entry during a
+ * test run, the bundle the runner built from the same sources (node-bundle.ts).
+ */
+function entryArguments(entry: string | undefined): string[] {
+  const bundle = process.env[NODE_BUNDLE_VARIABLE];
+  if (entry === undefined && bundle) return [bundle];
+  return ["--import", TSX_LOADER, entry ?? NODE_ENTRY];
+}
+
 /** The caller's environment without anything that would configure the node behind our back. */
 function baseEnvironment(): Record<string, string> {
   const base: Record<string, string> = {};
@@ -81,7 +93,7 @@ export class NodeProcess {
   private readonly logStream: WriteStream;
 
   constructor(private readonly options: NodeProcessOptions) {
-    const nodeArgs = ["--import", TSX_LOADER, options.entry ?? NODE_ENTRY, ...(options.args ?? [])];
+    const nodeArgs = [...entryArguments(options.entry), ...(options.args ?? [])];
     const [command, args] = options.networkNamespace
       ? diesWithParent("ip", [
           "netns",
