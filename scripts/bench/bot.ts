@@ -151,7 +151,7 @@ async function run(emulator: TelegramEmulator, token: string): Promise<void> {
       requestsPerSecond: STEADY_REQUESTS_PER_SECOND,
       onKill: (kill) =>
         process.stdout.write(
-          `  kill ${kill.number}/${kills} of ${kill.nodeId}: no reply for ${kill.gapMs.toFixed(0)} ms (first reply ${kill.afterGoneMs.toFixed(0)} ms after the process was gone)\n`,
+          `  kill ${kill.number}/${kills} of ${kill.nodeId}: no reply for ${kill.gapMs.toFixed(0)} ms (first reply ${kill.afterGoneMs.toFixed(0)} ms after the process was gone; next leader ${kill.terms} term${kill.terms === 1 ? "" : "s"} on)\n`,
         ),
     });
     process.stdout.write(`  ${requestsSent} /config requests sent during the failovers\n`);

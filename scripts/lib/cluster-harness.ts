@@ -437,13 +437,17 @@ class HarnessCluster implements Cluster {
 
   async serversRegistered(options: { count?: number; timeoutMs?: number } = {}): Promise<void> {
     const count = options.count ?? this.nodes.length;
+    const clients = new Map(
+      this.nodes.map((node) => [
+        node,
+        new ControlPlaneClient(node.url, this.adminApiToken, { timeoutMs: PROBE_TIMEOUT_MS }),
+      ]),
+    );
     let seen = "";
     await waitUntil(
       async () => {
         for (const node of this.nodes.filter((candidate) => candidate.running)) {
-          const servers = await new ControlPlaneClient(node.url, this.adminApiToken, {
-            timeoutMs: PROBE_TIMEOUT_MS,
-          }).servers();
+          const servers = await clients.get(node)!.servers();
           if (!servers.ok) continue;
           const withEndpoint = servers.value.filter((server) => server.endpointHost !== null);
           seen = `${servers.value.length} registered, ${withEndpoint.length} with an endpoint`;

@@ -33,7 +33,22 @@ export interface ReplyGapOptions {
    */
   requestsPerSecond?: number;
   /** Told of each kill as it is measured. */
-  onKill?: (kill: { number: number; nodeId: string; gapMs: number; afterGoneMs: number }) => void;
+  onKill?: (kill: MeasuredKill) => void;
+}
+
+/** One kill of the leader, measured. */
+export interface MeasuredKill {
+  number: number;
+  /** The node killed. */
+  nodeId: string;
+  gapMs: number;
+  /** From the moment the process was gone to the first reply. */
+  afterGoneMs: number;
+  /**
+   * Terms from the killed leader's to its successor's: 1 when the first
+   * election won, more when votes split and elections were repeated.
+   */
+  terms: number;
 }
 
 /** When the bot sent each message to any of `users` (emulator monotonic clock, ascending). */
@@ -77,9 +92,9 @@ async function firstReplyAfter(options: ReplyGapOptions, afterMs: number): Promi
 /** Kills the leader `kills` times under steady load; resolves with each gap in ms and the requests sent. */
 export async function measureReplyGaps(
   options: ReplyGapOptions,
-): Promise<{ gapsMs: number[]; requestsSent: number }> {
+): Promise<{ gapsMs: number[]; kills: MeasuredKill[]; requestsSent: number }> {
   const { cluster, users, waitMs } = options;
-  const gapsMs: number[] = [];
+  const kills: MeasuredKill[] = [];
   const load = startSteadyRequests(users, options.requestsPerSecond);
   try {
     // The first kill, too, falls among replies to this load, not after a quiet spell.
@@ -87,6 +102,7 @@ export async function measureReplyGaps(
     await sleep(SETTLE_MS);
     for (let kill = 1; kill <= options.kills; kill++) {
       const leader = await cluster.leader({ timeoutMs: waitMs });
+      const killedTerm = (await leader.status()).term;
       await leader.kill("SIGKILL");
       // Replies the dead process had already written may land while it exits: they count as before.
       const goneAt = performance.now();
@@ -95,13 +111,16 @@ export async function measureReplyGaps(
           .filter((at) => at <= goneAt)
           .at(-1) ?? Number.NaN;
       const firstAfter = await firstReplyAfter(options, goneAt);
-      gapsMs.push(firstAfter - lastBefore);
-      options.onKill?.({
+      const successor = await cluster.leader({ timeoutMs: waitMs });
+      const measured: MeasuredKill = {
         number: kill,
         nodeId: leader.id,
         gapMs: firstAfter - lastBefore,
         afterGoneMs: firstAfter - goneAt,
-      });
+        terms: (await successor.status()).term - killedTerm,
+      };
+      kills.push(measured);
+      options.onKill?.(measured);
       await leader.restart();
       await leader.waitForReady(waitMs);
       await cluster.leader({ timeoutMs: waitMs });
@@ -111,5 +130,5 @@ export async function measureReplyGaps(
   } finally {
     load.stop();
   }
-  return { gapsMs, requestsSent: load.sent() };
+  return { gapsMs: kills.map((kill) => kill.gapMs), kills, requestsSent: load.sent() };
 }
