@@ -149,6 +149,12 @@ interface PendingProposal<Result> {
   startedAt: number;
 }
 
+/** A proposal waiting for the Ready loop, already wrapped in its envelope. */
+interface QueuedProposal {
+  requestId: string;
+  data: string;
+}
+
 interface PendingRead {
   resolve: () => void;
   reject: (error: NodeError) => void;
@@ -189,6 +195,8 @@ export class ClusterNode<Result = unknown> {
   private readonly incarnation: string;
   private requestCounter = 0;
   private readonly pendingProposals = new Map<string, PendingProposal<Result>>();
+  /** Proposals made since the Ready loop last ran: it hands them to the core together. */
+  private queuedProposals: QueuedProposal[] = [];
   private readonly pendingReads = new Map<string, PendingRead>();
   private readonly leadershipListeners = new Set<(change: LeadershipChange) => void>();
   private stopTicking: CancelTimer | undefined;
@@ -350,6 +358,7 @@ export class ClusterNode<Result = unknown> {
   private async runReadyLoop(): Promise<void> {
     while (this.running) {
       const node = this.rawNode;
+      if (node && this.queuedProposals.length > 0) this.proposeQueued(node);
       if (!node?.hasReady()) {
         await new Promise<void>((resolve) => {
           this.wake = resolve;
@@ -412,6 +421,28 @@ export class ClusterNode<Result = unknown> {
     this.sendMessages(node, late);
     node.advance(ready);
     await this.maybeSnapshot(node);
+  }
+
+  /**
+   * Hands the core every proposal made since the loop last ran, in one step.
+   * Under load many requests arrive while a write is in flight; proposed one
+   * by one, each would become its own append to every follower and its own
+   * acknowledgement back. Together they are one append and one answer.
+   */
+  private proposeQueued(node: RawNode): void {
+    const queued = this.queuedProposals;
+    this.queuedProposals = [];
+    const outcome = node.proposeBatch(queued.map((proposal) => proposal.data));
+    if (outcome.ok) return;
+    const error = this.fromRaftError(outcome.error);
+    for (const { requestId } of queued) {
+      const pending = this.pendingProposals.get(requestId);
+      if (!pending) continue;
+      this.pendingProposals.delete(requestId);
+      pending.cancelTimer();
+      this.metrics.proposals.inc({ outcome: "refused" });
+      pending.reject(error);
+    }
   }
 
   /** The applyBeforeCommit fault: normal entries are applied as they arrive. */
@@ -653,13 +684,9 @@ export class ClusterNode<Result = unknown> {
    * idempotency key so a second attempt cannot act twice.
    */
   propose(command: string): Promise<{ index: number; result: Result }> {
-    const node = this.readyNode();
+    this.readyNode();
     const requestId = `${this.id}.${this.incarnation}.${++this.requestCounter}`;
-    const outcome = node.propose(encodeEnvelope({ requestId, command }));
-    if (!outcome.ok) {
-      this.metrics.proposals.inc({ outcome: "refused" });
-      return Promise.reject(this.fromRaftError(outcome.error));
-    }
+    this.queuedProposals.push({ requestId, data: encodeEnvelope({ requestId, command }) });
     this.kick();
     return new Promise((resolve, reject) => {
       const cancelTimer = this.runtime.after(this.timing.requestTimeoutMs, () => {
@@ -926,6 +953,7 @@ export class ClusterNode<Result = unknown> {
       read.reject(stopped);
     }
     this.pendingProposals.clear();
+    this.queuedProposals = [];
     this.pendingReads.clear();
   }
 }

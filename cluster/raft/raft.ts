@@ -787,6 +787,13 @@ export class Raft {
     return this.proposeEntries([{ index: 0, term: 0, type: "normal", data }]);
   }
 
+  /** Proposes several entries at once: one append to each follower carries them all. */
+  proposeBatch(data: readonly string[]): ProposeResult {
+    return this.proposeEntries(
+      data.map((item) => ({ index: 0, term: 0, type: "normal", data: item })),
+    );
+  }
+
   proposeConfChange(change: ConfChange): ProposeResult {
     if (this.role !== "leader") {
       return this.forwardProposal([

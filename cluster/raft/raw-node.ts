@@ -72,6 +72,11 @@ export class RawNode {
     return this.raft.propose(data);
   }
 
+  /** Proposes several entries in one step (see Raft.proposeBatch). */
+  proposeBatch(data: readonly string[]): ProposeResult {
+    return this.raft.proposeBatch(data);
+  }
+
   proposeConfChange(change: ConfChange): ProposeResult {
     return this.raft.proposeConfChange(change);
   }

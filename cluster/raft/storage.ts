@@ -147,6 +147,9 @@ export class MemoryStorage implements LogStorage {
         `append at ${head.index} leaves a gap after last index ${this.lastIndex()}`,
       );
     }
-    this.log = this.log.slice(0, head.index - this.offset).concat(fresh);
+    // In place: the log holds up to a snapshot interval of entries, and
+    // copying it for every append cost more than the rest of the append.
+    this.log.length = head.index - this.offset;
+    for (const entry of fresh) this.log.push(entry);
   }
 }

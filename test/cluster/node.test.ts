@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { NodeError } from "../../cluster/node.ts";
+import type { Message } from "../../cluster/raft/types.ts";
 import { command } from "./fsm/support/control-plane-fixture.ts";
 import { startInMemoryCluster } from "./support/in-memory-cluster.ts";
 
@@ -42,6 +43,65 @@ node("a follower forwards a proposal to the leader and resolves when it applies 
     const { result } = await follower.node.propose(report);
     assert.ok(result.ok);
     assert.is(follower.state.server(follower.id)?.id, follower.id);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+node("proposals made in one turn reach each follower as one append carrying them all", async () => {
+  const appends: Message[] = [];
+  const cluster = await startInMemoryCluster(3, {
+    observe: (message) => {
+      if (message.type === "app" && message.entries?.some((entry) => entry.data.includes("batch-")))
+        appends.push(message);
+    },
+  });
+  try {
+    const leader = await cluster.leader();
+    const writes = Array.from({ length: 10 }, (_, position) =>
+      leader.node.propose(setting(`batch-${position}`, String(position))),
+    );
+    const outcomes = await Promise.all(writes);
+    assert.ok(outcomes.every(({ result }) => result.ok));
+    assert.equal(
+      outcomes.map(({ index }) => index - outcomes[0]!.index),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      "in the order they were made",
+    );
+    const followers = [...cluster.members.keys()].filter((id) => id !== leader.id);
+    for (const follower of followers) {
+      const toFollower = appends.filter((message) => message.to === follower);
+      assert.is(toFollower.length, 1, `one append to ${follower}`);
+      assert.is(toFollower[0]!.entries?.length, 10);
+    }
+  } finally {
+    await cluster.stop();
+  }
+});
+
+node("a batch the core refuses fails every proposal in it with the core's code", async () => {
+  const cluster = await startInMemoryCluster(3);
+  try {
+    const leader = await cluster.leader();
+    const follower = [...cluster.members.keys()].find((id) => id !== leader.id)!;
+    // A transfer to a cut-off follower stays pending; meanwhile the leader takes no proposals.
+    cluster.isolate(follower);
+    await leader.node.propose(setting("before", "transfer"));
+    leader.node.transferLeadership(follower);
+    const refusals = await Promise.all(
+      [1, 2, 3].map((position) =>
+        leader.node.propose(setting(`refused-${position}`, "x")).then(
+          () => "applied",
+          (error: unknown) => (error instanceof NodeError ? error.code : String(error)),
+        ),
+      ),
+    );
+    assert.equal(refusals, [
+      "TRANSFER_IN_PROGRESS",
+      "TRANSFER_IN_PROGRESS",
+      "TRANSFER_IN_PROGRESS",
+    ]);
+    assert.is(leader.state.getSetting("refused-1"), undefined);
   } finally {
     await cluster.stop();
   }

@@ -80,6 +80,8 @@ export interface InMemoryClusterOptions {
   assemble?: (id: NodeId) => MemberAssembly;
   /** Start following leadership only when followLeadership() is called. */
   deferLeaderWork?: boolean;
+  /** Sees every message a member sends, before it is delivered (or lost to a cut). */
+  observe?: (message: Message) => void;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function startInMemoryCluster(size: number, options: InMemoryCluste
   const cut = new Set<NodeId>();
   const deliver = (messages: readonly Message[]) => {
     for (const message of messages) {
+      options.observe?.(message);
       if (cut.has(message.from) || cut.has(message.to)) continue;
       setImmediate(() => members.get(message.to)?.node.receive([message]));
     }
