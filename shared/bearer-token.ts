@@ -19,6 +19,11 @@ export function bearerTokenCheck(token: string): (request: IncomingMessage) => b
  * checker's configuration cannot present a token. Any of `sha256Hexes` is
  * accepted (two while a token is being rotated); every one is compared, so
  * the time taken does not tell which matched.
+ *
+ * A keep-alive connection that presents the same header again gets the same
+ * answer without a new digest (a busy admin client sends thousands a second).
+ * That compares the header only with the one the same connection sent
+ * before, so its timing can tell a client nothing but its own earlier header.
  */
 export function bearerDigestCheck(
   sha256Hexes: string | readonly string[],
@@ -26,12 +31,17 @@ export function bearerDigestCheck(
   const expected = (typeof sha256Hexes === "string" ? [sha256Hexes] : sha256Hexes).map((hex) =>
     Buffer.from(hex, "hex"),
   );
+  const lastVerdicts = new WeakMap<object, { header: string; matched: boolean }>();
   return (request) => {
     const header = request.headers.authorization;
     if (typeof header !== "string" || !header.startsWith("Bearer ")) return false;
+    const connection: object | undefined = request.socket;
+    const last = connection ? lastVerdicts.get(connection) : undefined;
+    if (last?.header === header) return last.matched;
     const presented = digest(header.slice("Bearer ".length));
     let matched = false;
     for (const candidate of expected) if (timingSafeEqual(presented, candidate)) matched = true;
+    if (connection) lastVerdicts.set(connection, { header, matched });
     return matched;
   };
 }

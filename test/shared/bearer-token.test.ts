@@ -4,8 +4,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bearerDigestCheck, bearerTokenCheck } from "../../shared/bearer-token.ts";
 
-function requestWith(authorization?: string): IncomingMessage {
-  return { headers: authorization === undefined ? {} : { authorization } } as IncomingMessage;
+function requestWith(authorization?: string, socket?: object): IncomingMessage {
+  return {
+    headers: authorization === undefined ? {} : { authorization },
+    ...(socket ? { socket } : {}),
+  } as IncomingMessage;
 }
 
 const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -29,6 +32,20 @@ test("checked against digests alone, either of two tokens passes while one is ro
   assert.ok(check(requestWith("Bearer old-token")));
   assert.ok(check(requestWith("Bearer new-token")));
   assert.not.ok(check(requestWith("Bearer other-token")));
+});
+
+test("a connection is judged by what it presents now, not by what passed on it before", () => {
+  const check = bearerTokenCheck("s3cret-token");
+  const connection = {};
+  assert.ok(check(requestWith("Bearer s3cret-token", connection)));
+  assert.ok(check(requestWith("Bearer s3cret-token", connection)));
+  assert.not.ok(check(requestWith("Bearer s3cret-tokeN", connection)));
+  assert.not.ok(check(requestWith(undefined, connection)));
+  assert.ok(check(requestWith("Bearer s3cret-token", connection)));
+  const refused = {};
+  assert.not.ok(check(requestWith("Bearer wrong", refused)));
+  assert.not.ok(check(requestWith("Bearer wrong", refused)));
+  assert.ok(check(requestWith("Bearer s3cret-token", refused)));
 });
 
 test.run();
