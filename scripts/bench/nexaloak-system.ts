@@ -6,6 +6,8 @@ import type { KvSystem } from "./kv-system.ts";
 export interface NexaloakSystemOptions {
   electionTimeoutMs: number;
   heartbeatMs: number;
+  /** Options for node itself in every member (e.g. `--cpu-prof`). */
+  nodeFlags?: readonly string[];
 }
 
 /** A three-node NexaLoak cluster, each node with its own durable redis-server. */
@@ -14,6 +16,7 @@ export async function startNexaloak(options: NexaloakSystemOptions): Promise<KvS
     size: 3,
     electionTimeoutMs: options.electionTimeoutMs,
     heartbeatMs: options.heartbeatMs,
+    ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
   });
   return kvSystemOf(
     cluster,

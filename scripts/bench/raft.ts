@@ -14,6 +14,8 @@
  * Options: --duration-s 10  --rounds 5  --warmup-s 10  --writers 1,64
  *          --value-bytes 256  --key-space 1000  --heartbeat-ms 50
  *          --election-timeout-ms 300  --no-etcd  --install-etcd
+ *          --node-flags "--cpu-prof --cpu-prof-dir=/tmp/prof" (options for node
+ *          in each of our members; a profile is written when the bench stops them)
  */
 import { parseArgs } from "node:util";
 import { refuse } from "./cli-args.ts";
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     "election-timeout-ms": { type: "string", default: "300" },
     "no-etcd": { type: "boolean", default: false },
     "install-etcd": { type: "boolean", default: false },
+    "node-flags": { type: "string", default: "" },
   },
 });
 
@@ -115,7 +118,8 @@ process.stdout.write(
 const systems: KvSystem[] = [];
 let rows: Row[] = [];
 try {
-  systems.push(await startNexaloak({ electionTimeoutMs, heartbeatMs }));
+  const nodeFlags = args["node-flags"].split(" ").filter((flag) => flag !== "");
+  systems.push(await startNexaloak({ electionTimeoutMs, heartbeatMs, nodeFlags }));
   if (!args["no-etcd"] && etcdAvailable(args["install-etcd"])) {
     systems.push(await startEtcd());
     systems.push(await startEtcd({ electionTimeoutMs, heartbeatMs }));

@@ -57,6 +57,8 @@ export interface ClusterOptions {
   startTimeoutMs?: number;
   /** Where node logs and working dirs go; default a new temp dir, removed by stop(). */
   dir?: string;
+  /** Options for node itself, before the entry point (e.g. `--cpu-prof` to see where a node's time goes). */
+  nodeFlags?: readonly string[];
 }
 
 /** One node of a running cluster. */
@@ -225,6 +227,7 @@ class SpawnedNode implements HarnessNode {
     private readonly workDir: string,
     private readonly startTimeoutMs: number,
     adminApiToken: string,
+    private readonly nodeFlags: readonly string[] = [],
   ) {
     this.url = `http://127.0.0.1:${port}`;
     this.client = new NodeClient(this.url, adminApiToken, { timeoutMs: API_TIMEOUT_MS });
@@ -311,7 +314,12 @@ class SpawnedNode implements HarnessNode {
   }
 
   private spawn(): NodeProcess {
-    return spawnNode({ env: { ...this.env }, logFile: this.logFile, cwd: this.workDir });
+    return spawnNode({
+      env: { ...this.env },
+      logFile: this.logFile,
+      cwd: this.workDir,
+      nodeFlags: this.nodeFlags,
+    });
   }
 }
 
@@ -612,6 +620,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           workDir,
           options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
           adminApiToken,
+          options.nodeFlags,
         ),
       );
     }

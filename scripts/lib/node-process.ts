@@ -41,6 +41,8 @@ export interface NodeProcessOptions {
   entry?: string;
   /** Command-line arguments after the entry point. */
   args?: readonly string[];
+  /** Options for node itself, before the entry point (e.g. `--cpu-prof`). */
+  nodeFlags?: readonly string[];
   /**
    * Run the node inside this network namespace (`ip netns exec`, which execs
    * the node, so the PID stays the node's own); for tests of the VPN side.
@@ -93,7 +95,11 @@ export class NodeProcess {
   private readonly logStream: WriteStream;
 
   constructor(private readonly options: NodeProcessOptions) {
-    const nodeArgs = [...entryArguments(options.entry), ...(options.args ?? [])];
+    const nodeArgs = [
+      ...(options.nodeFlags ?? []),
+      ...entryArguments(options.entry),
+      ...(options.args ?? []),
+    ];
     const [command, args] = options.networkNamespace
       ? diesWithParent("ip", [
           "netns",
