@@ -591,10 +591,10 @@ export class ClusterNode<Result = unknown> {
   }
 
   private async maybeSnapshot(node: RawNode): Promise<void> {
-    const status = node.status();
-    const applied = status.appliedIndex;
+    const applied = node.appliedIndex();
     if (applied - this.lastSnapshotIndex < this.options.snapshotEveryEntries) return;
     if (applied > this.storage.lastIndex()) return;
+    const status = node.status();
     const data = encodeNodeSnapshot({
       members: Object.fromEntries(this.members),
       state: this.options.stateMachine.snapshot(),

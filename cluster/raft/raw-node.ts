@@ -163,6 +163,11 @@ export class RawNode {
     this.raft.applied(ready.committedEntries);
   }
 
+  /** The index last applied, without building the whole status (the node asks after every Ready). */
+  appliedIndex(): number {
+    return this.raft.log.applied;
+  }
+
   status(): RaftStatus {
     const raft = this.raft;
     const progress =
