@@ -51,6 +51,11 @@ class EtcdMember {
     return this.child !== undefined;
   }
 
+  /** The running process's id; 0 while stopped. */
+  get pid(): number {
+    return this.child?.pid ?? 0;
+  }
+
   start(etcdPath: string): void {
     const [command, args] = diesWithParent(etcdPath, this.args);
     const log = createWriteStream(this.logFile, { flags: "a" });
@@ -260,6 +265,7 @@ export async function startEtcd(options: EtcdSystemOptions = {}): Promise<KvSyst
     label,
     size: members.length,
     isRunning: (member) => members[member]!.running,
+    processes: () => members.map((entry, member) => ({ member, kind: "member", pid: entry.pid })),
     async put(member, key, value, agent: Agent, timeoutMs) {
       const response = await requestJson(`${members[member]!.clientUrl}${prefix}/kv/put`, {
         method: "POST",

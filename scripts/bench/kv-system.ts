@@ -4,6 +4,7 @@
  * the same HTTP client, the same keep-alive agents, the same clocks.
  */
 import type { Agent } from "node:http";
+import type { SystemProcess } from "./process-cpu.ts";
 
 export interface KvSystem {
   /** Shown in result tables, e.g. `nexaloak (hb 50, et 300)`. */
@@ -35,6 +36,8 @@ export interface KvSystem {
   restart(member: number): Promise<void>;
   /** Waits until every member runs, agrees on the leader and has caught up with it. */
   waitHealthy(timeoutMs: number): Promise<void>;
+  /** Every process of the system (members, and storage servers if any), for CPU accounting. */
+  processes(): SystemProcess[];
   /** Stops every process and removes every temp dir. */
   stop(): Promise<void>;
 }

@@ -67,6 +67,12 @@ export function kvSystemOf(cluster: Cluster, label: string): KvSystem {
         `every node to apply index ${target}`,
       );
     },
+    processes() {
+      return nodes.flatMap((node, member) => [
+        { member, kind: "member" as const, pid: node.running ? node.pid : 0 },
+        { member, kind: "storage" as const, pid: node.redis.running ? node.redis.pid : 0 },
+      ]);
+    },
     async stop() {
       await cluster.stop();
     },

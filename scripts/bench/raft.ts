@@ -25,6 +25,7 @@ import { startEtcd } from "./etcd-system.ts";
 import { mergeSlices, roundOrders, roundRatioRange } from "./interleaved-rounds.ts";
 import type { KvSystem } from "./kv-system.ts";
 import { startNexaloak } from "./nexaloak-system.ts";
+import { type CpuPerWrite, cpuSpent, perWrite, readCpu } from "./process-cpu.ts";
 import { cell, formatTable, ratio } from "./stats.ts";
 
 const { values: args } = parseArgs({
@@ -69,6 +70,8 @@ interface Row {
   p90: number;
   p99: number;
   errors: number;
+  /** CPU per acknowledged write over the measured slices, by role. */
+  cpuMs: CpuPerWrite;
 }
 
 /** Every system's rows, one per writer count, measured in interleaved rounds. */
@@ -76,16 +79,24 @@ async function measure(systems: readonly KvSystem[]): Promise<Row[]> {
   const rows: Row[] = [];
   const orders = roundOrders(systems.length, rounds);
   for (const writers of writerCounts) {
-    const run = async (system: KvSystem, durationMs: number): Promise<ClosedLoopResult> =>
-      runClosedLoop(system, {
-        member: await system.leader(15_000),
+    const cpu: CpuPerWrite[][] = systems.map(() => []);
+    const run = async (system: KvSystem, durationMs: number): Promise<ClosedLoopResult> => {
+      const leader = await system.leader(15_000);
+      const before = readCpu(system.processes());
+      const result = await runClosedLoop(system, {
+        member: leader,
         writers,
         valueBytes,
         keySpace,
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
         durationMs,
       });
+      cpu[systems.indexOf(system)]!.push(cpuSpent(before, readCpu(system.processes()), leader));
+      return result;
+    };
     if (warmupMs > 0) for (const system of systems) await run(system, warmupMs);
+    // Only the measured slices count.
+    for (const spent of cpu) spent.length = 0;
     const slices: ClosedLoopResult[][] = systems.map(() => []);
     for (const order of orders) {
       for (const index of order)
@@ -93,6 +104,7 @@ async function measure(systems: readonly KvSystem[]): Promise<Row[]> {
     }
     systems.forEach((system, index) => {
       const merged = mergeSlices(slices[index]!);
+      const acknowledged = slices[index]!.reduce((sum, slice) => sum + slice.acknowledged, 0);
       const row: Row = {
         system: system.label,
         writers,
@@ -102,6 +114,7 @@ async function measure(systems: readonly KvSystem[]): Promise<Row[]> {
         p90: merged.latencyMs.p90,
         p99: merged.latencyMs.p99,
         errors: merged.errors,
+        cpuMs: perWrite(cpu[index]!, acknowledged),
       };
       process.stdout.write(
         `  ${row.system}, ${writers} writer(s): ${cell(row.opsPerSecond)} ops/s (rounds: ${row.opsPerSecondByRound.map((value) => cell(value, 0)).join(", ")}), p50 ${cell(row.p50, 2)} ms, p99 ${cell(row.p99, 2)} ms, ${row.errors} errors\n`,
@@ -145,6 +158,31 @@ process.stdout.write(
   )}\n`,
 );
 
+process.stdout.write(
+  `\nCPU per acknowledged write, ms (user + system time from /proc over the measured slices; "other members" and "storage" are sums over their processes):\n${formatTable(
+    ["system", "writers", "client", "leader", "other members", "storage", "servers", "all"],
+    rows.map((row) => {
+      const { client, leader, otherMembers, storage } = row.cpuMs;
+      const servers = leader + otherMembers + storage;
+      return [
+        row.system,
+        String(row.writers),
+        cell(client, 3),
+        cell(leader, 3),
+        cell(otherMembers, 3),
+        cell(storage, 3),
+        cell(servers, 3),
+        cell(servers + client, 3),
+      ];
+    }),
+  )}\n`,
+);
+
+/** CPU the system's own processes spend per write (everything but the client). */
+function serverCpu(row: Row): number {
+  return row.cpuMs.leader + row.cpuMs.otherMembers + row.cpuMs.storage;
+}
+
 const comparisons = rows.filter((row) => !ours.includes(row));
 if (comparisons.length > 0) {
   const ratioRows = comparisons.flatMap((theirs) => {
@@ -158,13 +196,14 @@ if (comparisons.length > 0) {
         ratio(mine.p50, theirs.p50),
         ratio(mine.p90, theirs.p90),
         ratio(mine.p99, theirs.p99),
+        ratio(serverCpu(mine), serverCpu(theirs)),
         roundRatioRange(mine.opsPerSecondByRound, theirs.opsPerSecondByRound),
       ],
     ];
   });
   process.stdout.write(
     `\n${formatTable(
-      ["ratio", "writers", "ops/s", "p50", "p90", "p99", "ops/s by round"],
+      ["ratio", "writers", "ops/s", "p50", "p90", "p99", "servers' CPU/write", "ops/s by round"],
       ratioRows,
     )}\n`,
   );
