@@ -684,7 +684,7 @@ export class ClusterNode<Result = unknown> {
    * idempotency key so a second attempt cannot act twice.
    */
   propose(command: string): Promise<{ index: number; result: Result }> {
-    this.readyNode();
+    this.readyNode(); // throws while stopped or while Redis is down
     const requestId = `${this.id}.${this.incarnation}.${++this.requestCounter}`;
     this.queuedProposals.push({ requestId, data: encodeEnvelope({ requestId, command }) });
     this.kick();

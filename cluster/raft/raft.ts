@@ -784,7 +784,7 @@ export class Raft {
   // ---- requests from the application --------------------------------------
 
   propose(data: string): ProposeResult {
-    return this.proposeEntries([{ index: 0, term: 0, type: "normal", data }]);
+    return this.proposeBatch([data]);
   }
 
   /** Proposes several entries at once: one append to each follower carries them all. */

@@ -24,6 +24,7 @@ export interface Slice {
 
 /** A system's slices merged: throughput over all its time, latency over all its writes. */
 export interface MergedSlices {
+  acknowledged: number;
   opsPerSecond: number;
   errors: number;
   latencyMs: Summary;
@@ -35,6 +36,7 @@ export function mergeSlices(slices: readonly Slice[]): MergedSlices {
   const acknowledged = slices.reduce((sum, slice) => sum + slice.acknowledged, 0);
   const elapsedMs = slices.reduce((sum, slice) => sum + slice.elapsedMs, 0);
   return {
+    acknowledged,
     opsPerSecond: elapsedMs > 0 ? (acknowledged * 1000) / elapsedMs : Number.NaN,
     errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
     latencyMs: summarize(slices.flatMap((slice) => slice.samplesMs)),

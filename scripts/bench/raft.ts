@@ -14,8 +14,9 @@
  * Options: --duration-s 10  --rounds 5  --warmup-s 10  --writers 1,64
  *          --value-bytes 256  --key-space 1000  --heartbeat-ms 50
  *          --election-timeout-ms 300  --no-etcd  --install-etcd
- *          --node-flags "--cpu-prof --cpu-prof-dir=/tmp/prof" (options for node
- *          in each of our members; a profile is written when the bench stops them)
+ *          "--node-flags=--cpu-prof --cpu-prof-dir=/tmp/prof" (options for node
+ *          in each of our members, written with "=" as they start with "--";
+ *          a profile is written when the bench stops them)
  */
 import { parseArgs } from "node:util";
 import { refuse } from "./cli-args.ts";
@@ -74,13 +75,17 @@ interface Row {
   cpuMs: CpuPerWrite;
 }
 
+/** One system's run of a round, with the CPU its processes spent meanwhile. */
+interface MeasuredSlice extends ClosedLoopResult {
+  cpu: CpuPerWrite;
+}
+
 /** Every system's rows, one per writer count, measured in interleaved rounds. */
 async function measure(systems: readonly KvSystem[]): Promise<Row[]> {
   const rows: Row[] = [];
   const orders = roundOrders(systems.length, rounds);
   for (const writers of writerCounts) {
-    const cpu: CpuPerWrite[][] = systems.map(() => []);
-    const run = async (system: KvSystem, durationMs: number): Promise<ClosedLoopResult> => {
+    const run = async (system: KvSystem, durationMs: number): Promise<MeasuredSlice> => {
       const leader = await system.leader(15_000);
       const before = readCpu(system.processes());
       const result = await runClosedLoop(system, {
@@ -91,20 +96,16 @@ async function measure(systems: readonly KvSystem[]): Promise<Row[]> {
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
         durationMs,
       });
-      cpu[systems.indexOf(system)]!.push(cpuSpent(before, readCpu(system.processes()), leader));
-      return result;
+      return { ...result, cpu: cpuSpent(before, readCpu(system.processes()), leader) };
     };
     if (warmupMs > 0) for (const system of systems) await run(system, warmupMs);
-    // Only the measured slices count.
-    for (const spent of cpu) spent.length = 0;
-    const slices: ClosedLoopResult[][] = systems.map(() => []);
+    const slices: MeasuredSlice[][] = systems.map(() => []);
     for (const order of orders) {
       for (const index of order)
         slices[index]!.push(await run(systems[index]!, durationMs / rounds));
     }
     systems.forEach((system, index) => {
       const merged = mergeSlices(slices[index]!);
-      const acknowledged = slices[index]!.reduce((sum, slice) => sum + slice.acknowledged, 0);
       const row: Row = {
         system: system.label,
         writers,
@@ -114,7 +115,10 @@ async function measure(systems: readonly KvSystem[]): Promise<Row[]> {
         p90: merged.latencyMs.p90,
         p99: merged.latencyMs.p99,
         errors: merged.errors,
-        cpuMs: perWrite(cpu[index]!, acknowledged),
+        cpuMs: perWrite(
+          slices[index]!.map((slice) => slice.cpu),
+          merged.acknowledged,
+        ),
       };
       process.stdout.write(
         `  ${row.system}, ${writers} writer(s): ${cell(row.opsPerSecond)} ops/s (rounds: ${row.opsPerSecondByRound.map((value) => cell(value, 0)).join(", ")}), p50 ${cell(row.p50, 2)} ms, p99 ${cell(row.p99, 2)} ms, ${row.errors} errors\n`,
@@ -158,30 +162,26 @@ process.stdout.write(
   )}\n`,
 );
 
-process.stdout.write(
-  `\nCPU per acknowledged write, ms (user + system time from /proc over the measured slices; "other members" and "storage" are sums over their processes):\n${formatTable(
-    ["system", "writers", "client", "leader", "other members", "storage", "servers", "all"],
-    rows.map((row) => {
-      const { client, leader, otherMembers, storage } = row.cpuMs;
-      const servers = leader + otherMembers + storage;
-      return [
-        row.system,
-        String(row.writers),
-        cell(client, 3),
-        cell(leader, 3),
-        cell(otherMembers, 3),
-        cell(storage, 3),
-        cell(servers, 3),
-        cell(servers + client, 3),
-      ];
-    }),
-  )}\n`,
-);
-
 /** CPU the system's own processes spend per write (everything but the client). */
 function serverCpu(row: Row): number {
   return row.cpuMs.leader + row.cpuMs.otherMembers + row.cpuMs.storage;
 }
+
+process.stdout.write(
+  `\nCPU per acknowledged write, ms (user + system time from /proc over the measured slices; "other members" and "storage" are sums over their processes):\n${formatTable(
+    ["system", "writers", "client", "leader", "other members", "storage", "servers", "all"],
+    rows.map((row) => [
+      row.system,
+      String(row.writers),
+      cell(row.cpuMs.client, 3),
+      cell(row.cpuMs.leader, 3),
+      cell(row.cpuMs.otherMembers, 3),
+      cell(row.cpuMs.storage, 3),
+      cell(serverCpu(row), 3),
+      cell(serverCpu(row) + row.cpuMs.client, 3),
+    ]),
+  )}\n`,
+);
 
 const comparisons = rows.filter((row) => !ours.includes(row));
 if (comparisons.length > 0) {

@@ -29,6 +29,7 @@ test("merged slices give throughput over the summed time and latency over every 
     { acknowledged: 100, errors: 0, elapsedMs: 1000, samplesMs: [1, 2, 3] },
     { acknowledged: 300, errors: 2, elapsedMs: 1000, samplesMs: [4, 5] },
   ]);
+  assert.is(merged.acknowledged, 400);
   assert.is(merged.opsPerSecond, 200);
   assert.is(merged.errors, 2);
   assert.is(merged.latencyMs.count, 5);
