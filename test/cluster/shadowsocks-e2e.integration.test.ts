@@ -18,7 +18,7 @@ import {
   type ShadowsocksKey,
 } from "../../cluster/client-config/shadowsocks-key.ts";
 import { type Cluster, startCluster, waitUntil } from "../../scripts/lib/cluster-harness.ts";
-import { findFreePort } from "../../scripts/lib/free-port.ts";
+import { freePortBlockBelowEphemeralRange } from "../../scripts/lib/free-port.ts";
 import { fetchThroughSocks, startShadowsocksClient } from "../../scripts/lib/shadowsocks-client.ts";
 
 /** The page the traffic test carries: far more than the handshakes around it. */
@@ -29,6 +29,7 @@ const BIG_PAGE_BYTES = 1_000_000;
  * every 5 s and reports at most every `trafficReportSeconds` (10 here).
  */
 const COUNTED_BOUND_MS = 60_000;
+const SS_PORT_COUNT = 10;
 
 let cluster: Cluster;
 let page: Server;
@@ -42,14 +43,14 @@ test.before(async () => {
   );
   await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
   pagePort = (page.address() as { port: number }).port;
-  // A small range just above a port the kernel found free.
-  const first = await findFreePort();
+  // Below the ephemeral range: ss-manager binds each port only when a config takes it.
+  const first = await freePortBlockBelowEphemeralRange(SS_PORT_COUNT);
   cluster = await startCluster({
     size: 1,
     env: {
       PUBLIC_HOST: "127.0.0.1",
       PROTOCOLS: "wireguard,shadowsocks",
-      SS_PORTS: `${first}-${first + 9}`,
+      SS_PORTS: `${first}-${first + SS_PORT_COUNT - 1}`,
       SS_LISTEN_HOST: "127.0.0.1",
       SS_METHOD: "chacha20-ietf-poly1305",
     },

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { freePortBlockBelowEphemeralRange } from "../../scripts/lib/free-port.ts";
 import { sleep } from "../../shared/sleep.ts";
 
 const REPO = resolve(new URL("../..", import.meta.url).pathname);
@@ -20,18 +21,6 @@ const RECHECK_MS = 200;
 const START_ATTEMPTS = 3;
 /** The dev cluster uses its base port, +1, +2, +90 and +100..+102. */
 const PORTS_SPANNED = 103;
-
-/**
- * A base port below the kernel's ephemeral range: other suites' servers bind
- * port 0 and their outgoing connections take ports from that range, so a
- * block chosen there could be taken between our choice and the cluster's bind.
- */
-async function basePortBelowEphemeralRange(): Promise<number> {
-  const range = await readFile("/proc/sys/net/ipv4/ip_local_port_range", "utf8").catch(() => "");
-  const lowestEphemeral = Number(range.trim().split(/\s+/)[0]) || 32_768;
-  const highestBase = Math.max(10_001, lowestEphemeral - PORTS_SPANNED);
-  return 10_000 + Math.floor(Math.random() * (highestBase - 10_000));
-}
 
 /** Every process below `rootPid`, from /proc. */
 async function descendants(rootPid: number): Promise<number[]> {
@@ -83,7 +72,7 @@ test("one SIGINT to the npm process stops every process `npm run dev` started, a
   try {
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       output = "";
-      const basePort = await basePortBelowEphemeralRange();
+      const basePort = await freePortBlockBelowEphemeralRange(PORTS_SPANNED);
       const child = spawn(
         "npm",
         ["run", "dev", "--", "--base-port", String(basePort), "--data-dir", dataDir],
