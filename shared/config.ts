@@ -66,6 +66,8 @@ export interface NodeConfig {
         readonly method: ShadowsocksMethod;
         readonly driver: "ss-manager" | "dry-run";
         readonly listenHost: string;
+        /** Networks no Shadowsocks client may reach through this server, `address/prefix` each. */
+        readonly blockedDestinations: readonly string[];
       }
     | undefined;
   /** Where clients connect; undefined means learned from the peers. */
@@ -261,6 +263,7 @@ function toNodeConfig(values: EnvValues): NodeConfig {
           method: values.SS_METHOD,
           driver: values.SS_DRIVER,
           listenHost: values.SS_LISTEN_HOST,
+          blockedDestinations: values.SS_BLOCKED_DESTINATIONS,
         }
       : undefined,
     publicHost: values.PUBLIC_HOST,

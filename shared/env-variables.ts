@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { DEFAULT_BLOCKED_DESTINATIONS, parseBlockedDestinations } from "./blocked-destinations.ts";
 import { CronSchedule } from "./cron-schedule.ts";
 import { parseDataKeys } from "./crypto/data-keys.ts";
 import { parseHostPort } from "./host-port.ts";
@@ -404,6 +405,13 @@ export const envVariables = {
     secret: false,
     whenUnset: defaultsTo("0.0.0.0"),
     schema: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }),
+  },
+  SS_BLOCKED_DESTINATIONS: {
+    doc: "With shadowsocks in PROTOCOLS: networks (CIDR, comma-separated) that no Shadowsocks client may reach through this server. The default is every loopback, private, shared, link-local, multicast and reserved range, IPv4 and IPv6: a user cannot reach this server's Redis or other local services, its provider's private network or its metadata service. none blocks nothing (not for a server in service).",
+    example: "127.0.0.0/8,::1/128,169.254.0.0/16",
+    secret: false,
+    whenUnset: defaultsTo(DEFAULT_BLOCKED_DESTINATIONS),
+    schema: parsedBy(parseBlockedDestinations),
   },
   PUBLIC_HOST: {
     doc: "The host name or IP address clients connect to. When unset, the node learns its address from how its peers see it (the majority view) and updates it when it changes.",

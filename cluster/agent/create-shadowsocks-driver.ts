@@ -21,6 +21,7 @@ export function createShadowsocksDriver(
   return new SsManagerDriver({
     workDir: shadowsocksWorkDir(config),
     listenHost: settings.listenHost,
+    blockedDestinations: settings.blockedDestinations,
     defaultMethod: settings.method,
     logger,
   });

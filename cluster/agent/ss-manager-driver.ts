@@ -22,6 +22,7 @@ import { join, resolve } from "node:path";
 import unixDgram from "unix-dgram";
 import type { Logger } from "../../shared/logger.ts";
 import { sleep } from "../../shared/sleep.ts";
+import { renderShadowsocksAcl } from "./shadowsocks-acl.ts";
 import type {
   ManagedPort,
   PortTraffic,
@@ -46,6 +47,12 @@ export interface SsManagerDriverOptions {
   listenHost: string;
   /** ss-manager's default cipher; every port is added with its own. */
   defaultMethod: string;
+  /**
+   * Networks no ss-server connects to for its clients (`address/prefix`,
+   * SS_BLOCKED_DESTINATIONS): the server's own loopback and private ranges.
+   * Empty: none refused.
+   */
+  blockedDestinations: readonly string[];
   /** How long one command may wait for its answer. Default 5 000 ms. */
   answerTimeoutMs?: number;
   /** How long `start` waits for a new ss-manager to answer. Default 10 000 ms. */
@@ -58,6 +65,7 @@ export interface SsManagerDriverOptions {
 const MANAGER_SOCKET = "manager.sock";
 const CLIENT_SOCKET = "client.sock";
 const MANAGER_PID = "ss-manager.pid";
+const ACL_FILE = "outbound-block.acl";
 /**
  * ss-manager's own working directory, apart from ours: at start it sends
  * SIGTERM to the pid in every `*pid` file there, which would include ours.
@@ -147,8 +155,12 @@ export class SsManagerDriver implements ShadowsocksDriver {
     }
   }
 
-  private spawnManager(): Promise<ShadowsocksDriverResult<void>> {
+  private async spawnManager(): Promise<ShadowsocksDriverResult<void>> {
     const program = this.options.ssManagerPath ?? "ss-manager";
+    const blocked = this.options.blockedDestinations;
+    // Written before every start, so a changed list reaches every ss-server it starts.
+    if (blocked.length > 0)
+      await writeFile(this.path(ACL_FILE), renderShadowsocksAcl(blocked), { mode: 0o600 });
     const args = [
       "--manager-address",
       this.path(MANAGER_SOCKET),
@@ -159,6 +171,7 @@ export class SsManagerDriver implements ShadowsocksDriver {
       "-u",
       "-D",
       this.serversDir,
+      ...(blocked.length > 0 ? ["--acl", this.path(ACL_FILE)] : []),
     ];
     return new Promise((resolve) => {
       const child = spawn(program, args, { stdio: ["ignore", "ignore", "pipe"] });

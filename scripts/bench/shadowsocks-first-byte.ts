@@ -14,19 +14,26 @@ import { generatePresharedKey } from "../../shared/crypto/wireguard-keys.ts";
 import { silentLogger } from "../../shared/silent-logger.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { findFreePort } from "../lib/free-port.ts";
-import { fetchThroughSocks, startShadowsocksClient } from "../lib/shadowsocks-client.ts";
+import {
+  BLOCKED_BESIDE_LOOPBACK_PAGE,
+  fetchThroughSocks,
+  LOOPBACK_PAGE_HOST,
+  startShadowsocksClient,
+} from "../lib/shadowsocks-client.ts";
 import { type Summary, summarize } from "./stats.ts";
 
 export async function measureFirstByte(samples: number): Promise<Summary> {
   const dir = mkdtempSync(join(tmpdir(), "nxl-bench-ss-"));
   const page = createServer((_request, response) => response.end("x"));
-  await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => page.listen(0, LOOPBACK_PAGE_HOST, resolve));
   const pagePort = (page.address() as { port: number }).port;
   const method = "chacha20-ietf-poly1305";
   const driver = new SsManagerDriver({
     workDir: join(dir, "shadowsocks"),
     listenHost: "127.0.0.1",
     defaultMethod: method,
+    // As in service: connections are checked against a block list.
+    blockedDestinations: BLOCKED_BESIDE_LOOPBACK_PAGE,
     logger: silentLogger,
   });
   const times: number[] = [];
@@ -44,7 +51,7 @@ export async function measureFirstByte(samples: number): Promise<Summary> {
         for (let attempt = 0; attempt < 2_000; attempt++) {
           const through = await fetchThroughSocks(
             client.socksPort,
-            { host: "127.0.0.1", port: pagePort, path: "/" },
+            { host: LOOPBACK_PAGE_HOST, port: pagePort, path: "/" },
             1_000,
           ).catch(() => undefined);
           if (through !== undefined) break;

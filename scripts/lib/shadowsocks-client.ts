@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import type { ShadowsocksKey } from "../../cluster/client-config/shadowsocks-key.ts";
+import { encodeTargetAddress } from "../../shared/shadowsocks/target-address.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { diesWithParent } from "./executables.ts";
 import { trackChild, untrackChild } from "./exit-cleanup.ts";
@@ -60,13 +61,51 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /**
- * GETs `http://<host>:<port><path>` (an IPv4 host) through the SOCKS5 proxy on
- * `socksPort`: resolves with the whole response, head and body, or rejects
- * when the proxy refuses, the connection fails or `timeoutMs` passes.
+ * Where tests and benchmarks serve the page a proxy fetches: a loopback
+ * address apart from 127.0.0.1, where nodes and their Redis listen.
+ */
+export const LOOPBACK_PAGE_HOST = "127.0.0.7";
+
+/**
+ * SS_BLOCKED_DESTINATIONS for a server on loopback: 127.0.0.1 (its Redis and
+ * API) and every other way to it (0.0.0.0, ::1, ::ffff:127.0.0.1) are
+ * refused, while a page at {@link LOOPBACK_PAGE_HOST} stays reachable.
+ */
+export const BLOCKED_BESIDE_LOOPBACK_PAGE: readonly string[] = [
+  "0.0.0.0/8",
+  "127.0.0.1/32",
+  "::/96",
+  "::ffff:0:0/96",
+];
+
+/**
+ * GETs `http://<host>:<port><path>` through the SOCKS5 proxy on `socksPort`:
+ * resolves with the whole response, head and body, or rejects when the proxy
+ * refuses, the connection fails or `timeoutMs` passes.
  */
 export function fetchThroughSocks(
   socksPort: number,
   target: { host: string; port: number; path: string },
+  timeoutMs = 5_000,
+): Promise<string> {
+  return exchangeThroughSocks(
+    socksPort,
+    target,
+    `GET ${target.path} HTTP/1.0\r\nHost: ${target.host}\r\n\r\n`,
+    timeoutMs,
+  );
+}
+
+/**
+ * Sends `request` to `host:port` (IPv4, IPv6 without a dotted tail, or a name) through the SOCKS5
+ * proxy on `socksPort` and resolves with everything the target sent until it
+ * closed; rejects when the proxy refuses, the target closes without a byte
+ * (as a proxy does when it may not connect) or `timeoutMs` passes.
+ */
+export function exchangeThroughSocks(
+  socksPort: number,
+  target: { host: string; port: number },
+  request: string,
   timeoutMs = 5_000,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -89,17 +128,18 @@ export function fetchThroughSocks(
         if (buffered[0] !== 5 || buffered[1] !== 0) return fail("the proxy refused the greeting");
         buffered = buffered.subarray(2);
         stage = "connect";
-        const address = target.host.split(".").map(Number);
-        const port = Buffer.alloc(2);
-        port.writeUInt16BE(target.port);
-        socket.write(Buffer.concat([Buffer.from([5, 1, 0, 1, ...address]), port]));
+        // SOCKS5 names its target as Shadowsocks does: type, address, port.
+        const address = encodeTargetAddress(target.host, target.port);
+        if (!address.ok) return fail(address.error.message);
+        socket.write(Buffer.concat([Buffer.from([5, 1, 0]), address.value]));
       }
+      // ss-local answers with an IPv4 bound address whatever the target: 10 bytes.
       if (stage === "connect" && buffered.length >= 10) {
         if (buffered[1] !== 0)
           return fail(`the proxy could not connect (SOCKS5 reply ${buffered[1]})`);
         buffered = buffered.subarray(10);
         stage = "response";
-        socket.write(`GET ${target.path} HTTP/1.0\r\nHost: ${target.host}\r\n\r\n`);
+        socket.write(request);
       }
     });
     socket.once("end", () => {

@@ -11,6 +11,7 @@
  * others go on.
  */
 import { createServer, type Server } from "node:http";
+import { connect } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
@@ -19,7 +20,13 @@ import {
 } from "../../cluster/client-config/shadowsocks-key.ts";
 import { type Cluster, startCluster, waitUntil } from "../../scripts/lib/cluster-harness.ts";
 import { freePortBlockBelowEphemeralRange } from "../../scripts/lib/free-port.ts";
-import { fetchThroughSocks, startShadowsocksClient } from "../../scripts/lib/shadowsocks-client.ts";
+import {
+  BLOCKED_BESIDE_LOOPBACK_PAGE,
+  exchangeThroughSocks,
+  fetchThroughSocks,
+  LOOPBACK_PAGE_HOST,
+  startShadowsocksClient,
+} from "../../scripts/lib/shadowsocks-client.ts";
 
 /** The page the traffic test carries: far more than the handshakes around it. */
 const BIG_PAGE_BYTES = 1_000_000;
@@ -41,7 +48,7 @@ test.before(async () => {
       request.url === "/big" ? Buffer.alloc(BIG_PAGE_BYTES, "x") : "hello through shadowsocks",
     ),
   );
-  await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => page.listen(0, LOOPBACK_PAGE_HOST, resolve));
   pagePort = (page.address() as { port: number }).port;
   // Below the ephemeral range: ss-manager binds each port only when a config takes it.
   const first = await freePortBlockBelowEphemeralRange(SS_PORT_COUNT);
@@ -53,6 +60,8 @@ test.before(async () => {
       SS_PORTS: `${first}-${first + SS_PORT_COUNT - 1}`,
       SS_LISTEN_HOST: "127.0.0.1",
       SS_METHOD: "chacha20-ietf-poly1305",
+      // The node and its Redis listen on 127.0.0.1; the page is elsewhere on loopback.
+      SS_BLOCKED_DESTINATIONS: BLOCKED_BESIDE_LOOPBACK_PAGE.join(","),
     },
   });
   await cluster.node("n1").waitForReady(30_000);
@@ -110,7 +119,7 @@ async function fetchWith(key: ShadowsocksKey, path = "/", timeoutMs = 2_000): Pr
   try {
     return await fetchThroughSocks(
       client.socksPort,
-      { host: "127.0.0.1", port: pagePort, path },
+      { host: LOOPBACK_PAGE_HOST, port: pagePort, path },
       timeoutMs,
     );
   } finally {
@@ -128,6 +137,28 @@ async function servedWithin(key: ShadowsocksKey, what: string): Promise<void> {
     20_000,
     what,
   );
+}
+
+/** Sends `request` straight to `target` and resolves with what it answered before closing or 1 s. */
+function exchangeThroughNothing(
+  target: { host: string; port: number },
+  request: string,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(target.port, target.host);
+    let answer = "";
+    const timer = setTimeout(() => socket.end(), 1_000);
+    socket.once("connect", () => socket.write(request));
+    socket.on("data", (chunk: Buffer) => {
+      answer += chunk.toString("utf8");
+      if (answer.endsWith("\r\n")) socket.end();
+    });
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+    socket.once("error", reject);
+  });
 }
 
 let first: Issued;
@@ -165,6 +196,24 @@ test("the ss:// key the API returns carries a user's traffic through the node's 
     (text) => assert.not.match(text, /hello/, "another config's password opens nothing"),
     () => undefined,
   );
+});
+
+test("a user's key reaches none of the server's own services: its Redis answers others, not the key", async () => {
+  const redis = new URL(cluster.node("n1").redis.url);
+  const target = { host: redis.hostname, port: Number(redis.port) };
+  const direct = await exchangeThroughNothing(target, "PING\r\n");
+  assert.is(direct, "+PONG\r\n", "the node's Redis answers a local client");
+  const client = await startShadowsocksClient(first.key);
+  try {
+    for (const host of [target.host, "localhost", "::ffff:7f00:1", "0.0.0.0"]) {
+      await exchangeThroughSocks(client.socksPort, { ...target, host }, "PING\r\n", 3_000).then(
+        (answer) => assert.unreachable(`Redis at ${host} answered through the key: ${answer}`),
+        (error: Error) => assert.match(error.message, /without an answer/, host),
+      );
+    }
+  } finally {
+    await client.stop();
+  }
 });
 
 test("the bytes a config carries are counted as its user's usage", async () => {

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createNetServer, type Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -7,7 +8,10 @@ import * as assert from "uvu/assert";
 import { SsManagerDriver } from "../../../cluster/agent/ss-manager-driver.ts";
 import { findFreePorts } from "../../../scripts/lib/free-port.ts";
 import {
+  BLOCKED_BESIDE_LOOPBACK_PAGE,
+  exchangeThroughSocks,
   fetchThroughSocks,
+  LOOPBACK_PAGE_HOST,
   startShadowsocksClient,
 } from "../../../scripts/lib/shadowsocks-client.ts";
 import { silentLogger } from "../../../shared/silent-logger.ts";
@@ -18,19 +22,26 @@ const workDirs: string[] = [];
 let page: Server;
 let pagePort = 0;
 
-function driverIn(workDir: string): SsManagerDriver {
+function driverIn(
+  workDir: string,
+  blockedDestinations: readonly string[] = BLOCKED_BESIDE_LOOPBACK_PAGE,
+): SsManagerDriver {
   return new SsManagerDriver({
     workDir,
     listenHost: "127.0.0.1",
     defaultMethod: "chacha20-ietf-poly1305",
+    blockedDestinations,
     logger: silentLogger,
   });
 }
 
-function freshDriver(): { driver: SsManagerDriver; workDir: string } {
+function freshDriver(blockedDestinations?: readonly string[]): {
+  driver: SsManagerDriver;
+  workDir: string;
+} {
   const workDir = join(mkdtempSync(join(tmpdir(), "nxl-ss-")), "shadowsocks");
   workDirs.push(workDir);
-  return { driver: driverIn(workDir), workDir };
+  return { driver: driverIn(workDir, blockedDestinations), workDir };
 }
 
 async function fetchVia(port: number, password: string, method = "chacha20-ietf-poly1305") {
@@ -38,7 +49,7 @@ async function fetchVia(port: number, password: string, method = "chacha20-ietf-
   try {
     return await fetchThroughSocks(
       client.socksPort,
-      { host: "127.0.0.1", port: pagePort, path: "/" },
+      { host: LOOPBACK_PAGE_HOST, port: pagePort, path: "/" },
       3_000,
     );
   } finally {
@@ -46,9 +57,16 @@ async function fetchVia(port: number, password: string, method = "chacha20-ietf-
   }
 }
 
+/** A private service of the server (as its Redis is): answers +PONG to whoever connects. */
+async function startPrivateService(host: string, port: number): Promise<NetServer> {
+  const service = createNetServer((socket) => socket.end("+PONG\r\n"));
+  await new Promise<void>((resolve) => service.listen(port, host, resolve));
+  return service;
+}
+
 test.before(async () => {
   page = createServer((_request, response) => response.end("through the proxy"));
-  await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => page.listen(0, LOOPBACK_PAGE_HOST, resolve));
   pagePort = (page.address() as { port: number }).port;
 });
 
@@ -96,6 +114,56 @@ test("ports are added and removed one at a time, each served with its own passwo
     );
   } finally {
     await driver.stop();
+  }
+});
+
+test("no client reaches a blocked network: the server's own address, by name, as IPv6 or as 0.0.0.0", async () => {
+  const [servicePort, configPort, openConfigPort] = await findFreePorts(3);
+  const onServer = await startPrivateService("127.0.0.1", servicePort!);
+  const onPageHost = await startPrivateService(LOOPBACK_PAGE_HOST, servicePort!);
+  const { driver } = freshDriver();
+  const { driver: unblocked } = freshDriver([]);
+  const key = { password: "pw-acl", method: "chacha20-ietf-poly1305" as const };
+  try {
+    assert.ok((await driver.start()).ok);
+    assert.ok((await driver.addPort({ port: configPort!, ...key })).ok);
+    const client = await startShadowsocksClient({ host: "127.0.0.1", port: configPort!, ...key });
+    const ask = (host: string) =>
+      exchangeThroughSocks(client.socksPort, { host, port: servicePort! }, "PING\r\n", 3_000);
+    try {
+      for (const host of ["127.0.0.1", "localhost", "::ffff:7f00:1", "0.0.0.0", "::1"]) {
+        await ask(host).then(
+          (answer) => assert.unreachable(`${host} is blocked, yet it answered ${answer}`),
+          (error: Error) => assert.match(error.message, /without an answer/, host),
+        );
+      }
+      assert.is(await ask(LOOPBACK_PAGE_HOST), "+PONG\r\n", "an address not in the list is served");
+    } finally {
+      await client.stop();
+    }
+
+    // The same request through a server with nothing blocked gets through: the list is what refuses.
+    assert.ok((await unblocked.start()).ok);
+    assert.ok((await unblocked.addPort({ port: openConfigPort!, ...key })).ok);
+    const open = await startShadowsocksClient({ host: "127.0.0.1", port: openConfigPort!, ...key });
+    try {
+      assert.is(
+        await exchangeThroughSocks(
+          open.socksPort,
+          { host: "127.0.0.1", port: servicePort! },
+          "PING\r\n",
+          3_000,
+        ),
+        "+PONG\r\n",
+      );
+    } finally {
+      await open.stop();
+    }
+  } finally {
+    await driver.stop();
+    await unblocked.stop();
+    onServer.close();
+    onPageHost.close();
   }
 });
 
@@ -195,6 +263,7 @@ test("a missing ss-manager is SS_TOOL_MISSING, not a crash", async () => {
     listenHost: "127.0.0.1",
     defaultMethod: "chacha20-ietf-poly1305",
     ssManagerPath: "/nonexistent/ss-manager",
+    blockedDestinations: [],
     logger: silentLogger,
   });
   const started = await driver.start();
