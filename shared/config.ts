@@ -56,6 +56,8 @@ export interface NodeConfig {
   readonly clientDns: readonly string[];
   /** Whether this server's clients may reach each other through it. */
   readonly allowClientToClient: boolean;
+  /** Networks no VPN client may reach through this server (BLOCKED_DESTINATIONS), `address/prefix` each. */
+  readonly blockedDestinations: readonly string[];
   /** What this server offers new configs (PROTOCOLS). */
   readonly protocols: readonly OfferedProtocol[];
   /** How it serves Shadowsocks; undefined unless PROTOCOLS has shadowsocks. */
@@ -66,8 +68,6 @@ export interface NodeConfig {
         readonly method: ShadowsocksMethod;
         readonly driver: "ss-manager" | "dry-run";
         readonly listenHost: string;
-        /** Networks no Shadowsocks client may reach through this server, `address/prefix` each. */
-        readonly blockedDestinations: readonly string[];
       }
     | undefined;
   /** Where clients connect; undefined means learned from the peers. */
@@ -256,6 +256,7 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     wireguardMtu: values.WG_MTU,
     clientDns: values.CLIENT_DNS,
     allowClientToClient: values.WG_CLIENT_TO_CLIENT,
+    blockedDestinations: values.BLOCKED_DESTINATIONS,
     protocols: values.PROTOCOLS,
     shadowsocks: values.PROTOCOLS.includes("shadowsocks")
       ? {
@@ -263,7 +264,6 @@ function toNodeConfig(values: EnvValues): NodeConfig {
           method: values.SS_METHOD,
           driver: values.SS_DRIVER,
           listenHost: values.SS_LISTEN_HOST,
-          blockedDestinations: values.SS_BLOCKED_DESTINATIONS,
         }
       : undefined,
     publicHost: values.PUBLIC_HOST,

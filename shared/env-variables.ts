@@ -406,8 +406,8 @@ export const envVariables = {
     whenUnset: defaultsTo("0.0.0.0"),
     schema: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }),
   },
-  SS_BLOCKED_DESTINATIONS: {
-    doc: "With shadowsocks in PROTOCOLS: networks (CIDR, comma-separated) that no Shadowsocks client may reach through this server. The default is every loopback, private, shared, link-local, multicast and reserved range, IPv4 and IPv6: a user cannot reach this server's Redis or other local services, its provider's private network or its metadata service. none blocks nothing (not for a server in service).",
+  BLOCKED_DESTINATIONS: {
+    doc: "Networks (CIDR, comma-separated) that no VPN client, WireGuard or Shadowsocks, may reach through this server. The default is every loopback, private, shared, link-local, multicast and reserved range, IPv4 and IPv6: a user cannot reach this server's Redis or other local services, its provider's private network or its metadata service. none blocks nothing (not for a server in service).",
     example: "127.0.0.0/8,::1/128,169.254.0.0/16",
     secret: false,
     whenUnset: defaultsTo(DEFAULT_BLOCKED_DESTINATIONS),

@@ -16,21 +16,28 @@ export interface Network {
 export function parseNetworkList(text: string): Result<Network[], "INVALID_NETWORKS"> {
   if (text.trim() === "none") return ok([]);
   const networks: Network[] = [];
-  for (const part of text.split(",").map((item) => item.trim())) {
-    const [address = "", prefixText = "", extra] = part.split("/");
-    const family = isIP(address);
-    const prefixLength = Number(prefixText);
-    if (
-      extra !== undefined ||
-      family === 0 ||
-      !/^\d{1,3}$/.test(prefixText) ||
-      prefixLength > (family === 6 ? 128 : 32)
-    ) {
-      return err("INVALID_NETWORKS", `${part} is not a network like 10.0.0.0/8 or fd00::/8`);
-    }
-    networks.push({ address, prefixLength, family: family === 6 ? "ipv6" : "ipv4" });
+  for (const part of text.split(",")) {
+    const network = parseNetwork(part.trim());
+    if (!network.ok) return network;
+    networks.push(network.value);
   }
   return ok(networks);
+}
+
+/** Parses one `a.b.c.d/n` or `x::y/n`. */
+export function parseNetwork(text: string): Result<Network, "INVALID_NETWORKS"> {
+  const [address = "", prefixText = "", extra] = text.split("/");
+  const family = isIP(address);
+  const prefixLength = Number(prefixText);
+  if (
+    extra !== undefined ||
+    family === 0 ||
+    !/^\d{1,3}$/.test(prefixText) ||
+    prefixLength > (family === 6 ? 128 : 32)
+  ) {
+    return err("INVALID_NETWORKS", `${text} is not a network like 10.0.0.0/8 or fd00::/8`);
+  }
+  return ok({ address, prefixLength, family: family === 6 ? "ipv6" : "ipv4" });
 }
 
 export function formatNetwork(network: Network): string {

@@ -23,6 +23,7 @@ export async function createVpnDriver(config: NodeConfig, logger: Logger): Promi
       listenPort: config.wireguardPort,
       mtu: config.wireguardMtu,
       allowClientToClient: config.allowClientToClient,
+      blockedDestinations: config.blockedDestinations,
       privateKeyFile,
       logger,
     });
@@ -36,6 +37,7 @@ export async function createVpnDriver(config: NodeConfig, logger: Logger): Promi
     listenPort: config.wireguardPort,
     mtu: config.wireguardMtu,
     allowClientToClient: config.allowClientToClient,
+    blockedDestinations: config.blockedDestinations,
     logger,
   });
 }

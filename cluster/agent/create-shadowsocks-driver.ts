@@ -21,7 +21,7 @@ export function createShadowsocksDriver(
   return new SsManagerDriver({
     workDir: shadowsocksWorkDir(config),
     listenHost: settings.listenHost,
-    blockedDestinations: settings.blockedDestinations,
+    blockedDestinations: config.blockedDestinations,
     defaultMethod: settings.method,
     logger,
   });

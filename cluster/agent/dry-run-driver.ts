@@ -26,6 +26,8 @@ export interface DryRunDriverOptions {
   mtu?: number;
   /** Recorded with the egress rules the real driver would load. */
   allowClientToClient?: boolean;
+  /** Recorded with the egress rules the real driver would load; default none. */
+  blockedDestinations?: readonly string[];
   logger?: Logger;
 }
 
@@ -34,6 +36,8 @@ export interface DryRunEgress {
   /** The subnet masqueraded out of the default route's interface, e.g. `10.64.0.0/24`. */
   clientSubnet: string;
   allowClientToClient: boolean;
+  /** Networks clients' packets would be dropped to. */
+  blockedDestinations: readonly string[];
 }
 
 /** What the dry run's interface looks like now. */
@@ -105,6 +109,7 @@ export class DryRunDriver implements VpnDriver {
       egress: {
         clientSubnet: clientSubnet.value,
         allowClientToClient: this.options.allowClientToClient ?? false,
+        blockedDestinations: [...(this.options.blockedDestinations ?? [])],
       },
       applyCount: this.current.applyCount + 1,
     };

@@ -1,9 +1,12 @@
 /**
  * The nftables ruleset that lets this server's clients reach the internet:
- * their subnet masqueraded out of the interface of the default route and,
- * unless allowed, no traffic from one client to another. Pure text, so what
+ * their subnet masqueraded out of the interface of the default route, no
+ * traffic to the blocked destinations (the networks behind the server) and,
+ * unless allowed, none from one client to another. Pure text, so what
  * the node loads into the kernel can be read and tested without a kernel.
  */
+
+import { type Network, parseNetwork } from "../../shared/network-list.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { blockSize, formatCidr, parseIpv4 } from "../fsm/ipv4.ts";
 import { isInterfaceName } from "./interface-name.ts";
@@ -18,6 +21,12 @@ export interface EgressRules {
   egressInterface: string;
   /** Whether clients may reach each other through the server. */
   allowClientToClient: boolean;
+  /**
+   * Networks clients may not reach through the server (`address/prefix`):
+   * its provider's private network, the metadata service. Traffic between
+   * clients is ruled by `allowClientToClient` alone.
+   */
+  blockedDestinations: readonly string[];
 }
 
 /**
@@ -75,16 +84,31 @@ export function renderEgressRuleset(rules: EgressRules): Result<string, "VPN_EGR
       "VPN_EGRESS_INVALID",
       `the client subnet ${JSON.stringify(rules.clientSubnet)} is not an IPv4 network block, e.g. 10.64.0.0/24`,
     );
+  const blocked: Network[] = [];
+  for (const destination of rules.blockedDestinations) {
+    const network = parseNetwork(destination);
+    if (!network.ok)
+      return err("VPN_EGRESS_INVALID", `a blocked destination: ${network.error.message}`);
+    blocked.push(network.value);
+  }
   const table = egressTableName(rules.wireguardInterface);
   const wireguard = JSON.stringify(rules.wireguardInterface);
-  const forward = rules.allowClientToClient
-    ? []
-    : [
-        "\tchain forward {",
-        "\t\ttype filter hook forward priority filter; policy accept;",
-        `\t\tiifname ${wireguard} oifname ${wireguard} drop`,
-        "\t}",
-      ];
+  const forwardRules = [
+    ...(rules.allowClientToClient ? [] : [`\t\tiifname ${wireguard} oifname ${wireguard} drop`]),
+    ...blocked.map(
+      ({ family, address, prefixLength }) =>
+        `\t\tiifname ${wireguard} oifname != ${wireguard} ${family === "ipv6" ? "ip6" : "ip"} daddr ${address}/${prefixLength} drop`,
+    ),
+  ];
+  const forward =
+    forwardRules.length === 0
+      ? []
+      : [
+          "\tchain forward {",
+          "\t\ttype filter hook forward priority filter; policy accept;",
+          ...forwardRules,
+          "\t}",
+        ];
   const lines = [
     ...replaceTable(table),
     `table inet ${table} {`,

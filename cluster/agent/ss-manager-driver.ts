@@ -49,7 +49,7 @@ export interface SsManagerDriverOptions {
   defaultMethod: string;
   /**
    * Networks no ss-server connects to for its clients (`address/prefix`,
-   * SS_BLOCKED_DESTINATIONS): the server's own loopback and private ranges.
+   * BLOCKED_DESTINATIONS): the server's own loopback and private ranges.
    * Empty: none refused.
    */
   blockedDestinations: readonly string[];

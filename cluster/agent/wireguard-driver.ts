@@ -47,6 +47,8 @@ export interface WireGuardDriverOptions {
   mtu: number;
   /** Whether clients may reach each other through the server; by default they may not. */
   allowClientToClient?: boolean;
+  /** Networks clients may not reach through the server (`address/prefix`, BLOCKED_DESTINATIONS). */
+  blockedDestinations: readonly string[];
   /** Where this server's private key lives; created with mode 0600 on first start. */
   privateKeyFile: string;
   /**
@@ -206,6 +208,7 @@ export class WireGuardDriver implements VpnDriver {
       clientSubnet,
       egressInterface: egressInterface.value,
       allowClientToClient: this.options.allowClientToClient ?? false,
+      blockedDestinations: this.options.blockedDestinations,
     });
     if (!ruleset.ok) return ruleset;
     const loaded = await this.tool("nft", ["-f", "-"], { stdin: ruleset.value });

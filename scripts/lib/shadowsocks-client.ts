@@ -67,7 +67,7 @@ function accepts(port: number): Promise<boolean> {
 export const LOOPBACK_PAGE_HOST = "127.0.0.7";
 
 /**
- * SS_BLOCKED_DESTINATIONS for a server on loopback: 127.0.0.1 (its Redis and
+ * BLOCKED_DESTINATIONS for a server on loopback: 127.0.0.1 (its Redis and
  * API) and every other way to it (0.0.0.0, ::1, ::ffff:127.0.0.1) are
  * refused, while a page at {@link LOOPBACK_PAGE_HOST} stays reachable.
  */

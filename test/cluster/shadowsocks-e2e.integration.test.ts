@@ -61,7 +61,7 @@ test.before(async () => {
       SS_LISTEN_HOST: "127.0.0.1",
       SS_METHOD: "chacha20-ietf-poly1305",
       // The node and its Redis listen on 127.0.0.1; the page is elsewhere on loopback.
-      SS_BLOCKED_DESTINATIONS: BLOCKED_BESIDE_LOOPBACK_PAGE.join(","),
+      BLOCKED_DESTINATIONS: BLOCKED_BESIDE_LOOPBACK_PAGE.join(","),
     },
   });
   await cluster.node("n1").waitForReady(30_000);

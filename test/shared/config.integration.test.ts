@@ -87,6 +87,7 @@ test("the minimal environment gives a config with every default applied", () => 
     wireguardMtu: 1280,
     clientDns: ["1.1.1.1", "8.8.8.8"],
     allowClientToClient: false,
+    blockedDestinations: DEFAULT_BLOCKED_DESTINATIONS.split(","),
     protocols: ["wireguard"],
     shadowsocks: undefined,
     publicHost: undefined,
@@ -486,7 +487,7 @@ test("bad bot variables are refused with what to set, and the token is never rep
   assert.match(lines.get("ACCESS_MODE") ?? "", /open, invite, approval/);
 });
 
-test("Shadowsocks settings: PROTOCOLS in canonical order, SS_PORTS, SS_METHOD, SS_DRIVER, SS_LISTEN_HOST, SS_BLOCKED_DESTINATIONS", () => {
+test("Shadowsocks settings: PROTOCOLS in canonical order, SS_PORTS, SS_METHOD, SS_DRIVER, SS_LISTEN_HOST", () => {
   const config = configOf({
     ...minimalEnv(),
     PROTOCOLS: " shadowsocks,WireGuard",
@@ -494,7 +495,6 @@ test("Shadowsocks settings: PROTOCOLS in canonical order, SS_PORTS, SS_METHOD, S
     SS_METHOD: "aes-256-gcm",
     SS_DRIVER: "dry-run",
     SS_LISTEN_HOST: "127.0.0.7",
-    SS_BLOCKED_DESTINATIONS: "127.0.0.0/8, ::1/128",
   });
   assert.equal(config.protocols, ["wireguard", "shadowsocks"]);
   assert.equal(config.shadowsocks, {
@@ -503,7 +503,6 @@ test("Shadowsocks settings: PROTOCOLS in canonical order, SS_PORTS, SS_METHOD, S
     method: "aes-256-gcm",
     driver: "dry-run",
     listenHost: "127.0.0.7",
-    blockedDestinations: ["127.0.0.0/8", "::1/128"],
   });
   const defaults = configOf({ ...minimalEnv(), PROTOCOLS: "shadowsocks" });
   assert.equal(defaults.protocols, ["shadowsocks"]);
@@ -513,8 +512,16 @@ test("Shadowsocks settings: PROTOCOLS in canonical order, SS_PORTS, SS_METHOD, S
     method: "chacha20-ietf-poly1305",
     driver: "ss-manager",
     listenHost: "0.0.0.0",
-    blockedDestinations: DEFAULT_BLOCKED_DESTINATIONS.split(","),
   });
+});
+
+test("BLOCKED_DESTINATIONS: every way to the server and the networks behind it by default, or the operator's list", () => {
+  assert.equal(configOf(minimalEnv()).blockedDestinations, DEFAULT_BLOCKED_DESTINATIONS.split(","));
+  assert.equal(
+    configOf({ ...minimalEnv(), BLOCKED_DESTINATIONS: "127.0.0.0/8, ::1/128" }).blockedDestinations,
+    ["127.0.0.0/8", "::1/128"],
+  );
+  assert.equal(configOf({ ...minimalEnv(), BLOCKED_DESTINATIONS: "none" }).blockedDestinations, []);
 });
 
 test("bad Shadowsocks settings are refused with what to set", () => {
@@ -525,14 +532,14 @@ test("bad Shadowsocks settings are refused with what to set", () => {
     SS_METHOD: "rc4-md5",
     SS_DRIVER: "docker",
     SS_LISTEN_HOST: "every",
-    SS_BLOCKED_DESTINATIONS: "localhost",
+    BLOCKED_DESTINATIONS: "localhost",
   });
   assert.match(lines.get("PROTOCOLS") ?? "", /one or more of wireguard, shadowsocks/);
   assert.match(lines.get("SS_PORTS") ?? "", /first-last within 1-65535/);
   assert.match(lines.get("SS_METHOD") ?? "", /chacha20-ietf-poly1305, aes-256-gcm/);
   assert.match(lines.get("SS_DRIVER") ?? "", /ss-manager or dry-run/);
   assert.match(lines.get("SS_LISTEN_HOST") ?? "", /IPv4 or IPv6/);
-  assert.match(lines.get("SS_BLOCKED_DESTINATIONS") ?? "", /localhost is not a network like/);
+  assert.match(lines.get("BLOCKED_DESTINATIONS") ?? "", /localhost is not a network like/);
   for (const repeated of ["wireguard,wireguard", "", ","]) {
     const problems = problemsOf({ ...minimalEnv(), PROTOCOLS: repeated || "," });
     assert.match(problems.lines.get("PROTOCOLS") ?? "", /each once/);

@@ -38,7 +38,7 @@ test("apply records the interface and the egress rules it would set up", async (
     listenPort: 51820,
     mtu: 1280,
     peers,
-    egress: { clientSubnet: "10.64.0.0/24", allowClientToClient: false },
+    egress: { clientSubnet: "10.64.0.0/24", allowClientToClient: false, blockedDestinations: [] },
     applyCount: 1,
   });
   assert.ok((await driver.apply({ address: "10.64.0.1/24", peers: [peers[1]!] })).ok);
@@ -47,9 +47,17 @@ test("apply records the interface and the egress rules it would set up", async (
 });
 
 test("release forgets the egress rules and keeps the interface", async () => {
-  const driver = new DryRunDriver({ mtu: 1420, allowClientToClient: true });
+  const driver = new DryRunDriver({
+    mtu: 1420,
+    allowClientToClient: true,
+    blockedDestinations: ["169.254.0.0/16"],
+  });
   assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
-  assert.equal(driver.state.egress, { clientSubnet: "10.64.0.0/24", allowClientToClient: true });
+  assert.equal(driver.state.egress, {
+    clientSubnet: "10.64.0.0/24",
+    allowClientToClient: true,
+    blockedDestinations: ["169.254.0.0/16"],
+  });
   assert.is(driver.state.mtu, 1420);
   assert.equal(await driver.release(), { ok: true, value: undefined });
   assert.is(driver.state.egress, null);

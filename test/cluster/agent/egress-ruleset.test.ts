@@ -13,6 +13,7 @@ const rules: EgressRules = {
   clientSubnet: "10.64.0.0/24",
   egressInterface: "eth0",
   allowClientToClient: false,
+  blockedDestinations: [],
 };
 
 function render(change: Partial<EgressRules> = {}): string {
@@ -39,6 +40,17 @@ test("when clients may reach each other there is no forward drop at all", () => 
   assert.not.match(text, /drop/);
   assert.not.match(text, /hook forward/);
   assert.match(text, /masquerade/);
+});
+
+test("clients' traffic to a blocked destination is dropped in forward, IPv4 and IPv6, but not traffic between clients", () => {
+  const text = render({ blockedDestinations: ["10.0.0.0/8", "169.254.0.0/16", "fd00::/8"] });
+  assert.match(text, /\tiifname "wg0" oifname != "wg0" ip daddr 10\.0\.0\.0\/8 drop\n/);
+  assert.match(text, /\tiifname "wg0" oifname != "wg0" ip daddr 169\.254\.0\.0\/16 drop\n/);
+  assert.match(text, /\tiifname "wg0" oifname != "wg0" ip6 daddr fd00::\/8 drop\n/);
+  const open = render({ allowClientToClient: true, blockedDestinations: ["10.0.0.0/8"] });
+  assert.match(open, /hook forward/);
+  assert.not.match(open, /iifname "wg0" oifname "wg0" drop/);
+  assert.match(open, /oifname != "wg0" ip daddr 10\.0\.0\.0\/8 drop/);
 });
 
 test("the ruleset replaces the node's table in one transaction: declare, delete, define", () => {
@@ -78,6 +90,10 @@ test("a value that could add rules or is not a network block is refused with a t
     { clientSubnet: "10.64.0.0" },
     { clientSubnet: "fd00::/64" },
     { clientSubnet: "10.64.0.0/24\nflush ruleset" },
+    { blockedDestinations: ["10.0.0.0/8 accept"] },
+    { blockedDestinations: ["10.0.0.0/8\nflush ruleset"] },
+    { blockedDestinations: ["none"] },
+    { blockedDestinations: ["10.0.0.0/8,"] },
   ];
   for (const change of cases) {
     const rendered = renderEgressRuleset({ ...rules, ...change });

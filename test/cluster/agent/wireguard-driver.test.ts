@@ -166,6 +166,7 @@ async function withDriver(
       mtu: 1280,
       privateKeyFile: keyFile,
       runCommand: machine.run,
+      blockedDestinations: ["169.254.0.0/16"],
       ...extra,
     });
     assert.ok(created.ok);
@@ -270,7 +271,7 @@ test("an interface up with another MTU gets the configured one", () => {
   });
 });
 
-test("apply turns forwarding on and loads the node's table: the subnet masqueraded out of the default route's interface", () => {
+test("apply turns forwarding on and loads the node's table: the subnet masqueraded out of the default route's interface, blocked destinations dropped", () => {
   const machine = new FakeMachine();
   return withDriver(machine, async (driver) => {
     assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
@@ -279,6 +280,7 @@ test("apply turns forwarding on and loads the node's table: the subnet masquerad
     const ruleset = machine.nftInputs[0]!;
     assert.match(ruleset, /ip saddr 10\.64\.0\.0\/24 oifname "eth0" masquerade/);
     assert.match(ruleset, /iifname "wg0" oifname "wg0" drop/);
+    assert.match(ruleset, /iifname "wg0" oifname != "wg0" ip daddr 169\.254\.0\.0\/16 drop/);
   });
 });
 
@@ -304,7 +306,7 @@ test("clients may reach each other when the driver is told to allow it", () => {
       assert.ok((await driver.apply({ address: "10.64.0.1/24", peers })).ok);
       assert.not.match(machine.nftInputs[0]!, /drop/);
     },
-    { allowClientToClient: true },
+    { allowClientToClient: true, blockedDestinations: [] },
   );
 });
 
@@ -435,6 +437,7 @@ test("the server key is made once and its public key reported", () => {
       listenPort: 51820,
       mtu: 1280,
       privateKeyFile: keyFile,
+      blockedDestinations: [],
     });
     assert.ok(reloaded.ok);
     assert.equal(await reloaded.value.serverPublicKey(), first);
@@ -447,6 +450,7 @@ test("options that would make bad command arguments are refused", () => {
     listenPort: 51820,
     mtu: 1280,
     privateKeyFile: "/tmp/unused.key",
+    blockedDestinations: [],
   };
   const cases: Partial<WireGuardDriverOptions>[] = [
     { interfaceName: "-h" },

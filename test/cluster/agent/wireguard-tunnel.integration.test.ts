@@ -2,7 +2,9 @@
  * A real tunnel: a server namespace whose interface the WireGuardDriver sets
  * up (served by wireguard-go), a client namespace configured from the exact
  * `.conf` we render, joined by a veth pair on 192.0.2.0/24 (TEST-NET-1, only
- * inside the namespaces), which is also the server's default route. Needs
+ * inside the namespaces), which is also the server's default route; behind
+ * the server two more namespaces on 10.200.0.0/24 (blocked to clients) and
+ * 10.201.0.0/24 (not), as a provider's private networks would be. Needs
  * root and wireguard-tools, wireguard-go, iproute2, iputils-ping and
  * nftables; without them it is skipped, except under CI.
  */
@@ -24,13 +26,15 @@ const serverUnderlay = "192.0.2.1";
 const clientUnderlay = "192.0.2.2";
 const listenPort = 51820;
 const serverTunnelAddress = "10.64.0.1";
+const blockedLanHost = "10.200.0.2";
+const openLanHost = "10.201.0.2";
 
 const missing = missingNetworkPrerequisites(VPN_TOOLS);
 
 if (missing.length > 0 && !process.env.CI) {
   test.skip(`a real tunnel (needs ${missing.join(", ")})`, () => {});
 } else {
-  test("a client configured from the rendered .conf reaches the server until its peer is removed", async () => {
+  test("a client configured from the rendered .conf reaches the server, and the networks behind it that are not blocked, until its peer is removed", async () => {
     assert.equal(missing, [], "CI must provide root, the WireGuard tools and /dev/net/tun");
     const network = new TestNetwork();
     try {
@@ -41,6 +45,19 @@ if (missing.length > 0 && !process.env.CI) {
         { namespace: clientNamespace, address: `${clientUnderlay}/24` },
       );
       await network.addDefaultRoute(serverNamespace, clientUnderlay);
+      // Two networks behind the server, as a provider's private network would be; one is blocked.
+      const blockedLan = await network.addNamespace("lna");
+      const openLan = await network.addNamespace("lnb");
+      await network.link(
+        { namespace: serverNamespace, address: "10.200.0.1/24" },
+        { namespace: blockedLan, address: `${blockedLanHost}/24` },
+      );
+      await network.link(
+        { namespace: serverNamespace, address: "10.201.0.1/24" },
+        { namespace: openLan, address: `${openLanHost}/24` },
+      );
+      await network.addDefaultRoute(blockedLan, "10.200.0.1");
+      await network.addDefaultRoute(openLan, "10.201.0.1");
 
       const interfaceName = network.wireGuardInterfaceName();
       const nftTables = () => network.exec(serverNamespace, "nft", ["list", "tables"]);
@@ -50,6 +67,7 @@ if (missing.length > 0 && !process.env.CI) {
         mtu: 1280,
         privateKeyFile: join(network.directory, "server", "private.key"),
         networkNamespace: serverNamespace,
+        blockedDestinations: ["10.200.0.0/24"],
       });
       assert.ok(created.ok);
       const driver = created.value;
@@ -79,7 +97,7 @@ if (missing.length > 0 && !process.env.CI) {
         `nexaloak_${interfaceName}`,
       ]);
       assert.is(table.match(/masquerade/g)?.length, 1, "applied twice, the rules are there once");
-      assert.is(table.match(/drop/g)?.length, 1);
+      assert.is(table.match(/drop/g)?.length, 2, "clients kept apart, and the blocked network");
 
       const conf = renderClientConfig({
         clientPrivateKey: client.privateKey,
@@ -96,13 +114,21 @@ if (missing.length > 0 && !process.env.CI) {
         namespace: clientNamespace,
         interfaceName: network.wireGuardInterfaceName(),
         conf: conf.value,
-        routes: ["10.64.0.0/24"],
+        routes: ["10.64.0.0/24", "10.200.0.0/24", "10.201.0.0/24"],
         directory: network.directory,
       });
 
       assert.ok(
         await pingsWithin(clientNamespace, serverTunnelAddress, 10),
         "the client pings the server through the tunnel",
+      );
+      assert.ok(
+        await pingsWithin(clientNamespace, openLanHost, 10),
+        "a network behind the server that is not blocked is reached through it",
+      );
+      assert.not.ok(
+        await pingsWithin(clientNamespace, blockedLanHost, 2),
+        "a blocked network is not",
       );
 
       const peers = await driver.readPeers();

@@ -31,6 +31,7 @@ import { SealedSecrets } from "../../../../cluster/sealed-secrets.ts";
 import { checkVantageProbeInput } from "../../../../cluster/vantage-probe-input.ts";
 import { waitUntil } from "../../../../scripts/lib/cluster-harness.ts";
 import { startRedisServer } from "../../../../scripts/lib/redis-server.ts";
+import { DEFAULT_BLOCKED_DESTINATIONS } from "../../../../shared/blocked-destinations.ts";
 import { CronSchedule } from "../../../../shared/cron-schedule.ts";
 import { openWithWireGuardKey } from "../../../../shared/crypto/wireguard-sealed-box.ts";
 import { createLogger, type Logger } from "../../../../shared/logger.ts";
@@ -184,6 +185,7 @@ async function startVpnServer(options: {
     mtu: 1280,
     privateKeyFile,
     networkNamespace: options.namespace,
+    blockedDestinations: DEFAULT_BLOCKED_DESTINATIONS.split(","),
   });
   if (!created.ok) throw new Error(created.error.message);
   const publicKey = await created.value.serverPublicKey();
