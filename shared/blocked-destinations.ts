@@ -1,7 +1,8 @@
 /**
  * Where a VPN user's traffic may not go through a server: the server itself
  * and the networks behind it. Shadowsocks runs on the server and connects
- * wherever its client asks, as the server; without this list a user (and a
+ * wherever its client asks, as the server; WireGuard forwards clients'
+ * packets to any network the server reaches. Without this list a user (and a
  * censor can be a user) could reach the server's Redis on 127.0.0.1 and
  * rewrite its Raft log, or the provider's metadata service, which may hold
  * the secrets the server was provisioned with.

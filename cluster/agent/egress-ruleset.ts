@@ -5,7 +5,6 @@
  * unless allowed, none from one client to another. Pure text, so what
  * the node loads into the kernel can be read and tested without a kernel.
  */
-
 import { type Network, parseNetwork } from "../../shared/network-list.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { blockSize, formatCidr, parseIpv4 } from "../fsm/ipv4.ts";

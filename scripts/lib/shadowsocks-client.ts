@@ -97,10 +97,11 @@ export function fetchThroughSocks(
 }
 
 /**
- * Sends `request` to `host:port` (IPv4, IPv6 without a dotted tail, or a name) through the SOCKS5
- * proxy on `socksPort` and resolves with everything the target sent until it
- * closed; rejects when the proxy refuses, the target closes without a byte
- * (as a proxy does when it may not connect) or `timeoutMs` passes.
+ * Sends `request` to `host:port` (IPv4, IPv6 without a dotted tail, or a
+ * name) through the SOCKS5 proxy on `socksPort` and resolves with everything
+ * the target sent until it closed; rejects when the proxy refuses, the target
+ * closes without a byte (as a proxy does when it may not connect) or
+ * `timeoutMs` passes.
  */
 export function exchangeThroughSocks(
   socksPort: number,
