@@ -7,7 +7,8 @@
  * rewrite its Raft log, or the provider's metadata service, which may hold
  * the secrets the server was provisioned with.
  */
-import { formatNetwork, parseNetworkList } from "./network-list.ts";
+import { BlockList, isIP } from "node:net";
+import { formatNetwork, parseNetwork, parseNetworkList } from "./network-list.ts";
 import { ok, type Result } from "./result.ts";
 
 /**
@@ -48,4 +49,22 @@ export function parseBlockedDestinations(
   const networks = parseNetworkList(text);
   if (!networks.ok) return networks;
   return ok(networks.value.map(formatNetwork));
+}
+
+/**
+ * Whether `address` (an IP address; a name is never) lies in one of the
+ * `blocked` networks of its own family, as ss-server and nftables match them:
+ * an IPv4 address is not matched against IPv6 rules.
+ */
+export function isBlockedAddress(blocked: readonly string[], address: string): boolean {
+  const family = isIP(address) === 6 ? "ipv6" : isIP(address) === 4 ? "ipv4" : undefined;
+  if (!family) return false;
+  // One family per BlockList: Node's would also match IPv4 addresses against IPv6 rules.
+  const list = new BlockList();
+  for (const text of blocked) {
+    const network = parseNetwork(text);
+    if (network.ok && network.value.family === family)
+      list.addSubnet(network.value.address, network.value.prefixLength, family);
+  }
+  return list.check(address, family);
 }
