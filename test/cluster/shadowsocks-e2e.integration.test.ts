@@ -208,7 +208,8 @@ test("a user's key reaches none of the server's own services: its Redis answers 
     for (const host of [target.host, "localhost", "::ffff:7f00:1", "0.0.0.0"]) {
       await exchangeThroughSocks(client.socksPort, { ...target, host }, "PING\r\n", 3_000).then(
         (answer) => assert.unreachable(`Redis at ${host} answered through the key: ${answer}`),
-        (error: Error) => assert.match(error.message, /without an answer/, host),
+        // Refused at once, or (on a loaded machine) silent until the deadline: either way, no answer.
+        (error: Error) => assert.match(error.message, /without an answer|no answer/, host),
       );
     }
   } finally {

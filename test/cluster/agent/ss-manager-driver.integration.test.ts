@@ -134,7 +134,8 @@ test("no client reaches a blocked network: the server's own address, by name, as
       for (const host of ["127.0.0.1", "localhost", "::ffff:7f00:1", "0.0.0.0", "::1"]) {
         await ask(host).then(
           (answer) => assert.unreachable(`${host} is blocked, yet it answered ${answer}`),
-          (error: Error) => assert.match(error.message, /without an answer/, host),
+          // Refused at once, or (on a loaded machine) silent until the deadline: either way, no answer.
+          (error: Error) => assert.match(error.message, /without an answer|no answer/, host),
         );
       }
       assert.is(await ask(LOOPBACK_PAGE_HOST), "+PONG\r\n", "an address not in the list is served");

@@ -130,6 +130,12 @@ test("a server with only a join token joins as a learner, catches up from a snap
       JOIN_BOUND_MS,
       `${made.nodeId} joined and was promoted (voters default to 5)`,
     );
+    // Registering its VPN server and being promoted happen apart: either may come first.
+    await cluster.waitUntil(
+      async () => (await serverOf(cluster, leader, made.nodeId)) !== undefined,
+      JOIN_BOUND_MS,
+      `${made.nodeId} registered its VPN server`,
+    );
     const registered = await serverOf(cluster, leader, made.nodeId);
     assert.is(registered?.region, "de", "the token's region");
     assert.is(registered?.capacity, 40, "the token's capacity");
