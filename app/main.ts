@@ -48,7 +48,7 @@ import { serverSubscriptionBase } from "../cluster/subscription/subscription-lin
 import { PeerKeyBook } from "../cluster/transport/peer-key-book.ts";
 import { PeerTransport } from "../cluster/transport/peer-transport.ts";
 import { Backoff } from "../shared/backoff.ts";
-import { isBlockedAddress } from "../shared/blocked-destinations.ts";
+import { blockedOwnAddressWarnings } from "../shared/blocked-destinations.ts";
 import { loadConfigFromProcess, type NodeConfig } from "../shared/config.ts";
 import { openWithWireGuardKey } from "../shared/crypto/wireguard-sealed-box.ts";
 import { loadEnvFile } from "../shared/env-file.ts";
@@ -349,15 +349,13 @@ async function main(): Promise<void> {
     config,
     logger.child({ component: "shadowsocks" }),
   );
-  if (
-    shadowsocksDriver &&
-    config.publicHost &&
-    isBlockedAddress(config.blockedDestinations, config.publicHost)
-  )
-    logger.warn(
-      { publicHost: config.publicHost },
-      "PUBLIC_HOST is in BLOCKED_DESTINATIONS: the Shadowsocks ban check asks this server to reach its own address through Shadowsocks and will fail; leave the fleet's addresses out of BLOCKED_DESTINATIONS",
-    );
+  for (const warning of blockedOwnAddressWarnings({
+    blocked: config.blockedDestinations,
+    publicHost: config.publicHost,
+    clientDns: config.clientDns,
+    servesShadowsocks: shadowsocksDriver !== undefined,
+  }))
+    logger.warn(warning);
   if (shadowsocksDriver)
     shadowsocksAgent = new ShadowsocksAgent({
       driver: shadowsocksDriver,

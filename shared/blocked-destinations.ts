@@ -68,3 +68,23 @@ export function isBlockedAddress(blocked: readonly string[], address: string): b
   }
   return list.check(address, family);
 }
+
+/** What the node itself needs to reach that `blocked` would cut off, as the operator should hear it at start. */
+export function blockedOwnAddressWarnings(settings: {
+  blocked: readonly string[];
+  publicHost: string | undefined;
+  clientDns: readonly string[];
+  servesShadowsocks: boolean;
+}): string[] {
+  const warnings: string[] = [];
+  const { blocked, publicHost } = settings;
+  if (settings.servesShadowsocks && publicHost && isBlockedAddress(blocked, publicHost))
+    warnings.push(
+      `PUBLIC_HOST ${publicHost} is in BLOCKED_DESTINATIONS: the Shadowsocks ban check asks this server to reach its own address through Shadowsocks and will fail; leave the fleet's addresses out of the list`,
+    );
+  for (const resolver of settings.clientDns.filter((address) => isBlockedAddress(blocked, address)))
+    warnings.push(
+      `CLIENT_DNS ${resolver} is in BLOCKED_DESTINATIONS: clients cannot reach it through this server unless it is the server's own tunnel address; leave it out of the list or name another resolver`,
+    );
+  return warnings;
+}

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
+  blockedOwnAddressWarnings,
   DEFAULT_BLOCKED_DESTINATIONS,
   isBlockedAddress,
   parseBlockedDestinations,
@@ -43,6 +44,35 @@ test("the public internet stays reachable, IPv4 and IPv6", () => {
 test("a name is never taken for a blocked address: only IP addresses are matched", () => {
   assert.not.ok(isBlockedAddress(defaults, "localhost"));
   assert.not.ok(isBlockedAddress(defaults, "vpn1.example.net"));
+});
+
+test("the operator hears of what the node needs that the list blocks: its own public address, clients' resolvers", () => {
+  const settings = {
+    blocked: defaults,
+    publicHost: "203.0.113.2",
+    clientDns: ["1.1.1.1", "8.8.8.8"],
+    servesShadowsocks: true,
+  };
+  assert.equal(blockedOwnAddressWarnings(settings), [], "a public fleet with public resolvers");
+  const lab = blockedOwnAddressWarnings({
+    ...settings,
+    publicHost: "10.0.0.5",
+    clientDns: ["1.1.1.1", "10.0.0.2"],
+  });
+  assert.is(lab.length, 2);
+  assert.match(lab[0] ?? "", /^PUBLIC_HOST 10\.0\.0\.5 is in BLOCKED_DESTINATIONS/);
+  assert.match(lab[1] ?? "", /^CLIENT_DNS 10\.0\.0\.2 is in BLOCKED_DESTINATIONS/);
+  const withoutShadowsocks = blockedOwnAddressWarnings({
+    ...settings,
+    publicHost: "10.0.0.5",
+    servesShadowsocks: false,
+  });
+  assert.equal(withoutShadowsocks, [], "no Shadowsocks ban check to fail");
+  assert.equal(
+    blockedOwnAddressWarnings({ ...settings, publicHost: "vpn1.example.net" }),
+    [],
+    "a name is not resolved",
+  );
 });
 
 test("a list is parsed into address/prefix entries, and none blocks nothing", () => {
