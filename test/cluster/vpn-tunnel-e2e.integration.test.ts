@@ -8,7 +8,9 @@
  * the API returned; the client pings the server's tunnel address and fetches
  * a page from an HTTP server in a third, "internet" namespace that has no
  * route to the clients' subnet, which sees the VPN server's address as the
- * source. With a 2 MB quota set through the API, a 3 MB download counts
+ * source; the same page at 169.254.169.254 (where a cloud's metadata service
+ * answers) is out of the client's reach under the default
+ * BLOCKED_DESTINATIONS, though the server reaches it. With a 2 MB quota set through the API, a 3 MB download counts
  * from the interface's own counters, suspends the user and takes the peer
  * off the interface; lifted through the API, the peer returns. After the
  * config is revoked through the API, the ping and the page fail; after the
@@ -49,6 +51,8 @@ const serverUplink = "198.51.100.1";
 const internetHost = "198.51.100.2";
 const internetPort = 8080;
 const clientDns = "9.9.9.9";
+/** A cloud's metadata service, beyond the uplink as on a real VPS: BLOCKED_DESTINATIONS keeps clients from it. */
+const metadataHost = "169.254.169.254";
 const wireguardPort = 51820;
 /** Inside the server namespace, so nothing else can hold these ports. */
 const apiPort = 7001;
@@ -175,7 +179,7 @@ const missing = missingNetworkPrerequisites([...VPN_TOOLS, "redis-server"]);
 if (missing.length > 0 && !process.env.CI) {
   test.skip(`a real VPN through a node with VPN_DRIVER=wireguard (needs ${missing.join(", ")})`, () => {});
 } else {
-  test("a config issued through the API carries a client through the node's own WireGuard interface to the internet until it is revoked, and a stopped node leaves no rules", async () => {
+  test("a config issued through the API carries a client through the node's own WireGuard interface to the internet, not to the cloud's metadata address, until it is revoked, and a stopped node leaves no rules", async () => {
     assert.equal(
       missing,
       [],
@@ -197,11 +201,19 @@ if (missing.length > 0 && !process.env.CI) {
         { namespace: internetNamespace, address: `${internetHost}/24` },
       );
       await network.addDefaultRoute(serverNamespace, internetHost);
+      await network.exec(internetNamespace, "ip", [
+        "addr",
+        "add",
+        `${metadataHost}/32`,
+        "dev",
+        "lo",
+      ]);
+      // The same page on both addresses: only the node's rules can tell them apart.
       started.internet = startInNamespace(
         internetNamespace,
         process.execPath,
         ["--input-type=module", "-e", REMOTE_ADDRESS_SERVER_SCRIPT],
-        { env: { HOST: internetHost, PORT: String(internetPort), NODE_OPTIONS: undefined } },
+        { env: { HOST: "0.0.0.0", PORT: String(internetPort), NODE_OPTIONS: undefined } },
       );
       await started.internet.waitForOutput(/listening/, 15_000);
       const serverInterface = network.wireGuardInterfaceName();
@@ -310,7 +322,7 @@ if (missing.length > 0 && !process.env.CI) {
           namespace: clientNamespace,
           interfaceName: network.wireGuardInterfaceName(),
           conf,
-          routes: [`${tunnelAddress}/32`, `${internetHost}/32`],
+          routes: [`${tunnelAddress}/32`, `${internetHost}/32`, `${metadataHost}/32`],
           directory: network.directory,
         });
         assert.ok(
@@ -323,6 +335,19 @@ if (missing.length > 0 && !process.env.CI) {
           page.body,
           { remoteAddress: serverUplink },
           "the internet host sees the VPN server's address",
+        );
+        const metadataUrl = `http://${metadataHost}:${internetPort}/`;
+        const fromClient = await fetchInNamespace(clientNamespace, "GET", metadataUrl, {
+          timeoutMs: 3_000,
+        });
+        assert.is(fromClient.status, 0, "the metadata address is blocked by default");
+        const fromServer = await fetchInNamespace(serverNamespace, "GET", metadataUrl, {
+          timeoutMs: 3_000,
+        });
+        assert.is(
+          fromServer.status,
+          200,
+          "the server itself reaches it: only clients are kept out",
         );
         process.stdout.write(
           `  node registered with its interface up ${serverUpMs} ms after start; client fetched from the internet ${Date.now() - startedAt} ms after start\n`,
