@@ -29,6 +29,7 @@ import { type RedisServerHandle, startRedisServer } from "../lib/redis-server.ts
 import { positiveInteger } from "./cli-args.ts";
 import { runClosedLoop } from "./closed-loop.ts";
 import { kvSystemOf } from "./nexaloak-system.ts";
+import { processCpuMs } from "./process-cpu.ts";
 import { cell, formatTable, summarize } from "./stats.ts";
 
 const { values: args } = parseArgs({
@@ -91,13 +92,6 @@ async function members(cluster: Cluster, leader: HarnessNode): Promise<MemberVie
   return (answer.body as { members?: MemberView[] }).members ?? [];
 }
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks / 100;
-}
-
 function residentMiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8")
     .split("\n")
@@ -109,7 +103,7 @@ async function throughput(cluster: Cluster, label: string): Promise<void> {
   const leader = await cluster.leader({ among: cluster.nodes.filter((node) => node.running) });
   const system = kvSystemOf(cluster, label);
   for (const writers of writerCounts) {
-    const cpuBefore = cpuSeconds(leader.pid);
+    const cpuBefore = processCpuMs(leader.pid) ?? Number.NaN;
     const result = await runClosedLoop(system, {
       member: cluster.nodes.indexOf(leader),
       writers,
@@ -118,7 +112,7 @@ async function throughput(cluster: Cluster, label: string): Promise<void> {
       keySpace: 1000,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
     });
-    const cpu = ((cpuSeconds(leader.pid) - cpuBefore) / (result.elapsedMs / 1000)) * 100;
+    const cpu = (((processCpuMs(leader.pid) ?? Number.NaN) - cpuBefore) / result.elapsedMs) * 100;
     record(
       `${label}, ${writers} writer(s)`,
       cell(result.opsPerSecond, 0),
