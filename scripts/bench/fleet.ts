@@ -25,11 +25,11 @@ import { type Cluster, type HarnessNode, startCluster, waitUntil } from "../lib/
 import { requestJson } from "../lib/http-json.ts";
 import { askJoinToken, type JoiningNode, startJoiningNode } from "../lib/joining-node.ts";
 import { requestFollowingLeader } from "../lib/leader-hint.ts";
+import { processCpuMs } from "../lib/proc-stat.ts";
 import { type RedisServerHandle, startRedisServer } from "../lib/redis-server.ts";
 import { positiveInteger } from "./cli-args.ts";
 import { runClosedLoop } from "./closed-loop.ts";
 import { kvSystemOf } from "./nexaloak-system.ts";
-import { processCpuMs } from "./process-cpu.ts";
 import { cell, formatTable, summarize } from "./stats.ts";
 
 const { values: args } = parseArgs({

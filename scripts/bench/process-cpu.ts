@@ -4,7 +4,7 @@
  * competes for the same cores, so a system's throughput follows the CPU all
  * of its processes spend, not the leader's alone.
  */
-import { readFileSync } from "node:fs";
+import { processCpuMs } from "../lib/proc-stat.ts";
 
 /** A process of a system under benchmark: a member, or the storage server beside one. */
 export interface SystemProcess {
@@ -20,36 +20,6 @@ export interface CpuPerWrite {
   leader: number;
   otherMembers: number;
   storage: number;
-}
-
-/**
- * User plus system time, in clock ticks, from the text of `/proc/<pid>/stat`.
- * The command name in parentheses may hold spaces and parentheses itself;
- * the fields after its last ")" are fixed (utime and stime are the 12th and 13th).
- */
-export function cpuTicksFromStat(stat: string): number | undefined {
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return Number.isFinite(ticks) ? ticks : undefined;
-}
-
-/**
- * /proc counts CPU time in USER_HZ ticks, which Linux fixes at 100 a second
- * on x86 and ARM whatever the kernel's own tick rate (`getconf CLK_TCK`).
- */
-const TICKS_PER_SECOND = 100;
-
-/** CPU time a process has used so far, in ms; undefined once it is gone (or off Linux). */
-export function processCpuMs(pid: number): number | undefined {
-  if (pid <= 0) return undefined;
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined;
-  }
-  const ticks = cpuTicksFromStat(stat);
-  return ticks === undefined ? undefined : (ticks * 1000) / TICKS_PER_SECOND;
 }
 
 /** What one measurement starts from: the client's and every process's CPU time so far. */

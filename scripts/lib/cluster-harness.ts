@@ -163,6 +163,12 @@ export interface Cluster {
 const DEFAULT_ELECTION_TIMEOUT_MS = 300;
 const DEFAULT_HEARTBEAT_MS = 50;
 const DEFAULT_START_TIMEOUT_MS = 60_000;
+/**
+ * Starting a cluster is tried again, on fresh ports, when a node does not
+ * come up: on a loaded machine another process may still take a node's port
+ * between choosing it and the node's bind.
+ */
+const START_ATTEMPTS = 2;
 const DEFAULT_WAIT_MS = 15_000;
 const STOP_GRACE_MS = 10_000;
 const POLL_INTERVAL_MS = 50;
@@ -556,6 +562,35 @@ class HarnessCluster implements Cluster {
  * the error carries the nodes' output.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(options);
+    } catch (error) {
+      if (
+        !(error instanceof ClusterStartError) ||
+        !error.worthRetrying ||
+        attempt >= START_ATTEMPTS
+      ) {
+        throw error;
+      }
+      // Said, not hidden: a node that cannot start is a finding when it keeps happening.
+      process.stderr.write(
+        `cluster start attempt ${attempt} of ${START_ATTEMPTS} failed; starting again on fresh ports: ${error.message}\n`,
+      );
+    }
+  }
+}
+
+class ClusterStartError extends Error {
+  constructor(
+    message: string,
+    readonly worthRetrying: boolean,
+  ) {
+    super(message);
+  }
+}
+
+async function startClusterOnce(options: ClusterOptions): Promise<Cluster> {
   const ownsDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "nexaloak-cluster-")));
   const ids = Array.from({ length: options.size }, (_, i) => `n${i + 1}`);
@@ -627,11 +662,21 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await Promise.all(nodes.map((node) => node.waitForListening()));
   } catch (error) {
     const tails = nodes.map((node) => `=== ${node.id}\n${node.process.tail()}`).join("\n");
+    // Worth another try unless a node exited for a reason of its own (its settings, say):
+    // a port taken meanwhile, or a node that neither listened nor exited, is the machine's doing.
+    const worthRetrying = !nodes.some(
+      (node) => !node.running && !node.process.output.includes("EADDRINUSE"),
+    );
     await Promise.all(nodes.map((node) => node.stop()));
     await Promise.all([...proxies.values()].map((proxy) => proxy.close()));
     await Promise.all(redisServers.map((server) => server.cleanup()));
+    // The caller's dir keeps the logs; the nodes' data must not outlive their fresh Redis servers.
     if (ownsDir) await rm(dir, { recursive: true, force: true });
-    throw new Error(`the cluster did not start: ${(error as Error).message}\n${tails}`);
+    else await Promise.all(ids.map((id) => rm(join(dir, id), { recursive: true, force: true })));
+    throw new ClusterStartError(
+      `the cluster did not start: ${(error as Error).message}\n${tails}`,
+      worthRetrying,
+    );
   }
   return new HarnessCluster(nodes, proxies, clusterSecret, adminApiToken, dir, ownsDir);
 }

@@ -2,26 +2,21 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 
 /**
- * Asks the kernel for a free port on 127.0.0.1. Another process may take it
- * before the caller binds it; callers that can, retry on EADDRINUSE.
+ * A free port on 127.0.0.1 below the kernel's ephemeral range, checked by
+ * binding it. Outgoing connections and other processes' port-0 listeners take
+ * their ports from inside that range, so on a busy machine they could take a
+ * port from there between this check and the caller's bind; below it, only
+ * another caller choosing the same port at random can. Callers that can,
+ * still retry on EADDRINUSE.
  */
 export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error("no free port found"))));
-    });
-  });
+  return freePortBlockBelowEphemeralRange(1);
 }
 
 /** `count` distinct free loopback ports. */
 export async function findFreePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
-  // The kernel rarely hands out the same port twice in a row; the bound only stops a pathological loop.
+  // Random choices among some 20 000 ports rarely repeat; the bound only stops a pathological loop.
   for (let attempt = 0; ports.size < count && attempt < count * 10; attempt++) {
     ports.add(await findFreePort());
   }

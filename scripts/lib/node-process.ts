@@ -14,6 +14,7 @@ import { sleep } from "../../shared/sleep.ts";
 import { diesWithParent } from "./executables.ts";
 import { trackChild, untrackChild } from "./exit-cleanup.ts";
 import { NODE_BUNDLE_VARIABLE } from "./node-bundle.ts";
+import { describeProcess } from "./proc-stat.ts";
 
 /** The node's entry point in this repository. */
 export const NODE_ENTRY = fileURLToPath(new URL("../../app/main.ts", import.meta.url));
@@ -198,7 +199,7 @@ export class NodeProcess {
       }
       if (Date.now() > deadline) {
         throw new Error(
-          `node ${this.options.env.NODE_ID ?? ""} (pid ${this.pid}) did not log ${description} within ${timeoutMs} ms; output:\n${this.tail()}`,
+          `node ${this.options.env.NODE_ID ?? ""} (pid ${this.pid}, ${describeProcess(this.pid)}) did not log ${description} within ${timeoutMs} ms; output:\n${this.tail()}`,
         );
       }
       await sleep(10);

@@ -3,27 +3,9 @@ import * as assert from "uvu/assert";
 import {
   type CpuReading,
   cpuSpent,
-  cpuTicksFromStat,
   perWrite,
-  processCpuMs,
   type SystemProcess,
 } from "../../../scripts/bench/process-cpu.ts";
-
-test("user and system ticks are read after the command name, whatever it holds", () => {
-  const fields = "S 1 2 3 4 5 6 7 8 9 10 250 40 0 0 20 0 1 0 100 0 0";
-  assert.is(cpuTicksFromStat(`4242 (node) ${fields}`), 290);
-  assert.is(cpuTicksFromStat(`4242 (a (b) c) d) ${fields}`), 290);
-  assert.is(cpuTicksFromStat("4242 (cut short) S 1"), undefined);
-});
-
-test("this process's own CPU time is readable and grows", () => {
-  const first = processCpuMs(process.pid);
-  assert.ok(first !== undefined && first > 0);
-  const deadline = performance.now() + 50;
-  while (performance.now() < deadline);
-  assert.ok((processCpuMs(process.pid) ?? 0) >= first);
-  assert.is(processCpuMs(0), undefined);
-});
 
 /** A reading as readCpu makes it, from CPU times by process. */
 function reading(clientMs: number, times: [SystemProcess, number][]): CpuReading {

@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startCluster, waitUntil } from "../../../scripts/lib/cluster-harness.ts";
@@ -64,14 +66,56 @@ test("with proxies, only the dialing (lower) id reaches a peer through the pair'
   }
 });
 
-test("a node that cannot start fails startCluster with its exit code and output", async () => {
-  const failure = await startCluster({ size: 1, env: { ELECTION_TIMEOUT_MS: "never" } }).catch(
-    (error: Error) => error,
+/** Runs `body` while keeping what this process writes on stderr. */
+async function capturingStderr<Value>(body: () => Promise<Value>): Promise<[Value, string]> {
+  const write = process.stderr.write.bind(process.stderr);
+  let written = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    written += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return [await body(), written];
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+test("a node that cannot start fails startCluster with its exit code and output, without a second try", async () => {
+  const [failure, stderr] = await capturingStderr(() =>
+    startCluster({ size: 1, env: { ELECTION_TIMEOUT_MS: "never" } }).catch((error: Error) => error),
   );
   assert.instance(failure, Error);
   assert.match(String(failure), /the cluster did not start/);
   assert.match(String(failure), /exited \(code 2/);
   assert.match(String(failure), /ELECTION_TIMEOUT_MS/);
+  assert.not.match(stderr, /attempt 1 of 2 failed/);
+});
+
+test("a node that hangs at start is described and the cluster is started again, once, and says so", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nexaloak-hang-"));
+  const marker = join(dir, "hang-once");
+  writeFileSync(marker, "");
+  // Before the node's own code runs: the first start sleeps for a minute, the second finds no marker.
+  const hangOnce = `import { existsSync, rmSync } from "node:fs"; if (existsSync(${JSON.stringify(marker)})) { rmSync(${JSON.stringify(marker)}); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000); }`;
+  try {
+    const [cluster, stderr] = await capturingStderr(() =>
+      startCluster({
+        size: 1,
+        startTimeoutMs: 3_000,
+        nodeFlags: ["--import", `data:text/javascript,${encodeURIComponent(hangOnce)}`],
+      }),
+    );
+    try {
+      assert.match(stderr, /cluster start attempt 1 of 2 failed; starting again on fresh ports/);
+      assert.match(stderr, /\(pid \d+, state S[^)]*s of CPU\) did not log "node listening"/);
+      assert.ok((await cluster.leader()).running);
+    } finally {
+      await cluster.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
