@@ -102,7 +102,7 @@ test("a node that hangs at start is described and the cluster is started again, 
     const [cluster, stderr] = await capturingStderr(() =>
       startCluster({
         size: 1,
-        startTimeoutMs: 3_000,
+        startTimeoutMs: 10_000,
         nodeFlags: ["--import", `data:text/javascript,${encodeURIComponent(hangOnce)}`],
       }),
     );
