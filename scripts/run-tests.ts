@@ -187,11 +187,16 @@ async function main(): Promise<void> {
   const unitSuites = suites.filter(isUnitSuite);
   const runsAlone = (file: string) => file.endsWith(".alone.test.ts");
   // The unit tier is one job (one process), first in the queue; each other suite is a job of its own.
+  // Simulation suites keep one core busy for over a minute: queued first among the rest, so that
+  // the last minute of a run is not one of them beside an idle worker.
+  const isSimulation = (file: string) => file.startsWith(join(testRoot, "simulation/"));
+  const integrationSuites = suites.filter((file) => !isUnitSuite(file) && !runsAlone(file));
   const queue: Array<() => Promise<SuiteResult>> = [
     ...(unitSuites.length > 0 ? [() => runSuite(unitTierLabel(unitSuites), unitSuites)] : []),
-    ...suites
-      .filter((file) => !isUnitSuite(file) && !runsAlone(file))
-      .map((file) => () => runSuite(file)),
+    ...[
+      ...integrationSuites.filter(isSimulation),
+      ...integrationSuites.filter((file) => !isSimulation(file)),
+    ].map((file) => () => runSuite(file)),
   ];
   if (suites.length > unitSuites.length) {
     try {

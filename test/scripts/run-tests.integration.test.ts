@@ -2,10 +2,11 @@
  * The test runner: the unit tier's fence (a suite run under `npm run
  * test:unit` cannot start a process or open a socket, so a suite that needs
  * them must say it is an integration suite), and suites kept apart from the
- * runner, so one that goes wrong fails alone.
+ * runner, so one that goes wrong fails alone; long simulation suites are
+ * started before the others.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -17,10 +18,11 @@ import * as assert from "uvu/assert";
  */
 function runRunner(
   root: string,
+  env: Record<string, string> = {},
 ): Promise<{ stdout: string; status: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/run-tests.ts"], {
-      env: { ...process.env, TEST_ROOT: root },
+      env: { ...process.env, TEST_ROOT: root, ...env },
       stdio: ["ignore", "pipe", "inherit"],
       detached: true,
     });
@@ -86,6 +88,27 @@ test("a suite that kills its own process group fails alone; the run goes on to i
     );
     assert.is(run.stdout.trimEnd().split("\n").at(-1), "1 passed, 1 failed");
     assert.is(run.status, 1);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("simulation suites start before the other integration suites, whatever their names", async () => {
+  const root = mkdtempSync(join(tmpdir(), "nxl-runner-"));
+  const uvu = import.meta.resolve("uvu");
+  const uvuAssert = import.meta.resolve("uvu/assert");
+  const passingSuite = `import { test } from "${uvu}";\nimport * as assert from "${uvuAssert}";\ntest("one", () => assert.ok(true));\ntest.run();\n`;
+  try {
+    writeFileSync(join(root, "a-first-by-name.integration.test.ts"), passingSuite);
+    mkdirSync(join(root, "simulation"));
+    writeFileSync(join(root, "simulation", "z-long.integration.test.ts"), passingSuite);
+    // One at a time: results are printed in the order the suites ran.
+    const run = await runRunner(root, { TEST_CONCURRENCY: "1" });
+    const order = run.stdout
+      .split("\n")
+      .filter((line) => line.startsWith("ok "))
+      .map((line) => (line.includes("z-long") ? "simulation" : "other"));
+    assert.equal(order, ["simulation", "other"], run.stdout);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
