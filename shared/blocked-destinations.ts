@@ -22,7 +22,7 @@ import { ok, type Result } from "./result.ts";
  *   (::ffff:127.0.0.1 is loopback too), local-use NAT64, unique local,
  *   link-local and multicast.
  */
-export const DEFAULT_BLOCKED_DESTINATIONS = [
+export const DEFAULT_BLOCKED_DESTINATIONS: readonly string[] = [
   "0.0.0.0/8",
   "10.0.0.0/8",
   "100.64.0.0/10",
@@ -40,7 +40,7 @@ export const DEFAULT_BLOCKED_DESTINATIONS = [
   "fc00::/7",
   "fe80::/10",
   "ff00::/8",
-].join(",");
+];
 
 /** Parses a comma-separated list of networks into `address/prefix` strings; `none` blocks nothing. */
 export function parseBlockedDestinations(

@@ -410,7 +410,7 @@ export const envVariables = {
     doc: "Networks (CIDR, comma-separated) that no VPN client, WireGuard or Shadowsocks, may reach through this server. The default is every loopback, private, shared, link-local, multicast and reserved range, IPv4 and IPv6: a user cannot reach this server's Redis or other local services, its provider's private network or its metadata service. none blocks nothing (not for a server in service).",
     example: "127.0.0.0/8,::1/128,169.254.0.0/16",
     secret: false,
-    whenUnset: defaultsTo(DEFAULT_BLOCKED_DESTINATIONS),
+    whenUnset: defaultsTo(DEFAULT_BLOCKED_DESTINATIONS.join(",")),
     schema: parsedBy(parseBlockedDestinations),
   },
   PUBLIC_HOST: {

@@ -8,7 +8,7 @@ import {
 } from "../../shared/blocked-destinations.ts";
 
 const defaults = (() => {
-  const parsed = parseBlockedDestinations(DEFAULT_BLOCKED_DESTINATIONS);
+  const parsed = parseBlockedDestinations(DEFAULT_BLOCKED_DESTINATIONS.join(","));
   if (!parsed.ok) throw new Error(parsed.error.message);
   return parsed.value;
 })();

@@ -87,7 +87,7 @@ test("the minimal environment gives a config with every default applied", () => 
     wireguardMtu: 1280,
     clientDns: ["1.1.1.1", "8.8.8.8"],
     allowClientToClient: false,
-    blockedDestinations: DEFAULT_BLOCKED_DESTINATIONS.split(","),
+    blockedDestinations: DEFAULT_BLOCKED_DESTINATIONS,
     protocols: ["wireguard"],
     shadowsocks: undefined,
     publicHost: undefined,
@@ -516,7 +516,7 @@ test("Shadowsocks settings: PROTOCOLS in canonical order, SS_PORTS, SS_METHOD, S
 });
 
 test("BLOCKED_DESTINATIONS: every way to the server and the networks behind it by default, or the operator's list", () => {
-  assert.equal(configOf(minimalEnv()).blockedDestinations, DEFAULT_BLOCKED_DESTINATIONS.split(","));
+  assert.equal(configOf(minimalEnv()).blockedDestinations, DEFAULT_BLOCKED_DESTINATIONS);
   assert.equal(
     configOf({ ...minimalEnv(), BLOCKED_DESTINATIONS: "127.0.0.0/8, ::1/128" }).blockedDestinations,
     ["127.0.0.0/8", "::1/128"],

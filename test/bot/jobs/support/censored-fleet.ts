@@ -185,7 +185,7 @@ async function startVpnServer(options: {
     mtu: 1280,
     privateKeyFile,
     networkNamespace: options.namespace,
-    blockedDestinations: DEFAULT_BLOCKED_DESTINATIONS.split(","),
+    blockedDestinations: DEFAULT_BLOCKED_DESTINATIONS,
   });
   if (!created.ok) throw new Error(created.error.message);
   const publicKey = await created.value.serverPublicKey();
