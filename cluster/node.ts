@@ -5,10 +5,11 @@ import { CommitNoticeDelay } from "./commit-notice-delay.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import { decodeNodeSnapshot, encodeNodeSnapshot } from "./node-snapshot.ts";
 import { decodeEnvelope, encodeEnvelope, stampForwarded } from "./proposal-envelope.ts";
+import { type LeaderView, ProposalQueue } from "./proposal-queue.ts";
 import { bootstrapEntries } from "./raft/bootstrap.ts";
 import { decodeConfChange } from "./raft/conf-change-codec.ts";
 import type { RaftErrorCode } from "./raft/errors.ts";
-import type { RaftConfig } from "./raft/raft.ts";
+import { DEFAULT_MAX_UNCOMMITTED_BYTES, type RaftConfig } from "./raft/raft.ts";
 import { type RaftStatus, RawNode } from "./raft/raw-node.ts";
 import { MemoryStorage } from "./raft/storage.ts";
 import type {
@@ -149,12 +150,6 @@ interface PendingProposal<Result> {
   startedAt: number;
 }
 
-/** A proposal waiting for the Ready loop, already wrapped in its envelope. */
-interface QueuedProposal {
-  requestId: string;
-  data: string;
-}
-
 interface PendingRead {
   resolve: () => void;
   reject: (error: NodeError) => void;
@@ -195,8 +190,8 @@ export class ClusterNode<Result = unknown> {
   private readonly incarnation: string;
   private requestCounter = 0;
   private readonly pendingProposals = new Map<string, PendingProposal<Result>>();
-  /** Proposals made since the Ready loop last ran: it hands them to the core together. */
-  private queuedProposals: QueuedProposal[] = [];
+  /** Proposals not yet handed to the core: together, and on a leader one batch at a time. */
+  private readonly queuedProposals: ProposalQueue;
   private readonly pendingReads = new Map<string, PendingRead>();
   private readonly leadershipListeners = new Set<(change: LeadershipChange) => void>();
   private stopTicking: CancelTimer | undefined;
@@ -231,6 +226,9 @@ export class ClusterNode<Result = unknown> {
     this.faults = options.faults ?? {};
     this.incarnation = this.runtime.random.nextInt(0x1_0000_0000).toString(16).padStart(8, "0");
     this.commitNotices = new CommitNoticeDelay(this.runtime, (messages) => options.send(messages));
+    this.queuedProposals = new ProposalQueue(
+      options.raft?.maxUncommittedBytes ?? DEFAULT_MAX_UNCOMMITTED_BYTES,
+    );
   }
 
   /** Loads the durable log (retrying while Redis is unreachable), then starts ticking. */
@@ -358,7 +356,7 @@ export class ClusterNode<Result = unknown> {
   private async runReadyLoop(): Promise<void> {
     while (this.running) {
       const node = this.rawNode;
-      if (node && this.queuedProposals.length > 0) this.proposeQueued(node);
+      if (node && this.queuedProposals.readyToPropose(leaderView(node))) this.proposeQueued(node);
       if (!node?.hasReady()) {
         await new Promise<void>((resolve) => {
           this.wake = resolve;
@@ -424,16 +422,23 @@ export class ClusterNode<Result = unknown> {
   }
 
   /**
-   * Hands the core every proposal made since the loop last ran, in one step.
-   * Under load many requests arrive while a write is in flight; proposed one
-   * by one, each would become its own append to every follower and its own
-   * acknowledgement back. Together they are one append and one answer.
+   * Hands the core every queued proposal whose caller still waits, in one
+   * step. Under load many requests arrive while a write is in flight;
+   * proposed one by one, each would become its own append to every follower
+   * and its own acknowledgement back. Together they are one append and one
+   * answer (proposal-queue.ts says when a leader hands them over).
    */
   private proposeQueued(node: RawNode): void {
-    const queued = this.queuedProposals;
-    this.queuedProposals = [];
+    const queued = this.queuedProposals
+      .take()
+      .filter((proposal) => this.pendingProposals.has(proposal.requestId));
+    if (queued.length === 0) return;
     const outcome = node.proposeBatch(queued.map((proposal) => proposal.data));
-    if (outcome.ok) return;
+    if (outcome.ok) {
+      if (outcome.value.status === "appended")
+        this.queuedProposals.handedOver({ index: outcome.value.index, term: outcome.value.term });
+      return;
+    }
     const error = this.fromRaftError(outcome.error);
     for (const { requestId } of queued) {
       const pending = this.pendingProposals.get(requestId);
@@ -686,7 +691,20 @@ export class ClusterNode<Result = unknown> {
   propose(command: string): Promise<{ index: number; result: Result }> {
     this.readyNode(); // throws while stopped or while Redis is down
     const requestId = `${this.id}.${this.incarnation}.${++this.requestCounter}`;
-    this.queuedProposals.push({ requestId, data: encodeEnvelope({ requestId, command }) });
+    const queued = this.queuedProposals.add({
+      requestId,
+      data: encodeEnvelope({ requestId, command }),
+    });
+    if (!queued) {
+      this.metrics.proposals.inc({ outcome: "refused" });
+      return Promise.reject(
+        new NodeError(
+          "UNCOMMITTED_LIMIT",
+          "too many proposals wait for the previous batch to commit (is a majority of the cluster reachable?); retry later",
+          this.knownLeader || undefined,
+        ),
+      );
+    }
     this.kick();
     return new Promise((resolve, reject) => {
       const cancelTimer = this.runtime.after(this.timing.requestTimeoutMs, () => {
@@ -953,9 +971,15 @@ export class ClusterNode<Result = unknown> {
       read.reject(stopped);
     }
     this.pendingProposals.clear();
-    this.queuedProposals = [];
+    this.queuedProposals.clear();
     this.pendingReads.clear();
   }
+}
+
+/** What the proposal queue needs of the core, read without building the whole status. */
+function leaderView(node: RawNode): LeaderView {
+  const core = node.core;
+  return { isLeader: core.role === "leader", term: core.term, committed: core.log.committed };
 }
 
 /**

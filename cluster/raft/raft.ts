@@ -65,6 +65,8 @@ export type RequestResult =
 
 /** The vote request context that marks a campaign started by a leadership transfer. */
 const TRANSFER_CONTEXT = "transfer";
+/** {@link RaftConfig.maxUncommittedBytes} when unset. */
+export const DEFAULT_MAX_UNCOMMITTED_BYTES = 64 * 1024 * 1024;
 
 type CampaignKind = "preElection" | "election" | "transfer";
 
@@ -127,7 +129,7 @@ export class Raft {
     this.heartbeatTicks = config.heartbeatTicks;
     this.random = config.random;
     this.maxEntriesBytesPerMessage = config.maxEntriesBytesPerMessage ?? 1024 * 1024;
-    this.maxUncommittedBytes = config.maxUncommittedBytes ?? 64 * 1024 * 1024;
+    this.maxUncommittedBytes = config.maxUncommittedBytes ?? DEFAULT_MAX_UNCOMMITTED_BYTES;
     this.preVote = config.preVote ?? true;
     this.checkQuorum = config.checkQuorum ?? true;
     this.faults = config.faults ?? {};

@@ -780,9 +780,18 @@ export class Simulation {
     this.afterEvent(member);
   }
 
-  /** Proposes a command at `id`; false when refused at once. */
-  async proposeAt(id: NodeId): Promise<boolean> {
-    return this.propose(this.member(id));
+  /**
+   * Proposes `count` commands at `id` in one turn, as that many clients at
+   * once would (a leader hands them to its core as one batch); false when any
+   * was refused at once.
+   */
+  async proposeAt(id: NodeId, count = 1): Promise<boolean> {
+    const member = this.member(id);
+    for (let made = 0; made < count; made++)
+      if (!this.submit(member, this.workload.next())) return false;
+    await drain();
+    this.afterEvent(member);
+    return true;
   }
 
   /** Ends a scripted run the way a random run ends: heal, settle, check convergence. */
@@ -1044,11 +1053,19 @@ export class Simulation {
     member: SimMember | undefined,
     nextCommand: () => string = () => this.workload.next(),
   ): Promise<boolean> {
-    const node = member?.node;
-    if (!member || !node) return false;
+    if (!member || !this.submit(member, nextCommand())) return false;
+    await drain();
+    this.afterEvent(member);
+    return true;
+  }
+
+  /** Hands `command` to `member`'s node and watches its outcome; false when the node refused it at once. */
+  private submit(member: SimMember, command: string): boolean {
+    const node = member.node;
+    if (!node) return false;
     let pending: Promise<{ index: number; result: ApplyResult }>;
     try {
-      pending = node.propose(nextCommand());
+      pending = node.propose(command);
     } catch (error) {
       this.lastRefusal = (error as Error).message;
       return false;
@@ -1062,8 +1079,6 @@ export class Simulation {
         this.lastRefusal = error.message;
       },
     );
-    await drain();
-    this.afterEvent(member);
     return true;
   }
 

@@ -83,6 +83,70 @@ node("proposals made in one turn reach each follower as one append carrying them
   }
 });
 
+node(
+  "while its batch replicates, a leader holds new proposals and sends them as the next batch",
+  async () => {
+    const appends: Message[] = [];
+    const cluster = await startInMemoryCluster(3, {
+      observe: (message) => {
+        if (message.type === "app" && (message.entries?.length ?? 0) > 0) appends.push(message);
+      },
+    });
+    // The followers' write of the first batch waits at a gate, so that batch stays uncommitted
+    // (what the leader's own tasks proposed before it goes through). The gate opens well within
+    // an election timeout (100 ms), before the leader misses their answers.
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    try {
+      const leader = await cluster.leader();
+      const followers = [...cluster.members.values()].filter((member) => member !== leader);
+      for (const follower of followers) {
+        const save = follower.store.save.bind(follower.store);
+        follower.store.save = async (batch) => {
+          if (batch.entries?.some((entry) => entry.data.includes("first"))) await gate;
+          return save(batch);
+        };
+      }
+      // Settled at once, so that a failed check below reports itself, not the proposals' refusal at stop.
+      const outcome = (proposal: Promise<unknown>) =>
+        proposal.then(
+          () => "applied",
+          (error: unknown) => (error instanceof NodeError ? error.code : String(error)),
+        );
+      const first = outcome(leader.node.propose(setting("first", "1")));
+      await cluster.waitFor(
+        () =>
+          appends.some((append) => append.entries?.some((entry) => entry.data.includes("first"))),
+        1000,
+        "the first batch to leave the leader",
+      );
+      // One proposal per turn of the event loop: a pipelining leader would send each on its own.
+      const held: Promise<string>[] = [];
+      for (let position = 0; position < 10; position++) {
+        held.push(outcome(leader.node.propose(setting(`held-${position}`, String(position)))));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const carryingHeld = () =>
+        appends.filter((append) => append.entries?.some((entry) => entry.data.includes("held-")));
+      assert.is(carryingHeld().length, 0, "nothing goes out while the first batch is uncommitted");
+      openGate();
+      assert.equal(await Promise.all([first, ...held]), Array(11).fill("applied"));
+      for (const follower of followers) {
+        const append = carryingHeld().find((message) => message.to === follower.id);
+        assert.ok(append, `the held proposals reached ${follower.id}`);
+        const entries = (append.entries ?? []).filter((entry) => entry.data.includes("held-"));
+        assert.is(entries.length, 10, `one append to ${follower.id} carries all ten`);
+      }
+      assert.is(leader.state.getSetting("held-9"), "9");
+    } finally {
+      openGate();
+      await cluster.stop();
+    }
+  },
+);
+
 node("a batch the core refuses fails every proposal in it with the core's code", async () => {
   const cluster = await startInMemoryCluster(3);
   try {
