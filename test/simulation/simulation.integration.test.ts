@@ -135,7 +135,7 @@ teeth("granting votes to stale logs elects leaders without committed entries", a
 teeth(
   "a leader counting its own entries before they are durable loses a committed entry in a crash",
   async () => {
-    // Needs a crash that loses the leader's write right after such a commit: rare (seed 10 is the first).
+    // Needs a crash that loses the leader's write right after such a commit: rare (seed 73 is the first).
     const caught = await hunt("count-own-entries-before-durable", 150);
     assert.ok(caught, "not caught within 150 seeds");
     assert.match(caught.violation ?? "", /leader completeness|state machine safety/);
