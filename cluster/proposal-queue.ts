@@ -43,7 +43,7 @@ export interface EntryId {
 export class ProposalQueue {
   private queued: QueuedProposal[] = [];
   private queuedBytes = 0;
-  /** The last entry of the newest batch handed over while leading; undefined when none is in flight. */
+  /** The last entry of the newest batch handed over while leading; it holds nothing once committed or of a past term. */
   private inFlight: EntryId | undefined;
 
   constructor(
@@ -79,11 +79,7 @@ export class ProposalQueue {
   readyToPropose(view: LeaderView): boolean {
     if (this.queued.length === 0) return false;
     const batch = this.inFlight;
-    if (!view.isLeader || !batch || batch.term !== view.term || batch.index <= view.committed) {
-      this.inFlight = undefined;
-      return true;
-    }
-    return false;
+    return !view.isLeader || !batch || batch.term !== view.term || batch.index <= view.committed;
   }
 
   /** Takes everything queued; the caller hands it to the core. */
