@@ -5,7 +5,7 @@ import { CommitNoticeDelay } from "./commit-notice-delay.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import { decodeNodeSnapshot, encodeNodeSnapshot } from "./node-snapshot.ts";
 import { decodeEnvelope, encodeEnvelope, stampForwarded } from "./proposal-envelope.ts";
-import { type LeaderView, ProposalQueue } from "./proposal-queue.ts";
+import { ProposalQueue } from "./proposal-queue.ts";
 import { bootstrapEntries } from "./raft/bootstrap.ts";
 import { decodeConfChange } from "./raft/conf-change-codec.ts";
 import type { RaftErrorCode } from "./raft/errors.ts";
@@ -356,7 +356,7 @@ export class ClusterNode<Result = unknown> {
   private async runReadyLoop(): Promise<void> {
     while (this.running) {
       const node = this.rawNode;
-      if (node && this.queuedProposals.readyToPropose(leaderView(node))) this.proposeQueued(node);
+      if (node && this.queuedProposals.readyToPropose(node.leadership())) this.proposeQueued(node);
       if (!node?.hasReady()) {
         await new Promise<void>((resolve) => {
           this.wake = resolve;
@@ -837,7 +837,7 @@ export class ClusterNode<Result = unknown> {
 
   /** Whether the Raft core leads at this instant: cheaper than status(), for every request. */
   leadsNow(): boolean {
-    return this.rawNode?.core.role === "leader";
+    return this.rawNode?.leadership().isLeader === true;
   }
 
   leaderId(): NodeId | undefined {
@@ -974,12 +974,6 @@ export class ClusterNode<Result = unknown> {
     this.queuedProposals.clear();
     this.pendingReads.clear();
   }
-}
-
-/** What the proposal queue needs of the core, read without building the whole status. */
-function leaderView(node: RawNode): LeaderView {
-  const core = node.core;
-  return { isLeader: core.role === "leader", term: core.term, committed: core.log.committed };
 }
 
 /**

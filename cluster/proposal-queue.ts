@@ -51,10 +51,6 @@ export class ProposalQueue {
     private readonly maxQueuedBytes: number,
   ) {}
 
-  get length(): number {
-    return this.queued.length;
-  }
-
   /** Adds a proposal; false (and nothing added) when the queue is full. */
   add(proposal: QueuedProposal): boolean {
     const bytes = proposal.data.length;

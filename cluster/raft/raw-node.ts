@@ -163,6 +163,12 @@ export class RawNode {
     this.raft.applied(ready.committedEntries);
   }
 
+  /** Whether this node leads, its term and its commit index, without building the whole status (the node asks before every Ready). */
+  leadership(): { isLeader: boolean; term: number; committed: number } {
+    const raft = this.raft;
+    return { isLeader: raft.role === "leader", term: raft.term, committed: raft.log.committed };
+  }
+
   /** The index last applied, without building the whole status (the node asks after every Ready). */
   appliedIndex(): number {
     return this.raft.log.applied;

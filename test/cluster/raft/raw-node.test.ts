@@ -58,6 +58,20 @@ test("a single node elects itself and its no-op commits once persisted", () => {
   assert.is(node.status().appliedIndex, 1);
 });
 
+test("leadership tells the role, term and commit index the status tells", () => {
+  const { node, storage } = newRawNode(["n1"]);
+  assert.equal(node.leadership(), { isLeader: false, term: 0, committed: 0 });
+  node.campaign();
+  persistAndAdvance(node, storage, node.ready());
+  const status = node.status();
+  assert.equal(node.leadership(), {
+    isLeader: true,
+    term: status.term,
+    committed: status.commitIndex,
+  });
+  assert.is(status.commitIndex, 1, "the no-op committed");
+});
+
 test("a proposal goes through persist, commit and apply in two Ready batches", () => {
   const { node, storage } = newRawNode(["n1"]);
   node.campaign();
