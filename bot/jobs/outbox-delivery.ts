@@ -127,6 +127,10 @@ export class OutboxDelivery {
     const entry = deps.service.localState.outboxEntry(entryId);
     // Marked meanwhile (e.g. by an earlier leader, or a job left from an earlier term).
     if (entry?.status !== "pending") return;
+    const nowMs = this.clock();
+    const startMs = this.pacing.startSend(entry.chatId, messageCount(entry), nowMs);
+    await sleep(startMs - nowMs, signal);
+    if (signal.aborted) return;
     try {
       await sendNotice(api, deps, entry);
     } catch (error) {

@@ -1,7 +1,12 @@
 /**
  * When the next message may go out under Telegram's limits: about 30
- * messages a second overall and one a second per chat. A pure schedule:
- * the delivery loop asks for a slot and waits until it.
+ * messages a second overall and one a second per chat. Pure: the caller
+ * passes the time. Two ledgers: the schedule (`reserve`) sets how long a
+ * queued delivery waits before it starts; the send ledger (`startSend`)
+ * holds a delivery that starts early against when its chat's previous one
+ * really went out, since a queued job starts late by however long the
+ * queue takes to pick it up, and the one before it may have started later
+ * than that.
  */
 
 export interface SendLimits {
@@ -24,6 +29,8 @@ export class SendPacing {
   private nextGlobalMs = Number.NEGATIVE_INFINITY;
   /** Per chat: when its next message may go out. */
   private readonly nextChatMs = new Map<string, number>();
+  /** Per chat: when its next message may go out, counted from when the last one was sent. */
+  private readonly nextSendMs = new Map<string, number>();
 
   constructor(limits: SendLimits = TELEGRAM_SEND_LIMITS) {
     this.globalGapMs = 1000 / limits.globalPerSecond;
@@ -39,7 +46,19 @@ export class SendPacing {
     const startMs = Math.max(nowMs, this.nextGlobalMs, this.nextChatMs.get(chatId) ?? nowMs);
     this.nextGlobalMs = startMs + messages * this.globalGapMs;
     this.nextChatMs.set(chatId, startMs + messages * this.chatGapMs);
-    this.forgetIdleChats(nowMs);
+    this.forgetIdleChats(this.nextChatMs, nowMs);
+    return startMs;
+  }
+
+  /**
+   * A delivery of `messages` to `chatId` is about to be sent: returns when
+   * it may start (never before `nowMs`), one chat gap per message after the
+   * chat's last delivery started, and records it.
+   */
+  startSend(chatId: string, messages: number, nowMs: number): number {
+    const startMs = Math.max(nowMs, this.nextSendMs.get(chatId) ?? nowMs);
+    this.nextSendMs.set(chatId, startMs + messages * this.chatGapMs);
+    this.forgetIdleChats(this.nextSendMs, nowMs);
     return startMs;
   }
 
@@ -48,9 +67,9 @@ export class SendPacing {
     return Math.max(nowMs, this.nextGlobalMs, this.nextChatMs.get(chatId) ?? nowMs);
   }
 
-  private forgetIdleChats(nowMs: number): void {
-    if (this.nextChatMs.size < 10_000) return;
-    for (const [chatId, nextMs] of this.nextChatMs)
-      if (nextMs + FORGET_AFTER_MS < nowMs) this.nextChatMs.delete(chatId);
+  private forgetIdleChats(nextByChat: Map<string, number>, nowMs: number): void {
+    if (nextByChat.size < 10_000) return;
+    for (const [chatId, nextMs] of nextByChat)
+      if (nextMs + FORGET_AFTER_MS < nowMs) nextByChat.delete(chatId);
   }
 }

@@ -30,4 +30,19 @@ test("time that passed is not owed: a quiet chat is served at once", () => {
   assert.is(pacing.nextFor("8", 5000), 5000 + 1000 / 30);
 });
 
+test("a delivery that starts early is held until a chat gap after the chat's last one really went out", () => {
+  const pacing = new SendPacing({ globalPerSecond: 30, perChatPerSecond: 1 });
+  // Scheduled at 0 and 1000, but the first job was picked up 150 ms late.
+  assert.is(pacing.startSend("7", 1, 150), 150);
+  assert.is(pacing.startSend("7", 1, 1000), 1150);
+  assert.is(pacing.startSend("8", 1, 1000), 1000);
+});
+
+test("a delivery of several messages holds its chat's next one for as many seconds", () => {
+  const pacing = new SendPacing({ globalPerSecond: 30, perChatPerSecond: 1 });
+  pacing.startSend("7", 3, 0);
+  assert.is(pacing.startSend("7", 1, 2500), 3000);
+  assert.is(pacing.startSend("7", 1, 9000), 9000);
+});
+
 test.run();
