@@ -124,13 +124,16 @@ export class OutboxDelivery {
   private async deliver(entryId: string): Promise<void> {
     const { signal, deps, api } = this.options;
     if (signal.aborted) return;
-    const entry = deps.service.localState.outboxEntry(entryId);
+    const queued = deps.service.localState.outboxEntry(entryId);
     // Marked meanwhile (e.g. by an earlier leader, or a job left from an earlier term).
-    if (entry?.status !== "pending") return;
+    if (queued?.status !== "pending") return;
     const nowMs = this.clock();
-    const startMs = this.pacing.startSend(entry.chatId, messageCount(entry), nowMs);
+    const startMs = this.pacing.startSend(queued.chatId, messageCount(queued), nowMs);
     await sleep(startMs - nowMs, signal);
     if (signal.aborted) return;
+    // Looked at again after the hold: it may have been marked while this job waited.
+    const entry = deps.service.localState.outboxEntry(entryId);
+    if (entry?.status !== "pending") return;
     try {
       await sendNotice(api, deps, entry);
     } catch (error) {
