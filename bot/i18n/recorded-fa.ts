@@ -40,6 +40,9 @@ export const recordedFa: RecordedTextPhrases = {
     neverConnectsAgain: () => "حذف شد: دیگر هرگز وصل نمی‌شود",
     silentFor: ({ seconds }) => `بیش از ${n(seconds)} ثانیه خاموش`,
     keepsVoters: ({ voters }) => `خوشه ${n(voters)} رأی‌دهنده نگه می‌دارد`,
+    notVoterCandidate: () => "در فهرست نامزدهای رأی‌دهنده نیست",
+    replacesNonCandidate: ({ nodeId }) =>
+      `جای ${ltr(nodeId)} را می‌گیرد که در فهرست نامزدهای رأی‌دهنده نیست`,
   },
   findings: {
     verdict: VERDICT,

@@ -44,6 +44,9 @@ export const recordedRu: RecordedTextPhrases = {
     silentFor: ({ seconds }) => `молчит дольше ${seconds} с`,
     keepsVoters: ({ voters }) =>
       `кластер держит ${counted(voters, { one: "голосующего", other: "голосующих" })}`,
+    notVoterCandidate: () => "не входит в список кандидатов в голосующие",
+    replacesNonCandidate: ({ nodeId }) =>
+      `заменяет ${nodeId}, который не входит в список кандидатов в голосующие`,
   },
   findings: {
     verdict: VERDICT,

@@ -3,6 +3,7 @@
  * control plane itself reads. Any other key is free-form (the API and bot may
  * keep their own settings here).
  */
+import { isValidNodeId, nodeIdRule } from "../../shared/node-id.ts";
 import { parseCidr } from "./ipv4.ts";
 import { LONGEST_SERVER_PREFIX } from "./subnet-layout.ts";
 
@@ -30,6 +31,12 @@ export const SETTING_DEFAULTS = {
   voters: "5",
   /** A voter silent this long is demoted and replaced by a healthy learner. */
   deadVoterAfterSeconds: "300",
+  /**
+   * The members that may vote, as comma-separated node ids (at least three);
+   * empty: any member. Keeps servers in places where they are likely to be
+   * seized from ever voting, or leading.
+   */
+  voterCandidates: "",
   /** How long a join token stays good. */
   joinTokenMinutes: "60",
   /** Each user's traffic quota per period in GB (10^9 bytes, upload and download together); 0: unlimited. */
@@ -85,10 +92,37 @@ export function settingProblem(key: string, value: string): string | undefined {
   }
   if (key === "voters" && !["3", "5", "7", "9"].includes(value))
     return "voters must be 3, 5, 7 or 9: an odd number keeps a majority after any one loss";
+  if (key === "voterCandidates") return voterCandidatesProblem(value);
   const range = INTEGER_RANGES[key];
   if (range && !(/^\d{1,6}$/.test(value) && Number(value) >= range[0] && Number(value) <= range[1]))
     return `${key} must be a whole number from ${range[0]} to ${range[1]}`;
   return undefined;
+}
+
+/** The fewest voter candidates a list may name: the fewest voters a cluster keeps. */
+const MIN_VOTER_CANDIDATES = 3;
+const MAX_VOTER_CANDIDATES = 64;
+
+function splitVoterCandidates(value: string): string[] {
+  return value === "" ? [] : value.split(",").map((id) => id.trim());
+}
+
+function voterCandidatesProblem(value: string): string | undefined {
+  const ids = splitVoterCandidates(value);
+  if (ids.length === 0) return undefined;
+  const invalid = ids.find((id) => !isValidNodeId(id));
+  if (invalid !== undefined)
+    return `voterCandidates: ${JSON.stringify(invalid)} is not a node id (${nodeIdRule})`;
+  if (new Set(ids).size !== ids.length) return "voterCandidates names a member twice";
+  if (ids.length < MIN_VOTER_CANDIDATES || ids.length > MAX_VOTER_CANDIDATES)
+    return `voterCandidates must name ${MIN_VOTER_CANDIDATES} to ${MAX_VOTER_CANDIDATES} members (a cluster keeps at least ${MIN_VOTER_CANDIDATES} voters), or be empty for any member`;
+  return undefined;
+}
+
+/** The members a `voterCandidates` value lets vote, or undefined when any member may. */
+export function voterCandidatesOf(value: string): ReadonlySet<string> | undefined {
+  const ids = splitVoterCandidates(value);
+  return ids.length === 0 ? undefined : new Set(ids);
 }
 
 /** The value in force for a known setting: the stored one, or its default. */

@@ -9,9 +9,18 @@
  * 2. replace a voter silent for `deadVoterAfterSeconds`: promote a healthy
  *    learner first, then demote the dead voter, so the cluster never has
  *    fewer live voters than before;
- * 3. bring the voters to the `voters` setting: promote healthy, caught-up
+ * 3. keep voting to the members an admin named (`voterCandidates`, when
+ *    set): a leader that is not one hands leadership to a live, caught-up
+ *    voter that is; any other voter that is not one is replaced (a
+ *    candidate learner promoted first) and demoted, never below the
+ *    minimum of voters or a live majority; only candidates are promoted;
+ * 4. bring the voters to the `voters` setting: promote healthy, caught-up
  *    learners, preferring regions the voters do not cover yet; demote the
  *    surplus, the least healthy first and never the leader.
+ *
+ * The candidate list is the admin's, not the servers' own word: a seized
+ * server can say it is anywhere (its region is self-reported), but it
+ * cannot put itself on the list.
  */
 import type { MemberHealth } from "../node.ts";
 import { membershipReasonText } from "./membership-reasons.ts";
@@ -36,13 +45,17 @@ export interface AutopilotInput {
   unrevokedRemovals: readonly string[];
   /** Each member's server region, where it registered one. */
   regionOf: (nodeId: string) => string | undefined;
+  /** The members that may vote (the `voterCandidates` setting); undefined: any member. */
+  voterCandidates: ReadonlySet<string> | undefined;
 }
 
 export type AutopilotStep =
   | { kind: "promote"; nodeId: string; reason: string }
   | { kind: "demote"; nodeId: string; reason: string }
   | { kind: "remove"; nodeId: string; reason: string }
-  | { kind: "revokeKey"; nodeId: string; reason: string };
+  | { kind: "revokeKey"; nodeId: string; reason: string }
+  /** The leader hands leadership to `nodeId`. */
+  | { kind: "handOver"; nodeId: string; reason: string };
 
 export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefined {
   const health = new Map(input.health.map((member) => [member.id, member]));
@@ -50,16 +63,18 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
   const voters = input.voters.filter((id) => !removing.has(id));
   const isDead = (id: string) =>
     id !== input.leaderId && (health.get(id)?.silentForMs ?? Infinity) >= input.deadAfterMs;
+  const mayVote = (id: string) => input.voterCandidates?.has(id) ?? true;
+  const isLiveAndCaughtUp = (id: string) => {
+    const member = health.get(id);
+    return (
+      member !== undefined &&
+      member.silentForMs < Math.min(RECENTLY_HEARD_MS, input.deadAfterMs) &&
+      member.lag <= CAUGHT_UP_LAG
+    );
+  };
   const candidates = input.learners
-    .filter((id) => !removing.has(id))
-    .filter((id) => {
-      const member = health.get(id);
-      return (
-        member !== undefined &&
-        member.silentForMs < Math.min(RECENTLY_HEARD_MS, input.deadAfterMs) &&
-        member.lag <= CAUGHT_UP_LAG
-      );
-    });
+    .filter((id) => !removing.has(id) && mayVote(id))
+    .filter(isLiveAndCaughtUp);
   const promoteBest = (reason: string): AutopilotStep | undefined => {
     const best = bestLearner(candidates, voters, health, input.regionOf);
     return best === undefined ? undefined : { kind: "promote", nodeId: best, reason };
@@ -109,7 +124,36 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
       };
   }
 
-  // 3. The number of voters.
+  // 3. Voting kept to the candidates an admin named.
+  const barred = voters.filter((id) => !mayVote(id));
+  const notACandidate = membershipReasonText({ kind: "notVoterCandidate" });
+  if (barred.includes(input.leaderId)) {
+    const successor = voters
+      .filter((id) => id !== input.leaderId && mayVote(id) && isLiveAndCaughtUp(id))
+      .sort((a, b) => (health.get(a)?.lag ?? 0) - (health.get(b)?.lag ?? 0) || (a < b ? -1 : 1))[0];
+    if (successor !== undefined)
+      return { kind: "handOver", nodeId: successor, reason: notACandidate };
+    // None fit to lead yet: a candidate learner becomes one.
+    const promotion = promoteBest(
+      membershipReasonText({ kind: "replacesNonCandidate", nodeId: input.leaderId }),
+    );
+    if (promotion) return promotion;
+  }
+  const barredFollower = barred.find((id) => id !== input.leaderId);
+  if (barredFollower !== undefined) {
+    if (voters.length <= input.targetVoters) {
+      const promotion = promoteBest(
+        membershipReasonText({ kind: "replacesNonCandidate", nodeId: barredFollower }),
+      );
+      if (promotion) return promotion;
+    }
+    const after = voters.length - 1;
+    const liveAfter = voters.filter((id) => id !== barredFollower && !isDead(id)).length;
+    if (after >= input.minVoters && liveAfter >= Math.floor(after / 2) + 1)
+      return { kind: "demote", nodeId: barredFollower, reason: notACandidate };
+  }
+
+  // 4. The number of voters.
   const keepsVoters = membershipReasonText({ kind: "keepsVoters", voters: input.targetVoters });
   if (voters.length < input.targetVoters) {
     const promotion = promoteBest(keepsVoters);

@@ -9,6 +9,7 @@ import { sleep } from "../../shared/sleep.ts";
 import type { ControlPlaneService } from "../control-plane-service.ts";
 import type { ApplyResult } from "../fsm/control-plane.ts";
 import type { MembershipChange } from "../fsm/records.ts";
+import { voterCandidatesOf } from "../fsm/settings.ts";
 import type { LeaderTask } from "../leadership-runner.ts";
 import type { ClusterNode } from "../node.ts";
 import { type AutopilotStep, planAutopilotStep } from "./autopilot-plan.ts";
@@ -24,7 +25,7 @@ const CONF_CHANGE_OF = {
   remove: "removeNode",
 } as const;
 
-const RECORDED_AS: Record<AutopilotStep["kind"], MembershipChange> = {
+const RECORDED_AS: Record<Exclude<AutopilotStep["kind"], "handOver">, MembershipChange> = {
   promote: "promoted",
   demote: "demoted",
   remove: "removed",
@@ -75,11 +76,18 @@ export class AutopilotTask implements LeaderTask {
       removals,
       unrevokedRemovals: removals.filter((id) => state.pinnedKeyOf(id) !== undefined),
       regionOf: (id) => state.server(id)?.region,
+      voterCandidates: voterCandidatesOf(state.setting("voterCandidates")),
     });
   }
 
   private async take(step: AutopilotStep): Promise<void> {
     const { node, service, logger } = this.options;
+    if (step.kind === "handOver") {
+      // This term's tasks end with the leadership; the successor's autopilot demotes this node.
+      logger.info(step, "handing leadership to a voter candidate");
+      node.transferLeadership(step.nodeId);
+      return;
+    }
     logger.info(step, "changing the membership");
     if (step.kind === "revokeKey")
       await service.run({

@@ -19,7 +19,11 @@ export type MembershipReason =
   /** Demoted after answering nothing for this long. */
   | { kind: "silentFor"; seconds: number }
   /** Promoted or demoted so the cluster keeps this many voters. */
-  | { kind: "keepsVoters"; voters: number };
+  | { kind: "keepsVoters"; voters: number }
+  /** Demoted (or, leading, handed leadership over): not among the members an admin lets vote. */
+  | { kind: "notVoterCandidate" }
+  /** Promoted to take the place of a voter that is not among the voter candidates. */
+  | { kind: "replacesNonCandidate"; nodeId: string };
 
 /** The text `reason` is recorded as. */
 export function membershipReasonText(reason: MembershipReason): string {
@@ -38,12 +42,17 @@ export function membershipReasonText(reason: MembershipReason): string {
       return `silent for over ${reason.seconds} s`;
     case "keepsVoters":
       return `the cluster keeps ${reason.voters} voters`;
+    case "notVoterCandidate":
+      return "not among the voter candidates";
+    case "replacesNonCandidate":
+      return `replaces ${reason.nodeId}, not among the voter candidates`;
   }
 }
 
 const FIXED: readonly MembershipReason[] = [
   { kind: "adminRemovedIt" },
   { kind: "neverConnectsAgain" },
+  { kind: "notVoterCandidate" },
 ];
 
 /** The reason a recorded text is, or undefined for any other text (an admin's words). */
@@ -56,6 +65,8 @@ export function membershipReasonOf(text: string): MembershipReason | undefined {
   if (match) return { kind: "replacesSilent", nodeId: match[1]! };
   match = /^silent for over ([0-9]+) s$/.exec(text);
   if (match) return { kind: "silentFor", seconds: Number(match[1]) };
+  match = /^replaces (\S+), not among the voter candidates$/.exec(text);
+  if (match) return { kind: "replacesNonCandidate", nodeId: match[1]! };
   match = /^the cluster keeps ([0-9]+) voters$/.exec(text);
   if (match) return { kind: "keepsVoters", voters: Number(match[1]) };
   return FIXED.find((reason) => membershipReasonText(reason) === text);

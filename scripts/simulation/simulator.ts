@@ -252,11 +252,16 @@ export class Simulation {
   private readonly everAdded = new Set<NodeId>();
   private readonly faults: { core: RaftFaults; node: NodeFaults };
   private readonly maxEntriesBytesPerMessage: number;
-  /** The autopilot's settings for this seed (its `voters` setting, when a voter counts as dead, regions). */
+  /**
+   * The autopilot's settings for this seed (its `voters` setting, when a
+   * voter counts as dead, regions, and in every third seed the members an
+   * admin lets vote).
+   */
   private readonly autopilot: {
     targetVoters: number;
     deadAfterMs: number;
     regionOf: ReadonlyMap<NodeId, string>;
+    voterCandidates: ReadonlySet<NodeId> | undefined;
   };
   private fatal: string | undefined;
 
@@ -315,16 +320,21 @@ export class Simulation {
     }
     for (const id of this.founders) this.everAdded.add(id);
     const settingsRandom = seededRandom(options.seed ^ 0x68e31da4);
-    this.autopilot = {
-      targetVoters: settingsRandom.nextInt(2) === 0 ? 3 : 5,
-      deadAfterMs: ELECTION_TIMEOUT_MS * (3 + settingsRandom.nextInt(8)),
-      regionOf: new Map(
-        [...this.members.keys()].map((id) => [
-          id,
-          REGIONS[settingsRandom.nextInt(REGIONS.length)]!,
-        ]),
-      ),
-    };
+    const targetVoters = settingsRandom.nextInt(2) === 0 ? 3 : 5;
+    const deadAfterMs = ELECTION_TIMEOUT_MS * (3 + settingsRandom.nextInt(8));
+    const ids = [...this.members.keys()];
+    const regionOf = new Map(
+      ids.map((id) => [id, REGIONS[settingsRandom.nextInt(REGIONS.length)]!]),
+    );
+    let voterCandidates: Set<NodeId> | undefined;
+    // Every third seed: the seeds before that change ran without the list and still run alike.
+    if (options.seed % 3 === 0) {
+      const size = Math.min(ids.length, 3 + settingsRandom.nextInt(Math.max(1, ids.length - 3)));
+      voterCandidates = new Set<NodeId>();
+      while (voterCandidates.size < size)
+        voterCandidates.add(ids[settingsRandom.nextInt(ids.length)]!);
+    }
+    this.autopilot = { targetVoters, deadAfterMs, regionOf, voterCandidates };
   }
 
   /** Starts every member; scripted scenarios call it before their first step. */
@@ -953,9 +963,20 @@ export class Simulation {
       removals,
       unrevokedRemovals: [],
       regionOf: (id) => this.autopilot.regionOf.get(id),
+      voterCandidates: this.autopilot.voterCandidates,
     });
     // The simulated state machine holds no identity keys: revoking one changes nothing here.
     if (!step || step.kind === "revokeKey") return;
+    if (step.kind === "handOver") {
+      try {
+        node.transferLeadership(step.nodeId);
+        this.stats.transfers++;
+        this.stats.autopilotSteps++;
+      } catch {
+        // Refused (a transfer in progress, or not the leader any more): nothing happened.
+      }
+      return;
+    }
     const change: ConfChange =
       step.kind === "promote"
         ? { type: "addVoter", nodeId: step.nodeId }

@@ -177,6 +177,16 @@ test("why the cluster changed its membership", () => {
     fa.alert(changed("joined", joined)),
     "\u200Fℹ️ گره \u2066n4\u2069 به‌عنوان یادگیرنده به خوشه پیوست (به‌عنوان یادگیرنده از \u2066wss://203.0.113.7:7000\u2069 پیوست).",
   );
+  const barred = membershipReasonText({ kind: "notVoterCandidate" });
+  assert.is(
+    ru.alert(changed("demoted", barred)),
+    "ℹ️ Узел n4 стал учеником (не входит в список кандидатов в голосующие).",
+  );
+  const replaces = membershipReasonText({ kind: "replacesNonCandidate", nodeId: "n2" });
+  assert.is(
+    bare(fa.alert(changed("promoted", replaces))),
+    "ℹ️ گره n4 به رأی‌دهنده ارتقا یافت (جای n2 را می‌گیرد که در فهرست نامزدهای رأی‌دهنده نیست).",
+  );
 });
 
 test.run();

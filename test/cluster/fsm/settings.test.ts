@@ -5,6 +5,7 @@ import {
   effectiveSetting,
   integerSetting,
   settingProblem,
+  voterCandidatesOf,
 } from "../../../cluster/fsm/settings.ts";
 
 test("known settings have defaults until set", () => {
@@ -34,6 +35,20 @@ test("known settings refuse values apply cannot use", () => {
   assert.ok(settingProblem("addressPool", "10.0.0.0/30"), "too small for one server");
   assert.ok(settingProblem("addressPool", "0.0.0.0/0"), "absurdly large");
   assert.is(settingProblem("addressPool", "172.16.0.0/12"), undefined);
+});
+
+test("voter candidates are empty (any member may vote) or three to 64 distinct node ids", () => {
+  assert.is(effectiveSetting(new Map(), "voterCandidates"), "");
+  assert.is(voterCandidatesOf(""), undefined);
+  assert.is(settingProblem("voterCandidates", ""), undefined);
+  assert.is(settingProblem("voterCandidates", "de-1, nl-2,fi-3"), undefined);
+  assert.equal([...voterCandidatesOf("de-1, nl-2,fi-3")!], ["de-1", "nl-2", "fi-3"]);
+  assert.match(settingProblem("voterCandidates", "de-1,nl-2")!, /3 to 64 members/);
+  assert.match(settingProblem("voterCandidates", "de-1,nl-2,de-1")!, /twice/);
+  assert.match(settingProblem("voterCandidates", "de-1,,fi-3")!, /not a node id/);
+  assert.match(settingProblem("voterCandidates", "de-1,nl-2,Fi 3")!, /not a node id/);
+  const many = Array.from({ length: 65 }, (_, index) => `n${index}`).join(",");
+  assert.match(settingProblem("voterCandidates", many)!, /3 to 64 members/);
 });
 
 test("other keys are free-form", () => {

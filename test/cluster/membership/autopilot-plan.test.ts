@@ -24,6 +24,7 @@ function input(health: MemberHealth[], fields: Partial<AutopilotInput> = {}): Au
     removals: [],
     unrevokedRemovals: [],
     regionOf: () => undefined,
+    voterCandidates: undefined,
     ...fields,
   };
 }
@@ -126,6 +127,74 @@ test("removing one of three voters promotes a learner in its place first", () =>
   const fleet = [member("n1", true), member("n2", true), member("n3", true), member("n4", false)];
   const step = planAutopilotStep(input(fleet, { removals: ["n3"], targetVoters: 3 }));
   assert.is(step?.kind, "promote");
+  assert.is(step?.nodeId, "n4");
+});
+
+/** Healthy, caught-up voters and learners by id. */
+function healthy(voters: string[], learners: string[]): MemberHealth[] {
+  return [...voters.map((id) => member(id, true)), ...learners.map((id) => member(id, false))];
+}
+
+test("with voter candidates named, only candidates are promoted", () => {
+  const fleet = healthy(["n1", "n2", "n3"], ["n4", "n5"]);
+  const candidates = new Set(["n1", "n2", "n3", "n5"]);
+  assert.is(planAutopilotStep(input(fleet, { voterCandidates: candidates }))?.nodeId, "n5");
+  const onlyFounders = new Set(["n1", "n2", "n3"]);
+  assert.is(planAutopilotStep(input(fleet, { voterCandidates: onlyFounders })), undefined);
+});
+
+test("a voter that is not a candidate is replaced by a candidate learner first, then demoted", () => {
+  const candidates = new Set(["n1", "n2", "n4"]);
+  const fleet = healthy(["n1", "n2", "n3"], ["n4"]);
+  assert.equal(planAutopilotStep(input(fleet, { targetVoters: 3, voterCandidates: candidates })), {
+    kind: "promote",
+    nodeId: "n4",
+    reason: "replaces n3, not among the voter candidates",
+  });
+  const replaced = healthy(["n1", "n2", "n3", "n4"], []);
+  assert.equal(
+    planAutopilotStep(input(replaced, { targetVoters: 3, voterCandidates: candidates })),
+    {
+      kind: "demote",
+      nodeId: "n3",
+      reason: "not among the voter candidates",
+    },
+  );
+});
+
+test("a voter that is not a candidate stays while demoting it would leave fewer than the minimum", () => {
+  const fleet = healthy(["n1", "n2", "n3"], ["n4"]);
+  const step = planAutopilotStep(
+    input(fleet, { targetVoters: 3, voterCandidates: new Set(["n1", "n2", "n9"]) }),
+  );
+  assert.is(step, undefined);
+});
+
+test("a leader that is not a candidate hands leadership to a live, caught-up candidate voter", () => {
+  const fleet = [
+    member("n1", true),
+    member("n2", true, { lag: 5000 }),
+    member("n3", true, { silentForMs: 60_000 }),
+    member("n4", true, { lag: 3 }),
+    member("n5", true, { lag: 1 }),
+  ];
+  const candidates = new Set(["n2", "n3", "n4", "n5"]);
+  assert.equal(planAutopilotStep(input(fleet, { voterCandidates: candidates })), {
+    kind: "handOver",
+    nodeId: "n5",
+    reason: "not among the voter candidates",
+  });
+  // No candidate voter fit to lead: a candidate learner is promoted instead, the leader stays.
+  const unfit = [
+    member("n1", true),
+    member("n2", true, { lag: 5000 }),
+    member("n3", true, { silentForMs: 60_000 }),
+    member("n4", false),
+  ];
+  const step = planAutopilotStep(
+    input(unfit, { targetVoters: 3, voterCandidates: new Set(["n2", "n3", "n4"]) }),
+  );
+  assert.equal(step?.kind, "promote");
   assert.is(step?.nodeId, "n4");
 });
 

@@ -2,7 +2,8 @@
  * Growing and shrinking a running cluster with real node processes: a new
  * server joins with nothing but a join token, registers its VPN server and is
  * promoted by the autopilot; a spent, forged or cancelled token is refused
- * with exit code 2; a dead voter is replaced by a healthy learner; and a
+ * with exit code 2; a dead voter is replaced by a healthy learner; voting
+ * is kept to the members an admin named; and a
  * removed member's users are moved, it leaves the membership, its key is
  * revoked and it stops with exit code 4.
  */
@@ -236,6 +237,47 @@ test("a dead voter is replaced by a healthy learner, one change at a time", () =
     );
     leader = await cluster.leader({ among: cluster.nodes.filter((node) => node.running) });
     await cluster.put("after-replacement", "written", { via: leader });
+  }));
+
+test("with voter candidates named, a leader that is not one hands leadership to one and becomes a learner, a candidate learner taking its vote", () =>
+  withFleet({}, async (cluster, joiners) => {
+    const first = await cluster.leader();
+    const put = (value: string) =>
+      api(cluster, first, "PUT", "/v1/settings/voterCandidates", { value });
+    assert.is((await put("n1,n2")).status, 400, "fewer than three candidates are refused");
+    assert.is((await put("n1,n2,N 3")).status, 400, "a list with a malformed id is refused");
+    assert.is(
+      (await api(cluster, first, "PUT", "/v1/settings/voters", { value: "3" })).status,
+      200,
+    );
+    const made = await askJoinToken(cluster, first);
+    joiners.push(await startJoiningNode(made.token));
+    await cluster.waitUntil(
+      async () => (await roleOf(cluster, first, made.nodeId)) === "learner",
+      JOIN_BOUND_MS,
+      `${made.nodeId} joined as a learner and stays one (voters is 3)`,
+    );
+    const others = cluster.nodes.filter((node) => node.id !== first.id).map((node) => node.id);
+    const candidates = [...others, made.nodeId];
+    const named = await put(candidates.join(","));
+    assert.is(named.status, 200, JSON.stringify(named.body));
+    await cluster.waitUntil(
+      async () => {
+        const leader = await cluster.leader({ timeoutMs: 2_000 }).catch(() => undefined);
+        if (!leader || leader.id === first.id) return false;
+        const members = await membersOf(cluster, leader).catch(() => []);
+        const voters = members.filter((member) => member.role === "voter").map((m) => m.id);
+        return (
+          voters.length === 3 &&
+          candidates.every((id) => voters.includes(id)) &&
+          members.some((member) => member.id === first.id && member.role === "learner")
+        );
+      },
+      JOIN_BOUND_MS,
+      `leadership left ${first.id}, ${made.nodeId} voted in its place and ${first.id} became a learner`,
+    );
+    const leader = await cluster.leader();
+    await cluster.put("after-candidates", "written", { via: leader });
   }));
 
 test("removing a member moves it out, revokes its key and stops it with exit code 4; too few voters is refused", () =>

@@ -18,6 +18,8 @@ const REASONS: MembershipReason[] = [
   { kind: "neverConnectsAgain" },
   { kind: "silentFor", seconds: 30 },
   { kind: "keepsVoters", voters: 5 },
+  { kind: "notVoterCandidate" },
+  { kind: "replacesNonCandidate", nodeId: "fi-01a2b3" },
 ];
 
 test("every reason reads back from the text it is recorded as", () => {
