@@ -2,11 +2,15 @@
  * The fleet's membership from the chat: `/addserver [region] [capacity]`
  * makes a join token for a new VPS, `/jointokens` lists them (never the
  * secret), `/canceljoin <node id>` withdraws one, and `/removeserver <id>`
- * takes a member out after a confirmation. The work is FleetMembership's
- * (cluster/membership/fleet-membership.ts), shared with the admin API.
+ * takes a member out after a confirmation, and `/voters [<ids>|any]` shows
+ * or sets the members that may vote (the `voterCandidates` setting the
+ * autopilot keeps voting to). The work is FleetMembership's
+ * (cluster/membership/fleet-membership.ts) and the autopilot's, shared with
+ * the admin API.
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { MessageEntity } from "grammy/types";
+import { settingProblem, voterCandidatesOf } from "../../cluster/fsm/settings.ts";
 import { statusReasonText } from "../../cluster/fsm/status-reasons.ts";
 import { isValidNodeId } from "../../shared/node-id.ts";
 import type { Result } from "../../shared/result.ts";
@@ -225,3 +229,29 @@ async function acknowledgedIfRefused<Outcome extends Result<unknown, string>>(
     await ctx.deps.service.run({ type: "acknowledgeUpdate", at: ctx.deps.service.now(), updateId });
   return result;
 }
+
+/** `/voters` shows the list; `/voters a b c` (or `a,b,c`) names it; `/voters any` lifts it. */
+membershipCommands.command("voters", async (ctx) => {
+  const t = ctx.t.admin;
+  const listed = (value: string) => {
+    const ids = voterCandidatesOf(value);
+    return ids && [...ids];
+  };
+  const current = listed(ctx.deps.service.localState.setting("voterCandidates"));
+  const ids = words(ctx.match.replaceAll(",", " "));
+  if (ids.length === 0) {
+    await ctx.effects.acknowledge();
+    await ctx.reply(t.votersShown(current));
+    return;
+  }
+  const value = ids.length === 1 && ids[0]!.toLowerCase() === "any" ? "" : ids.join(",");
+  if (settingProblem("voterCandidates", value) !== undefined)
+    return replyUsage(ctx, "/voters [<node ids>|any]", t.votersUsage(current));
+  await ctx.effects.run({
+    type: "setSetting",
+    key: "voterCandidates",
+    value,
+    actor: senderActor(ctx),
+  });
+  await ctx.reply(t.votersSet(listed(value)));
+});

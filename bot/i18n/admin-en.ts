@@ -138,6 +138,7 @@ const commandDescriptions: AdminMessages["commandDescriptions"] = {
   backup: "An encrypted backup file; /backup passphrase <text> sets its passphrase",
   leader: "Which node runs the bot now",
   stepdown: "Hand leadership to another node",
+  voters: "/voters [<node ids>|any]: the members that may vote and lead",
 };
 
 export const adminEn: AdminMessages = {
@@ -152,6 +153,16 @@ export const adminEn: AdminMessages = {
     `Invite for ${counted(uses, USER)}:\n${link}\nOr send the bot: /start ${code}`,
   accessModeUsage: (_modes, current) => `now: ${current}`,
   accessModeSet: (mode) => `Access mode is now ${mode}.`,
+  votersShown: (candidates) =>
+    candidates
+      ? `Only these members may vote and lead: ${candidates.join(", ")}. The others serve as learners.\n/voters any lets every member vote.`
+      : "Any member may vote and lead.\n/voters <node ids> keeps voting to the ones you name (at least 3), e.g. servers where they are least likely to be seized.",
+  votersUsage: (candidates) =>
+    `3 to 64 node ids (see /leader), or any; now: ${candidates ? candidates.join(", ") : "any"}`,
+  votersSet: (candidates) =>
+    candidates
+      ? `Only ${candidates.join(", ")} may vote and lead from now on: a leader or voter outside the list hands over and becomes a learner, never below 3 voters.`
+      : "Any member may vote and lead again.",
   nobodyWaiting: "Nobody is waiting for approval.",
   waitingHeading: (count) => `Waiting for approval (${count}):`,
   waitingLine: (user) => `• ${user.id} ${user.name || "(no name)"}`,

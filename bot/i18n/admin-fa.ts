@@ -177,6 +177,7 @@ const commandDescriptions: AdminMessages["commandDescriptions"] = {
   backup: `فایل پشتیبان رمزگذاری‌شده؛ ${cmd("/backup passphrase <text>")} گذرواژهٔ آن را تعیین می‌کند`,
   leader: "کدام گره اکنون ربات را اجرا می‌کند",
   stepdown: "واگذاری رهبری به گرهی دیگر",
+  voters: "اعضایی که می‌توانند رأی دهند و رهبر شوند",
 };
 
 export const adminFa: AdminMessages = {
@@ -191,6 +192,16 @@ export const adminFa: AdminMessages = {
     `دعوت برای ${n(uses)} کاربر:\n${ltr(link)}\nیا به ربات بفرستید: ${ltr(`/start ${code}`)}`,
   accessModeUsage: (_modes, current) => `حالت کنونی: ${ltr(current)}`,
   accessModeSet: (mode) => `حالت دسترسی اکنون ${ltr(mode)} است.`,
+  votersShown: (candidates) =>
+    candidates
+      ? `فقط این اعضا می‌توانند رأی دهند و رهبر شوند: ${candidates.map(ltr).join("، ")}. بقیه به‌عنوان یادگیرنده کار می‌کنند.\n${ltr("/voters any")} به همهٔ اعضا اجازهٔ رأی می‌دهد.`
+      : `هر عضوی می‌تواند رأی دهد و رهبر شود.\n${ltr("/voters <node ids>")} رأی را به اعضایی که نام می‌برید محدود می‌کند (دست‌کم ۳)، مثلاً سرورهایی که احتمال توقیفشان کمتر است.`,
+  votersUsage: (candidates) =>
+    `۳ تا ۶۴ شناسهٔ گره (نگاه کنید به ${ltr("/leader")})، یا ${ltr("any")}؛ اکنون: ${candidates ? candidates.map(ltr).join("، ") : ltr("any")}`,
+  votersSet: (candidates) =>
+    candidates
+      ? `از این پس فقط ${candidates.map(ltr).join("، ")} می‌توانند رأی دهند و رهبر شوند: رهبر یا رأی‌دهنده‌ای بیرون از فهرست کنار می‌رود و یادگیرنده می‌شود، هرگز کمتر از ۳ رأی‌دهنده.`
+      : "اکنون دوباره هر عضوی می‌تواند رأی دهد و رهبر شود.",
   nobodyWaiting: "کسی در انتظار تأیید نیست.",
   waitingHeading: (count) => `در انتظار تأیید (${n(count)}):`,
   waitingLine: (user) => `• ${ltr(user.id)} ${isolate(user.name || "(بی‌نام)")}`,

@@ -47,6 +47,7 @@ export const ADMIN_COMMAND_NAMES = [
   "backup",
   "leader",
   "stepdown",
+  "voters",
 ] as const;
 export type AdminCommandName = (typeof ADMIN_COMMAND_NAMES)[number];
 
@@ -172,6 +173,10 @@ export interface AdminMessages {
   inviteCreated: (uses: number, link: string, code: string) => string;
   accessModeUsage: (modes: readonly string[], current: string) => string;
   accessModeSet: (mode: string) => string;
+  /** The members that may vote (`voterCandidates`); undefined: any member. */
+  votersShown: (candidates: readonly string[] | undefined) => string;
+  votersUsage: (candidates: readonly string[] | undefined) => string;
+  votersSet: (candidates: readonly string[] | undefined) => string;
   nobodyWaiting: string;
   waitingHeading: (count: number) => string;
   /** One user waiting for approval in /approve's list. */

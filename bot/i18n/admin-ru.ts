@@ -195,6 +195,7 @@ const commandDescriptions: AdminMessages["commandDescriptions"] = {
   backup: "Зашифрованная резервная копия; /backup passphrase <текст> задаёт её пароль",
   leader: "Какой узел сейчас ведёт бота",
   stepdown: "Передать лидерство другому узлу",
+  voters: "/voters [<id узлов>|any]: кто может голосовать и быть лидером",
 };
 
 export const adminRu: AdminMessages = {
@@ -209,6 +210,16 @@ export const adminRu: AdminMessages = {
     `Приглашение на ${counted(uses, { one: "пользователя", other: "пользователей" })}:\n${link}\nИли отправьте боту: /start ${code}`,
   accessModeUsage: (_modes, current) => `сейчас: ${current}`,
   accessModeSet: (mode) => `Режим доступа теперь ${mode}.`,
+  votersShown: (candidates) =>
+    candidates
+      ? `Голосовать и быть лидером могут только: ${candidates.join(", ")}. Остальные работают учениками.\n/voters any разрешает голосовать всем.`
+      : "Голосовать и быть лидером может любой узел.\n/voters <id узлов> оставляет голос только названным (не меньше 3), например серверам, которые вряд ли изымут.",
+  votersUsage: (candidates) =>
+    `от 3 до 64 id узлов (см. /leader) или any; сейчас: ${candidates ? candidates.join(", ") : "any"}`,
+  votersSet: (candidates) =>
+    candidates
+      ? `Теперь голосовать и быть лидером могут только ${candidates.join(", ")}: лидер или голосующий вне списка передаёт роль и становится учеником, но голосующих не меньше 3.`
+      : "Снова голосовать и быть лидером может любой узел.",
   nobodyWaiting: "Никто не ждёт одобрения.",
   waitingHeading: (count) => `Ждут одобрения (${count}):`,
   waitingLine: (user) => `• ${user.id} ${user.name || "(без имени)"}`,

@@ -21,7 +21,11 @@ test("/help shows admins their commands; a user sees only theirs", async () => {
       const { answer: adminHelp } = await ask(cluster, root, "/help", /\/config: get a new/);
       assert.match(adminHelp.text!, /\nAdmin commands:\n\/servers: Servers: status/);
       assert.match(adminHelp.text!, /\n\/ban <server> \[reason\]: take a server out/);
-      assert.match(adminHelp.text!, /\n\/stepdown: Hand leadership to another node$/);
+      assert.match(adminHelp.text!, /\n\/stepdown: Hand leadership to another node\n/);
+      assert.match(
+        adminHelp.text!,
+        /\n\/voters \[<node ids>\|any\]: the members that may vote and lead$/,
+      );
       const { answer: userHelp } = await ask(cluster, user, "/help", /\/config: get a new/);
       assert.not.match(userHelp.text!, /Admin commands|\/ban/);
     },

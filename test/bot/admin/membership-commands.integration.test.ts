@@ -1,7 +1,8 @@
 /**
  * `/addserver` makes a join token a new server can use; `/jointokens` and
  * `/canceljoin` manage them; `/removeserver` asks first, then removes a
- * member once (its users re-homed) or says why it may not.
+ * member once (its users re-homed) or says why it may not; `/voters` shows
+ * and names the members that may vote.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -106,6 +107,30 @@ test("/addserver with bad arguments gets the right form, and before keys are pin
       const mallory = await arrivedUser(cluster, 5201, { first_name: "Mallory" });
       await ask(cluster, mallory, "/addserver de 10", /don't know that command/);
       assert.is(leader.state.joinTokens().length, 0);
+    },
+    { adminIds: [String(ADMIN)] },
+  );
+});
+
+test("/voters shows who may vote, names at least three members or lets any vote again; a malformed list gets the right form and changes nothing", async () => {
+  await withBotCluster(
+    async (cluster) => {
+      const leader = await cluster.polling();
+      const root = await arrivedUser(cluster, ADMIN, { first_name: "Root" });
+      await ask(cluster, root, "/voters", /^Any member may vote and lead/);
+      for (const text of ["/voters n1 n2", "/voters n1 n2 N3", "/voters n1 n1 n2"]) {
+        const { answer } = await ask(cluster, root, text, /^Usage: \/voters/);
+        assert.match(answer.text!, /3 to 64 node ids .* now: any/, text);
+      }
+      assert.is(leader.state.setting("voterCandidates"), "");
+      await ask(cluster, root, "/voters n1, n2 fi-1", /^Only n1, n2, fi-1 may vote and lead/);
+      assert.is(leader.state.setting("voterCandidates"), "n1,n2,fi-1");
+      await ask(cluster, root, "/voters", /^Only these members may vote and lead: n1, n2, fi-1\./);
+      await ask(cluster, root, "/voters any", /^Any member may vote and lead again/);
+      assert.is(leader.state.setting("voterCandidates"), "");
+      const mallory = await arrivedUser(cluster, 5201, { first_name: "Mallory" });
+      await ask(cluster, mallory, "/voters n1 n2 n3", /don't know that command/);
+      assert.is(leader.state.setting("voterCandidates"), "");
     },
     { adminIds: [String(ADMIN)] },
   );
