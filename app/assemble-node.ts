@@ -18,6 +18,7 @@ import { ConfigExpiryTask } from "../cluster/config-expiry-task.ts";
 import { ConfigKeyCustodyTask } from "../cluster/config-key-custody-task.ts";
 import { ControlPlaneService } from "../cluster/control-plane-service.ts";
 import { type ApplyResult, ControlPlaneState } from "../cluster/fsm/control-plane.ts";
+import { voterCandidatesOf } from "../cluster/fsm/settings.ts";
 import { LeadershipRunner, type LeaderTask } from "../cluster/leadership-runner.ts";
 import { MemberKeyPinningTask } from "../cluster/member-key-pinning-task.ts";
 import { AutopilotTask } from "../cluster/membership/autopilot-task.ts";
@@ -156,6 +157,7 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
     send: options.send,
     logger: logger.child({ component: "raft" }),
     metrics,
+    mayLead: (id) => voterCandidatesOf(state.setting("voterCandidates"))?.has(id) ?? true,
     ...(options.onMembersChanged ? { onMembersChanged: options.onMembersChanged } : {}),
     ...(options.onApplied ? { onApplied: options.onApplied } : {}),
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),

@@ -85,6 +85,13 @@ export interface ClusterNodeOptions<Result> {
   entriesKeptAfterSnapshot?: number;
   /** Called when the Ready loop fails (a bug or corrupt state); the node has stopped. */
   onFatal?: (error: unknown) => void;
+  /**
+   * Whether leadership may be handed to a member (the voter candidates an
+   * admin named); default: to any voter. A transfer to any other is refused
+   * here, and a peer's request for one is dropped, so a seized voter that is
+   * not a candidate cannot ask to be made leader.
+   */
+  mayLead?: (id: NodeId) => boolean;
   /** Deliberately broken behaviour, for the simulator's proof that its checks catch it. */
   faults?: NodeFaults;
 }
@@ -329,8 +336,16 @@ export class ClusterNode<Result = unknown> {
     const now = this.runtime.nowMs();
     for (const message of messages) {
       this.lastHeard.set(message.from, now);
+      const allowed = message.type === "transferLeader" ? this.allowedTransfer(message) : message;
+      if (!allowed) {
+        this.log.warn(
+          { from: message.from, target: message.context || null },
+          "dropped a request to hand leadership to a member that may not lead",
+        );
+        continue;
+      }
       try {
-        node.step(message.type === "prop" ? stampedProposal(message) : message);
+        node.step(allowed.type === "prop" ? stampedProposal(allowed) : allowed);
       } catch (error) {
         // A message the core cannot take (from a faulty or hostile peer) is
         // dropped; it must not stop this node or the connection it came on.
@@ -760,7 +775,19 @@ export class ClusterNode<Result = unknown> {
     target?: NodeId,
   ): { status: "accepted"; target: NodeId } | { status: "forwarded"; leaderId: NodeId } {
     const node = this.readyNode();
-    const outcome = node.transferLeadership(target);
+    const mayLead = this.options.mayLead;
+    if (target !== undefined && mayLead && !mayLead(target))
+      throw new NodeError(
+        "INVALID_TRANSFER_TARGET",
+        `${target} is not among the voter candidates and may not lead`,
+      );
+    const chosen = target ?? (mayLead && this.isLeader() ? this.successorWhoMayLead() : undefined);
+    if (mayLead && this.isLeader() && chosen === undefined)
+      throw new NodeError(
+        "INVALID_TRANSFER_TARGET",
+        "there is no other voter among the voter candidates to hand leadership to",
+      );
+    const outcome = node.transferLeadership(chosen);
     if (!outcome.ok) throw this.fromRaftError(outcome.error);
     this.kick();
     if (outcome.value.status === "forwarded")
@@ -871,6 +898,29 @@ export class ClusterNode<Result = unknown> {
           ? 0
           : now - (this.lastHeard.get(progress.id) ?? this.leaderSince ?? now),
     }));
+  }
+
+  /**
+   * A transfer request as this node lets it through: unchanged without
+   * `mayLead`; with it, one naming a member that may not lead is dropped
+   * (undefined), and one naming nobody (the leader chooses) names the most
+   * caught-up voter that may lead, or is dropped when there is none.
+   */
+  private allowedTransfer(message: Message): Message | undefined {
+    const mayLead = this.options.mayLead;
+    if (!mayLead) return message;
+    if (message.context) return mayLead(message.context) ? message : undefined;
+    if (!this.isLeader()) return message;
+    const successor = this.successorWhoMayLead();
+    return successor === undefined ? undefined : { ...message, context: successor };
+  }
+
+  /** The most caught-up other voter that may lead, as this leader sees it (ties: lowest id). */
+  private successorWhoMayLead(): NodeId | undefined {
+    const mayLead = this.options.mayLead ?? (() => true);
+    return this.memberHealth()
+      .filter((member) => member.voter && member.id !== this.id && mayLead(member.id))
+      .sort((a, b) => a.lag - b.lag || (a.id < b.id ? -1 : 1))[0]?.id;
   }
 
   /** Ready to serve: Redis works, a leader is known, and everything committed is applied. */

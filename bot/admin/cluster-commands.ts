@@ -3,6 +3,7 @@
  * cluster as an admin sees it from the bot.
  */
 import { Composer } from "grammy";
+import { voterCandidatesOf } from "../../cluster/fsm/settings.ts";
 import type { NodeStatus } from "../../cluster/node.ts";
 import type { BotContext } from "../context.ts";
 import type { MemberLine } from "../i18n/admin-messages.ts";
@@ -68,7 +69,11 @@ clusterCommands.command("stepdown", async (ctx) => {
   const { duplicate } = await ctx.effects.acknowledge();
   if (duplicate) return;
   const status = ctx.deps.node.status();
-  const voters = status.members.filter((member) => member.voter && member.id !== status.id);
+  // Leadership goes only to a voter candidate, when an admin named them (/voters).
+  const candidates = voterCandidatesOf(ctx.deps.service.localState.setting("voterCandidates"));
+  const voters = status.members.filter(
+    (member) => member.voter && member.id !== status.id && (candidates?.has(member.id) ?? true),
+  );
   if (voters.length === 0) {
     await ctx.reply(ctx.t.admin.noOtherVoter);
     return;

@@ -393,6 +393,7 @@ export class Simulation {
       },
       logger: silentLogger,
       metrics: this.metrics,
+      mayLead: (id) => this.autopilot.voterCandidates?.has(id) ?? true,
       runtime: this.clock.runtimeFor(
         owner,
         seededRandom(

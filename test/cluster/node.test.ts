@@ -2,6 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { NodeError } from "../../cluster/node.ts";
 import type { Message } from "../../cluster/raft/types.ts";
+import { sleep } from "../../shared/sleep.ts";
 import { command } from "./fsm/support/control-plane-fixture.ts";
 import { startInMemoryCluster } from "./support/in-memory-cluster.ts";
 
@@ -142,6 +143,47 @@ node(
       assert.is(leader.state.getSetting("held-9"), "9");
     } finally {
       openGate();
+      await cluster.stop();
+    }
+  },
+);
+
+node(
+  "with voter candidates named, leadership goes to candidates only: a transfer to another is refused, a peer asking for itself is ignored, and a transfer naming nobody picks a candidate",
+  async () => {
+    const cluster = await startInMemoryCluster(4, { deferLeaderWork: true });
+    try {
+      const leader = await cluster.leader();
+      const others = [...cluster.members.keys()].filter((id) => id !== leader.id);
+      const barred = others[0]!;
+      const candidates = [leader.id, ...others.slice(1)];
+      await leader.node.propose(setting("voterCandidates", candidates.join(",")));
+      await cluster.waitFor(
+        () => leader.node.status().members.every((member) => (member.matchIndex ?? 0) > 1),
+        2000,
+        "followers to catch up",
+      );
+      assert.throws(
+        () => leader.node.transferLeadership(barred),
+        (error: unknown) => error instanceof NodeError && error.code === "INVALID_TRANSFER_TARGET",
+      );
+      // What a seized member sends whatever its own node would refuse: a request for itself.
+      leader.node.receive([
+        { type: "transferLeader", from: barred, to: leader.id, term: 0, context: barred },
+      ]);
+      await sleep(300);
+      assert.ok(leader.node.isLeader(), "the leader kept its leadership");
+      assert.not.ok(cluster.members.get(barred)!.node.isLeader());
+      const answer = leader.node.transferLeadership();
+      assert.is(answer.status, "accepted");
+      const target = (answer as { target: string }).target;
+      assert.ok(candidates.includes(target) && target !== leader.id, target);
+      await cluster.waitFor(
+        () => cluster.members.get(target)!.node.isLeader(),
+        3000,
+        "the transfer",
+      );
+    } finally {
       await cluster.stop();
     }
   },

@@ -112,7 +112,7 @@ test("/addserver with bad arguments gets the right form, and before keys are pin
   );
 });
 
-test("/voters shows who may vote, names at least three members or lets any vote again; a malformed list gets the right form and changes nothing", async () => {
+test("/voters shows who may vote, names at least three members or lets any vote again; a malformed list gets the right form and changes nothing; /stepdown hands leadership only to a candidate", async () => {
   await withBotCluster(
     async (cluster) => {
       const leader = await cluster.polling();
@@ -123,9 +123,19 @@ test("/voters shows who may vote, names at least three members or lets any vote 
         assert.match(answer.text!, /3 to 64 node ids .* now: any/, text);
       }
       assert.is(leader.state.setting("voterCandidates"), "");
-      await ask(cluster, root, "/voters n1, n2 fi-1", /^Only n1, n2, fi-1 may vote and lead/);
-      assert.is(leader.state.setting("voterCandidates"), "n1,n2,fi-1");
-      await ask(cluster, root, "/voters", /^Only these members may vote and lead: n1, n2, fi-1\./);
+      // The leader and two servers yet to come: no other member may lead.
+      const named = `${leader.id}, fi-1 fi-2`;
+      const listed = `${leader.id}, fi-1, fi-2`;
+      await ask(cluster, root, `/voters ${named}`, new RegExp(`^Only ${listed} may vote and lead`));
+      assert.is(leader.state.setting("voterCandidates"), `${leader.id},fi-1,fi-2`);
+      await ask(
+        cluster,
+        root,
+        "/voters",
+        new RegExp(`^Only these members may vote and lead: ${listed}\\.`),
+      );
+      await ask(cluster, root, "/stepdown", /^Leadership stays here/);
+      assert.ok(leader.node.isLeader());
       await ask(cluster, root, "/voters any", /^Any member may vote and lead again/);
       assert.is(leader.state.setting("voterCandidates"), "");
       const mallory = await arrivedUser(cluster, 5201, { first_name: "Mallory" });
