@@ -785,7 +785,7 @@ export class ClusterNode<Result = unknown> {
     if (mayLead && this.isLeader() && chosen === undefined)
       throw new NodeError(
         "INVALID_TRANSFER_TARGET",
-        "there is no other voter among the voter candidates to hand leadership to",
+        "there is no other voter that may lead (see the voter candidates) to hand leadership to",
       );
     const outcome = node.transferLeadership(chosen);
     if (!outcome.ok) throw this.fromRaftError(outcome.error);
