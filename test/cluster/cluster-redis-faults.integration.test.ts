@@ -95,30 +95,43 @@ test("a leader whose Redis is SIGKILLed loses leadership, and rejoins with nothi
   });
 });
 
-test("a node started before its Redis stays up, answers /healthz, is not ready, and becomes ready once Redis starts", async () => {
-  const redisPort = await findFreePort();
-  const node = await startSingleNode({ redisUrl: `redis://127.0.0.1:${redisPort}` });
-  let redis: RedisServerHandle | undefined;
-  try {
-    await node.process.waitForListening(60_000);
-    // Long enough for several reconnection attempts.
-    await sleep(1_000);
-    assert.ok(node.process.running, "the node exited without Redis");
-    assert.ok((await node.client.healthz()).ok);
-    const notReady = await node.client.readyz();
-    assert.not.ok(notReady.ok);
-    assert.is(notReady.ok ? 0 : notReady.error.status, 503);
+/** Attempts at the test below: a port chosen free can be taken by then (see findFreePort). */
+const PORT_ATTEMPTS = 3;
 
-    redis = await startRedisServer({ port: redisPort });
-    await waitUntil(async () => (await node.client.readyz()).ok, 20_000, "the node to be ready");
-    const written = await node.client.putSetting("after-redis", "yes");
-    assert.ok(written.ok, `a write after Redis came up failed: ${JSON.stringify(written)}`);
-  } catch (error) {
-    process.stderr.write(`\n${node.process.tail()}\n`);
-    throw error;
-  } finally {
-    await node.cleanup();
-    await redis?.cleanup();
+test("a node started before its Redis stays up, answers /healthz, is not ready, and becomes ready once Redis starts", async () => {
+  for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
+    const redisPort = await findFreePort();
+    const node = await startSingleNode({ redisUrl: `redis://127.0.0.1:${redisPort}` });
+    let redis: RedisServerHandle | undefined;
+    try {
+      await node.process.waitForListening(60_000);
+      // Long enough for several reconnection attempts.
+      await sleep(1_000);
+      assert.ok(node.process.running, "the node exited without Redis");
+      assert.ok((await node.client.healthz()).ok);
+      const notReady = await node.client.readyz();
+      assert.not.ok(notReady.ok);
+      assert.is(notReady.ok ? 0 : notReady.error.status, 503);
+
+      try {
+        redis = await startRedisServer({ port: redisPort });
+      } catch (error) {
+        // Another process bound the port meanwhile: the node waits for a Redis that cannot come.
+        if (!/Address already in use/.test(String(error)) || attempt === PORT_ATTEMPTS) throw error;
+        process.stderr.write(`port ${redisPort} was taken meanwhile; again on a fresh port\n`);
+        continue;
+      }
+      await waitUntil(async () => (await node.client.readyz()).ok, 20_000, "the node to be ready");
+      const written = await node.client.putSetting("after-redis", "yes");
+      assert.ok(written.ok, `a write after Redis came up failed: ${JSON.stringify(written)}`);
+      return;
+    } catch (error) {
+      process.stderr.write(`\n${node.process.tail()}\n`);
+      throw error;
+    } finally {
+      await node.cleanup();
+      await redis?.cleanup();
+    }
   }
 });
 
