@@ -138,6 +138,13 @@ export interface MemberHealth {
   lag: number;
   /** How long since the leader last heard from it; 0 for the leader itself. */
   silentForMs: number;
+  /**
+   * Whether this node has heard from it at all. Until it has, `silentForMs`
+   * counts from the start of the leader's term (a voter is not dead for
+   * being unheard in the first moment), and `lag` from a match index of
+   * nothing known.
+   */
+  heard: boolean;
 }
 
 export interface NodeStatus {
@@ -897,6 +904,7 @@ export class ClusterNode<Result = unknown> {
         progress.id === this.id
           ? 0
           : now - (this.lastHeard.get(progress.id) ?? this.leaderSince ?? now),
+      heard: progress.id === this.id || this.lastHeard.has(progress.id),
     }));
   }
 

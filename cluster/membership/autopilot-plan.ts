@@ -64,10 +64,12 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
   const isDead = (id: string) =>
     id !== input.leaderId && (health.get(id)?.silentForMs ?? Infinity) >= input.deadAfterMs;
   const mayVote = (id: string) => input.voterCandidates?.has(id) ?? true;
+  // Heard from, not merely not silent yet: a member never heard from (say, a
+  // joiner whose port is not open yet) could hold a vote it never casts.
   const isLiveAndCaughtUp = (id: string) => {
     const member = health.get(id);
     return (
-      member !== undefined &&
+      member?.heard === true &&
       member.silentForMs < Math.min(RECENTLY_HEARD_MS, input.deadAfterMs) &&
       member.lag <= CAUGHT_UP_LAG
     );

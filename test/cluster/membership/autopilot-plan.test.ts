@@ -9,7 +9,7 @@ import type { MemberHealth } from "../../../cluster/node.ts";
 const DEAD_MS = 300_000;
 
 function member(id: string, voter: boolean, fields: Partial<MemberHealth> = {}): MemberHealth {
-  return { id, voter, lag: 0, silentForMs: 100, ...fields };
+  return { id, voter, lag: 0, silentForMs: 100, heard: true, ...fields };
 }
 
 function input(health: MemberHealth[], fields: Partial<AutopilotInput> = {}): AutopilotInput {
@@ -49,6 +49,15 @@ test("a learner that lags or was not heard from lately is not promoted", () => {
     member("n5", false, { silentForMs: 60_000 }),
   ];
   assert.is(planAutopilotStep(input(fleet)), undefined);
+});
+
+test("a learner the leader has never heard from is not promoted, however small its lag", () => {
+  // A joiner added as a learner whose own port is not open yet: promoted, it would hold a vote it
+  // never casts, and a one-voter cluster (just restored from a backup) would have no majority.
+  const fleet = [member("n1", true), member("n2", false, { heard: false, lag: 3 })];
+  assert.is(planAutopilotStep(input(fleet)), undefined);
+  const heard = [member("n1", true), member("n2", false, { lag: 3 })];
+  assert.is(planAutopilotStep(input(heard))?.nodeId, "n2");
 });
 
 test("the learner from a region the voters do not cover is promoted first", () => {

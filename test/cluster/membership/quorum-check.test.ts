@@ -6,7 +6,7 @@ import type { MemberHealth } from "../../../cluster/node.ts";
 const RULES = { minVoters: 3, deadAfterMs: 300_000 };
 
 function member(id: string, voter: boolean, silentForMs = 100): MemberHealth {
-  return { id, voter, lag: 0, silentForMs };
+  return { id, voter, lag: 0, silentForMs, heard: true };
 }
 
 test("removing a learner is always safe", () => {
