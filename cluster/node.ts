@@ -87,9 +87,8 @@ export interface ClusterNodeOptions<Result> {
   onFatal?: (error: unknown) => void;
   /**
    * Whether leadership may be handed to a member (the voter candidates an
-   * admin named); default: to any voter. A transfer to any other is refused
-   * here, and a peer's request for one is dropped, so a seized voter that is
-   * not a candidate cannot ask to be made leader.
+   * admin named), passed to the Raft core (RaftConfig.mayLead): a seized
+   * voter that is not a candidate cannot ask to be made leader.
    */
   mayLead?: (id: NodeId) => boolean;
   /** Deliberately broken behaviour, for the simulator's proof that its checks catch it. */
@@ -303,6 +302,7 @@ export class ClusterNode<Result = unknown> {
       heartbeatTicks: this.timing.heartbeatTicks,
       random: this.runtime.random,
       applied: snapshot?.metadata.index ?? 0,
+      ...(this.options.mayLead ? { mayLead: this.options.mayLead } : {}),
       ...this.options.raft,
     });
     this.options.onMembersChanged?.(this.members);
@@ -343,16 +343,8 @@ export class ClusterNode<Result = unknown> {
     const now = this.runtime.nowMs();
     for (const message of messages) {
       this.lastHeard.set(message.from, now);
-      const allowed = message.type === "transferLeader" ? this.allowedTransfer(message) : message;
-      if (!allowed) {
-        this.log.warn(
-          { from: message.from, target: message.context || null },
-          "dropped a request to hand leadership to a member that may not lead",
-        );
-        continue;
-      }
       try {
-        node.step(allowed.type === "prop" ? stampedProposal(allowed) : allowed);
+        node.step(message.type === "prop" ? stampedProposal(message) : message);
       } catch (error) {
         // A message the core cannot take (from a faulty or hostile peer) is
         // dropped; it must not stop this node or the connection it came on.
@@ -782,19 +774,7 @@ export class ClusterNode<Result = unknown> {
     target?: NodeId,
   ): { status: "accepted"; target: NodeId } | { status: "forwarded"; leaderId: NodeId } {
     const node = this.readyNode();
-    const mayLead = this.options.mayLead;
-    if (target !== undefined && mayLead && !mayLead(target))
-      throw new NodeError(
-        "INVALID_TRANSFER_TARGET",
-        `${target} is not among the voter candidates and may not lead`,
-      );
-    const chosen = target ?? (mayLead && this.isLeader() ? this.successorWhoMayLead() : undefined);
-    if (mayLead && this.isLeader() && chosen === undefined)
-      throw new NodeError(
-        "INVALID_TRANSFER_TARGET",
-        "there is no other voter that may lead (see the voter candidates) to hand leadership to",
-      );
-    const outcome = node.transferLeadership(chosen);
+    const outcome = node.transferLeadership(target);
     if (!outcome.ok) throw this.fromRaftError(outcome.error);
     this.kick();
     if (outcome.value.status === "forwarded")
@@ -906,29 +886,6 @@ export class ClusterNode<Result = unknown> {
           : now - (this.lastHeard.get(progress.id) ?? this.leaderSince ?? now),
       heard: progress.id === this.id || this.lastHeard.has(progress.id),
     }));
-  }
-
-  /**
-   * A transfer request as this node lets it through: unchanged without
-   * `mayLead`; with it, one naming a member that may not lead is dropped
-   * (undefined), and one naming nobody (the leader chooses) names the most
-   * caught-up voter that may lead, or is dropped when there is none.
-   */
-  private allowedTransfer(message: Message): Message | undefined {
-    const mayLead = this.options.mayLead;
-    if (!mayLead) return message;
-    if (message.context) return mayLead(message.context) ? message : undefined;
-    if (!this.isLeader()) return message;
-    const successor = this.successorWhoMayLead();
-    return successor === undefined ? undefined : { ...message, context: successor };
-  }
-
-  /** The most caught-up other voter that may lead, as this leader sees it (ties: lowest id). */
-  private successorWhoMayLead(): NodeId | undefined {
-    const mayLead = this.options.mayLead ?? (() => true);
-    return this.memberHealth()
-      .filter((member) => member.voter && member.id !== this.id && mayLead(member.id))
-      .sort((a, b) => a.lag - b.lag || (a.id < b.id ? -1 : 1))[0]?.id;
   }
 
   /** Ready to serve: Redis works, a leader is known, and everything committed is applied. */

@@ -51,6 +51,13 @@ export interface RaftConfig {
   maxApplyBytesPerReady?: number;
   preVote?: boolean;
   checkQuorum?: boolean;
+  /**
+   * Whether leadership may be handed to a voter (an admin's voter
+   * candidates); default: any voter. A transfer to another is refused, a
+   * peer's request for one included, and a transfer naming nobody goes to
+   * the most caught-up voter that may lead. Elections are not affected.
+   */
+  mayLead?: (id: NodeId) => boolean;
   faults?: RaftFaults;
 }
 
@@ -103,6 +110,7 @@ export class Raft {
   private readonly random: RandomSource;
   private readonly maxEntriesBytesPerMessage: number;
   private readonly maxUncommittedBytes: number;
+  private readonly mayLead: (id: NodeId) => boolean;
   private readonly preVote: boolean;
   private readonly checkQuorum: boolean;
   private readonly faults: RaftFaults;
@@ -132,6 +140,7 @@ export class Raft {
     this.maxUncommittedBytes = config.maxUncommittedBytes ?? DEFAULT_MAX_UNCOMMITTED_BYTES;
     this.preVote = config.preVote ?? true;
     this.checkQuorum = config.checkQuorum ?? true;
+    this.mayLead = config.mayLead ?? (() => true);
     this.faults = config.faults ?? {};
     this.log = new RaftLog(config.storage, config.maxApplyBytesPerReady ?? 16 * 1024 * 1024);
     this.tracker = new ProgressTracker(
@@ -976,6 +985,9 @@ export class Raft {
     if (target !== undefined && !this.tracker.voters.has(target)) {
       return refusal("INVALID_TRANSFER_TARGET", `${target} is not a voter and cannot lead`);
     }
+    if (target !== undefined && target !== this.id && !this.mayLead(target)) {
+      return refusal("INVALID_TRANSFER_TARGET", `${target} is not among the voter candidates`);
+    }
     if (this.role !== "leader") {
       if (this.leaderId === NO_NODE) {
         return refusal(
@@ -997,11 +1009,11 @@ export class Raft {
     return this.startTransfer(target ?? this.mostCaughtUpVoter());
   }
 
-  /** The voter other than this leader with the highest match index (ties: lowest id). */
+  /** The voter other than this leader that may lead with the highest match index (ties: lowest id). */
   private mostCaughtUpVoter(): NodeId | undefined {
     let best: { id: NodeId; match: number } | undefined;
     for (const id of [...this.tracker.voters].sort()) {
-      if (id === this.id) continue;
+      if (id === this.id || !this.mayLead(id)) continue;
       const match = this.tracker.progress.get(id)?.match ?? 0;
       if (!best || match > best.match) best = { id, match };
     }
@@ -1010,12 +1022,18 @@ export class Raft {
 
   private startTransfer(target: NodeId | undefined): RequestResult {
     if (target === undefined) {
-      return refusal("INVALID_TRANSFER_TARGET", "there is no other voter to hand leadership to");
+      return refusal(
+        "INVALID_TRANSFER_TARGET",
+        "there is no other voter (among the voter candidates, when named) to hand leadership to",
+      );
     }
     if (!this.tracker.voters.has(target)) {
       return refusal("INVALID_TRANSFER_TARGET", `${target} is not a voter and cannot lead`);
     }
     if (target === this.id) return { ok: true, value: { status: "accepted", target } };
+    if (!this.mayLead(target)) {
+      return refusal("INVALID_TRANSFER_TARGET", `${target} is not among the voter candidates`);
+    }
     if (this.leadTransferee === target) return { ok: true, value: { status: "accepted", target } };
     const progress = this.tracker.progress.get(target);
     if (!progress) return refusal("INVALID_TRANSFER_TARGET", `${target} is not a member`);

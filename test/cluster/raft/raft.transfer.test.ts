@@ -163,6 +163,31 @@ test("a leader asked to transfer with no target picks the voter with the highest
   assert.equal(result, { ok: true, value: { status: "accepted", target: "n3" } });
 });
 
+test("with voter candidates, leadership goes only to a candidate: a request for another, a peer's included, is refused, and no target picks the most caught-up candidate", () => {
+  const network = new Network({ voters, config: { mayLead: (id) => id !== "n2" } });
+  network.campaign("n1");
+  network.isolate("n3");
+  assert.ok(network.node("n1").raw.propose("only n2 has this").ok);
+  network.stabilize();
+  network.recover();
+  const leader = network.node("n1").raw;
+  assert.is(refusalCode(leader.transferLeadership("n2")), "INVALID_TRANSFER_TARGET");
+  assert.is(
+    refusalCode(network.node("n3").raw.transferLeadership("n2")),
+    "INVALID_TRANSFER_TARGET",
+  );
+  // What a seized n2 sends whatever its own core would refuse.
+  network.send({ type: "transferLeader", from: "n2", to: "n1", term: 0, context: "n2" });
+  network.stabilize();
+  assert.equal(network.leaders(), ["n1"]);
+  assert.equal(leader.transferLeadership(), {
+    ok: true,
+    value: { status: "accepted", target: "n3" },
+  });
+  network.stabilize();
+  assert.equal(network.leaders(), ["n3"]);
+});
+
 test("a follower refuses a transfer to a node that is not a voter instead of forwarding it", () => {
   const network = ledByN1();
   const follower = network.node("n2").raw;
