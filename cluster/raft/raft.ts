@@ -52,10 +52,12 @@ export interface RaftConfig {
   preVote?: boolean;
   checkQuorum?: boolean;
   /**
-   * Whether leadership may be handed to a voter (an admin's voter
-   * candidates); default: any voter. A transfer to another is refused, a
-   * peer's request for one included, and a transfer naming nobody goes to
-   * the most caught-up voter that may lead. Elections are not affected.
+   * Whether a voter may lead (an admin's voter candidates); default: any
+   * voter. A transfer to another is refused, a peer's request for one
+   * included, and a transfer naming nobody goes to the most caught-up voter
+   * that may lead. In elections candidates go first: another voter neither
+   * campaigns nor gets a vote until its voters have heard from no leader for
+   * {@link CANDIDATES_FIRST_ELECTIONS} election timeouts.
    */
   mayLead?: (id: NodeId) => boolean;
   faults?: RaftFaults;
@@ -83,6 +85,15 @@ function refusal(
 ): { ok: false; error: ErrorValue<RaftErrorCode> } {
   return { ok: false, error: { code, message } };
 }
+
+/**
+ * How many minimum election timeouts without a leader a voter waits before
+ * it campaigns, or votes, for a voter that may not lead. Candidates campaign
+ * after one to two; four leave them room for a split vote and a retry, so
+ * another voter leads only when no candidate can win (all down or cut off),
+ * and the cluster still elects someone then.
+ */
+export const CANDIDATES_FIRST_ELECTIONS = 4;
 
 function responseTypeOf(type: "vote" | "preVote"): MessageType {
   return type === "vote" ? "voteResp" : "preVoteResp";
@@ -116,6 +127,8 @@ export class Raft {
   private readonly faults: RaftFaults;
 
   private electionElapsed = 0;
+  /** Ticks since this node last heard from a leader (or led); candidates-first elections count them. */
+  private ticksWithoutLeader = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
   private leadTransferee: NodeId = NO_NODE;
@@ -220,6 +233,7 @@ export class Raft {
     this.tickRole = this.tickElection;
     this.reset(term);
     this.leaderId = leaderId;
+    if (leaderId !== NO_NODE) this.ticksWithoutLeader = 0;
     this.role = "follower";
   }
 
@@ -263,14 +277,29 @@ export class Raft {
   // ---- ticks ---------------------------------------------------------------
 
   tick(): void {
+    this.ticksWithoutLeader = this.role === "leader" ? 0 : this.ticksWithoutLeader + 1;
     this.tickRole();
+  }
+
+  /**
+   * Whether `id` may become leader now: a voter candidate at once, any other
+   * voter only once this node has been without a leader long enough that no
+   * candidate could win (see {@link RaftConfig.mayLead}).
+   */
+  private mayWinElection(id: NodeId): boolean {
+    return (
+      this.mayLead(id) || this.ticksWithoutLeader >= CANDIDATES_FIRST_ELECTIONS * this.electionTicks
+    );
   }
 
   private tickElection(): void {
     this.electionElapsed++;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
-      this.campaignIfAllowed(this.preVote ? "preElection" : "election");
+      // A voter that may not lead waits out another timeout, so that those
+      // that may not lead do not all campaign at the same tick once allowed.
+      if (this.mayWinElection(this.id))
+        this.campaignIfAllowed(this.preVote ? "preElection" : "election");
     } else if (this.role === "precandidate" && this.electionElapsed >= this.preVoteRetryTicks()) {
       // A voter whose leader lease ran out a tick later than ours dropped the
       // pre-vote. Asking again costs nothing (no term changes), where waiting
@@ -371,7 +400,8 @@ export class Raft {
       // A forwarded client request or a local one: no term protocol.
     } else if (message.term > this.term) {
       if (message.type === "vote" || message.type === "preVote") {
-        const forced = message.context === TRANSFER_CONTEXT;
+        // A leader hands over only to a voter that may lead: another's "transfer" is forged.
+        const forced = message.context === TRANSFER_CONTEXT && this.mayWinElection(message.from);
         const inLease =
           this.checkQuorum &&
           this.leaderId !== NO_NODE &&
@@ -428,7 +458,7 @@ export class Raft {
     const upToDate =
       this.faults.grantVoteToStaleLog === true ||
       this.log.isUpToDate(message.index ?? 0, message.logTerm ?? 0);
-    if (canVote && upToDate) {
+    if (canVote && upToDate && this.mayWinElection(message.from)) {
       // The response carries the request's term so a pre-candidate can count it.
       this.send({
         type: responseTypeOf(type),
@@ -463,16 +493,19 @@ export class Raft {
         return;
       case "app":
         this.electionElapsed = 0;
+        this.ticksWithoutLeader = 0;
         this.leaderId = message.from;
         this.handleAppend(message);
         return;
       case "heartbeat":
         this.electionElapsed = 0;
+        this.ticksWithoutLeader = 0;
         this.leaderId = message.from;
         this.handleHeartbeat(message);
         return;
       case "snap":
         this.electionElapsed = 0;
+        this.ticksWithoutLeader = 0;
         this.leaderId = message.from;
         this.handleSnapshot(message);
         return;

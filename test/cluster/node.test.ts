@@ -149,7 +149,7 @@ node(
 );
 
 node(
-  "with voter candidates named, leadership goes to candidates only: a transfer to another is refused, a peer asking for itself is ignored, and a transfer naming nobody picks a candidate",
+  "with voter candidates named, leadership goes to candidates only: a transfer to another is refused, a peer asking for itself or campaigning as a transfer is ignored, and a transfer naming nobody picks a candidate",
   async () => {
     const cluster = await startInMemoryCluster(4, { deferLeaderWork: true });
     try {
@@ -159,9 +159,12 @@ node(
       const candidates = [leader.id, ...others.slice(1)];
       await leader.node.propose(setting("voterCandidates", candidates.join(",")));
       await cluster.waitFor(
-        () => leader.node.status().members.every((member) => (member.matchIndex ?? 0) > 1),
+        () =>
+          [...cluster.members.values()].every(
+            (member) => member.state.setting("voterCandidates") === candidates.join(","),
+          ),
         2000,
-        "followers to catch up",
+        "every member to apply the setting",
       );
       assert.throws(
         () => leader.node.transferLeadership(barred),
@@ -171,9 +174,24 @@ node(
       leader.node.receive([
         { type: "transferLeader", from: barred, to: leader.id, term: 0, context: barred },
       ]);
+      // And a campaign as a transfer's, for the next term, to a candidate follower.
+      const follower = others[1]!;
+      const { term, commitIndex } = leader.node.status();
+      cluster.members.get(follower)!.node.receive([
+        {
+          type: "vote",
+          from: barred,
+          to: follower,
+          term: term + 1,
+          index: commitIndex + 100,
+          logTerm: term,
+          context: "transfer",
+        },
+      ]);
       await sleep(300);
       assert.ok(leader.node.isLeader(), "the leader kept its leadership");
       assert.not.ok(cluster.members.get(barred)!.node.isLeader());
+      assert.is(cluster.members.get(follower)!.node.status().term, term, "no term moved");
       const answer = leader.node.transferLeadership();
       assert.is(answer.status, "accepted");
       const target = (answer as { target: string }).target;
