@@ -441,6 +441,7 @@ async function main(): Promise<void> {
       mtu: config.wireguardMtu,
       clientDns: [...config.clientDns],
       protocols: [...config.protocols],
+      holdsBotToken: config.botToken !== undefined,
       ...(config.shadowsocks
         ? {
             shadowsocks: {

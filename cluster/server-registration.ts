@@ -22,6 +22,8 @@ export interface ServerRegistration {
   clientDns: string[];
   /** What this server offers, and its Shadowsocks ports and cipher when it offers Shadowsocks. */
   protocols: OfferedProtocol[];
+  /** Whether this node holds BOT_TOKEN. */
+  holdsBotToken: boolean;
   shadowsocks?: { firstPort: number; lastPort: number; method: ShadowsocksMethod };
 }
 

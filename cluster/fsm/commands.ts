@@ -142,6 +142,11 @@ const registerServerSchema = z.strictObject({
   /** Its Shadowsocks ports and cipher: given exactly when `protocols` has `shadowsocks`. */
   shadowsocks: shadowsocksService.optional(),
   at: timestamp,
+  /**
+   * Whether the node holds BOT_TOKEN, so could run the bot if it led; absent
+   * in entries from before it was reported.
+   */
+  holdsBotToken: z.boolean().optional(),
   /** The node's identity signature over its WireGuard key (fsm/server-key-signature.ts). */
   identitySignature: z
     .string()

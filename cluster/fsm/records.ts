@@ -255,6 +255,12 @@ export interface Server {
   mtu: number | null;
   /** Resolvers for client configs; null until the server's node reports them. */
   clientDns: string[] | null;
+  /**
+   * Whether the server's node holds BOT_TOKEN (it could run the bot if it
+   * led); null until the node reports it. The node's own word: it decides
+   * nothing but whom the autopilot promotes and hands leadership to.
+   */
+  holdsBotToken: boolean | null;
   status: ServerStatus;
   statusReason: string;
   statusActor: string;

@@ -87,6 +87,7 @@ export function registerServer(
   data.setShadowsocksService(existing, shadowsocks === null ? null : { ...shadowsocks });
   existing.mtu = command.mtu ?? null;
   existing.clientDns = command.clientDns ? [...command.clientDns] : null;
+  existing.holdsBotToken = command.holdsBotToken ?? null;
   const notified = connectionChanged
     ? notifyConnectionChanged(data, context, existing, command.at)
     : 0;
@@ -127,6 +128,7 @@ function addServer(data: ControlPlaneData, command: CommandOf<"registerServer">)
     shadowsocks: command.shadowsocks ? { ...command.shadowsocks } : null,
     mtu: command.mtu ?? null,
     clientDns: command.clientDns ? [...command.clientDns] : null,
+    holdsBotToken: command.holdsBotToken ?? null,
     status: "active",
     statusReason: "registered",
     statusActor: command.serverId,

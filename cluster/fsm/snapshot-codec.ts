@@ -346,6 +346,7 @@ function encodeServer(server: Server): ServerRow {
       run.consecutiveFiltered,
       run.consecutiveOk,
     ]),
+    server.holdsBotToken,
   ];
 }
 
@@ -510,6 +511,7 @@ function decodeServer(row: ServerRow): Server {
     shadowsocksProbe = null,
     blockedProtocols = [],
     protocolRuns = [],
+    holdsBotToken = null,
   ] = row;
   const subnet = parseCidr(subnetText);
   if (!subnet) throw new Error(`control-plane snapshot: server ${id} has subnet ${subnetText}`);
@@ -532,6 +534,7 @@ function decodeServer(row: ServerRow): Server {
       : null,
     mtu,
     clientDns,
+    holdsBotToken,
     status,
     statusReason,
     statusActor,

@@ -73,6 +73,8 @@ const serverRow = z.tuple([
   z.tuple([count, text, text, text]).nullable().optional(), // shadowsocksProbe: port, method, passwordSealed, passwordSealedToServer
   z.array(z.tuple([z.enum(OFFERED_PROTOCOLS), z.array(text), amount, text])).optional(), // blockedProtocols: protocol, isps, since, evidence
   z.array(z.tuple([z.enum(OFFERED_PROTOCOLS), count, count])).optional(), // checks.protocols: protocol, consecutiveFiltered, consecutiveOk
+  // Absent in snapshots from before nodes reported it.
+  z.boolean().nullable().optional(), // holdsBotToken
 ]);
 
 const userRow = z.tuple([

@@ -60,6 +60,7 @@ export function copyServer(server: Server, liveConfigs: number): ServerView {
       : null,
     mtu: server.mtu,
     clientDns: server.clientDns ? [...server.clientDns] : null,
+    holdsBotToken: server.holdsBotToken,
     status: server.status,
     statusReason: server.statusReason,
     statusActor: server.statusActor,

@@ -18,6 +18,9 @@
  *    learners, preferring regions the voters do not cover yet; demote the
  *    surplus, the least healthy first and never the leader.
  *
+ * While the cluster runs the bot, a member whose node holds no BOT_TOKEN is
+ * never promoted or handed leadership: as leader it would turn the bot off.
+ *
  * The candidate list is the admin's, not the servers' own word: a seized
  * server can say it is anywhere (its region is self-reported), but it
  * cannot put itself on the list.
@@ -47,6 +50,13 @@ export interface AutopilotInput {
   regionOf: (nodeId: string) => string | undefined;
   /** The members that may vote (the `voterCandidates` setting); undefined: any member. */
   voterCandidates: ReadonlySet<string> | undefined;
+  /**
+   * Whether a member could not run the bot the cluster runs: the leader
+   * holds BOT_TOKEN and the member's node says it holds none (it joined as
+   * no candidate of the admin's). Such a member is neither promoted nor
+   * handed leadership, where it would turn the bot off.
+   */
+  lacksBotToken: (nodeId: string) => boolean;
 }
 
 export type AutopilotStep =
@@ -74,8 +84,9 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
       member.lag <= CAUGHT_UP_LAG
     );
   };
+  const mayLead = (id: string) => mayVote(id) && !input.lacksBotToken(id);
   const candidates = input.learners
-    .filter((id) => !removing.has(id) && mayVote(id))
+    .filter((id) => !removing.has(id) && mayLead(id))
     .filter(isLiveAndCaughtUp);
   const promoteBest = (reason: string): AutopilotStep | undefined => {
     const best = bestLearner(candidates, voters, health, input.regionOf);
@@ -131,7 +142,7 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
   const notACandidate = membershipReasonText({ kind: "notVoterCandidate" });
   if (barred.includes(input.leaderId)) {
     const successor = voters
-      .filter((id) => id !== input.leaderId && mayVote(id) && isLiveAndCaughtUp(id))
+      .filter((id) => id !== input.leaderId && mayLead(id) && isLiveAndCaughtUp(id))
       .sort((a, b) => (health.get(a)?.lag ?? 0) - (health.get(b)?.lag ?? 0) || (a < b ? -1 : 1))[0];
     if (successor !== undefined)
       return { kind: "handOver", nodeId: successor, reason: notACandidate };

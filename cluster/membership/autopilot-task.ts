@@ -77,6 +77,8 @@ export class AutopilotTask implements LeaderTask {
       unrevokedRemovals: removals.filter((id) => state.pinnedKeyOf(id) !== undefined),
       regionOf: (id) => state.server(id)?.region,
       voterCandidates: voterCandidatesOf(state.setting("voterCandidates")),
+      lacksBotToken: (id) =>
+        state.server(node.id)?.holdsBotToken === true && state.server(id)?.holdsBotToken === false,
     });
   }
 

@@ -3,7 +3,8 @@
  * has the replicated state redeem the token (apply checks the token's
  * signature again and pins the identity key), adds the node as a learner
  * with its peer URL, and answers with the members and the cluster's shared
- * credentials sealed to the requester.
+ * credentials sealed to the requester: without BOT_TOKEN for a node that is
+ * not among the admin's voter candidates (credentialsForJoiner).
  *
  * A request that does not parse, or names a node id no token was made for,
  * gets the same bland 404 as any unknown path: a scanner learns nothing. A
@@ -18,12 +19,14 @@ import { errorResponse, statusOfRefusal } from "../api/respond.ts";
 import type { ApiResponse } from "../api/router.ts";
 import { CommandRefusedError, type ControlPlaneService } from "../control-plane-service.ts";
 import type { ApplyResult } from "../fsm/control-plane.ts";
+import { voterCandidatesOf } from "../fsm/settings.ts";
 import type { NodeIdentity } from "../identity/node-identity.ts";
 import { verifyNodeSignature } from "../identity/node-public-key.ts";
 import type { ClusterNode } from "../node.ts";
 import {
   answerStatement,
   credentialsContext,
+  credentialsForJoiner,
   type JoinAnswer,
   type JoinCredentials,
   joinRequestSchema,
@@ -131,7 +134,13 @@ export class JoinAdmission {
       credentials: sealToWireGuardKey(
         join.boxKey,
         credentialsContext(join),
-        JSON.stringify(this.options.credentials()),
+        JSON.stringify(
+          credentialsForJoiner(
+            this.options.credentials(),
+            join.nodeId,
+            voterCandidatesOf(state.setting("voterCandidates")),
+          ),
+        ),
       ),
       signedBy: node.id,
     };

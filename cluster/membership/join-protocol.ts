@@ -82,6 +82,31 @@ export function answerStatement(claim: JoinClaim, answer: Omit<JoinAnswer, "sign
   );
 }
 
+/**
+ * Credentials only a member that may lead needs: the bot runs on the leader
+ * alone. A seized learner holding them could poll the bot's updates and
+ * answer users as the bot.
+ */
+const LEADER_ONLY_CREDENTIALS = ["BOT_TOKEN"];
+
+/**
+ * What a joiner receives: everything shared, but for the leader-only
+ * credentials when an admin has named voter candidates and it is not one
+ * (it will never vote or lead). With no candidates named any member may
+ * come to lead, so every joiner gets them.
+ */
+export function credentialsForJoiner(
+  shared: JoinCredentials,
+  nodeId: string,
+  voterCandidates: ReadonlySet<string> | undefined,
+): JoinCredentials {
+  if (voterCandidates === undefined || voterCandidates.has(nodeId)) return { ...shared };
+  const withheld: JoinCredentials = {};
+  for (const [name, value] of Object.entries(shared))
+    if (!LEADER_ONLY_CREDENTIALS.includes(name)) withheld[name] = value;
+  return withheld;
+}
+
 /** The context the credentials are sealed for: this node's join, nothing else. */
 export function credentialsContext(claim: JoinClaim): string {
   return `nexaloak/join-credentials/v1/${claim.nodeId}/${claim.identityKey}`;

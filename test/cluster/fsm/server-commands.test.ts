@@ -53,6 +53,25 @@ test("a server's node reports the MTU and resolvers of its client configs; older
   assert.is(fixture.state.server("n1")!.mtu, 1420);
 });
 
+test("a server's node reports whether it holds the bot token; it survives a snapshot, and older registrations and snapshots say nothing", () => {
+  const fixture = new Fixture();
+  assert.is(fixture.ok(command.registerServer("n1")).server.holdsBotToken, null);
+  assert.is(
+    fixture.ok(command.registerServer("n1", { holdsBotToken: false })).server.holdsBotToken,
+    false,
+  );
+  fixture.ok(command.registerServer("n2", { holdsBotToken: true }));
+  const restored = new Fixture();
+  restored.state.restore(fixture.state.snapshot());
+  assert.is(restored.state.server("n1")!.holdsBotToken, false);
+  assert.is(restored.state.server("n2")!.holdsBotToken, true);
+  const older = JSON.parse(fixture.state.snapshot()) as { servers: unknown[][] };
+  for (const row of older.servers) row.pop();
+  const fromOlder = new Fixture();
+  fromOlder.state.restore(JSON.stringify(older));
+  assert.is(fromOlder.state.server("n1")!.holdsBotToken, null);
+});
+
 test("an MTU out of range or resolvers that are not IP addresses are refused", () => {
   const fixture = new Fixture();
   for (const fields of [

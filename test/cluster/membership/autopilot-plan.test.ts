@@ -25,6 +25,7 @@ function input(health: MemberHealth[], fields: Partial<AutopilotInput> = {}): Au
     unrevokedRemovals: [],
     regionOf: () => undefined,
     voterCandidates: undefined,
+    lacksBotToken: () => false,
     ...fields,
   };
 }
@@ -205,6 +206,27 @@ test("a leader that is not a candidate hands leadership to a live, caught-up can
   );
   assert.equal(step?.kind, "promote");
   assert.is(step?.nodeId, "n4");
+});
+
+test("a member whose node holds no bot token, while the cluster runs the bot, is neither promoted nor handed leadership", () => {
+  const withoutToken = (id: string) => id === "n4";
+  const fleet = healthy(["n1", "n2", "n3"], ["n4", "n5"]);
+  assert.is(planAutopilotStep(input(fleet))?.nodeId, "n4", "by id, n4 would go first");
+  assert.is(planAutopilotStep(input(fleet, { lacksBotToken: withoutToken }))?.nodeId, "n5");
+  const onlyIt = healthy(["n1", "n2", "n3"], ["n4"]);
+  assert.is(planAutopilotStep(input(onlyIt, { lacksBotToken: withoutToken })), undefined);
+  // A leader that is not a candidate hands over only to a candidate that could run the bot.
+  const voters = healthy(["n1", "n2", "n3", "n4", "n5"], []);
+  const candidates = new Set(["n2", "n3", "n4"]);
+  const lacking = (id: string) => id === "n2" || id === "n3";
+  assert.equal(
+    planAutopilotStep(input(voters, { voterCandidates: candidates, lacksBotToken: lacking })),
+    {
+      kind: "handOver",
+      nodeId: "n4",
+      reason: "not among the voter candidates",
+    },
+  );
 });
 
 test.run();

@@ -3,7 +3,8 @@
  * server joins with nothing but a join token, registers its VPN server and is
  * promoted by the autopilot; a spent, forged or cancelled token is refused
  * with exit code 2; a dead voter is replaced by a healthy learner; voting
- * is kept to the members an admin named; and a
+ * is kept to the members an admin named, and a joiner that is not one
+ * receives no bot token; and a
  * removed member's users are moved, it leaves the membership, its key is
  * revoked and it stops with exit code 4.
  */
@@ -20,8 +21,11 @@ import {
   type JoiningNode,
   startJoiningNode,
 } from "../../../scripts/lib/joining-node.ts";
+import { createTelegramEmulator } from "../../../scripts/telegram-emulator/emulator.ts";
 
 const JOIN_BOUND_MS = 30_000;
+/** A token of @BotFather's form, for the Bot API emulator. */
+const TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0";
 
 interface MemberView {
   id: string;
@@ -56,6 +60,7 @@ interface ServerView {
   region: string;
   capacity: number;
   status: string;
+  holdsBotToken: boolean | null;
 }
 
 async function serverOf(
@@ -86,7 +91,7 @@ async function keyRevoked(cluster: Cluster, node: HarnessNode, nodeId: string): 
 }
 
 async function withFleet(
-  options: { snapshotEveryEntries?: number },
+  options: { snapshotEveryEntries?: number; env?: Record<string, string> },
   body: (cluster: Cluster, joiners: JoiningNode[]) => Promise<void>,
 ): Promise<void> {
   const cluster = await startCluster({ size: 3, ...options });
@@ -279,6 +284,40 @@ test("with voter candidates named, a leader that is not one hands leadership to 
     const leader = await cluster.leader();
     await cluster.put("after-candidates", "written", { via: leader });
   }));
+
+test("with voter candidates named, a server that is not one joins without the bot token and says so; one named before it joined gets it; never two pollers", async () => {
+  const emulator = await createTelegramEmulator({ tokens: [TOKEN] });
+  try {
+    await withFleet(
+      { env: { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: emulator.apiRoot } },
+      async (cluster, joiners) => {
+        const leader = await cluster.leader();
+        await emulator.waitForPolling(JOIN_BOUND_MS);
+        const put = (key: string, value: string) =>
+          api(cluster, leader, "PUT", `/v1/settings/${key}`, { value });
+        assert.is((await put("voters", "3")).status, 200);
+        const named = await askJoinToken(cluster, leader);
+        const other = await askJoinToken(cluster, leader);
+        const candidates = [...cluster.nodes.map((node) => node.id), named.nodeId];
+        assert.is((await put("voterCandidates", candidates.join(","))).status, 200);
+        for (const made of [named, other]) joiners.push(await startJoiningNode(made.token));
+        const reported = async (nodeId: string) =>
+          (await serverOf(cluster, leader, nodeId))?.holdsBotToken;
+        await cluster.waitUntil(
+          async () =>
+            (await reported(named.nodeId)) === true && (await reported(other.nodeId)) === false,
+          JOIN_BOUND_MS,
+          `${named.nodeId} registered holding the bot token, ${other.nodeId} without it`,
+        );
+        assert.match(joiners[1]!.process.tail(200), /BOT_TOKEN is not set/);
+        assert.not.match(joiners[0]!.process.tail(200), /BOT_TOKEN is not set/);
+      },
+    );
+    assert.equal(emulator.overlappingPolls(), [], "never two polls open at once");
+  } finally {
+    await emulator.stop();
+  }
+});
 
 test("removing a member moves it out, revokes its key and stops it with exit code 4; too few voters is refused", () =>
   withFleet({}, async (cluster, joiners) => {
