@@ -109,6 +109,7 @@ const MEMBERSHIP_CHANGE: Record<string, string> = {
   demoted: "was demoted to learner",
   removed: "left the cluster",
   keyRevoked: "had its key revoked for good",
+  handedLeadership: "was handed leadership",
 };
 
 const text = (value: string | number | boolean | null | undefined) =>

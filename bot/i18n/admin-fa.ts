@@ -53,6 +53,7 @@ const MEMBERSHIP_CHANGE: Record<string, string> = {
   demoted: "به یادگیرنده تنزل یافت",
   removed: "خوشه را ترک کرد",
   keyRevoked: "کلیدش برای همیشه باطل شد",
+  handedLeadership: "رهبری را به دست گرفت",
 };
 
 const refusals: Record<string, string> = {

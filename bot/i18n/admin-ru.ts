@@ -64,6 +64,7 @@ const MEMBERSHIP_CHANGE: Record<string, string> = {
   demoted: "стал учеником",
   removed: "вышел из кластера",
   keyRevoked: "лишился ключа навсегда",
+  handedLeadership: "получил лидерство",
 };
 
 const refusals: Record<string, string> = {

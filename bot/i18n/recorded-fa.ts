@@ -43,6 +43,8 @@ export const recordedFa: RecordedTextPhrases = {
     notVoterCandidate: () => "در فهرست نامزدهای رأی‌دهنده نیست",
     replacesNonCandidate: ({ nodeId }) =>
       `جای ${ltr(nodeId)} را می‌گیرد که در فهرست نامزدهای رأی‌دهنده نیست`,
+    takesOverFromNonCandidate: ({ nodeId }) =>
+      `رهبری را از ${ltr(nodeId)} می‌گیرد که در فهرست نامزدهای رأی‌دهنده نیست`,
   },
   findings: {
     verdict: VERDICT,

@@ -47,6 +47,8 @@ export const recordedRu: RecordedTextPhrases = {
     notVoterCandidate: () => "не входит в список кандидатов в голосующие",
     replacesNonCandidate: ({ nodeId }) =>
       `заменяет ${nodeId}, который не входит в список кандидатов в голосующие`,
+    takesOverFromNonCandidate: ({ nodeId }) =>
+      `принимает лидерство от ${nodeId}, который не входит в список кандидатов в голосующие`,
   },
   findings: {
     verdict: VERDICT,

@@ -471,6 +471,8 @@ export const MEMBERSHIP_CHANGES = [
   "demoted",
   "removed",
   "keyRevoked",
+  /** The leader handed leadership to this member. */
+  "handedLeadership",
 ] as const;
 export type MembershipChange = (typeof MEMBERSHIP_CHANGES)[number];
 

@@ -139,13 +139,19 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
 
   // 3. Voting kept to the candidates an admin named.
   const barred = voters.filter((id) => !mayVote(id));
-  const notACandidate = membershipReasonText({ kind: "notVoterCandidate" });
   if (barred.includes(input.leaderId)) {
     const successor = voters
       .filter((id) => id !== input.leaderId && mayLead(id) && isLiveAndCaughtUp(id))
       .sort((a, b) => (health.get(a)?.lag ?? 0) - (health.get(b)?.lag ?? 0) || (a < b ? -1 : 1))[0];
     if (successor !== undefined)
-      return { kind: "handOver", nodeId: successor, reason: notACandidate };
+      return {
+        kind: "handOver",
+        nodeId: successor,
+        reason: membershipReasonText({
+          kind: "takesOverFromNonCandidate",
+          nodeId: input.leaderId,
+        }),
+      };
     // None fit to lead yet: a candidate learner becomes one.
     const promotion = promoteBest(
       membershipReasonText({ kind: "replacesNonCandidate", nodeId: input.leaderId }),
@@ -163,7 +169,11 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
     const after = voters.length - 1;
     const liveAfter = voters.filter((id) => id !== barredFollower && !isDead(id)).length;
     if (after >= input.minVoters && liveAfter >= Math.floor(after / 2) + 1)
-      return { kind: "demote", nodeId: barredFollower, reason: notACandidate };
+      return {
+        kind: "demote",
+        nodeId: barredFollower,
+        reason: membershipReasonText({ kind: "notVoterCandidate" }),
+      };
   }
 
   // 4. The number of voters.

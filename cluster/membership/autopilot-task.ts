@@ -25,11 +25,12 @@ const CONF_CHANGE_OF = {
   remove: "removeNode",
 } as const;
 
-const RECORDED_AS: Record<Exclude<AutopilotStep["kind"], "handOver">, MembershipChange> = {
+const RECORDED_AS: Record<AutopilotStep["kind"], MembershipChange> = {
   promote: "promoted",
   demote: "demoted",
   remove: "removed",
   revokeKey: "keyRevoked",
+  handOver: "handedLeadership",
 };
 
 export class AutopilotTask implements LeaderTask {
@@ -85,6 +86,8 @@ export class AutopilotTask implements LeaderTask {
   private async take(step: AutopilotStep): Promise<void> {
     const { node, service, logger } = this.options;
     if (step.kind === "handOver") {
+      // Recorded first: once leadership moves, this node can record nothing.
+      await this.record(step);
       // This term's tasks end with the leadership; the successor's autopilot demotes this node.
       logger.info(step, "handing leadership to a voter candidate");
       node.transferLeadership(step.nodeId);
@@ -105,6 +108,12 @@ export class AutopilotTask implements LeaderTask {
         { type: CONF_CHANGE_OF[step.kind], nodeId: step.nodeId },
         CHANGE_WITHIN_MS,
       );
+    await this.record(step);
+  }
+
+  /** Adds the step to the membership history admins are told of and /v1/status lists. */
+  private async record(step: AutopilotStep): Promise<void> {
+    const { service } = this.options;
     await service.run({
       type: "recordMembershipChange",
       nodeId: step.nodeId,

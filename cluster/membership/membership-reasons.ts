@@ -23,7 +23,9 @@ export type MembershipReason =
   /** Demoted (or, leading, handed leadership over): not among the members an admin lets vote. */
   | { kind: "notVoterCandidate" }
   /** Promoted to take the place of a voter that is not among the voter candidates. */
-  | { kind: "replacesNonCandidate"; nodeId: string };
+  | { kind: "replacesNonCandidate"; nodeId: string }
+  /** Handed leadership by a leader that is not among the voter candidates. */
+  | { kind: "takesOverFromNonCandidate"; nodeId: string };
 
 /** The text `reason` is recorded as. */
 export function membershipReasonText(reason: MembershipReason): string {
@@ -46,6 +48,8 @@ export function membershipReasonText(reason: MembershipReason): string {
       return "not among the voter candidates";
     case "replacesNonCandidate":
       return `replaces ${reason.nodeId}, not among the voter candidates`;
+    case "takesOverFromNonCandidate":
+      return `takes over from ${reason.nodeId}, not among the voter candidates`;
   }
 }
 
@@ -67,6 +71,8 @@ export function membershipReasonOf(text: string): MembershipReason | undefined {
   if (match) return { kind: "silentFor", seconds: Number(match[1]) };
   match = /^replaces (\S+), not among the voter candidates$/.exec(text);
   if (match) return { kind: "replacesNonCandidate", nodeId: match[1]! };
+  match = /^takes over from (\S+), not among the voter candidates$/.exec(text);
+  if (match) return { kind: "takesOverFromNonCandidate", nodeId: match[1]! };
   match = /^the cluster keeps ([0-9]+) voters$/.exec(text);
   if (match) return { kind: "keepsVoters", voters: Number(match[1]) };
   return FIXED.find((reason) => membershipReasonText(reason) === text);

@@ -187,6 +187,15 @@ test("why the cluster changed its membership", () => {
     bare(fa.alert(changed("promoted", replaces))),
     "ℹ️ گره n4 به رأی‌دهنده ارتقا یافت (جای n2 را می‌گیرد که در فهرست نامزدهای رأی‌دهنده نیست).",
   );
+  const takesOver = membershipReasonText({ kind: "takesOverFromNonCandidate", nodeId: "n1" });
+  assert.is(
+    ru.alert(changed("handedLeadership", takesOver)),
+    "ℹ️ Узел n4 получил лидерство (принимает лидерство от n1, который не входит в список кандидатов в голосующие).",
+  );
+  assert.is(
+    bare(fa.alert(changed("handedLeadership", takesOver))),
+    "ℹ️ گره n4 رهبری را به دست گرفت (رهبری را از n1 می‌گیرد که در فهرست نامزدهای رأی‌دهنده نیست).",
+  );
 });
 
 test.run();

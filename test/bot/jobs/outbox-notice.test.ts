@@ -143,6 +143,10 @@ test("a membership change reads as a sentence for each kind of change, with its 
     "ℹ️ Node de-3f9a0c left the cluster (removed by an admin).",
   );
   assert.is(changed("keyRevoked", ""), "ℹ️ Node de-3f9a0c had its key revoked for good.");
+  assert.is(
+    changed("handedLeadership", "takes over from n1, not among the voter candidates"),
+    "ℹ️ Node de-3f9a0c was handed leadership (takes over from n1, not among the voter candidates).",
+  );
 });
 
 test.run();

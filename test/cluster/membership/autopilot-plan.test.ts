@@ -192,7 +192,7 @@ test("a leader that is not a candidate hands leadership to a live, caught-up can
   assert.equal(planAutopilotStep(input(fleet, { voterCandidates: candidates })), {
     kind: "handOver",
     nodeId: "n5",
-    reason: "not among the voter candidates",
+    reason: "takes over from n1, not among the voter candidates",
   });
   // No candidate voter fit to lead: a candidate learner is promoted instead, the leader stays.
   const unfit = [
@@ -224,7 +224,7 @@ test("a member whose node holds no bot token, while the cluster runs the bot, is
     {
       kind: "handOver",
       nodeId: "n4",
-      reason: "not among the voter candidates",
+      reason: "takes over from n1, not among the voter candidates",
     },
   );
 });

@@ -283,6 +283,18 @@ test("with voter candidates named, a leader that is not one hands leadership to 
     );
     const leader = await cluster.leader();
     await cluster.put("after-candidates", "written", { via: leader });
+    const history = await api(cluster, leader, "GET", "/v1/members");
+    const changes = (history.body as { recentChanges: Array<Record<string, string>> })
+      .recentChanges;
+    assert.ok(
+      changes.some(
+        (change) =>
+          change.change === "handedLeadership" &&
+          candidates.includes(change.nodeId!) &&
+          change.reason === `takes over from ${first.id}, not among the voter candidates`,
+      ),
+      JSON.stringify(changes),
+    );
   }));
 
 test("with voter candidates named, a server that is not one joins without the bot token and says so; one named before it joined gets it; never two pollers", async () => {

@@ -20,6 +20,7 @@ const REASONS: MembershipReason[] = [
   { kind: "keepsVoters", voters: 5 },
   { kind: "notVoterCandidate" },
   { kind: "replacesNonCandidate", nodeId: "fi-01a2b3" },
+  { kind: "takesOverFromNonCandidate", nodeId: "ir-0c1d2e" },
 ];
 
 test("every reason reads back from the text it is recorded as", () => {
