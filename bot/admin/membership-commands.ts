@@ -237,11 +237,17 @@ membershipCommands.command("voters", async (ctx) => {
     const ids = voterCandidatesOf(value);
     return ids && [...ids];
   };
-  const current = listed(ctx.deps.service.localState.setting("voterCandidates"));
+  const state = ctx.deps.service.localState;
+  // Named, but not to be made voters while this bot runs: their nodes hold no token.
+  const withoutBotToken = (candidates: readonly string[] | undefined) => {
+    const lacking = (candidates ?? []).filter((id) => state.server(id)?.holdsBotToken === false);
+    return lacking.length > 0 ? `\n${t.votersWithoutBotToken(lacking)}` : "";
+  };
+  const current = listed(state.setting("voterCandidates"));
   const ids = words(ctx.match.replaceAll(",", " "));
   if (ids.length === 0) {
     await ctx.effects.acknowledge();
-    await ctx.reply(t.votersShown(current));
+    await ctx.reply(t.votersShown(current) + withoutBotToken(current));
     return;
   }
   const value = ids.length === 1 && ids[0]!.toLowerCase() === "any" ? "" : ids.join(",");
@@ -253,5 +259,5 @@ membershipCommands.command("voters", async (ctx) => {
     value,
     actor: senderActor(ctx),
   });
-  await ctx.reply(t.votersSet(listed(value)));
+  await ctx.reply(t.votersSet(listed(value)) + withoutBotToken(listed(value)));
 });

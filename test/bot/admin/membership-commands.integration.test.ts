@@ -10,6 +10,7 @@ import { API_ACTOR } from "../../../cluster/fsm/actors.ts";
 import { generateNodeIdentity } from "../../../cluster/identity/node-identity.ts";
 import { parseJoinToken } from "../../../cluster/membership/join-token.ts";
 import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
+import { command } from "../../cluster/fsm/support/control-plane-fixture.ts";
 import {
   arrivedUser,
   ask,
@@ -136,6 +137,13 @@ test("/voters shows who may vote, names at least three members or lets any vote 
       );
       await ask(cluster, root, "/stepdown", /^Leadership stays here/);
       assert.ok(leader.node.isLeader());
+      // fi-1's server registers, its node holding no bot token: the list says so.
+      await leader.service.run(command.registerServer("fi-1", { holdsBotToken: false }));
+      const { answer: shown } = await ask(cluster, root, "/voters", /^Only these members/);
+      assert.match(
+        shown.text!,
+        /\nfi-1 holds no bot token, so it is not made a voter: set BOT_TOKEN there and restart\.$/,
+      );
       await ask(cluster, root, "/voters any", /^Any member may vote and lead again/);
       assert.is(leader.state.setting("voterCandidates"), "");
       const mallory = await arrivedUser(cluster, 5201, { first_name: "Mallory" });

@@ -40,6 +40,17 @@ test("counts take each language's plural forms", () => {
   assert.match(messagesFor("ru").configLimit(5), /У вас уже 5 конфигов,/);
   assert.match(messagesFor("en").admin.broadcastQueued(1), /for 1 user\./);
   assert.match(messagesFor("ru").admin.broadcastQueued(21), /21 пользователь\./);
+  const lacking = (language: "en" | "ru" | "fa", ids: string[]) =>
+    messagesFor(language).admin.votersWithoutBotToken(ids);
+  assert.match(lacking("en", ["n4"]), /^n4 holds no bot token, so it is not made a voter:/);
+  assert.match(
+    lacking("en", ["n4", "n5"]),
+    /^n4, n5 hold no bot token, so they are not made voters:/,
+  );
+  assert.match(lacking("ru", ["n4"]), /голосующим он не станет/);
+  assert.match(lacking("ru", ["n4", "n5"]), /голосующими они не станут/);
+  assert.match(lacking("fa", ["n4"]), /ندارد، پس رأی‌دهنده نمی‌شود/);
+  assert.match(lacking("fa", ["n4", "n5"]), /ندارند، پس رأی‌دهنده نمی‌شوند/);
 });
 
 test("Persian: commands isolated left to right inside sentences, lines opened right to left, Persian digits", () => {
