@@ -25,6 +25,7 @@ import { AutopilotTask } from "../cluster/membership/autopilot-task.ts";
 import { FleetMembership } from "../cluster/membership/fleet-membership.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
 import { ClusterNode, type ClusterNodeOptions } from "../cluster/node.ts";
+import { ProbeCustodyTask } from "../cluster/probe-custody-task.ts";
 import { SealedSecrets } from "../cluster/sealed-secrets.ts";
 import { SecretResealingTask } from "../cluster/secret-resealing-task.ts";
 import {
@@ -196,6 +197,12 @@ export function assembleNode(options: NodeAssemblyOptions): AssembledNode {
       sealing,
       intervalMs: 5_000,
       logger: logger.child({ component: "data-keys" }),
+    }),
+    new ProbeCustodyTask({
+      service,
+      sealing,
+      intervalMs: 1_000,
+      logger: logger.child({ component: "probes" }),
     }),
     new TrafficPeriodTask({
       service,

@@ -36,9 +36,7 @@ import { createNodeServer } from "../cluster/http.ts";
 import { loadOrCreateNodeIdentity, type NodeIdentity } from "../cluster/identity/node-identity.ts";
 import { JoinAdmission } from "../cluster/membership/join-admission.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
-import { ensureProbePeer } from "../cluster/probe-peer.ts";
 import { registerServer } from "../cluster/server-registration.ts";
-import { ensureShadowsocksProbe } from "../cluster/shadowsocks-probe-port.ts";
 import { checkRedisDurability } from "../cluster/storage/durability.ts";
 import { RaftLogStore } from "../cluster/storage/raft-log-store.ts";
 import { connectRedis, redactUrl } from "../cluster/storage/redis-connection.ts";
@@ -87,21 +85,6 @@ async function connectUntilReady(config: NodeConfig, logger: Logger): Promise<Re
  * Registers one of this server's ban-check probes (`ensure` resolves true
  * once it is registered), retrying until it is: a leader may be changing.
  */
-async function registerProbe(
-  ensure: () => Promise<boolean>,
-  failure: string,
-  logger: Logger,
-): Promise<void> {
-  for (let attempt = 1; attempt <= 30; attempt++) {
-    try {
-      if (await ensure()) return;
-    } catch (error) {
-      if (attempt === 30) logger.error({ err: (error as Error).message }, failure);
-    }
-    await sleep(1000);
-  }
-}
-
 async function main(): Promise<void> {
   const envFile = loadEnvFile(resolve(".env"), process.env);
   if (!envFile.ok) {
@@ -442,6 +425,14 @@ async function main(): Promise<void> {
       clientDns: [...config.clientDns],
       protocols: [...config.protocols],
       holdsBotToken: config.botToken !== undefined,
+      holdsDataKeys: config.dataKeys.length > 0,
+      // Ban checks handshake with real WireGuard as this server's probe peer, and
+      // request through its Shadowsocks probe port when ss-manager serves Shadowsocks
+      // (a dry run serves nothing, which the control would see as the server down).
+      probes: [
+        ...(config.vpnDriver === "wireguard" ? (["wireguard"] as const) : []),
+        ...(config.shadowsocks?.driver === "ss-manager" ? (["shadowsocks"] as const) : []),
+      ],
       ...(config.shadowsocks
         ? {
             shadowsocks: {
@@ -454,24 +445,8 @@ async function main(): Promise<void> {
     },
     logger,
     () => stopping,
-  ).then(async (registered) => {
-    if (!registered) return;
-    discovery?.start();
-    // Ban checks handshake with real WireGuard as this server's probe peer, and
-    // request through its Shadowsocks probe port when ss-manager serves Shadowsocks
-    // (a dry run serves nothing, which the control would see as the server down).
-    if (config.vpnDriver === "wireguard")
-      await registerProbe(
-        () => ensureProbePeer(service, sealing, config.nodeId),
-        "could not register the ban-check probe peer; WireGuard handshakes are not probed on this server",
-        logger,
-      );
-    if (config.shadowsocks?.driver === "ss-manager")
-      await registerProbe(
-        () => ensureShadowsocksProbe(service, sealing, config.nodeId),
-        "could not register the ban-check Shadowsocks probe port; Shadowsocks is not probed on this server",
-        logger,
-      );
+  ).then((registered) => {
+    if (registered) discovery?.start();
   });
 }
 

@@ -1,8 +1,9 @@
 /**
- * The WireGuard peer ban checks handshake as. A node that runs real
- * WireGuard registers one for its own server: a fresh key pair whose private
- * half is sealed in the replicated state, so whichever node leads can open it
- * and probe. Its allowed IP is the one address every subnet keeps for it, so
+ * The WireGuard peer ban checks handshake as. The leader makes one for each
+ * server whose node runs real WireGuard (probe-custody-task.ts): a fresh key
+ * pair whose private half is sealed in the replicated state, so whichever
+ * node leads can open it and probe, while the server adds it by its public
+ * key alone. Its allowed IP is the one address every subnet keeps for it, so
  * it carries no traffic.
  */
 import { generateKeyPair } from "../shared/crypto/wireguard-keys.ts";

@@ -24,6 +24,10 @@ export interface ServerRegistration {
   protocols: OfferedProtocol[];
   /** Whether this node holds BOT_TOKEN. */
   holdsBotToken: boolean;
+  /** Whether this node holds DATA_KEYS. */
+  holdsDataKeys: boolean;
+  /** The ban-check probes this node's agent serves; the leader makes them. */
+  probes: OfferedProtocol[];
   shadowsocks?: { firstPort: number; lastPort: number; method: ShadowsocksMethod };
 }
 

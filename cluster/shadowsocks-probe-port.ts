@@ -1,7 +1,8 @@
 /**
  * The Shadowsocks port ban checks request through (see
- * `ShadowsocksProbe` in fsm/records.ts). A node whose server offers
- * Shadowsocks registers one for its own server: a fresh random password,
+ * `ShadowsocksProbe` in fsm/records.ts). The leader makes one for each
+ * server whose node serves Shadowsocks with ss-manager
+ * (probe-custody-task.ts): a fresh random password,
  * sealed under the data keys so whichever node leads can open it and probe,
  * and sealed to its own WireGuard key for its agent, which serves the port
  * like a config's. Apply picks the port from the server's range.

@@ -147,6 +147,14 @@ const registerServerSchema = z.strictObject({
    * in entries from before it was reported.
    */
   holdsBotToken: z.boolean().optional(),
+  /** Whether the node holds DATA_KEYS, without which it could not lead; absent in older entries. */
+  holdsDataKeys: z.boolean().optional(),
+  /**
+   * The ban-check probes the node's agent serves (a WireGuard probe peer, a
+   * Shadowsocks probe port), which the leader makes for it; absent in
+   * entries from nodes that made their own.
+   */
+  probes: z.array(z.enum(OFFERED_PROTOCOLS)).max(OFFERED_PROTOCOLS.length).optional(),
   /** The node's identity signature over its WireGuard key (fsm/server-key-signature.ts). */
   identitySignature: z
     .string()

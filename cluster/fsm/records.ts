@@ -261,6 +261,13 @@ export interface Server {
    * nothing but whom the autopilot promotes and hands leadership to.
    */
   holdsBotToken: boolean | null;
+  /** Whether the server's node holds DATA_KEYS (it could lead); null until the node reports it. */
+  holdsDataKeys: boolean | null;
+  /**
+   * The ban-check probes the server's node serves and the leader makes for
+   * it (probe-custody-task.ts); null from nodes that make their own.
+   */
+  probes: OfferedProtocol[] | null;
   status: ServerStatus;
   statusReason: string;
   statusActor: string;

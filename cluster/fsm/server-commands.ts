@@ -88,6 +88,8 @@ export function registerServer(
   existing.mtu = command.mtu ?? null;
   existing.clientDns = command.clientDns ? [...command.clientDns] : null;
   existing.holdsBotToken = command.holdsBotToken ?? null;
+  existing.holdsDataKeys = command.holdsDataKeys ?? null;
+  existing.probes = command.probes ? [...command.probes] : null;
   const notified = connectionChanged
     ? notifyConnectionChanged(data, context, existing, command.at)
     : 0;
@@ -129,6 +131,8 @@ function addServer(data: ControlPlaneData, command: CommandOf<"registerServer">)
     mtu: command.mtu ?? null,
     clientDns: command.clientDns ? [...command.clientDns] : null,
     holdsBotToken: command.holdsBotToken ?? null,
+    holdsDataKeys: command.holdsDataKeys ?? null,
+    probes: command.probes ? [...command.probes] : null,
     status: "active",
     statusReason: "registered",
     statusActor: command.serverId,

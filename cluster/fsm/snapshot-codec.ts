@@ -347,6 +347,8 @@ function encodeServer(server: Server): ServerRow {
       run.consecutiveOk,
     ]),
     server.holdsBotToken,
+    server.holdsDataKeys,
+    server.probes ? [...server.probes] : null,
   ];
 }
 
@@ -512,6 +514,8 @@ function decodeServer(row: ServerRow): Server {
     blockedProtocols = [],
     protocolRuns = [],
     holdsBotToken = null,
+    holdsDataKeys = null,
+    probes = null,
   ] = row;
   const subnet = parseCidr(subnetText);
   if (!subnet) throw new Error(`control-plane snapshot: server ${id} has subnet ${subnetText}`);
@@ -535,6 +539,8 @@ function decodeServer(row: ServerRow): Server {
     mtu,
     clientDns,
     holdsBotToken,
+    holdsDataKeys,
+    probes,
     status,
     statusReason,
     statusActor,

@@ -75,6 +75,8 @@ const serverRow = z.tuple([
   z.array(z.tuple([z.enum(OFFERED_PROTOCOLS), count, count])).optional(), // checks.protocols: protocol, consecutiveFiltered, consecutiveOk
   // Absent in snapshots from before nodes reported it.
   z.boolean().nullable().optional(), // holdsBotToken
+  z.boolean().nullable().optional(), // holdsDataKeys
+  z.array(z.enum(OFFERED_PROTOCOLS)).nullable().optional(), // probes
 ]);
 
 const userRow = z.tuple([

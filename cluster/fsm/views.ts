@@ -61,6 +61,8 @@ export function copyServer(server: Server, liveConfigs: number): ServerView {
     mtu: server.mtu,
     clientDns: server.clientDns ? [...server.clientDns] : null,
     holdsBotToken: server.holdsBotToken,
+    holdsDataKeys: server.holdsDataKeys,
+    probes: server.probes ? [...server.probes] : null,
     status: server.status,
     statusReason: server.statusReason,
     statusActor: server.statusActor,

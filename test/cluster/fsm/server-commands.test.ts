@@ -53,23 +53,32 @@ test("a server's node reports the MTU and resolvers of its client configs; older
   assert.is(fixture.state.server("n1")!.mtu, 1420);
 });
 
-test("a server's node reports whether it holds the bot token; it survives a snapshot, and older registrations and snapshots say nothing", () => {
+test("a server's node reports whether it holds the bot token and the data keys, and which probes it serves; these survive a snapshot, and older registrations and snapshots say nothing", () => {
   const fixture = new Fixture();
-  assert.is(fixture.ok(command.registerServer("n1")).server.holdsBotToken, null);
-  assert.is(
-    fixture.ok(command.registerServer("n1", { holdsBotToken: false })).server.holdsBotToken,
-    false,
+  const before = fixture.ok(command.registerServer("n1")).server;
+  assert.equal([before.holdsBotToken, before.holdsDataKeys, before.probes], [null, null, null]);
+  const learner = { holdsBotToken: false, holdsDataKeys: false, probes: ["wireguard" as const] };
+  const reported = fixture.ok(command.registerServer("n1", learner)).server;
+  assert.equal(
+    [reported.holdsBotToken, reported.holdsDataKeys, reported.probes],
+    [false, false, ["wireguard"]],
   );
-  fixture.ok(command.registerServer("n2", { holdsBotToken: true }));
+  fixture.ok(
+    command.registerServer("n2", { holdsBotToken: true, holdsDataKeys: true, probes: [] }),
+  );
   const restored = new Fixture();
   restored.state.restore(fixture.state.snapshot());
-  assert.is(restored.state.server("n1")!.holdsBotToken, false);
-  assert.is(restored.state.server("n2")!.holdsBotToken, true);
+  const fields = (state: Fixture["state"], id: string) => {
+    const server = state.server(id)!;
+    return [server.holdsBotToken, server.holdsDataKeys, server.probes];
+  };
+  assert.equal(fields(restored.state, "n1"), [false, false, ["wireguard"]]);
+  assert.equal(fields(restored.state, "n2"), [true, true, []]);
   const older = JSON.parse(fixture.state.snapshot()) as { servers: unknown[][] };
-  for (const row of older.servers) row.pop();
+  for (const row of older.servers) row.splice(-3);
   const fromOlder = new Fixture();
   fromOlder.state.restore(JSON.stringify(older));
-  assert.is(fromOlder.state.server("n1")!.holdsBotToken, null);
+  assert.equal(fields(fromOlder.state, "n1"), [null, null, null]);
 });
 
 test("an MTU out of range or resolvers that are not IP addresses are refused", () => {
