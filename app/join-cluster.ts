@@ -35,6 +35,7 @@ import { adminApiBaseUrl } from "../cluster/transport/peer-url.ts";
 import { Backoff } from "../shared/backoff.ts";
 import { generateKeyPair } from "../shared/crypto/wireguard-keys.ts";
 import { openWithWireGuardKey } from "../shared/crypto/wireguard-sealed-box.ts";
+import { type EnvVariable, envNames, envVariables } from "../shared/env-variables.ts";
 import { parseHostPort } from "../shared/host-port.ts";
 import type { Logger } from "../shared/logger.ts";
 import { EXIT_BAD_CONFIG } from "../shared/read-file-or-exit.ts";
@@ -45,13 +46,32 @@ export interface JoinedStart {
   joined: boolean;
   /** The members' identity keys as the join answer named them: what this node expects until its state pins them. */
   memberKeys: ReadonlyMap<string, string>;
+  /**
+   * Required variables the cluster withheld from this node (DATA_KEYS from
+   * a member that is no voter candidate): it runs without them, never leading.
+   */
+  withheld: ReadonlySet<string>;
 }
 
 function joinedFrom(membership: JoinedMembership): JoinedStart {
-  return { joined: true, memberKeys: new Map(membership.members.map(([id, , key]) => [id, key])) };
+  const withheld = new Set<string>();
+  for (const name of envNames) {
+    const variable: EnvVariable<unknown> = envVariables[name];
+    if (
+      variable.sharedByCluster &&
+      variable.whenUnset.kind === "required" &&
+      !(name in membership.credentials)
+    )
+      withheld.add(name);
+  }
+  return {
+    joined: true,
+    memberKeys: new Map(membership.members.map(([id, , key]) => [id, key])),
+    withheld,
+  };
 }
 
-const NOT_JOINED: JoinedStart = { joined: false, memberKeys: new Map() };
+const NOT_JOINED: JoinedStart = { joined: false, memberKeys: new Map(), withheld: new Set() };
 
 /** Codes with which the cluster refuses a join for good: retrying cannot help. */
 const FINAL_REFUSALS = new Set([

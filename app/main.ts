@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const start = await prepareJoinedEnvironment(process.env, (nodeId) =>
     createLogger({ level: "info", nodeId }),
   );
-  const config = loadConfigFromProcess();
+  const config = loadConfigFromProcess({ withheld: start.withheld });
   const logger = createLogger({ level: config.logLevel, nodeId: config.nodeId });
   const metrics = new NodeMetrics();
   const router = new Router();
@@ -395,6 +395,10 @@ async function main(): Promise<void> {
   shadowsocksAgent?.start();
   if (!config.botToken)
     logger.info("BOT_TOKEN is not set: the Telegram bot is off on this node; everything else runs");
+  if (config.dataKeys.length === 0)
+    logger.info(
+      "DATA_KEYS is not set (the cluster gives it only to voter candidates): this node serves its VPN server and never leads",
+    );
   logger.info({ peers: [...config.peers.keys()], vpnDriver: config.vpnDriver }, "node started");
 
   const discovery = config.publicHost

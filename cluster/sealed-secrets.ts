@@ -9,32 +9,64 @@ import type { DataKey } from "../shared/crypto/data-keys.ts";
 import {
   SecretBox,
   type SecretBoxErrorCode,
+  sealedKeyIdOf,
   secretBoxPurposes,
 } from "../shared/crypto/secret-box.ts";
-import type { Result } from "../shared/result.ts";
+import { err, type Result } from "../shared/result.ts";
 import type { SealedSecretKind } from "./fsm/records.ts";
 
+/** Why a sealed value could not be opened here. */
+export type SealedSecretErrorCode = SecretBoxErrorCode | "NO_DATA_KEYS";
+
+/** Sealing asked of a node that holds no data keys: only a leader seals, and such a node never leads. */
+export class NoDataKeysError extends Error {
+  readonly code = "NO_DATA_KEYS";
+
+  constructor() {
+    super(
+      "this node holds no DATA_KEYS (it joined as no voter candidate, so it never leads): it seals nothing",
+    );
+  }
+}
+
+interface Boxes {
+  configKeys: SecretBox;
+  probeTokens: SecretBox;
+  probeKeys: SecretBox;
+  subscriptionTokens: SecretBox;
+}
+
 export class SealedSecrets {
-  private readonly configKeys: SecretBox;
-  private readonly probeTokens: SecretBox;
-  private readonly probeKeys: SecretBox;
-  private readonly subscriptionTokens: SecretBox;
+  /** Undefined on a node without DATA_KEYS (a member that never leads). */
+  private readonly boxes: Boxes | undefined;
 
-  /** @param dataKeys DATA_KEYS, the sealing key first. */
+  /** @param dataKeys DATA_KEYS, the sealing key first; none on a node that never leads. */
   constructor(dataKeys: readonly DataKey[]) {
-    this.configKeys = new SecretBox(dataKeys, secretBoxPurposes.configKeys);
-    this.probeTokens = new SecretBox(dataKeys, secretBoxPurposes.probeTokens);
-    this.probeKeys = new SecretBox(dataKeys, secretBoxPurposes.probeKeys);
-    this.subscriptionTokens = new SecretBox(dataKeys, secretBoxPurposes.subscriptionTokens);
+    this.boxes =
+      dataKeys.length === 0
+        ? undefined
+        : {
+            configKeys: new SecretBox(dataKeys, secretBoxPurposes.configKeys),
+            probeTokens: new SecretBox(dataKeys, secretBoxPurposes.probeTokens),
+            probeKeys: new SecretBox(dataKeys, secretBoxPurposes.probeKeys),
+            subscriptionTokens: new SecretBox(dataKeys, secretBoxPurposes.subscriptionTokens),
+          };
   }
 
-  /** The data key new values are sealed under. */
-  get currentKeyId(): string {
-    return this.configKeys.currentKeyId;
+  /** Whether this node holds data keys at all. */
+  get holdsKeys(): boolean {
+    return this.boxes !== undefined;
   }
 
+  /** The data key new values are sealed under; undefined without data keys. */
+  get currentKeyId(): string | undefined {
+    return this.boxes?.configKeys.currentKeyId;
+  }
+
+  /** Seals `plaintext` for its record; throws {@link NoDataKeysError} on a node without data keys. */
   seal(kind: SealedSecretKind, recordId: string, plaintext: string): string {
     const [box, boundTo] = this.place(kind, recordId);
+    if (!box) throw new NoDataKeysError();
     return box.seal(boundTo, plaintext);
   }
 
@@ -42,30 +74,32 @@ export class SealedSecrets {
     kind: SealedSecretKind,
     recordId: string,
     sealed: string,
-  ): Result<string, SecretBoxErrorCode> {
+  ): Result<string, SealedSecretErrorCode> {
     const [box, boundTo] = this.place(kind, recordId);
+    if (!box) return err("NO_DATA_KEYS", new NoDataKeysError().message);
     return box.open(boundTo, sealed);
   }
 
   /** The id of the data key that sealed `sealed`. */
   keyIdOf(sealed: string): string | undefined {
-    return this.configKeys.keyIdOf(sealed);
+    return sealedKeyIdOf(sealed);
   }
 
-  private place(kind: SealedSecretKind, recordId: string): [SecretBox, string] {
+  private place(kind: SealedSecretKind, recordId: string): [SecretBox | undefined, string] {
+    const boxes = this.boxes;
     switch (kind) {
       case "configDeliveryKeys":
-        return [this.configKeys, recordId];
+        return [boxes?.configKeys, recordId];
       case "vantageToken":
-        return [this.probeTokens, recordId];
+        return [boxes?.probeTokens, recordId];
       case "vantageProbeKey":
-        return [this.probeKeys, `vantage:${recordId}`];
+        return [boxes?.probeKeys, `vantage:${recordId}`];
       case "serverProbeKey":
-        return [this.probeKeys, `server:${recordId}`];
+        return [boxes?.probeKeys, `server:${recordId}`];
       case "subscriptionToken":
-        return [this.subscriptionTokens, `user:${recordId}`];
+        return [boxes?.subscriptionTokens, `user:${recordId}`];
       case "serverShadowsocksProbe":
-        return [this.probeKeys, `server-shadowsocks:${recordId}`];
+        return [boxes?.probeKeys, `server-shadowsocks:${recordId}`];
     }
   }
 }

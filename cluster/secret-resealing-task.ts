@@ -48,6 +48,8 @@ export class SecretResealingTask implements LeaderTask {
   private async resealBatch(signal: AbortSignal): Promise<void> {
     const { service, sealing, logger } = this.options;
     const current = sealing.currentKeyId;
+    // A node without data keys never leads; should it ever, it has nothing to re-seal with.
+    if (current === undefined) return;
     const items: Array<{ kind: SealedSecretKind; recordId: string; from: string; to: string }> = [];
     for (const secret of service.localState.sealedSecrets()) {
       if (items.length >= BATCH) break;

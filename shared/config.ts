@@ -196,7 +196,10 @@ function formatProblems(problems: Problem[], env: NodeJS.ProcessEnv): string {
  * error message lists every bad or missing variable, one per line, each with
  * what is wrong and a good example; secrets' values are never repeated.
  */
-export function loadConfig(env: NodeJS.ProcessEnv): Result<NodeConfig, "INVALID_CONFIG"> {
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  options: { withheld?: ReadonlySet<string> } = {},
+): Result<NodeConfig, "INVALID_CONFIG"> {
   const parsed: Record<string, unknown> = {};
   const problems: Problem[] = [];
   for (const name of envNames) {
@@ -204,7 +207,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Result<NodeConfig, "INVALID_
     const whenUnset: WhenUnset = variable.whenUnset;
     const raw = readRaw(env, name) ?? (whenUnset.kind === "default" ? whenUnset.raw : undefined);
     if (raw === undefined) {
-      if (whenUnset.kind === "required") problems.push({ variable: name, message: "is required" });
+      // A shared credential the cluster withheld from this joined node (it never leads).
+      if (whenUnset.kind === "required" && !options.withheld?.has(name))
+        problems.push({ variable: name, message: "is required" });
       else parsed[name] = undefined;
       continue;
     }
@@ -241,7 +246,8 @@ function toNodeConfig(values: EnvValues): NodeConfig {
     redisUrl: values.REDIS_URL,
     redisPrefix: values.REDIS_PREFIX ?? `nexaloak:${values.NODE_ID}:`,
     clusterSecret: values.CLUSTER_SECRET,
-    dataKeys: values.DATA_KEYS,
+    // Absent only where the cluster withheld it: a joined member that never leads.
+    dataKeys: (values.DATA_KEYS as readonly DataKey[] | undefined) ?? [],
     adminApiTokenSha256s: values.ADMIN_API_TOKEN.map(adminTokenDigest),
     logLevel: values.LOG_LEVEL,
     heartbeatMs: values.HEARTBEAT_MS,
@@ -294,6 +300,8 @@ export interface LoadFromProcessOptions {
   envFilePath?: string;
   /** The environment to read and add the file's variables to; `process.env` by default. */
   env?: NodeJS.ProcessEnv;
+  /** Required variables the cluster withheld from this joined node (JoinedStart.withheld). */
+  withheld?: ReadonlySet<string>;
 }
 
 /**
@@ -304,7 +312,9 @@ export interface LoadFromProcessOptions {
 export function loadConfigFromProcess(options: LoadFromProcessOptions = {}): NodeConfig {
   const env = options.env ?? process.env;
   const fileLoaded = loadEnvFile(options.envFilePath ?? resolve(".env"), env);
-  const config = fileLoaded.ok ? loadConfig(env) : fileLoaded;
+  const config = fileLoaded.ok
+    ? loadConfig(env, options.withheld ? { withheld: options.withheld } : {})
+    : fileLoaded;
   if (config.ok) return config.value;
   process.stderr.write(`${config.error.message}\n`);
   process.exit(2);

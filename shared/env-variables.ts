@@ -247,7 +247,7 @@ export const envVariables = {
       .min(32, "must be at least 32 characters; generate one with: openssl rand -hex 32"),
   },
   DATA_KEYS: {
-    doc: "Shared by all nodes: the keys that seal secrets kept in the replicated state (probe tokens, probe keys, a config's keys until delivered), separate from every transport credential. <id>:<secret>, comma-separated; the first seals, every one listed opens. Rotate by adding a new key last on every node, then moving it first; the leader re-seals old values, GET /v1/data-keys shows when none is left under the old key, then drop it. Secrets of at least 32 characters of your own: k1:$(openssl rand -hex 32) (the example value is refused).",
+    doc: "Shared by the nodes that may lead: the keys that seal secrets kept in the replicated state (probe tokens, probe keys, a config's keys until delivered), separate from every transport credential. Required on a founding node; a node that joined as no voter candidate is given none and never leads. <id>:<secret>, comma-separated; the first seals, every one listed opens. Rotate by adding a new key last on every node, then moving it first; the leader re-seals old values, GET /v1/data-keys shows when none is left under the old key, then drop it. Secrets of at least 32 characters of your own: k1:$(openssl rand -hex 32) (the example value is refused).",
     example: "k1:local-dev-data-key-0123456789abcdef0123",
     secret: true,
     sharedByCluster: true,

@@ -12,6 +12,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { MessageEntity } from "grammy/types";
 import { settingProblem, voterCandidatesOf } from "../../cluster/fsm/settings.ts";
 import { statusReasonText } from "../../cluster/fsm/status-reasons.ts";
+import { lacksLeaderCredentials } from "../../cluster/membership/autopilot-plan.ts";
 import { isValidNodeId } from "../../shared/node-id.ts";
 import type { Result } from "../../shared/result.ts";
 import { senderActor } from "../account.ts";
@@ -238,16 +239,20 @@ membershipCommands.command("voters", async (ctx) => {
     return ids && [...ids];
   };
   const state = ctx.deps.service.localState;
-  // Named, but not to be made voters while this bot runs: their nodes hold no token.
-  const withoutBotToken = (candidates: readonly string[] | undefined) => {
-    const lacking = (candidates ?? []).filter((id) => state.server(id)?.holdsBotToken === false);
-    return lacking.length > 0 ? `\n${t.votersWithoutBotToken(lacking)}` : "";
+  // Named, but not to be made voters: their nodes lack what a leader needs
+  // (this leader runs the bot, so the bot token is among it).
+  const lackingCredentials = (candidates: readonly string[] | undefined) => {
+    const leader = { holdsBotToken: true, holdsDataKeys: true };
+    const lacking = (candidates ?? []).filter((id) =>
+      lacksLeaderCredentials(state.server(id), leader),
+    );
+    return lacking.length > 0 ? `\n${t.votersWithoutLeaderCredentials(lacking)}` : "";
   };
   const current = listed(state.setting("voterCandidates"));
   const ids = words(ctx.match.replaceAll(",", " "));
   if (ids.length === 0) {
     await ctx.effects.acknowledge();
-    await ctx.reply(t.votersShown(current) + withoutBotToken(current));
+    await ctx.reply(t.votersShown(current) + lackingCredentials(current));
     return;
   }
   const value = ids.length === 1 && ids[0]!.toLowerCase() === "any" ? "" : ids.join(",");
@@ -259,5 +264,5 @@ membershipCommands.command("voters", async (ctx) => {
     value,
     actor: senderActor(ctx),
   });
-  await ctx.reply(t.votersSet(listed(value)) + withoutBotToken(listed(value)));
+  await ctx.reply(t.votersSet(listed(value)) + lackingCredentials(listed(value)));
 });

@@ -164,10 +164,10 @@ export const adminEn: AdminMessages = {
     candidates
       ? `Only ${candidates.join(", ")} may vote and lead from now on: a leader or voter outside the list hands over and becomes a learner, never below 3 voters.`
       : "Any member may vote and lead again.",
-  votersWithoutBotToken: (ids) =>
+  votersWithoutLeaderCredentials: (ids) =>
     ids.length === 1
-      ? `${ids[0]} holds no bot token, so it is not made a voter: set BOT_TOKEN there and restart.`
-      : `${ids.join(", ")} hold no bot token, so they are not made voters: set BOT_TOKEN there and restart.`,
+      ? `${ids[0]} lacks the bot token or the data keys, so it is not made a voter: set BOT_TOKEN and DATA_KEYS there and restart.`
+      : `${ids.join(", ")} lack the bot token or the data keys, so they are not made voters: set BOT_TOKEN and DATA_KEYS there and restart.`,
   nobodyWaiting: "Nobody is waiting for approval.",
   waitingHeading: (count) => `Waiting for approval (${count}):`,
   waitingLine: (user) => `• ${user.id} ${user.name || "(no name)"}`,

@@ -203,10 +203,10 @@ export const adminFa: AdminMessages = {
     candidates
       ? `از این پس فقط ${candidates.map(ltr).join("، ")} می‌توانند رأی دهند و رهبر شوند: رهبر یا رأی‌دهنده‌ای بیرون از فهرست کنار می‌رود و یادگیرنده می‌شود، هرگز کمتر از ۳ رأی‌دهنده.`
       : "اکنون دوباره هر عضوی می‌تواند رأی دهد و رهبر شود.",
-  votersWithoutBotToken: (ids) =>
+  votersWithoutLeaderCredentials: (ids) =>
     ids.length === 1
-      ? `${ltr(ids[0]!)} توکن ربات ندارد، پس رأی‌دهنده نمی‌شود: ${ltr("BOT_TOKEN")} را آنجا تنظیم و دوباره راه‌اندازی کنید.`
-      : `${ids.map(ltr).join("، ")} توکن ربات ندارند، پس رأی‌دهنده نمی‌شوند: ${ltr("BOT_TOKEN")} را آنجا تنظیم و دوباره راه‌اندازی کنید.`,
+      ? `${ltr(ids[0]!)} توکن ربات یا کلیدهای داده را ندارد، پس رأی‌دهنده نمی‌شود: ${ltr("BOT_TOKEN")} و ${ltr("DATA_KEYS")} را آنجا تنظیم و دوباره راه‌اندازی کنید.`
+      : `${ids.map(ltr).join("، ")} توکن ربات یا کلیدهای داده را ندارند، پس رأی‌دهنده نمی‌شوند: ${ltr("BOT_TOKEN")} و ${ltr("DATA_KEYS")} را آنجا تنظیم و دوباره راه‌اندازی کنید.`,
   nobodyWaiting: "کسی در انتظار تأیید نیست.",
   waitingHeading: (count) => `در انتظار تأیید (${n(count)}):`,
   waitingLine: (user) => `• ${ltr(user.id)} ${isolate(user.name || "(بی‌نام)")}`,

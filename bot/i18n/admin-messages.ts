@@ -177,8 +177,8 @@ export interface AdminMessages {
   votersShown: (candidates: readonly string[] | undefined) => string;
   votersUsage: (candidates: readonly string[] | undefined) => string;
   votersSet: (candidates: readonly string[] | undefined) => string;
-  /** Named candidates whose node holds no bot token: the autopilot does not promote them. */
-  votersWithoutBotToken: (ids: readonly string[]) => string;
+  /** Named candidates whose node lacks the bot token or the data keys: the autopilot does not promote them. */
+  votersWithoutLeaderCredentials: (ids: readonly string[]) => string;
   nobodyWaiting: string;
   waitingHeading: (count: number) => string;
   /** One user waiting for approval in /approve's list. */

@@ -18,8 +18,9 @@
  *    learners, preferring regions the voters do not cover yet; demote the
  *    surplus, the least healthy first and never the leader.
  *
- * While the cluster runs the bot, a member whose node holds no BOT_TOKEN is
- * never promoted or handed leadership: as leader it would turn the bot off.
+ * A member whose node holds no DATA_KEYS, or no BOT_TOKEN while the cluster
+ * runs the bot, is never promoted or handed leadership: as leader it could
+ * not open the sealed state, or would turn the bot off.
  *
  * The candidate list is the admin's, not the servers' own word: a seized
  * server can say it is anywhere (its region is self-reported), but it
@@ -51,12 +52,28 @@ export interface AutopilotInput {
   /** The members that may vote (the `voterCandidates` setting); undefined: any member. */
   voterCandidates: ReadonlySet<string> | undefined;
   /**
-   * Whether a member could not run the bot the cluster runs: the leader
-   * holds BOT_TOKEN and the member's node says it holds none (it joined as
-   * no candidate of the admin's). Such a member is neither promoted nor
-   * handed leadership, where it would turn the bot off.
+   * Whether a member could not lead as this cluster needs: its node says it
+   * holds no DATA_KEYS, or no BOT_TOKEN while the leader runs the bot (it
+   * joined as no candidate of the admin's). Such a member is neither
+   * promoted nor handed leadership.
    */
-  lacksBotToken: (nodeId: string) => boolean;
+  lacksLeaderCredentials: (nodeId: string) => boolean;
+}
+
+/** What a member's node reported at registration (fsm/records.ts Server). */
+type CredentialsReport = { holdsBotToken: boolean | null; holdsDataKeys: boolean | null };
+
+/**
+ * Whether `member` (its server as registered) lacks what a leader of this
+ * cluster needs: DATA_KEYS always, BOT_TOKEN when the leader runs the bot.
+ * A node from before these were reported (null) counts as holding them.
+ */
+export function lacksLeaderCredentials(
+  member: CredentialsReport | undefined,
+  leader: CredentialsReport | undefined,
+): boolean {
+  const botRuns = leader?.holdsBotToken === true;
+  return member?.holdsDataKeys === false || (botRuns && member?.holdsBotToken === false);
 }
 
 export type AutopilotStep =
@@ -84,7 +101,7 @@ export function planAutopilotStep(input: AutopilotInput): AutopilotStep | undefi
       member.lag <= CAUGHT_UP_LAG
     );
   };
-  const mayLead = (id: string) => mayVote(id) && !input.lacksBotToken(id);
+  const mayLead = (id: string) => mayVote(id) && !input.lacksLeaderCredentials(id);
   const candidates = input.learners
     .filter((id) => !removing.has(id) && mayLead(id))
     .filter(isLiveAndCaughtUp);

@@ -12,7 +12,7 @@ import type { MembershipChange } from "../fsm/records.ts";
 import { voterCandidatesOf } from "../fsm/settings.ts";
 import type { LeaderTask } from "../leadership-runner.ts";
 import type { ClusterNode } from "../node.ts";
-import { type AutopilotStep, planAutopilotStep } from "./autopilot-plan.ts";
+import { type AutopilotStep, lacksLeaderCredentials, planAutopilotStep } from "./autopilot-plan.ts";
 import { MIN_VOTERS } from "./fleet-membership.ts";
 import { changeMembershipPatiently } from "./membership-change.ts";
 
@@ -78,8 +78,8 @@ export class AutopilotTask implements LeaderTask {
       unrevokedRemovals: removals.filter((id) => state.pinnedKeyOf(id) !== undefined),
       regionOf: (id) => state.server(id)?.region,
       voterCandidates: voterCandidatesOf(state.setting("voterCandidates")),
-      lacksBotToken: (id) =>
-        state.server(node.id)?.holdsBotToken === true && state.server(id)?.holdsBotToken === false,
+      lacksLeaderCredentials: (id) =>
+        lacksLeaderCredentials(state.server(id), state.server(node.id)),
     });
   }
 

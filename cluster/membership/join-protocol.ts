@@ -84,15 +84,17 @@ export function answerStatement(claim: JoinClaim, answer: Omit<JoinAnswer, "sign
 
 /**
  * Credentials only a member that may lead needs: the bot runs on the leader
- * alone. A seized learner holding them could poll the bot's updates and
- * answer users as the bot.
+ * alone, and only the leader seals or opens what the replicated state keeps
+ * under the data keys (probe-custody-task.ts makes even a server's own
+ * probes). A seized learner holding them could poll the bot's updates,
+ * answer users as the bot, and open configs' keys not yet delivered.
  */
-const LEADER_ONLY_CREDENTIALS = ["BOT_TOKEN"];
+const LEADER_ONLY_CREDENTIALS = ["BOT_TOKEN", "DATA_KEYS"];
 
 /**
  * What a joiner receives: everything shared, but for the leader-only
- * credentials when an admin has named voter candidates and it is not one
- * (it will never vote or lead). With no candidates named any member may
+ * credentials (BOT_TOKEN, DATA_KEYS) when an admin has named voter
+ * candidates and it is not one (it will never vote or lead). With no candidates named any member may
  * come to lead, so every joiner gets them.
  */
 export function credentialsForJoiner(

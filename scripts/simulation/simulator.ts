@@ -965,8 +965,8 @@ export class Simulation {
       unrevokedRemovals: [],
       regionOf: (id) => this.autopilot.regionOf.get(id),
       voterCandidates: this.autopilot.voterCandidates,
-      // Simulated nodes run no bot.
-      lacksBotToken: () => false,
+      // Simulated nodes run no bot and seal nothing.
+      lacksLeaderCredentials: () => false,
     });
     // The simulated state machine holds no identity keys: revoking one changes nothing here.
     if (!step || step.kind === "revokeKey") return;

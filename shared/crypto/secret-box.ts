@@ -63,6 +63,12 @@ function associatedData(keyId: string, purpose: SecretBoxPurpose, recordId: stri
   return Buffer.from(JSON.stringify([formatVersion, keyId, purpose, recordId]));
 }
 
+/** The id of the data key that sealed `sealed` (no key needed), or undefined when it is not a sealed value. */
+export function sealedKeyIdOf(sealed: string): string | undefined {
+  const parts = sealed.split(".");
+  return parts.length === 4 && parts[0] === formatVersion ? parts[1] : undefined;
+}
+
 /**
  * Seals and opens secrets of one purpose under the cluster's data keys.
  * Sealed values look like `v2.<key id>.<iv>.<ciphertext and tag>`
@@ -122,8 +128,7 @@ export class SecretBox {
 
   /** The id of the data key that sealed `sealed`, or undefined when it is not a sealed value. */
   keyIdOf(sealed: string): string | undefined {
-    const parts = sealed.split(".");
-    return parts.length === 4 && parts[0] === formatVersion ? parts[1] : undefined;
+    return sealedKeyIdOf(sealed);
   }
 
   /**

@@ -46,6 +46,15 @@ function problemsOf(env: NodeJS.ProcessEnv): { message: string; lines: Map<strin
   return { message: config.error.message, lines };
 }
 
+test("DATA_KEYS is required, except where the cluster withheld it from a joined node, which then holds none", () => {
+  const { DATA_KEYS: _, ...without } = minimalEnv();
+  assert.match(problemsOf(without).lines.get("DATA_KEYS") ?? "", /is required/);
+  const withheld = loadConfig(without, { withheld: new Set(["DATA_KEYS"]) });
+  assert.ok(withheld.ok && withheld.value.dataKeys.length === 0);
+  const given = loadConfig(minimalEnv(), { withheld: new Set(["DATA_KEYS"]) });
+  assert.ok(given.ok && given.value.dataKeys.length === 1, "one set by the operator is used");
+});
+
 test("the admin token may be given as its SHA-256 alone, and the node keeps only that digest", () => {
   const digest = createHash("sha256").update("a-token-only-the-admin-holds").digest("hex");
   const asDigest = configOf({ ...minimalEnv(), ADMIN_API_TOKEN: `sha256:${digest}` });

@@ -142,7 +142,7 @@ test("/voters shows who may vote, names at least three members or lets any vote 
       const { answer: shown } = await ask(cluster, root, "/voters", /^Only these members/);
       assert.match(
         shown.text!,
-        /\nfi-1 holds no bot token, so it is not made a voter: set BOT_TOKEN there and restart\.$/,
+        /\nfi-1 lacks the bot token or the data keys, so it is not made a voter: set BOT_TOKEN and DATA_KEYS there and restart\.$/,
       );
       await ask(cluster, root, "/voters any", /^Any member may vote and lead again/);
       assert.is(leader.state.setting("voterCandidates"), "");

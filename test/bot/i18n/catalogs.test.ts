@@ -41,11 +41,14 @@ test("counts take each language's plural forms", () => {
   assert.match(messagesFor("en").admin.broadcastQueued(1), /for 1 user\./);
   assert.match(messagesFor("ru").admin.broadcastQueued(21), /21 пользователь\./);
   const lacking = (language: "en" | "ru" | "fa", ids: string[]) =>
-    messagesFor(language).admin.votersWithoutBotToken(ids);
-  assert.match(lacking("en", ["n4"]), /^n4 holds no bot token, so it is not made a voter:/);
+    messagesFor(language).admin.votersWithoutLeaderCredentials(ids);
+  assert.match(
+    lacking("en", ["n4"]),
+    /^n4 lacks the bot token or the data keys, so it is not made a voter:/,
+  );
   assert.match(
     lacking("en", ["n4", "n5"]),
-    /^n4, n5 hold no bot token, so they are not made voters:/,
+    /^n4, n5 lack the bot token or the data keys, so they are not made voters:/,
   );
   assert.match(lacking("ru", ["n4"]), /голосующим он не станет/);
   assert.match(lacking("ru", ["n4", "n5"]), /голосующими они не станут/);

@@ -2,6 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
   type AutopilotInput,
+  lacksLeaderCredentials,
   planAutopilotStep,
 } from "../../../cluster/membership/autopilot-plan.ts";
 import type { MemberHealth } from "../../../cluster/node.ts";
@@ -25,7 +26,7 @@ function input(health: MemberHealth[], fields: Partial<AutopilotInput> = {}): Au
     unrevokedRemovals: [],
     regionOf: () => undefined,
     voterCandidates: undefined,
-    lacksBotToken: () => false,
+    lacksLeaderCredentials: () => false,
     ...fields,
   };
 }
@@ -208,25 +209,46 @@ test("a leader that is not a candidate hands leadership to a live, caught-up can
   assert.is(step?.nodeId, "n4");
 });
 
-test("a member whose node holds no bot token, while the cluster runs the bot, is neither promoted nor handed leadership", () => {
-  const withoutToken = (id: string) => id === "n4";
+test("a member that lacks a leader's credentials is neither promoted nor handed leadership", () => {
+  const withoutCredentials = (id: string) => id === "n4";
   const fleet = healthy(["n1", "n2", "n3"], ["n4", "n5"]);
   assert.is(planAutopilotStep(input(fleet))?.nodeId, "n4", "by id, n4 would go first");
-  assert.is(planAutopilotStep(input(fleet, { lacksBotToken: withoutToken }))?.nodeId, "n5");
+  assert.is(
+    planAutopilotStep(input(fleet, { lacksLeaderCredentials: withoutCredentials }))?.nodeId,
+    "n5",
+  );
   const onlyIt = healthy(["n1", "n2", "n3"], ["n4"]);
-  assert.is(planAutopilotStep(input(onlyIt, { lacksBotToken: withoutToken })), undefined);
+  assert.is(
+    planAutopilotStep(input(onlyIt, { lacksLeaderCredentials: withoutCredentials })),
+    undefined,
+  );
   // A leader that is not a candidate hands over only to a candidate that could run the bot.
   const voters = healthy(["n1", "n2", "n3", "n4", "n5"], []);
   const candidates = new Set(["n2", "n3", "n4"]);
   const lacking = (id: string) => id === "n2" || id === "n3";
   assert.equal(
-    planAutopilotStep(input(voters, { voterCandidates: candidates, lacksBotToken: lacking })),
+    planAutopilotStep(
+      input(voters, { voterCandidates: candidates, lacksLeaderCredentials: lacking }),
+    ),
     {
       kind: "handOver",
       nodeId: "n4",
       reason: "takes over from n1, not among the voter candidates",
     },
   );
+});
+
+test("a leader needs the data keys always, and the bot token when the leader runs the bot; nodes that reported nothing count as holding them", () => {
+  const both = { holdsBotToken: true, holdsDataKeys: true };
+  const noToken = { holdsBotToken: false, holdsDataKeys: true };
+  const noKeys = { holdsBotToken: true, holdsDataKeys: false };
+  const unreported = { holdsBotToken: null, holdsDataKeys: null };
+  assert.is(lacksLeaderCredentials(both, both), false);
+  assert.is(lacksLeaderCredentials(noToken, both), true);
+  assert.is(lacksLeaderCredentials(noToken, noToken), false, "no bot runs: no token needed");
+  assert.is(lacksLeaderCredentials(noKeys, noToken), true);
+  assert.is(lacksLeaderCredentials(unreported, both), false);
+  assert.is(lacksLeaderCredentials(undefined, both), false, "a member with no server yet");
 });
 
 test.run();

@@ -22,6 +22,7 @@ import {
   startJoiningNode,
 } from "../../../scripts/lib/joining-node.ts";
 import { createTelegramEmulator } from "../../../scripts/telegram-emulator/emulator.ts";
+import { sleep } from "../../../shared/sleep.ts";
 
 const JOIN_BOUND_MS = 30_000;
 /** A token of @BotFather's form, for the Bot API emulator. */
@@ -61,6 +62,7 @@ interface ServerView {
   capacity: number;
   status: string;
   holdsBotToken: boolean | null;
+  holdsDataKeys: boolean | null;
 }
 
 async function serverOf(
@@ -297,7 +299,7 @@ test("with voter candidates named, a leader that is not one hands leadership to 
     );
   }));
 
-test("with voter candidates named, a server that is not one joins without the bot token and says so; one named before it joined gets it; never two pollers", async () => {
+test("with voter candidates named, a server that is not one joins without the bot token and the data keys, registers and serves, and is never made a voter; one named before it joined gets both; never two pollers", async () => {
   const emulator = await createTelegramEmulator({ tokens: [TOKEN] });
   try {
     await withFleet(
@@ -313,16 +315,38 @@ test("with voter candidates named, a server that is not one joins without the bo
         const candidates = [...cluster.nodes.map((node) => node.id), named.nodeId];
         assert.is((await put("voterCandidates", candidates.join(","))).status, 200);
         for (const made of [named, other]) joiners.push(await startJoiningNode(made.token));
-        const reported = async (nodeId: string) =>
-          (await serverOf(cluster, leader, nodeId))?.holdsBotToken;
+        const reported = async (nodeId: string) => {
+          const server = await serverOf(cluster, leader, nodeId);
+          return server && [server.holdsBotToken, server.holdsDataKeys];
+        };
         await cluster.waitUntil(
           async () =>
-            (await reported(named.nodeId)) === true && (await reported(other.nodeId)) === false,
+            JSON.stringify(await reported(named.nodeId)) === "[true,true]" &&
+            JSON.stringify(await reported(other.nodeId)) === "[false,false]",
           JOIN_BOUND_MS,
-          `${named.nodeId} registered holding the bot token, ${other.nodeId} without it`,
+          `${named.nodeId} registered holding the bot token and the data keys, ${other.nodeId} neither`,
         );
         assert.match(joiners[1]!.process.tail(200), /BOT_TOKEN is not set/);
-        assert.not.match(joiners[0]!.process.tail(200), /BOT_TOKEN is not set/);
+        assert.match(joiners[1]!.process.tail(200), /DATA_KEYS is not set/);
+        assert.not.match(
+          joiners[0]!.process.tail(200),
+          /BOT_TOKEN is not set|DATA_KEYS is not set/,
+        );
+        // Named now, the keyless one is still not made a voter (the autopilot
+        // looks every second); the cluster keeps writing meanwhile.
+        assert.is((await put("voters", "5")).status, 200);
+        assert.is(
+          (await put("voterCandidates", [...candidates, other.nodeId].join(","))).status,
+          200,
+        );
+        await cluster.waitUntil(
+          async () => (await roleOf(cluster, leader, named.nodeId)) === "voter",
+          JOIN_BOUND_MS,
+          `${named.nodeId} promoted`,
+        );
+        await cluster.put("with-a-keyless-learner", "written", { via: leader });
+        await sleep(3_000);
+        assert.is(await roleOf(cluster, leader, other.nodeId), "learner");
       },
     );
     assert.equal(emulator.overlappingPolls(), [], "never two polls open at once");
