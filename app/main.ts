@@ -81,10 +81,6 @@ async function connectUntilReady(config: NodeConfig, logger: Logger): Promise<Re
   }
 }
 
-/**
- * Registers one of this server's ban-check probes (`ensure` resolves true
- * once it is registered), retrying until it is: a leader may be changing.
- */
 async function main(): Promise<void> {
   const envFile = loadEnvFile(resolve(".env"), process.env);
   if (!envFile.ok) {

@@ -53,11 +53,6 @@ export class SealedSecrets {
           };
   }
 
-  /** Whether this node holds data keys at all. */
-  get holdsKeys(): boolean {
-    return this.boxes !== undefined;
-  }
-
   /** The data key new values are sealed under; undefined without data keys. */
   get currentKeyId(): string | undefined {
     return this.boxes?.configKeys.currentKeyId;

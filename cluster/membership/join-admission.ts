@@ -3,8 +3,8 @@
  * has the replicated state redeem the token (apply checks the token's
  * signature again and pins the identity key), adds the node as a learner
  * with its peer URL, and answers with the members and the cluster's shared
- * credentials sealed to the requester: without BOT_TOKEN for a node that is
- * not among the admin's voter candidates (credentialsForJoiner).
+ * credentials sealed to the requester: without BOT_TOKEN and DATA_KEYS for a
+ * node that is not among the admin's voter candidates (credentialsForJoiner).
  *
  * A request that does not parse, or names a node id no token was made for,
  * gets the same bland 404 as any unknown path: a scanner learns nothing. A

@@ -94,8 +94,8 @@ const LEADER_ONLY_CREDENTIALS = ["BOT_TOKEN", "DATA_KEYS"];
 /**
  * What a joiner receives: everything shared, but for the leader-only
  * credentials (BOT_TOKEN, DATA_KEYS) when an admin has named voter
- * candidates and it is not one (it will never vote or lead). With no candidates named any member may
- * come to lead, so every joiner gets them.
+ * candidates and it is not one (it will never vote or lead). With no
+ * candidates named any member may come to lead, so every joiner gets them.
  */
 export function credentialsForJoiner(
   shared: JoinCredentials,
@@ -103,10 +103,10 @@ export function credentialsForJoiner(
   voterCandidates: ReadonlySet<string> | undefined,
 ): JoinCredentials {
   if (voterCandidates === undefined || voterCandidates.has(nodeId)) return { ...shared };
-  const withheld: JoinCredentials = {};
+  const given: JoinCredentials = {};
   for (const [name, value] of Object.entries(shared))
-    if (!LEADER_ONLY_CREDENTIALS.includes(name)) withheld[name] = value;
-  return withheld;
+    if (!LEADER_ONLY_CREDENTIALS.includes(name)) given[name] = value;
+  return given;
 }
 
 /** The context the credentials are sealed for: this node's join, nothing else. */
