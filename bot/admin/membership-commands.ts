@@ -239,20 +239,34 @@ membershipCommands.command("voters", async (ctx) => {
     return ids && [...ids];
   };
   const state = ctx.deps.service.localState;
-  // Named, but not to be made voters: their nodes lack what a leader needs
-  // (this leader runs the bot, so the bot token is among it).
-  const lackingCredentials = (candidates: readonly string[] | undefined) => {
+  // Named members whose node lacks what a leader needs (this leader runs the
+  // bot, so the bot token is among it), which are not made voters; and
+  // members outside the list that still hold it, given before the list was.
+  const credentialNotes = (candidates: readonly string[] | undefined) => {
     const leader = { holdsBotToken: true, holdsDataKeys: true };
     const lacking = (candidates ?? []).filter((id) =>
       lacksLeaderCredentials(state.server(id), leader),
     );
-    return lacking.length > 0 ? `\n${t.votersWithoutLeaderCredentials(lacking)}` : "";
+    const holding = candidates
+      ? state
+          .servers()
+          .filter(
+            (server) =>
+              !candidates.includes(server.id) &&
+              (server.holdsDataKeys !== false || server.holdsBotToken !== false),
+          )
+          .map((server) => server.id)
+      : [];
+    return (
+      (lacking.length > 0 ? `\n${t.votersWithoutLeaderCredentials(lacking)}` : "") +
+      (holding.length > 0 ? `\n${t.votersOthersHoldCredentials(holding)}` : "")
+    );
   };
   const current = listed(state.setting("voterCandidates"));
   const ids = words(ctx.match.replaceAll(",", " "));
   if (ids.length === 0) {
     await ctx.effects.acknowledge();
-    await ctx.reply(t.votersShown(current) + lackingCredentials(current));
+    await ctx.reply(t.votersShown(current) + credentialNotes(current));
     return;
   }
   const value = ids.length === 1 && ids[0]!.toLowerCase() === "any" ? "" : ids.join(",");
@@ -264,5 +278,5 @@ membershipCommands.command("voters", async (ctx) => {
     value,
     actor: senderActor(ctx),
   });
-  await ctx.reply(t.votersSet(listed(value)) + lackingCredentials(listed(value)));
+  await ctx.reply(t.votersSet(listed(value)) + credentialNotes(listed(value)));
 });

@@ -168,6 +168,8 @@ export const adminEn: AdminMessages = {
     ids.length === 1
       ? `${ids[0]} lacks the bot token or the data keys, so it is not made a voter: set BOT_TOKEN and DATA_KEYS there and restart.`
       : `${ids.join(", ")} lack the bot token or the data keys, so they are not made voters: set BOT_TOKEN and DATA_KEYS there and restart.`,
+  votersOthersHoldCredentials: (ids) =>
+    `${ids.join(", ")} ${ids.length === 1 ? "is no candidate" : "are no candidates"} but may still hold the data keys and the bot token from before: rotate both (a new data key, a new token from @BotFather) on the candidates only.`,
   nobodyWaiting: "Nobody is waiting for approval.",
   waitingHeading: (count) => `Waiting for approval (${count}):`,
   waitingLine: (user) => `• ${user.id} ${user.name || "(no name)"}`,

@@ -207,6 +207,8 @@ export const adminFa: AdminMessages = {
     ids.length === 1
       ? `${ltr(ids[0]!)} توکن ربات یا کلیدهای داده را ندارد، پس رأی‌دهنده نمی‌شود: ${ltr("BOT_TOKEN")} و ${ltr("DATA_KEYS")} را آنجا تنظیم و دوباره راه‌اندازی کنید.`
       : `${ids.map(ltr).join("، ")} توکن ربات یا کلیدهای داده را ندارند، پس رأی‌دهنده نمی‌شوند: ${ltr("BOT_TOKEN")} و ${ltr("DATA_KEYS")} را آنجا تنظیم و دوباره راه‌اندازی کنید.`,
+  votersOthersHoldCredentials: (ids) =>
+    `${ids.map(ltr).join("، ")} ${ids.length === 1 ? "نامزد نیست اما شاید هنوز کلیدهای داده و توکن ربات را از پیش داشته باشد" : "نامزد نیستند اما شاید هنوز کلیدهای داده و توکن ربات را از پیش داشته باشند"}: هر دو را عوض کنید (کلید دادهٔ تازه، توکن تازه از ${ltr("@BotFather")}) و فقط به نامزدها بدهید.`,
   nobodyWaiting: "کسی در انتظار تأیید نیست.",
   waitingHeading: (count) => `در انتظار تأیید (${n(count)}):`,
   waitingLine: (user) => `• ${ltr(user.id)} ${isolate(user.name || "(بی‌نام)")}`,

@@ -179,6 +179,8 @@ export interface AdminMessages {
   votersSet: (candidates: readonly string[] | undefined) => string;
   /** Named candidates whose node lacks the bot token or the data keys: the autopilot does not promote them. */
   votersWithoutLeaderCredentials: (ids: readonly string[]) => string;
+  /** Members outside the candidates whose node still holds the data keys or the bot token (given before the list). */
+  votersOthersHoldCredentials: (ids: readonly string[]) => string;
   nobodyWaiting: string;
   waitingHeading: (count: number) => string;
   /** One user waiting for approval in /approve's list. */

@@ -223,6 +223,8 @@ export const adminRu: AdminMessages = {
       : "Снова голосовать и быть лидером может любой узел.",
   votersWithoutLeaderCredentials: (ids) =>
     `У ${ids.join(", ")} нет токена бота или ключей данных, поэтому ${ids.length === 1 ? "голосующим он не станет" : "голосующими они не станут"}: задайте там BOT_TOKEN и DATA_KEYS и перезапустите.`,
+  votersOthersHoldCredentials: (ids) =>
+    `${ids.join(", ")} не в списке кандидатов, но ещё ${ids.length === 1 ? "может" : "могут"} хранить ключи данных и токен бота: смените и то и другое (новый ключ данных, новый токен у @BotFather) и отдайте только кандидатам.`,
   nobodyWaiting: "Никто не ждёт одобрения.",
   waitingHeading: (count) => `Ждут одобрения (${count}):`,
   waitingLine: (user) => `• ${user.id} ${user.name || "(без имени)"}`,

@@ -142,7 +142,19 @@ test("/voters shows who may vote, names at least three members or lets any vote 
       const { answer: shown } = await ask(cluster, root, "/voters", /^Only these members/);
       assert.match(
         shown.text!,
-        /\nfi-1 lacks the bot token or the data keys, so it is not made a voter: set BOT_TOKEN and DATA_KEYS there and restart\.$/,
+        /\nfi-1 lacks the bot token or the data keys, so it is not made a voter: set BOT_TOKEN and DATA_KEYS there and restart\.\n/,
+      );
+      // The other members' nodes were given everything before the list existed.
+      const others = leader.state
+        .servers()
+        .map((server) => server.id)
+        .filter((id) => ![leader.id, "fi-1", "fi-2"].includes(id));
+      assert.ok(others.length > 0);
+      assert.ok(
+        shown.text!.endsWith(
+          `\n${others.join(", ")} ${others.length === 1 ? "is no candidate" : "are no candidates"} but may still hold the data keys and the bot token from before: rotate both (a new data key, a new token from @BotFather) on the candidates only.`,
+        ),
+        shown.text!,
       );
       await ask(cluster, root, "/voters any", /^Any member may vote and lead again/);
       assert.is(leader.state.setting("voterCandidates"), "");

@@ -54,6 +54,14 @@ test("counts take each language's plural forms", () => {
   assert.match(lacking("ru", ["n4", "n5"]), /голосующими они не станут/);
   assert.match(lacking("fa", ["n4"]), /ندارد، پس رأی‌دهنده نمی‌شود/);
   assert.match(lacking("fa", ["n4", "n5"]), /ندارند، پس رأی‌دهنده نمی‌شوند/);
+  const holding = (language: "en" | "ru" | "fa", ids: string[]) =>
+    messagesFor(language).admin.votersOthersHoldCredentials(ids);
+  assert.match(holding("en", ["n4"]), /^n4 is no candidate but may still hold/);
+  assert.match(holding("en", ["n4", "n5"]), /^n4, n5 are no candidates but may still hold/);
+  assert.match(holding("ru", ["n4"]), /ещё может хранить/);
+  assert.match(holding("ru", ["n4", "n5"]), /ещё могут хранить/);
+  assert.match(holding("fa", ["n4"]), /نامزد نیست اما/);
+  assert.match(holding("fa", ["n4", "n5"]), /نامزد نیستند اما/);
 });
 
 test("Persian: commands isolated left to right inside sentences, lines opened right to left, Persian digits", () => {
