@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createServer as createNetServer, type Server as NetServer } from "node:net";
+import { connect, createServer as createNetServer, type Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -44,7 +44,30 @@ function freshDriver(blockedDestinations?: readonly string[]): {
   return { driver: driverIn(workDir, blockedDestinations), workDir };
 }
 
+/** Whether something accepts TCP connections on 127.0.0.1:`port` now. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/**
+ * Fetches the page through the port. ss-manager answers an add once it has
+ * started the port's ss-server, which may not listen yet: wait until it does
+ * (at most 5 s), as a user connecting seconds later would find it.
+ */
 async function fetchVia(port: number, password: string, method = "chacha20-ietf-poly1305") {
+  for (let attempt = 0; attempt < 50 && !(await accepts(port)); attempt++) await sleep(100);
+  return fetchViaNow(port, password, method);
+}
+
+/** Fetches the page through the port at once, whether anything listens there or not. */
+async function fetchViaNow(port: number, password: string, method = "chacha20-ietf-poly1305") {
   const client = await startShadowsocksClient({ host: "127.0.0.1", port, password, method });
   try {
     return await fetchThroughSocks(
@@ -103,7 +126,7 @@ test("ports are added and removed one at a time, each served with its own passwo
     );
 
     assert.ok((await driver.removePort(first!)).ok);
-    await fetchVia(first!, "pw-one").then(
+    await fetchViaNow(first!, "pw-one").then(
       () => assert.unreachable("a removed port serves nothing"),
       () => undefined,
     );
