@@ -18,12 +18,11 @@
 
 import { sealToWireGuardKey } from "../shared/crypto/wireguard-sealed-box.ts";
 import type { Logger } from "../shared/logger.ts";
-import { sleep } from "../shared/sleep.ts";
 import type { ControlPlaneService } from "./control-plane-service.ts";
 import { openDeliveryKeys } from "./delivery-keys.ts";
 import type { CommandInputOf } from "./fsm/commands.ts";
 import type { Config, Server } from "./fsm/records.ts";
-import type { LeaderTask } from "./leadership-runner.ts";
+import { type LeaderTask, passEachInterval } from "./leadership-runner.ts";
 import type { SealedSecrets } from "./sealed-secrets.ts";
 import { sealSubscriptionPrivateKey } from "./subscription/config-secrets.ts";
 
@@ -84,20 +83,12 @@ export class ConfigKeyCustodyTask implements LeaderTask {
 
   constructor(private readonly options: ConfigKeyCustodyOptions) {}
 
-  async runTerm(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.sealServerCopies(signal);
-        await this.eraseOverdueKeys(signal);
-      } catch (error) {
-        if (!signal.aborted)
-          this.options.logger.warn(
-            { err: (error as Error).message },
-            "key custody failed; retrying shortly",
-          );
-      }
-      await sleep(this.options.intervalMs, signal);
-    }
+  runTerm(signal: AbortSignal): Promise<void> {
+    const failure = "key custody failed; retrying shortly";
+    return passEachInterval(signal, { ...this.options, failure }, async () => {
+      await this.sealServerCopies(signal);
+      await this.eraseOverdueKeys(signal);
+    });
   }
 
   private async sealServerCopies(signal: AbortSignal): Promise<void> {

@@ -8,6 +8,7 @@
  */
 import { setMaxListeners } from "node:events";
 import type { Logger } from "../shared/logger.ts";
+import { sleep } from "../shared/sleep.ts";
 import type { LeadershipChange } from "./node.ts";
 
 /** One kind of leader-only work. */
@@ -20,6 +21,26 @@ export interface LeaderTask {
    * more to do). A rejection is logged; it does not stop the other tasks.
    */
   runTerm(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * The term of a periodic leader task: `pass` now and then every
+ * `intervalMs` until `signal` aborts. A pass that fails is logged as
+ * `failure` and tried again at the next interval.
+ */
+export async function passEachInterval(
+  signal: AbortSignal,
+  options: { intervalMs: number; logger: Logger; failure: string },
+  pass: () => Promise<void>,
+): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await pass();
+    } catch (error) {
+      if (!signal.aborted) options.logger.warn({ err: (error as Error).message }, options.failure);
+    }
+    await sleep(options.intervalMs, signal);
+  }
 }
 
 export interface LeadershipRunnerOptions {

@@ -8,10 +8,9 @@
  * WireGuard key, so a node that may never lead runs without DATA_KEYS.
  */
 import type { Logger } from "../shared/logger.ts";
-import { sleep } from "../shared/sleep.ts";
 import type { ControlPlaneService } from "./control-plane-service.ts";
 import type { Server } from "./fsm/records.ts";
-import type { LeaderTask } from "./leadership-runner.ts";
+import { type LeaderTask, passEachInterval } from "./leadership-runner.ts";
 import { ensureProbePeer } from "./probe-peer.ts";
 import type { SealedSecrets } from "./sealed-secrets.ts";
 import { ensureShadowsocksProbe } from "./shadowsocks-probe-port.ts";
@@ -40,19 +39,9 @@ export class ProbeCustodyTask implements LeaderTask {
 
   constructor(private readonly options: ProbeCustodyOptions) {}
 
-  async runTerm(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.makeMissing(signal);
-      } catch (error) {
-        if (!signal.aborted)
-          this.options.logger.warn(
-            { err: (error as Error).message },
-            "making a server's ban-check probe failed; retrying",
-          );
-      }
-      await sleep(this.options.intervalMs, signal);
-    }
+  runTerm(signal: AbortSignal): Promise<void> {
+    const failure = "making a server's ban-check probe failed; retrying";
+    return passEachInterval(signal, { ...this.options, failure }, () => this.makeMissing(signal));
   }
 
   private async makeMissing(signal: AbortSignal): Promise<void> {

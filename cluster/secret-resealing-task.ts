@@ -8,10 +8,9 @@
  * key, it can leave DATA_KEYS.
  */
 import type { Logger } from "../shared/logger.ts";
-import { sleep } from "../shared/sleep.ts";
 import type { ControlPlaneService } from "./control-plane-service.ts";
 import type { SealedSecretKind } from "./fsm/records.ts";
-import type { LeaderTask } from "./leadership-runner.ts";
+import { type LeaderTask, passEachInterval } from "./leadership-runner.ts";
 import type { SealedSecrets } from "./sealed-secrets.ts";
 
 const BATCH = 200;
@@ -30,19 +29,9 @@ export class SecretResealingTask implements LeaderTask {
 
   constructor(private readonly options: SecretResealingOptions) {}
 
-  async runTerm(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.resealBatch(signal);
-      } catch (error) {
-        if (!signal.aborted)
-          this.options.logger.warn(
-            { err: (error as Error).message },
-            "re-sealing under the current data key failed; retrying",
-          );
-      }
-      await sleep(this.options.intervalMs, signal);
-    }
+  runTerm(signal: AbortSignal): Promise<void> {
+    const failure = "re-sealing under the current data key failed; retrying";
+    return passEachInterval(signal, { ...this.options, failure }, () => this.resealBatch(signal));
   }
 
   private async resealBatch(signal: AbortSignal): Promise<void> {
