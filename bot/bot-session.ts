@@ -134,7 +134,15 @@ export class BotSession {
     // Innermost: no call leaves while this node cannot prove it still leads.
     this.bot.api.config.use(leasedCalls(this.lease));
     this.bot.api.config.use(guard);
-    this.bot.api.config.use(pacedSends(new SendPacer(), this.controller.signal));
+    this.bot.api.config.use(
+      pacedSends(new SendPacer(performance.now()), this.controller.signal, {
+        // Waiting for its own slot does not use up an update's answer grace.
+        onSlot: (atMs) => {
+          const updateId = this.replies.currentUpdateId();
+          if (updateId !== undefined) this.progress.pacedUntil(updateId, atMs);
+        },
+      }),
+    );
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
     this.bot.api.config.use(guard);
     // Outermost: a message counts once it went out, after any retries.

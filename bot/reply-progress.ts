@@ -39,6 +39,11 @@ export class ReplyTracking {
     return this.current.run(progress, handle);
   }
 
+  /** The update whose handler made the current call, if one did. */
+  currentUpdateId(): number | undefined {
+    return this.current.getStore()?.updateId;
+  }
+
   /** The transformer that skips messages sent before and counts the ones sent now. */
   transformer(): Transformer {
     return async (prev, method, payload, signal) => {

@@ -35,14 +35,31 @@ export function postsMessage(method: string): boolean {
   return method.startsWith("send") && method !== "sendChatAction";
 }
 
-/** When each message may go out. Pure: the caller passes the time. */
+/**
+ * When each message may go out. Pure: the caller passes the time.
+ *
+ * A session does not know what the leader before it sent in its last
+ * seconds: a config's messages to a chat, say, that the next leader then
+ * sends again because their count had not committed. So each chat starts as
+ * if its burst had just been spent but for one message: the first goes out
+ * at once, the next ones a second apart until the burst has refilled. With
+ * Telegram's burst one larger than ours, both leaders' sends together stay
+ * within its limit.
+ */
 export class SendPacer {
   private readonly global: TokenBucket;
   private readonly chats: KeyedTokenBuckets<string>;
 
-  constructor(limits: PacingLimits = REPLY_PACING) {
+  constructor(
+    /** When the session starts, on the clock later passed to `reserve`. */
+    startMs: number,
+    limits: PacingLimits = REPLY_PACING,
+  ) {
     this.global = new TokenBucket(limits.global);
-    this.chats = new KeyedTokenBuckets(limits.perChat);
+    const { perSecond, burst } = limits.perChat;
+    this.chats = new KeyedTokenBuckets(limits.perChat, {
+      drainedAtMs: startMs + ((burst - 1) * 1000) / perSecond,
+    });
   }
 
   /** Reserves the next slot for a message to `chatId`; returns when it may be sent (not before `nowMs`). */
@@ -55,17 +72,26 @@ export class SendPacer {
   }
 }
 
+export interface PacedSendsOptions {
+  /** Milliseconds on a clock that never goes back, the pacer's; performance.now() by default. */
+  clock?: () => number;
+  /** Told each message's slot before the message waits for it. */
+  onSlot?: (atMs: number) => void;
+}
+
 /** A transformer that holds each message until its slot; waiting ends when `session` aborts. */
 export function pacedSends(
   pacer: SendPacer,
   session: AbortSignal,
-  clock: () => number = () => performance.now(),
+  { clock = () => performance.now(), onSlot }: PacedSendsOptions = {},
 ): Transformer {
   return async (prev, method, payload, signal) => {
     const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
     if (postsMessage(method) && (typeof chatId === "number" || typeof chatId === "string")) {
       const nowMs = clock();
-      await sleep(pacer.reserve(String(chatId), nowMs) - nowMs, session);
+      const atMs = pacer.reserve(String(chatId), nowMs);
+      onSlot?.(atMs);
+      await sleep(atMs - nowMs, session);
     }
     return prev(method, payload, signal);
   };

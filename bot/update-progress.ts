@@ -6,9 +6,11 @@
  * and Telegram forgets it. If a leader confirmed updates it had received
  * but not yet committed and answered, a failover at that moment would lose
  * them: the new leader could neither act on them nor answer them. So each
- * poll asks from the oldest update not yet settled: committed and answered
- * (an answer stuck behind Telegram's flood control is waited for at most a
- * grace period once its effect committed). Polling does not wait for a
+ * poll asks from the oldest update not yet settled: committed and answered.
+ * An answer stuck behind Telegram's flood control is waited for at most a
+ * grace period once its effect committed, so one flooded chat cannot stall
+ * every other; time an answer waits for a slot of this session's own pacing
+ * is not counted, since it is sure to go out. Polling does not wait for a
  * batch to finish: Telegram sends the unsettled updates again with the new
  * ones, and only the new ones are handled. Updates a leader received but did
  * not confirm come again to the next leader, which answers them from the
@@ -23,6 +25,8 @@ interface ConfirmationWaiter {
 interface Tracked {
   /** When its effect committed (performance.now()), or undefined while it has not. */
   committedAtMs: number | undefined;
+  /** The latest slot of this session's pacing one of its answer's messages waits for. */
+  pacedUntilMs: number;
   answered: boolean;
 }
 
@@ -51,7 +55,7 @@ export class UpdateProgress {
     for (const id of updateIds) {
       if (this.lastReceived !== undefined && id <= this.lastReceived) continue;
       this.lastReceived = id;
-      this.pending.set(id, { committedAtMs: undefined, answered: false });
+      this.pending.set(id, { committedAtMs: undefined, pacedUntilMs: 0, answered: false });
       fresh.push(id);
     }
     return fresh;
@@ -63,6 +67,12 @@ export class UpdateProgress {
     if (!tracked || tracked.committedAtMs !== undefined) return;
     tracked.committedAtMs = this.clock();
     this.wake();
+  }
+
+  /** A message of the update's answer waits for this session's pacing until `atMs`: the grace starts after it. */
+  pacedUntil(updateId: number, atMs: number): void {
+    const tracked = this.pending.get(updateId);
+    if (tracked) tracked.pacedUntilMs = Math.max(tracked.pacedUntilMs, atMs);
   }
 
   /** The update is fully handled: its answer went out (or never will). */
@@ -146,7 +156,8 @@ export class UpdateProgress {
 
   private isSettled(tracked: Tracked, nowMs: number): boolean {
     if (tracked.committedAtMs === undefined) return false;
-    return tracked.answered || nowMs - tracked.committedAtMs >= this.answerGraceMs;
+    if (tracked.answered) return true;
+    return nowMs - Math.max(tracked.committedAtMs, tracked.pacedUntilMs) >= this.answerGraceMs;
   }
 
   private wake(): void {

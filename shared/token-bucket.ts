@@ -19,10 +19,11 @@ const SLACK_MS = 1e-6;
 export class TokenBucket {
   private readonly intervalMs: number;
   private readonly toleranceMs: number;
-  /** When every send taken so far has drained out at the average rate. */
-  private drainedAtMs = Number.NEGATIVE_INFINITY;
-
-  constructor(limit: BucketLimit) {
+  constructor(
+    limit: BucketLimit,
+    /** When every send taken so far has drained out at the average rate; none taken by default. */
+    private drainedAtMs = Number.NEGATIVE_INFINITY,
+  ) {
     if (!(limit.perSecond > 0) || !(limit.burst >= 1))
       throw new Error(
         `a token bucket needs perSecond > 0 and burst >= 1, not ${JSON.stringify(limit)}`,
@@ -48,21 +49,32 @@ export class TokenBucket {
   }
 }
 
+export interface KeyedTokenBucketsOptions {
+  /** Idle buckets are swept once this many are kept. */
+  sweepAbove?: number;
+  /** Where a new bucket starts (see TokenBucket's `drainedAtMs`): one swept when idle starts there again. */
+  drainedAtMs?: number;
+}
+
 /** Buckets by key, forgetting idle ones once there are many. */
 export class KeyedTokenBuckets<Key> {
   private readonly buckets = new Map<Key, TokenBucket>();
+  private readonly sweepAbove: number;
+  private readonly drainedAtMs: number;
 
   constructor(
     private readonly limit: BucketLimit,
-    /** Idle buckets are swept once this many are kept. */
-    private readonly sweepAbove = 10_000,
-  ) {}
+    { sweepAbove = 10_000, drainedAtMs = Number.NEGATIVE_INFINITY }: KeyedTokenBucketsOptions = {},
+  ) {
+    this.sweepAbove = sweepAbove;
+    this.drainedAtMs = drainedAtMs;
+  }
 
   get(key: Key, nowMs: number): TokenBucket {
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       if (this.buckets.size >= this.sweepAbove) this.sweep(nowMs);
-      bucket = new TokenBucket(this.limit);
+      bucket = new TokenBucket(this.limit, this.drainedAtMs);
       this.buckets.set(key, bucket);
     }
     return bucket;

@@ -1,20 +1,52 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { pacedSends, REPLY_PACING, SendPacer } from "../../bot/send-pacer.ts";
+import {
+  SendRateLimiter,
+  TELEGRAM_FLOOD_LIMITS,
+} from "../../scripts/telegram-emulator/rate-limiter.ts";
 
 /** Limits with room for a burst overall, to look at one chat's limit alone. */
 const ROOMY = { global: { perSecond: 30, burst: 20 }, perChat: REPLY_PACING.perChat };
 
+/** Long enough after the session started for every chat's burst to have refilled. */
+const SETTLED_MS = 10_000;
+
 test("a chat takes a config's three messages at once; a fourth to the same chat waits a second", () => {
-  const pacer = new SendPacer(ROOMY);
+  const pacer = new SendPacer(0, ROOMY);
   assert.equal(
-    [0, 1, 2, 3].map(() => pacer.reserve("7", 0)),
-    [0, 0, 0, 1000],
+    [0, 1, 2, 3].map(() => pacer.reserve("7", SETTLED_MS)),
+    [0, 0, 0, 1000].map((delayMs) => SETTLED_MS + delayMs),
   );
 });
 
+test("just after the session starts, a chat gets one message at once and the rest a second apart: a former leader may have spent its burst", () => {
+  const pacer = new SendPacer(0, ROOMY);
+  assert.equal(
+    [0, 1, 2, 3].map(() => pacer.reserve("7", 0)),
+    [0, 1000, 2000, 3000],
+  );
+  const later = new SendPacer(0, ROOMY);
+  assert.equal(
+    [0, 1, 2].map(() => later.reserve("8", 1500)),
+    [1500, 1500, 2000],
+    "once the burst has partly refilled, part of it is there again",
+  );
+});
+
+test("a former leader's full burst followed by this session's first messages stays within Telegram's limit", () => {
+  const telegram = new SendRateLimiter(TELEGRAM_FLOOD_LIMITS);
+  for (let message = 0; message < REPLY_PACING.perChat.burst; message++)
+    assert.is(telegram.admit(7, 0), 0, "the former leader's burst, just before it died");
+  const pacer = new SendPacer(0, ROOMY);
+  for (let message = 0; message < 6; message++) {
+    const atMs = pacer.reserve("7", 0);
+    assert.is(telegram.admit(7, atMs), 0, `message ${message} at ${atMs} ms is admitted`);
+  }
+});
+
 test("overall, one message at a time, 30 a second, whatever the chats: few are in flight when a leader dies", () => {
-  const pacer = new SendPacer();
+  const pacer = new SendPacer(0);
   const slots = Array.from({ length: 50 }, (_, chat) => pacer.reserve(String(chat), 0));
   assert.is(REPLY_PACING.global.burst, 1);
   for (const [position, atMs] of slots.entries())
@@ -24,7 +56,11 @@ test("overall, one message at a time, 30 a second, whatever the chats: few are i
 test("the transformer holds a message until its slot and lets other calls through at once", async () => {
   let nowMs = 0;
   const calls: string[] = [];
-  const transformer = pacedSends(new SendPacer(ROOMY), new AbortController().signal, () => nowMs);
+  const slots: number[] = [];
+  const transformer = pacedSends(new SendPacer(-SETTLED_MS, ROOMY), new AbortController().signal, {
+    clock: () => nowMs,
+    onSlot: (atMs) => slots.push(atMs),
+  });
   const prev = async (method: string) => {
     calls.push(`${method}@${nowMs}`);
     return { ok: true as const, result: true };
@@ -37,14 +73,14 @@ test("the transformer holds a message until its slot and lets other calls throug
   nowMs = 1000;
   await held;
   assert.is(calls.at(-1), "sendMessage@1000");
+  assert.equal(slots, [0, 0, 0, 1000], "each message's slot is told before it waits");
 });
 
 test("a message waiting for its slot goes on at once when the session ends", async () => {
   const session = new AbortController();
-  const transformer = pacedSends(new SendPacer(), session.signal);
+  const transformer = pacedSends(new SendPacer(performance.now()), session.signal);
   const prev = async () => ({ ok: true as const, result: true });
-  for (let message = 0; message < 3; message++)
-    await transformer(prev as never, "sendDocument", { chat_id: "7" } as never);
+  await transformer(prev as never, "sendDocument", { chat_id: "7" } as never);
   const startedAt = performance.now();
   const held = transformer(prev as never, "sendDocument", { chat_id: "7" } as never);
   session.abort();

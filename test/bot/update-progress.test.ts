@@ -49,6 +49,19 @@ test("an answer held up longer than the grace no longer holds the offset once it
   assert.is(progress.pollPosition().offset, 8);
 });
 
+test("time an answer waits for the session's own pacing does not count towards the grace", () => {
+  const { progress, clock } = progressAt(30);
+  progress.receive([7, 8]);
+  progress.committed(7);
+  progress.committed(8);
+  progress.pacedUntil(7, clock.nowMs + 10_000);
+  progress.pacedUntil(7, clock.nowMs + 5000);
+  clock.nowMs += 10_029;
+  assert.is(progress.pollPosition().offset, 7, "its last slot was 29 ms ago");
+  clock.nowMs += 1;
+  assert.is(progress.pollPosition().offset, 9, "stuck for the grace after its slot");
+});
+
 test("an uncommitted update holds the offset however long it takes", () => {
   const { progress, clock } = progressAt(1);
   progress.receive([8, 9]);
