@@ -93,6 +93,8 @@ export class BotSession {
   private readonly lease: LeadershipLease;
   private readonly proxyAgent: Agent | undefined;
   private readonly replies: ReplyTracking;
+  private readonly pacer = new SendPacer();
+  private readonly startedAtMs = performance.now();
 
   constructor(private readonly options: BotSessionOptions) {
     const { service, logger } = options.deps;
@@ -135,7 +137,7 @@ export class BotSession {
     this.bot.api.config.use(leasedCalls(this.lease));
     this.bot.api.config.use(guard);
     this.bot.api.config.use(
-      pacedSends(new SendPacer(performance.now()), this.controller.signal, {
+      pacedSends(this.pacer, this.controller.signal, {
         // Waiting for its own slot does not use up an update's answer grace.
         onSlot: (atMs) => {
           const updateId = this.replies.currentUpdateId();
@@ -282,6 +284,10 @@ export class BotSession {
       this.progress.committed(updateId),
     );
     this.effects.set(updateId, effects);
+    const chatId = chatOf(update);
+    // A former leader handled it and may have answered it in its last second.
+    if (chatId !== undefined && service.localState.wasUpdateHandled(updateId))
+      this.pacer.formerLeaderMaySendUntil(String(chatId), this.startedAtMs);
     const alreadySent = service.localState.repliesSent(updateId);
     if (alreadySent > 0)
       logger.debug({ updateId, alreadySent }, "a former leader sent part of this reply");
@@ -353,4 +359,14 @@ export class BotSession {
   async outboxQueueDepth(): Promise<number | undefined> {
     return this.delivery?.queueDepth();
   }
+}
+
+/** The chat an update's answer goes to, if it has one. */
+function chatOf(update: Update): number | undefined {
+  return (
+    update.message?.chat.id ??
+    update.callback_query?.message?.chat.id ??
+    update.callback_query?.from.id ??
+    update.my_chat_member?.chat.id
+  );
 }

@@ -35,31 +35,30 @@ export function postsMessage(method: string): boolean {
   return method.startsWith("send") && method !== "sendChatAction";
 }
 
-/**
- * When each message may go out. Pure: the caller passes the time.
- *
- * A session does not know what the leader before it sent in its last
- * seconds: a config's messages to a chat, say, that the next leader then
- * sends again because their count had not committed. So each chat starts as
- * if its burst had just been spent but for one message: the first goes out
- * at once, the next ones a second apart until the burst has refilled. With
- * Telegram's burst one larger than ours, both leaders' sends together stay
- * within its limit.
- */
+/** When each message may go out. Pure: the caller passes the time. */
 export class SendPacer {
   private readonly global: TokenBucket;
   private readonly chats: KeyedTokenBuckets<string>;
+  private readonly perChat: BucketLimit;
 
-  constructor(
-    /** When the session starts, on the clock later passed to `reserve`. */
-    startMs: number,
-    limits: PacingLimits = REPLY_PACING,
-  ) {
+  constructor(limits: PacingLimits = REPLY_PACING) {
     this.global = new TokenBucket(limits.global);
-    const { perSecond, burst } = limits.perChat;
-    this.chats = new KeyedTokenBuckets(limits.perChat, {
-      drainedAtMs: startMs + ((burst - 1) * 1000) / perSecond,
-    });
+    this.chats = new KeyedTokenBuckets(limits.perChat);
+    this.perChat = limits.perChat;
+  }
+
+  /**
+   * A former leader may have sent to `chatId` up to `atMs` (it answered an
+   * update that comes again), and what it sent is not known: a config's
+   * messages whose count had not committed, say. The chat's next messages
+   * are paced as if its burst had been spent at `atMs` but for one message:
+   * the first goes out at once, the next ones a second apart until the burst
+   * has refilled. With Telegram's burst one larger than ours, both leaders'
+   * sends together stay within its limit.
+   */
+  formerLeaderMaySendUntil(chatId: string, atMs: number): void {
+    const { perSecond, burst } = this.perChat;
+    this.chats.get(chatId, atMs).spentUntil(atMs + ((burst - 1) * 1000) / perSecond);
   }
 
   /** Reserves the next slot for a message to `chatId`; returns when it may be sent (not before `nowMs`). */

@@ -19,11 +19,10 @@ const SLACK_MS = 1e-6;
 export class TokenBucket {
   private readonly intervalMs: number;
   private readonly toleranceMs: number;
-  constructor(
-    limit: BucketLimit,
-    /** When every send taken so far has drained out at the average rate; none taken by default. */
-    private drainedAtMs = Number.NEGATIVE_INFINITY,
-  ) {
+  /** When every send taken so far has drained out at the average rate. */
+  private drainedAtMs = Number.NEGATIVE_INFINITY;
+
+  constructor(limit: BucketLimit) {
     if (!(limit.perSecond > 0) || !(limit.burst >= 1))
       throw new Error(
         `a token bucket needs perSecond > 0 and burst >= 1, not ${JSON.stringify(limit)}`,
@@ -43,38 +42,32 @@ export class TokenBucket {
     this.drainedAtMs = Math.max(this.drainedAtMs, atMs) + this.intervalMs;
   }
 
+  /** Counts sends, unseen, that keep the bucket from draining before `drainedAtMs`. */
+  spentUntil(drainedAtMs: number): void {
+    this.drainedAtMs = Math.max(this.drainedAtMs, drainedAtMs);
+  }
+
   /** Whether the bucket is empty at `nowMs`: forgetting it changes nothing. */
   idle(nowMs: number): boolean {
     return this.drainedAtMs <= nowMs;
   }
 }
 
-export interface KeyedTokenBucketsOptions {
-  /** Idle buckets are swept once this many are kept. */
-  sweepAbove?: number;
-  /** Where a new bucket starts (see TokenBucket's `drainedAtMs`): one swept when idle starts there again. */
-  drainedAtMs?: number;
-}
-
 /** Buckets by key, forgetting idle ones once there are many. */
 export class KeyedTokenBuckets<Key> {
   private readonly buckets = new Map<Key, TokenBucket>();
-  private readonly sweepAbove: number;
-  private readonly drainedAtMs: number;
 
   constructor(
     private readonly limit: BucketLimit,
-    { sweepAbove = 10_000, drainedAtMs = Number.NEGATIVE_INFINITY }: KeyedTokenBucketsOptions = {},
-  ) {
-    this.sweepAbove = sweepAbove;
-    this.drainedAtMs = drainedAtMs;
-  }
+    /** Idle buckets are swept once this many are kept. */
+    private readonly sweepAbove = 10_000,
+  ) {}
 
   get(key: Key, nowMs: number): TokenBucket {
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       if (this.buckets.size >= this.sweepAbove) this.sweep(nowMs);
-      bucket = new TokenBucket(this.limit, this.drainedAtMs);
+      bucket = new TokenBucket(this.limit);
       this.buckets.set(key, bucket);
     }
     return bucket;

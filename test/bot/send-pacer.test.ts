@@ -9,36 +9,42 @@ import {
 /** Limits with room for a burst overall, to look at one chat's limit alone. */
 const ROOMY = { global: { perSecond: 30, burst: 20 }, perChat: REPLY_PACING.perChat };
 
-/** Long enough after the session started for every chat's burst to have refilled. */
-const SETTLED_MS = 10_000;
-
 test("a chat takes a config's three messages at once; a fourth to the same chat waits a second", () => {
-  const pacer = new SendPacer(0, ROOMY);
+  const pacer = new SendPacer(ROOMY);
   assert.equal(
-    [0, 1, 2, 3].map(() => pacer.reserve("7", SETTLED_MS)),
-    [0, 0, 0, 1000].map((delayMs) => SETTLED_MS + delayMs),
+    [0, 1, 2, 3].map(() => pacer.reserve("7", 0)),
+    [0, 0, 0, 1000],
   );
 });
 
-test("just after the session starts, a chat gets one message at once and the rest a second apart: a former leader may have spent its burst", () => {
-  const pacer = new SendPacer(0, ROOMY);
+test("a chat a former leader may have just sent to gets one message at once and the rest a second apart; other chats keep their burst", () => {
+  const pacer = new SendPacer(ROOMY);
+  pacer.formerLeaderMaySendUntil("7", 0);
   assert.equal(
     [0, 1, 2, 3].map(() => pacer.reserve("7", 0)),
     [0, 1000, 2000, 3000],
   );
-  const later = new SendPacer(0, ROOMY);
+  const other = new SendPacer(ROOMY);
+  other.formerLeaderMaySendUntil("7", 0);
   assert.equal(
-    [0, 1, 2].map(() => later.reserve("8", 1500)),
+    [0, 1, 2].map(() => other.reserve("8", 0)),
+    [0, 0, 0],
+  );
+  const later = new SendPacer(ROOMY);
+  later.formerLeaderMaySendUntil("9", 0);
+  assert.equal(
+    [0, 1, 2].map(() => later.reserve("9", 1500)),
     [1500, 1500, 2000],
     "once the burst has partly refilled, part of it is there again",
   );
 });
 
-test("a former leader's full burst followed by this session's first messages stays within Telegram's limit", () => {
+test("a former leader's full burst followed by this session's messages to the chat stays within Telegram's limit", () => {
   const telegram = new SendRateLimiter(TELEGRAM_FLOOD_LIMITS);
   for (let message = 0; message < REPLY_PACING.perChat.burst; message++)
     assert.is(telegram.admit(7, 0), 0, "the former leader's burst, just before it died");
-  const pacer = new SendPacer(0, ROOMY);
+  const pacer = new SendPacer(ROOMY);
+  pacer.formerLeaderMaySendUntil("7", 0);
   for (let message = 0; message < 6; message++) {
     const atMs = pacer.reserve("7", 0);
     assert.is(telegram.admit(7, atMs), 0, `message ${message} at ${atMs} ms is admitted`);
@@ -46,7 +52,7 @@ test("a former leader's full burst followed by this session's first messages sta
 });
 
 test("overall, one message at a time, 30 a second, whatever the chats: few are in flight when a leader dies", () => {
-  const pacer = new SendPacer(0);
+  const pacer = new SendPacer();
   const slots = Array.from({ length: 50 }, (_, chat) => pacer.reserve(String(chat), 0));
   assert.is(REPLY_PACING.global.burst, 1);
   for (const [position, atMs] of slots.entries())
@@ -57,7 +63,7 @@ test("the transformer holds a message until its slot and lets other calls throug
   let nowMs = 0;
   const calls: string[] = [];
   const slots: number[] = [];
-  const transformer = pacedSends(new SendPacer(-SETTLED_MS, ROOMY), new AbortController().signal, {
+  const transformer = pacedSends(new SendPacer(ROOMY), new AbortController().signal, {
     clock: () => nowMs,
     onSlot: (atMs) => slots.push(atMs),
   });
@@ -78,9 +84,10 @@ test("the transformer holds a message until its slot and lets other calls throug
 
 test("a message waiting for its slot goes on at once when the session ends", async () => {
   const session = new AbortController();
-  const transformer = pacedSends(new SendPacer(performance.now()), session.signal);
+  const transformer = pacedSends(new SendPacer(), session.signal);
   const prev = async () => ({ ok: true as const, result: true });
-  await transformer(prev as never, "sendDocument", { chat_id: "7" } as never);
+  for (let message = 0; message < 3; message++)
+    await transformer(prev as never, "sendDocument", { chat_id: "7" } as never);
   const startedAt = performance.now();
   const held = transformer(prev as never, "sendDocument", { chat_id: "7" } as never);
   session.abort();

@@ -30,7 +30,7 @@ test("a bucket without a rate or burst is refused", () => {
 });
 
 test("keyed buckets are separate, and a sweep of idle ones keeps a busy one", () => {
-  const buckets = new KeyedTokenBuckets<number>({ perSecond: 1, burst: 1 }, { sweepAbove: 2 });
+  const buckets = new KeyedTokenBuckets<number>({ perSecond: 1, burst: 1 }, 2);
   buckets.get(1, 0).take(0);
   assert.is(buckets.get(2, 0).earliest(0), 0, "another key has its own bucket");
   buckets.get(3, 500);
