@@ -138,8 +138,8 @@ export class BotSession {
     this.bot.api.config.use(guard);
     this.bot.api.config.use(
       pacedSends(this.pacer, this.controller.signal, {
-        // Waiting for its own slot does not use up an update's answer grace.
-        onSlot: (atMs) => {
+        // Waiting behind other chats' messages does not use up an update's answer grace.
+        onOverallSlot: (atMs) => {
           const updateId = this.replies.currentUpdateId();
           if (updateId !== undefined) this.progress.pacedUntil(updateId, atMs);
         },

@@ -2,8 +2,12 @@
  * Paces the session's messages under Telegram's flood limits, so 429s are
  * rare rather than retried: about 30 messages a second overall and one a
  * second per chat, short bursts allowed (a config, its QR code and the
- * instructions go out at once). Each message reserves the earliest slot
- * both limits allow and waits for it; waits end with the session.
+ * instructions go out at once). Each message first waits for its chat's
+ * next slot, then for the next overall slot; waits end with the session.
+ * The overall slot is taken only once the chat's has come: taken at once,
+ * a slot seconds ahead for a chat with a backlog (a user who sends faster
+ * than one message a second gets answers) would hold every other chat's
+ * messages behind it.
  *
  * grammY's transformer-throttler paces private chats at one message a
  * second with no burst (a config's three messages would take two seconds),
@@ -61,12 +65,18 @@ export class SendPacer {
     this.chats.get(chatId, atMs).spentUntil(atMs + ((burst - 1) * 1000) / perSecond);
   }
 
-  /** Reserves the next slot for a message to `chatId`; returns when it may be sent (not before `nowMs`). */
-  reserve(chatId: string, nowMs: number): number {
+  /** Reserves `chatId`'s next slot: when its next message may go out as far as its chat goes (not before `nowMs`). */
+  reserveChat(chatId: string, nowMs: number): number {
     const chat = this.chats.get(chatId, nowMs);
-    const atMs = Math.max(this.global.earliest(nowMs), chat.earliest(nowMs));
-    this.global.take(atMs);
+    const atMs = chat.earliest(nowMs);
     chat.take(atMs);
+    return atMs;
+  }
+
+  /** Reserves the next overall slot, for a message whose chat slot has come (not before `nowMs`). */
+  reserveOverall(nowMs: number): number {
+    const atMs = this.global.earliest(nowMs);
+    this.global.take(atMs);
     return atMs;
   }
 }
@@ -74,23 +84,28 @@ export class SendPacer {
 export interface PacedSendsOptions {
   /** Milliseconds on a clock that never goes back, the pacer's; performance.now() by default. */
   clock?: () => number;
-  /** Told each message's slot before the message waits for it. */
-  onSlot?: (atMs: number) => void;
+  /**
+   * Told each message's overall slot before the message waits for it. (Not
+   * its chat slot: a chat's backlog is of its own making.)
+   */
+  onOverallSlot?: (atMs: number) => void;
 }
 
 /** A transformer that holds each message until its slot; waiting ends when `session` aborts. */
 export function pacedSends(
   pacer: SendPacer,
   session: AbortSignal,
-  { clock = () => performance.now(), onSlot }: PacedSendsOptions = {},
+  { clock = () => performance.now(), onOverallSlot }: PacedSendsOptions = {},
 ): Transformer {
   return async (prev, method, payload, signal) => {
     const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
     if (postsMessage(method) && (typeof chatId === "number" || typeof chatId === "string")) {
-      const nowMs = clock();
-      const atMs = pacer.reserve(String(chatId), nowMs);
-      onSlot?.(atMs);
-      await sleep(atMs - nowMs, session);
+      const chatReadyMs = clock();
+      await sleep(pacer.reserveChat(String(chatId), chatReadyMs) - chatReadyMs, session);
+      const readyMs = clock();
+      const overallMs = pacer.reserveOverall(readyMs);
+      onOverallSlot?.(overallMs);
+      await sleep(overallMs - readyMs, session);
     }
     return prev(method, payload, signal);
   };

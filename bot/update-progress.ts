@@ -9,8 +9,10 @@
  * poll asks from the oldest update not yet settled: committed and answered.
  * An answer stuck behind Telegram's flood control is waited for at most a
  * grace period once its effect committed, so one flooded chat cannot stall
- * every other; time an answer waits for a slot of this session's own pacing
- * is not counted, since it is sure to go out. Polling does not wait for a
+ * every other; time an answer waits behind other chats' messages in this
+ * session's own pacing is not counted, since it is sure to go out (its own
+ * chat's backlog is: a user who floods the bot must not hold the offset).
+ * Polling does not wait for a
  * batch to finish: Telegram sends the unsettled updates again with the new
  * ones, and only the new ones are handled. Updates a leader received but did
  * not confirm come again to the next leader, which answers them from the
@@ -25,7 +27,7 @@ interface ConfirmationWaiter {
 interface Tracked {
   /** When its effect committed (performance.now()), or undefined while it has not. */
   committedAtMs: number | undefined;
-  /** The latest slot of this session's pacing one of its answer's messages waits for. */
+  /** The latest overall slot of this session's pacing one of its answer's messages waits for. */
   pacedUntilMs: number;
   answered: boolean;
 }
@@ -69,7 +71,7 @@ export class UpdateProgress {
     this.wake();
   }
 
-  /** A message of the update's answer waits for this session's pacing until `atMs`: the grace starts after it. */
+  /** A message of the update's answer waits behind other chats' messages until `atMs`: the grace starts after it. */
   pacedUntil(updateId: number, atMs: number): void {
     const tracked = this.pending.get(updateId);
     if (tracked) tracked.pacedUntilMs = Math.max(tracked.pacedUntilMs, atMs);

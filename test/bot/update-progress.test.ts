@@ -49,7 +49,7 @@ test("an answer held up longer than the grace no longer holds the offset once it
   assert.is(progress.pollPosition().offset, 8);
 });
 
-test("time an answer waits for the session's own pacing does not count towards the grace", () => {
+test("time an answer waits behind other chats' messages in the session's pacing does not count towards the grace", () => {
   const { progress, clock } = progressAt(30);
   progress.receive([7, 8]);
   progress.committed(7);
