@@ -10,6 +10,8 @@ const TEXTS = 6;
 /** The flooder's burst of three goes out at once; the rest a second apart. */
 const BURST = 3;
 const WAIT_MS = 10_000;
+/** Paced answers to one chat, not sent at once. */
+const MIN_PACED_GAP_MS = 500;
 
 test("a user who floods the bot waits a second for each answer after the burst; another user's answer goes out meanwhile, not after it", async () => {
   await withBotCluster(async (cluster) => {
@@ -32,10 +34,11 @@ test("a user who floods the bot waits a second for each answer after the burst; 
       answer.sentAt < nextAfterBurst.sentAt,
       `the other user's answer (${answer.sentAt.toFixed(0)} ms) went out before the flooder's next one (${nextAfterBurst.sentAt.toFixed(0)} ms)`,
     );
+    // Slots are a second apart; a send held up by a busy machine narrows the gap after it.
     for (let n = BURST + 1; n < TEXTS; n++)
       assert.ok(
-        flooderAnswers[n]!.sentAt - flooderAnswers[n - 1]!.sentAt >= 900,
-        `the flooder's answer ${n} came a second after the one before`,
+        flooderAnswers[n]!.sentAt - flooderAnswers[n - 1]!.sentAt >= MIN_PACED_GAP_MS,
+        `the flooder's answer ${n} came about a second after the one before`,
       );
     assert.is(messagesMatching(calm, /^\/config:/).length, 1);
   });
