@@ -40,11 +40,15 @@ export class SendPacing {
   /**
    * Reserves `messages` consecutive messages to `chatId` and returns when the
    * first may be sent (never before `nowMs`). The chat's next reservation
-   * starts after all of them; the overall rate counts every one.
+   * starts after all of them; the overall rate counts every one, in its turn
+   * among the chats rather than when its own chat is free: counted then, a
+   * chat's second notice seconds ahead (a user with two configs on a banned
+   * server) would hold every other chat's notices behind it.
    */
   reserve(chatId: string, messages: number, nowMs: number): number {
-    const startMs = Math.max(nowMs, this.nextGlobalMs, this.nextChatMs.get(chatId) ?? nowMs);
-    this.nextGlobalMs = startMs + messages * this.globalGapMs;
+    const turnMs = Math.max(nowMs, this.nextGlobalMs);
+    const startMs = Math.max(turnMs, this.nextChatMs.get(chatId) ?? nowMs);
+    this.nextGlobalMs = turnMs + messages * this.globalGapMs;
     this.nextChatMs.set(chatId, startMs + messages * this.chatGapMs);
     this.forgetIdleChats(this.nextChatMs, nowMs);
     return startMs;

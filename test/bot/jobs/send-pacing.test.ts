@@ -23,6 +23,17 @@ test("across chats the overall rate holds: thirty a second", () => {
   assert.ok(Math.abs(slots[60]! - 2000) < 1e-6);
 });
 
+test("a chat's next entry, seconds ahead, does not hold other chats behind it", () => {
+  const pacing = new SendPacing({ globalPerSecond: 30, perChatPerSecond: 1 });
+  assert.is(pacing.reserve("7", 4, 0), 0, "a user's first serverChanged notice");
+  assert.is(pacing.reserve("7", 4, 2000), 4000, "their second, scheduled once within reach");
+  const turnMs = 2000 + (4 * 1000) / 30;
+  assert.ok(
+    Math.abs(pacing.reserve("8", 4, 2000) - turnMs) < 1e-6,
+    "another user's notice follows the four messages counted in its turn, not the ones at 4000",
+  );
+});
+
 test("time that passed is not owed: a quiet chat is served at once", () => {
   const pacing = new SendPacing({ globalPerSecond: 30, perChatPerSecond: 1 });
   pacing.reserve("7", 1, 0);
