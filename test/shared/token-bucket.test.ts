@@ -24,6 +24,16 @@ test("a quiet spell refills the bucket, but never beyond the burst", () => {
   assert.is(bucket.earliest(60_000), 61_000, "an hour of quiet still allows only a burst of 2");
 });
 
+test("sends counted without being seen keep the bucket from draining before the time given, never earlier than its own", () => {
+  const bucket = new TokenBucket({ perSecond: 1, burst: 3 });
+  bucket.spentUntil(2000);
+  assert.is(bucket.earliest(0), 0, "one of the burst is left");
+  bucket.take(0);
+  assert.is(bucket.earliest(0), 1000);
+  bucket.spentUntil(500);
+  assert.is(bucket.earliest(0), 1000, "an earlier time changes nothing");
+});
+
 test("a bucket without a rate or burst is refused", () => {
   assert.throws(() => new TokenBucket({ perSecond: 0, burst: 1 }), /perSecond > 0/);
   assert.throws(() => new TokenBucket({ perSecond: 1, burst: 0 }), /burst >= 1/);
