@@ -22,16 +22,41 @@ import {
   withCluster,
 } from "../../../scripts/lib/cluster-harness.ts";
 import type { ConfigView } from "../../../scripts/lib/control-plane-client.ts";
-import { requestJson } from "../../../scripts/lib/http-json.ts";
+import type { HttpJsonRequest, HttpJsonResponse } from "../../../scripts/lib/http-json.ts";
 import { askJoinToken, startJoiningNode } from "../../../scripts/lib/joining-node.ts";
+import { requestFollowingLeader } from "../../../scripts/lib/leader-hint.ts";
 import { type NodeExit, spawnNode } from "../../../scripts/lib/node-process.ts";
 import { replicatedStateAt } from "../../../scripts/lib/replicated-state.ts";
+import { sleep } from "../../../shared/sleep.ts";
 import { apiOf, serversWhen, succeeded } from "../support/control-plane-api.ts";
 
 const PASSPHRASE = "four random words make a passphrase";
 const RESTORE_SCRIPT = fileURLToPath(new URL("../../../scripts/restore.ts", import.meta.url));
 const USERS = ["5101", "5102", "5103", "5104"];
 const SETTINGS = { configsPerUser: "4", motd: "back from the backup" };
+const LEADER_WAIT_MS = 15_000;
+const LEADER_ASKS = 60;
+
+/**
+ * A leader-only request, asked again while the answer is 503 (no leader
+ * known: on a busy host an election can start mid-test); a 421 is followed
+ * to the leader it names. Both calls here are idempotent.
+ */
+async function onTheLeader(
+  cluster: Cluster,
+  path: string,
+  options: HttpJsonRequest,
+): Promise<HttpJsonResponse> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  let response: HttpJsonResponse | undefined;
+  for (let ask = 0; ask < LEADER_ASKS; ask++) {
+    const leader = await cluster.leader({ timeoutMs: LEADER_WAIT_MS });
+    response = await requestFollowingLeader(leader.url, path, options);
+    if (response.status !== 503 || Date.now() > deadline) return response;
+    await sleep(250);
+  }
+  return response!;
+}
 
 async function downloadBackup(cluster: Cluster, node: HarnessNode | { url: string }) {
   const response = await fetch(`${node.url}/v1/backup`, {
@@ -94,7 +119,7 @@ test("a backup of a lost three-node cluster founds a new one: users, addresses, 
       for (const [key, value] of Object.entries(SETTINGS)) await cluster.put(key, value);
       for (const user of USERS)
         for (let n = 0; n < 2; n++) succeeded(await api.issueConfig(user), `issue for ${user}`);
-      const noPassphrase = await requestJson(`${leader.url}/v1/backup`, {
+      const noPassphrase = await onTheLeader(cluster, "/v1/backup", {
         headers: { authorization: `Bearer ${cluster.adminApiToken}` },
       });
       assert.is(noPassphrase.status, 409, "no backup without a passphrase");
@@ -102,7 +127,7 @@ test("a backup of a lost three-node cluster founds a new one: users, addresses, 
         (noPassphrase.body as { error: { code: string } }).error.code,
         "NO_BACKUP_PASSPHRASE",
       );
-      const set = await requestJson(`${leader.url}/v1/backup/passphrase`, {
+      const set = await onTheLeader(cluster, "/v1/backup/passphrase", {
         method: "PUT",
         headers: { authorization: `Bearer ${cluster.adminApiToken}` },
         body: { passphrase: PASSPHRASE },
