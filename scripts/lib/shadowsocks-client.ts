@@ -11,6 +11,7 @@ import { sleep } from "../../shared/sleep.ts";
 import { diesWithParent } from "./executables.ts";
 import { trackChild, untrackChild } from "./exit-cleanup.ts";
 import { findFreePort } from "./free-port.ts";
+import { acceptsTcp } from "./tcp-accepts.ts";
 
 export interface ShadowsocksClient {
   /** The SOCKS5 port ss-local listens on (127.0.0.1). */
@@ -42,22 +43,11 @@ export async function startShadowsocksClient(
     untrackChild(child);
   };
   for (let attempt = 0; attempt < 100; attempt++) {
-    if (await accepts(socksPort)) return { socksPort, pid: child.pid!, stop };
+    if (await acceptsTcp("127.0.0.1", socksPort)) return { socksPort, pid: child.pid!, stop };
     await sleep(50);
   }
   await stop();
   throw new Error(`ss-local did not listen on 127.0.0.1:${socksPort}`);
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 /**

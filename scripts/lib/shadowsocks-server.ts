@@ -5,13 +5,13 @@
  * process that started it (see executables.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { connect } from "node:net";
 import { runCommand } from "../../cluster/agent/run-command.ts";
 import type { ShadowsocksMethod } from "../../shared/shadowsocks-method.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { diesWithParent } from "./executables.ts";
 import { trackChild, untrackChild } from "./exit-cleanup.ts";
 import { findFreePort } from "./free-port.ts";
+import { acceptsTcp } from "./tcp-accepts.ts";
 
 export interface ShadowsocksServerOptions {
   method: ShadowsocksMethod;
@@ -35,19 +35,6 @@ export interface ShadowsocksServerHandle {
 const START_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_TAIL_CHARS = 2_000;
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (accepted: boolean) => {
-      socket.destroy();
-      resolve(accepted);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
 
 /** Whether `port` is listened on inside `namespace`, as iproute2's `ss` lists it. */
 async function listensInNamespace(namespace: string, port: number): Promise<boolean> {
@@ -73,7 +60,7 @@ async function listening(
       throw new Error(`ss-server on ${host}:${port} exited during start`);
     const serving =
       options.namespace === undefined
-        ? await accepts(host, port)
+        ? await acceptsTcp(host, port)
         : await listensInNamespace(options.namespace, port);
     if (serving) return;
     await sleep(50);

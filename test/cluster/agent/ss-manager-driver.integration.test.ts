@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { connect, createServer as createNetServer, type Server as NetServer } from "node:net";
+import { createServer as createNetServer, type Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -14,6 +14,7 @@ import {
   LOOPBACK_PAGE_HOST,
   startShadowsocksClient,
 } from "../../../scripts/lib/shadowsocks-client.ts";
+import { acceptsTcp } from "../../../scripts/lib/tcp-accepts.ts";
 import { silentLogger } from "../../../shared/silent-logger.ts";
 import { sleep } from "../../../shared/sleep.ts";
 import { isAlive, readPidFile, waitUntilGone } from "../../support/process-liveness.ts";
@@ -44,25 +45,14 @@ function freshDriver(blockedDestinations?: readonly string[]): {
   return { driver: driverIn(workDir, blockedDestinations), workDir };
 }
 
-/** Whether something accepts TCP connections on 127.0.0.1:`port` now. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 /**
  * Fetches the page through the port. ss-manager answers an add once it has
  * started the port's ss-server, which may not listen yet: wait until it does
  * (at most 5 s), as a user connecting seconds later would find it.
  */
 async function fetchVia(port: number, password: string, method = "chacha20-ietf-poly1305") {
-  for (let attempt = 0; attempt < 50 && !(await accepts(port)); attempt++) await sleep(100);
+  for (let attempt = 0; attempt < 50 && !(await acceptsTcp("127.0.0.1", port)); attempt++)
+    await sleep(100);
   return fetchViaNow(port, password, method);
 }
 
