@@ -15,7 +15,12 @@ export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 readonly SERVICE=nexaloak
 readonly SERVICE_USER=nexaloak
 readonly DATA_DIR=/var/lib/nexaloak
-readonly REDIS_URL=redis://127.0.0.1:6379
+# The node reaches Redis through its Unix socket only: no TCP port, and only
+# root, redis and the node's service user (in group redis) can connect.
+readonly REDIS_SOCKET=/run/redis/redis-server.sock
+readonly REDIS_URL=unix://$REDIS_SOCKET
+# What earlier versions of this script wrote into the environment file.
+readonly OLD_REDIS_URL=redis://127.0.0.1:6379
 readonly REDIS_CONF=/etc/redis/redis.conf
 readonly REDIS_DROP_IN=/etc/redis/nexaloak.conf
 readonly UNIT_PATH=/etc/systemd/system/nexaloak.service
@@ -422,8 +427,14 @@ Pin-Priority: 600"
   fi
 }
 
+# Through the socket once Redis listens there; before the first restart
+# with this script's settings, Redis listens on 127.0.0.1:6379 only.
 redis_cli() {
-  redis-cli -h 127.0.0.1 -p 6379 "$@"
+  if [ -S "$REDIS_SOCKET" ]; then
+    redis-cli -s "$REDIS_SOCKET" "$@"
+  else
+    redis-cli -h 127.0.0.1 -p 6379 "$@"
+  fi
 }
 
 # Waits until Redis answers, for at most WAIT_SECONDS.
@@ -433,7 +444,25 @@ wait_for_redis() {
     [ "$(redis_cli ping 2>/dev/null)" = PONG ] && return 0
     [ "$second" -lt "$WAIT_SECONDS" ] && sleep 1
   done
-  die "Redis does not answer on 127.0.0.1:6379 after ${WAIT_SECONDS}s: see journalctl -u redis-server"
+  die "Redis does not answer on $REDIS_SOCKET after ${WAIT_SECONDS}s: see journalctl -u redis-server"
+}
+
+# The REDIS_URL of an environment file kept from an earlier install; empty
+# when there is none.
+kept_redis_url() {
+  [ -f "$ROOT$ENV_FILE" ] || return 0
+  sed -n 's/^REDIS_URL=//p' "$ROOT$ENV_FILE" | tail -n 1
+}
+
+# Redis's TCP port: none (0) unless a kept environment file names a Redis
+# URL of the operator's own, which may need it.
+redis_port() {
+  local kept
+  kept=$(kept_redis_url)
+  case "$kept" in
+    "" | "$REDIS_URL" | "$OLD_REDIS_URL") printf '0' ;;
+    *) printf '6379' ;;
+  esac
 }
 
 # A Redis that ran without AOF keeps its data in its RDB file only; restarted
@@ -442,13 +471,13 @@ wait_for_redis() {
 move_redis_data_into_aof() {
   if [ "$DRY_RUN" = 1 ]; then
     note "if Redis runs with appendonly no, its data moves into the AOF before the restart:"
-    show_command redis-cli -h 127.0.0.1 -p 6379 CONFIG SET appendonly yes
+    show_command redis-cli CONFIG SET appendonly yes
     return
   fi
   have redis-cli || return 0
   [ "$(redis_cli ping 2>/dev/null)" = PONG ] || return 0
   [ "$(redis_cli CONFIG GET appendonly | tail -n 1)" = no ] || return 0
-  run redis-cli -h 127.0.0.1 -p 6379 CONFIG SET appendonly yes
+  run redis_cli CONFIG SET appendonly yes
   local second info
   for second in $(seq 1 120); do
     info=$(redis_cli INFO persistence)
@@ -461,16 +490,23 @@ move_redis_data_into_aof() {
 }
 
 configure_redis() {
-  step "Redis: durable and private to this host (appendonly yes, appendfsync always, bind 127.0.0.1, protected mode)"
+  step "Redis: durable and private to the node (appendonly yes, appendfsync always, Unix socket $REDIS_SOCKET, no TCP port)"
+  local port
+  port=$(redis_port)
+  [ "$port" = 0 ] || warn "Redis keeps TCP port $port on loopback: $ROOT$ENV_FILE names REDIS_URL=$(kept_redis_url); change it to $REDIS_URL to close the port"
   ensure_dir "$(dirname "$REDIS_DROP_IN")" 0755
   write_file "$REDIS_DROP_IN" 0644 "# NexaLoak keeps its Raft log in this Redis. A node refuses a Redis that can
-# lose acknowledged writes, and nothing outside this host may reach it.
+# lose acknowledged writes. The node connects through the Unix socket, which
+# only root, redis and the group redis (the node's service user) may open;
+# other local users and processes cannot read or rewrite the log.
 # Included at the end of $REDIS_CONF, so these lines win.
 appendonly yes
 appendfsync always
+unixsocket $REDIS_SOCKET
+unixsocketperm 770
+port $port
 bind $(redis_bind_addresses)
-protected-mode yes
-port 6379"
+protected-mode yes"
   local include="include $REDIS_DROP_IN"
   if [ "$DRY_RUN" = 1 ]; then
     printf '  append to %s, unless it has it already:\n    | %s\n' "$ROOT$REDIS_CONF" "$include"
@@ -492,6 +528,8 @@ port 6379"
   [ "$DRY_RUN" = 1 ] && return
   wait_for_redis
   local appendonly appendfsync
+  [ "$port" = 0 ] && [ ! -S "$REDIS_SOCKET" ] &&
+    die "Redis does not listen on $REDIS_SOCKET: is another configuration file in use? (systemctl cat redis-server)"
   appendonly=$(redis_cli CONFIG GET appendonly | tail -n 1)
   appendfsync=$(redis_cli CONFIG GET appendfsync | tail -n 1)
   if [ "$appendonly" != yes ] || [ "$appendfsync" != always ]; then
@@ -639,12 +677,25 @@ choose_public_host() {
   fi
 }
 
+# An environment file from before the socket names Redis by its old TCP
+# address, which Redis no longer listens on: point it at the socket.
+move_env_to_redis_socket() {
+  [ "$(kept_redis_url)" = "$OLD_REDIS_URL" ] || return 0
+  if [ "$DRY_RUN" = 1 ]; then
+    note "REDIS_URL=$OLD_REDIS_URL would become REDIS_URL=$REDIS_URL"
+    return
+  fi
+  sed -i "s|^REDIS_URL=$OLD_REDIS_URL\$|REDIS_URL=$REDIS_URL|" "$ROOT$ENV_FILE"
+  note "REDIS_URL is now $REDIS_URL (was $OLD_REDIS_URL): Redis listens on its socket only"
+}
+
 # Set when this run generated the admin token; printed once at the end.
 ADMIN_TOKEN=""
 write_env_file() {
   step "Environment file: $ROOT$ENV_FILE"
   if [ -e "$ROOT$ENV_FILE" ]; then
     note "kept as it is: it exists, so its secrets and settings stay (edit it to change them)"
+    move_env_to_redis_socket
     local given
     given="$JOIN_TOKEN$NODE_ID$PUBLIC_HOST$REGION$CAPACITY$BOT_TOKEN$ADMIN_IDS"
     [ -z "$given" ] || note "the cluster options given this time (--join, --node-id, --public-host, --region, --capacity, --bot-token, --admin-id) were not written"
@@ -733,6 +784,8 @@ After=network-online.target redis-server.service
 Type=simple
 User=$SERVICE_USER
 Group=$SERVICE_USER
+# Redis's socket ($REDIS_SOCKET) admits the group redis only.
+SupplementaryGroups=redis
 WorkingDirectory=$INSTALL_DIR
 EnvironmentFile=$ENV_FILE
 Environment=NODE_ENV=production

@@ -85,7 +85,14 @@ function positiveInteger(unit: string): z.ZodType<number, string> {
     .pipe(z.number().int(rule).min(1, rule).max(Number.MAX_SAFE_INTEGER, rule));
 }
 
+/**
+ * `unix://` and an absolute socket path: plain characters only (the path is
+ * used as written, not URL-decoded) and short enough for a socket address.
+ */
+const REDIS_SOCKET_URL = /^unix:\/\/\/[A-Za-z0-9._/-]{1,100}$/;
+
 function isRedisUrl(text: string): boolean {
+  if (text.startsWith("unix:")) return REDIS_SOCKET_URL.test(text);
   try {
     const url = new URL(text);
     return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
@@ -214,7 +221,7 @@ export const envVariables = {
       ),
   },
   REDIS_URL: {
-    doc: "This node's own Redis, which keeps its Raft log: redis://[:password@]host:port[/db], or rediss:// for TLS.",
+    doc: "This node's own Redis, which keeps its Raft log: unix:///path/to/redis.sock (a Unix socket: only users its file permissions admit can connect; what scripts/install.sh sets up), redis://[:password@]host:port[/db], or rediss:// for TLS.",
     example: "redis://127.0.0.1:6379",
     // The URL may carry the Redis password.
     secret: true,
@@ -223,7 +230,7 @@ export const envVariables = {
       .string()
       .refine(
         isRedisUrl,
-        "must be a redis:// or rediss:// URL with a host, e.g. redis://127.0.0.1:6379",
+        "must be a redis:// or rediss:// URL with a host, e.g. redis://127.0.0.1:6379, or unix:// and the absolute path of Redis's socket (letters, digits and . _ / - only), e.g. unix:///run/redis/redis-server.sock",
       ),
   },
   REDIS_PREFIX: {

@@ -10,13 +10,15 @@ export interface NexaloakSystemOptions {
   nodeFlags?: readonly string[];
 }
 
-/** A three-node NexaLoak cluster, each node with its own durable redis-server. */
+/** A three-node NexaLoak cluster, each node with its own durable redis-server on a Unix socket. */
 export async function startNexaloak(options: NexaloakSystemOptions): Promise<KvSystem> {
   const cluster: Cluster = await startCluster({
     size: 3,
     electionTimeoutMs: options.electionTimeoutMs,
     heartbeatMs: options.heartbeatMs,
     ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
+    // As scripts/install.sh deploys it: each node reaches its Redis through the socket.
+    redis: { unixSocket: true },
   });
   return kvSystemOf(
     cluster,

@@ -35,12 +35,15 @@ export interface RedisServerOptions {
   dataDir?: string;
   /** How long to wait for the server to answer PING; default 10 000 ms. */
   startTimeoutMs?: number;
+  /** Also listen on a Unix socket in the data dir, and make `url` a `unix://` URL naming it. */
+  unixSocket?: boolean;
 }
 
 /** A running (or stopped) redis-server started by {@link startRedisServer}. */
 export interface RedisServerHandle {
+  /** Loopback port; the server listens there even with `unixSocket`. */
   readonly port: number;
-  /** `redis://127.0.0.1:<port>` */
+  /** `redis://127.0.0.1:<port>`, or `unix://<dataDir>/redis.sock` with `unixSocket`. */
   readonly url: string;
   /** PID of the current process, or of the last one once stopped; restart() changes it. */
   readonly pid: number;
@@ -133,8 +136,13 @@ class RedisServerProcess implements RedisServerHandle {
     private readonly appendonly: boolean,
     private readonly appendfsync: AppendFsyncPolicy,
     private readonly startTimeoutMs: number,
+    private readonly unixSocket: boolean,
   ) {
-    this.url = `redis://${LOOPBACK}:${port}`;
+    this.url = unixSocket ? `unix://${this.socketPath}` : `redis://${LOOPBACK}:${port}`;
+  }
+
+  private get socketPath(): string {
+    return join(this.dataDir, "redis.sock");
   }
 
   get pid(): number {
@@ -164,6 +172,7 @@ class RedisServerProcess implements RedisServerHandle {
       "no",
       "--logfile",
       "",
+      ...(this.unixSocket ? ["--unixsocket", this.socketPath, "--unixsocketperm", "700"] : []),
     ];
     // setpriv makes the kernel SIGKILL redis-server when this process dies, however it dies.
     const [command, args] = diesWithParent(this.redisServerPath, redisArgs);
@@ -297,6 +306,7 @@ export async function startRedisServer(
       options.appendonly ?? true,
       options.appendfsync ?? "always",
       options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+      options.unixSocket ?? false,
     );
     try {
       await server.start();

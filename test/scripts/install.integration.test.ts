@@ -37,6 +37,7 @@ const HARDENING = [
   "Restart=on-failure",
   "RestartPreventExitStatus=2 4",
   "User=nexaloak",
+  "SupplementaryGroups=redis",
   "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_BIND_SERVICE",
   "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE",
   "NoNewPrivileges=yes",
@@ -53,6 +54,16 @@ const HARDENING = [
   "WorkingDirectory=/opt/nexaloak",
   "After=network-online.target redis-server.service",
   "Wants=network-online.target redis-server.service",
+];
+
+/** Redis durable, reached through its socket only (mode 0770), on no TCP port. */
+const REDIS_SETTINGS = [
+  "appendonly yes",
+  "appendfsync always",
+  "unixsocket /run/redis/redis-server.sock",
+  "unixsocketperm 770",
+  "port 0",
+  "protected-mode yes",
 ];
 
 interface Run {
@@ -140,13 +151,7 @@ test("a founding dry run names every step, masks every secret and writes nothing
     assert.match(out, /apt-get install .*redis-server/);
     for (const pkg of ["wireguard-tools", "nftables", "iproute2", "procps", "ca-certificates"])
       assert.match(out, new RegExp(`apt-get install .*\\b${pkg}\\b`));
-    for (const setting of [
-      "appendonly yes",
-      "appendfsync always",
-      "bind 127.0.0.1",
-      "protected-mode yes",
-      "include /etc/redis/nexaloak.conf",
-    ])
+    for (const setting of [...REDIS_SETTINGS, "bind 127.0.0.1", "include /etc/redis/nexaloak.conf"])
       assert.match(out, `| ${setting}`);
     assert.match(out, "npm ci --omit=dev");
     assert.match(out, `write ${root}/etc/nexaloak/nexaloak.env (mode 0600)`);
@@ -155,7 +160,7 @@ test("a founding dry run names every step, masks every secret and writes nothing
       "LISTEN=0.0.0.0:7001",
       "PEERS=n1=ws://203.0.113.7:7001",
       "PUBLIC_HOST=203.0.113.7",
-      "REDIS_URL=redis://127.0.0.1:6379",
+      "REDIS_URL=unix:///run/redis/redis-server.sock",
       "CLUSTER_SECRET=<secret",
       "DATA_KEYS=k1:<secret",
       "ADMIN_API_TOKEN=sha256:<",
@@ -193,7 +198,7 @@ test("a joining dry run writes the join token and none of the cluster's settings
       "JOIN_TOKEN=<secret",
       "LISTEN=0.0.0.0:7002",
       "PUBLIC_HOST=198.51.100.9",
-      "REDIS_URL=redis://127.0.0.1:6379",
+      "REDIS_URL=unix:///run/redis/redis-server.sock",
       "DATA_DIR=/var/lib/nexaloak",
       "VPN_DRIVER=wireguard",
     ])
@@ -364,8 +369,8 @@ test("an install into a throwaway root writes what a node accepts, and a re-run 
       /^net\.ipv4\.ip_forward = 1$/m,
     );
     const redisDropIn = readFileSync(join(root, "etc/redis/nexaloak.conf"), "utf8");
-    for (const setting of ["appendonly yes", "appendfsync always", "protected-mode yes"])
-      assert.match(redisDropIn, `\n${setting}\n`);
+    for (const setting of REDIS_SETTINGS) assert.match(redisDropIn, `\n${setting}\n`);
+    assert.is(env.REDIS_URL, "unix:///run/redis/redis-server.sock");
     assert.match(redisDropIn, /\nbind 127\.0\.0\.1/);
     assert.is(modeOf(join(root, "var/lib/nexaloak")), 0o700);
 
@@ -387,6 +392,33 @@ test("an install into a throwaway root writes what a node accepts, and a re-run 
     const redisConf = readFileSync(join(root, "etc/redis/redis.conf"), "utf8");
     assert.is(occurrences(redisConf, "include /etc/redis/nexaloak.conf"), 1);
   });
+});
+
+test("an upgrade moves the old default REDIS_URL to the socket, and keeps Redis's TCP port for a Redis of the operator's own", () => {
+  const keptEnv = (redisUrl: string) =>
+    `NODE_ID=n1\nLISTEN=0.0.0.0:7001\nREDIS_URL=${redisUrl}\nDATA_DIR=/var/lib/nexaloak\n`;
+  const upgrade = (redisUrl: string) =>
+    withTemporaryDirectory((root) => {
+      mkdirSync(join(root, "etc/nexaloak"), { recursive: true });
+      writeFileSync(join(root, "etc/nexaloak/nexaloak.env"), keptEnv(redisUrl), { mode: 0o600 });
+      const run = install(["--root", root, ...FILES_ONLY, "--public-host", "203.0.113.7"]);
+      assert.is(run.status, 0, `${run.stdout}\n${run.stderr}`);
+      return {
+        run,
+        env: readFileSync(join(root, "etc/nexaloak/nexaloak.env"), "utf8"),
+        redisDropIn: readFileSync(join(root, "etc/redis/nexaloak.conf"), "utf8"),
+      };
+    });
+
+  const moved = upgrade("redis://127.0.0.1:6379");
+  assert.is(moved.env, keptEnv("unix:///run/redis/redis-server.sock"));
+  assert.match(moved.run.stdout, "REDIS_URL is now unix:///run/redis/redis-server.sock");
+  assert.match(moved.redisDropIn, "\nport 0\n");
+
+  const own = upgrade("redis://10.0.0.5:6390/2");
+  assert.is(own.env, keptEnv("redis://10.0.0.5:6390/2"), "an operator's own REDIS_URL stays");
+  assert.match(own.redisDropIn, "\nport 6379\n");
+  assert.match(own.run.stderr, "Redis keeps TCP port 6379 on loopback");
 });
 
 test("a joining install into a throwaway root writes only what the join needs", () => {

@@ -127,6 +127,11 @@ test("the minimal environment gives a config with every default applied", () => 
   assert.not.ok(config.trustedNetworks("203.0.113.5"), "the internet is not");
 });
 
+test("REDIS_URL may name Redis's Unix socket instead of a TCP address", () => {
+  const config = configOf({ ...minimalEnv(), REDIS_URL: "unix:///run/redis/redis-server.sock" });
+  assert.is(config.redisUrl, "unix:///run/redis/redis-server.sock");
+});
+
 test("every variable set by hand is used instead of its default", () => {
   const config = configOf({
     ...minimalEnv(),
@@ -284,6 +289,11 @@ const mistakes: [name: string, value: string, problem: RegExp][] = [
   ],
   ["REDIS_URL", "127.0.0.1:6379", /must be a redis:\/\/ or rediss:\/\/ URL/],
   ["REDIS_URL", "http://127.0.0.1:6379", /must be a redis:\/\/ or rediss:\/\/ URL/],
+  ["REDIS_URL", "unix:/run/redis/redis-server.sock", /or unix:\/\/ and the absolute path/],
+  ["REDIS_URL", "unix://localhost/run/redis.sock", /or unix:\/\/ and the absolute path/],
+  ["REDIS_URL", "unix:///run/redis/redis%20server.sock", /letters, digits and \. _ \/ - only/],
+  ["REDIS_URL", "unix:///run/redis/redis-server.sock?db=2", /letters, digits and \. _ \/ - only/],
+  ["REDIS_URL", `unix:///${"r".repeat(101)}`, /or unix:\/\/ and the absolute path/],
   ["REDIS_PREFIX", "nexa loak:", /printable ASCII characters without spaces/],
   ["REDIS_PREFIX", "x".repeat(101), /1-100 printable ASCII/],
   ["CLUSTER_SECRET", "x".repeat(31), /at least 32 characters/],

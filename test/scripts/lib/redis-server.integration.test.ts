@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,6 +68,16 @@ test("starts redis-server on loopback with the requested AOF settings and no RDB
   assert.equal(await redis.config("GET", "save"), ["save", ""]);
   assert.equal(await redis.config("GET", "bind"), ["bind", "127.0.0.1"]);
   assert.equal(await redis.config("GET", "dir"), ["dir", server.dataDir]);
+});
+
+test("with unixSocket it also listens on redis.sock in its data dir, open to its own user only, and its url names the socket", async () => {
+  const server = await started({ unixSocket: true });
+  const socketPath = join(server.dataDir, "redis.sock");
+  assert.is(server.url, `unix://${socketPath}`);
+  assert.is(statSync(socketPath).mode & 0o777, 0o700);
+  const redis = client(server);
+  assert.is(await redis.ping(), "PONG");
+  assert.equal(await redis.config("GET", "unixsocket"), ["unixsocket", socketPath]);
 });
 
 test("defaults to appendonly yes and appendfsync always", async () => {
