@@ -73,8 +73,18 @@ export async function connectRedis(
     "STORAGE_UNAVAILABLE",
     `Redis at ${redactUrl(url)} was not ready within ${readyTimeoutMs} ms` +
       `${lastFailure.error ? ` (${lastFailure.error.message})` : ""}; ` +
-      "check that redis-server is running and reachable at that address",
+      connectionAdvice(url, lastFailure.error),
   );
+}
+
+/** What an operator should look at, given the URL and how connecting to it last failed. */
+export function connectionAdvice(url: string, error: Error | undefined): string {
+  if (!url.startsWith("unix:"))
+    return "check that redis-server is running and reachable at that address";
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EACCES")
+    return "this node's user may not open the socket: add it to the socket's group (scripts/install.sh's unit has SupplementaryGroups=redis)";
+  return "check that redis-server is running with unixsocket set to that path";
 }
 
 /** The URL without its password, fit for logs and error messages. */

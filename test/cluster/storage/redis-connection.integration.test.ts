@@ -72,6 +72,27 @@ test("connectRedis gives up with STORAGE_UNAVAILABLE when nothing answers", asyn
   assert.match(String(connectionErrors[0]), /ECONNREFUSED/);
 });
 
+test("connectRedis over a Unix socket works, and a socket that is not there is named with what to check", async () => {
+  const socketServer = await startRedisServer({ unixSocket: true });
+  try {
+    const redis = await connectRedis(socketServer.url);
+    clients.push(redis);
+    assert.is(await redis.ping(), "PONG");
+
+    const missing = socketServer.url.replace(/redis\.sock$/, "missing.sock");
+    const failure = await connectRedis(missing, {
+      readyTimeoutMs: 300,
+      onConnectionError: () => undefined,
+    }).catch((error: unknown) => error);
+    assert.instance(failure, StorageError);
+    assert.is((failure as StorageError).code, "STORAGE_UNAVAILABLE");
+    assert.match((failure as StorageError).message, /ENOENT/);
+    assert.match((failure as StorageError).message, /unixsocket set to that path/);
+  } finally {
+    await socketServer.cleanup();
+  }
+});
+
 test("redactUrl hides the password and keeps the rest", () => {
   assert.is(redactUrl("redis://user:pw@127.0.0.1:6380/2"), "redis://user:***@127.0.0.1:6380/2");
   assert.is(redactUrl("redis://127.0.0.1:6380"), "redis://127.0.0.1:6380");
