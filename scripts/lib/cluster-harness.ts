@@ -305,7 +305,10 @@ class SpawnedNode implements HarnessNode {
       timeoutMs,
       `${this.id} to be ready`,
     ).catch((error: Error) => {
-      throw new Error(`${error.message}; last /readyz: ${last}`);
+      // The node's own last lines usually say why (no peer admitted it, no election won).
+      throw new Error(
+        `${error.message}; last /readyz: ${last}; its output:\n${this.current.tail(30)}`,
+      );
     });
   }
 

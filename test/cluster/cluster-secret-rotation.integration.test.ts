@@ -69,6 +69,24 @@ async function writeSucceeds(cluster: Cluster, token: string, userId: string): P
   assert.ok(issued.conf !== null);
 }
 
+/**
+ * Waits until the committed state pins every member's identity key: only then
+ * may the enrollment secret change, as the README's rotation table says (a
+ * member not yet pinned still needs the secret its peers know).
+ */
+async function everyMemberKeyPinned(cluster: Cluster, token: string): Promise<void> {
+  const ids = cluster.nodes.map((node) => node.id).sort();
+  await waitUntil(
+    async () => {
+      const answer = await call(await leaderWith(cluster, token), token, "GET", "/v1/members/keys");
+      const pinned = (answer.body as { pinned?: Array<{ nodeId: string }> }).pinned ?? [];
+      return JSON.stringify(pinned.map((key) => key.nodeId).sort()) === JSON.stringify(ids);
+    },
+    20_000,
+    "every member's identity key pinned",
+  );
+}
+
 async function restartEach(
   cluster: Cluster,
   changes: Record<string, string>,
@@ -100,6 +118,7 @@ test("the data key, the admin token and the enrollment secret rotate node by nod
     });
     assert.is(added.status, 201, JSON.stringify(added.body));
     await writeSucceeds(cluster, oldToken, "5100");
+    await everyMemberKeyPinned(cluster, oldToken);
 
     // Step 1: the new key (sealing) beside the old, both tokens, a new enrollment secret.
     await restartEach(
