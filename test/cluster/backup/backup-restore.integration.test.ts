@@ -27,7 +27,6 @@ import { askJoinToken, startJoiningNode } from "../../../scripts/lib/joining-nod
 import { requestFollowingLeader } from "../../../scripts/lib/leader-hint.ts";
 import { type NodeExit, spawnNode } from "../../../scripts/lib/node-process.ts";
 import { replicatedStateAt } from "../../../scripts/lib/replicated-state.ts";
-import { sleep } from "../../../shared/sleep.ts";
 import { apiOf, serversWhen, succeeded } from "../support/control-plane-api.ts";
 
 const PASSPHRASE = "four random words make a passphrase";
@@ -35,7 +34,6 @@ const RESTORE_SCRIPT = fileURLToPath(new URL("../../../scripts/restore.ts", impo
 const USERS = ["5101", "5102", "5103", "5104"];
 const SETTINGS = { configsPerUser: "4", motd: "back from the backup" };
 const LEADER_WAIT_MS = 15_000;
-const LEADER_ASKS = 60;
 
 /**
  * A leader-only request, asked again while the answer is 503 (no leader
@@ -47,14 +45,16 @@ async function onTheLeader(
   path: string,
   options: HttpJsonRequest,
 ): Promise<HttpJsonResponse> {
-  const deadline = Date.now() + LEADER_WAIT_MS;
   let response: HttpJsonResponse | undefined;
-  for (let ask = 0; ask < LEADER_ASKS; ask++) {
-    const leader = await cluster.leader({ timeoutMs: LEADER_WAIT_MS });
-    response = await requestFollowingLeader(leader.url, path, options);
-    if (response.status !== 503 || Date.now() > deadline) return response;
-    await sleep(250);
-  }
+  await waitUntil(
+    async () => {
+      const leader = await cluster.leader({ timeoutMs: LEADER_WAIT_MS });
+      response = await requestFollowingLeader(leader.url, path, options);
+      return response.status !== 503;
+    },
+    LEADER_WAIT_MS,
+    `a leader to answer ${path}`,
+  );
   return response!;
 }
 
