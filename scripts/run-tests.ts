@@ -18,11 +18,15 @@
  * TEST_SUITE_TIMEOUT_MS how long one suite may run before it is killed and
  * counted as failed (default 10 minutes). Each suite leads its own process
  * group, so nothing a suite signals can reach the runner or another suite.
+ * Suites running at once pick their free ports from separate shares of the
+ * range (NEXALOAK_TEST_PORT_SLOT), so a port one suite's killed node leaves
+ * free for its restart is never taken by another suite meanwhile.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { stripVTControlCharacters } from "node:util";
+import { PORT_SLOT_VARIABLE } from "./lib/free-port.ts";
 import { buildNodeBundle, NODE_BUNDLE_VARIABLE } from "./lib/node-bundle.ts";
 
 interface SuiteResult {
@@ -104,9 +108,15 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 /**
  * Runs one suite in a child process of its own, or, with `together`, those
- * unit suites in one fenced process, reported under the label `file`.
+ * unit suites in one fenced process, reported under the label `file`. The
+ * suite picks its free ports from `portSlot`'s share (scripts/lib/free-port.ts),
+ * apart from every suite running beside it.
  */
-function runSuite(file: string, together?: readonly string[]): Promise<SuiteResult> {
+function runSuite(
+  file: string,
+  portSlot: string,
+  together?: readonly string[],
+): Promise<SuiteResult> {
   const startedAt = Date.now();
   const args = together
     ? ["--import", UNIT_FENCE, "--import", "tsx", ONE_PROCESS_RUNNER, ...together]
@@ -116,7 +126,7 @@ function runSuite(file: string, together?: readonly string[]): Promise<SuiteResu
     // group (say `kill(0)` from an empty pid file) ends itself, not the run.
     const child = spawn(process.execPath, args, {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: "0" },
+      env: { ...process.env, FORCE_COLOR: "0", [PORT_SLOT_VARIABLE]: portSlot },
       detached: true,
     });
     runningSuites.add(child);
@@ -191,12 +201,14 @@ async function main(): Promise<void> {
   // the last minute of a run is not one of them beside an idle worker.
   const isSimulation = (file: string) => file.startsWith(join(testRoot, "simulation/"));
   const integrationSuites = suites.filter((file) => !isUnitSuite(file) && !runsAlone(file));
-  const queue: Array<() => Promise<SuiteResult>> = [
-    ...(unitSuites.length > 0 ? [() => runSuite(unitTierLabel(unitSuites), unitSuites)] : []),
+  const queue: Array<(portSlot: string) => Promise<SuiteResult>> = [
+    ...(unitSuites.length > 0
+      ? [(portSlot: string) => runSuite(unitTierLabel(unitSuites), portSlot, unitSuites)]
+      : []),
     ...[
       ...integrationSuites.filter(isSimulation),
       ...integrationSuites.filter((file) => !isSimulation(file)),
-    ].map((file) => () => runSuite(file)),
+    ].map((file) => (portSlot: string) => runSuite(file, portSlot)),
   ];
   if (suites.length > unitSuites.length) {
     try {
@@ -207,13 +219,15 @@ async function main(): Promise<void> {
       results.push({ file: "the node bundle", passed: 0, failed: 1, skipped: 0, durationMs: 0 });
     }
   }
-  const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+  const workerCount = Math.min(concurrency, queue.length);
+  const workers = Array.from({ length: workerCount }, async (_, worker) => {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-      results.push(await job());
+      results.push(await job(`${worker}/${workerCount}`));
     }
   });
   await Promise.all(workers);
-  for (const file of suites.filter(runsAlone)) results.push(await runSuite(file));
+  // Nothing runs beside these: the whole range is theirs.
+  for (const file of suites.filter(runsAlone)) results.push(await runSuite(file, "0/1"));
   const passed = results.reduce((sum, r) => sum + r.passed, 0);
   const failed = results.reduce((sum, r) => sum + r.failed, 0);
   const skipped = results.reduce((sum, r) => sum + r.skipped, 0);

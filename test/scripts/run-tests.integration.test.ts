@@ -3,14 +3,16 @@
  * test:unit` cannot start a process or open a socket, so a suite that needs
  * them must say it is an integration suite), and suites kept apart from the
  * runner, so one that goes wrong fails alone; long simulation suites are
- * started before the others.
+ * started before the others; suites running side by side pick their ports
+ * from different shares of the range.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { PORT_SLOT_VARIABLE } from "../../scripts/lib/free-port.ts";
 
 /**
  * Runs the runner over `root` in a process group of its own, so that if it
@@ -109,6 +111,30 @@ test("simulation suites start before the other integration suites, whatever thei
       .filter((line) => line.startsWith("ok "))
       .map((line) => (line.includes("z-long") ? "simulation" : "other"));
     assert.equal(order, ["simulation", "other"], run.stdout);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("suites that run side by side are given different port slots", async () => {
+  const root = mkdtempSync(join(tmpdir(), "nxl-runner-"));
+  const uvu = import.meta.resolve("uvu");
+  try {
+    for (const name of ["a", "b", "c"]) {
+      const slotFile = JSON.stringify(join(root, `${name}.slot`));
+      writeFileSync(
+        join(root, `${name}.integration.test.ts`),
+        `import { writeFileSync } from "node:fs";\nimport { test } from "${uvu}";\n` +
+          `test("slot", () => writeFileSync(${slotFile}, process.env.${PORT_SLOT_VARIABLE} ?? "none"));\n` +
+          "test.run();\n",
+      );
+    }
+    const run = await runRunner(root, { TEST_CONCURRENCY: "2" });
+    assert.is(run.stdout.trimEnd().split("\n").at(-1), "3 passed, 0 failed", run.stdout);
+    const slots = ["a", "b", "c"].map((name) => readFileSync(join(root, `${name}.slot`), "utf8"));
+    // Two workers: every suite runs in one of their two slots, and the first two start together.
+    for (const slot of slots) assert.ok(["0/2", "1/2"].includes(slot), `slot ${slot}`);
+    assert.is.not(slots[0], slots[1]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -6,6 +6,8 @@ import {
   findFreePort,
   findFreePorts,
   freePortBlockBelowEphemeralRange,
+  PORT_SLOT_VARIABLE,
+  portRangeOfSlot,
 } from "../../../scripts/lib/free-port.ts";
 
 function listen(port: number): Promise<Server> {
@@ -57,6 +59,44 @@ test("a block too wide to fit below the ephemeral range is refused with a reason
     assert.unreachable("a block of 65 000 ports cannot fit below the ephemeral range");
   } catch (error) {
     assert.match((error as Error).message, /no room for 65000 ports below the ephemeral range/);
+  }
+});
+
+test("suites running side by side pick from shares of the range that do not overlap", () => {
+  const first = portRangeOfSlot(32_768, "0/2");
+  const second = portRangeOfSlot(32_768, "1/2");
+  assert.is(first.low, 10_000);
+  assert.is(first.high, second.low);
+  assert.ok(second.high <= 32_768, `second share ends at ${second.high}`);
+  assert.equal(portRangeOfSlot(32_768, undefined), { low: 10_000, high: 32_768 });
+});
+
+test("a malformed port slot is refused with the form it must take", () => {
+  for (const spec of ["2/2", "1", "a/b", "-1/2", "0/0", "1/2/3"]) {
+    assert.throws(
+      () => portRangeOfSlot(32_768, spec),
+      (error: Error) => error.message.includes(`${PORT_SLOT_VARIABLE} must be <slot>/<slots>`),
+      spec,
+    );
+  }
+});
+
+test("a process never gets the same port twice, even after the first holder let it go", async () => {
+  const before = process.env[PORT_SLOT_VARIABLE];
+  // A share 22 ports wide: twelve random picks from it would almost surely repeat one.
+  process.env[PORT_SLOT_VARIABLE] = "0/999";
+  try {
+    const { low, high } = portRangeOfSlot(await lowestEphemeralPort(), "0/999");
+    const ports: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const port = await findFreePort();
+      assert.ok(port >= low && port < high, `port ${port} in ${low}-${high - 1}`);
+      ports.push(port);
+    }
+    assert.is(new Set(ports).size, ports.length, `ports ${ports.join(", ")}`);
+  } finally {
+    if (before === undefined) delete process.env[PORT_SLOT_VARIABLE];
+    else process.env[PORT_SLOT_VARIABLE] = before;
   }
 });
 
