@@ -10,8 +10,9 @@
  * `--unit` runs only them.
  * Integration suites (`*.integration.test.ts`) start redis-servers, node
  * processes, network namespaces and servers, or run long campaigns. Suites
- * named `*.alone.test.ts` measure timing (e.g. failover gaps): they run after
- * all the others, one at a time, so no other suite competes for the CPU.
+ * named `*.alone.test.ts` assert on timing (failover gaps, replies repeated
+ * after a kill): they run after all the others, one at a time, so no other
+ * suite competes for the CPU.
  *
  * Usage: npm test [-- [--unit] <path prefix>...]
  * TEST_CONCURRENCY sets how many suites run at once (default 2, one per core);

@@ -2,10 +2,13 @@
  * Three real node processes (each with its own redis-server) run the bot
  * against one emulator that enforces Telegram's flood limits. The leader is
  * SIGKILLed three times in the middle of a burst of config requests: every
- * user still ends with exactly one config, every request is answered, at
- * most 1 % of the users get their config twice (a new leader skips updates
- * recorded as answered), flood control refused almost nothing (the bot
- * paces its sends), and no two polls ever overlapped.
+ * user still ends with exactly one config, every request is answered, few
+ * users get their config twice (a new leader skips the messages counted
+ * through Raft as sent), flood control refused almost nothing (the bot
+ * paces its sends), and no two polls ever overlapped. How many repeats a
+ * kill causes depends on how long a count takes to commit, so the suite runs
+ * alone (`.alone.test.ts`, see scripts/run-tests.ts): beside another suite
+ * on two cores, one CI run saw 7 of 100.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -20,9 +23,10 @@ import { TOKEN } from "./support/bot-cluster.ts";
 const USERS = 100;
 const KILLS = 3;
 /**
- * Users who may see a reply twice. The goal is 1 %; with one message in
- * flight overall, a kill still repeats the message on the wire and those sent
- * but not yet counted through Raft: 1-3 of 100 measured on a 2-core host.
+ * Users who may see their config twice: those whose config went out within
+ * about one Raft commit before a kill (its count had not committed), and the
+ * kills come just after a config arrived (see failover-burst.ts). 0-3 of 100
+ * measured on a 2-core host with nothing else running.
  */
 const MAX_REPEATED_USERS = 5;
 /** 429s are rare: the bot sends about 4 messages per user here. */
