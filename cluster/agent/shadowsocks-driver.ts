@@ -18,7 +18,9 @@ export type ShadowsocksDriverErrorCode =
   /** ss-manager refused a command (e.g. the port is taken by another program). */
   | "SS_MANAGER_REFUSED"
   /** ss-manager answered something this driver cannot read. */
-  | "SS_MANAGER_ANSWER_UNREADABLE";
+  | "SS_MANAGER_ANSWER_UNREADABLE"
+  /** The nftables table that keeps ss-server's UDP relay off the blocked destinations could not be loaded. */
+  | "SS_UDP_GUARD_FAILED";
 
 export type ShadowsocksDriverError = ErrorValue<ShadowsocksDriverErrorCode>;
 

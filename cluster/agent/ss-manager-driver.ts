@@ -11,6 +11,10 @@
  * keeps there, checking each pid is still that program), and the agent then
  * adds every port afresh from the replicated state.
  *
+ * ss-server applies the ACL to TCP only: the UDP guard's nftables table
+ * (shadowsocks-udp-guard.ts) is loaded before ss-manager starts and removed
+ * once every ss-server has ended.
+ *
  * Every path handed to ss-manager is absolute: ss-manager passes its
  * `--manager-address` on to each ss-server, which daemonizes into `/`, so a
  * relative socket path (DATA_DIR defaults to `.data/<NODE_ID>`) would send
@@ -22,6 +26,7 @@ import { join, resolve } from "node:path";
 import unixDgram from "unix-dgram";
 import type { Logger } from "../../shared/logger.ts";
 import { sleep } from "../../shared/sleep.ts";
+import { type CommandRunner, runCommand } from "./run-command.ts";
 import { renderShadowsocksAcl } from "./shadowsocks-acl.ts";
 import type {
   ManagedPort,
@@ -30,6 +35,7 @@ import type {
   ShadowsocksDriverError,
   ShadowsocksDriverResult,
 } from "./shadowsocks-driver.ts";
+import { ShadowsocksUdpGuardTable } from "./shadowsocks-udp-guard-table.ts";
 import {
   addCommand,
   LIST_COMMAND,
@@ -59,6 +65,10 @@ export interface SsManagerDriverOptions {
   startTimeoutMs?: number;
   /** The program to run; `ss-manager` from PATH by default. */
   ssManagerPath?: string;
+  /** The user the ss-servers run as, whom the UDP guard holds: this process's own by default. */
+  ownerUid?: number;
+  /** Runs `nft` for the UDP guard; runCommand by default. */
+  runCommand?: CommandRunner;
   logger: Logger;
 }
 
@@ -116,11 +126,18 @@ export class SsManagerDriver implements ShadowsocksDriver {
   private pendingAnswer: ((answer: string) => void) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private lastStderr = "";
+  private readonly udpGuard: ShadowsocksUdpGuardTable;
 
   constructor(private readonly options: SsManagerDriverOptions) {
     this.answerTimeoutMs = options.answerTimeoutMs ?? 5_000;
     this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
     this.workDir = resolve(options.workDir);
+    this.udpGuard = new ShadowsocksUdpGuardTable({
+      ownerUid: options.ownerUid ?? process.getuid?.() ?? 0,
+      blockedDestinations: options.blockedDestinations,
+      run: options.runCommand ?? runCommand,
+      logger: options.logger,
+    });
   }
 
   private path(name: string): string {
@@ -135,6 +152,8 @@ export class SsManagerDriver implements ShadowsocksDriver {
     if (this.manager && this.manager.exitCode === null && this.manager.signalCode === null)
       return { ok: true, value: undefined };
     await this.stop();
+    const guarded = await this.udpGuard.load();
+    if (!guarded.ok) return guarded;
     await mkdir(this.serversDir, { recursive: true, mode: 0o700 });
     await chmod(this.workDir, 0o700);
     const started = await this.spawnManager();
@@ -304,6 +323,7 @@ export class SsManagerDriver implements ShadowsocksDriver {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
     await this.endLeftovers();
+    await this.udpGuard.remove();
   }
 
   private async endLeftovers(): Promise<void> {

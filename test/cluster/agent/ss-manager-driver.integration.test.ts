@@ -3,8 +3,11 @@ import { createServer, type Server } from "node:http";
 import { createServer as createNetServer, type Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import type { CommandResult, CommandRunner } from "../../../cluster/agent/run-command.ts";
+import { renderShadowsocksUdpGuardRemoval } from "../../../cluster/agent/shadowsocks-udp-guard.ts";
 import { SsManagerDriver } from "../../../cluster/agent/ss-manager-driver.ts";
 import { findFreePorts } from "../../../scripts/lib/free-port.ts";
 import {
@@ -282,6 +285,93 @@ test("a missing ss-manager is SS_TOOL_MISSING, not a crash", async () => {
   });
   const started = await driver.start();
   assert.is(started.ok ? "" : started.error.code, "SS_TOOL_MISSING");
+});
+
+/** A runner that records every command (and what it was given on stdin) and answers each with `answer`. */
+function recordingRunner(answer: CommandResult = { ok: true, value: { stdout: "", stderr: "" } }) {
+  const calls: { file: string; args: readonly string[]; stdin: string }[] = [];
+  const run: CommandRunner = async (file, args, options = {}) => {
+    calls.push({ file, args, stdin: options.stdin ?? "" });
+    return answer;
+  };
+  return { calls, run };
+}
+
+function guardedDriver(ownerUid: number, run: CommandRunner, logger = silentLogger) {
+  const workDir = join(mkdtempSync(join(tmpdir(), "nxl-ss-")), "shadowsocks");
+  workDirs.push(workDir);
+  return new SsManagerDriver({
+    workDir,
+    listenHost: "127.0.0.1",
+    defaultMethod: "chacha20-ietf-poly1305",
+    blockedDestinations: ["127.0.0.0/8", "::/96"],
+    ownerUid,
+    runCommand: run,
+    logger,
+  });
+}
+
+test("a node that is not root loads the UDP guard for its own user before ss-manager starts, and removes it once every ss-server ended", async () => {
+  const { calls, run } = recordingRunner();
+  const driver = guardedDriver(4242, run);
+  try {
+    assert.ok((await driver.start()).ok);
+    assert.is(calls.length, 1);
+    assert.equal([calls[0]!.file, ...calls[0]!.args], ["nft", "-f", "-"]);
+    assert.match(
+      calls[0]!.stdin,
+      /meta skuid 4242 ct state new ip daddr 127\.0\.0\.0\/8 udp dport != 53 drop/,
+    );
+    assert.match(
+      calls[0]!.stdin,
+      /meta skuid 4242 ct state new ip6 daddr ::\/96 udp dport != 53 drop/,
+    );
+    assert.ok((await driver.listPorts()).ok, "ss-manager runs once the guard is in");
+  } finally {
+    await driver.stop();
+  }
+  assert.is(calls.length, 2);
+  assert.is(calls[1]!.stdin, renderShadowsocksUdpGuardRemoval());
+});
+
+test("a UDP guard that cannot be loaded keeps ss-manager from starting: SS_UDP_GUARD_FAILED, with what to do", async () => {
+  const { run } = recordingRunner({
+    ok: false,
+    error: {
+      code: "COMMAND_FAILED",
+      message: "nft -f - failed (exit 1): Operation not permitted",
+      command: "nft -f -",
+      exitCode: 1,
+      stderr: "Operation not permitted",
+    },
+  });
+  const driver = guardedDriver(4242, run);
+  try {
+    const started = await driver.start();
+    assert.is(started.ok ? "" : started.error.code, "SS_UDP_GUARD_FAILED");
+    assert.match(started.ok ? "" : started.error.message, /Operation not permitted.*CAP_NET_ADMIN/);
+    const listed = await driver.listPorts();
+    assert.is(listed.ok ? "" : listed.error.code, "SS_MANAGER_UNREACHABLE");
+  } finally {
+    await driver.stop();
+  }
+});
+
+test("as root no guard is loaded (it would hold every root process of the host), and the log says so", async () => {
+  const { calls, run } = recordingRunner();
+  const lines: string[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+  const driver = guardedDriver(0, run, logger);
+  try {
+    assert.ok((await driver.start()).ok);
+  } finally {
+    await driver.stop();
+  }
+  assert.equal(calls, []);
+  assert.ok(
+    lines.some((line) => line.includes("the node runs as root") && line.includes("UDP relay")),
+    lines.join(""),
+  );
 });
 
 test.run();
