@@ -26,6 +26,9 @@ readonly REDIS_DROP_IN=/etc/redis/nexaloak.conf
 readonly UNIT_PATH=/etc/systemd/system/nexaloak.service
 readonly SYSCTL_PATH=/etc/sysctl.d/90-nexaloak.conf
 readonly NODESOURCE_KEY=/etc/apt/keyrings/nodesource.gpg
+# The node's default WG_PORT and SS_PORTS (shared/env-variables.ts).
+readonly WG_PORT=51820
+readonly DEFAULT_SS_PORTS=20000-29999
 # package.json's engines.node.
 readonly MIN_NODE_MAJOR=20
 # How long the installer waits for Redis and for the node, in seconds.
@@ -59,6 +62,11 @@ Cluster:
                        (default 7001)
   --region REGION      SERVER_REGION: region label users choose (e.g. de, nl)
   --capacity N         SERVER_CAPACITY: client configs this server accepts
+  --shadowsocks        also serve Shadowsocks (PROTOCOLS=wireguard,shadowsocks),
+                       for users whose networks block WireGuard: installs
+                       shadowsocks-libev and stops the service it brings
+  --ss-ports FIRST-LAST  with --shadowsocks: SS_PORTS, one port per config,
+                       TCP and UDP (default 20000-29999)
   --bot-token TOKEN    first server only: BOT_TOKEN, the Telegram bot's token
   --admin-id ID        first server only: a Telegram user id made admin
                        (ADMIN_IDS); repeat it or give a comma-separated list
@@ -105,6 +113,8 @@ PUBLIC_HOST=""
 PORT=7001
 REGION=""
 CAPACITY=""
+SHADOWSOCKS=0
+SS_PORTS=""
 BOT_TOKEN=""
 ADMIN_IDS=""
 SOURCE_DIR=""
@@ -143,14 +153,15 @@ parse_options() {
     fi
     case $name in
       --join | --node-id | --public-host | --port | --region | --capacity | --bot-token | \
-        --admin-id | --source | --install-dir | --env-file | --root | --node-major)
+        --admin-id | --source | --install-dir | --env-file | --root | --node-major | --ss-ports)
         if [ "$inline" = 0 ]; then
           [ $# -ge 2 ] || usage_error "$name needs a value"
           value=$2
           shift
         fi
         ;;
-      --no-packages | --no-node | --no-npm | --no-user | --no-systemd | --dry-run | -h | --help)
+      --shadowsocks | --no-packages | --no-node | --no-npm | --no-user | --no-systemd | --dry-run | \
+        -h | --help)
         [ "$inline" = 0 ] || usage_error "$name takes no value"
         ;;
       *) usage_error "unknown option $name" ;;
@@ -165,6 +176,8 @@ parse_options() {
       --port) PORT=$value ;;
       --region) REGION=$value ;;
       --capacity) CAPACITY=$value ;;
+      --shadowsocks) SHADOWSOCKS=1 ;;
+      --ss-ports) SS_PORTS=$value ;;
       --bot-token) BOT_TOKEN=$value ;;
       --admin-id) ADMIN_IDS="${ADMIN_IDS:+$ADMIN_IDS,}$value" ;;
       --source) SOURCE_DIR=$value ;;
@@ -217,6 +230,19 @@ validate_options() {
     if ! is_whole_number "$CAPACITY" || [ "$CAPACITY" -lt 1 ] || [ "$CAPACITY" -gt 65532 ]; then
       usage_error "--capacity must be a whole number of configs, 1-65532 (got '$CAPACITY')"
     fi
+  fi
+  if [ -n "$SS_PORTS" ]; then
+    [ "$SHADOWSOCKS" = 1 ] || usage_error "--ss-ports goes with --shadowsocks"
+    local first=${SS_PORTS%-*} last=${SS_PORTS#*-} taken
+    if ! [[ $SS_PORTS =~ ^[1-9][0-9]{0,4}-[1-9][0-9]{0,4}$ ]] || [ "$first" -lt 1 ] || [ "$last" -gt 65535 ] ||
+      [ "$first" -gt "$last" ]; then
+      usage_error "--ss-ports must be FIRST-LAST, ports 1-65535 with FIRST <= LAST (got '$SS_PORTS')"
+    fi
+    for taken in "$PORT" "$WG_PORT"; do
+      if [ "$first" -le "$taken" ] && [ "$taken" -le "$last" ]; then
+        usage_error "--ss-ports $SS_PORTS takes in port $taken, which the node ($PORT) or WireGuard ($WG_PORT) uses"
+      fi
+    done
   fi
   if [ -n "$BOT_TOKEN" ] && ! [[ $BOT_TOKEN =~ ^[0-9]{1,20}:[A-Za-z0-9_-]{30,100}$ ]]; then
     usage_error "--bot-token must be a bot token as @BotFather gives it: digits, a colon, then at least 30 of A-Z a-z 0-9 _ -"
@@ -381,18 +407,32 @@ systemd_is_running() {
 # ---------------------------------------------------------------- steps
 
 install_system_packages() {
-  step "System packages: redis-server, wireguard-tools, nftables, iproute2, procps, ca-certificates, curl"
+  local packages=(redis-server wireguard-tools nftables iproute2 procps ca-certificates curl)
+  [ "$SHADOWSOCKS" = 0 ] || packages+=(shadowsocks-libev)
+  step "System packages: ${packages[*]}"
   if [ "$NO_PACKAGES" = 1 ]; then
     note "skipped (--no-packages)"
     return
   fi
-  local packages=(redis-server wireguard-tools nftables iproute2 procps ca-certificates curl)
   if ! kernel_has_wireguard; then
     note "this kernel has no WireGuard module: adding wireguard-go"
     packages+=(wireguard-go)
   fi
   run apt-get update -qq
   run apt-get install -y -qq --no-install-recommends "${packages[@]}"
+  stop_packaged_shadowsocks
+}
+
+# Debian's shadowsocks-libev starts a server of its own (port 8388, its
+# password in /etc/shadowsocks-libev): not the node's, held to no ACL and
+# counted for no user. The node runs its own through ss-manager.
+stop_packaged_shadowsocks() {
+  [ "$SHADOWSOCKS" = 1 ] || return 0
+  if [ "$NO_SYSTEMD" = 1 ]; then
+    note "no systemd: if shadowsocks-libev.service runs here, stop and disable it"
+    return
+  fi
+  run systemctl disable --now --quiet shadowsocks-libev.service
 }
 
 install_node() {
@@ -637,6 +677,7 @@ VPN_DRIVER=wireguard
 EOF
   [ -z "$REGION" ] || printf 'SERVER_REGION=%s\n' "$REGION"
   [ -z "$CAPACITY" ] || printf 'SERVER_CAPACITY=%s\n' "$CAPACITY"
+  shadowsocks_env
   [ -z "$BOT_TOKEN" ] || printf 'BOT_TOKEN=%s\n' "$bot_token"
   [ -z "$ADMIN_IDS" ] || printf 'ADMIN_IDS=%s\n' "$ADMIN_IDS"
 }
@@ -660,7 +701,34 @@ VPN_DRIVER=wireguard
 EOF
   [ -z "$REGION" ] || printf 'SERVER_REGION=%s\n' "$REGION"
   [ -z "$CAPACITY" ] || printf 'SERVER_CAPACITY=%s\n' "$CAPACITY"
+  shadowsocks_env
   return 0
+}
+
+# The lines that make a node serve Shadowsocks beside WireGuard, with --shadowsocks.
+shadowsocks_env() {
+  [ "$SHADOWSOCKS" = 1 ] || return 0
+  printf 'PROTOCOLS=wireguard,shadowsocks\n'
+  [ -z "$SS_PORTS" ] || printf 'SS_PORTS=%s\n' "$SS_PORTS"
+}
+
+# --shadowsocks on a server whose environment file is kept: its lines are
+# added when the file names no PROTOCOLS, and left to the operator when it does.
+add_shadowsocks_to_kept_env() {
+  [ "$SHADOWSOCKS" = 1 ] || return 0
+  local protocols
+  protocols=$(env_value PROTOCOLS "$ROOT$ENV_FILE")
+  if [ -n "$protocols" ]; then
+    [[ ,$protocols, == *,shadowsocks,* ]] ||
+      warn "--shadowsocks: $ENV_FILE already says PROTOCOLS=$protocols; add shadowsocks there yourself"
+    return 0
+  fi
+  if [ "$DRY_RUN" = 1 ]; then
+    note "would add to it: $(shadowsocks_env | tr '\n' ' ')"
+    return
+  fi
+  shadowsocks_env >>"$ROOT$ENV_FILE"
+  note "added $(shadowsocks_env | tr '\n' ' ')"
 }
 
 choose_public_host() {
@@ -696,6 +764,7 @@ write_env_file() {
   if [ -e "$ROOT$ENV_FILE" ]; then
     note "kept as it is: it exists, so its secrets and settings stay (edit it to change them)"
     move_env_to_redis_socket
+    add_shadowsocks_to_kept_env
     local given
     given="$JOIN_TOKEN$NODE_ID$PUBLIC_HOST$REGION$CAPACITY$BOT_TOKEN$ADMIN_IDS"
     [ -z "$given" ] || note "the cluster options given this time (--join, --node-id, --public-host, --region, --capacity, --bot-token, --admin-id) were not written"
@@ -898,6 +967,7 @@ keeps its id and credentials in $DATA_DIR. Follow it with:
   journalctl -u $SERVICE -f
 Any node's GET /v1/status lists it among the members once it has joined.
 EOF
+    print_shadowsocks_ports "$env_path"
     return
   fi
   if [ -n "$ADMIN_TOKEN" ]; then
@@ -922,9 +992,19 @@ Add the next server:
        git clone $(repository_url) nexaloak && cd nexaloak
        sudo bash scripts/install.sh --join <token> [--region de] [--capacity 250]
 
-Open TCP $port (peers and the admin API) and UDP 51820 (WireGuard) in the
+Open TCP $port (peers and the admin API) and UDP $WG_PORT (WireGuard) in the
 host's and the provider's firewall. Logs: journalctl -u $SERVICE -f
 EOF
+  print_shadowsocks_ports "$env_path"
+}
+
+# With Shadowsocks, its ports must be open too (TCP and UDP).
+print_shadowsocks_ports() {
+  local protocols ports
+  protocols=$(env_value PROTOCOLS "$1")
+  [[ ,$protocols, == *,shadowsocks,* ]] || return 0
+  ports=$(env_value SS_PORTS "$1")
+  printf 'Shadowsocks: open TCP and UDP %s too.\n' "${ports:-$DEFAULT_SS_PORTS}"
 }
 
 main() {

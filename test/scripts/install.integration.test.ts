@@ -305,6 +305,13 @@ test("bad options exit with status 2 and say what is wrong", () => {
       [["--root", join(root, "missing")], /--root must be an existing directory/],
       [["--source", root], /is not a NexaLoak checkout/],
       [["--install-dir", "opt/nexaloak"], /--install-dir must be an absolute path/],
+      [["--ss-ports", "30000-30099"], /--ss-ports goes with --shadowsocks/],
+      [["--shadowsocks", "--ss-ports", "300-200"], /--ss-ports must be FIRST-LAST/],
+      [["--shadowsocks", "--ss-ports", "1-70000"], /--ss-ports must be FIRST-LAST/],
+      [["--shadowsocks", "--ss-ports", "020000-20010"], /--ss-ports must be FIRST-LAST/],
+      [["--shadowsocks", "--ss-ports", "7000-7100"], /takes in port 7001/],
+      [["--shadowsocks", "--ss-ports", "51000-52000"], /takes in port 51820/],
+      [["--shadowsocks=yes"], /--shadowsocks takes no value/],
     ];
     for (const [args, message] of cases) {
       const run = install(["--dry-run", "--root", root, ...args]);
@@ -450,6 +457,90 @@ test("a joining install into a throwaway root writes only what the join needs", 
     assert.is(env.SERVER_REGION, "nl");
     assert.not.match(run.stdout + run.stderr, JOIN_TOKEN);
     assert.match(run.stdout, "joins its cluster");
+  });
+});
+
+test("--shadowsocks installs shadowsocks-libev, stops the server it brings, and has the node serve Shadowsocks on the ports given", () => {
+  withTemporaryDirectory((root) => {
+    const founding = install([
+      "--dry-run",
+      "--root",
+      root,
+      ...words("--node-id n1 --public-host 203.0.113.7 --shadowsocks --ss-ports 30000-30099"),
+    ]);
+    assert.is(founding.status, 0, founding.stderr);
+    assert.match(founding.stdout, /apt-get install .*\bshadowsocks-libev\b/);
+    assert.match(founding.stdout, "systemctl disable --now --quiet shadowsocks-libev.service");
+    assert.match(founding.stdout, "| PROTOCOLS=wireguard,shadowsocks");
+    assert.match(founding.stdout, "| SS_PORTS=30000-30099");
+
+    const joining = install([
+      "--dry-run",
+      "--root",
+      root,
+      ...words(`--join ${JOIN_TOKEN} --public-host 198.51.100.9 --shadowsocks`),
+    ]);
+    assert.is(joining.status, 0, joining.stderr);
+    assert.match(joining.stdout, "| PROTOCOLS=wireguard,shadowsocks");
+    assert.not.match(joining.stdout, "SS_PORTS=", "the node's default range unless --ss-ports");
+
+    const plain = install([
+      "--dry-run",
+      "--root",
+      root,
+      ...words("--node-id n1 --public-host 203.0.113.7"),
+    ]);
+    assert.is(plain.status, 0, plain.stderr);
+    assert.not.match(plain.stdout, "shadowsocks");
+    assert.equal(readdirSync(root), []);
+  });
+});
+
+test("--shadowsocks into a throwaway root writes a file the node accepts, and on a kept file adds Shadowsocks once", () => {
+  withTemporaryDirectory((root) => {
+    const args = [
+      "--root",
+      root,
+      ...FILES_ONLY,
+      ...words("--node-id n1 --public-host 203.0.113.7 --shadowsocks --ss-ports 30000-30099"),
+    ];
+    const first = install(args);
+    assert.is(first.status, 0, `${first.stdout}\n${first.stderr}`);
+    const envPath = join(root, "etc/nexaloak/nexaloak.env");
+    const envText = readFileSync(envPath, "utf8");
+    const env = parse(envText);
+    assert.is(env.PROTOCOLS, "wireguard,shadowsocks");
+    assert.is(env.SS_PORTS, "30000-30099");
+    const checked = checkEnvText(envText);
+    assert.ok(checked.ok, checked.ok ? "" : checked.error.message);
+    assert.match(first.stdout, "Shadowsocks: open TCP and UDP 30000-30099 too.");
+
+    // A server installed without Shadowsocks gets it on a re-run with --shadowsocks, once.
+    writeFileSync(envPath, envText.replace(/^PROTOCOLS=.*\n|^SS_PORTS=.*\n/gm, ""), {
+      mode: 0o600,
+    });
+    const added = install(args);
+    assert.is(added.status, 0, `${added.stdout}\n${added.stderr}`);
+    assert.match(added.stdout, "added PROTOCOLS=wireguard,shadowsocks SS_PORTS=30000-30099");
+    const again = install(args);
+    assert.is(again.status, 0, `${again.stdout}\n${again.stderr}`);
+    const finalText = readFileSync(envPath, "utf8");
+    assert.is(occurrences(finalText, "PROTOCOLS="), 1);
+    assert.is(occurrences(finalText, "SS_PORTS="), 1);
+    assert.ok(checkEnvText(finalText).ok);
+
+    // A kept file that names other protocols is the operator's: only a warning.
+    writeFileSync(
+      envPath,
+      finalText.replace("PROTOCOLS=wireguard,shadowsocks", "PROTOCOLS=wireguard"),
+      {
+        mode: 0o600,
+      },
+    );
+    const theirs = install(args);
+    assert.is(theirs.status, 0, `${theirs.stdout}\n${theirs.stderr}`);
+    assert.match(theirs.stderr, "already says PROTOCOLS=wireguard; add shadowsocks there yourself");
+    assert.match(readFileSync(envPath, "utf8"), /^PROTOCOLS=wireguard$/m);
   });
 });
 
