@@ -1,8 +1,9 @@
 /**
  * The nftables ruleset that lets this server's clients reach the internet:
  * their subnet masqueraded out of the interface of the default route, no
- * traffic to the blocked destinations (the networks behind the server) and,
- * unless allowed, none from one client to another. Pure text, so what
+ * traffic to the blocked destinations (the networks behind the server, and
+ * the server's own addresses on them) and, unless allowed, none from one
+ * client to another. Pure text, so what
  * the node loads into the kernel can be read and tested without a kernel.
  */
 import { type Network, parseNetwork } from "../../shared/network-list.ts";
@@ -108,9 +109,27 @@ export function renderEgressRuleset(rules: EgressRules): Result<string, "VPN_EGR
           ...forwardRules,
           "\t}",
         ];
+  // Packets for the server's own addresses skip the forward chain: without
+  // these, a client could reach a service bound to the server's address on a
+  // blocked network (the provider's private network, a container bridge).
+  // Its tunnel address stays open (a resolver in CLIENT_DNS may listen there).
+  const input =
+    blocked.length === 0
+      ? []
+      : [
+          "\tchain input {",
+          "\t\ttype filter hook input priority filter; policy accept;",
+          `\t\tiifname ${wireguard} ip daddr ${subnet.value} accept`,
+          ...blocked.map(
+            ({ family, address, prefixLength }) =>
+              `\t\tiifname ${wireguard} ${family === "ipv6" ? "ip6" : "ip"} daddr ${address}/${prefixLength} drop`,
+          ),
+          "\t}",
+        ];
   const lines = [
     ...replaceTable(table),
     `table inet ${table} {`,
+    ...input,
     ...forward,
     "\tchain postrouting {",
     "\t\ttype nat hook postrouting priority srcnat; policy accept;",

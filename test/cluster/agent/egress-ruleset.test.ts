@@ -53,6 +53,21 @@ test("clients' traffic to a blocked destination is dropped in forward, IPv4 and 
   assert.match(open, /oifname != "wg0" ip daddr 10\.0\.0\.0\/8 drop/);
 });
 
+test("packets for the server's own addresses on a blocked network are dropped in input; its tunnel address stays open", () => {
+  const text = render({ blockedDestinations: ["10.0.0.0/8", "fd00::/8"] });
+  const input = text.slice(
+    text.indexOf("chain input {"),
+    text.indexOf("}", text.indexOf("chain input {")),
+  );
+  assert.equal(input.split("\n").slice(1, -1), [
+    "\t\ttype filter hook input priority filter; policy accept;",
+    '\t\tiifname "wg0" ip daddr 10.64.0.0/24 accept',
+    '\t\tiifname "wg0" ip daddr 10.0.0.0/8 drop',
+    '\t\tiifname "wg0" ip6 daddr fd00::/8 drop',
+  ]);
+  assert.not.match(render(), /hook input/, "nothing blocked: no input chain");
+});
+
 test("the ruleset replaces the node's table in one transaction: declare, delete, define", () => {
   const lines = render().split("\n");
   assert.equal(lines.slice(0, 3), [

@@ -54,9 +54,14 @@ function freshDriver(blockedDestinations?: readonly string[]): {
  * (at most 5 s), as a user connecting seconds later would find it.
  */
 async function fetchVia(port: number, password: string, method = "chacha20-ietf-poly1305") {
+  await untilListening(port);
+  return fetchViaNow(port, password, method);
+}
+
+/** Waits (at most 5 s) until the port's ss-server accepts connections. */
+async function untilListening(port: number): Promise<void> {
   for (let attempt = 0; attempt < 50 && !(await acceptsTcp("127.0.0.1", port)); attempt++)
     await sleep(100);
-  return fetchViaNow(port, password, method);
 }
 
 /** Fetches the page through the port at once, whether anything listens there or not. */
@@ -143,6 +148,8 @@ test("no client reaches a blocked network: the server's own address, by name, as
   try {
     assert.ok((await driver.start()).ok);
     assert.ok((await driver.addPort({ port: configPort!, ...key })).ok);
+    // A refusal must come from the list, not from a port that does not listen yet.
+    await untilListening(configPort!);
     const client = await startShadowsocksClient({ host: "127.0.0.1", port: configPort!, ...key });
     const ask = (host: string) =>
       exchangeThroughSocks(client.socksPort, { host, port: servicePort! }, "PING\r\n", 3_000);
@@ -162,6 +169,7 @@ test("no client reaches a blocked network: the server's own address, by name, as
     // The same request through a server with nothing blocked gets through: the list is what refuses.
     assert.ok((await unblocked.start()).ok);
     assert.ok((await unblocked.addPort({ port: openConfigPort!, ...key })).ok);
+    await untilListening(openConfigPort!);
     const open = await startShadowsocksClient({ host: "127.0.0.1", port: openConfigPort!, ...key });
     try {
       assert.is(

@@ -27,6 +27,8 @@ const clientUnderlay = "192.0.2.2";
 const listenPort = 51820;
 const serverTunnelAddress = "10.64.0.1";
 const blockedLanHost = "10.200.0.2";
+/** The server's own address on the blocked network, where a service bound to that network listens. */
+const serverBlockedLanAddress = "10.200.0.1";
 const openLanHost = "10.201.0.2";
 
 const missing = missingNetworkPrerequisites(VPN_TOOLS);
@@ -49,7 +51,7 @@ if (missing.length > 0 && !process.env.CI) {
       const blockedLan = await network.addNamespace("lna");
       const openLan = await network.addNamespace("lnb");
       await network.link(
-        { namespace: serverNamespace, address: "10.200.0.1/24" },
+        { namespace: serverNamespace, address: `${serverBlockedLanAddress}/24` },
         { namespace: blockedLan, address: `${blockedLanHost}/24` },
       );
       await network.link(
@@ -97,7 +99,11 @@ if (missing.length > 0 && !process.env.CI) {
         `nexaloak_${interfaceName}`,
       ]);
       assert.is(table.match(/masquerade/g)?.length, 1, "applied twice, the rules are there once");
-      assert.is(table.match(/drop/g)?.length, 2, "clients kept apart, and the blocked network");
+      assert.is(
+        table.match(/drop/g)?.length,
+        3,
+        "clients kept apart, the blocked network, and the server's own address on it",
+      );
 
       const conf = renderClientConfig({
         clientPrivateKey: client.privateKey,
@@ -129,6 +135,10 @@ if (missing.length > 0 && !process.env.CI) {
       assert.not.ok(
         await pingsWithin(clientNamespace, blockedLanHost, 2),
         "a blocked network is not",
+      );
+      assert.not.ok(
+        await pingsWithin(clientNamespace, serverBlockedLanAddress, 2),
+        "nor the server's own address on it: packets for the server itself do not pass the forward chain",
       );
 
       const peers = await driver.readPeers();
