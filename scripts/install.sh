@@ -420,16 +420,21 @@ install_system_packages() {
   fi
   run apt-get update -qq
   run apt-get install -y -qq --no-install-recommends "${packages[@]}"
-  stop_packaged_shadowsocks
 }
 
 # Debian's shadowsocks-libev starts a server of its own (port 8388, its
 # password in /etc/shadowsocks-libev): not the node's, held to no ACL and
-# counted for no user. The node runs its own through ss-manager.
+# counted for no user. The node runs its own through ss-manager. Also when
+# the package was there before (--no-packages).
 stop_packaged_shadowsocks() {
   [ "$SHADOWSOCKS" = 1 ] || return 0
+  step "Debian's own Shadowsocks server: stopped and disabled (the node runs its own)"
   if [ "$NO_SYSTEMD" = 1 ]; then
     note "no systemd: if shadowsocks-libev.service runs here, stop and disable it"
+    return
+  fi
+  if [ "$DRY_RUN" = 0 ] && ! systemctl cat shadowsocks-libev.service >/dev/null 2>&1; then
+    note "no shadowsocks-libev.service here"
     return
   fi
   run systemctl disable --now --quiet shadowsocks-libev.service
@@ -1031,6 +1036,7 @@ main() {
   fi
 
   install_system_packages
+  stop_packaged_shadowsocks
   install_node
   configure_redis
   create_service_user

@@ -514,6 +514,10 @@ test("--shadowsocks into a throwaway root writes a file the node accepts, and on
     const checked = checkEnvText(envText);
     assert.ok(checked.ok, checked.ok ? "" : checked.error.message);
     assert.match(first.stdout, "Shadowsocks: open TCP and UDP 30000-30099 too.");
+    assert.match(
+      first.stdout,
+      "no systemd: if shadowsocks-libev.service runs here, stop and disable it",
+    );
 
     // A server installed without Shadowsocks gets it on a re-run with --shadowsocks, once.
     writeFileSync(envPath, envText.replace(/^PROTOCOLS=.*\n|^SS_PORTS=.*\n/gm, ""), {
