@@ -15,6 +15,8 @@ export interface ShadowsocksUdpGuardTableOptions {
   /** The user the ss-servers run as: this process's own. */
   ownerUid: number;
   blockedDestinations: readonly string[];
+  /** The host's resolvers (readSystemResolvers), read at each load; undefined when unknown. */
+  systemResolvers: () => Promise<readonly string[] | undefined>;
   run: CommandRunner;
   logger: Logger;
 }
@@ -39,7 +41,12 @@ export class ShadowsocksUdpGuardTable {
       );
       return { ok: true, value: undefined };
     }
-    const ruleset = renderShadowsocksUdpGuard({ ownerUid, blockedDestinations });
+    const resolvers = await this.options.systemResolvers();
+    if (resolvers === undefined)
+      logger.warn(
+        "this host's resolvers are unknown (/etc/resolv.conf unreadable): ss-server's UDP relay may reach port 53 on every blocked network",
+      );
+    const ruleset = renderShadowsocksUdpGuard({ ownerUid, blockedDestinations, resolvers });
     if (!ruleset.ok)
       return { ok: false, error: { code: "SS_UDP_GUARD_FAILED", message: ruleset.error.message } };
     const result = await this.options.run("nft", ["-f", "-"], { stdin: ruleset.value });

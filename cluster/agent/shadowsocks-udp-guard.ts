@@ -4,21 +4,23 @@
  * its UDP relay sends a client's datagrams wherever the client names, the
  * server's loopback and private networks included. The kernel stops them
  * instead: a new UDP flow opened by the user the ss-servers run as (the
- * node's own) to a blocked network is dropped. DNS (port 53) stays open,
- * since ss-server resolves the names its clients give through the system's
- * resolver, often on loopback; replies to flows others opened are not
- * touched. The rule holds for every process of that user, so never for
+ * node's own) to a blocked network is dropped. Only the host's resolvers
+ * stay open on port 53, since ss-server resolves the names its clients give
+ * through them, and they are often on loopback or the provider's network;
+ * where they are not known, port 53 stays open on every blocked network.
+ * Replies to flows others opened are not touched. The rule holds for every process of that user, so never for
  * root, whose processes include the host's own (a DHCP client renewing its
  * lease from a private address, say). Pure text, so what the node loads can
  * be read and tested without a kernel.
  */
+import { isIP } from "node:net";
 import { type Network, parseNetwork } from "../../shared/network-list.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 
 /** The node's own table, apart from the host's firewall and the egress tables. */
 export const SHADOWSOCKS_UDP_GUARD_TABLE = "nexaloak_shadowsocks_udp";
 
-/** The port left open: the resolver ss-server asks for its clients' names. */
+/** The resolvers' port, the one left open to them. */
 const DNS_PORT = 53;
 
 export interface ShadowsocksUdpGuard {
@@ -26,6 +28,8 @@ export interface ShadowsocksUdpGuard {
   ownerUid: number;
   /** Networks no UDP datagram of that user may open a flow to (`address/prefix`). */
   blockedDestinations: readonly string[];
+  /** The host's resolvers (IP addresses), open on port 53; undefined: port 53 open everywhere. */
+  resolvers: readonly string[] | undefined;
 }
 
 /**
@@ -55,10 +59,26 @@ export function renderShadowsocksUdpGuard(
       return err("SS_UDP_GUARD_INVALID", `a blocked destination: ${network.error.message}`);
     blocked.push(network.value);
   }
-  const rules = blocked.map(
-    ({ family, address, prefixLength }) =>
-      `\t\tmeta skuid ${guard.ownerUid} ct state new ${family === "ipv6" ? "ip6" : "ip"} daddr ${address}/${prefixLength} udp dport != ${DNS_PORT} drop`,
-  );
+  const resolvers = guard.resolvers ?? [];
+  const badResolver = resolvers.find((address) => isIP(address) === 0);
+  if (badResolver !== undefined)
+    return err(
+      "SS_UDP_GUARD_INVALID",
+      `the resolver ${JSON.stringify(badResolver)} is not an IP address`,
+    );
+  const owner = `meta skuid ${guard.ownerUid}`;
+  // Without known resolvers, every blocked network keeps port 53: names must still resolve.
+  const udp = guard.resolvers === undefined ? `udp dport != ${DNS_PORT}` : "meta l4proto udp";
+  const rules = [
+    ...resolvers.map(
+      (address) =>
+        `\t\t${owner} ${isIP(address) === 6 ? "ip6" : "ip"} daddr ${address} udp dport ${DNS_PORT} accept`,
+    ),
+    ...blocked.map(
+      ({ family, address, prefixLength }) =>
+        `\t\t${owner} ct state new ${family === "ipv6" ? "ip6" : "ip"} daddr ${address}/${prefixLength} ${udp} drop`,
+    ),
+  ];
   const lines = [
     ...replaceTable(),
     `table inet ${SHADOWSOCKS_UDP_GUARD_TABLE} {`,

@@ -45,6 +45,7 @@ import {
   parseStatAnswer,
   removeCommand,
 } from "./ss-manager-protocol.ts";
+import { readSystemResolvers } from "./system-resolvers.ts";
 
 export interface SsManagerDriverOptions {
   /** DATA_DIR/shadowsocks (relative or absolute): the socket, ss-manager's working files, its pid. */
@@ -69,6 +70,8 @@ export interface SsManagerDriverOptions {
   ownerUid?: number;
   /** Runs `nft` for the UDP guard; runCommand by default. */
   runCommand?: CommandRunner;
+  /** The resolvers the UDP guard leaves open on port 53; this host's (/etc/resolv.conf) by default. */
+  systemResolvers?: () => Promise<readonly string[] | undefined>;
   logger: Logger;
 }
 
@@ -135,6 +138,7 @@ export class SsManagerDriver implements ShadowsocksDriver {
     this.udpGuard = new ShadowsocksUdpGuardTable({
       ownerUid: options.ownerUid ?? process.getuid?.() ?? 0,
       blockedDestinations: options.blockedDestinations,
+      systemResolvers: options.systemResolvers ?? (() => readSystemResolvers()),
       run: options.runCommand ?? runCommand,
       logger: options.logger,
     });

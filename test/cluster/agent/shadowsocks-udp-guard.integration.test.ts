@@ -4,8 +4,9 @@
  * relay on, and a client's ss-tunnel forwarding datagrams through it. Without
  * the guard, the relay carries a user's datagrams to a UDP service on the
  * server's loopback; with the guard loaded for the ss-server's user (the
- * default BLOCKED_DESTINATIONS), it carries none there, while an address
- * outside the list and the resolver's port 53 on loopback still answer.
+ * default BLOCKED_DESTINATIONS, the resolver 127.0.0.1), it carries none
+ * there, nor to port 53 of another loopback address, while an address
+ * outside the list and the resolver still answer.
  * Needs root, iproute2, nft, setpriv and shadowsocks-libev; without them it
  * is skipped, except under CI.
  */
@@ -33,10 +34,13 @@ const PASSWORD = "udp-guard-test";
 const SS_PORT = 8388;
 /** An address outside every blocked range (TEST-NET-3), on the namespace's own loopback interface. */
 const OUTSIDE_ADDRESS = "203.0.113.7";
+/** The host's resolver, as /etc/resolv.conf would name it. */
+const RESOLVER = "127.0.0.1";
 /** Where the client's ss-tunnel takes datagrams for each target. */
 const TUNNELS = {
   loopbackService: { localPort: 9001, target: "127.0.0.1:7000" },
-  loopbackResolver: { localPort: 9002, target: "127.0.0.1:53" },
+  loopbackResolver: { localPort: 9002, target: `${RESOLVER}:53` },
+  otherPort53: { localPort: 9004, target: "127.0.0.2:53" },
   outsideService: { localPort: 9003, target: `${OUTSIDE_ADDRESS}:7000` },
 } as const;
 type Tunnel = keyof typeof TUNNELS;
@@ -79,7 +83,7 @@ async function answers(namespace: string): Promise<Record<Tunnel, boolean>> {
 if (missing.length > 0 && !process.env.CI) {
   test.skip(`the UDP guard keeps ss-server's relay off the blocked destinations (needs ${missing.join(", ")})`, () => {});
 } else {
-  test("ss-server's UDP relay reaches a loopback service without the guard, and with it only addresses outside the list and the resolver's port", async () => {
+  test("ss-server's UDP relay reaches a loopback service without the guard, and with it only addresses outside the list and the host's resolver", async () => {
     assert.equal(missing, [], "CI must provide root, iproute2, nft, setpriv and shadowsocks-libev");
     const network = new TestNetwork();
     const processes: NamespaceProcess[] = [];
@@ -90,6 +94,7 @@ if (missing.length > 0 && !process.env.CI) {
       const echo = startScriptInNamespace(namespace, ECHO_SERVER, [
         TUNNELS.loopbackService.target,
         TUNNELS.loopbackResolver.target,
+        TUNNELS.otherPort53.target,
         TUNNELS.outsideService.target,
       ]);
       processes.push(echo);
@@ -127,19 +132,21 @@ if (missing.length > 0 && !process.env.CI) {
 
       assert.equal(
         await answers(namespace),
-        { loopbackService: true, loopbackResolver: true, outsideService: true },
+        { loopbackService: true, loopbackResolver: true, otherPort53: true, outsideService: true },
         "without the guard the relay reaches every target: what the guard has to stop",
       );
 
       const guard = renderShadowsocksUdpGuard({
         ownerUid: SS_SERVER_UID,
         blockedDestinations: DEFAULT_BLOCKED_DESTINATIONS,
+        resolvers: [RESOLVER],
       });
       assert.ok(guard.ok, "the default list renders");
       await loadRuleset(namespace, guard.value);
       assert.equal(await answers(namespace), {
         loopbackService: false,
         loopbackResolver: true,
+        otherPort53: false,
         outsideService: true,
       });
 

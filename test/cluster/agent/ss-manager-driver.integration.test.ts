@@ -305,7 +305,12 @@ function recordingRunner(answer: CommandResult = { ok: true, value: { stdout: ""
   return { calls, run };
 }
 
-function guardedDriver(ownerUid: number, run: CommandRunner, logger = silentLogger) {
+function guardedDriver(
+  ownerUid: number,
+  run: CommandRunner,
+  logger = silentLogger,
+  systemResolvers: () => Promise<readonly string[] | undefined> = async () => ["127.0.0.53"],
+) {
   const workDir = join(mkdtempSync(join(tmpdir(), "nxl-ss-")), "shadowsocks");
   workDirs.push(workDir);
   return new SsManagerDriver({
@@ -315,6 +320,7 @@ function guardedDriver(ownerUid: number, run: CommandRunner, logger = silentLogg
     blockedDestinations: ["127.0.0.0/8", "::/96"],
     ownerUid,
     runCommand: run,
+    systemResolvers,
     logger,
   });
 }
@@ -328,18 +334,36 @@ test("a node that is not root loads the UDP guard for its own user before ss-man
     assert.equal([calls[0]!.file, ...calls[0]!.args], ["nft", "-f", "-"]);
     assert.match(
       calls[0]!.stdin,
-      /meta skuid 4242 ct state new ip daddr 127\.0\.0\.0\/8 udp dport != 53 drop/,
+      /meta skuid 4242 ct state new ip daddr 127\.0\.0\.0\/8 meta l4proto udp drop/,
     );
     assert.match(
       calls[0]!.stdin,
-      /meta skuid 4242 ct state new ip6 daddr ::\/96 udp dport != 53 drop/,
+      /meta skuid 4242 ct state new ip6 daddr ::\/96 meta l4proto udp drop/,
     );
+    assert.match(calls[0]!.stdin, /meta skuid 4242 ip daddr 127\.0\.0\.53 udp dport 53 accept/);
     assert.ok((await driver.listPorts()).ok, "ss-manager runs once the guard is in");
   } finally {
     await driver.stop();
   }
   assert.is(calls.length, 2);
   assert.is(calls[1]!.stdin, renderShadowsocksUdpGuardRemoval());
+});
+
+test("with this host's resolvers unknown, the guard leaves port 53 open on blocked networks and the log says so", async () => {
+  const { calls, run } = recordingRunner();
+  const lines: string[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+  const driver = guardedDriver(4242, run, logger, async () => undefined);
+  try {
+    assert.ok((await driver.start()).ok);
+  } finally {
+    await driver.stop();
+  }
+  assert.match(calls[0]!.stdin, /ct state new ip daddr 127\.0\.0\.0\/8 udp dport != 53 drop/);
+  assert.ok(
+    lines.some((line) => line.includes("resolvers are unknown")),
+    lines.join(""),
+  );
 });
 
 test("a UDP guard that cannot be loaded keeps ss-manager from starting: SS_UDP_GUARD_FAILED, with what to do", async () => {
