@@ -732,6 +732,8 @@ add_shadowsocks_to_kept_env() {
     note "would add to it: $(shadowsocks_env | tr '\n' ' ')"
     return
   fi
+  # An operator's last line may lack its newline: the added lines must not join it.
+  [ -z "$(tail -c 1 "$ROOT$ENV_FILE")" ] || printf '\n' >>"$ROOT$ENV_FILE"
   shadowsocks_env >>"$ROOT$ENV_FILE"
   note "added $(shadowsocks_env | tr '\n' ' ')"
 }

@@ -520,7 +520,8 @@ test("--shadowsocks into a throwaway root writes a file the node accepts, and on
     );
 
     // A server installed without Shadowsocks gets it on a re-run with --shadowsocks, once.
-    writeFileSync(envPath, envText.replace(/^PROTOCOLS=.*\n|^SS_PORTS=.*\n/gm, ""), {
+    // (An operator's edit may leave the last line without its newline.)
+    writeFileSync(envPath, envText.replace(/^PROTOCOLS=.*\n|^SS_PORTS=.*\n/gm, "").trimEnd(), {
       mode: 0o600,
     });
     const added = install(args);
