@@ -2,6 +2,9 @@
  * Loads and removes the UDP guard's nftables table (shadowsocks-udp-guard.ts)
  * for the ss-servers this node runs: loaded before ss-manager starts, so no
  * ss-server ever relays without it, and removed once they have all ended.
+ * While loaded it follows the host's resolvers: a DHCP lease or an operator
+ * may change /etc/resolv.conf, and a resolver the table does not know would
+ * be cut off from this node (and from ss-server) on a blocked network.
  */
 import type { Logger } from "../../shared/logger.ts";
 import type { CommandRunner } from "./run-command.ts";
@@ -15,14 +18,27 @@ export interface ShadowsocksUdpGuardTableOptions {
   /** The user the ss-servers run as: this process's own. */
   ownerUid: number;
   blockedDestinations: readonly string[];
-  /** The host's resolvers (readSystemResolvers), read at each load; undefined when unknown. */
+  /** The host's resolvers (readSystemResolvers); undefined when unknown. */
   systemResolvers: () => Promise<readonly string[] | undefined>;
   run: CommandRunner;
   logger: Logger;
+  /** How often a loaded table reads the resolvers again. Default 30 000. */
+  resolverCheckMs?: number;
+}
+
+const DEFAULT_RESOLVER_CHECK_MS = 30_000;
+
+/** The resolvers as one comparable value; undefined (unknown) differs from every list. */
+function resolversKey(resolvers: readonly string[] | undefined): string {
+  return resolvers === undefined ? "unknown" : JSON.stringify(resolvers);
 }
 
 export class ShadowsocksUdpGuardTable {
-  private loaded = false;
+  /** The resolvers of the table in the kernel, as resolversKey; undefined while none is loaded. */
+  private loadedFor: string | undefined;
+  private resolverCheck: NodeJS.Timeout | undefined;
+  /** The resolver check in progress, if any: load and remove wait for it. */
+  private checking: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ShadowsocksUdpGuardTableOptions) {}
 
@@ -41,7 +57,38 @@ export class ShadowsocksUdpGuardTable {
       );
       return { ok: true, value: undefined };
     }
+    await this.checking;
     const resolvers = await this.options.systemResolvers();
+    const loaded = await this.loadFor(resolvers);
+    if (!loaded.ok) return loaded;
+    this.resolverCheck ??= setInterval(() => {
+      this.checking = this.checking.then(() => this.followResolvers());
+    }, this.options.resolverCheckMs ?? DEFAULT_RESOLVER_CHECK_MS);
+    this.resolverCheck.unref();
+    return loaded;
+  }
+
+  /** Removes the table if this node loaded it. */
+  async remove(): Promise<void> {
+    clearInterval(this.resolverCheck);
+    this.resolverCheck = undefined;
+    await this.checking;
+    if (this.loadedFor === undefined) return;
+    const result = await this.options.run("nft", ["-f", "-"], {
+      stdin: renderShadowsocksUdpGuardRemoval(),
+    });
+    if (result.ok) this.loadedFor = undefined;
+    else
+      this.options.logger.warn(
+        { err: result.error.message },
+        "could not remove the Shadowsocks UDP guard's nftables table",
+      );
+  }
+
+  private async loadFor(
+    resolvers: readonly string[] | undefined,
+  ): Promise<ShadowsocksDriverResult<void>> {
+    const { ownerUid, blockedDestinations, logger } = this.options;
     if (resolvers === undefined)
       logger.warn(
         "this host's resolvers are unknown (/etc/resolv.conf unreadable): ss-server's UDP relay may reach port 53 on every blocked network",
@@ -63,21 +110,25 @@ export class ShadowsocksUdpGuardTable {
         },
       };
     }
-    this.loaded = true;
+    this.loadedFor = resolversKey(resolvers);
     return { ok: true, value: undefined };
   }
 
-  /** Removes the table if this node loaded it. */
-  async remove(): Promise<void> {
-    if (!this.loaded) return;
-    const result = await this.options.run("nft", ["-f", "-"], {
-      stdin: renderShadowsocksUdpGuardRemoval(),
-    });
-    if (result.ok) this.loaded = false;
+  /** Loads the table again when the host's resolvers changed; the old table stays if that fails. */
+  private async followResolvers(): Promise<void> {
+    if (this.loadedFor === undefined || this.resolverCheck === undefined) return;
+    const resolvers = await this.options.systemResolvers();
+    if (resolversKey(resolvers) === this.loadedFor) return;
+    const loaded = await this.loadFor(resolvers);
+    if (loaded.ok)
+      this.options.logger.info(
+        { resolvers: resolvers ?? "unknown" },
+        "this host's resolvers changed: the Shadowsocks UDP guard follows them",
+      );
     else
       this.options.logger.warn(
-        { err: result.error.message },
-        "could not remove the Shadowsocks UDP guard's nftables table",
+        { err: loaded.error.message },
+        "this host's resolvers changed, and the Shadowsocks UDP guard could not follow them",
       );
   }
 }
