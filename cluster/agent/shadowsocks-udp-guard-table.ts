@@ -62,7 +62,12 @@ export class ShadowsocksUdpGuardTable {
     const loaded = await this.loadFor(resolvers);
     if (!loaded.ok) return loaded;
     this.resolverCheck ??= setInterval(() => {
-      this.checking = this.checking.then(() => this.followResolvers());
+      // Never a rejected chain: load and remove wait for it.
+      this.checking = this.checking
+        .then(() => this.followResolvers())
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, "the resolver check of the UDP guard failed"),
+        );
     }, this.options.resolverCheckMs ?? DEFAULT_RESOLVER_CHECK_MS);
     this.resolverCheck.unref();
     return loaded;

@@ -85,4 +85,30 @@ test("resolvers that become unknown open port 53 everywhere; a reload that fails
   await failing.table.remove();
 });
 
+test("a resolver check that throws is logged, and the checks go on", async () => {
+  const lines: string[] = [];
+  const loads: string[] = [];
+  let calls = 0;
+  const table = new ShadowsocksUdpGuardTable({
+    ownerUid: 4242,
+    blockedDestinations: ["10.0.0.0/8"],
+    systemResolvers: async () => {
+      calls++;
+      if (calls === 2) throw new Error("resolv.conf vanished mid-read");
+      return calls === 1 ? ["10.255.255.53"] : ["10.0.0.2"];
+    },
+    run: async (_file, _args, options = {}) => {
+      loads.push(options.stdin ?? "");
+      return { ok: true, value: { stdout: "", stderr: "" } };
+    },
+    logger: pino({ level: "info" }, { write: (line: string) => lines.push(line) }),
+    resolverCheckMs: 10,
+  });
+  assert.ok((await table.load()).ok);
+  await until(() => loads.length >= 2);
+  assert.match(loads[1]!, "ip daddr 10.0.0.2 udp dport 53 accept");
+  assert.ok(lines.some((line) => line.includes("resolver check of the UDP guard failed")));
+  await table.remove();
+});
+
 test.run();
