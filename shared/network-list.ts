@@ -15,9 +15,14 @@ export interface Network {
 /** Parses `a.b.c.d/n,x::y/n,...`; `none` is the empty list. */
 export function parseNetworkList(text: string): Result<Network[], "INVALID_NETWORKS"> {
   if (text.trim() === "none") return ok([]);
+  return parseNetworks(text.split(",").map((part) => part.trim()));
+}
+
+/** Parses each of `texts` as a network; the first that is not one is the error. */
+export function parseNetworks(texts: readonly string[]): Result<Network[], "INVALID_NETWORKS"> {
   const networks: Network[] = [];
-  for (const part of text.split(",")) {
-    const network = parseNetwork(part.trim());
+  for (const text of texts) {
+    const network = parseNetwork(text);
     if (!network.ok) return network;
     networks.push(network.value);
   }

@@ -6,10 +6,11 @@
  * client to another. Pure text, so what
  * the node loads into the kernel can be read and tested without a kernel.
  */
-import { type Network, parseNetwork } from "../../shared/network-list.ts";
+import { parseNetworks } from "../../shared/network-list.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
 import { blockSize, formatCidr, parseIpv4 } from "../fsm/ipv4.ts";
 import { isInterfaceName } from "./interface-name.ts";
+import { nftDaddr } from "./nft-daddr.ts";
 
 /** What the egress ruleset is built from. */
 export interface EgressRules {
@@ -84,20 +85,16 @@ export function renderEgressRuleset(rules: EgressRules): Result<string, "VPN_EGR
       "VPN_EGRESS_INVALID",
       `the client subnet ${JSON.stringify(rules.clientSubnet)} is not an IPv4 network block, e.g. 10.64.0.0/24`,
     );
-  const blocked: Network[] = [];
-  for (const destination of rules.blockedDestinations) {
-    const network = parseNetwork(destination);
-    if (!network.ok)
-      return err("VPN_EGRESS_INVALID", `a blocked destination: ${network.error.message}`);
-    blocked.push(network.value);
-  }
+  const parsed = parseNetworks(rules.blockedDestinations);
+  if (!parsed.ok)
+    return err("VPN_EGRESS_INVALID", `a blocked destination: ${parsed.error.message}`);
+  const blocked = parsed.value;
   const table = egressTableName(rules.wireguardInterface);
   const wireguard = JSON.stringify(rules.wireguardInterface);
   const forwardRules = [
     ...(rules.allowClientToClient ? [] : [`\t\tiifname ${wireguard} oifname ${wireguard} drop`]),
     ...blocked.map(
-      ({ family, address, prefixLength }) =>
-        `\t\tiifname ${wireguard} oifname != ${wireguard} ${family === "ipv6" ? "ip6" : "ip"} daddr ${address}/${prefixLength} drop`,
+      (network) => `\t\tiifname ${wireguard} oifname != ${wireguard} ${nftDaddr(network)} drop`,
     ),
   ];
   const forward =
@@ -120,10 +117,7 @@ export function renderEgressRuleset(rules: EgressRules): Result<string, "VPN_EGR
           "\tchain input {",
           "\t\ttype filter hook input priority filter; policy accept;",
           `\t\tiifname ${wireguard} ip daddr ${subnet.value} accept`,
-          ...blocked.map(
-            ({ family, address, prefixLength }) =>
-              `\t\tiifname ${wireguard} ${family === "ipv6" ? "ip6" : "ip"} daddr ${address}/${prefixLength} drop`,
-          ),
+          ...blocked.map((network) => `\t\tiifname ${wireguard} ${nftDaddr(network)} drop`),
           "\t}",
         ];
   const lines = [

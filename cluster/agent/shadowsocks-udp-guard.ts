@@ -14,8 +14,9 @@
  * be read and tested without a kernel.
  */
 import { isIP } from "node:net";
-import { type Network, parseNetwork } from "../../shared/network-list.ts";
+import { parseNetworks } from "../../shared/network-list.ts";
 import { err, ok, type Result } from "../../shared/result.ts";
+import { nftDaddr } from "./nft-daddr.ts";
 
 /** The node's own table, apart from the host's firewall and the egress tables. */
 export const SHADOWSOCKS_UDP_GUARD_TABLE = "nexaloak_shadowsocks_udp";
@@ -52,13 +53,10 @@ export function renderShadowsocksUdpGuard(
       "SS_UDP_GUARD_INVALID",
       `the guard's user must be a uid above 0, not ${guard.ownerUid}: for root it would hold every process of the host`,
     );
-  const blocked: Network[] = [];
-  for (const destination of guard.blockedDestinations) {
-    const network = parseNetwork(destination);
-    if (!network.ok)
-      return err("SS_UDP_GUARD_INVALID", `a blocked destination: ${network.error.message}`);
-    blocked.push(network.value);
-  }
+  const parsed = parseNetworks(guard.blockedDestinations);
+  if (!parsed.ok)
+    return err("SS_UDP_GUARD_INVALID", `a blocked destination: ${parsed.error.message}`);
+  const blocked = parsed.value;
   const resolvers = guard.resolvers ?? [];
   const badResolver = resolvers.find((address) => isIP(address) === 0);
   if (badResolver !== undefined)
@@ -74,10 +72,7 @@ export function renderShadowsocksUdpGuard(
       (address) =>
         `\t\t${owner} ${isIP(address) === 6 ? "ip6" : "ip"} daddr ${address} udp dport ${DNS_PORT} accept`,
     ),
-    ...blocked.map(
-      ({ family, address, prefixLength }) =>
-        `\t\t${owner} ct state new ${family === "ipv6" ? "ip6" : "ip"} daddr ${address}/${prefixLength} ${udp} drop`,
-    ),
+    ...blocked.map((network) => `\t\t${owner} ct state new ${nftDaddr(network)} ${udp} drop`),
   ];
   const lines = [
     ...replaceTable(),

@@ -13,13 +13,8 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type Cluster, startCluster } from "../../scripts/lib/cluster-harness.ts";
 import { measureReplyGaps } from "../../scripts/lib/reply-gaps.ts";
-import {
-  createTelegramEmulator,
-  TELEGRAM_FLOOD_LIMITS,
-} from "../../scripts/telegram-emulator/emulator.ts";
-import { TOKEN } from "./support/bot-cluster.ts";
+import { SERVER_HOSTS, withBotProcesses } from "./support/bot-processes.ts";
 
 const KILLS = 12;
 const USERS = 20;
@@ -34,62 +29,45 @@ const MAX_SPLIT_VOTES = 2;
 const REQUESTS_PER_SECOND = 5;
 
 test(`${KILLS} SIGKILLs of the leader: reply gaps within ${MAX_GAP_MS} ms (${SPLIT_VOTE_GAP_MS} ms after a split vote), no overlapping polls`, async () => {
-  const emulator = await createTelegramEmulator({
-    tokens: [TOKEN],
-    firstUpdateId: Date.now(),
-    floodLimits: TELEGRAM_FLOOD_LIMITS,
-  });
-  let cluster: Cluster | undefined;
-  try {
-    cluster = await startCluster({
-      size: 3,
-      electionTimeoutMs: 300,
-      env: { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: emulator.apiRoot },
-      nodeEnv: {
-        n1: { PUBLIC_HOST: "198.51.100.1" },
-        n2: { PUBLIC_HOST: "198.51.100.2" },
-        n3: { PUBLIC_HOST: "198.51.100.3" },
-      },
-    });
-    await cluster.leader({ timeoutMs: WAIT_MS });
-    await emulator.waitForPolling(WAIT_MS);
-    const users = Array.from({ length: USERS }, (_, n) =>
-      emulator.user(FIRST_USER + n, { first_name: `G${n}`, language_code: "en" }),
-    );
-    for (const user of users) user.send("/start");
-    await Promise.all(
-      users.map((user) => user.waitFor((message) => /^Hi G/.test(message.text ?? ""), WAIT_MS)),
-    );
-    const { kills } = await measureReplyGaps({
-      cluster,
-      users,
-      kills: KILLS,
-      waitMs: WAIT_MS,
-      requestsPerSecond: REQUESTS_PER_SECOND,
-    });
-    const sorted = kills.map((kill) => kill.gapMs).sort((a, b) => a - b);
-    const described = kills
-      .map((kill) => `${kill.gapMs.toFixed(0)} ms${kill.terms > 1 ? ` (${kill.terms} terms)` : ""}`)
-      .join(", ");
-    process.stdout.write(
-      `  reply gaps over ${KILLS} kills: median ${sorted[Math.floor(KILLS / 2)]!.toFixed(0)} ms; ${described}\n`,
-    );
-    assert.is(kills.length, KILLS);
-    const splitVotes = kills.filter((kill) => kill.terms > 1);
-    assert.ok(splitVotes.length <= MAX_SPLIT_VOTES, `split votes: ${described}`);
-    for (const kill of kills)
-      assert.ok(
-        kill.gapMs <= (kill.terms > 1 ? SPLIT_VOTE_GAP_MS : MAX_GAP_MS),
-        `kill ${kill.number}: ${described}`,
+  await withBotProcesses(
+    { electionTimeoutMs: 300, nodeEnv: SERVER_HOSTS },
+    async (cluster, emulator) => {
+      await cluster.leader({ timeoutMs: WAIT_MS });
+      await emulator.waitForPolling(WAIT_MS);
+      const users = Array.from({ length: USERS }, (_, n) =>
+        emulator.user(FIRST_USER + n, { first_name: `G${n}`, language_code: "en" }),
       );
-    assert.equal(emulator.overlappingPolls(), []);
-  } catch (error) {
-    if (cluster) process.stderr.write(`\n${cluster.logTails(30)}\n`);
-    throw error;
-  } finally {
-    await cluster?.stop();
-    await emulator.stop();
-  }
+      for (const user of users) user.send("/start");
+      await Promise.all(
+        users.map((user) => user.waitFor((message) => /^Hi G/.test(message.text ?? ""), WAIT_MS)),
+      );
+      const { kills } = await measureReplyGaps({
+        cluster,
+        users,
+        kills: KILLS,
+        waitMs: WAIT_MS,
+        requestsPerSecond: REQUESTS_PER_SECOND,
+      });
+      const sorted = kills.map((kill) => kill.gapMs).sort((a, b) => a - b);
+      const described = kills
+        .map(
+          (kill) => `${kill.gapMs.toFixed(0)} ms${kill.terms > 1 ? ` (${kill.terms} terms)` : ""}`,
+        )
+        .join(", ");
+      process.stdout.write(
+        `  reply gaps over ${KILLS} kills: median ${sorted[Math.floor(KILLS / 2)]!.toFixed(0)} ms; ${described}\n`,
+      );
+      assert.is(kills.length, KILLS);
+      const splitVotes = kills.filter((kill) => kill.terms > 1);
+      assert.ok(splitVotes.length <= MAX_SPLIT_VOTES, `split votes: ${described}`);
+      for (const kill of kills)
+        assert.ok(
+          kill.gapMs <= (kill.terms > 1 ? SPLIT_VOTE_GAP_MS : MAX_GAP_MS),
+          `kill ${kill.number}: ${described}`,
+        );
+      assert.equal(emulator.overlappingPolls(), []);
+    },
+  );
 });
 
 test.run();

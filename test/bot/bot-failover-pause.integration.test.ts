@@ -8,60 +8,40 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type Cluster, startCluster } from "../../scripts/lib/cluster-harness.ts";
-import {
-  createTelegramEmulator,
-  TELEGRAM_FLOOD_LIMITS,
-} from "../../scripts/telegram-emulator/emulator.ts";
 import { sleep } from "../../shared/sleep.ts";
-import { TOKEN } from "./support/bot-cluster.ts";
+import { withBotProcesses } from "./support/bot-processes.ts";
 
 const WAIT_MS = 60_000;
 const ELECTION_TIMEOUT_MS = 1500;
 
 test("SIGSTOP of the leader while its poll is open: the next leader answers, and no two polls were ever open at once", async () => {
-  const emulator = await createTelegramEmulator({
-    tokens: [TOKEN],
-    firstUpdateId: Date.now(),
-    floodLimits: TELEGRAM_FLOOD_LIMITS,
-  });
-  let cluster: Cluster | undefined;
-  try {
-    cluster = await startCluster({
-      size: 3,
-      electionTimeoutMs: ELECTION_TIMEOUT_MS,
-      heartbeatMs: 100,
-      env: { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: emulator.apiRoot },
-    });
-    const leader = await cluster.leader({ timeoutMs: WAIT_MS });
-    const anna = emulator.user(9101, { first_name: "Anna", language_code: "en" });
-    anna.send("/start");
-    await anna.waitFor((message) => /^Hi Anna/.test(message.text ?? ""), WAIT_MS);
-    const open = await emulator.waitForPolling(WAIT_MS);
-    assert.is(open.timeout, 1, "a long poll of 1 s: it ends before the next leader's first poll");
-    leader.process.signal("SIGSTOP");
-    try {
-      const boris = emulator.user(9102, { first_name: "Boris", language_code: "en" });
-      boris.send("/start");
-      await boris.waitFor((message) => /^Hi Boris/.test(message.text ?? ""), WAIT_MS);
-    } finally {
-      leader.process.signal("SIGCONT");
-    }
-    // The woken leader finds its term over: it does not poll again.
-    await sleep(2 * ELECTION_TIMEOUT_MS);
-    const clara = emulator.user(9103, { first_name: "Clara", language_code: "en" });
-    clara.send("/start");
-    await clara.waitFor((message) => /^Hi Clara/.test(message.text ?? ""), WAIT_MS);
-    const frozenPoll = emulator.polls().find((poll) => poll.id === open.id)!;
-    assert.ok(frozenPoll.endedAt !== null, "the frozen leader's poll ended at its timeout");
-    assert.equal(emulator.overlappingPolls(), []);
-  } catch (error) {
-    if (cluster) process.stderr.write(cluster.logTails(30));
-    throw error;
-  } finally {
-    await cluster?.stop();
-    await emulator.stop();
-  }
+  await withBotProcesses(
+    { electionTimeoutMs: ELECTION_TIMEOUT_MS, heartbeatMs: 100 },
+    async (cluster, emulator) => {
+      const leader = await cluster.leader({ timeoutMs: WAIT_MS });
+      const anna = emulator.user(9101, { first_name: "Anna", language_code: "en" });
+      anna.send("/start");
+      await anna.waitFor((message) => /^Hi Anna/.test(message.text ?? ""), WAIT_MS);
+      const open = await emulator.waitForPolling(WAIT_MS);
+      assert.is(open.timeout, 1, "a long poll of 1 s: it ends before the next leader's first poll");
+      leader.process.signal("SIGSTOP");
+      try {
+        const boris = emulator.user(9102, { first_name: "Boris", language_code: "en" });
+        boris.send("/start");
+        await boris.waitFor((message) => /^Hi Boris/.test(message.text ?? ""), WAIT_MS);
+      } finally {
+        leader.process.signal("SIGCONT");
+      }
+      // The woken leader finds its term over: it does not poll again.
+      await sleep(2 * ELECTION_TIMEOUT_MS);
+      const clara = emulator.user(9103, { first_name: "Clara", language_code: "en" });
+      clara.send("/start");
+      await clara.waitFor((message) => /^Hi Clara/.test(message.text ?? ""), WAIT_MS);
+      const frozenPoll = emulator.polls().find((poll) => poll.id === open.id)!;
+      assert.ok(frozenPoll.endedAt !== null, "the frozen leader's poll ended at its timeout");
+      assert.equal(emulator.overlappingPolls(), []);
+    },
+  );
 });
 
 test.run();

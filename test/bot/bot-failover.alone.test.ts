@@ -12,13 +12,9 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type Cluster, startCluster } from "../../scripts/lib/cluster-harness.ts";
+import type { Cluster } from "../../scripts/lib/cluster-harness.ts";
 import { measureFailoverBurst } from "../../scripts/lib/failover-burst.ts";
-import {
-  createTelegramEmulator,
-  TELEGRAM_FLOOD_LIMITS,
-} from "../../scripts/telegram-emulator/emulator.ts";
-import { TOKEN } from "./support/bot-cluster.ts";
+import { SERVER_HOSTS, withBotProcesses } from "./support/bot-processes.ts";
 
 const USERS = 100;
 const KILLS = 3;
@@ -66,27 +62,11 @@ async function liveConfigs(cluster: Cluster, userId: number) {
 }
 
 test(`${KILLS} SIGKILLs of the leader during a burst of config requests under flood limits: one config each, every request answered, few repeats, few 429s, polls never overlapped`, async () => {
-  const emulator = await createTelegramEmulator({
-    tokens: [TOKEN],
-    floodLimits: TELEGRAM_FLOOD_LIMITS,
-    firstUpdateId: Date.now(),
-  });
-  let cluster: Cluster | undefined;
-  try {
-    cluster = await startCluster({
-      size: 3,
-      env: { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: emulator.apiRoot },
-      nodeEnv: {
-        n1: { PUBLIC_HOST: "198.51.100.1" },
-        n2: { PUBLIC_HOST: "198.51.100.2" },
-        n3: { PUBLIC_HOST: "198.51.100.3" },
-      },
-    });
-    const running = cluster;
-    await running.waitUntil(
+  await withBotProcesses({ nodeEnv: SERVER_HOSTS }, async (cluster, emulator) => {
+    await cluster.waitUntil(
       async () => {
         const { servers } = await getJson<{ servers: { endpointHost: string | null }[] }>(
-          running,
+          cluster,
           "/v1/servers",
         );
         return servers.length === 3 && servers.every((server) => server.endpointHost !== null);
@@ -95,7 +75,7 @@ test(`${KILLS} SIGKILLs of the leader during a burst of config requests under fl
       "every server to register",
     );
     await emulator.waitForPolling(WAIT_MS);
-    const opened = await (await running.leader()).client.putSetting(
+    const opened = await (await cluster.leader()).client.putSetting(
       "newUsersPerMinute",
       String(USERS * 10),
     );
@@ -108,7 +88,7 @@ test(`${KILLS} SIGKILLs of the leader during a burst of config requests under fl
       users.map((user) => user.waitFor((message) => /^Hi U/.test(message.text ?? ""), WAIT_MS)),
     );
     const burst = await measureFailoverBurst({
-      cluster: running,
+      cluster,
       users,
       kills: KILLS,
       waitMs: WAIT_MS,
@@ -117,7 +97,7 @@ test(`${KILLS} SIGKILLs of the leader during a burst of config requests under fl
       `  ${burst.repeatedUsers.length} of ${USERS} users got their config twice; ${burst.killsDuringBurst} of ${KILLS} kills during the burst; ${emulator.floodRefusals()} sends refused by flood control\n`,
     );
     for (const user of users) {
-      const configs = await liveConfigs(running, user.id);
+      const configs = await liveConfigs(cluster, user.id);
       assert.is(configs.length, 1, `user ${user.id} has exactly one config`);
       const documents = user.inbox().filter((message) => message.document !== undefined);
       for (const document of documents)
@@ -136,13 +116,7 @@ test(`${KILLS} SIGKILLs of the leader during a burst of config requests under fl
     );
     assert.ok(emulator.floodRefusals() <= MAX_FLOOD_REFUSALS, `${emulator.floodRefusals()} 429s`);
     assert.equal(emulator.overlappingPolls(), []);
-  } catch (error) {
-    if (cluster) process.stderr.write(cluster.logTails(30));
-    throw error;
-  } finally {
-    await cluster?.stop();
-    await emulator.stop();
-  }
+  });
 });
 
 test.run();

@@ -4,6 +4,7 @@ import * as assert from "uvu/assert";
 import type { CommandRunner } from "../../../cluster/agent/run-command.ts";
 import { renderShadowsocksUdpGuardRemoval } from "../../../cluster/agent/shadowsocks-udp-guard.ts";
 import { ShadowsocksUdpGuardTable } from "../../../cluster/agent/shadowsocks-udp-guard-table.ts";
+import { waitUntil } from "../../../scripts/lib/cluster-harness.ts";
 import { sleep } from "../../../shared/sleep.ts";
 
 /** A table over a recording `nft` and resolvers the test changes, checked every 10 ms. */
@@ -36,10 +37,7 @@ function tableWith(resolvers: { now: readonly string[] | undefined }, nftFails =
   return { table, loads, lines };
 }
 
-/** Waits until `condition` holds, for at most 2 s. */
-async function until(condition: () => boolean): Promise<void> {
-  for (let waited = 0; waited < 2_000 && !condition(); waited += 10) await sleep(10);
-}
+const WAIT_MS = 2_000;
 
 test("when the host's resolvers change, the loaded table follows them, once", async () => {
   const resolvers: { now: readonly string[] | undefined } = { now: ["10.255.255.53"] };
@@ -50,7 +48,7 @@ test("when the host's resolvers change, the loaded table follows them, once", as
   assert.is(loads.length, 1, "resolvers unchanged: nothing loaded again");
 
   resolvers.now = ["10.0.0.2"];
-  await until(() => loads.length >= 2);
+  await waitUntil(() => loads.length >= 2, WAIT_MS, "a second load");
   assert.is(loads.length, 2);
   assert.match(loads[1]!, "ip daddr 10.0.0.2 udp dport 53 accept");
   assert.not.match(loads[1]!, "10.255.255.53");
@@ -69,7 +67,7 @@ test("resolvers that become unknown open port 53 everywhere; a reload that fails
   const unknown = tableWith(resolvers);
   assert.ok((await unknown.table.load()).ok);
   resolvers.now = undefined;
-  await until(() => unknown.loads.length >= 2);
+  await waitUntil(() => unknown.loads.length >= 2, WAIT_MS, "a second load");
   assert.match(unknown.loads[1]!, "ip daddr 10.0.0.0/8 udp dport != 53 drop");
   await unknown.table.remove();
 
@@ -77,7 +75,11 @@ test("resolvers that become unknown open port 53 everywhere; a reload that fails
   const failing = tableWith(changing, true);
   assert.ok((await failing.table.load()).ok);
   changing.now = ["10.0.0.2"];
-  await until(() => failing.lines.some((line) => line.includes("could not follow them")));
+  await waitUntil(
+    () => failing.lines.some((line) => line.includes("could not follow them")),
+    WAIT_MS,
+    "the failed reload logged",
+  );
   assert.ok(
     failing.lines.some((line) => line.includes("could not follow them")),
     failing.lines.join(""),
@@ -105,7 +107,7 @@ test("a resolver check that throws is logged, and the checks go on", async () =>
     resolverCheckMs: 10,
   });
   assert.ok((await table.load()).ok);
-  await until(() => loads.length >= 2);
+  await waitUntil(() => loads.length >= 2, WAIT_MS, "a second load");
   assert.match(loads[1]!, "ip daddr 10.0.0.2 udp dport 53 accept");
   assert.ok(lines.some((line) => line.includes("resolver check of the UDP guard failed")));
   await table.remove();
