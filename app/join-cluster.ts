@@ -17,6 +17,8 @@ import {
   type JoinCredentials,
   joinAnswerSchema,
   joinCredentialsSchema,
+  type TrustedMember,
+  vouchedLeader,
 } from "../cluster/membership/join-protocol.ts";
 import {
   checkNotExpired,
@@ -182,8 +184,14 @@ async function joinWithToken(
     tokenSignature: signJoinClaim(token.secret, claim),
     identitySignature: identity.sign(identityStatement(claim)).toString("base64url"),
   });
+  // The members this node trusts: the token's, and leaders one of them vouched for.
+  const trusted = new Map<string, TrustedMember>(
+    token.members.map((member) => [
+      member.id,
+      { id: member.id, url: member.url, identityKey: member.identityKey },
+    ]),
+  );
   const keyOf = new Map(token.members.map((member) => [member.id, member.identityKey]));
-  const urlOf = new Map(token.members.map((member) => [member.id, member.url]));
   const backoff = new Backoff({ minDelayMs: 250, maxDelayMs: 5000 });
   let unrecognisedRounds = 0;
   /** The leader a member named: asked first in the next round. */
@@ -191,8 +199,9 @@ async function joinWithToken(
   log.info({ nodeId: token.nodeId, peerUrl: claim.peerUrl }, "joining the cluster");
   for (;;) {
     let recognised = false;
-    for (const candidate of orderedMembers(token, next)) {
-      const answer = await askMember(urlOf.get(candidate)!, body);
+    for (const candidate of orderedMembers([...trusted.keys()], next)) {
+      const asked = trusted.get(candidate)!;
+      const answer = await askMember(asked.url, body);
       if (answer.kind === "unreachable" || answer.kind === "stranger") {
         if (answer.kind === "unreachable")
           log.warn({ member: candidate, err: answer.reason }, "cannot reach a member to join");
@@ -203,7 +212,19 @@ async function joinWithToken(
         if (FINAL_REFUSALS.has(answer.code))
           refuseStart(`The cluster refused this node's join (${answer.code}): ${answer.message}`);
         log.warn({ member: candidate, code: answer.code }, answer.message);
-        if (answer.leaderId && urlOf.has(answer.leaderId)) next = answer.leaderId;
+        if (answer.vouch !== undefined) {
+          const vouched = vouchedLeader(answer.vouch, claim, asked);
+          if (vouched.ok && !trusted.has(vouched.leader.id)) {
+            trusted.set(vouched.leader.id, vouched.leader);
+            keyOf.set(vouched.leader.id, vouched.leader.identityKey);
+            log.info(
+              { leader: vouched.leader.id, vouchedBy: candidate },
+              "a member the token names vouched for a leader that joined after it",
+            );
+          } else if (!vouched.ok)
+            log.warn({ member: candidate, why: vouched.why }, "ignored a vouch for the leader");
+        }
+        if (answer.leaderId && trusted.has(answer.leaderId)) next = answer.leaderId;
         continue;
       }
       const opened = openAnswer(answer.body, claim, box, keyOf);
@@ -238,14 +259,13 @@ async function joinWithToken(
 }
 
 /** The members to ask, the leader named last time first. */
-function orderedMembers(token: JoinToken, first: string | undefined): string[] {
-  const ids = token.members.map((member) => member.id);
-  return first ? [first, ...ids.filter((id) => id !== first)] : ids;
+function orderedMembers(ids: readonly string[], first: string | undefined): string[] {
+  return first ? [first, ...ids.filter((id) => id !== first)] : [...ids];
 }
 
 type MemberAnswer =
   | { kind: "joined"; body: unknown }
-  | { kind: "refused"; code: string; message: string; leaderId?: string }
+  | { kind: "refused"; code: string; message: string; leaderId?: string; vouch?: unknown }
   | { kind: "stranger" }
   | { kind: "unreachable"; reason: string };
 
@@ -271,14 +291,16 @@ async function askMember(peerUrl: string, body: string): Promise<MemberAnswer> {
     return { kind: "stranger" };
   }
   if (response.status === 200) return { kind: "joined", body: json };
-  const error = (json as { error?: { code?: unknown; message?: unknown; leaderId?: unknown } })
-    ?.error;
+  const error = (
+    json as { error?: { code?: unknown; message?: unknown; leaderId?: unknown; vouch?: unknown } }
+  )?.error;
   if (!error || typeof error.code !== "string") return { kind: "stranger" };
   return {
     kind: "refused",
     code: error.code,
     message: typeof error.message === "string" ? error.message : error.code,
     ...(typeof error.leaderId === "string" ? { leaderId: error.leaderId } : {}),
+    ...(error.vouch === undefined ? {} : { vouch: error.vouch }),
   };
 }
 

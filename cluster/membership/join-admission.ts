@@ -8,13 +8,15 @@
  *
  * A request that does not parse, or names a node id no token was made for,
  * gets the same bland 404 as any unknown path: a scanner learns nothing. A
- * follower names the leader (421, as for admin writes).
+ * follower names the leader (421, as for admin writes), once the request's
+ * token and identity signatures check out, with its signed word for the
+ * leader's key (join-protocol.ts, LeaderVouch).
  */
 import type { IncomingMessage } from "node:http";
 import { sealToWireGuardKey } from "../../shared/crypto/wireguard-sealed-box.ts";
 import { readJsonBody } from "../../shared/json-body.ts";
 import type { Logger } from "../../shared/logger.ts";
-import { notLeaderAnswer } from "../api/not-leader.ts";
+import { type NotLeaderError, notLeaderAnswer } from "../api/not-leader.ts";
 import { errorResponse, statusOfRefusal } from "../api/respond.ts";
 import type { ApiResponse } from "../api/router.ts";
 import { CommandRefusedError, type ControlPlaneService } from "../control-plane-service.ts";
@@ -30,8 +32,10 @@ import {
   type JoinAnswer,
   type JoinCredentials,
   joinRequestSchema,
+  type LeaderVouch,
+  leaderVouchStatement,
 } from "./join-protocol.ts";
-import { identityStatement } from "./join-token.ts";
+import { identityStatement, verifyJoinClaim } from "./join-token.ts";
 import { changeMembershipPatiently } from "./membership-change.ts";
 import { membershipReasonText } from "./membership-reasons.ts";
 
@@ -64,15 +68,14 @@ export class JoinAdmission {
       return undefined;
     }
     const join = body.value;
-    if (service.localState.joinToken(join.nodeId) === undefined) {
+    const token = service.localState.joinToken(join.nodeId);
+    if (token === undefined) {
       logger.debug(
         { nodeId: join.nodeId },
         "answered a join request for no known token as a stranger",
       );
       return undefined;
     }
-    const elsewhere = notLeaderAnswer(node.status());
-    if (elsewhere) return elsewhere;
     if (
       !verifyNodeSignature(
         join.identityKey,
@@ -85,6 +88,16 @@ export class JoinAdmission {
         "JOIN_IDENTITY_UNPROVEN",
         "the join request is not signed by the identity key it names",
       );
+    // Checked on every member, not only in apply: a member that does not lead
+    // names the leader only to the holder of a real token.
+    if (!verifyJoinClaim(token.verifier, join, join.tokenSignature))
+      return errorResponse(
+        403,
+        "JOIN_TOKEN_FORGED",
+        `the join request for ${join.nodeId} is not signed by its token; the token was altered or forged`,
+      );
+    const elsewhere = notLeaderAnswer(node.status());
+    if (elsewhere) return this.withLeaderVouch(elsewhere, join);
     try {
       await service.run({
         type: "redeemJoinToken",
@@ -115,6 +128,30 @@ export class JoinAdmission {
       at: service.now(),
     });
     return { status: 200, body: this.answer(join) };
+  }
+
+  /**
+   * A NOT_LEADER answer with this member's signed word for the leader
+   * (join-protocol.ts, LeaderVouch), so that a joiner whose token was made
+   * before the leader joined can still check the leader's answer. Without a
+   * known leader, its peer URL or its pinned key, the answer goes as it is.
+   */
+  private withLeaderVouch(elsewhere: ApiResponse, join: JoinAnswerClaim): ApiResponse {
+    const { node, service, identity } = this.options;
+    const error = (elsewhere.body as { error: NotLeaderError }).error;
+    const leaderId = error.leaderId;
+    if (leaderId === null) return elsewhere;
+    const leaderUrl = node.memberUrls().get(leaderId);
+    const leaderKey = service.localState.pinnedKeyOf(leaderId);
+    if (!leaderUrl || !leaderKey) return elsewhere;
+    const unsigned: Omit<LeaderVouch, "signature"> = {
+      leaderId,
+      leaderUrl,
+      leaderKey,
+      signedBy: node.id,
+    };
+    const signature = identity.sign(leaderVouchStatement(join, unsigned)).toString("base64url");
+    return { ...elsewhere, body: { error: { ...error, vouch: { ...unsigned, signature } } } };
   }
 
   private answer(join: JoinAnswerClaim): JoinAnswer {

@@ -10,11 +10,14 @@
  * - the answer is signed by the answering member's identity key, which the
  *   new node checks against the keys the token named;
  * - the cluster's credentials in the answer are sealed to a one-time X25519
- *   key the new node made for this exchange (shared/crypto/wireguard-sealed-box.ts).
+ *   key the new node made for this exchange (shared/crypto/wireguard-sealed-box.ts);
+ * - a member that does not lead names the leader in a vouch it signs, bound
+ *   to this request: the leader may be a member that joined after the token
+ *   was made, whose key the token cannot name.
  */
 import { z } from "zod";
 import { isValidNodeId } from "../../shared/node-id.ts";
-import { isNodePublicKey } from "../identity/node-public-key.ts";
+import { isNodePublicKey, verifyNodeSignature } from "../identity/node-public-key.ts";
 import type { JoinClaim } from "./join-token.ts";
 
 export const JOIN_PATH = "/cluster/join";
@@ -51,6 +54,80 @@ export const joinAnswerSchema = z.strictObject({
   signature,
 });
 export type JoinAnswer = z.infer<typeof joinAnswerSchema>;
+
+/**
+ * A member's word for who leads, given with a NOT_LEADER answer to a join
+ * request whose token and identity signatures it checked: the leader's id,
+ * peer URL and pinned identity key, signed by the member.
+ */
+export const leaderVouchSchema = z.strictObject({
+  leaderId: nodeId,
+  leaderUrl: peerUrl,
+  leaderKey: nodeKey,
+  signedBy: nodeId,
+  signature,
+});
+export type LeaderVouch = z.infer<typeof leaderVouchSchema>;
+
+/**
+ * What a vouching member signs: the claim it answers (the one-time box key
+ * among it, so the vouch is good for this request only) and the leader.
+ */
+export function leaderVouchStatement(
+  claim: JoinClaim,
+  vouch: Omit<LeaderVouch, "signature">,
+): Buffer {
+  return Buffer.from(
+    JSON.stringify([
+      "nexaloak/join-leader/v1",
+      claim.nodeId,
+      claim.identityKey,
+      claim.peerUrl,
+      claim.boxKey,
+      vouch.leaderId,
+      vouch.leaderUrl,
+      vouch.leaderKey,
+      vouch.signedBy,
+    ]),
+  );
+}
+
+/** A member the joiner may now ask and trust: id, peer URL, identity key. */
+export interface TrustedMember {
+  id: string;
+  url: string;
+  identityKey: string;
+}
+
+/**
+ * The leader a vouch names, if `vouch` is well formed, was signed by the
+ * member that was asked (`askedMember`, whose key the joiner already trusts)
+ * and answers this very claim. Trust grows only through members already
+ * trusted: a member that could lie here could as well sign a join answer.
+ */
+export function vouchedLeader(
+  vouch: unknown,
+  claim: JoinClaim,
+  askedMember: TrustedMember,
+): { ok: true; leader: TrustedMember } | { ok: false; why: string } {
+  const parsed = leaderVouchSchema.safeParse(vouch);
+  if (!parsed.success) return { ok: false, why: "malformed" };
+  const { signature: signatureText, ...unsigned } = parsed.data;
+  if (unsigned.signedBy !== askedMember.id)
+    return { ok: false, why: `signed by ${unsigned.signedBy}, not by ${askedMember.id}` };
+  if (
+    !verifyNodeSignature(
+      askedMember.identityKey,
+      leaderVouchStatement(claim, unsigned),
+      Buffer.from(signatureText, "base64url"),
+    )
+  )
+    return { ok: false, why: "bad signature" };
+  return {
+    ok: true,
+    leader: { id: unsigned.leaderId, url: unsigned.leaderUrl, identityKey: unsigned.leaderKey },
+  };
+}
 
 /**
  * What the cluster hands a new node: the values of the variables every

@@ -2,7 +2,8 @@
  * Growing and shrinking a running cluster with real node processes: a new
  * server joins with nothing but a join token, registers its VPN server and is
  * promoted by the autopilot; a spent, forged or cancelled token is refused
- * with exit code 2; a dead voter is replaced by a healthy learner; voting
+ * with exit code 2; a token made before the leader joined still admits its
+ * server, through a member's signed word for the leader; a dead voter is replaced by a healthy learner; voting
  * is kept to the members an admin named, and a joiner that is not one
  * receives no bot token; and a
  * removed member's users are moved, it leaves the membership, its key is
@@ -10,6 +11,8 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { generateNodeIdentity } from "../../../cluster/identity/node-identity.ts";
+import { identityStatement } from "../../../cluster/membership/join-token.ts";
 import {
   type Cluster,
   type HarnessNode,
@@ -22,6 +25,7 @@ import {
   startJoiningNode,
 } from "../../../scripts/lib/joining-node.ts";
 import { createTelegramEmulator } from "../../../scripts/telegram-emulator/emulator.ts";
+import { generateKeyPair } from "../../../shared/crypto/wireguard-keys.ts";
 import { sleep } from "../../../shared/sleep.ts";
 
 const JOIN_BOUND_MS = 30_000;
@@ -173,6 +177,68 @@ test("a server with only a join token joins as a learner, catches up from a snap
       joiner.process.logLines.some((line) => String(line.msg).includes("snapshot")),
       "the newcomer caught up from a snapshot",
     );
+  }));
+
+test("a token made before leadership moved to a member that joined after it still admits its server: a member the token names vouches for the leader", () =>
+  withFleet({}, async (cluster, joiners) => {
+    const founder = await cluster.leader();
+    const early = await askJoinToken(cluster, founder);
+    const first = await askJoinToken(cluster, founder);
+    joiners.push(await startJoiningNode(first.token));
+    await cluster.waitUntil(
+      async () => (await roleOf(cluster, founder, first.nodeId)) === "voter",
+      JOIN_BOUND_MS,
+      `${first.nodeId} joined and was promoted`,
+    );
+    const leaderSeenBy = async (node: HarnessNode) =>
+      ((await api(cluster, node, "GET", "/v1/status")).body as { leaderId?: string | null })
+        .leaderId;
+    await cluster.waitUntil(
+      async () => {
+        if ((await leaderSeenBy(founder)) === first.nodeId) return true;
+        await api(cluster, founder, "POST", "/v1/leadership/transfer", { to: first.nodeId });
+        return false;
+      },
+      JOIN_BOUND_MS,
+      `leadership moved to ${first.nodeId}, which the early token does not name`,
+    );
+
+    // Without the token's secret, a member names no leader and vouches for none.
+    const forger = generateNodeIdentity();
+    const claim = {
+      nodeId: early.nodeId,
+      identityKey: forger.publicKey,
+      peerUrl: "ws://127.0.0.1:9",
+      boxKey: generateKeyPair().publicKey,
+    };
+    const forged = await requestJson(`${founder.url}/cluster/join`, {
+      method: "POST",
+      body: {
+        ...claim,
+        tokenSignature: "A".repeat(86),
+        identitySignature: forger.sign(identityStatement(claim)).toString("base64url"),
+      },
+      timeoutMs: 12_000,
+    });
+    assert.is(forged.status, 403);
+    const refusal = (forged.body as { error: Record<string, unknown> }).error;
+    assert.is(refusal.code, "JOIN_TOKEN_FORGED");
+    assert.not.ok("leaderId" in refusal || "vouch" in refusal, JSON.stringify(refusal));
+
+    const late = await startJoiningNode(early.token);
+    joiners.push(late);
+    await cluster.waitUntil(
+      async () => (await roleOf(cluster, founder, early.nodeId)) !== undefined,
+      JOIN_BOUND_MS,
+      `${early.nodeId} joined through ${first.nodeId}, vouched for by a member its token names`,
+    );
+    assert.ok(
+      late.process.logLines.some(
+        (line) => line.msg === "a member the token names vouched for a leader that joined after it",
+      ),
+      "the joiner learned the leader from a vouch",
+    );
+    assert.is(await leaderSeenBy(founder), first.nodeId, "the join did not need leadership back");
   }));
 
 test("forged, cancelled and expired tokens are refused with exit code 2 and a message saying why", () =>
