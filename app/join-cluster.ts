@@ -7,6 +7,7 @@
  * of the start is the same as a founder's. A refused token ends the process
  * with exit code 2 and a message that says why.
  */
+import { STATE_VERSION } from "../cluster/fsm/state-version.ts";
 import { loadOrCreateNodeIdentity } from "../cluster/identity/node-identity.ts";
 import { verifyNodeSignature } from "../cluster/identity/node-public-key.ts";
 import {
@@ -83,6 +84,7 @@ const FINAL_REFUSALS = new Set([
   "JOIN_TOKEN_FORGED",
   "UNKNOWN_JOIN_TOKEN",
   "JOIN_IDENTITY_UNPROVEN",
+  "JOIN_VERSION_MISMATCH",
   "NODE_KEY_REVOKED",
   "NODE_KEY_IN_USE",
 ]);
@@ -183,6 +185,7 @@ async function joinWithToken(
     ...claim,
     tokenSignature: signJoinClaim(token.secret, claim),
     identitySignature: identity.sign(identityStatement(claim)).toString("base64url"),
+    stateVersion: STATE_VERSION,
   });
   // The members this node trusts: the token's, and leaders one of them vouched for.
   const trusted = new Map<string, TrustedMember>(
@@ -248,7 +251,7 @@ async function joinWithToken(
     }
     if (!recognised && ++unrecognisedRounds >= UNRECOGNISED_ROUNDS)
       refuseStart(
-        "No member of the cluster recognises this join token: it was forged, is for another cluster, or the members named in it are gone. Ask an admin for a new one.",
+        "No member of the cluster recognises this join token: it was forged, is for another cluster, the members named in it are gone, or they run a release from before this one's join requests. Ask an admin for a new one, or install the cluster's release here.",
       );
     if (Date.now() >= token.expiresAt)
       refuseStart(

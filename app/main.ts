@@ -36,6 +36,7 @@ import { createNodeServer } from "../cluster/http.ts";
 import { loadOrCreateNodeIdentity, type NodeIdentity } from "../cluster/identity/node-identity.ts";
 import { JoinAdmission } from "../cluster/membership/join-admission.ts";
 import { NodeMetrics } from "../cluster/metrics.ts";
+import { StateVersionError } from "../cluster/node.ts";
 import { registerServer } from "../cluster/server-registration.ts";
 import { checkRedisDurability } from "../cluster/storage/durability.ts";
 import { RaftLogStore } from "../cluster/storage/raft-log-store.ts";
@@ -62,6 +63,8 @@ import { prepareJoinedEnvironment } from "./join-cluster.ts";
 const EXIT_VOLATILE_REDIS = 3;
 /** An admin removed this node from the cluster: a supervisor must not restart it. */
 const EXIT_REMOVED = 4;
+/** The log holds an entry of a later state version: only an upgrade lets the node go on. */
+const EXIT_NEEDS_UPGRADE = 5;
 
 /** Connects to Redis, retrying with back-off for as long as it takes; the node stays up meanwhile. */
 async function connectUntilReady(config: NodeConfig, logger: Logger): Promise<Redis> {
@@ -266,9 +269,10 @@ async function main(): Promise<void> {
         transport.recheckKeys();
       }
     },
-    // The node has stopped (a bug or corrupt state, logged): rather than serve
-    // a diverged state, end the process for its supervisor to see.
-    onFatal: () => process.exit(1),
+    // The node has stopped (a bug, corrupt state, or an entry of a later
+    // release, logged): rather than serve a diverged state, end the process
+    // for its supervisor to see.
+    onFatal: (error) => process.exit(error instanceof StateVersionError ? EXIT_NEEDS_UPGRADE : 1),
     dataKeys: config.dataKeys,
     subscriptionBaseUrl: (current) =>
       config.subscriptionBaseUrl ??

@@ -4,7 +4,12 @@ import type { ErrorValue } from "../shared/result.ts";
 import { CommitNoticeDelay } from "./commit-notice-delay.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import { decodeNodeSnapshot, encodeNodeSnapshot } from "./node-snapshot.ts";
-import { decodeEnvelope, encodeEnvelope, stampForwarded } from "./proposal-envelope.ts";
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  stampForwarded,
+  stateVersionOf,
+} from "./proposal-envelope.ts";
 import { ProposalQueue } from "./proposal-queue.ts";
 import { bootstrapEntries } from "./raft/bootstrap.ts";
 import { decodeConfChange } from "./raft/conf-change-codec.ts";
@@ -45,6 +50,26 @@ export class NodeError extends Error {
   ) {
     super(message);
     this.name = "NodeError";
+  }
+}
+
+/**
+ * Why a node stopped rather than apply a committed entry: it was proposed by
+ * a node of a later state version, whose commands this one cannot be trusted
+ * to apply alike. Upgrade the node; it replays the entry on its next start.
+ */
+export class StateVersionError extends Error {
+  readonly code = "NEWER_STATE_VERSION";
+
+  constructor(
+    readonly index: number,
+    readonly entryVersion: number,
+    readonly ownVersion: number,
+  ) {
+    super(
+      `committed entry ${index} was proposed by a node of state version ${entryVersion}; this node runs version ${ownVersion} and stops rather than apply it differently: upgrade it to the cluster's release`,
+    );
+    this.name = "StateVersionError";
   }
 }
 
@@ -344,7 +369,11 @@ export class ClusterNode<Result = unknown> {
     for (const message of messages) {
       this.lastHeard.set(message.from, now);
       try {
-        node.step(message.type === "prop" ? stampedProposal(message) : message);
+        node.step(
+          message.type === "prop"
+            ? stampedProposal(message, this.options.stateMachine.version, this.log)
+            : message,
+        );
       } catch (error) {
         // A message the core cannot take (from a faulty or hostile peer) is
         // dropped; it must not stop this node or the connection it came on.
@@ -553,6 +582,10 @@ export class ClusterNode<Result = unknown> {
   }
 
   private applyEntry(node: RawNode, entry: Entry): void {
+    const envelope = entry.type === "normal" ? decodeEnvelope(entry.data) : undefined;
+    const machine = this.options.stateMachine;
+    if (envelope && stateVersionOf(envelope) > machine.version)
+      throw new StateVersionError(entry.index, stateVersionOf(envelope), machine.version);
     this.appliedIndex = entry.index;
     if (entry.type === "confChange") {
       const change = decodeConfChange(entry.data);
@@ -569,13 +602,8 @@ export class ClusterNode<Result = unknown> {
       this.applyMembership(change, confState);
       return;
     }
-    const envelope = decodeEnvelope(entry.data);
     if (!envelope) return;
-    const result = this.options.stateMachine.apply(
-      envelope.command,
-      entry.index,
-      envelope.forwardedBy,
-    );
+    const result = machine.apply(envelope.command, entry.index, envelope.forwardedBy);
     const pending = this.pendingProposals.get(envelope.requestId);
     if (pending) {
       this.pendingProposals.delete(envelope.requestId);
@@ -707,7 +735,7 @@ export class ClusterNode<Result = unknown> {
     const requestId = `${this.id}.${this.incarnation}.${++this.requestCounter}`;
     const queued = this.queuedProposals.add({
       requestId,
-      data: encodeEnvelope({ requestId, command }),
+      data: encodeEnvelope({ requestId, command, stateVersion: this.options.stateMachine.version }),
     });
     if (!queued) {
       this.metrics.proposals.inc({ outcome: "refused" });
@@ -996,12 +1024,23 @@ export class ClusterNode<Result = unknown> {
  * entry stamped as forwarded by that peer (the transport has authenticated `from`); a follower drops it anyway,
  * the leader appends it stamped, so apply knows who proposed it.
  */
-function stampedProposal(message: Message): Message {
+function stampedProposal(message: Message, leaderVersion: number, log: Logger): Message {
+  if (!message.entries) return message;
+  const entries: Entry[] = [];
   // Membership changes come from the leader's own process only (the
   // autopilot, a join, an admin's removal): a forwarded one is dropped, so a
   // seized member cannot add, promote or remove anyone.
-  const entries = message.entries
-    ?.filter((entry) => entry.type === "normal")
-    .map((entry) => ({ ...entry, data: stampForwarded(entry.data, message.from) }));
-  return entries ? { ...message, entries } : message;
+  for (const entry of message.entries) {
+    if (entry.type !== "normal") continue;
+    const data = stampForwarded(entry.data, message.from, leaderVersion);
+    if (data === undefined) {
+      log.warn(
+        { from: message.from, leaderVersion },
+        "dropped a forwarded proposal of a later state version than this leader's",
+      );
+      continue;
+    }
+    entries.push({ ...entry, data });
+  }
+  return { ...message, entries };
 }

@@ -5,6 +5,14 @@
  */
 export interface StateMachine<Result = unknown> {
   /**
+   * The version of the commands this machine applies: their shapes and what
+   * they mean. Every entry carries its proposer's version, and a node never
+   * applies an entry of a later version than its machine's: it stops instead
+   * (StateVersionError), since applying it differently from the nodes that
+   * understand it would split the replicated state.
+   */
+  readonly version: number;
+  /**
    * Applies one committed command at `index`. `forwardedBy` is the peer that
    * forwarded it to the leader (authenticated, stamped by the leader), absent
    * when the leader proposed it. A command the machine refuses (malformed,

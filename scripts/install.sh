@@ -36,6 +36,7 @@ readonly WAIT_SECONDS=30
 # Exit codes of app/main.ts that a restart cannot fix (see the unit).
 readonly EXIT_BAD_CONFIG=2
 readonly EXIT_REMOVED=4
+readonly EXIT_NEEDS_UPGRADE=5
 
 usage() {
   cat <<'EOF'
@@ -869,8 +870,9 @@ ExecStart=$node_binary --import tsx app/main.ts
 Restart=on-failure
 RestartSec=2s
 # $EXIT_BAD_CONFIG: bad configuration or a refused join token; $EXIT_REMOVED: this node was
-# removed from the cluster. Restarting cannot fix either.
-RestartPreventExitStatus=$EXIT_BAD_CONFIG $EXIT_REMOVED
+# removed from the cluster; $EXIT_NEEDS_UPGRADE: the cluster runs a later release. Restarting
+# cannot fix any of them.
+RestartPreventExitStatus=$EXIT_BAD_CONFIG $EXIT_REMOVED $EXIT_NEEDS_UPGRADE
 TimeoutStopSec=30s
 StateDirectory=$SERVICE
 StateDirectoryMode=0700
@@ -931,7 +933,7 @@ wait_for_node() {
   done
   if systemctl is-failed --quiet "$SERVICE.service"; then
     journalctl -u "$SERVICE.service" -n 40 --no-pager >&2 || true
-    die "the node stopped (its log is above; exit status $EXIT_BAD_CONFIG is a configuration or join token problem, $EXIT_REMOVED a node removed from its cluster). Fix it, then: systemctl restart $SERVICE"
+    die "the node stopped (its log is above; exit status $EXIT_BAD_CONFIG is a configuration or join token problem, $EXIT_REMOVED a node removed from its cluster, $EXIT_NEEDS_UPGRADE a cluster that runs a later release). Fix it, then: systemctl restart $SERVICE"
   fi
   warn "the node does not answer on port $port after ${WAIT_SECONDS}s; it is still starting: journalctl -u $SERVICE -f"
 }

@@ -62,6 +62,7 @@ import { recordVerdict, setServerStatus } from "./server-status-commands.ts";
 import { setSetting } from "./setting-commands.ts";
 import { effectiveSetting, type KnownSetting } from "./settings.ts";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec.ts";
+import { STATE_VERSION } from "./state-version.ts";
 import { issueSubscription } from "./subscription-commands.ts";
 import {
   liftTrafficSuspension,
@@ -153,6 +154,7 @@ export interface UserPage {
  * the bot and the agent.
  */
 export class ControlPlaneState implements StateMachine<ApplyResult> {
+  readonly version = STATE_VERSION;
   private data = new ControlPlaneData();
   private nodeKeyChanges = 0;
   private peerChanges = 0;

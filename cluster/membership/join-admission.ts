@@ -25,6 +25,7 @@ import { voterCandidatesOf } from "../fsm/settings.ts";
 import type { NodeIdentity } from "../identity/node-identity.ts";
 import { verifyNodeSignature } from "../identity/node-public-key.ts";
 import type { ClusterNode } from "../node.ts";
+import { UNSTAMPED_STATE_VERSION } from "../proposal-envelope.ts";
 import {
   answerStatement,
   credentialsContext,
@@ -98,6 +99,16 @@ export class JoinAdmission {
       );
     const elsewhere = notLeaderAnswer(node.status());
     if (elsewhere) return this.withLeaderVouch(elsewhere, join);
+    // A member of another release would apply this cluster's log differently,
+    // or stop at its first entry of a later version: refuse it before the token is spent.
+    const joinerVersion = join.stateVersion ?? UNSTAMPED_STATE_VERSION;
+    const ownVersion = service.localState.version;
+    if (joinerVersion !== ownVersion)
+      return errorResponse(
+        409,
+        "JOIN_VERSION_MISMATCH",
+        `this server runs state version ${joinerVersion} and the cluster ${ownVersion}: install the cluster's release on it (or upgrade every member first), then join with the same token`,
+      );
     try {
       await service.run({
         type: "redeemJoinToken",

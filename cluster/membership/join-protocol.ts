@@ -37,6 +37,8 @@ export const joinRequestSchema = z.strictObject({
   boxKey: z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/),
   tokenSignature: signature,
   identitySignature: signature,
+  /** The joiner's state version (fsm/state-version.ts); absent from joiners before versions: 1. */
+  stateVersion: z.int().min(1).max(1_000_000).optional(),
 });
 export type JoinRequest = z.infer<typeof joinRequestSchema>;
 

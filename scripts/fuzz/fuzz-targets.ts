@@ -301,7 +301,8 @@ export const fuzzTargets: FuzzTarget[] = [
     inputs: textInputs([encodeEnvelope({ requestId: "r", command: commandSeeds[0]! })]),
     run: (text) => {
       decodeEnvelope(text);
-      decodeEnvelope(stampForwarded(text, "n2"));
+      const stamped = stampForwarded(text, "n2", 1);
+      if (stamped !== undefined) decodeEnvelope(stamped);
     },
   }),
   target({

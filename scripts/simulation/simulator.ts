@@ -370,6 +370,7 @@ export class Simulation {
     member.owner = owner;
     const state = new ControlPlaneState();
     const machine: StateMachine<ApplyResult> = {
+      version: state.version,
       apply: (command, index, forwardedBy) => {
         const result = state.apply(command, index, forwardedBy);
         if (member.owner === owner) this.onApplied(member, state, index, command, result);

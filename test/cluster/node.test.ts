@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { NodeError } from "../../cluster/node.ts";
+import { NodeError, StateVersionError } from "../../cluster/node.ts";
+import { encodeEnvelope } from "../../cluster/proposal-envelope.ts";
 import type { Message } from "../../cluster/raft/types.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { command } from "./fsm/support/control-plane-fixture.ts";
@@ -450,5 +451,111 @@ node("snapshots compact the log and a restarted member restores from its store",
     await cluster.stop();
   }
 });
+
+node(
+  "a follower stops rather than apply a committed entry of a later state version, and applies nothing of it",
+  async () => {
+    const fatal = new Map<string, unknown>();
+    const cluster = await startInMemoryCluster(3, {
+      assemble: (id) => ({ onFatal: (error) => fatal.set(id, error) }),
+    });
+    try {
+      const leader = await cluster.leader();
+      await leader.node.propose(setting("before", "upgrade"));
+      const follower = [...cluster.members.values()].find((member) => member !== leader)!;
+      await cluster.waitFor(
+        () => follower.state.getSetting("before") === "upgrade",
+        2000,
+        "the follower to apply the first write",
+      );
+      const { term, commitIndex } = follower.node.status();
+      const laterVersion = follower.state.version + 1;
+      // What a leader of the next release would send: an entry stamped with its version.
+      follower.node.receive([
+        {
+          type: "app",
+          from: leader.id,
+          to: follower.id,
+          term,
+          index: commitIndex,
+          logTerm: term,
+          commit: commitIndex + 1,
+          entries: [
+            {
+              index: commitIndex + 1,
+              term,
+              type: "normal",
+              data: encodeEnvelope({
+                requestId: "from-the-next-release",
+                command: setting("after", "upgrade"),
+                stateVersion: laterVersion,
+              }),
+            },
+          ],
+        },
+      ]);
+      const error = await cluster.waitFor(
+        () => fatal.get(follower.id),
+        2000,
+        "the follower to stop",
+      );
+      assert.instance(error, StateVersionError);
+      assert.is((error as StateVersionError).code, "NEWER_STATE_VERSION");
+      assert.is((error as StateVersionError).index, commitIndex + 1);
+      assert.is(follower.state.getSetting("after"), undefined, "the entry was not applied");
+      assert.is(follower.node.status().appliedIndex, commitIndex);
+      assert.is(fatal.size, 1, "only that follower stopped");
+    } finally {
+      await cluster.stop();
+    }
+  },
+);
+
+node(
+  "a leader drops a proposal forwarded with a later state version than its own, so a seized member cannot stop the others with one",
+  async () => {
+    const fatal: unknown[] = [];
+    const cluster = await startInMemoryCluster(3, {
+      assemble: () => ({ onFatal: (error) => fatal.push(error) }),
+    });
+    try {
+      const leader = await cluster.leader();
+      const follower = [...cluster.members.keys()].find((id) => id !== leader.id)!;
+      const forwarded = (serverId: string, stateVersion: number) => ({
+        type: "prop" as const,
+        from: follower,
+        to: leader.id,
+        term: 0,
+        entries: [
+          {
+            index: 0,
+            term: 0,
+            type: "normal" as const,
+            data: encodeEnvelope({
+              requestId: `forwarded-${stateVersion}`,
+              command: JSON.stringify(command.registerServer(serverId)),
+              stateVersion,
+            }),
+          },
+        ],
+      });
+      leader.node.receive([forwarded(follower, leader.state.version + 1)]);
+      leader.node.receive([forwarded(follower, leader.state.version)]);
+      await cluster.waitFor(
+        () =>
+          [...cluster.members.values()].every(
+            (member) => member.state.server(follower) !== undefined,
+          ),
+        2000,
+        "the proposal of the leader's own version to be applied everywhere",
+      );
+      await leader.node.propose(setting("after", "both"));
+      assert.is(fatal.length, 0, "no member stopped: the later version's proposal never committed");
+      assert.ok(leader.node.isLeader());
+    } finally {
+      await cluster.stop();
+    }
+  },
+);
 
 node.run();

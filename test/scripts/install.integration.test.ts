@@ -39,7 +39,7 @@ const FILES_ONLY = ["--no-packages", "--no-npm", "--no-user", "--no-systemd"];
 /** The hardening lines the unit must carry. */
 const HARDENING = [
   "Restart=on-failure",
-  "RestartPreventExitStatus=2 4",
+  "RestartPreventExitStatus=2 4 5",
   "User=nexaloak",
   "SupplementaryGroups=redis",
   "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_BIND_SERVICE",

@@ -11,8 +11,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { STATE_VERSION } from "../../../cluster/fsm/state-version.ts";
 import { generateNodeIdentity } from "../../../cluster/identity/node-identity.ts";
-import { identityStatement } from "../../../cluster/membership/join-token.ts";
+import {
+  identityStatement,
+  parseJoinToken,
+  signJoinClaim,
+} from "../../../cluster/membership/join-token.ts";
 import {
   type Cluster,
   type HarnessNode,
@@ -94,6 +99,38 @@ async function keyRevoked(cluster: Cluster, node: HarnessNode, nodeId: string): 
     JOIN_BOUND_MS,
     `${nodeId}'s key was revoked`,
   );
+}
+
+/**
+ * `POST /cluster/join` to `node` as a new server with a fresh identity would
+ * send it for `nodeId`: signed with the token's secret, or with a made-up
+ * token signature when `tokenSecret` is undefined. Its peer URL is never dialled.
+ */
+async function askToJoinByHand(
+  node: HarnessNode,
+  nodeId: string,
+  options: { tokenSecret: string | undefined; stateVersion?: number },
+) {
+  const identity = generateNodeIdentity();
+  const claim = {
+    nodeId,
+    identityKey: identity.publicKey,
+    peerUrl: "ws://127.0.0.1:9",
+    boxKey: generateKeyPair().publicKey,
+  };
+  return requestJson(`${node.url}/cluster/join`, {
+    method: "POST",
+    body: {
+      ...claim,
+      tokenSignature:
+        options.tokenSecret === undefined
+          ? "A".repeat(86)
+          : signJoinClaim(options.tokenSecret, claim),
+      identitySignature: identity.sign(identityStatement(claim)).toString("base64url"),
+      ...(options.stateVersion === undefined ? {} : { stateVersion: options.stateVersion }),
+    },
+    timeoutMs: 12_000,
+  });
 }
 
 async function withFleet(
@@ -204,22 +241,7 @@ test("a token made before leadership moved to a member that joined after it stil
     );
 
     // Without the token's secret, a member names no leader and vouches for none.
-    const forger = generateNodeIdentity();
-    const claim = {
-      nodeId: early.nodeId,
-      identityKey: forger.publicKey,
-      peerUrl: "ws://127.0.0.1:9",
-      boxKey: generateKeyPair().publicKey,
-    };
-    const forged = await requestJson(`${founder.url}/cluster/join`, {
-      method: "POST",
-      body: {
-        ...claim,
-        tokenSignature: "A".repeat(86),
-        identitySignature: forger.sign(identityStatement(claim)).toString("base64url"),
-      },
-      timeoutMs: 12_000,
-    });
+    const forged = await askToJoinByHand(founder, early.nodeId, { tokenSecret: undefined });
     assert.is(forged.status, 403);
     const refusal = (forged.body as { error: Record<string, unknown> }).error;
     assert.is(refusal.code, "JOIN_TOKEN_FORGED");
@@ -241,7 +263,7 @@ test("a token made before leadership moved to a member that joined after it stil
     assert.is(await leaderSeenBy(founder), first.nodeId, "the join did not need leadership back");
   }));
 
-test("forged, cancelled and expired tokens are refused with exit code 2 and a message saying why", () =>
+test("forged, cancelled and expired tokens are refused with exit code 2 and a message saying why; a server of another release is refused before its token is spent", () =>
   withFleet({}, async (cluster, joiners) => {
     const leader = await cluster.leader();
     const made = await askJoinToken(cluster, leader);
@@ -254,6 +276,25 @@ test("forged, cancelled and expired tokens are refused with exit code 2 and a me
     joiners.push(forger);
     assert.is((await forger.process.waitForExit(JOIN_BOUND_MS)).code, 2);
     assert.match(forger.process.output, /JOIN_TOKEN_FORGED/);
+
+    // A server of another release is refused before the token is spent.
+    const parsed = parseJoinToken(made.token);
+    assert.ok(parsed.ok);
+    const otherRelease = await askToJoinByHand(leader, made.nodeId, {
+      tokenSecret: parsed.value.secret,
+      stateVersion: STATE_VERSION + 1,
+    });
+    assert.is(otherRelease.status, 409);
+    assert.is(
+      (otherRelease.body as { error: { code: string } }).error.code,
+      "JOIN_VERSION_MISMATCH",
+    );
+    const pending = await api(cluster, leader, "GET", "/v1/join-tokens");
+    assert.is(
+      (pending.body as { joinTokens: Array<{ status: string }> }).joinTokens[0]?.status,
+      "pending",
+      "the token was not spent",
+    );
 
     const cancelled = await api(cluster, leader, "DELETE", `/v1/join-tokens/${made.nodeId}`);
     assert.is(cancelled.status, 200);

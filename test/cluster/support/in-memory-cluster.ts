@@ -71,6 +71,7 @@ export type MemberAssembly = Partial<
     | "banChecks"
     | "bot"
     | "logger"
+    | "onFatal"
   >
 >;
 

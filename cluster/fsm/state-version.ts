@@ -1,0 +1,11 @@
+/**
+ * The version of the control plane's commands: their shapes (commands.ts)
+ * and what apply makes of them. Raise it with every change a node of the
+ * previous version would apply differently or refuse, and say in the README
+ * what an upgrade across it takes. Entries carry their proposer's version,
+ * and a node never applies one of a later version than its own (node.ts,
+ * StateVersionError); a server of another version cannot join
+ * (join-admission.ts). test/cluster/fsm/state-version.test.ts fails when the
+ * commands' shapes change and this stays the same.
+ */
+export const STATE_VERSION = 1;
