@@ -471,6 +471,11 @@ function loadIdentityOrExit(dataDir: string, logger: Logger): NodeIdentity {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof StateVersionError) {
+    // Its own stored snapshot is of a later release (say, after a downgrade).
+    process.stderr.write(`${error.message}\n`);
+    process.exit(EXIT_NEEDS_UPGRADE);
+  }
   process.stderr.write(`nexaloak node failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });

@@ -9,6 +9,7 @@ import {
   encodeEnvelope,
   stampForwarded,
   stateVersionOf,
+  UNSTAMPED_STATE_VERSION,
 } from "./proposal-envelope.ts";
 import { ProposalQueue } from "./proposal-queue.ts";
 import { bootstrapEntries } from "./raft/bootstrap.ts";
@@ -67,7 +68,7 @@ export class StateVersionError extends Error {
     readonly ownVersion: number,
   ) {
     super(
-      `committed entry ${index} was proposed by a node of state version ${entryVersion}; this node runs version ${ownVersion} and stops rather than apply it differently: upgrade it to the cluster's release`,
+      `the log at index ${index} was written by a node of state version ${entryVersion}; this node runs version ${ownVersion} and stops rather than apply it differently: upgrade it to the cluster's release`,
     );
     this.name = "StateVersionError";
   }
@@ -312,7 +313,7 @@ export class ClusterNode<Result = unknown> {
     this.members = new Map(this.options.initialMembers);
     if (snapshot) {
       this.storage.applySnapshot(snapshot);
-      this.installSnapshotData(snapshot.data);
+      this.installSnapshotData(snapshot.data, snapshot.metadata.index);
       this.lastSnapshotIndex = snapshot.metadata.index;
       this.appliedIndex = snapshot.metadata.index;
     }
@@ -333,10 +334,13 @@ export class ClusterNode<Result = unknown> {
     this.options.onMembersChanged?.(this.members);
   }
 
-  private installSnapshotData(data: string): void {
+  private installSnapshotData(data: string, index: number): void {
     if (data === "") return;
     const snapshot = decodeNodeSnapshot(data);
-    this.options.stateMachine.restore(snapshot.state);
+    const machine = this.options.stateMachine;
+    const version = snapshot.stateVersion ?? UNSTAMPED_STATE_VERSION;
+    if (version > machine.version) throw new StateVersionError(index, version, machine.version);
+    machine.restore(snapshot.state);
     this.members = new Map(Object.entries(snapshot.members));
     this.log.info({ members: this.members.size }, "state restored from a snapshot");
     // How this node reaches the founders it lists in PEERS is its own business
@@ -438,7 +442,7 @@ export class ClusterNode<Result = unknown> {
     if (this.faults.applyBeforeCommit) this.applyUncommitted(node, ready.entries);
     if (ready.snapshot) {
       await this.persist(ready);
-      this.installSnapshotData(ready.snapshot.data);
+      this.installSnapshotData(ready.snapshot.data, ready.snapshot.metadata.index);
       this.lastSnapshotIndex = ready.snapshot.metadata.index;
       this.appliedIndex = ready.snapshot.metadata.index;
       this.metrics.snapshotsInstalled.inc();
@@ -645,6 +649,7 @@ export class ClusterNode<Result = unknown> {
     const data = encodeNodeSnapshot({
       members: Object.fromEntries(this.members),
       state: this.options.stateMachine.snapshot(),
+      stateVersion: this.options.stateMachine.version,
     });
     const snapshot = this.storage.createSnapshot(applied, status.confState, data);
     // The store compacts only up to its stored commit index: bring it up to date first.

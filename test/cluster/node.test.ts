@@ -1,11 +1,12 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { NodeError, StateVersionError } from "../../cluster/node.ts";
+import { encodeNodeSnapshot } from "../../cluster/node-snapshot.ts";
 import { encodeEnvelope } from "../../cluster/proposal-envelope.ts";
 import type { Message } from "../../cluster/raft/types.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { command } from "./fsm/support/control-plane-fixture.ts";
-import { startInMemoryCluster } from "./support/in-memory-cluster.ts";
+import { startInMemoryCluster, type TestMember } from "./support/in-memory-cluster.ts";
 
 const setting = (key: string, value: string) =>
   JSON.stringify({ type: "setSetting", key, value, actor: { kind: "api" } });
@@ -452,24 +453,49 @@ node("snapshots compact the log and a restarted member restores from its store",
   }
 });
 
+/**
+ * A three-node cluster whose members record why they stopped, after a first
+ * write every member applied; `body` gets the leader and a follower.
+ */
+async function withStoppableFollower(
+  body: (context: {
+    leader: TestMember;
+    follower: TestMember;
+    ids: string[];
+    fatal: ReadonlyMap<string, unknown>;
+    waitFor: <T>(probe: () => T | undefined, timeoutMs: number, what: string) => Promise<T>;
+  }) => Promise<void>,
+): Promise<void> {
+  const fatal = new Map<string, unknown>();
+  const cluster = await startInMemoryCluster(3, {
+    assemble: (id) => ({ onFatal: (error) => fatal.set(id, error) }),
+  });
+  try {
+    const leader = await cluster.leader();
+    await leader.node.propose(setting("before", "upgrade"));
+    const follower = [...cluster.members.values()].find((member) => member !== leader)!;
+    await cluster.waitFor(
+      () => follower.state.getSetting("before") === "upgrade",
+      2000,
+      "the follower to apply the first write",
+    );
+    await body({
+      leader,
+      follower,
+      ids: [...cluster.members.keys()],
+      fatal,
+      waitFor: cluster.waitFor,
+    });
+  } finally {
+    await cluster.stop();
+  }
+}
+
 node(
   "a follower stops rather than apply a committed entry of a later state version, and applies nothing of it",
-  async () => {
-    const fatal = new Map<string, unknown>();
-    const cluster = await startInMemoryCluster(3, {
-      assemble: (id) => ({ onFatal: (error) => fatal.set(id, error) }),
-    });
-    try {
-      const leader = await cluster.leader();
-      await leader.node.propose(setting("before", "upgrade"));
-      const follower = [...cluster.members.values()].find((member) => member !== leader)!;
-      await cluster.waitFor(
-        () => follower.state.getSetting("before") === "upgrade",
-        2000,
-        "the follower to apply the first write",
-      );
+  () =>
+    withStoppableFollower(async ({ leader, follower, fatal, waitFor }) => {
       const { term, commitIndex } = follower.node.status();
-      const laterVersion = follower.state.version + 1;
       // What a leader of the next release would send: an entry stamped with its version.
       follower.node.receive([
         {
@@ -488,27 +514,47 @@ node(
               data: encodeEnvelope({
                 requestId: "from-the-next-release",
                 command: setting("after", "upgrade"),
-                stateVersion: laterVersion,
+                stateVersion: follower.state.version + 1,
               }),
             },
           ],
         },
       ]);
-      const error = await cluster.waitFor(
-        () => fatal.get(follower.id),
-        2000,
-        "the follower to stop",
-      );
+      const error = await waitFor(() => fatal.get(follower.id), 2000, "the follower to stop");
       assert.instance(error, StateVersionError);
       assert.is((error as StateVersionError).code, "NEWER_STATE_VERSION");
       assert.is((error as StateVersionError).index, commitIndex + 1);
       assert.is(follower.state.getSetting("after"), undefined, "the entry was not applied");
       assert.is(follower.node.status().appliedIndex, commitIndex);
       assert.is(fatal.size, 1, "only that follower stopped");
-    } finally {
-      await cluster.stop();
-    }
-  },
+    }),
+);
+
+node("a follower stops rather than install a snapshot of a later state version", () =>
+  withStoppableFollower(async ({ leader, follower, ids, fatal, waitFor }) => {
+    const { term, commitIndex } = follower.node.status();
+    // What a leader of the next release would send a follower that fell behind.
+    follower.node.receive([
+      {
+        type: "snap",
+        from: leader.id,
+        to: follower.id,
+        term,
+        snapshot: {
+          metadata: { index: commitIndex + 10, term, confState: { voters: ids, learners: [] } },
+          data: encodeNodeSnapshot({
+            members: Object.fromEntries(ids.map((id) => [id, `ws://${id}.test`])),
+            state: leader.state.snapshot(),
+            stateVersion: follower.state.version + 1,
+          }),
+        },
+      },
+    ]);
+    const error = await waitFor(() => fatal.get(follower.id), 2000, "the follower to stop");
+    assert.instance(error, StateVersionError);
+    assert.is((error as StateVersionError).index, commitIndex + 10);
+    assert.is(follower.node.status().appliedIndex, commitIndex, "nothing of the snapshot applied");
+  }),
 );
 
 node(
