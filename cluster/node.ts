@@ -114,7 +114,8 @@ export interface ClusterNodeOptions<Result> {
   /**
    * Whether leadership may be handed to a member (the voter candidates an
    * admin named), passed to the Raft core (RaftConfig.mayLead): a seized
-   * voter that is not a candidate cannot ask to be made leader.
+   * voter that is not a candidate cannot ask to be made leader. The node
+   * adds its own state version's say for itself (mayLeadItsVersion).
    */
   mayLead?: (id: NodeId) => boolean;
   /** Deliberately broken behaviour, for the simulator's proof that its checks catch it. */
@@ -249,6 +250,8 @@ export class ClusterNode<Result = unknown> {
   private lastSnapshotIndex = 0;
   /** The last index applied to the state machine (ahead of the core's view until advance). */
   private appliedIndex = 0;
+  /** The latest state version stamped on what this node has applied; undefined before any stamp. */
+  private newestAppliedStateVersion: number | undefined;
   /** The newest hard state the core produced, and the newest one Redis holds. */
   private latestHardState: HardState = { term: 0, vote: "", commit: 0 };
   private persistedHardState: HardState = { term: 0, vote: "", commit: 0 };
@@ -328,10 +331,30 @@ export class ClusterNode<Result = unknown> {
       heartbeatTicks: this.timing.heartbeatTicks,
       random: this.runtime.random,
       applied: snapshot?.metadata.index ?? 0,
-      ...(this.options.mayLead ? { mayLead: this.options.mayLead } : {}),
+      mayLead: (id) =>
+        (this.options.mayLead?.(id) ?? true) && (id !== this.id || this.mayLeadItsVersion()),
       ...this.options.raft,
     });
     this.options.onMembersChanged?.(this.members);
+  }
+
+  /**
+   * Whether this node's state version lets it lead first: not while the log
+   * it applied was written by an earlier release than its own. During an
+   * upgrade one member at a time, the members still on the earlier release
+   * then keep leading (a member of the later one would make them stop at its
+   * first entry, StateVersionError), and an upgraded member leads only once
+   * none of them can win: like a voter that is not a candidate, after four
+   * election timeouts without a leader (RaftConfig.mayLead).
+   */
+  private mayLeadItsVersion(): boolean {
+    const newest = this.newestAppliedStateVersion;
+    return newest === undefined || this.options.stateMachine.version <= newest;
+  }
+
+  private noteAppliedStateVersion(version: number): void {
+    if (this.newestAppliedStateVersion === undefined || version > this.newestAppliedStateVersion)
+      this.newestAppliedStateVersion = version;
   }
 
   private installSnapshotData(data: string, index: number): void {
@@ -340,6 +363,7 @@ export class ClusterNode<Result = unknown> {
     const machine = this.options.stateMachine;
     const version = snapshot.stateVersion ?? UNSTAMPED_STATE_VERSION;
     if (version > machine.version) throw new StateVersionError(index, version, machine.version);
+    this.noteAppliedStateVersion(version);
     machine.restore(snapshot.state);
     this.members = new Map(Object.entries(snapshot.members));
     this.log.info({ members: this.members.size }, "state restored from a snapshot");
@@ -588,8 +612,12 @@ export class ClusterNode<Result = unknown> {
   private applyEntry(node: RawNode, entry: Entry): void {
     const envelope = entry.type === "normal" ? decodeEnvelope(entry.data) : undefined;
     const machine = this.options.stateMachine;
-    if (envelope && stateVersionOf(envelope) > machine.version)
-      throw new StateVersionError(entry.index, stateVersionOf(envelope), machine.version);
+    if (envelope) {
+      const version = stateVersionOf(envelope);
+      if (version > machine.version)
+        throw new StateVersionError(entry.index, version, machine.version);
+      this.noteAppliedStateVersion(version);
+    }
     this.appliedIndex = entry.index;
     if (entry.type === "confChange") {
       const change = decodeConfChange(entry.data);

@@ -402,10 +402,14 @@ export class Raft {
       if (message.type === "vote" || message.type === "preVote") {
         // A leader hands over only to a voter that may lead: another's "transfer" is forged.
         const forced = message.context === TRANSFER_CONTEXT && this.mayWinElection(message.from);
+        // The lease counts ticks since the leader was last heard, not the
+        // election timer: a voter that may not lead restarts that timer each
+        // timeout without campaigning, and would otherwise stay in its lease,
+        // deaf to the very candidates it is waiting for.
         const inLease =
           this.checkQuorum &&
           this.leaderId !== NO_NODE &&
-          this.electionElapsed < this.electionTicks;
+          this.ticksWithoutLeader < this.electionTicks;
         // A member that hears from a live leader ignores disruptive campaigns.
         if (!forced && inLease) return;
       }

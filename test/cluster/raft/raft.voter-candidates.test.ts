@@ -64,6 +64,17 @@ test("when the leader is lost, a voter that may not lead does not campaign while
   );
 });
 
+test("a voter that may not lead answers a candidate once the leader has been silent for an election timeout, though its own timer restarted meanwhile", () => {
+  const network = ledByN1(["n1", "n2", "n3"], ["n1", "n2"]);
+  network.isolate("n1");
+  // Its randomized timeout (10-19 ticks) fires once within 19 ticks and
+  // restarts without a campaign: its election timer is now under 10 ticks.
+  network.tick("n3", 2 * ELECTION_TICKS - 1);
+  assert.equal(campaignsBy(network, "n3"), []);
+  network.campaign("n2");
+  assert.ok(network.leaders().includes("n2"), "n3 granted n2's pre-vote and vote");
+});
+
 test("without voter candidates the same voter campaigns within two election timeouts", () => {
   const network = ledByN1(["n1", "n2", "n3"]);
   network.isolate("n1");
