@@ -2,7 +2,7 @@ import type { NodeId } from "./raft/types.ts";
 
 /**
  * What a node stores in a Raft snapshot: the member URLs (which the compacted
- * log no longer holds), the state version of the machine that wrote it, and
+ * log no longer holds), the state version of the newest command it holds, and
  * the state machine's own serialisation, kept as is rather than escaped
  * inside another JSON string (it can be tens of MB).
  *
@@ -17,7 +17,7 @@ const VERSION_MARK = " state-version=";
 export interface NodeSnapshot {
   members: Record<NodeId, string>;
   state: string;
-  /** The state version of the machine that wrote it; absent: 1. */
+  /** The state version of the newest command it holds; absent: 1. */
   stateVersion?: number;
 }
 

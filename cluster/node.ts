@@ -677,7 +677,9 @@ export class ClusterNode<Result = unknown> {
     const data = encodeNodeSnapshot({
       members: Object.fromEntries(this.members),
       state: this.options.stateMachine.snapshot(),
-      stateVersion: this.options.stateMachine.version,
+      // The version of the commands it holds, not of this node: restored, it
+      // must not let an upgraded member lead before the earlier release's.
+      stateVersion: this.newestAppliedStateVersion ?? this.options.stateMachine.version,
     });
     const snapshot = this.storage.createSnapshot(applied, status.confState, data);
     // The store compacts only up to its stored commit index: bring it up to date first.

@@ -7,6 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { NodeMetrics } from "../../cluster/metrics.ts";
 import { ClusterNode } from "../../cluster/node.ts";
+import { decodeNodeSnapshot } from "../../cluster/node-snapshot.ts";
 import type { Message, NodeId } from "../../cluster/raft/types.ts";
 import type { StateMachine } from "../../cluster/state-machine.ts";
 import { silentLogger } from "../../shared/silent-logger.ts";
@@ -29,10 +30,11 @@ function countingMachine(version: number): StateMachine<number> {
 }
 
 /** Members `n1..`, each of the state version `versions` gives it, messages passed directly. */
-async function startMixedCluster(versions: readonly number[]) {
+async function startMixedCluster(versions: readonly number[], snapshotEveryEntries = 10_000) {
   const ids = versions.map((_, position) => `n${position + 1}`);
   const initialMembers = new Map(ids.map((id) => [id, `ws://${id}.test`]));
   const nodes = new Map<NodeId, ClusterNode<number>>();
+  const stores = new Map(ids.map((id) => [id, new MemoryLogStore()]));
   const down = new Set<NodeId>();
   const deliver = (messages: readonly Message[]) => {
     for (const message of messages) {
@@ -48,8 +50,9 @@ async function startMixedCluster(versions: readonly number[]) {
         initialMembers,
         heartbeatMs: 10,
         electionTimeoutMs: ELECTION_TIMEOUT_MS,
-        snapshotEveryEntries: 10_000,
-        store: new MemoryLogStore(),
+        snapshotEveryEntries,
+        entriesKeptAfterSnapshot: 2,
+        store: stores.get(id)!,
         stateMachine: countingMachine(versions[position]!),
         send: deliver,
         logger: silentLogger,
@@ -95,6 +98,7 @@ async function startMixedCluster(versions: readonly number[]) {
   };
   return {
     nodes,
+    stores,
     leader,
     write,
     settleOnFirst,
@@ -140,6 +144,20 @@ test("once no member of the earlier release can win, an upgraded one leads after
     );
     const { result } = await cluster.nodes.get(next)!.propose("written by version 2");
     assert.ok(result > 0);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test("an upgraded member's own snapshot keeps the version of the commands it holds, so restoring it does not let the member lead first", async () => {
+  const cluster = await startMixedCluster([1, 1, 2], 4);
+  try {
+    await cluster.settleOnFirst();
+    for (let write = 0; write < 6; write++) await cluster.write("n1", `write ${write}`);
+    const snapshot = (await cluster.stores.get("n3")!.load()).snapshot;
+    assert.ok(snapshot, "n3 took a snapshot");
+    assert.ok(snapshot.data.startsWith("nexaloak-snapshot/1\n"), snapshot.data.slice(0, 40));
+    assert.is(decodeNodeSnapshot(snapshot.data).stateVersion, undefined, "version 1, not n3's 2");
   } finally {
     await cluster.stop();
   }
