@@ -215,6 +215,8 @@ class SimMember {
   incarnation = 0;
   /** What its node's agent reports of its interfaces' traffic. */
   readonly trafficReporter: TrafficReporter;
+  /** The state version of the release it runs (upgrade()); default the control plane's own. */
+  stateVersion: number | undefined;
 
   constructor(
     readonly id: NodeId,
@@ -370,7 +372,8 @@ export class Simulation {
     member.owner = owner;
     const state = new ControlPlaneState();
     const machine: StateMachine<ApplyResult> = {
-      version: state.version,
+      // A later release that applies the same commands alike: what an upgrade must be.
+      version: member.stateVersion ?? state.version,
       apply: (command, index, forwardedBy) => {
         const result = state.apply(command, index, forwardedBy);
         if (member.owner === owner) this.onApplied(member, state, index, command, result);
@@ -778,6 +781,18 @@ export class Simulation {
     this.start(member);
     await drain();
     this.afterEvent(member);
+  }
+
+  /** Stops `id` and starts it again on a release of state version `version`. */
+  async upgrade(id: NodeId, version: number): Promise<void> {
+    this.crash(id);
+    this.member(id).stateVersion = version;
+    await this.restart(id);
+  }
+
+  /** The leader of the latest term, if any. */
+  leaderId(): NodeId | undefined {
+    return this.currentLeader()?.id;
   }
 
   /** Crashes `id` the moment its commit index reaches `index`, losing what it had not yet delivered. */

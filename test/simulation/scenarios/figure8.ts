@@ -1,10 +1,10 @@
 import {
   type DeliberateBug,
   ScenarioSetupError,
-  Simulation,
+  type Simulation,
   type SimulationResult,
-  Violation,
 } from "../../../scripts/simulation/simulator.ts";
+import { runScriptedScenario } from "./scripted-run.ts";
 
 /**
  * The Raft paper's Figure 8, scripted through the simulator: an entry of an
@@ -20,19 +20,7 @@ export async function runFigure8Scenario(bug?: DeliberateBug): Promise<Simulatio
   // from the new leader's no-op.
   const base = { seed: 3, nodeCount: 5, steps: 0, maxEntriesBytesPerMessage: 1, fastDisk: true };
   const options = bug ? { ...base, bug } : base;
-  const simulation = new Simulation(options);
-  simulation.chaos = false;
-  const replayCommand = "npm test -- test/simulation/scenarios";
-  try {
-    await simulation.boot();
-    await playFigure8(simulation);
-    return { seed: options.seed, ok: true, stats: simulation.stats, replayCommand };
-  } catch (error) {
-    if (error instanceof ScenarioSetupError) throw error;
-    const violation =
-      error instanceof Violation ? error.message : `crash: ${(error as Error).message}`;
-    return { seed: options.seed, ok: false, violation, stats: simulation.stats, replayCommand };
-  }
+  return runScriptedScenario(options, playFigure8);
 }
 
 function expectLeader(simulation: Simulation, id: string, step: string): void {
