@@ -194,7 +194,6 @@ async function joinWithToken(
       { id: member.id, url: member.url, identityKey: member.identityKey },
     ]),
   );
-  const keyOf = new Map(token.members.map((member) => [member.id, member.identityKey]));
   const backoff = new Backoff({ minDelayMs: 250, maxDelayMs: 5000 });
   let unrecognisedRounds = 0;
   /** The leader a member named: asked first in the next round. */
@@ -219,7 +218,6 @@ async function joinWithToken(
           const vouched = vouchedLeader(answer.vouch, claim, asked);
           if (vouched.ok && !trusted.has(vouched.leader.id)) {
             trusted.set(vouched.leader.id, vouched.leader);
-            keyOf.set(vouched.leader.id, vouched.leader.identityKey);
             log.info(
               { leader: vouched.leader.id, vouchedBy: candidate },
               "a member the token names vouched for a leader that joined after it",
@@ -230,7 +228,7 @@ async function joinWithToken(
         if (answer.leaderId && trusted.has(answer.leaderId)) next = answer.leaderId;
         continue;
       }
-      const opened = openAnswer(answer.body, claim, box, keyOf);
+      const opened = openAnswer(answer.body, claim, box, trusted);
       if (!opened.ok) {
         log.warn(
           { member: candidate, why: opened.why },
@@ -311,14 +309,17 @@ function openAnswer(
   body: unknown,
   claim: JoinClaim,
   box: { privateKey: string; publicKey: string },
-  keyOf: ReadonlyMap<string, string>,
+  trusted: ReadonlyMap<string, TrustedMember>,
 ): { ok: true; answer: JoinAnswer; credentials: JoinCredentials } | { ok: false; why: string } {
   const parsed = joinAnswerSchema.safeParse(body);
   if (!parsed.success) return { ok: false, why: "malformed" };
   const answer = parsed.data;
-  const signerKey = keyOf.get(answer.signedBy);
+  const signerKey = trusted.get(answer.signedBy)?.identityKey;
   if (!signerKey)
-    return { ok: false, why: `signed by ${answer.signedBy}, whom the token does not name` };
+    return {
+      ok: false,
+      why: `signed by ${answer.signedBy}, whom neither the token nor a member it names vouched for`,
+    };
   const { signature, ...unsigned } = answer;
   if (
     answer.nodeId !== claim.nodeId ||

@@ -8,7 +8,7 @@
  *   signature, never the token's secret: replaying it admits only that
  *   identity key, which the replayer does not hold;
  * - the answer is signed by the answering member's identity key, which the
- *   new node checks against the keys the token named;
+ *   new node checks against the keys the token named (or a vouched leader's);
  * - the cluster's credentials in the answer are sealed to a one-time X25519
  *   key the new node made for this exchange (shared/crypto/wireguard-sealed-box.ts);
  * - a member that does not lead names the leader in a vouch it signs, bound
