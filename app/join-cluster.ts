@@ -18,7 +18,6 @@ import {
   type JoinCredentials,
   joinAnswerSchema,
   joinCredentialsSchema,
-  type TrustedMember,
   vouchedLeader,
 } from "../cluster/membership/join-protocol.ts";
 import {
@@ -28,6 +27,7 @@ import {
   type JoinToken,
   parseJoinToken,
   signJoinClaim,
+  type TokenMember,
 } from "../cluster/membership/join-token.ts";
 import {
   type JoinedMembership,
@@ -188,12 +188,7 @@ async function joinWithToken(
     stateVersion: STATE_VERSION,
   });
   // The members this node trusts: the token's, and leaders one of them vouched for.
-  const trusted = new Map<string, TrustedMember>(
-    token.members.map((member) => [
-      member.id,
-      { id: member.id, url: member.url, identityKey: member.identityKey },
-    ]),
-  );
+  const trusted = new Map<string, TokenMember>(token.members.map((member) => [member.id, member]));
   const backoff = new Backoff({ minDelayMs: 250, maxDelayMs: 5000 });
   let unrecognisedRounds = 0;
   /** The leader a member named: asked first in the next round. */
@@ -309,7 +304,7 @@ function openAnswer(
   body: unknown,
   claim: JoinClaim,
   box: { privateKey: string; publicKey: string },
-  trusted: ReadonlyMap<string, TrustedMember>,
+  trusted: ReadonlyMap<string, TokenMember>,
 ): { ok: true; answer: JoinAnswer; credentials: JoinCredentials } | { ok: false; why: string } {
   const parsed = joinAnswerSchema.safeParse(body);
   if (!parsed.success) return { ok: false, why: "malformed" };

@@ -1,4 +1,5 @@
 import type { NodeId } from "./raft/types.ts";
+import { UNSTAMPED_STATE_VERSION } from "./state-machine.ts";
 
 /**
  * What a node stores in a Raft snapshot: the member URLs (which the compacted
@@ -17,13 +18,13 @@ const VERSION_MARK = " state-version=";
 export interface NodeSnapshot {
   members: Record<NodeId, string>;
   state: string;
-  /** The state version of the newest command it holds; absent: 1. */
-  stateVersion?: number;
+  /** The state version of the newest command it holds. */
+  stateVersion: number;
 }
 
 export function encodeNodeSnapshot(snapshot: NodeSnapshot): string {
-  const version = snapshot.stateVersion ?? 1;
-  const header = version > 1 ? `${HEADER}${VERSION_MARK}${version}` : HEADER;
+  const version = snapshot.stateVersion;
+  const header = version > UNSTAMPED_STATE_VERSION ? `${HEADER}${VERSION_MARK}${version}` : HEADER;
   return `${header}\n${JSON.stringify(snapshot.members)}\n${snapshot.state}`;
 }
 
@@ -32,11 +33,10 @@ export function decodeNodeSnapshot(data: string): NodeSnapshot {
   const firstBreak = data.indexOf("\n");
   const secondBreak = data.indexOf("\n", firstBreak + 1);
   const header = firstBreak < 0 ? "" : data.slice(0, firstBreak);
-  const version = header === HEADER ? 1 : versionInHeader(header);
+  const version = header === HEADER ? UNSTAMPED_STATE_VERSION : versionInHeader(header);
   if (secondBreak < 0 || version === undefined) throw new Error(`not a ${HEADER} snapshot`);
   const members = JSON.parse(data.slice(firstBreak + 1, secondBreak)) as Record<NodeId, string>;
-  const state = data.slice(secondBreak + 1);
-  return version > 1 ? { members, state, stateVersion: version } : { members, state };
+  return { members, state: data.slice(secondBreak + 1), stateVersion: version };
 }
 
 function versionInHeader(header: string): number | undefined {

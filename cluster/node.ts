@@ -9,7 +9,6 @@ import {
   encodeEnvelope,
   stampForwarded,
   stateVersionOf,
-  UNSTAMPED_STATE_VERSION,
 } from "./proposal-envelope.ts";
 import { ProposalQueue } from "./proposal-queue.ts";
 import { bootstrapEntries } from "./raft/bootstrap.ts";
@@ -361,7 +360,7 @@ export class ClusterNode<Result = unknown> {
     if (data === "") return;
     const snapshot = decodeNodeSnapshot(data);
     const machine = this.options.stateMachine;
-    const version = snapshot.stateVersion ?? UNSTAMPED_STATE_VERSION;
+    const version = snapshot.stateVersion;
     if (version > machine.version) throw new StateVersionError(index, version, machine.version);
     this.noteAppliedStateVersion(version);
     machine.restore(snapshot.state);

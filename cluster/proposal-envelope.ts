@@ -8,6 +8,7 @@
  * stamped by the leader (see fsm/proposer-authority.ts).
  */
 import type { NodeId } from "./raft/types.ts";
+import { UNSTAMPED_STATE_VERSION } from "./state-machine.ts";
 
 export interface ProposalEnvelope {
   requestId: string;
@@ -17,9 +18,6 @@ export interface ProposalEnvelope {
   /** The peer that forwarded this proposal to the leader; absent when the leader proposed it. */
   forwardedBy?: NodeId;
 }
-
-/** The version of an entry written before versions were stamped. */
-export const UNSTAMPED_STATE_VERSION = 1;
 
 export function encodeEnvelope(envelope: ProposalEnvelope): string {
   const fields: { r: string; c: string; v?: number; f?: NodeId } = {

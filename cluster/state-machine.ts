@@ -3,6 +3,9 @@
  * committed commands in the same order, so `apply` must be deterministic: no
  * clock, randomness or I/O; what it needs travels in the command.
  */
+/** The state version of anything written before versions were stamped: entries, snapshots, joiners. */
+export const UNSTAMPED_STATE_VERSION = 1;
+
 export interface StateMachine<Result = unknown> {
   /**
    * The version of the commands this machine applies: their shapes and what

@@ -16,6 +16,7 @@ import { err, ok, type Result } from "../../shared/result.ts";
 import { type BackupCounts, countsOf, restoredDataOf } from "../fsm/backup-content.ts";
 import { ControlPlaneState } from "../fsm/control-plane.ts";
 import { encodeSnapshot } from "../fsm/snapshot-codec.ts";
+import { STATE_VERSION } from "../fsm/state-version.ts";
 import { encodeNodeSnapshot } from "../node-snapshot.ts";
 import type { HardState, Snapshot } from "../raft/types.ts";
 import type { PersistedRaftState, SaveBatch } from "../storage/raft-log-store.ts";
@@ -51,7 +52,12 @@ export function restoredRaftState(
   return {
     snapshot: {
       metadata: { index: 1, term: 1, confState: { voters: [founder.nodeId], learners: [] } },
-      data: encodeNodeSnapshot({ members: { [founder.nodeId]: founder.url }, state }),
+      // Read by this release's parser: the state is of its version, whatever wrote the file.
+      data: encodeNodeSnapshot({
+        members: { [founder.nodeId]: founder.url },
+        state,
+        stateVersion: STATE_VERSION,
+      }),
     },
     hardState: { term: 1, vote: "", commit: 1 },
   };

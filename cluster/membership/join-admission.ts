@@ -25,7 +25,7 @@ import { voterCandidatesOf } from "../fsm/settings.ts";
 import type { NodeIdentity } from "../identity/node-identity.ts";
 import { verifyNodeSignature } from "../identity/node-public-key.ts";
 import type { ClusterNode } from "../node.ts";
-import { UNSTAMPED_STATE_VERSION } from "../proposal-envelope.ts";
+import { UNSTAMPED_STATE_VERSION } from "../state-machine.ts";
 import {
   answerStatement,
   credentialsContext,
@@ -97,8 +97,9 @@ export class JoinAdmission {
         "JOIN_TOKEN_FORGED",
         `the join request for ${join.nodeId} is not signed by its token; the token was altered or forged`,
       );
-    const elsewhere = notLeaderAnswer(node.status());
-    if (elsewhere) return this.withLeaderVouch(elsewhere, join);
+    const status = node.status();
+    const elsewhere = notLeaderAnswer(status);
+    if (elsewhere) return this.withLeaderVouch(elsewhere, status.leaderId, join);
     // A member of another release would apply this cluster's log differently,
     // or stop at its first entry of a later version: refuse it before the token is spent.
     const joinerVersion = join.stateVersion ?? UNSTAMPED_STATE_VERSION;
@@ -147,10 +148,12 @@ export class JoinAdmission {
    * before the leader joined can still check the leader's answer. Without a
    * known leader, its peer URL or its pinned key, the answer goes as it is.
    */
-  private withLeaderVouch(elsewhere: ApiResponse, join: JoinAnswerClaim): ApiResponse {
+  private withLeaderVouch(
+    elsewhere: ApiResponse,
+    leaderId: string | null,
+    join: JoinAnswerClaim,
+  ): ApiResponse {
     const { node, service, identity } = this.options;
-    const error = (elsewhere.body as { error: NotLeaderError }).error;
-    const leaderId = error.leaderId;
     if (leaderId === null) return elsewhere;
     const leaderUrl = node.memberUrls().get(leaderId);
     const leaderKey = service.localState.pinnedKeyOf(leaderId);
@@ -162,6 +165,7 @@ export class JoinAdmission {
       signedBy: node.id,
     };
     const signature = identity.sign(leaderVouchStatement(join, unsigned)).toString("base64url");
+    const { error } = elsewhere.body as { error: NotLeaderError };
     return { ...elsewhere, body: { error: { ...error, vouch: { ...unsigned, signature } } } };
   }
 

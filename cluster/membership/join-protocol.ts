@@ -18,7 +18,7 @@
 import { z } from "zod";
 import { isValidNodeId } from "../../shared/node-id.ts";
 import { isNodePublicKey, verifyNodeSignature } from "../identity/node-public-key.ts";
-import type { JoinClaim } from "./join-token.ts";
+import type { JoinClaim, TokenMember } from "./join-token.ts";
 
 export const JOIN_PATH = "/cluster/join";
 
@@ -94,13 +94,6 @@ export function leaderVouchStatement(
   );
 }
 
-/** A member the joiner may now ask and trust: id, peer URL, identity key. */
-export interface TrustedMember {
-  id: string;
-  url: string;
-  identityKey: string;
-}
-
 /**
  * The leader a vouch names, if `vouch` is well formed, was signed by the
  * member that was asked (`askedMember`, whose key the joiner already trusts)
@@ -110,8 +103,8 @@ export interface TrustedMember {
 export function vouchedLeader(
   vouch: unknown,
   claim: JoinClaim,
-  askedMember: TrustedMember,
-): { ok: true; leader: TrustedMember } | { ok: false; why: string } {
+  askedMember: TokenMember,
+): { ok: true; leader: TokenMember } | { ok: false; why: string } {
   const parsed = leaderVouchSchema.safeParse(vouch);
   if (!parsed.success) return { ok: false, why: "malformed" };
   const { signature: signatureText, ...unsigned } = parsed.data;

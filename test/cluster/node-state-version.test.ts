@@ -157,7 +157,7 @@ test("an upgraded member's own snapshot keeps the version of the commands it hol
     const snapshot = (await cluster.stores.get("n3")!.load()).snapshot;
     assert.ok(snapshot, "n3 took a snapshot");
     assert.ok(snapshot.data.startsWith("nexaloak-snapshot/1\n"), snapshot.data.slice(0, 40));
-    assert.is(decodeNodeSnapshot(snapshot.data).stateVersion, undefined, "version 1, not n3's 2");
+    assert.is(decodeNodeSnapshot(snapshot.data).stateVersion, 1, "version 1, not n3's 2");
   } finally {
     await cluster.stop();
   }
