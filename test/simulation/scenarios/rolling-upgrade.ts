@@ -56,8 +56,8 @@ async function leaderWithin(simulation: Simulation, ticks: number): Promise<stri
 }
 
 /**
- * Proposes at the leader every few ticks, checking who leads; twice, the
- * leader's process restarts (on the same release), so that members of both
+ * Proposes at the leader every few ticks, checking who leads; three times,
+ * the leader's process restarts (on the same release), so that members of both
  * releases stand in the election that follows.
  */
 async function runWorkload(simulation: Simulation, versionOf: Map<string, number>): Promise<void> {
