@@ -6,6 +6,9 @@
  * and a node never applies one of a later version than its own (node.ts,
  * StateVersionError); a server of another version cannot join
  * (join-admission.ts). test/cluster/fsm/state-version.test.ts fails when the
- * commands' shapes change and this stays the same.
+ * commands' shapes change and this stays the same; state-version-log.test.ts
+ * when this release applies an earlier version's recorded log otherwise
+ * than that version did (`npm run record-state-version-log` records a new
+ * version's log, once).
  */
 export const STATE_VERSION = 1;
