@@ -7,6 +7,7 @@
  * time would hold different states; replaying each version's log
  * (test/cluster/fsm/state-version-log.test.ts) is how that is checked.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { StateMachine } from "../../cluster/state-machine.ts";
 import { controlPlaneWorkload, ownServerReport } from "./control-plane-workload.ts";
@@ -97,36 +98,40 @@ export type ReplayDifference =
   | { kind: "state"; replayedHash: string; recordedHash: string };
 
 /**
- * Replays `log` on `fresh` (a new, empty machine of this release) and
- * compares: each entry's outcome, and the state left, against the recorded
- * snapshot restored on `restored` (another new machine of this release), so
- * that a field a later version added with an empty default is no difference.
+ * Replays `log` on a new, empty machine of this release and compares: each
+ * entry's outcome, and the state left against the recorded snapshot as a
+ * second new machine of this release restores it, so that a field a later
+ * version added with an empty default is no difference.
  */
-export function replayStateVersionLog<Machine extends StateMachine<Outcome>>(
+export function replayStateVersionLog(
   log: StateVersionLog,
-  fresh: Machine,
-  restored: Machine,
-  hashOf: (machine: Machine) => string,
+  newMachine: () => StateMachine<Outcome>,
 ): ReplayDifference[] {
   const differences: ReplayDifference[] = [];
+  const replayed = newMachine();
   for (const entry of log.entries) {
-    const replayed = outcomeOf(applyEntry(fresh, entry));
-    if (replayed !== entry.outcome) {
+    const outcome = outcomeOf(applyEntry(replayed, entry));
+    if (outcome !== entry.outcome) {
       differences.push({
         kind: "outcome",
         index: entry.index,
         command: entry.command,
         recorded: entry.outcome,
-        replayed,
+        replayed: outcome,
       });
     }
   }
+  const restored = newMachine();
   restored.restore(log.snapshot);
-  const replayedHash = hashOf(fresh);
-  const recordedHash = hashOf(restored);
+  const replayedHash = sha256(replayed.snapshot());
+  const recordedHash = sha256(restored.snapshot());
   if (replayedHash !== recordedHash)
     differences.push({ kind: "state", replayedHash, recordedHash });
   return differences;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 function applyEntry(

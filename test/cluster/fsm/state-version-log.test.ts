@@ -39,12 +39,7 @@ for (const version of versions) {
     if (!existsSync(path)) return; // reported by the test above
     const log = parseStateVersionLog(readFileSync(path, "utf8"));
     assert.is(log.stateVersion, version, `${path} holds another version's log`);
-    const differences = replayStateVersionLog(
-      log,
-      new ControlPlaneState(),
-      new ControlPlaneState(),
-      (machine) => machine.stateHash(),
-    );
+    const differences = replayStateVersionLog(log, () => new ControlPlaneState());
     assert.equal(
       differences.slice(0, 5).map(describe),
       [],

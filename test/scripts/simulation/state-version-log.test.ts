@@ -24,34 +24,21 @@ type Apply = (
   forwardedBy?: string,
 ) => ApplyResult;
 
-/** This release's machine with its apply changed, as a later release might change it. */
-function changedMachine(apply: Apply): StateMachine<ApplyResult> {
-  const machine = new ControlPlaneState();
-  return {
-    version: machine.version,
-    apply: (command, index, forwardedBy) => apply(machine, command, index, forwardedBy),
-    snapshot: () => machine.snapshot(),
-    restore: (data) => machine.restore(data),
+/** A release whose machines are this one's with apply changed, as a later release might change it. */
+function changedRelease(apply: Apply): () => StateMachine<ApplyResult> {
+  return () => {
+    const machine = new ControlPlaneState();
+    return {
+      version: machine.version,
+      apply: (command, index, forwardedBy) => apply(machine, command, index, forwardedBy),
+      snapshot: () => machine.snapshot(),
+      restore: (data) => machine.restore(data),
+    };
   };
 }
 
 function isSetting(command: string): boolean {
   return JSON.parse(command).type === "setSetting";
-}
-
-function hashOf(machine: StateMachine<ApplyResult>): string {
-  const state = new ControlPlaneState();
-  state.restore(machine.snapshot());
-  return state.stateHash();
-}
-
-function replay(log: StateVersionLog, fresh: StateMachine<ApplyResult>) {
-  return replayStateVersionLog<StateMachine<ApplyResult>>(
-    log,
-    fresh,
-    new ControlPlaneState(),
-    hashOf,
-  );
 }
 
 test("recording is deterministic, with reports forwarded by followers among the entries", () => {
@@ -67,7 +54,10 @@ test("recording is deterministic, with reports forwarded by followers among the 
 });
 
 test("the same release replays its own log without a difference", () => {
-  assert.equal(replay(record(), new ControlPlaneState()), []);
+  assert.equal(
+    replayStateVersionLog(record(), () => new ControlPlaneState()),
+    [],
+  );
 });
 
 test("a release that refuses what the log's version accepted is caught at those entries", () => {
@@ -76,9 +66,9 @@ test("a release that refuses what the log's version accepted is caught at those 
     (entry) => entry.outcome === "ok" && isSetting(entry.command),
   );
   assert.ok(settings.length > 0);
-  const differences = replay(
+  const differences = replayStateVersionLog(
     log,
-    changedMachine((machine, command, index, forwardedBy) =>
+    changedRelease((machine, command, index, forwardedBy) =>
       machine.apply(
         isSetting(command) ? command.replace('"key":"', '"key":"bad key ') : command,
         index,
@@ -95,10 +85,10 @@ test("a release that refuses what the log's version accepted is caught at those 
 
 test("a release that applies a command otherwise, with the same outcome, is caught by the state", () => {
   const log = record();
-  const differences = replay(
+  const differences = replayStateVersionLog(
     log,
     // Every setting is also kept under a second key: the same answers, another state.
-    changedMachine((machine, command, index, forwardedBy) => {
+    changedRelease((machine, command, index, forwardedBy) => {
       const result = machine.apply(command, index, forwardedBy);
       if (result.ok && isSetting(command)) {
         const copy = { ...JSON.parse(command), key: "copy.of.a.setting" };
