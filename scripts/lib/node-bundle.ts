@@ -37,6 +37,11 @@ export async function buildNodeBundle(outDir: string): Promise<string> {
     format: "esm",
     target: "node20",
     packages: "external",
+    // A dynamic import stays one: without splitting, esbuild inlines its target
+    // and hoists the target's imports into main.mjs, so every node would load
+    // ECharts at start (half a CPU-second) where the node itself loads it only
+    // to draw a chart off its chart thread (bot/charts/chart-renderer.ts).
+    splitting: true,
     logLevel: "warning",
   });
   // cluster/storage/lua-scripts.ts reads ./lua/*.lua beside itself.

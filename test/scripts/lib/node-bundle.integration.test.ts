@@ -1,8 +1,9 @@
 /**
  * The node bundle the test runner starts nodes from: built from the sources,
  * with the worker threads' entries and the Lua scripts where the node looks
- * for them, and a node started from it is the node (it refuses a bad
- * environment exactly as `node --import tsx app/main.ts` does).
+ * for them, loading at start only what the node loads at start, and a node
+ * started from it is the node (it refuses a bad environment exactly as
+ * `node --import tsx app/main.ts` does).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -24,6 +25,17 @@ function refusalOf(args: string[], cwd: string): { status: number | null; stderr
   return { status: run.status, stderr: run.stderr };
 }
 
+/** Every module `file` in the bundle loads before it runs: its static imports, followed through the bundle's own chunks. */
+function staticImportsOf(dir: string, file: string, found = new Set<string>()): Set<string> {
+  const source = readFileSync(join(dir, file), "utf8");
+  for (const [, specifier] of source.matchAll(/^import\s*(?:[^;"]*?\bfrom\s*)?"([^"]+)"/gm)) {
+    if (found.has(specifier!)) continue;
+    found.add(specifier!);
+    if (specifier!.startsWith("./")) staticImportsOf(dir, specifier!.slice(2), found);
+  }
+  return found;
+}
+
 test("the bundle holds the node, its thread entries and its Lua scripts, and starts as the node does", async () => {
   const dir = mkdtempSync(join("node_modules", ".cache", "nxl-bundle-test-"));
   const cwd = mkdtempSync(join(tmpdir(), "nxl-bundle-cwd-"));
@@ -38,6 +50,9 @@ test("the bundle holds the node, its thread entries and its Lua scripts, and sta
     ])
       assert.ok(existsSync(join(dir, file)), file);
     assert.ok(readFileSync(join(dir, "lua/save.lua"), "utf8").length > 0);
+    const loadedAtStart = staticImportsOf(dir, "main.mjs");
+    assert.ok(loadedAtStart.has("zod"), [...loadedAtStart].join(", "));
+    assert.not.ok(loadedAtStart.has("echarts"), "the drawing library is loaded only to draw");
     const bundled = refusalOf([entry], cwd);
     // The loader by its path: the empty directory has no node_modules to find "tsx" in.
     const fromSources = refusalOf(["--import", import.meta.resolve("tsx"), NODE_ENTRY], cwd);
