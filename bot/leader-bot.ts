@@ -100,8 +100,6 @@ export class LeaderBot implements LeaderTask {
         if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t.slowDown });
       },
     }) as Middleware<BotContext>;
-    // Every node keeps its QR code thread warm: any of them may lead next.
-    this.qrCodes.prepare();
   }
 
   /** Whether a session is running (or starting) on this node. */
@@ -119,6 +117,11 @@ export class LeaderBot implements LeaderTask {
    * moment `signal` aborts, so no Telegram call is made after leadership is lost.
    */
   async runTerm(signal: AbortSignal): Promise<void> {
+    // Only a leader draws QR codes, so a follower holds no drawing threads.
+    // They start with the first term (and stay for later ones) while the
+    // session waits out the former leader's lease before its first poll, and
+    // the outbox a second more: warm before the first code is asked for.
+    this.qrCodes.prepare();
     const session = this.newSession();
     this.session = session;
     this.options.logger.info("this node leads: starting the bot");
