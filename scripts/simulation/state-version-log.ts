@@ -7,7 +7,6 @@
  * time would hold different states; replaying each version's log
  * (test/cluster/fsm/state-version-log.test.ts) is how that is checked.
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { StateMachine } from "../../cluster/state-machine.ts";
 import { controlPlaneWorkload, ownServerReport } from "./control-plane-workload.ts";
@@ -53,7 +52,13 @@ export function stateVersionLogPath(stateVersion: number): URL {
 
 /** Reads a log file's text; throws, saying what is wrong, for anything else. */
 export function parseStateVersionLog(text: string): StateVersionLog {
-  const parsed = stateVersionLogSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`not a state version log: ${(error as Error).message}`);
+  }
+  const parsed = stateVersionLogSchema.safeParse(json);
   if (!parsed.success) {
     throw new Error(`not a state version log: ${z.prettifyError(parsed.error)}`);
   }
@@ -68,6 +73,9 @@ export function formatStateVersionLog(log: StateVersionLog): string {
 
 /** What a state machine's apply returns, as far as a log records it. */
 type Outcome = { ok: true } | { ok: false; error: { code: string } };
+
+/** A machine a log replays on: one that hashes its state (as ControlPlaneState.stateHash does). */
+export type ReplayMachine = StateMachine<Outcome> & { stateHash(): string };
 
 /** Every how many entries a follower's report about its own server is forwarded. */
 const FORWARDED_EVERY = 10;
@@ -105,7 +113,7 @@ export type ReplayDifference =
  */
 export function replayStateVersionLog(
   log: StateVersionLog,
-  newMachine: () => StateMachine<Outcome>,
+  newMachine: () => ReplayMachine,
 ): ReplayDifference[] {
   const differences: ReplayDifference[] = [];
   const replayed = newMachine();
@@ -123,15 +131,11 @@ export function replayStateVersionLog(
   }
   const restored = newMachine();
   restored.restore(log.snapshot);
-  const replayedHash = sha256(replayed.snapshot());
-  const recordedHash = sha256(restored.snapshot());
+  const replayedHash = replayed.stateHash();
+  const recordedHash = restored.stateHash();
   if (replayedHash !== recordedHash)
     differences.push({ kind: "state", replayedHash, recordedHash });
   return differences;
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 function applyEntry(

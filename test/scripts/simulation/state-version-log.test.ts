@@ -2,10 +2,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ApplyResult } from "../../../cluster/fsm/control-plane.ts";
 import { ControlPlaneState } from "../../../cluster/fsm/control-plane.ts";
-import type { StateMachine } from "../../../cluster/state-machine.ts";
 import {
   formatStateVersionLog,
   parseStateVersionLog,
+  type ReplayMachine,
   recordStateVersionLog,
   replayStateVersionLog,
   type StateVersionLog,
@@ -25,7 +25,7 @@ type Apply = (
 ) => ApplyResult;
 
 /** A release whose machines are this one's with apply changed, as a later release might change it. */
-function changedRelease(apply: Apply): () => StateMachine<ApplyResult> {
+function changedRelease(apply: Apply): () => ReplayMachine {
   return () => {
     const machine = new ControlPlaneState();
     return {
@@ -33,6 +33,7 @@ function changedRelease(apply: Apply): () => StateMachine<ApplyResult> {
       apply: (command, index, forwardedBy) => apply(machine, command, index, forwardedBy),
       snapshot: () => machine.snapshot(),
       restore: (data) => machine.restore(data),
+      stateHash: () => machine.stateHash(),
     };
   };
 }
@@ -117,6 +118,7 @@ test("a log file that is malformed is refused with what is wrong", () => {
     () => parseStateVersionLog(JSON.stringify({ stateVersion: 0 })),
     /not a state version log/,
   );
+  assert.throws(() => parseStateVersionLog(text.slice(0, 100)), /not a state version log: .*JSON/);
 });
 
 test.run();
