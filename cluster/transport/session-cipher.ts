@@ -8,17 +8,14 @@
  * decrypts no recorded traffic.
  */
 import {
-  createCipheriv,
-  createDecipheriv,
   createPublicKey,
-  createSecretKey,
   diffieHellman,
   generateKeyPairSync,
   hkdfSync,
   type KeyObject,
 } from "node:crypto";
+import sodium from "sodium-native";
 
-const CIPHER = "chacha20-poly1305";
 const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
@@ -73,50 +70,64 @@ export function deriveSessionKeys(
     : { send: acceptorToDialer, receive: dialerToAcceptor };
 }
 
-function counterNonce(counter: number): Buffer {
-  const nonce = Buffer.alloc(NONCE_BYTES);
+/**
+ * A direction's frame counter as the 96-bit nonce: big-endian in the last six
+ * bytes. Written into one buffer per direction, as no two frames of a
+ * direction are sealed or opened at once.
+ */
+function writeCounterNonce(nonce: Buffer, counter: number): Buffer {
   nonce.writeUIntBE(counter, NONCE_BYTES - 6, 6);
   return nonce;
 }
 
+/*
+ * The frames are sealed with libsodium's IETF ChaCha20-Poly1305 (the same
+ * construction as Node's "chacha20-poly1305", so the bytes on the wire do not
+ * change): one call per frame, where Node's API builds and frees a cipher
+ * object per frame, which cost a Raft write at one writer about a tenth of
+ * each member's CPU.
+ */
+
 /** Seals frames in order; the n-th frame uses nonce n. */
 export class FrameSealer {
   private counter = 0;
-  /** Imported once: a raw key is imported again by every createCipheriv (about a fifth of its cost). */
-  private readonly key: KeyObject;
+  private readonly nonce = Buffer.alloc(NONCE_BYTES);
 
-  constructor(key: Buffer) {
-    this.key = createSecretKey(key);
-  }
+  constructor(private readonly key: Buffer) {}
 
   seal(plaintext: Buffer): Buffer {
-    const cipher = createCipheriv(CIPHER, this.key, counterNonce(this.counter++), {
-      authTagLength: TAG_BYTES,
-    });
-    const head = cipher.update(plaintext);
-    cipher.final();
-    return Buffer.concat([head, cipher.getAuthTag()]);
+    const sealed = Buffer.allocUnsafe(plaintext.length + TAG_BYTES);
+    sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
+      sealed,
+      plaintext,
+      null,
+      null,
+      writeCounterNonce(this.nonce, this.counter++),
+      this.key,
+    );
+    return sealed;
   }
 }
 
 /** Opens frames in the order they were sealed; null for anything else. */
 export class FrameOpener {
   private counter = 0;
-  private readonly key: KeyObject;
+  private readonly nonce = Buffer.alloc(NONCE_BYTES);
 
-  constructor(key: Buffer) {
-    this.key = createSecretKey(key);
-  }
+  constructor(private readonly key: Buffer) {}
 
   open(sealed: Buffer): Buffer | null {
     if (sealed.length < TAG_BYTES) return null;
-    const decipher = createDecipheriv(CIPHER, this.key, counterNonce(this.counter), {
-      authTagLength: TAG_BYTES,
-    });
-    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-    const plaintext = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+    const plaintext = Buffer.allocUnsafe(sealed.length - TAG_BYTES);
     try {
-      decipher.final();
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
+        plaintext,
+        null,
+        sealed,
+        null,
+        writeCounterNonce(this.nonce, this.counter),
+        this.key,
+      );
     } catch {
       return null;
     }

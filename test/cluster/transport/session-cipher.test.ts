@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
@@ -61,6 +61,40 @@ test("a low-order or malformed peer key gives no session", () => {
     null,
   );
   assert.is(deriveSessionKeys(ours, "not a key", randomBytes(32), "dialer"), null);
+});
+
+/** The n-th frame's nonce as the wire defines it: the counter, big-endian, in the last six bytes. */
+function nonceOf(counter: number): Buffer {
+  const nonce = Buffer.alloc(12);
+  nonce.writeUIntBE(counter, 6, 6);
+  return nonce;
+}
+
+test("frames are standard ChaCha20-Poly1305 under the counter nonce, so members of either release talk", () => {
+  const key = randomBytes(32);
+  const sealer = new FrameSealer(key);
+  sealer.seal(Buffer.from("frame 0"));
+  const sealed = sealer.seal(Buffer.from("frame 1"));
+  const decipher = createDecipheriv("chacha20-poly1305", key, nonceOf(1), { authTagLength: 16 });
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+  const opened = decipher.update(sealed.subarray(0, sealed.length - 16));
+  decipher.final();
+  assert.is(opened.toString(), "frame 1");
+
+  const opener = new FrameOpener(key);
+  for (const [counter, text] of ["frame 0", "frame 1"].entries()) {
+    const cipher = createCipheriv("chacha20-poly1305", key, nonceOf(counter), { authTagLength: 16 });
+    const head = cipher.update(Buffer.from(text));
+    cipher.final();
+    assert.is(opener.open(Buffer.concat([head, cipher.getAuthTag()]))?.toString(), text);
+  }
+});
+
+test("an empty frame and a frame of a megabyte both round-trip", () => {
+  const { sealer, opener } = session();
+  assert.is(opener.open(sealer.seal(Buffer.alloc(0)))?.length, 0);
+  const large = randomBytes(1 << 20);
+  assert.equal(opener.open(sealer.seal(large)), large);
 });
 
 test.run();
