@@ -176,7 +176,7 @@ export class PeerConnection {
   /** Starts a clean close; the owner hears about it through `closed`. */
   close(code: number, reason: string): void {
     if (this.phase.name === "closing") return;
-    this.phase = { name: "closing" };
+    this.enterClosing();
     this.stopTimers();
     this.socket.close(code, reason);
   }
@@ -359,7 +359,7 @@ export class PeerConnection {
         `no hello within ${this.settings.helloTimeoutMs} ms; connection cut`,
       );
       this.handlers.handshakeRejected("HELLO_TIMEOUT");
-      this.phase = { name: "closing" };
+      this.enterClosing();
       this.socket.terminate();
       return;
     }
@@ -401,7 +401,7 @@ export class PeerConnection {
     if (this.phase.name === "closing") return;
     this.logger.warn({ peer: this.peerId, reason: violation }, `frame rejected: ${error.message}`);
     this.handlers.frameRejected(this.peerId, violation);
-    this.phase = { name: "closing" };
+    this.enterClosing();
     this.stopTimers();
   }
 
@@ -415,8 +415,21 @@ export class PeerConnection {
     } else {
       this.logger.debug(details, "connection closed");
     }
-    this.phase = { name: "closing" };
+    this.enterClosing();
     this.handlers.closed(this);
+  }
+
+  /**
+   * Leaves whatever phase the connection was in; an open session's keys are
+   * erased on the way, so a server seized later holds no key of a session
+   * that has ended.
+   */
+  private enterClosing(): void {
+    if (this.phase.name === "open") {
+      this.phase.sealer.erase();
+      this.phase.opener.erase();
+    }
+    this.phase = { name: "closing" };
   }
 
   private stopTimers(): void {

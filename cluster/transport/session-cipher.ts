@@ -107,6 +107,11 @@ export class FrameSealer {
     );
     return sealed;
   }
+
+  /** Overwrites the key: a memory dump taken after the session ended does not hold it. */
+  erase(): void {
+    sodium.sodium_memzero(this.key);
+  }
 }
 
 /** Opens frames in the order they were sealed; null for anything else. */
@@ -134,5 +139,10 @@ export class FrameOpener {
     // Only a frame that opened moves the counter: a forged one cannot desynchronise us.
     this.counter++;
     return plaintext;
+  }
+
+  /** Overwrites the key; nothing opens afterwards. */
+  erase(): void {
+    sodium.sodium_memzero(this.key);
   }
 }

@@ -4,6 +4,7 @@ import * as assert from "uvu/assert";
 import { WebSocket } from "ws";
 import { CloseCode } from "../../../cluster/transport/connection.ts";
 import type { PeerTransportOptions } from "../../../cluster/transport/peer-transport.ts";
+import { FrameOpener, FrameSealer } from "../../../cluster/transport/session-cipher.ts";
 import {
   CLUSTER_SECRET,
   createNode,
@@ -37,6 +38,34 @@ test("two nodes exchange messages both ways over the one socket the lower id dia
     assert.equal(n1.events.connected, ["n2"]);
     assert.equal(n2.events.connected, ["n1"]);
   });
+});
+
+test("a closed connection erases its session keys on both ends", async () => {
+  const erased: string[] = [];
+  const sealerErase = FrameSealer.prototype.erase;
+  const openerErase = FrameOpener.prototype.erase;
+  FrameSealer.prototype.erase = function (this: FrameSealer) {
+    erased.push("sealer");
+    sealerErase.call(this);
+  };
+  FrameOpener.prototype.erase = function (this: FrameOpener) {
+    erased.push("opener");
+    openerErase.call(this);
+  };
+  try {
+    await withMesh(["n1", "n2"], async (nodes) => {
+      const [n1, n2] = nodes as [TestNode, TestNode];
+      n1.transport.send([heartbeat("n1", "n2", 1)]);
+      await waitFor(() => n2.messagesFrom("n1").length === 1, "n2 hears n1");
+      assert.equal(erased, [], "an open session keeps its keys");
+      await n1.transport.close();
+      await waitFor(() => erased.length === 4, "both ends erase both directions' keys");
+      assert.equal([...erased].sort(), ["opener", "opener", "sealer", "sealer"]);
+    });
+  } finally {
+    FrameSealer.prototype.erase = sealerErase;
+    FrameOpener.prototype.erase = openerErase;
+  }
 });
 
 test("three nodes keep one socket per pair and every pair talks both ways", async () => {

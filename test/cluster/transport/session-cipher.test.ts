@@ -83,11 +83,23 @@ test("frames are standard ChaCha20-Poly1305 under the counter nonce, so members 
 
   const opener = new FrameOpener(key);
   for (const [counter, text] of ["frame 0", "frame 1"].entries()) {
-    const cipher = createCipheriv("chacha20-poly1305", key, nonceOf(counter), { authTagLength: 16 });
+    const cipher = createCipheriv("chacha20-poly1305", key, nonceOf(counter), {
+      authTagLength: 16,
+    });
     const head = cipher.update(Buffer.from(text));
     cipher.final();
     assert.is(opener.open(Buffer.concat([head, cipher.getAuthTag()]))?.toString(), text);
   }
+});
+
+test("erasing a session's keys zeroes them in place, after which nothing opens", () => {
+  const { sealer, opener, dialerKeys, acceptorKeys } = session();
+  const sealed = sealer.seal(Buffer.from("before the end"));
+  sealer.erase();
+  opener.erase();
+  assert.ok(dialerKeys.send.every((byte) => byte === 0));
+  assert.ok(acceptorKeys.receive.every((byte) => byte === 0));
+  assert.is(opener.open(sealed), null);
 });
 
 test("an empty frame and a frame of a megabyte both round-trip", () => {
