@@ -199,6 +199,13 @@ interface PendingRead {
 
 /** Retries of a Redis call that failed (Redis down): from 50 ms, doubling up to 2 s. */
 const STORAGE_RETRY = { minDelayMs: 50, maxDelayMs: 2000 };
+/**
+ * Turns of the event loop a leader lets pass between its batch committing
+ * and cutting the next (proposal-queue.ts). Side by side, 2 turns gave
+ * 12-14 % more throughput than none at 2 and 64 writers, and 4 turns up to
+ * 5 % more than 2 at 64 writers, no less at 2 or 16.
+ */
+const GATHER_TURNS = 4;
 const DEFAULT_ENTRIES_KEPT_AFTER_SNAPSHOT = 1000;
 /** Messages only a leader sends: they need no local durability and may go out while its write is in flight. */
 const LEADER_MESSAGE_TYPES = new Set<Message["type"]>([
@@ -235,6 +242,9 @@ export class ClusterNode<Result = unknown> {
   private readonly leadershipListeners = new Set<(change: LeadershipChange) => void>();
   private stopTicking: CancelTimer | undefined;
   private wake: (() => void) | undefined;
+  /** Whether the event loop is going round before the next batch is cut (proposal-queue.ts). */
+  private gathering: "idle" | "running" | "done" = "idle";
+  private cancelGatherTurn: CancelTimer | undefined;
   private running = false;
   /** Set by stop(): storage retries give up instead of waiting for Redis. */
   private stopRequested = false;
@@ -426,7 +436,7 @@ export class ClusterNode<Result = unknown> {
   private async runReadyLoop(): Promise<void> {
     while (this.running) {
       const node = this.rawNode;
-      if (node && this.queuedProposals.readyToPropose(node.leadership())) this.proposeQueued(node);
+      if (node) this.proposeWhenDue(node);
       if (!node?.hasReady()) {
         await new Promise<void>((resolve) => {
           this.wake = resolve;
@@ -489,6 +499,41 @@ export class ClusterNode<Result = unknown> {
     this.sendMessages(node, late);
     node.advance(ready);
     await this.maybeSnapshot(node);
+  }
+
+  /** Hands the queue to the core when proposal-queue.ts says so; starts gathering when it asks for it. */
+  private proposeWhenDue(node: RawNode): void {
+    const step = this.queuedProposals.nextStep(node.leadership());
+    if (step === "wait") return;
+    if (step === "afterGathering" && this.gathering !== "done") {
+      if (this.gathering === "idle") this.gather();
+      return;
+    }
+    this.stopGathering();
+    this.proposeQueued(node);
+  }
+
+  /** Lets the event loop go round GATHER_TURNS times, then wakes the Ready loop to cut the batch. */
+  private gather(): void {
+    let turns = 0;
+    const turn = () => {
+      turns += 1;
+      if (turns < GATHER_TURNS) {
+        this.cancelGatherTurn = this.runtime.afterPendingIo(turn);
+        return;
+      }
+      this.cancelGatherTurn = undefined;
+      this.gathering = "done";
+      this.kick();
+    };
+    this.gathering = "running";
+    this.cancelGatherTurn = this.runtime.afterPendingIo(turn);
+  }
+
+  private stopGathering(): void {
+    this.cancelGatherTurn?.();
+    this.cancelGatherTurn = undefined;
+    this.gathering = "idle";
   }
 
   /**
@@ -1049,6 +1094,7 @@ export class ClusterNode<Result = unknown> {
     }
     this.pendingProposals.clear();
     this.queuedProposals.clear();
+    this.stopGathering();
     this.pendingReads.clear();
   }
 }

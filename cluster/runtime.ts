@@ -19,6 +19,11 @@ export interface Runtime {
   after(delayMs: number, callback: () => void): CancelTimer;
   /** Runs `callback` every `periodMs`. */
   every(periodMs: number, callback: () => void): CancelTimer;
+  /**
+   * Runs `callback` once the I/O that is already waiting has been handled:
+   * at the end of this turn of the event loop, with no delay of its own.
+   */
+  afterPendingIo(callback: () => void): CancelTimer;
   random: RandomSource;
 }
 
@@ -41,6 +46,10 @@ export const systemRuntime: Runtime = {
     const timer = setInterval(callback, periodMs);
     timer.unref?.();
     return () => clearInterval(timer);
+  },
+  afterPendingIo(callback) {
+    const immediate = setImmediate(callback);
+    return () => clearImmediate(immediate);
   },
   random: { nextInt: (maxExclusive) => (maxExclusive <= 1 ? 0 : randomInt(maxExclusive)) },
 };

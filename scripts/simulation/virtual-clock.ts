@@ -44,6 +44,8 @@ export class VirtualClock {
           cancelCurrent();
         };
       },
+      // Whatever else is due at this instant (deliveries, other timers) comes first.
+      afterPendingIo: (callback) => this.schedule(owner, 0, callback),
       random,
     };
   }

@@ -13,6 +13,22 @@ const setting = (key: string, value: string) =>
 
 const node = suite("cluster node");
 
+/** Makes each member's Redis write of an entry containing `marker` wait; returns what lets them go. */
+function holdWritesCarrying(members: readonly TestMember[], marker: string): () => void {
+  let openGate = () => {};
+  const gate = new Promise<void>((resolve) => {
+    openGate = resolve;
+  });
+  for (const member of members) {
+    const save = member.store.save.bind(member.store);
+    member.store.save = async (batch) => {
+      if (batch.entries?.some((entry) => entry.data.includes(marker))) await gate;
+      return save(batch);
+    };
+  }
+  return openGate;
+}
+
 node("elects one leader and applies a proposal on every member", async () => {
   const cluster = await startInMemoryCluster(3);
   try {
@@ -99,19 +115,10 @@ node(
     // (what the leader's own tasks proposed before it goes through). The gate opens well within
     // an election timeout (100 ms), before the leader misses their answers.
     let openGate = () => {};
-    const gate = new Promise<void>((resolve) => {
-      openGate = resolve;
-    });
     try {
       const leader = await cluster.leader();
       const followers = [...cluster.members.values()].filter((member) => member !== leader);
-      for (const follower of followers) {
-        const save = follower.store.save.bind(follower.store);
-        follower.store.save = async (batch) => {
-          if (batch.entries?.some((entry) => entry.data.includes("first"))) await gate;
-          return save(batch);
-        };
-      }
+      openGate = holdWritesCarrying(followers, "first");
       // Settled at once, so that a failed check below reports itself, not the proposals' refusal at stop.
       const outcome = (proposal: Promise<unknown>) =>
         proposal.then(
@@ -143,6 +150,53 @@ node(
         assert.is(entries.length, 10, `one append to ${follower.id} carries all ten`);
       }
       assert.is(leader.state.getSetting("held-9"), "9");
+    } finally {
+      openGate();
+      await cluster.stop();
+    }
+  },
+);
+
+node(
+  "once its batch commits, a leader lets what its callers send meanwhile join the next batch",
+  async () => {
+    const appends: Message[] = [];
+    const cluster = await startInMemoryCluster(3, {
+      observe: (message) => {
+        if (message.type === "app" && (message.entries?.length ?? 0) > 0) appends.push(message);
+      },
+    });
+    const carrying = (append: Message, key: string) =>
+      append.entries?.some((entry) => entry.data.includes(key)) ?? false;
+    // As above: the followers' write of the first batch waits at a gate, so it stays in flight.
+    let openGate = () => {};
+    try {
+      const leader = await cluster.leader();
+      const followers = [...cluster.members.values()].filter((member) => member !== leader);
+      openGate = holdWritesCarrying(followers, "first");
+      const first = leader.node.propose(setting("first", "1"));
+      await cluster.waitFor(
+        () => appends.some((append) => carrying(append, "first")),
+        1000,
+        "the first batch to leave the leader",
+      );
+      const waiting = leader.node.propose(setting("waiting", "2"));
+      // Made only once the first write is answered: after its batch has committed.
+      const answered = first.then(() => leader.node.propose(setting("answered", "3")));
+      openGate();
+      const [, waited, late] = await Promise.all([first, waiting, answered]);
+      assert.ok(waited.result.ok && late.result.ok);
+      assert.is(late.index, waited.index + 1);
+      for (const follower of followers) {
+        const append = appends.find(
+          (message) => message.to === follower.id && carrying(message, "waiting"),
+        );
+        assert.ok(append, `the next batch reached ${follower.id}`);
+        assert.ok(
+          carrying(append, "answered"),
+          `the write made as the first was answered rides with the one that waited, to ${follower.id}`,
+        );
+      }
     } finally {
       openGate();
       await cluster.stop();

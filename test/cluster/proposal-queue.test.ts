@@ -7,14 +7,14 @@ const leading = (committed: number, term = 2): LeaderView => ({ isLeader: true, 
 
 test("an empty queue has nothing to propose", () => {
   const queue = new ProposalQueue(0);
-  assert.is(queue.readyToPropose(leading(0)), false);
+  assert.is(queue.nextStep(leading(0)), "wait");
 });
 
 test("a leader with no batch in flight proposes at once, everything queued together", () => {
   const queue = new ProposalQueue(0);
   queue.add(proposal("a"));
   queue.add(proposal("b"));
-  assert.ok(queue.readyToPropose(leading(10)));
+  assert.is(queue.nextStep(leading(10)), "now");
   assert.equal(
     queue.take().map((queued) => queued.requestId),
     ["a", "b"],
@@ -22,34 +22,58 @@ test("a leader with no batch in flight proposes at once, everything queued toget
   assert.equal(queue.take(), [], "taking empties the queue");
 });
 
-test("while its batch is uncommitted a leader holds new proposals, and hands them all over once it commits", () => {
+test("while its batch is uncommitted a leader holds new proposals, and once it commits gathers more before handing them all over", () => {
   const queue = new ProposalQueue(0);
   queue.add(proposal("a"));
-  assert.ok(queue.readyToPropose(leading(10)));
+  assert.is(queue.nextStep(leading(10)), "now");
   queue.take();
   queue.handedOver({ index: 11, term: 2 });
   queue.add(proposal("b"));
   queue.add(proposal("c"));
-  assert.is(queue.readyToPropose(leading(10)), false, "entry 11 is not committed");
-  assert.ok(queue.readyToPropose(leading(11)), "entry 11 committed");
+  assert.is(queue.nextStep(leading(10)), "wait", "entry 11 is not committed");
+  assert.is(queue.nextStep(leading(11)), "afterGathering", "entry 11 committed");
   assert.equal(
     queue.take().map((queued) => queued.requestId),
     ["b", "c"],
   );
 });
 
+test("a proposal arriving after the batch committed with nobody waiting is proposed at once: a lone writer gathers nothing", () => {
+  const queue = new ProposalQueue(0);
+  queue.add(proposal("a"));
+  queue.take();
+  queue.handedOver({ index: 11, term: 2 });
+  assert.is(
+    queue.nextStep(leading(11)),
+    "wait",
+    "the Ready loop sees the commit with an empty queue",
+  );
+  queue.add(proposal("b"));
+  assert.is(queue.nextStep(leading(11)), "now");
+});
+
+test("a proposal that waited while the batch was in flight still gathers once it commits", () => {
+  const queue = new ProposalQueue(0);
+  queue.add(proposal("a"));
+  queue.take();
+  queue.handedOver({ index: 11, term: 2 });
+  assert.is(queue.nextStep(leading(10)), "wait", "nothing queued, batch in flight");
+  queue.add(proposal("b"));
+  assert.is(queue.nextStep(leading(11)), "afterGathering");
+});
+
 test("a node that does not lead hands proposals over at once (the core forwards or refuses them)", () => {
   const queue = new ProposalQueue(0);
   queue.handedOver({ index: 11, term: 2 });
   queue.add(proposal("a"));
-  assert.ok(queue.readyToPropose({ isLeader: false, term: 2, committed: 5 }));
+  assert.is(queue.nextStep({ isLeader: false, term: 2, committed: 5 }), "now");
 });
 
 test("a batch of an earlier term holds nothing, even when the node leads again and that entry never commits", () => {
   const queue = new ProposalQueue(0);
   queue.handedOver({ index: 11, term: 2 });
   queue.add(proposal("a"));
-  assert.ok(queue.readyToPropose(leading(9, 4)), "index 11 of term 2 may have been overwritten");
+  assert.is(queue.nextStep(leading(9, 4)), "now", "index 11 of term 2 may have been overwritten");
 });
 
 test("the queue refuses a proposal that would take it past its limit, but always takes one", () => {
@@ -77,9 +101,9 @@ test("clear forgets the queue and the batch in flight", () => {
   queue.handedOver({ index: 11, term: 2 });
   queue.add(proposal("a"));
   queue.clear();
-  assert.is(queue.readyToPropose(leading(5)), false, "nothing queued after clear");
+  assert.is(queue.nextStep(leading(5)), "wait", "nothing queued after clear");
   queue.add(proposal("b"));
-  assert.ok(queue.readyToPropose(leading(5)), "no batch in flight after clear");
+  assert.is(queue.nextStep(leading(5)), "now", "no batch in flight after clear");
 });
 
 test.run();

@@ -143,9 +143,9 @@ teeth(
   async () => {
     // Needs a crash that loses the leader's write right after such a commit, and then the crashed
     // leader's vote for the follower that lacks the entry. Three nodes need no other fault for that:
-    // seed 10 of 3-node clusters is the first (alternating with 5-node ones, seed 6).
-    const caught = await hunt("count-own-entries-before-durable", 40, () => 3);
-    assert.ok(caught, "not caught within 40 seeds");
+    // about one 3-node seed in nine catches it, seed 42 first (alternating with 5-node ones, seed 20).
+    const caught = await hunt("count-own-entries-before-durable", 60, () => 3);
+    assert.ok(caught, "not caught within 60 seeds");
     assert.match(caught.violation ?? "", /leader completeness|state machine safety/);
   },
 );
