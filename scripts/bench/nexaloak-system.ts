@@ -8,6 +8,8 @@ export interface NexaloakSystemOptions {
   heartbeatMs: number;
   /** Options for node itself in every member (e.g. `--cpu-prof`). */
   nodeFlags?: readonly string[];
+  /** How tables name it; default the timing, e.g. `nexaloak (hb 50, et 300)`. */
+  label?: string | undefined;
 }
 
 /** A three-node NexaLoak cluster, each node with its own durable redis-server on a Unix socket. */
@@ -22,7 +24,7 @@ export async function startNexaloak(options: NexaloakSystemOptions): Promise<KvS
   });
   return kvSystemOf(
     cluster,
-    `nexaloak (hb ${options.heartbeatMs}, et ${options.electionTimeoutMs})`,
+    options.label ?? `nexaloak (hb ${options.heartbeatMs}, et ${options.electionTimeoutMs})`,
   );
 }
 
