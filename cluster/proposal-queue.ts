@@ -90,7 +90,8 @@ export class ProposalQueue {
    *
    * A batch of an earlier term holds nothing: a leader never loses its own
    * entries within its term, so one still in flight in this term will commit
-   * or the leadership ends.
+   * or the leadership ends. Asked with nothing queued, it forgets a batch
+   * that has committed, so that a proposal arriving later goes `now`.
    */
   nextStep(view: LeaderView): ProposalStep {
     const batch = this.inFlight;

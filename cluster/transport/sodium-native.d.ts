@@ -3,9 +3,7 @@
  * package ships no types of its own.
  */
 declare module "sodium-native" {
-  /** Poly1305 tag length appended to every ciphertext. */
-  export const crypto_aead_chacha20poly1305_ietf_ABYTES: number;
-  /** Writes ciphertext and tag into `ciphertext` (message length + ABYTES); returns bytes written. */
+  /** Writes ciphertext and its 16-byte tag into `ciphertext` (message length + 16); returns bytes written. */
   export function crypto_aead_chacha20poly1305_ietf_encrypt(
     ciphertext: Uint8Array,
     message: Uint8Array,
