@@ -483,11 +483,7 @@ export class ClusterNode<Result = unknown> {
     }
     // Committed entries are durable on a majority already, and this node's
     // state is rebuilt from Redis after a crash: apply them (and answer the
-    // waiting clients) without waiting for this Ready's own write. The write
-    // starts first, so that Redis syncs while they are applied.
-    const persisted = ready.snapshot ? undefined : this.persist(ready);
-    // Awaited below; this only keeps a failed write from going unhandled if applying throws first.
-    persisted?.catch(() => {});
+    // waiting clients) without waiting for this Ready's own write.
     for (const entry of ready.committedEntries) {
       // Under the applyBeforeCommit fault an entry may have been applied when it arrived.
       if (this.faults.applyBeforeCommit && entry.index <= this.appliedIndex) continue;
@@ -499,7 +495,7 @@ export class ClusterNode<Result = unknown> {
       if (read) read.index = readState.index;
     }
     this.serveReads();
-    await persisted;
+    if (!ready.snapshot) await this.persist(ready);
     this.sendMessages(node, late);
     node.advance(ready);
     await this.maybeSnapshot(node);

@@ -263,49 +263,6 @@ node(
   },
 );
 
-node(
-  "a member starts writing a Ready's new entries before applying its committed ones, and applies them while the write is in flight",
-  async () => {
-    const cluster = await startInMemoryCluster(3);
-    let release = () => {};
-    try {
-      const leader = await cluster.leader();
-      const follower = [...cluster.members.values()].find((member) => member !== leader)!;
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let firstWhenWriting: string | undefined;
-      const save = follower.store.save.bind(follower.store);
-      follower.store.save = async (batch) => {
-        if (batch.entries?.some((entry) => entry.data.includes("second"))) {
-          firstWhenWriting = follower.state.getSetting("first") ?? "not applied";
-          await held;
-        }
-        return save(batch);
-      };
-      await leader.node.propose(setting("first", "1"));
-      // Proposed at once: its append is what tells the follower that "first" has committed.
-      const second = leader.node.propose(setting("second", "2"));
-      await cluster.waitFor(
-        () => firstWhenWriting !== undefined,
-        2000,
-        "the follower to start writing the second entry",
-      );
-      await cluster.waitFor(
-        () => follower.state.getSetting("first") === "1",
-        2000,
-        "the follower to apply the first entry while its write of the second hangs",
-      );
-      assert.is(firstWhenWriting, "not applied", "the write started before the apply");
-      release();
-      assert.ok((await second).result.ok);
-    } finally {
-      release();
-      await cluster.stop();
-    }
-  },
-);
-
 node("a batch the core refuses fails every proposal in it with the core's code", async () => {
   const cluster = await startInMemoryCluster(3);
   try {
