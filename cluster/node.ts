@@ -201,9 +201,9 @@ interface PendingRead {
 const STORAGE_RETRY = { minDelayMs: 50, maxDelayMs: 2000 };
 /**
  * Turns of the event loop a leader lets pass between its batch committing
- * and cutting the next (proposal-queue.ts). Side by side, 2 turns gave
- * 12-14 % more throughput than none at 2 and 64 writers, and 4 turns up to
- * 5 % more than 2 at 64 writers, no less at 2 or 16.
+ * and cutting the next (proposal-queue.ts). Side by side, 4 turns gave up
+ * to 5 % more throughput than 2 at 64 writers and no less at 2 or 16, and
+ * 1 turn 2-8 % less than 2 (README, Benchmarks, 2026-12-08).
  */
 const GATHER_TURNS = 4;
 const DEFAULT_ENTRIES_KEPT_AFTER_SNAPSHOT = 1000;

@@ -21,7 +21,7 @@
  * Cutting the next batch at once would leave them all for the batch after.
  * So the leader first lets its event loop go round a few times
  * (node.ts, GATHER_TURNS): no timer, only the I/O that is there. Side by
- * side that gave 9-14 % more throughput at 64 writers, 3-6 % at 8 and 16,
+ * side that gave 8-14 % more throughput at 64 writers, 3-6 % at 8 and 16,
  * and no change beyond the noise at one and two (README, Benchmarks,
  * "2026-12-08: cheaper frame ciphers, a gathered next batch").
  *
