@@ -242,9 +242,10 @@ export class ClusterNode<Result = unknown> {
   private readonly leadershipListeners = new Set<(change: LeadershipChange) => void>();
   private stopTicking: CancelTimer | undefined;
   private wake: (() => void) | undefined;
-  /** Whether the event loop is going round before the next batch is cut (proposal-queue.ts). */
-  private gathering: "idle" | "running" | "done" = "idle";
+  /** Set while the event loop goes round before the next batch is cut (proposal-queue.ts). */
   private cancelGatherTurn: CancelTimer | undefined;
+  /** The turns have passed: the next `afterGathering` step proposes. */
+  private gathered = false;
   private running = false;
   /** Set by stop(): storage retries give up instead of waiting for Redis. */
   private stopRequested = false;
@@ -505,8 +506,8 @@ export class ClusterNode<Result = unknown> {
   private proposeWhenDue(node: RawNode): void {
     const step = this.queuedProposals.nextStep(node.leadership());
     if (step === "wait") return;
-    if (step === "afterGathering" && this.gathering !== "done") {
-      if (this.gathering === "idle") this.gather();
+    if (step === "afterGathering" && !this.gathered) {
+      if (this.cancelGatherTurn === undefined) this.gather();
       return;
     }
     this.stopGathering();
@@ -523,17 +524,16 @@ export class ClusterNode<Result = unknown> {
         return;
       }
       this.cancelGatherTurn = undefined;
-      this.gathering = "done";
+      this.gathered = true;
       this.kick();
     };
-    this.gathering = "running";
     this.cancelGatherTurn = this.runtime.afterPendingIo(turn);
   }
 
   private stopGathering(): void {
     this.cancelGatherTurn?.();
     this.cancelGatherTurn = undefined;
-    this.gathering = "idle";
+    this.gathered = false;
   }
 
   /**

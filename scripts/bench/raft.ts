@@ -25,7 +25,7 @@
  *          a profile is written when the bench stops them)
  */
 import { parseArgs } from "node:util";
-import { envVariables } from "../../shared/env-variables.ts";
+import { type EnvVariable, envVariables } from "../../shared/env-variables.ts";
 import { refuse } from "./cli-args.ts";
 import { type ClosedLoopResult, runClosedLoop } from "./closed-loop.ts";
 import { etcdAvailable } from "./etcd-availability.ts";
@@ -38,8 +38,8 @@ import { cell, formatTable, ratio } from "./stats.ts";
 
 /** The heartbeat and election timeout a node runs with when .env sets none (shared/env-variables.ts). */
 const NODE_DEFAULT_TIMING = {
-  heartbeatMs: Number(defaultOf(envVariables.HEARTBEAT_MS)),
-  electionTimeoutMs: Number(defaultOf(envVariables.ELECTION_TIMEOUT_MS)),
+  heartbeatMs: defaultOf(envVariables.HEARTBEAT_MS),
+  electionTimeoutMs: defaultOf(envVariables.ELECTION_TIMEOUT_MS),
 };
 
 /** etcd's --heartbeat-interval and --election-timeout when not given. */
@@ -49,10 +49,11 @@ function sameTiming(a: typeof ETCD_DEFAULT_TIMING, b: typeof ETCD_DEFAULT_TIMING
   return a.heartbeatMs === b.heartbeatMs && a.electionTimeoutMs === b.electionTimeoutMs;
 }
 
-function defaultOf(variable: { whenUnset: { kind: string; raw?: string } }): string {
-  if (variable.whenUnset.kind !== "default" || variable.whenUnset.raw === undefined)
-    throw new Error("the variable has no default");
-  return variable.whenUnset.raw;
+/** A variable's value when unset, parsed by its own schema as the node parses it. */
+function defaultOf<Value>(variable: EnvVariable<Value>): Value {
+  const unset = variable.whenUnset;
+  if (unset.kind !== "default") throw new Error("the variable has no default");
+  return variable.schema.parse(unset.raw);
 }
 
 const { values: args } = parseArgs({

@@ -13,6 +13,21 @@ const setting = (key: string, value: string) =>
 
 const node = suite("cluster node");
 
+/** A 3-member in-memory cluster, and every append with entries its members send. */
+async function clusterRecordingAppends() {
+  const appends: Message[] = [];
+  const cluster = await startInMemoryCluster(3, {
+    observe: (message) => {
+      if (message.type === "app" && (message.entries?.length ?? 0) > 0) appends.push(message);
+    },
+  });
+  return { cluster, appends };
+}
+
+/** Whether an append carries an entry whose data contains `marker`. */
+const carrying = (append: Message, marker: string) =>
+  append.entries?.some((entry) => entry.data.includes(marker)) ?? false;
+
 /** Makes each member's Redis write of an entry containing `marker` wait; returns what lets them go. */
 function holdWritesCarrying(members: readonly TestMember[], marker: string): () => void {
   let openGate = () => {};
@@ -105,12 +120,7 @@ node("proposals made in one turn reach each follower as one append carrying them
 node(
   "while its batch replicates, a leader holds new proposals and sends them as the next batch",
   async () => {
-    const appends: Message[] = [];
-    const cluster = await startInMemoryCluster(3, {
-      observe: (message) => {
-        if (message.type === "app" && (message.entries?.length ?? 0) > 0) appends.push(message);
-      },
-    });
+    const { cluster, appends } = await clusterRecordingAppends();
     // The followers' write of the first batch waits at a gate, so that batch stays uncommitted
     // (what the leader's own tasks proposed before it goes through). The gate opens well within
     // an election timeout (100 ms), before the leader misses their answers.
@@ -127,8 +137,7 @@ node(
         );
       const first = outcome(leader.node.propose(setting("first", "1")));
       await cluster.waitFor(
-        () =>
-          appends.some((append) => append.entries?.some((entry) => entry.data.includes("first"))),
+        () => appends.some((append) => carrying(append, "first")),
         1000,
         "the first batch to leave the leader",
       );
@@ -138,8 +147,7 @@ node(
         held.push(outcome(leader.node.propose(setting(`held-${position}`, String(position)))));
         await new Promise((resolve) => setImmediate(resolve));
       }
-      const carryingHeld = () =>
-        appends.filter((append) => append.entries?.some((entry) => entry.data.includes("held-")));
+      const carryingHeld = () => appends.filter((append) => carrying(append, "held-"));
       assert.is(carryingHeld().length, 0, "nothing goes out while the first batch is uncommitted");
       openGate();
       assert.equal(await Promise.all([first, ...held]), Array(11).fill("applied"));
@@ -160,14 +168,7 @@ node(
 node(
   "once its batch commits, a leader lets what its callers send meanwhile join the next batch",
   async () => {
-    const appends: Message[] = [];
-    const cluster = await startInMemoryCluster(3, {
-      observe: (message) => {
-        if (message.type === "app" && (message.entries?.length ?? 0) > 0) appends.push(message);
-      },
-    });
-    const carrying = (append: Message, key: string) =>
-      append.entries?.some((entry) => entry.data.includes(key)) ?? false;
+    const { cluster, appends } = await clusterRecordingAppends();
     // As above: the followers' write of the first batch waits at a gate, so it stays in flight.
     let openGate = () => {};
     try {
