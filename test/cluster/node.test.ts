@@ -44,6 +44,32 @@ function holdWritesCarrying(members: readonly TestMember[], marker: string): () 
   return openGate;
 }
 
+/**
+ * Proposes `first` on the leader while its followers' Redis write of it waits
+ * at a gate, so that batch stays uncommitted, and resolves once its append has
+ * left the leader. The gate opens well within an election timeout (100 ms),
+ * before the leader misses the followers' answers. `gate.open` is set before
+ * anything is awaited, so a caller's `finally` can always open it.
+ */
+async function firstBatchHeld(
+  cluster: Awaited<ReturnType<typeof clusterRecordingAppends>>["cluster"],
+  appends: readonly Message[],
+  gate: { open: () => void },
+) {
+  const leader = await cluster.leader();
+  const followers = [...cluster.members.values()].filter((member) => member !== leader);
+  gate.open = holdWritesCarrying(followers, "first");
+  const first = leader.node.propose(setting("first", "1"));
+  // Should the wait below fail, the refusal of `first` at stop is not what the test reports.
+  first.catch(() => {});
+  await cluster.waitFor(
+    () => appends.some((append) => carrying(append, "first")),
+    1000,
+    "the first batch to leave the leader",
+  );
+  return { leader, followers, first };
+}
+
 node("elects one leader and applies a proposal on every member", async () => {
   const cluster = await startInMemoryCluster(3);
   try {
@@ -121,26 +147,18 @@ node(
   "while its batch replicates, a leader holds new proposals and sends them as the next batch",
   async () => {
     const { cluster, appends } = await clusterRecordingAppends();
-    // The followers' write of the first batch waits at a gate, so that batch stays uncommitted
-    // (what the leader's own tasks proposed before it goes through). The gate opens well within
-    // an election timeout (100 ms), before the leader misses their answers.
-    let openGate = () => {};
+    // The first batch stays uncommitted (what the leader's own tasks proposed before it goes through).
+    const gate = { open: () => {} };
     try {
-      const leader = await cluster.leader();
-      const followers = [...cluster.members.values()].filter((member) => member !== leader);
-      openGate = holdWritesCarrying(followers, "first");
+      const inFlight = await firstBatchHeld(cluster, appends, gate);
+      const { leader, followers } = inFlight;
       // Settled at once, so that a failed check below reports itself, not the proposals' refusal at stop.
       const outcome = (proposal: Promise<unknown>) =>
         proposal.then(
           () => "applied",
           (error: unknown) => (error instanceof NodeError ? error.code : String(error)),
         );
-      const first = outcome(leader.node.propose(setting("first", "1")));
-      await cluster.waitFor(
-        () => appends.some((append) => carrying(append, "first")),
-        1000,
-        "the first batch to leave the leader",
-      );
+      const first = outcome(inFlight.first);
       // One proposal per turn of the event loop: a pipelining leader would send each on its own.
       const held: Promise<string>[] = [];
       for (let position = 0; position < 10; position++) {
@@ -149,7 +167,7 @@ node(
       }
       const carryingHeld = () => appends.filter((append) => carrying(append, "held-"));
       assert.is(carryingHeld().length, 0, "nothing goes out while the first batch is uncommitted");
-      openGate();
+      gate.open();
       assert.equal(await Promise.all([first, ...held]), Array(11).fill("applied"));
       for (const follower of followers) {
         const append = carryingHeld().find((message) => message.to === follower.id);
@@ -159,7 +177,7 @@ node(
       }
       assert.is(leader.state.getSetting("held-9"), "9");
     } finally {
-      openGate();
+      gate.open();
       await cluster.stop();
     }
   },
@@ -169,22 +187,13 @@ node(
   "once its batch commits, a leader lets what its callers send meanwhile join the next batch",
   async () => {
     const { cluster, appends } = await clusterRecordingAppends();
-    // As above: the followers' write of the first batch waits at a gate, so it stays in flight.
-    let openGate = () => {};
+    const gate = { open: () => {} };
     try {
-      const leader = await cluster.leader();
-      const followers = [...cluster.members.values()].filter((member) => member !== leader);
-      openGate = holdWritesCarrying(followers, "first");
-      const first = leader.node.propose(setting("first", "1"));
-      await cluster.waitFor(
-        () => appends.some((append) => carrying(append, "first")),
-        1000,
-        "the first batch to leave the leader",
-      );
+      const { leader, followers, first } = await firstBatchHeld(cluster, appends, gate);
       const waiting = leader.node.propose(setting("waiting", "2"));
       // Made only once the first write is answered: after its batch has committed.
       const answered = first.then(() => leader.node.propose(setting("answered", "3")));
-      openGate();
+      gate.open();
       const [, waited, late] = await Promise.all([first, waiting, answered]);
       assert.ok(waited.result.ok && late.result.ok);
       assert.is(late.index, waited.index + 1);
@@ -199,7 +208,7 @@ node(
         );
       }
     } finally {
-      openGate();
+      gate.open();
       await cluster.stop();
     }
   },
